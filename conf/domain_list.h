@@ -1,0 +1,41 @@
+/* A driver's set of domains, indexed by UUID, name and id, with libvirt's duplicate rules. */
+#pragma once
+
+#include <stddef.h>
+
+#include "conf/domain_obj.h"
+
+struct vb_domain_list;
+
+struct vb_domain_list *vb_domain_list_new(void);
+/* Frees the list and every domain in it. */
+void vb_domain_list_free(struct vb_domain_list *list);
+
+/* Checks whether def may be added: libvirt's virDomainObjListAdd rules. Returns the existing
+ * domain with the same UUID and name (the caller updates it), NULL with *conflict == 0 when
+ * it is new, or NULL with err set on a conflict:
+ *   same UUID, other name → "domain '%s' is already defined with uuid %s"
+ *   same name, other UUID → "domain '%s' already exists with uuid %s"
+ *   same UUID, active, and live_add → "domain '%s' is already active" */
+struct vb_domain_obj *vb_domain_list_check_add(struct vb_domain_list *list, const struct vb_domain_def *def,
+                                               bool live_add, int *conflict, struct vb_error *err);
+
+/* Adds a new domain object (taking ownership). Fails with -ENOMEM leaving the list unchanged. */
+int vb_domain_list_add(struct vb_domain_list *list, struct vb_domain_obj *obj);
+
+/* Removes and frees obj. */
+void vb_domain_list_remove(struct vb_domain_list *list, struct vb_domain_obj *obj);
+
+/* Call after the domain's id changes so lookups by id stay right. */
+int vb_domain_list_reindex_id(struct vb_domain_list *list, struct vb_domain_obj *obj, int old_id);
+
+struct vb_domain_obj *vb_domain_list_find_by_uuid(const struct vb_domain_list *list,
+                                                  const unsigned char uuid[VB_UUID_LEN]);
+struct vb_domain_obj *vb_domain_list_find_by_name(const struct vb_domain_list *list, const char *name);
+struct vb_domain_obj *vb_domain_list_find_by_id(const struct vb_domain_list *list, int id);
+
+size_t vb_domain_list_count(const struct vb_domain_list *list);
+
+/* Snapshot of the objects in insertion order (the array is malloc'd, the objects are not
+ * copied). Returns the count, or -ENOMEM. */
+int vb_domain_list_collect(const struct vb_domain_list *list, struct vb_domain_obj ***objs);
