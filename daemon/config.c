@@ -1,0 +1,163 @@
+/* Parsing of virtbusd.conf. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/config.h"
+#include "util/file.h"
+
+#define CONFIG_MAX_BYTES (1024 * 1024)
+
+void vb_daemon_config_init(struct vb_daemon_config *config)
+{
+    *config = (struct vb_daemon_config){
+        .bus = VB_BUS_SESSION,
+        .log_level = VB_LOG_INFO,
+        .event_replay = 1024,
+    };
+}
+
+void vb_daemon_config_clear(struct vb_daemon_config *config)
+{
+    free(config->state_dir);
+    free(config->test_uri);
+    config->state_dir = config->test_uri = NULL;
+}
+
+int vb_daemon_config_set_string(char **field, const char *value, struct vb_error *err)
+{
+    char *copy = strdup(value);
+
+    if (!copy)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+static char *trim(char *s)
+{
+    char *end;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    end = s + strlen(s);
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+        *--end = '\0';
+    return s;
+}
+
+static int parse_uint(const char *value, unsigned int *out)
+{
+    char *end = NULL;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(value, &end, 10);
+    if (errno || end == value || *end || v > 1000000)
+        return -EINVAL;
+    *out = (unsigned int) v;
+    return 0;
+}
+
+static int apply_setting(struct vb_daemon_config *config, const char *key, const char *value,
+                         const char *path, unsigned int line, struct vb_error *err)
+{
+    if (streq(key, "log_level")) {
+        if (vb_log_level_from_string(value, &config->log_level) < 0)
+            return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: unknown log_level '%s'", path, line, value);
+        return 0;
+    }
+    if (streq(key, "state_dir")) {
+        if (value[0] != '/')
+            return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: state_dir must be absolute", path, line);
+        return vb_daemon_config_set_string(&config->state_dir, value, err);
+    }
+    if (streq(key, "test_uri")) {
+        if (strncmp(value, "test://", 7) != 0)
+            return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: test_uri must be a test:// URI", path, line);
+        return vb_daemon_config_set_string(&config->test_uri, value, err);
+    }
+    if (streq(key, "event_replay")) {
+        if (parse_uint(value, &config->event_replay) < 0)
+            return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: event_replay must be 0..1000000", path, line);
+        return 0;
+    }
+    return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: unknown setting '%s'", path, line, key);
+}
+
+static int parse_line(struct vb_daemon_config *config, char *text, const char *path, unsigned int line,
+                      struct vb_error *err)
+{
+    char *hash = strchr(text, '#');
+    char *eq, *key, *value;
+
+    if (hash)
+        *hash = '\0';
+    text = trim(text);
+    if (!*text)
+        return 0;
+    eq = strchr(text, '=');
+    if (!eq)
+        return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: expected 'key = value'", path, line);
+    *eq = '\0';
+    key = trim(text);
+    value = trim(eq + 1);
+    if (value[0] == '"' && strlen(value) >= 2 && value[strlen(value) - 1] == '"') {
+        value[strlen(value) - 1] = '\0';
+        value++;
+    }
+    return apply_setting(config, key, value, path, line, err);
+}
+
+int vb_daemon_config_load(struct vb_daemon_config *config, const char *path, bool required, struct vb_error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    struct vb_error read_err = VB_ERROR_INIT;
+    char *line, *save = NULL;
+    unsigned int number = 0;
+
+    if (!required && access(path, F_OK) < 0 && errno == ENOENT)
+        return 0;
+    text = vb_file_read_all(path, CONFIG_MAX_BYTES, NULL, &read_err);
+    if (!text) {
+        vb_error_move(err, &read_err);
+        return -1;
+    }
+    /* strtok_r would merge empty lines and break line numbers, so split by hand. */
+    for (line = text; line; line = save) {
+        save = strchr(line, '\n');
+        if (save)
+            *save++ = '\0';
+        number++;
+        if (parse_line(config, line, path, number, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int vb_daemon_config_finish(struct vb_daemon_config *config, struct vb_error *err)
+{
+    const char *state_home = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    char *dir = NULL;
+    int r;
+
+    if (!config->test_uri && vb_daemon_config_set_string(&config->test_uri, "test:///default", err) < 0)
+        return -1;
+    if (config->state_dir)
+        return 0;
+    if (config->bus == VB_BUS_SYSTEM)
+        r = asprintf(&dir, "%s/lib/virtbus", LOCALSTATEDIR);
+    else if (state_home && state_home[0] == '/')
+        r = asprintf(&dir, "%s/virtbus", state_home);
+    else if (home && home[0] == '/')
+        r = asprintf(&dir, "%s/.local/state/virtbus", home);
+    else
+        return vb_error_set(err, VB_ERR_CONF_SYNTAX, "cannot choose a state directory: set state_dir or $HOME");
+    if (r < 0)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    config->state_dir = dir;
+    return 0;
+}

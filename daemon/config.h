@@ -1,0 +1,34 @@
+/* virtbusd's configuration: defaults, then the config file, then the command line. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "util/error.h"
+#include "util/log.h"
+
+enum vb_bus_kind {
+    VB_BUS_SESSION,
+    VB_BUS_SYSTEM,
+};
+
+struct vb_daemon_config {
+    enum vb_bus_kind bus;
+    enum vb_log_level log_level;
+    char *state_dir; /* NULL: chosen from the bus kind */
+    char *test_uri;  /* what /org/libvirt/Test serves; default test:///default */
+    unsigned int event_replay; /* events kept for replay */
+};
+
+void vb_daemon_config_init(struct vb_daemon_config *config);
+void vb_daemon_config_clear(struct vb_daemon_config *config);
+
+/* Reads "key = value" lines ('#' comments). Unknown keys and bad values are errors naming the
+ * file and line. A missing file is an error only when required. */
+int vb_daemon_config_load(struct vb_daemon_config *config, const char *path, bool required, struct vb_error *err);
+
+/* Fills state_dir from the bus kind if unset: /var/lib/virtbus for the system bus,
+ * $XDG_STATE_HOME/virtbus (~/.local/state/virtbus) for the session bus. */
+int vb_daemon_config_finish(struct vb_daemon_config *config, struct vb_error *err);
+
+/* Replaces a string setting (used by the command line). */
+int vb_daemon_config_set_string(char **field, const char *value, struct vb_error *err);

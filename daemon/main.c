@@ -1,0 +1,117 @@
+/* virtbusd: the virtbus management daemon. Parses options and runs the server. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <libxml/parser.h>
+
+#include "daemon/config.h"
+#include "daemon/server.h"
+#include "util/log.h"
+
+#define DEFAULT_CONFIG SYSCONFDIR "/virtbus/virtbusd.conf"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: virtbusd [OPTIONS]\n"
+            "Serve the org.libvirt management API on D-Bus.\n\n"
+            "  --session            serve the session bus (default)\n"
+            "  --system             serve the system bus\n"
+            "  --config FILE        read settings from FILE (default %s)\n"
+            "  --state-dir DIR      keep persistent definitions under DIR\n"
+            "  --test-uri URI       what /org/libvirt/Test serves (default test:///default)\n"
+            "  --log-level LEVEL    error, warning, notice, info or debug\n"
+            "  -h, --help           show this help\n"
+            "  --version            show the version\n",
+            DEFAULT_CONFIG);
+}
+
+enum { OPT_SESSION = 256, OPT_SYSTEM, OPT_CONFIG, OPT_STATE_DIR, OPT_TEST_URI, OPT_LOG_LEVEL, OPT_VERSION };
+
+static const struct option options[] = {
+    { "session", no_argument, NULL, OPT_SESSION },
+    { "system", no_argument, NULL, OPT_SYSTEM },
+    { "config", required_argument, NULL, OPT_CONFIG },
+    { "state-dir", required_argument, NULL, OPT_STATE_DIR },
+    { "test-uri", required_argument, NULL, OPT_TEST_URI },
+    { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, OPT_VERSION },
+    { NULL, 0, NULL, 0 },
+};
+
+/* The command line is read twice: first for --config (the file sets defaults), then for the
+ * options that override the file. */
+static const char *find_config_path(int argc, char **argv, bool *explicit)
+{
+    const char *path = DEFAULT_CONFIG;
+    int c;
+
+    *explicit = false;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1)
+        if (c == OPT_CONFIG) {
+            path = optarg;
+            *explicit = true;
+        }
+    optind = 1;
+    opterr = 1;
+    return path;
+}
+
+static int apply_options(int argc, char **argv, struct vb_daemon_config *config, struct vb_error *err)
+{
+    int c;
+
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (c) {
+        case OPT_SESSION: config->bus = VB_BUS_SESSION; break;
+        case OPT_SYSTEM: config->bus = VB_BUS_SYSTEM; break;
+        case OPT_CONFIG: break;
+        case OPT_STATE_DIR:
+            if (vb_daemon_config_set_string(&config->state_dir, optarg, err) < 0)
+                return -1;
+            break;
+        case OPT_TEST_URI:
+            if (vb_daemon_config_set_string(&config->test_uri, optarg, err) < 0)
+                return -1;
+            break;
+        case OPT_LOG_LEVEL:
+            if (vb_log_level_from_string(optarg, &config->log_level) < 0)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, "unknown log level '%s'", optarg);
+            break;
+        case 'h': usage(stdout); exit(EXIT_SUCCESS);
+        case OPT_VERSION: printf("virtbusd %s\n", PACKAGE_VERSION); exit(EXIT_SUCCESS);
+        default: usage(stderr); exit(EXIT_FAILURE);
+        }
+    }
+    if (optind < argc)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct vb_daemon_config config;
+    struct vb_error err = VB_ERROR_INIT;
+    bool explicit_config;
+    const char *config_path = find_config_path(argc, argv, &explicit_config);
+    int status;
+
+    vb_log_open("virtbusd");
+    xmlInitParser();
+    vb_daemon_config_init(&config);
+    if (vb_daemon_config_load(&config, config_path, explicit_config, &err) < 0 ||
+        apply_options(argc, argv, &config, &err) < 0 || vb_daemon_config_finish(&config, &err) < 0) {
+        fprintf(stderr, "virtbusd: %s\n", vb_error_message(&err));
+        vb_error_clear(&err);
+        vb_daemon_config_clear(&config);
+        return EXIT_FAILURE;
+    }
+    vb_log_set_max_level(config.log_level);
+    status = vb_server_run(&config);
+    vb_daemon_config_clear(&config);
+    xmlCleanupParser();
+    return status;
+}

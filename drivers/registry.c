@@ -1,0 +1,42 @@
+/* The driver registry: every compiled-in driver, tried in order. */
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "drivers/registry.h"
+#include "drivers/test/test_driver.h"
+
+static const struct vb_driver *const drivers[] = {
+    &vb_test_driver,
+};
+
+const struct vb_driver *vb_driver_for_uri(const char *uri)
+{
+    if (!uri)
+        return NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(drivers); i++)
+        if (drivers[i]->uri_matches(uri))
+            return drivers[i];
+    return NULL;
+}
+
+void vb_domain_ref_clear(struct vb_domain_ref *ref)
+{
+    free(ref->name);
+    ref->name = NULL;
+}
+
+void vb_domain_refs_free(struct vb_domain_ref *refs, size_t n)
+{
+    if (!refs)
+        return;
+    for (size_t i = 0; i < n; i++)
+        vb_domain_ref_clear(&refs[i]);
+    free(refs);
+}
+
+void vb_domain_info_clear(struct vb_domain_info *info)
+{
+    free(info->name);
+    free(info->os_type);
+    info->name = info->os_type = NULL;
+}

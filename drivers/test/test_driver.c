@@ -1,0 +1,500 @@
+/* The test driver: connection, lookups, definitions and the driver table. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "drivers/test/test_driver.h"
+#include "drivers/test/test_private.h"
+#include "util/log.h"
+
+#define TEST_DEFAULT_URI "test:///default"
+
+static bool test_uri_matches(const char *uri)
+{
+    return strncmp(uri, "test://", 7) == 0;
+}
+
+/* test:///PATH keeps its definitions under <state_dir>/test/<PATH with / as _>. */
+static char *test_store_dir(const char *state_dir, const char *node_path)
+{
+    _cleanup_free_ char *escaped = strdup(node_path);
+    char *dir = NULL;
+
+    if (!escaped)
+        return NULL;
+    for (char *p = escaped; *p; p++)
+        if (*p == '/')
+            *p = '_';
+    if (asprintf(&dir, "%s/test/%s", state_dir, escaped) < 0)
+        return NULL;
+    return dir;
+}
+
+static void test_connect_close(void *priv)
+{
+    struct test_conn *conn = priv;
+
+    if (!conn)
+        return;
+    vb_domain_list_free(conn->domains);
+    vb_domain_store_free(conn->store);
+    free(conn->uri);
+    free(conn);
+}
+
+static int test_load_stored(struct vb_domain_def *def, bool autostart, void *userdata)
+{
+    struct test_conn *conn = userdata;
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_domain_obj *obj;
+
+    if (test_node_add_domain(conn, def, true, VB_DOMAIN_SHUTOFF, false, &err) < 0) {
+        vb_log_warning("skipping stored domain: %s", vb_error_message(&err));
+        vb_error_clear(&err);
+        return 0;
+    }
+    obj = vb_domain_list_find_by_name(conn->domains, def->name);
+    if (obj)
+        obj->autostart = autostart;
+    return 0;
+}
+
+/* A node file seeds the store the first time; after that the store is the truth. */
+static int test_open_file(struct test_conn *conn, const char *path, const struct vb_driver_env *env,
+                          struct vb_error *err)
+{
+    _cleanup_free_ char *dir = NULL;
+
+    if (env->state_dir) {
+        dir = test_store_dir(env->state_dir, path);
+        if (!dir)
+            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        conn->store = vb_domain_store_open(dir, err);
+        if (!conn->store)
+            return -1;
+    }
+    if (conn->store && vb_domain_store_is_seeded(conn->store)) {
+        if (test_node_load_file(conn, path, err) < 0)
+            return -1;
+        /* Keep the node's facts, replace its domains with the stored ones. */
+        vb_domain_list_free(conn->domains);
+        conn->domains = vb_domain_list_new();
+        if (!conn->domains)
+            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        return vb_domain_store_load_all(conn->store, test_load_stored, conn, err) < 0 ? -1 : 0;
+    }
+    return test_node_load_file(conn, path, err);
+}
+
+static int test_connect_open(const char *uri, const struct vb_driver_env *env, void **priv, struct vb_error *err)
+{
+    struct test_conn *conn = calloc(1, sizeof(*conn));
+    const char *path = uri + strlen("test://");
+    int r;
+
+    if (!conn)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    conn->uri = strdup(uri);
+    conn->domains = vb_domain_list_new();
+    conn->events = env->events;
+    conn->next_id = 1;
+    if (!conn->uri || !conn->domains) {
+        test_connect_close(conn);
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    }
+    if (streq(uri, TEST_DEFAULT_URI))
+        r = test_node_load_default(conn, err);
+    else if (path[0] != '/')
+        r = vb_error_set(err, VB_ERR_INVALID_ARG, "testOpen: supplied path must be absolute");
+    else
+        r = test_open_file(conn, path, env, err);
+    if (r < 0) {
+        test_connect_close(conn);
+        return -1;
+    }
+    *priv = conn;
+    return 0;
+}
+
+static int test_node_get_info(void *priv, struct vb_node_info *info, struct vb_error *err)
+{
+    struct test_conn *conn = priv;
+
+    *info = conn->node;
+    return 0;
+}
+
+static char *test_get_hostname(void *priv, struct vb_error *err)
+{
+    char name[HOST_NAME_MAX + 1];
+    char *copy;
+
+    if (gethostname(name, sizeof(name)) < 0) {
+        vb_error_set_errno(err, errno, "cannot get hostname");
+        return NULL;
+    }
+    name[HOST_NAME_MAX] = '\0';
+    copy = strdup(name);
+    if (!copy)
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    return copy;
+}
+
+struct vb_domain_obj *test_find_domain(struct test_conn *conn, vb_uuid_t uuid, struct vb_error *err)
+{
+    struct vb_domain_obj *obj = vb_domain_list_find_by_uuid(conn->domains, uuid);
+    char text[VB_UUID_STRING_LEN];
+
+    if (!obj) {
+        vb_uuid_format(uuid, text);
+        vb_error_set(err, VB_ERR_NO_DOMAIN, "no domain with matching uuid '%s'", text);
+    }
+    return obj;
+}
+
+void test_emit(struct test_conn *conn, struct vb_domain_obj *obj, int event, int detail)
+{
+    if (conn->events)
+        vb_event_emit_lifecycle(conn->events, "test", conn->uri, obj->def->uuid, obj->def->name, event, detail);
+}
+
+/* The first write makes the store the truth, so it must then hold every persistent domain. */
+static int test_store_ensure_seeded(struct test_conn *conn, struct vb_error *err)
+{
+    _cleanup_free_ struct vb_domain_obj **objs = NULL;
+    int n;
+
+    if (vb_domain_store_is_seeded(conn->store))
+        return 0;
+    n = vb_domain_list_collect(conn->domains, &objs);
+    if (n < 0)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    for (int i = 0; i < n; i++)
+        if (objs[i]->persistent &&
+            vb_domain_store_save(conn->store, vb_domain_obj_persistent_def(objs[i]), err) < 0)
+            return -1;
+    return vb_domain_store_mark_seeded(conn->store, err);
+}
+
+int test_persist_def(struct test_conn *conn, const struct vb_domain_def *def, struct vb_error *err)
+{
+    if (!conn->store)
+        return 0;
+    if (test_store_ensure_seeded(conn, err) < 0)
+        return -1;
+    return vb_domain_store_save(conn->store, def, err);
+}
+
+int test_unpersist(struct test_conn *conn, const char *name, struct vb_error *err)
+{
+    if (!conn->store)
+        return 0;
+    if (test_store_ensure_seeded(conn, err) < 0)
+        return -1;
+    return vb_domain_store_delete(conn->store, name, err);
+}
+
+int test_domain_fill_ref(const struct vb_domain_obj *obj, struct vb_domain_ref *ref, struct vb_error *err)
+{
+    ref->name = strdup(obj->def->name);
+    if (!ref->name)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    memcpy(ref->uuid, obj->def->uuid, VB_UUID_LEN);
+    ref->id = obj->id;
+    return 0;
+}
+
+static bool list_filter_matches(const struct vb_domain_obj *obj, unsigned int flags)
+{
+    bool active = vb_domain_obj_is_active(obj);
+
+#define KEEP_IF(yes_flag, no_flag, cond) \
+    if ((flags & ((yes_flag) | (no_flag))) && \
+        !(((flags & (yes_flag)) && (cond)) || ((flags & (no_flag)) && !(cond)))) \
+        return false
+    KEEP_IF(VB_LIST_ACTIVE, VB_LIST_INACTIVE, active);
+    KEEP_IF(VB_LIST_PERSISTENT, VB_LIST_TRANSIENT, obj->persistent);
+    KEEP_IF(VB_LIST_MANAGEDSAVE, VB_LIST_NO_MANAGEDSAVE, obj->has_managed_save);
+    KEEP_IF(VB_LIST_AUTOSTART, VB_LIST_NO_AUTOSTART, obj->autostart);
+    KEEP_IF(VB_LIST_HAS_SNAPSHOT, VB_LIST_NO_SNAPSHOT, false);
+    KEEP_IF(VB_LIST_HAS_CHECKPOINT, VB_LIST_NO_CHECKPOINT, false);
+#undef KEEP_IF
+    if (flags & (VB_LIST_RUNNING | VB_LIST_PAUSED | VB_LIST_SHUTOFF | VB_LIST_OTHER)) {
+        bool running = obj->state == VB_DOMAIN_RUNNING, paused = obj->state == VB_DOMAIN_PAUSED;
+        bool shutoff = obj->state == VB_DOMAIN_SHUTOFF, other = !running && !paused && !shutoff;
+
+        if (!((flags & VB_LIST_RUNNING && running) || (flags & VB_LIST_PAUSED && paused) ||
+              (flags & VB_LIST_SHUTOFF && shutoff) || (flags & VB_LIST_OTHER && other)))
+            return false;
+    }
+    return true;
+}
+
+static int test_list_domains(void *priv, unsigned int flags, struct vb_domain_ref **refs, size_t *n,
+                             struct vb_error *err)
+{
+    struct test_conn *conn = priv;
+    _cleanup_free_ struct vb_domain_obj **objs = NULL;
+    struct vb_domain_ref *out;
+    int count;
+    size_t used = 0;
+
+    VB_CHECK_FLAGS(flags, 0xffff, err);
+    count = vb_domain_list_collect(conn->domains, &objs);
+    if (count < 0)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    out = calloc((size_t) count + 1, sizeof(*out));
+    if (!out)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    for (int i = 0; i < count; i++) {
+        if (!list_filter_matches(objs[i], flags))
+            continue;
+        if (test_domain_fill_ref(objs[i], &out[used], err) < 0) {
+            vb_domain_refs_free(out, used);
+            return -1;
+        }
+        used++;
+    }
+    *refs = out;
+    *n = used;
+    return 0;
+}
+
+static int test_lookup_by_uuid(void *priv, vb_uuid_t uuid, struct vb_domain_ref *ref, struct vb_error *err)
+{
+    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
+
+    return obj ? test_domain_fill_ref(obj, ref, err) : -1;
+}
+
+static int test_lookup_by_name(void *priv, const char *name, struct vb_domain_ref *ref, struct vb_error *err)
+{
+    struct test_conn *conn = priv;
+    struct vb_domain_obj *obj = vb_domain_list_find_by_name(conn->domains, name);
+
+    if (!obj)
+        return vb_error_set(err, VB_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
+    return test_domain_fill_ref(obj, ref, err);
+}
+
+static int test_lookup_by_id(void *priv, int id, struct vb_domain_ref *ref, struct vb_error *err)
+{
+    struct test_conn *conn = priv;
+    struct vb_domain_obj *obj = vb_domain_list_find_by_id(conn->domains, id);
+
+    if (!obj)
+        return vb_error_set(err, VB_ERR_NO_DOMAIN, "no domain with matching id %d", id);
+    return test_domain_fill_ref(obj, ref, err);
+}
+
+static int test_define_xml(void *priv, const char *xml, unsigned int flags, struct vb_domain_ref *ref,
+                           struct vb_error *err)
+{
+    struct test_conn *conn = priv;
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *def = NULL;
+    struct vb_domain_obj *obj;
+    int conflict;
+    bool existed;
+
+    VB_CHECK_FLAGS(flags, VB_DEFINE_VALIDATE, err);
+    def = vb_domain_def_parse_string(xml, err);
+    if (!def)
+        return -1;
+    obj = vb_domain_list_check_add(conn->domains, def, false, &conflict, err);
+    if (conflict)
+        return -1;
+    if (test_persist_def(conn, def, err) < 0)
+        return -1;
+    existed = obj != NULL;
+    if (!existed) {
+        obj = vb_domain_obj_new(def);
+        if (!obj || vb_domain_list_add(conn->domains, obj) < 0) {
+            if (obj)
+                obj->def = NULL; /* still owned by `def` */
+            vb_domain_obj_free(obj);
+            if (test_unpersist(conn, def->name, NULL) < 0)
+                vb_log_error("could not roll back the stored definition of '%s'", def->name);
+            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        }
+        TAKE_PTR(def);
+        obj->persistent = true;
+    } else {
+        vb_domain_obj_assign_persistent_def(obj, TAKE_PTR(def));
+    }
+    test_emit(conn, obj, VB_EVENT_DEFINED, existed ? VB_EVENT_DEFINED_UPDATED : VB_EVENT_DEFINED_ADDED);
+    return test_domain_fill_ref(obj, ref, err);
+}
+
+static int test_undefine(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err)
+{
+    struct test_conn *conn = priv;
+    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
+
+    VB_CHECK_FLAGS(flags, VB_UNDEFINE_MANAGED_SAVE | VB_UNDEFINE_SNAPSHOTS_METADATA | VB_UNDEFINE_NVRAM |
+                   VB_UNDEFINE_KEEP_NVRAM | VB_UNDEFINE_CHECKPOINTS_METADATA, err);
+    if (!obj)
+        return -1;
+    if (!obj->persistent)
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot undefine transient domain");
+    if (obj->has_managed_save && !(flags & VB_UNDEFINE_MANAGED_SAVE))
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID,
+                            "Refusing to undefine while domain managed save image exists");
+    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainUndefine", err) < 0)
+        return -1;
+    if (test_unpersist(conn, obj->def->name, err) < 0) {
+        vb_domain_job_end(&obj->job);
+        return -1;
+    }
+    vb_domain_job_end(&obj->job);
+    obj->has_managed_save = false;
+    obj->autostart = false;
+    test_emit(conn, obj, VB_EVENT_UNDEFINED, VB_EVENT_UNDEFINED_REMOVED);
+    if (vb_domain_obj_is_active(obj)) {
+        /* A running domain stays, transient, until it stops (libvirt's behaviour). */
+        vb_domain_def_free(obj->next_def);
+        obj->next_def = NULL;
+        obj->persistent = false;
+    } else {
+        vb_domain_list_remove(conn->domains, obj);
+    }
+    return 0;
+}
+
+static char *test_get_xml_desc(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err)
+{
+    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
+    const struct vb_domain_def *def;
+    unsigned int supported = VB_DOMAIN_XML_SECURE | VB_DOMAIN_XML_INACTIVE | VB_DOMAIN_XML_UPDATE_CPU |
+                             VB_DOMAIN_XML_MIGRATABLE;
+
+    if (flags & ~supported) {
+        vb_error_set(err, VB_ERR_INVALID_ARG, "%s: unsupported flags (0x%x)", __func__, flags & ~supported);
+        return NULL;
+    }
+    if (!obj)
+        return NULL;
+    def = (flags & VB_DOMAIN_XML_INACTIVE) ? vb_domain_obj_persistent_def(obj) : obj->def;
+    return vb_domain_def_format(def, flags, err);
+}
+
+static int test_get_state(void *priv, vb_uuid_t uuid, int *state, int *reason, struct vb_error *err)
+{
+    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
+
+    if (!obj)
+        return -1;
+    *state = obj->state;
+    *reason = obj->reason;
+    return 0;
+}
+
+/* The test driver's fake CPU time: libvirt's derives it from the wall clock while running. */
+static uint64_t test_cpu_time(const struct vb_domain_obj *obj)
+{
+    return vb_domain_obj_is_active(obj) ? 1000000000ull * (uint64_t) obj->def->vcpus_current : 0;
+}
+
+static int test_get_info(void *priv, vb_uuid_t uuid, struct vb_domain_info *info, struct vb_error *err)
+{
+    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
+
+    if (!obj)
+        return -1;
+    *info = (struct vb_domain_info){
+        .state = obj->state,
+        .reason = obj->reason,
+        .max_memory_kib = obj->def->max_memory_kib,
+        .memory_kib = obj->def->current_memory_kib,
+        .vcpus = obj->def->vcpus_current,
+        .cpu_time_ns = test_cpu_time(obj),
+        .persistent = obj->persistent,
+        .autostart = obj->autostart,
+        .updated = obj->updated,
+        .has_managed_save = obj->has_managed_save,
+        .id = obj->id,
+        .name = strdup(obj->def->name),
+        .os_type = strdup(obj->def->os_type ? obj->def->os_type : "hvm"),
+    };
+    memcpy(info->uuid, obj->def->uuid, VB_UUID_LEN);
+    if (!info->name || !info->os_type) {
+        vb_domain_info_clear(info);
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    }
+    return 0;
+}
+
+static int test_has_managed_save(void *priv, vb_uuid_t uuid, struct vb_error *err)
+{
+    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
+
+    return obj ? obj->has_managed_save : -1;
+}
+
+static char *test_get_capabilities(void *priv, struct vb_error *err)
+{
+    struct test_conn *conn = priv;
+    char *xml = NULL;
+
+    if (asprintf(&xml,
+                 "<capabilities>\n"
+                 "  <host>\n"
+                 "    <cpu>\n"
+                 "      <arch>%s</arch>\n"
+                 "    </cpu>\n"
+                 "    <topology sockets='%u' cores='%u' threads='%u'/>\n"
+                 "  </host>\n"
+                 "  <guest>\n"
+                 "    <os_type>hvm</os_type>\n"
+                 "    <arch name='i686'>\n"
+                 "      <wordsize>32</wordsize>\n"
+                 "      <emulator>/usr/bin/test-hv</emulator>\n"
+                 "      <domain type='test'/>\n"
+                 "    </arch>\n"
+                 "  </guest>\n"
+                 "</capabilities>\n",
+                 conn->node.model, conn->node.sockets, conn->node.cores, conn->node.threads) < 0) {
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        return NULL;
+    }
+    return xml;
+}
+
+const struct vb_driver vb_test_driver = {
+    .name = "test",
+    .uri_matches = test_uri_matches,
+    .connect_open = test_connect_open,
+    .connect_close = test_connect_close,
+    .node_get_info = test_node_get_info,
+    .get_capabilities = test_get_capabilities,
+    .get_hostname = test_get_hostname,
+    .client_gone = test_client_gone,
+    .list_domains = test_list_domains,
+    .lookup_by_uuid = test_lookup_by_uuid,
+    .lookup_by_name = test_lookup_by_name,
+    .lookup_by_id = test_lookup_by_id,
+    .define_xml = test_define_xml,
+    .undefine = test_undefine,
+    .get_xml_desc = test_get_xml_desc,
+    .create_xml = test_create_xml,
+    .create = test_create,
+    .destroy = test_destroy,
+    .shutdown = test_shutdown,
+    .reboot = test_reboot,
+    .reset = test_reset,
+    .suspend = test_suspend,
+    .resume = test_resume,
+    .managed_save = test_managed_save,
+    .save = test_save,
+    .restore = test_restore,
+    .get_state = test_get_state,
+    .get_info = test_get_info,
+    .has_managed_save = test_has_managed_save,
+    .managed_save_remove = test_managed_save_remove,
+    .set_vcpus = test_set_vcpus,
+    .set_memory = test_set_memory,
+    .set_autostart = test_set_autostart,
+    .get_metadata = test_get_metadata,
+    .set_metadata = test_set_metadata,
+};

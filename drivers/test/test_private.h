@@ -1,0 +1,63 @@
+/* The test driver's private state, shared by its files. */
+#pragma once
+
+#include "conf/domain_list.h"
+#include "conf/domain_store.h"
+#include "drivers/driver.h"
+#include "events/event.h"
+
+struct test_conn {
+    char *uri;
+    struct vb_domain_list *domains;
+    struct vb_event_stream *events;
+    struct vb_domain_store *store; /* NULL for test:///default, which is never persisted */
+    struct vb_node_info node;
+    int next_id;
+};
+
+/* test_node.c: the initial node, libvirt's default or a testnode.xml-style file */
+int test_node_load_default(struct test_conn *conn, struct vb_error *err);
+int test_node_load_file(struct test_conn *conn, const char *path, struct vb_error *err);
+/* Adds a parsed definition as a domain in the given run state (test:runstate), for loading. */
+int test_node_add_domain(struct test_conn *conn, struct vb_domain_def *def, bool persistent,
+                         enum vb_domain_state state, bool has_managed_save, struct vb_error *err);
+
+/* test_driver.c helpers used by the lifecycle operations */
+struct vb_domain_obj *test_find_domain(struct test_conn *conn, vb_uuid_t uuid, struct vb_error *err);
+void test_emit(struct test_conn *conn, struct vb_domain_obj *obj, int event, int detail);
+int test_persist_def(struct test_conn *conn, const struct vb_domain_def *def, struct vb_error *err);
+int test_unpersist(struct test_conn *conn, const char *name, struct vb_error *err);
+int test_domain_fill_ref(const struct vb_domain_obj *obj, struct vb_domain_ref *ref, struct vb_error *err);
+/* Starts obj (id allocation, state, events); fails changing nothing. */
+int test_domain_start(struct test_conn *conn, struct vb_domain_obj *obj, int running_reason,
+                      int started_detail, bool paused, struct vb_error *err);
+/* Stops obj with the given shutoff reason and STOPPED detail; a transient domain is removed
+ * (obj is freed then). */
+void test_domain_stop(struct test_conn *conn, struct vb_domain_obj *obj, int shutoff_reason, int stopped_detail);
+
+/* test_domain_ops.c: the driver table's lifecycle slots */
+int test_create_xml(void *priv, const char *xml, unsigned int flags, vb_client_id client,
+                    struct vb_domain_ref *ref, const struct vb_completion *done, struct vb_error *err);
+int test_create(void *priv, vb_uuid_t uuid, unsigned int flags, vb_client_id client,
+                const struct vb_completion *done, struct vb_error *err);
+int test_destroy(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err);
+int test_shutdown(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err);
+int test_reboot(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err);
+int test_reset(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err);
+int test_suspend(void *priv, vb_uuid_t uuid, const struct vb_completion *done, struct vb_error *err);
+int test_resume(void *priv, vb_uuid_t uuid, const struct vb_completion *done, struct vb_error *err);
+int test_managed_save(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err);
+int test_save(void *priv, vb_uuid_t uuid, const char *path, const char *dxml, unsigned int flags,
+              const struct vb_completion *done, struct vb_error *err);
+int test_restore(void *priv, const char *path, const char *dxml, unsigned int flags,
+                 const struct vb_completion *done, struct vb_error *err);
+void test_client_gone(void *priv, vb_client_id client);
+
+/* test_config.c: configuration changes */
+int test_set_vcpus(void *priv, vb_uuid_t uuid, unsigned int count, unsigned int flags, struct vb_error *err);
+int test_set_memory(void *priv, vb_uuid_t uuid, uint64_t kib, unsigned int flags, struct vb_error *err);
+int test_set_autostart(void *priv, vb_uuid_t uuid, bool autostart, struct vb_error *err);
+char *test_get_metadata(void *priv, vb_uuid_t uuid, int type, const char *uri, unsigned int flags, struct vb_error *err);
+int test_set_metadata(void *priv, vb_uuid_t uuid, int type, const char *metadata, const char *key,
+                      const char *uri, unsigned int flags, struct vb_error *err);
+int test_managed_save_remove(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err);
