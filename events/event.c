@@ -1,0 +1,342 @@
+/* The internal event stream: a FIFO of pending events, subscribers, and a replay ring. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "events/event.h"
+#include "util/log.h"
+#include "util/macros.h"
+
+/* An event owns its strings. It lives in the pending queue until dispatch takes it, then in
+ * the replay ring until evicted (or is freed right after delivery when the ring is empty), so
+ * exactly one place owns it at any time. */
+struct stream_event {
+    struct vb_event event;
+    struct stream_event *next; /* pending queue link */
+};
+
+struct subscriber {
+    int id;
+    vb_event_handler handler; /* NULL once unsubscribed during a delivery, until compaction */
+    void *userdata;
+};
+
+struct vb_event_stream {
+    struct subscriber *subscribers;
+    size_t n_subscribers, subscribers_allocated;
+    int next_subscription_id;
+    bool subscribers_dirty;
+
+    struct stream_event *queue_head, *queue_tail;
+
+    struct stream_event **ring; /* the last ring_capacity dispatched events, oldest at ring_start */
+    size_t ring_capacity, ring_start, ring_length;
+
+    uint64_t last_seq;
+    uint64_t dropped;
+
+    vb_event_wakeup wakeup;
+    void *wakeup_userdata;
+
+    /* Nonzero while handlers run: the subscriber array and the ring must not move under them. */
+    unsigned int busy;
+};
+
+/* ---- names, as virsh prints them ------------------------------------------------------- */
+
+static const char *const event_names[] = {
+    "Defined", "Undefined", "Started", "Suspended", "Resumed",
+    "Stopped", "Shutdown", "PMSuspended", "Crashed",
+};
+
+static const char *const defined_details[] = { "Added", "Updated", "Renamed", "Snapshot" };
+static const char *const undefined_details[] = { "Removed", "Renamed" };
+static const char *const started_details[] = { "Booted", "Migrated", "Restored", "Snapshot",
+                                               "Event wakeup", "Recreation" };
+static const char *const suspended_details[] = { "Paused", "Migrated", "I/O Error", "Watchdog",
+                                                 "Restored", "Snapshot", "API error", "Post-copy",
+                                                 "Post-copy Error" };
+static const char *const resumed_details[] = { "Unpaused", "Migrated", "Snapshot", "Post-copy",
+                                               "Post-copy Error" };
+static const char *const stopped_details[] = { "Shutdown", "Destroyed", "Crashed", "Migrated",
+                                               "Saved", "Failed", "Snapshot", "Recreation" };
+static const char *const shutdown_details[] = { "Finished", "Finished after guest request",
+                                                "Finished after host request" };
+static const char *const pmsuspended_details[] = { "Memory", "Disk" };
+static const char *const crashed_details[] = { "Panicked", "Crashloaded" };
+
+struct detail_table {
+    const char *const *names;
+    size_t count;
+};
+
+#define DETAILS(a) { (a), ARRAY_SIZE(a) }
+static const struct detail_table detail_tables[] = {
+    DETAILS(defined_details),   DETAILS(undefined_details), DETAILS(started_details),
+    DETAILS(suspended_details), DETAILS(resumed_details),   DETAILS(stopped_details),
+    DETAILS(shutdown_details),  DETAILS(pmsuspended_details), DETAILS(crashed_details),
+};
+
+const char *vb_domain_event_to_string(int event)
+{
+    if (event < 0 || (size_t) event >= ARRAY_SIZE(event_names))
+        return "unknown";
+    return event_names[event];
+}
+
+const char *vb_domain_event_detail_to_string(int event, int detail)
+{
+    const struct detail_table *t;
+
+    if (event < 0 || (size_t) event >= ARRAY_SIZE(detail_tables))
+        return "unknown";
+    t = &detail_tables[event];
+    if (detail < 0 || (size_t) detail >= t->count)
+        return "unknown";
+    return t->names[detail];
+}
+
+/* ---- lifetime -------------------------------------------------------------------------- */
+
+static void stream_event_free(struct stream_event *e)
+{
+    if (!e)
+        return;
+    free(e->event.driver);
+    free(e->event.uri);
+    free(e->event.domain_name);
+    free(e);
+}
+
+struct vb_event_stream *vb_event_stream_new(size_t replay_capacity)
+{
+    struct vb_event_stream *stream = calloc(1, sizeof(*stream));
+
+    if (!stream)
+        return NULL;
+    if (replay_capacity > 0) {
+        stream->ring = calloc(replay_capacity, sizeof(*stream->ring));
+        if (!stream->ring) {
+            free(stream);
+            return NULL;
+        }
+    }
+    stream->ring_capacity = replay_capacity;
+    stream->next_subscription_id = 1;
+    return stream;
+}
+
+void vb_event_stream_free(struct vb_event_stream *stream)
+{
+    if (!stream)
+        return;
+    while (stream->queue_head) {
+        struct stream_event *e = stream->queue_head;
+        stream->queue_head = e->next;
+        stream_event_free(e);
+    }
+    for (size_t k = 0; k < stream->ring_length; k++)
+        stream_event_free(stream->ring[(stream->ring_start + k) % stream->ring_capacity]);
+    free(stream->ring);
+    free(stream->subscribers);
+    free(stream);
+}
+
+void vb_event_stream_set_wakeup(struct vb_event_stream *stream, vb_event_wakeup wakeup, void *userdata)
+{
+    stream->wakeup = wakeup;
+    stream->wakeup_userdata = userdata;
+}
+
+/* ---- subscribers ----------------------------------------------------------------------- */
+
+int vb_event_subscribe(struct vb_event_stream *stream, vb_event_handler handler, void *userdata)
+{
+    if (!handler)
+        return -EINVAL;
+    if (stream->n_subscribers == stream->subscribers_allocated) {
+        size_t n = stream->subscribers_allocated ? stream->subscribers_allocated * 2 : 4;
+        struct subscriber *s = reallocarray(stream->subscribers, n, sizeof(*s));
+        if (!s)
+            return -ENOMEM;
+        stream->subscribers = s;
+        stream->subscribers_allocated = n;
+    }
+    /* Appended: a subscriber added during a delivery starts with the next event. */
+    stream->subscribers[stream->n_subscribers++] = (struct subscriber){
+        .id = stream->next_subscription_id,
+        .handler = handler,
+        .userdata = userdata,
+    };
+    return stream->next_subscription_id++;
+}
+
+static void compact_subscribers(struct vb_event_stream *stream)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < stream->n_subscribers; i++)
+        if (stream->subscribers[i].handler)
+            stream->subscribers[kept++] = stream->subscribers[i];
+    stream->n_subscribers = kept;
+    stream->subscribers_dirty = false;
+}
+
+void vb_event_unsubscribe(struct vb_event_stream *stream, int subscription_id)
+{
+    for (size_t i = 0; i < stream->n_subscribers; i++) {
+        if (stream->subscribers[i].id != subscription_id)
+            continue;
+        /* Only mark while handlers run: the delivery loop indexes this array. */
+        stream->subscribers[i].handler = NULL;
+        stream->subscribers_dirty = true;
+        break;
+    }
+    if (stream->busy == 0 && stream->subscribers_dirty)
+        compact_subscribers(stream);
+}
+
+static void leave_handlers(struct vb_event_stream *stream)
+{
+    stream->busy--;
+    if (stream->busy == 0 && stream->subscribers_dirty)
+        compact_subscribers(stream);
+}
+
+/* ---- emitting and dispatching ---------------------------------------------------------- */
+
+static struct stream_event *stream_event_new(const char *driver, const char *uri,
+                                             const unsigned char uuid[VB_UUID_LEN],
+                                             const char *domain_name, int event, int detail)
+{
+    struct stream_event *e = calloc(1, sizeof(*e));
+    struct timespec now;
+
+    if (!e)
+        return NULL;
+    e->event.driver = driver ? strdup(driver) : NULL;
+    e->event.uri = uri ? strdup(uri) : NULL;
+    e->event.domain_name = domain_name ? strdup(domain_name) : NULL;
+    if ((driver && !e->event.driver) || (uri && !e->event.uri) ||
+        (domain_name && !e->event.domain_name)) {
+        stream_event_free(e);
+        return NULL;
+    }
+    if (uuid)
+        memcpy(e->event.uuid, uuid, VB_UUID_LEN);
+    e->event.event = event;
+    e->event.detail = detail;
+    clock_gettime(CLOCK_REALTIME, &now);
+    e->event.timestamp_usec = (uint64_t) now.tv_sec * UINT64_C(1000000) + (uint64_t) now.tv_nsec / 1000;
+    return e;
+}
+
+uint64_t vb_event_emit_lifecycle(struct vb_event_stream *stream, const char *driver, const char *uri,
+                                 const unsigned char uuid[VB_UUID_LEN], const char *domain_name,
+                                 int event, int detail)
+{
+    struct stream_event *e = stream_event_new(driver, uri, uuid, domain_name, event, detail);
+    bool was_idle = stream->queue_head == NULL;
+
+    if (!e) {
+        stream->dropped++;
+        vb_log_error("out of memory: dropped %s event for domain '%s'",
+                     vb_domain_event_to_string(event), domain_name ? domain_name : "");
+        return 0;
+    }
+    e->event.seq = ++stream->last_seq;
+    if (stream->queue_tail)
+        stream->queue_tail->next = e;
+    else
+        stream->queue_head = e;
+    stream->queue_tail = e;
+
+    if (was_idle && stream->wakeup)
+        stream->wakeup(stream->wakeup_userdata);
+    return e->event.seq;
+}
+
+/* Moves e into the ring, freeing the event it displaces. Done before delivery so a handler
+ * that subscribes and replays mid-delivery sees this event in the replay, not twice or never. */
+static void ring_push(struct vb_event_stream *stream, struct stream_event *e)
+{
+    size_t slot;
+
+    if (stream->ring_length == stream->ring_capacity) {
+        stream_event_free(stream->ring[stream->ring_start]);
+        stream->ring[stream->ring_start] = e;
+        stream->ring_start = (stream->ring_start + 1) % stream->ring_capacity;
+        return;
+    }
+    slot = (stream->ring_start + stream->ring_length) % stream->ring_capacity;
+    stream->ring[slot] = e;
+    stream->ring_length++;
+}
+
+static void deliver(struct vb_event_stream *stream, const struct vb_event *event)
+{
+    /* Fixed count: subscribers added by a handler wait for the next event. Entries are read
+     * afresh each time because a handler may grow (move) the array or unsubscribe someone. */
+    size_t n = stream->n_subscribers;
+
+    for (size_t i = 0; i < n; i++) {
+        struct subscriber s = stream->subscribers[i];
+        if (s.handler)
+            s.handler(event, s.userdata);
+    }
+}
+
+size_t vb_event_stream_dispatch(struct vb_event_stream *stream)
+{
+    struct stream_event *batch = stream->queue_head;
+    size_t count = 0;
+
+    /* A handler calling dispatch would reorder delivery and could evict the ring under us. */
+    if (stream->busy > 0)
+        return 0;
+    /* Detach the batch: events emitted by handlers start a new queue and wake the owner. */
+    stream->queue_head = stream->queue_tail = NULL;
+    stream->busy++;
+    while (batch) {
+        struct stream_event *e = batch;
+        batch = e->next;
+        e->next = NULL;
+        if (stream->ring_capacity > 0)
+            ring_push(stream, e);
+        deliver(stream, &e->event);
+        if (stream->ring_capacity == 0)
+            stream_event_free(e);
+        count++;
+    }
+    leave_handlers(stream);
+    return count;
+}
+
+uint64_t vb_event_stream_replay(struct vb_event_stream *stream, uint64_t after_seq,
+                                vb_event_handler handler, void *userdata)
+{
+    uint64_t oldest;
+
+    if (stream->ring_length == 0)
+        return 0;
+    oldest = stream->ring[stream->ring_start]->event.seq;
+    stream->busy++;
+    for (size_t k = 0; k < stream->ring_length; k++) {
+        const struct stream_event *e = stream->ring[(stream->ring_start + k) % stream->ring_capacity];
+        if (e->event.seq > after_seq)
+            handler(&e->event, userdata);
+    }
+    leave_handlers(stream);
+    return oldest;
+}
+
+uint64_t vb_event_stream_last_seq(const struct vb_event_stream *stream)
+{
+    return stream->last_seq;
+}
+
+uint64_t vb_event_stream_dropped(const struct vb_event_stream *stream)
+{
+    return stream->dropped;
+}
