@@ -13,6 +13,9 @@
 #include "events/event.h"
 #include "util/log.h"
 
+/* org.freedesktop.DBus.RequestName reply: the caller is now the primary owner. */
+#define DBUS_REQUEST_NAME_PRIMARY_OWNER 1u
+
 struct server {
     sd_event *loop;
     sd_event_source *event_dispatch; /* one-shot: delivers queued events after the current call */
@@ -51,9 +54,15 @@ static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error 
 {
     struct server *server = userdata;
     const sd_bus_error *error = sd_bus_message_get_error(reply);
+    uint32_t result = 0;
 
     if (error) {
         vb_log_error("could not own %s: %s", DBUS_SERVICE_NAME, error->message);
+        return sd_event_exit(server->loop, EXIT_FAILURE);
+    }
+    /* RequestName answers "exists" as a normal reply, not an error. */
+    if (sd_bus_message_read(reply, "u", &result) < 0 || result != DBUS_REQUEST_NAME_PRIMARY_OWNER) {
+        vb_log_error("could not own %s: it is owned by another process", DBUS_SERVICE_NAME);
         return sd_event_exit(server->loop, EXIT_FAILURE);
     }
     vb_log_info("serving %s", DBUS_SERVICE_NAME);
@@ -102,6 +111,7 @@ static int open_connections(struct server *server, const struct vb_daemon_config
         return -EINVAL;
     }
     server->n_conns = 1;
+    vb_log_debug("opened %s (driver %s)", config->test_uri, server->conns[0]->driver->name);
     return 0;
 }
 

@@ -27,6 +27,8 @@ void dbus_signals_on_event(const struct vb_event *event, void *userdata)
         vb_log_error("out of memory: DomainEvent %" PRIu64 " not sent", event->seq);
         return;
     }
+    vb_log_debug("event %" PRIu64 ": %s %s/%s", event->seq, event->domain_name,
+                 vb_domain_event_to_string(event->event), vb_domain_event_detail_to_string(event->event, event->detail));
     r = sd_bus_emit_signal(dc->bus, dc->path, DBUS_CONNECT_INTERFACE, "DomainEvent", "oii", path,
                            (int32_t) event->event, (int32_t) event->detail);
     if (r < 0)
