@@ -116,6 +116,8 @@ int dbus_properties_add_get_all(sd_bus *bus, const char *path, bool fallback, co
         return r;
     }
     sd_bus_slot_set_destroy_callback(slot, get_all_handler_free);
+    /* The bus keeps the slot (and frees the handler with it) once it floats. */
     sd_bus_slot_set_floating(slot, true);
+    sd_bus_slot_unref(slot);
     return 0;
 }
