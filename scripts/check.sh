@@ -2,7 +2,7 @@
 # Installs dependencies, builds with -Werror and ASan/UBSan, and runs the whole test suite.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-bash "$top/scripts/build.sh" --enable-werror --enable-sanitizers
+bash "$top/scripts/build.sh" "$top/build" --enable-werror --enable-sanitizers
 cd "$top/build"
 status=0
 make -s -j"$(nproc)" check || status=$?

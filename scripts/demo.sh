@@ -3,7 +3,7 @@
 # tour with busctl while a monitor prints the lifecycle events as they happen.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-bash "$top/scripts/build.sh"
+bash "$top/scripts/build.sh" "$top/build-demo"
 
 work=$(mktemp -d /tmp/virtbus-demo.XXXXXX)
 cleanup() {
@@ -28,7 +28,7 @@ bus_pid=$!
 while [ ! -s "$work/address" ]; do sleep 0.05; done
 export DBUS_SESSION_BUS_ADDRESS=$(head -n1 "$work/address")
 
-"$top/build/virtbusd" --session --state-dir "$work/state" &
+"$top/build-demo/virtbusd" --session --state-dir "$work/state" &
 daemon_pid=$!
 for _ in $(seq 50); do busctl --user status org.libvirt >/dev/null 2>&1 && break; sleep 0.1; done
 

@@ -4,11 +4,28 @@ set -euo pipefail
 
 packages=(
   autoconf automake libtool pkg-config make gcc clang libclang-rt-14-dev
-  libsystemd-dev libxml2-dev libjson-c-dev libqpid-proton-dev libcmocka-dev
+  libsystemd-dev libxml2-dev libjson-c-dev libqpid-proton11-dev libcmocka-dev
   dbus dbus-daemon dbus-bin polkitd libxml2-utils
   python3 python3-dbus python3-gi python3-pytest
   cppcheck valgrind
 )
+
+# libvirt-dbus's own test suite is fetched with `apt-get source`, which needs deb-src entries.
+ensure_deb_src() {
+  local src=/etc/apt/sources.list.d/debian.sources out=/etc/apt/sources.list.d/virtbus-deb-src.sources
+  if grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    return 1
+  fi
+  if [ -f "$src" ]; then
+    sed 's/^Types: deb$/Types: deb-src/' "$src" > "$out"
+  elif [ -f /etc/apt/sources.list ]; then
+    sed -n 's/^deb /deb-src /p' /etc/apt/sources.list > /etc/apt/sources.list.d/virtbus-deb-src.list
+  fi
+  return 0
+}
+
+need_update=no
+ensure_deb_src && need_update=yes
 
 missing=()
 for p in "${packages[@]}"; do
@@ -16,6 +33,7 @@ for p in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
+  [ "$need_update" = yes ] && apt-get update -qq
   exit 0
 fi
 
