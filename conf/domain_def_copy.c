@@ -1,0 +1,216 @@
+/* Deep copy and release of domain definitions, and the storage for what is kept verbatim. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/domain_def_internal.h"
+
+/* libvirt's virDomainDefFormatInternal order of <domain> children. */
+const char *const vb_domain_slots[] = {
+    "name", "uuid", "genid", "title", "description", "metadata", "maxMemory", "memory",
+    "currentMemory", "blkiotune", "memtune", "memoryBacking", "vcpu", "vcpus", "iothreads",
+    "iothreadids", "defaultiothread", "cputune", "numatune", "resource", "throttlegroups",
+    "sysinfo", "bootloader", "bootloader_args", "os", "idmap", "features", "cpu", "clock",
+    "on_poweroff", "on_reboot", "on_crash", "on_lockfailure", "pm", "perf", "devices",
+    "seclabel", "keywrap", "launchSecurity", NULL,
+};
+
+/* ... and of <os> children. */
+const char *const vb_os_slots[] = {
+    "type", "firmware", "init", "initarg", "initenv", "initdir", "inituser", "initgroup",
+    "loader", "nvram", "varstore", "kernel", "initrd", "cmdline", "shim", "dtb", "acpi", "boot",
+    "bootmenu", "smbios", "bios", NULL,
+};
+
+int vb_slot_index(const char *const *slots, const xmlChar *name)
+{
+    for (int i = 0; slots[i]; i++)
+        if (xmlStrEqual(name, BAD_CAST slots[i]))
+            return i;
+    return -1;
+}
+
+struct vb_unmodelled *vb_unmodelled_new(void)
+{
+    return calloc(1, sizeof(struct vb_unmodelled));
+}
+
+int vb_extra_list_append(struct vb_extra_list *list, xmlNodePtr node, int slot)
+{
+    struct vb_extra *items;
+    xmlNodePtr copy = vb_xml_node_dup(node);
+
+    if (!copy)
+        return -1;
+    items = realloc(list->items, (list->n + 1) * sizeof(*items));
+    if (!items) {
+        vb_xml_node_free(copy);
+        return -1;
+    }
+    list->items = items;
+    list->items[list->n++] = (struct vb_extra){ .node = copy, .slot = slot };
+    return 0;
+}
+
+static void extra_list_clear(struct vb_extra_list *list)
+{
+    for (size_t i = 0; i < list->n; i++)
+        vb_xml_node_free(list->items[i].node);
+    free(list->items);
+    *list = (struct vb_extra_list){ 0 };
+}
+
+static int extra_list_copy(struct vb_extra_list *dst, const struct vb_extra_list *src)
+{
+    for (size_t i = 0; i < src->n; i++)
+        if (vb_extra_list_append(dst, src->items[i].node, src->items[i].slot) < 0)
+            return -1;
+    return 0;
+}
+
+void vb_unmodelled_free(struct vb_unmodelled *u)
+{
+    if (!u)
+        return;
+    vb_xml_node_free(u->domain);
+    vb_xml_node_free(u->memory);
+    vb_xml_node_free(u->vcpu);
+    vb_xml_node_free(u->os);
+    extra_list_clear(&u->top);
+    extra_list_clear(&u->os_children);
+    free(u);
+}
+
+/* Copies an optional node: true on success, including when there is nothing to copy. */
+static bool copy_node(xmlNodePtr *dst, xmlNodePtr src)
+{
+    *dst = src ? vb_xml_node_adopt(src, 1) : NULL;
+    return !src || *dst;
+}
+
+struct vb_unmodelled *vb_unmodelled_copy(const struct vb_unmodelled *src)
+{
+    _cleanup_(vb_unmodelled_freep) struct vb_unmodelled *u = vb_unmodelled_new();
+
+    if (!u)
+        return NULL;
+    if (!src)
+        return TAKE_PTR(u);
+    if (!copy_node(&u->domain, src->domain) || !copy_node(&u->memory, src->memory) ||
+        !copy_node(&u->vcpu, src->vcpu) || !copy_node(&u->os, src->os) ||
+        extra_list_copy(&u->top, &src->top) < 0 ||
+        extra_list_copy(&u->os_children, &src->os_children) < 0)
+        return NULL;
+    return TAKE_PTR(u);
+}
+
+/* strdup of an optional string: true on success, including when there is nothing to copy. */
+static bool copy_string(char **dst, const char *src)
+{
+    *dst = src ? strdup(src) : NULL;
+    return !src || *dst;
+}
+
+static bool copy_strv(char ***dst, char *const *src)
+{
+    size_t n = 0;
+
+    *dst = NULL;
+    if (!src)
+        return true;
+    while (src[n])
+        n++;
+    *dst = calloc(n + 1, sizeof(char *));
+    if (!*dst)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!copy_string(&(*dst)[i], src[i]))
+            return false;
+    return true;
+}
+
+static bool copy_strings(struct vb_domain_def *def, const struct vb_domain_def *src)
+{
+    return copy_string(&def->virt_type, src->virt_type) && copy_string(&def->name, src->name) &&
+           copy_string(&def->title, src->title) &&
+           copy_string(&def->description, src->description) &&
+           copy_string(&def->os_type, src->os_type) && copy_string(&def->os_arch, src->os_arch) &&
+           copy_string(&def->os_machine, src->os_machine) &&
+           copy_string(&def->os_kernel, src->os_kernel) &&
+           copy_string(&def->os_initrd, src->os_initrd) &&
+           copy_string(&def->os_cmdline, src->os_cmdline) &&
+           copy_strv(&def->boot_devices, src->boot_devices);
+}
+
+static bool copy_devices(struct vb_domain_def *def, const struct vb_domain_def *src)
+{
+    if (!src->n_devices)
+        return true;
+    def->devices = calloc(src->n_devices, sizeof(*def->devices));
+    if (!def->devices)
+        return false;
+    for (size_t i = 0; i < src->n_devices; i++) {
+        def->devices[i] = vb_device_def_copy(src->devices[i]);
+        if (!def->devices[i])
+            return false;
+        def->n_devices++;
+    }
+    return true;
+}
+
+struct vb_domain_def *vb_domain_def_copy(const struct vb_domain_def *src, struct vb_error *err)
+{
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *def = NULL;
+
+    if (!src) {
+        vb_error_set(err, VB_ERR_INVALID_ARG, "def in %s must not be NULL", __func__);
+        return NULL;
+    }
+    def = calloc(1, sizeof(*def));
+    if (!def)
+        goto oom;
+    /* Scalars first; every pointer is then replaced by its own copy. */
+    *def = *src;
+    def->virt_type = def->name = def->title = def->description = NULL;
+    def->os_type = def->os_arch = def->os_machine = NULL;
+    def->os_kernel = def->os_initrd = def->os_cmdline = NULL;
+    def->boot_devices = NULL;
+    def->metadata = NULL;
+    def->devices = NULL;
+    def->n_devices = 0;
+    def->unmodelled = NULL;
+    if (!copy_strings(def, src) || !copy_node(&def->metadata, src->metadata) ||
+        !copy_devices(def, src))
+        goto oom;
+    def->unmodelled = vb_unmodelled_copy(src->unmodelled);
+    if (!def->unmodelled)
+        goto oom;
+    return TAKE_PTR(def);
+oom:
+    vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    return NULL;
+}
+
+void vb_domain_def_free(struct vb_domain_def *def)
+{
+    if (!def)
+        return;
+    free(def->virt_type);
+    free(def->name);
+    free(def->title);
+    free(def->description);
+    vb_xml_node_free(def->metadata);
+    free(def->os_type);
+    free(def->os_arch);
+    free(def->os_machine);
+    free(def->os_kernel);
+    free(def->os_initrd);
+    free(def->os_cmdline);
+    for (size_t i = 0; def->boot_devices && def->boot_devices[i]; i++)
+        free(def->boot_devices[i]);
+    free(def->boot_devices);
+    for (size_t i = 0; i < def->n_devices; i++)
+        vb_device_def_free(def->devices[i]);
+    free(def->devices);
+    vb_unmodelled_free(def->unmodelled);
+    free(def);
+}
