@@ -190,3 +190,106 @@ int vb_domain_set_metadata(struct vb_connect *conn, vb_uuid_t uuid, int type, co
 {
     DISPATCH_INT(conn, set_metadata, "virDomainSetMetadata", err, uuid, type, metadata, key, uri, flags, err);
 }
+
+int vb_domain_get_vcpus(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags, struct vb_error *err)
+{
+    DISPATCH_INT(conn, get_vcpus, "virDomainGetVcpusFlags", err, uuid, flags, err);
+}
+
+int vb_domain_get_vcpu_pin_info(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags, bool **maps,
+                                unsigned int *nvcpus, unsigned int *ncpus, struct vb_error *err)
+{
+    DISPATCH_INT(conn, get_vcpu_pin_info, "virDomainGetVcpuPinInfo", err, uuid, flags, maps, nvcpus, ncpus, err);
+}
+
+int vb_domain_pin_vcpu(struct vb_connect *conn, vb_uuid_t uuid, unsigned int vcpu, const bool *cpumap,
+                       unsigned int ncpus, unsigned int flags, struct vb_error *err)
+{
+    if (ncpus == 0)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "maplen in virDomainPinVcpuFlags must be greater than zero");
+    DISPATCH_INT(conn, pin_vcpu, "virDomainPinVcpuFlags", err, uuid, vcpu, cpumap, ncpus, flags, err);
+}
+
+char *vb_domain_get_scheduler_type(struct vb_connect *conn, vb_uuid_t uuid, int *nparams, struct vb_error *err)
+{
+    DISPATCH_PTR(conn, get_scheduler_type, "virDomainGetSchedulerType", err, uuid, nparams, err);
+}
+
+int vb_domain_set_memory_stats_period(struct vb_connect *conn, vb_uuid_t uuid, int period, unsigned int flags,
+                                      struct vb_error *err)
+{
+    if (period < 0)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "period in virDomainSetMemoryStatsPeriod must not be negative");
+    DISPATCH_INT(conn, set_memory_stats_period, "virDomainSetMemoryStatsPeriod", err, uuid, period, flags, err);
+}
+
+int vb_domain_get_job_info(struct vb_connect *conn, vb_uuid_t uuid, struct vb_job_info *info, struct vb_error *err)
+{
+    DISPATCH_INT(conn, get_job_info, "virDomainGetJobInfo", err, uuid, info, err);
+}
+
+int vb_domain_abort_job(struct vb_connect *conn, vb_uuid_t uuid, struct vb_error *err)
+{
+    DISPATCH_INT(conn, abort_job, "virDomainAbortJob", err, uuid, err);
+}
+
+int vb_domain_get_stats(struct vb_connect *conn, vb_uuid_t uuid, unsigned int stats, unsigned int flags,
+                        struct vb_typed_params *out, struct vb_error *err)
+{
+    DISPATCH_INT(conn, get_stats, "virDomainListGetStats", err, uuid, stats, flags, out, err);
+}
+
+int vb_domain_get_block_info(struct vb_connect *conn, vb_uuid_t uuid, const char *disk, unsigned int flags,
+                             struct vb_block_info *info, struct vb_error *err)
+{
+    if (check_non_null(disk, "disk", "virDomainGetBlockInfo", err) < 0)
+        return -1;
+    DISPATCH_INT(conn, get_block_info, "virDomainGetBlockInfo", err, uuid, disk, flags, info, err);
+}
+
+int vb_domain_interface_addresses(struct vb_connect *conn, vb_uuid_t uuid, unsigned int source, unsigned int flags,
+                                  struct vb_iface **ifaces, size_t *n, struct vb_error *err)
+{
+    DISPATCH_INT(conn, interface_addresses, "virDomainInterfaceAddresses", err, uuid, source, flags, ifaces, n, err);
+}
+
+int vb_domain_attach_device(struct vb_connect *conn, vb_uuid_t uuid, const char *xml, unsigned int flags,
+                            struct vb_error *err)
+{
+    if (check_non_null(xml, "xml", "virDomainAttachDeviceFlags", err) < 0)
+        return -1;
+    DISPATCH_INT(conn, attach_device, "virDomainAttachDeviceFlags", err, uuid, xml, flags, err);
+}
+
+int vb_domain_detach_device(struct vb_connect *conn, vb_uuid_t uuid, const char *xml, unsigned int flags,
+                            struct vb_error *err)
+{
+    if (check_non_null(xml, "xml", "virDomainDetachDeviceFlags", err) < 0)
+        return -1;
+    DISPATCH_INT(conn, detach_device, "virDomainDetachDeviceFlags", err, uuid, xml, flags, err);
+}
+
+int vb_domain_update_device(struct vb_connect *conn, vb_uuid_t uuid, const char *xml, unsigned int flags,
+                            struct vb_error *err)
+{
+    if (check_non_null(xml, "xml", "virDomainUpdateDeviceFlags", err) < 0)
+        return -1;
+    DISPATCH_INT(conn, update_device, "virDomainUpdateDeviceFlags", err, uuid, xml, flags, err);
+}
+
+char *vb_domain_save_image_get_xml_desc(struct vb_connect *conn, const char *path, unsigned int flags,
+                                        struct vb_error *err)
+{
+    if (check_non_null(path, "file", "virDomainSaveImageGetXMLDesc", err) < 0)
+        return NULL;
+    DISPATCH_PTR(conn, save_image_get_xml_desc, "virDomainSaveImageGetXMLDesc", err, path, flags, err);
+}
+
+int vb_domain_save_image_define_xml(struct vb_connect *conn, const char *path, const char *dxml, unsigned int flags,
+                                    struct vb_error *err)
+{
+    if (check_non_null(path, "file", "virDomainSaveImageDefineXML", err) < 0 ||
+        check_non_null(dxml, "dxml", "virDomainSaveImageDefineXML", err) < 0)
+        return -1;
+    DISPATCH_INT(conn, save_image_define_xml, "virDomainSaveImageDefineXML", err, path, dxml, flags, err);
+}

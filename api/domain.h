@@ -49,5 +49,31 @@ int vb_domain_set_memory(struct vb_connect *conn, vb_uuid_t uuid, uint64_t kib, 
 int vb_domain_set_autostart(struct vb_connect *conn, vb_uuid_t uuid, bool autostart, struct vb_error *err);
 char *vb_domain_get_metadata(struct vb_connect *conn, vb_uuid_t uuid, int type, const char *uri, unsigned int flags,
                              struct vb_error *err);
+int vb_domain_get_vcpus(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags, struct vb_error *err);
+int vb_domain_get_vcpu_pin_info(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags, bool **maps,
+                                unsigned int *nvcpus, unsigned int *ncpus, struct vb_error *err);
+int vb_domain_pin_vcpu(struct vb_connect *conn, vb_uuid_t uuid, unsigned int vcpu, const bool *cpumap,
+                       unsigned int ncpus, unsigned int flags, struct vb_error *err);
+char *vb_domain_get_scheduler_type(struct vb_connect *conn, vb_uuid_t uuid, int *nparams, struct vb_error *err);
+int vb_domain_set_memory_stats_period(struct vb_connect *conn, vb_uuid_t uuid, int period, unsigned int flags,
+                                      struct vb_error *err);
+int vb_domain_get_job_info(struct vb_connect *conn, vb_uuid_t uuid, struct vb_job_info *info, struct vb_error *err);
+int vb_domain_abort_job(struct vb_connect *conn, vb_uuid_t uuid, struct vb_error *err);
+int vb_domain_get_stats(struct vb_connect *conn, vb_uuid_t uuid, unsigned int stats, unsigned int flags,
+                        struct vb_typed_params *out, struct vb_error *err);
+int vb_domain_get_block_info(struct vb_connect *conn, vb_uuid_t uuid, const char *disk, unsigned int flags,
+                             struct vb_block_info *info, struct vb_error *err);
+int vb_domain_interface_addresses(struct vb_connect *conn, vb_uuid_t uuid, unsigned int source, unsigned int flags,
+                                  struct vb_iface **ifaces, size_t *n, struct vb_error *err);
+int vb_domain_attach_device(struct vb_connect *conn, vb_uuid_t uuid, const char *xml, unsigned int flags,
+                            struct vb_error *err);
+int vb_domain_detach_device(struct vb_connect *conn, vb_uuid_t uuid, const char *xml, unsigned int flags,
+                            struct vb_error *err);
+int vb_domain_update_device(struct vb_connect *conn, vb_uuid_t uuid, const char *xml, unsigned int flags,
+                            struct vb_error *err);
+char *vb_domain_save_image_get_xml_desc(struct vb_connect *conn, const char *path, unsigned int flags,
+                                        struct vb_error *err);
+int vb_domain_save_image_define_xml(struct vb_connect *conn, const char *path, const char *dxml, unsigned int flags,
+                                    struct vb_error *err);
 int vb_domain_set_metadata(struct vb_connect *conn, vb_uuid_t uuid, int type, const char *metadata, const char *key,
                            const char *uri, unsigned int flags, struct vb_error *err);

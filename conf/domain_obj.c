@@ -25,6 +25,7 @@ void vb_domain_obj_free(struct vb_domain_obj *obj)
     vb_domain_def_free(obj->def);
     vb_domain_def_free(obj->next_def);
     free(obj->autodestroy_owner);
+    free(obj->vcpu_pins);
     free(obj);
 }
 
@@ -80,6 +81,9 @@ void vb_domain_obj_mark_stopped(struct vb_domain_obj *obj, int reason)
     obj->updated = false;
     free(obj->autodestroy_owner);
     obj->autodestroy_owner = NULL;
+    free(obj->vcpu_pins);
+    obj->vcpu_pins = NULL;
+    obj->vcpu_pin_rows = obj->vcpu_pin_cpus = 0;
     vb_domain_obj_set_state(obj, VB_DOMAIN_SHUTOFF, reason);
 }
 

@@ -47,6 +47,9 @@ struct vb_domain_obj {
     int reason;
     char *autodestroy_owner; /* client that asked for AUTODESTROY, or NULL */
     struct vb_domain_job job;
+    /* Live vcpu pinning: vcpu_pin_rows rows of vcpu_pin_cpus booleans (NULL: not pinned). */
+    bool *vcpu_pins;
+    unsigned int vcpu_pin_rows, vcpu_pin_cpus;
     void *driver_data;  /* the driver's own per-domain state */
     void (*driver_data_free)(void *);
 };

@@ -61,6 +61,16 @@ int dbus_frontend_new(sd_bus *bus, struct vb_connect **conns, size_t n_conns, st
             r = dbus_connect_register(dc);
         if (r >= 0)
             r = dbus_domain_register(dc);
+        if (r >= 0)
+            r = dbus_domain_config_register(dc);
+        if (r >= 0)
+            r = dbus_domain_info_register(dc);
+        if (r >= 0)
+            r = dbus_domain_unsupported_register(dc);
+        if (r >= 0)
+            r = dbus_connect_node_register(dc);
+        if (r >= 0)
+            r = dbus_snapshot_register(dc);
         if (r < 0) {
             vb_log_error("could not register %s: %s", conns[i]->uri, strerror(-r));
             dbus_frontend_free(frontend);

@@ -37,6 +37,26 @@ void dbus_frontend_free(struct dbus_frontend *frontend);
 /* dbus/connect.c, dbus/domain.c: object registration per connection */
 int dbus_connect_register(struct dbus_connect *dc);
 int dbus_domain_register(struct dbus_connect *dc);
+/* dbus/domain.c: helpers shared by the Domain method files */
+/* Decodes the domain UUID from an object path; an unknown path answers "Domain not found". */
+int dbus_domain_uuid(struct dbus_connect *dc, const char *path, unsigned char uuid[VB_UUID_LEN], sd_bus_error *error);
+/* Sets error from err, clears err, returns the negative value for the handler. */
+int dbus_reply_core_error(sd_bus_error *error, struct vb_error *err);
+/* dbus/domain_config.c, dbus/domain_info.c, dbus/domain_unsupported.c: more Domain methods */
+int dbus_domain_config_register(struct dbus_connect *dc);
+int dbus_domain_info_register(struct dbus_connect *dc);
+int dbus_domain_unsupported_register(struct dbus_connect *dc);
+struct vb_typed_params;
+/* dbus/domain_info.c: typed parameters as a{sv}, every value double-wrapped (libvirt-dbus's form) */
+int dbus_append_typed_params(sd_bus_message *m, const struct vb_typed_params *params);
+/* The find callback every Domain vtable uses: any path below the prefix is an object. */
+int dbus_domain_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                     sd_bus_error *error);
+
+/* dbus/connect_node.c: node and host methods of org.libvirt.Connect */
+int dbus_connect_node_register(struct dbus_connect *dc);
+/* dbus/snapshot.c: snapshot methods of org.libvirt.Domain and org.libvirt.DomainSnapshot objects */
+int dbus_snapshot_register(struct dbus_connect *dc);
 
 /* dbus/signals.c: lifecycle events → DomainEvent signals */
 void dbus_signals_on_event(const struct vb_event *event, void *userdata);

@@ -10,15 +10,14 @@
 #include "dbus/properties.h"
 #include "dbus/reply.h"
 
-static int domain_uuid_from_path(struct dbus_connect *dc, const char *path, unsigned char uuid[VB_UUID_LEN],
-                                 sd_bus_error *error)
+int dbus_domain_uuid(struct dbus_connect *dc, const char *path, unsigned char uuid[VB_UUID_LEN], sd_bus_error *error)
 {
     if (dbus_domain_uuid_from_path(dc->domain_prefix, path, uuid) < 0)
         return sd_bus_error_set(error, DBUS_LIBVIRT_ERROR, "Domain not found");
     return 0;
 }
 
-static int reply_core_error(sd_bus_error *error, struct vb_error *err)
+int dbus_reply_core_error(sd_bus_error *error, struct vb_error *err)
 {
     int r = dbus_error_from_vb(error, err);
 
@@ -47,7 +46,7 @@ static int run_lifecycle(sd_bus_message *m, struct dbus_connect *dc, flagged_op 
         if (r < 0)
             return r;
     }
-    r = domain_uuid_from_path(dc, sd_bus_message_get_path(m), uuid, error);
+    r = dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
     if (r < 0)
         return r;
     pending = dbus_pending_new(m);
@@ -71,7 +70,7 @@ static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *error)
     r = sd_bus_message_read(m, "u", &flags);
     if (r < 0)
         return r;
-    r = domain_uuid_from_path(dc, sd_bus_message_get_path(m), uuid, error);
+    r = dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
     if (r < 0)
         return r;
     pending = dbus_pending_new(m);
@@ -131,11 +130,11 @@ static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *erro
     r = sd_bus_message_read(m, "u", &flags);
     if (r < 0)
         return r;
-    r = domain_uuid_from_path(dc, sd_bus_message_get_path(m), uuid, error);
+    r = dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
     if (r < 0)
         return r;
     if (vb_domain_undefine(dc->conn, uuid, flags, &err) < 0)
-        return reply_core_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -151,12 +150,12 @@ static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *
     r = sd_bus_message_read(m, "u", &flags);
     if (r < 0)
         return r;
-    r = domain_uuid_from_path(dc, sd_bus_message_get_path(m), uuid, error);
+    r = dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
     if (r < 0)
         return r;
     xml = vb_domain_get_xml_desc(dc->conn, uuid, flags, &err);
     if (!xml)
-        return reply_core_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return sd_bus_reply_method_return(m, "s", xml);
 }
 
@@ -171,14 +170,14 @@ static int method_get_state(sd_bus_message *m, void *userdata, sd_bus_error *err
     r = sd_bus_message_read(m, "u", &flags);
     if (r < 0)
         return r;
-    r = domain_uuid_from_path(dc, sd_bus_message_get_path(m), uuid, error);
+    r = dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
     if (r < 0)
         return r;
     if (flags != 0)
         return sd_bus_error_setf(error, DBUS_LIBVIRT_ERROR, "invalid argument: %s: unsupported flags (0x%x)",
                                  "virDomainGetState", flags);
     if (vb_domain_get_state(dc->conn, uuid, &state, &reason, &err) < 0)
-        return reply_core_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return sd_bus_reply_method_return(m, "(ii)", (int32_t) state, (int32_t) reason);
 }
 
@@ -190,12 +189,12 @@ static int domain_info_for(struct dbus_connect *dc, const char *path, struct vb_
 {
     struct vb_error err = VB_ERROR_INIT;
     unsigned char uuid[VB_UUID_LEN];
-    int r = domain_uuid_from_path(dc, path, uuid, error);
+    int r = dbus_domain_uuid(dc, path, uuid, error);
 
     if (r < 0)
         return r;
     if (vb_domain_get_info(dc->conn, uuid, info, &err) < 0)
-        return reply_core_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return 0;
 }
 
@@ -243,12 +242,30 @@ static int property_set_autostart(sd_bus *bus, const char *path, const char *int
     r = sd_bus_message_read(value, "b", &autostart);
     if (r < 0)
         return r;
-    r = domain_uuid_from_path(dc, path, uuid, error);
+    r = dbus_domain_uuid(dc, path, uuid, error);
     if (r < 0)
         return r;
     if (vb_domain_set_autostart(dc->conn, uuid, autostart, &err) < 0)
-        return reply_core_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return 0;
+}
+
+static int property_scheduler_type(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+    struct dbus_connect *dc = userdata;
+    struct vb_error err = VB_ERROR_INIT;
+    unsigned char uuid[VB_UUID_LEN];
+    _cleanup_free_ char *type = NULL;
+    int nparams = 0;
+    int r = dbus_domain_uuid(dc, path, uuid, error);
+
+    if (r < 0)
+        return r;
+    type = vb_domain_get_scheduler_type(dc->conn, uuid, &nparams, &err);
+    if (!type)
+        return dbus_reply_core_error(error, &err);
+    return sd_bus_message_append(reply, "(si)", type, (int32_t) nparams);
 }
 
 static const sd_bus_vtable domain_vtable[] = {
@@ -259,6 +276,7 @@ static const sd_bus_vtable domain_vtable[] = {
     SD_BUS_PROPERTY("Name", "s", property_get, 0, 0),
     SD_BUS_PROPERTY("OSType", "s", property_get, 0, 0),
     SD_BUS_PROPERTY("Persistent", "b", property_get, 0, 0),
+    SD_BUS_PROPERTY("SchedulerType", "(si)", property_scheduler_type, 0, 0),
     SD_BUS_PROPERTY("Updated", "b", property_get, 0, 0),
     SD_BUS_PROPERTY("UUID", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_METHOD_WITH_ARGS("Create", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_create,
@@ -285,7 +303,7 @@ static const sd_bus_vtable domain_vtable[] = {
 };
 
 /* Every path below the prefix is an object; the methods decide whether the domain exists. */
-static int domain_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+int dbus_domain_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                        sd_bus_error *error)
 {
     *found = userdata;
@@ -301,7 +319,7 @@ static int domain_enumerate(sd_bus *bus, const char *path, void *userdata, char 
     size_t n = 0;
 
     if (vb_domain_list(dc->conn, 0, &refs, &n, &err) < 0)
-        return reply_core_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     paths = calloc(n + 1, sizeof(*paths));
     for (size_t i = 0; paths && i < n; i++) {
         paths[i] = dbus_connect_domain_path(dc, refs[i].uuid);
@@ -324,7 +342,7 @@ int dbus_domain_register(struct dbus_connect *dc)
     int r;
 
     r = sd_bus_add_fallback_vtable(dc->bus, NULL, dc->domain_prefix, DBUS_DOMAIN_INTERFACE, domain_vtable,
-                                   domain_find, dc);
+                                   dbus_domain_find, dc);
     if (r < 0)
         return r;
     r = sd_bus_add_node_enumerator(dc->bus, NULL, dc->domain_prefix, domain_enumerate, dc);

@@ -10,6 +10,8 @@
 #include "util/error.h"
 #include "util/uuid.h"
 
+struct vb_typed_params; /* util/typed_params.h */
+
 struct vb_event_stream;
 struct sd_event;
 
@@ -52,6 +54,36 @@ struct vb_node_info {
     unsigned int cpus, mhz, nodes, sockets, cores, threads;
 };
 
+/* libvirt's virDomainJobInfo. */
+struct vb_job_info {
+    int type; /* virDomainJobType: 0 none, 1 bounded, 2 unbounded, 3 completed, 4 failed, 5 cancelled */
+    unsigned long long time_elapsed, time_remaining;
+    unsigned long long data_total, data_processed, data_remaining;
+    unsigned long long mem_total, mem_processed, mem_remaining;
+    unsigned long long file_total, file_processed, file_remaining;
+};
+
+/* libvirt's virDomainBlockInfo. */
+struct vb_block_info {
+    unsigned long long capacity, allocation, physical;
+};
+
+/* libvirt's virDomainInterface: a guest interface and its addresses. */
+struct vb_iface_addr {
+    int type; /* 0 IPv4, 1 IPv6 */
+    char *addr;
+    unsigned int prefix;
+};
+
+struct vb_iface {
+    char *name;
+    char *hwaddr;
+    struct vb_iface_addr *addrs;
+    size_t n_addrs;
+};
+
+void vb_ifaces_free(struct vb_iface *ifaces, size_t n);
+
 /* Completion of an operation a driver may finish later (a QEMU start, a save). A driver
  * returning VB_PENDING calls fn exactly once, later, from the event loop; err is NULL on
  * success. A driver returning 0 or -1 never calls it. */
@@ -67,8 +99,13 @@ typedef const char *vb_client_id;
 
 typedef const unsigned char *vb_uuid_t;
 
+struct vb_node_driver;     /* drivers/driver_node.h: node and host facts */
+struct vb_snapshot_driver; /* drivers/driver_snapshot.h: domain snapshots */
+
 struct vb_driver {
     const char *name; /* "test", "qemu" */
+    const struct vb_node_driver *node;         /* NULL: no node calls */
+    const struct vb_snapshot_driver *snapshot; /* NULL: no snapshots */
     bool (*uri_matches)(const char *uri);
 
     int (*connect_open)(const char *uri, const struct vb_driver_env *env, void **priv, struct vb_error *err);
@@ -118,6 +155,36 @@ struct vb_driver {
                           struct vb_error *err);
     int (*set_metadata)(void *priv, vb_uuid_t uuid, int type, const char *metadata, const char *key,
                         const char *uri, unsigned int flags, struct vb_error *err);
+
+    /* vcpus and scheduling */
+    int (*get_vcpus)(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err); /* count or -1 */
+    /* maps: nvcpus rows of ncpus booleans, row-major, malloc'd */
+    int (*get_vcpu_pin_info)(void *priv, vb_uuid_t uuid, unsigned int flags, bool **maps, unsigned int *nvcpus,
+                             unsigned int *ncpus, struct vb_error *err);
+    int (*pin_vcpu)(void *priv, vb_uuid_t uuid, unsigned int vcpu, const bool *cpumap, unsigned int ncpus,
+                    unsigned int flags, struct vb_error *err);
+    char *(*get_scheduler_type)(void *priv, vb_uuid_t uuid, int *nparams, struct vb_error *err);
+    int (*set_memory_stats_period)(void *priv, vb_uuid_t uuid, int period, unsigned int flags, struct vb_error *err);
+
+    /* jobs, stats, guest information */
+    int (*get_job_info)(void *priv, vb_uuid_t uuid, struct vb_job_info *info, struct vb_error *err);
+    int (*abort_job)(void *priv, vb_uuid_t uuid, struct vb_error *err);
+    int (*get_stats)(void *priv, vb_uuid_t uuid, unsigned int stats, unsigned int flags, struct vb_typed_params *out,
+                     struct vb_error *err);
+    int (*get_block_info)(void *priv, vb_uuid_t uuid, const char *disk, unsigned int flags,
+                          struct vb_block_info *info, struct vb_error *err);
+    int (*interface_addresses)(void *priv, vb_uuid_t uuid, unsigned int source, unsigned int flags,
+                               struct vb_iface **ifaces, size_t *n, struct vb_error *err);
+
+    /* devices (flags: VB_AFFECT_*, plus VB_DEVICE_MODIFY_FORCE for update) */
+    int (*attach_device)(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err);
+    int (*detach_device)(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err);
+    int (*update_device)(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err);
+
+    /* save images */
+    char *(*save_image_get_xml_desc)(void *priv, const char *path, unsigned int flags, struct vb_error *err);
+    int (*save_image_define_xml)(void *priv, const char *path, const char *dxml, unsigned int flags,
+                                 struct vb_error *err);
 };
 
 /* libvirt's flag values the drivers and front ends share. */
@@ -156,6 +223,10 @@ enum { VB_VCPU_LIVE = 1 << 0, VB_VCPU_CONFIG = 1 << 1, VB_VCPU_MAXIMUM = 1 << 2,
 enum { VB_MEM_LIVE = 1 << 0, VB_MEM_CONFIG = 1 << 1, VB_MEM_MAXIMUM = 1 << 2 };
 enum { VB_DESTROY_GRACEFUL = 1 << 0 };
 enum { VB_DEFINE_VALIDATE = 1 << 0 };
+enum { VB_DEVICE_MODIFY_FORCE = 1 << 2 };
+/* virDomainStatsTypes */
+enum { VB_STATS_STATE = 1 << 0, VB_STATS_CPU_TOTAL = 1 << 1, VB_STATS_BALLOON = 1 << 2, VB_STATS_VCPU = 1 << 3,
+       VB_STATS_INTERFACE = 1 << 4, VB_STATS_BLOCK = 1 << 5 };
 
 /* libvirt's virCheckFlags: VB_ERR_INVALID_ARG "%s: unsupported flags (0x%x)". */
 #define VB_CHECK_FLAGS(flags, supported, err)                                                    \

@@ -40,3 +40,17 @@ void vb_domain_info_clear(struct vb_domain_info *info)
     free(info->os_type);
     info->name = info->os_type = NULL;
 }
+
+void vb_ifaces_free(struct vb_iface *ifaces, size_t n)
+{
+    if (!ifaces)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < ifaces[i].n_addrs; j++)
+            free(ifaces[i].addrs[j].addr);
+        free(ifaces[i].addrs);
+        free(ifaces[i].name);
+        free(ifaces[i].hwaddr);
+    }
+    free(ifaces);
+}

@@ -1,5 +1,6 @@
 /* The test driver's configuration changes: vcpus, memory, autostart, metadata. Each change to
  * the persistent definition is written to the store before memory is touched. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,6 +210,160 @@ int test_set_metadata(void *priv, vb_uuid_t uuid, int type, const char *metadata
     if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetMetadata", err) < 0)
         return -1;
     r = edit_defs(conn, obj, flags, edit_metadata, &change, err);
+    vb_domain_job_end(&obj->job);
+    return r;
+}
+
+/* --- devices -------------------------------------------------------------------------------- */
+
+/* Each definition gets its own parse of the device XML, so live and config never share nodes. */
+struct device_change {
+    const char *xml;
+};
+
+static int edit_attach(struct vb_domain_def *def, const void *arg, struct vb_error *err)
+{
+    const struct device_change *change = arg;
+    struct vb_device_def *dev = vb_device_def_parse_string(change->xml, err);
+
+    if (!dev)
+        return -1;
+    if (vb_domain_def_add_device(def, dev, err) < 0) {
+        vb_device_def_free(dev);
+        return -1;
+    }
+    return 0;
+}
+
+static int report_missing_device(const struct vb_device_def *dev, struct vb_error *err)
+{
+    if (dev->kind == VB_DEVICE_DISK && dev->target_dev)
+        return vb_error_set(err, VB_ERR_DEVICE_MISSING, "no target device %s", dev->target_dev);
+    if (dev->kind == VB_DEVICE_INTERFACE && dev->mac)
+        return vb_error_set(err, VB_ERR_DEVICE_MISSING, "no device matching MAC address %s found", dev->mac);
+    return vb_error_set(err, VB_ERR_DEVICE_MISSING, "matching %s device not found", dev->element);
+}
+
+static int edit_detach(struct vb_domain_def *def, const void *arg, struct vb_error *err)
+{
+    const struct device_change *change = arg;
+    _cleanup_(vb_device_def_freep) struct vb_device_def *dev = vb_device_def_parse_string(change->xml, err);
+    int index;
+
+    if (!dev)
+        return -1;
+    index = vb_domain_def_find_device(def, dev);
+    if (index < 0)
+        return report_missing_device(dev, err);
+    vb_domain_def_remove_device(def, (size_t) index);
+    return 0;
+}
+
+static int edit_update(struct vb_domain_def *def, const void *arg, struct vb_error *err)
+{
+    const struct device_change *change = arg;
+    struct vb_device_def *dev = vb_device_def_parse_string(change->xml, err);
+    int index;
+
+    if (!dev)
+        return -1;
+    index = vb_domain_def_find_device(def, dev);
+    if (index < 0) {
+        report_missing_device(dev, err);
+        vb_device_def_free(dev);
+        return -1;
+    }
+    /* The new device replaces the old one in place, keeping its position. */
+    vb_device_def_free(def->devices[index]);
+    def->devices[index] = dev;
+    return 0;
+}
+
+static int change_devices(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, unsigned int extra_flags,
+                          def_edit_fn edit, const char *operation, struct vb_error *err)
+{
+    struct test_conn *conn = priv;
+    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
+    struct device_change change = { .xml = xml };
+    int r;
+
+    VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG | extra_flags, err);
+    if (!obj || vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
+        return -1;
+    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, operation, err) < 0)
+        return -1;
+    r = edit_defs(conn, obj, flags, edit, &change, err);
+    vb_domain_job_end(&obj->job);
+    return r;
+}
+
+int test_attach_device(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err)
+{
+    return change_devices(priv, uuid, xml, flags, 0, edit_attach, "virDomainAttachDeviceFlags", err);
+}
+
+int test_detach_device(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err)
+{
+    return change_devices(priv, uuid, xml, flags, 0, edit_detach, "virDomainDetachDeviceFlags", err);
+}
+
+int test_update_device(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err)
+{
+    return change_devices(priv, uuid, xml, flags, VB_DEVICE_MODIFY_FORCE, edit_update, "virDomainUpdateDeviceFlags",
+                          err);
+}
+
+/* --- memory balloon statistics period ------------------------------------------------------- */
+
+static struct vb_device_def *find_balloon(struct vb_domain_def *def)
+{
+    for (size_t i = 0; i < def->n_devices; i++)
+        if (def->devices[i]->element && streq(def->devices[i]->element, "memballoon"))
+            return def->devices[i];
+    return NULL;
+}
+
+/* Sets <stats period='N'/> inside <memballoon> (removed when N is 0), as libvirt formats it. */
+static int edit_stats_period(struct vb_domain_def *def, const void *arg, struct vb_error *err)
+{
+    const int *period = arg;
+    struct vb_device_def *balloon = find_balloon(def);
+    xmlNodePtr stats = NULL;
+    char text[16];
+
+    if (!balloon || !balloon->xml)
+        return vb_error_set(err, VB_ERR_INTERNAL_ERROR,
+                            "No memory balloon device configured, can not set the collection period");
+    for (xmlNodePtr n = balloon->xml->children; n && !stats; n = n->next)
+        if (n->type == XML_ELEMENT_NODE && streq((const char *) n->name, "stats"))
+            stats = n;
+    if (*period == 0) {
+        if (stats) {
+            xmlUnlinkNode(stats);
+            xmlFreeNode(stats);
+        }
+        return 0;
+    }
+    if (!stats)
+        stats = xmlNewChild(balloon->xml, NULL, (const xmlChar *) "stats", NULL);
+    snprintf(text, sizeof(text), "%d", *period);
+    if (!stats || !xmlSetProp(stats, (const xmlChar *) "period", (const xmlChar *) text))
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    return 0;
+}
+
+int test_set_memory_stats_period(void *priv, vb_uuid_t uuid, int period, unsigned int flags, struct vb_error *err)
+{
+    struct test_conn *conn = priv;
+    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
+    int r;
+
+    VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
+    if (!obj || vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
+        return -1;
+    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetMemoryStatsPeriod", err) < 0)
+        return -1;
+    r = edit_defs(conn, obj, flags, edit_stats_period, &period, err);
     vb_domain_job_end(&obj->job);
     return r;
 }

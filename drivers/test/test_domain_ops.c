@@ -419,3 +419,59 @@ void test_client_gone(void *priv, vb_client_id client)
         test_domain_stop(conn, obj, VB_SHUTOFF_DESTROYED, VB_EVENT_STOPPED_DESTROYED);
     }
 }
+
+/* Reads a save image and parses the definition it holds. */
+static struct vb_domain_def *save_image_load(const char *path, bool *paused, struct vb_error *err)
+{
+    _cleanup_free_ char *image = NULL;
+    const char *xml = NULL;
+
+    if (check_absolute(path, err) < 0)
+        return NULL;
+    image = vb_file_read_all(path, SAVE_MAX_BYTES, NULL, err);
+    if (!image || save_image_parse(image, paused, &xml, err) < 0)
+        return NULL;
+    return vb_domain_def_parse_string(xml, err);
+}
+
+char *test_save_image_get_xml_desc(void *priv, const char *path, unsigned int flags, struct vb_error *err)
+{
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *def = NULL;
+    bool paused;
+
+    if (flags & ~(unsigned int) VB_DOMAIN_XML_SECURE) {
+        vb_error_set(err, VB_ERR_INVALID_ARG, "%s: unsupported flags (0x%x)", __func__, flags);
+        return NULL;
+    }
+    def = save_image_load(path, &paused, err);
+    if (!def)
+        return NULL;
+    return vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE | (flags & VB_DOMAIN_XML_SECURE), err);
+}
+
+int test_save_image_define_xml(void *priv, const char *path, const char *dxml, unsigned int flags,
+                               struct vb_error *err)
+{
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *old = NULL;
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *def = NULL;
+    _cleanup_free_ char *xml = NULL, *image = NULL;
+    bool paused;
+
+    if (check_save_flags(flags, err) < 0)
+        return -1;
+    old = save_image_load(path, &paused, err);
+    if (!old || !(def = vb_domain_def_parse_string(dxml, err)))
+        return -1;
+    if (memcmp(def->uuid, old->uuid, VB_UUID_LEN) != 0 || !streq(def->name, old->name))
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "the XML given for the save image describes another domain");
+    if (flags & VB_SAVE_RUNNING)
+        paused = false;
+    if (flags & VB_SAVE_PAUSED)
+        paused = true;
+    xml = vb_domain_def_format(def, VB_DOMAIN_XML_SECURE | VB_DOMAIN_XML_INACTIVE, err);
+    if (!xml)
+        return -1;
+    if (asprintf(&image, "%sstate=%s\n\n%s", SAVE_MAGIC, paused ? "paused" : "running", xml) < 0)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    return vb_file_write_atomic(path, image, strlen(image), 0600, err);
+}

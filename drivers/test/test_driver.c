@@ -432,42 +432,13 @@ static int test_has_managed_save(void *priv, vb_uuid_t uuid, struct vb_error *er
     return obj ? obj->has_managed_save : -1;
 }
 
-static char *test_get_capabilities(void *priv, struct vb_error *err)
-{
-    struct test_conn *conn = priv;
-    char *xml = NULL;
-
-    if (asprintf(&xml,
-                 "<capabilities>\n"
-                 "  <host>\n"
-                 "    <cpu>\n"
-                 "      <arch>%s</arch>\n"
-                 "    </cpu>\n"
-                 "    <topology sockets='%u' cores='%u' threads='%u'/>\n"
-                 "  </host>\n"
-                 "  <guest>\n"
-                 "    <os_type>hvm</os_type>\n"
-                 "    <arch name='i686'>\n"
-                 "      <wordsize>32</wordsize>\n"
-                 "      <emulator>/usr/bin/test-hv</emulator>\n"
-                 "      <domain type='test'/>\n"
-                 "    </arch>\n"
-                 "  </guest>\n"
-                 "</capabilities>\n",
-                 conn->node.model, conn->node.sockets, conn->node.cores, conn->node.threads) < 0) {
-        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        return NULL;
-    }
-    return xml;
-}
-
 const struct vb_driver vb_test_driver = {
     .name = "test",
+    .node = &vb_test_node_driver,
     .uri_matches = test_uri_matches,
     .connect_open = test_connect_open,
     .connect_close = test_connect_close,
     .node_get_info = test_node_get_info,
-    .get_capabilities = test_get_capabilities,
     .get_hostname = test_get_hostname,
     .client_gone = test_client_gone,
     .list_domains = test_list_domains,
@@ -497,4 +468,19 @@ const struct vb_driver vb_test_driver = {
     .set_autostart = test_set_autostart,
     .get_metadata = test_get_metadata,
     .set_metadata = test_set_metadata,
+    .get_vcpus = test_get_vcpus,
+    .get_vcpu_pin_info = test_get_vcpu_pin_info,
+    .pin_vcpu = test_pin_vcpu,
+    .get_scheduler_type = test_get_scheduler_type,
+    .set_memory_stats_period = test_set_memory_stats_period,
+    .get_job_info = test_get_job_info,
+    .abort_job = test_abort_job,
+    .get_stats = test_get_stats,
+    .get_block_info = test_get_block_info,
+    .interface_addresses = test_interface_addresses,
+    .attach_device = test_attach_device,
+    .detach_device = test_detach_device,
+    .update_device = test_update_device,
+    .save_image_get_xml_desc = test_save_image_get_xml_desc,
+    .save_image_define_xml = test_save_image_define_xml,
 };

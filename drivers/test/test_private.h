@@ -15,6 +15,8 @@ struct test_conn {
     int next_id;
 };
 
+extern const struct vb_node_driver vb_test_node_driver; /* test_node_info.c */
+
 /* test_node.c: the initial node, libvirt's default or a testnode.xml-style file */
 int test_node_load_default(struct test_conn *conn, struct vb_error *err);
 int test_node_load_file(struct test_conn *conn, const char *path, struct vb_error *err);
@@ -61,3 +63,28 @@ char *test_get_metadata(void *priv, vb_uuid_t uuid, int type, const char *uri, u
 int test_set_metadata(void *priv, vb_uuid_t uuid, int type, const char *metadata, const char *key,
                       const char *uri, unsigned int flags, struct vb_error *err);
 int test_managed_save_remove(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err);
+int test_attach_device(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err);
+int test_detach_device(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err);
+int test_update_device(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err);
+int test_set_memory_stats_period(void *priv, vb_uuid_t uuid, int period, unsigned int flags, struct vb_error *err);
+
+/* test_guest.c: guest information */
+int test_get_vcpus(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err);
+int test_get_vcpu_pin_info(void *priv, vb_uuid_t uuid, unsigned int flags, bool **maps, unsigned int *nvcpus,
+                           unsigned int *ncpus, struct vb_error *err);
+int test_pin_vcpu(void *priv, vb_uuid_t uuid, unsigned int vcpu, const bool *cpumap, unsigned int ncpus,
+                  unsigned int flags, struct vb_error *err);
+char *test_get_scheduler_type(void *priv, vb_uuid_t uuid, int *nparams, struct vb_error *err);
+int test_get_job_info(void *priv, vb_uuid_t uuid, struct vb_job_info *info, struct vb_error *err);
+int test_abort_job(void *priv, vb_uuid_t uuid, struct vb_error *err);
+int test_get_stats(void *priv, vb_uuid_t uuid, unsigned int stats, unsigned int flags, struct vb_typed_params *out,
+                   struct vb_error *err);
+int test_get_block_info(void *priv, vb_uuid_t uuid, const char *disk, unsigned int flags, struct vb_block_info *info,
+                        struct vb_error *err);
+int test_interface_addresses(void *priv, vb_uuid_t uuid, unsigned int source, unsigned int flags,
+                             struct vb_iface **ifaces, size_t *n, struct vb_error *err);
+
+/* test_domain_ops.c: save images */
+char *test_save_image_get_xml_desc(void *priv, const char *path, unsigned int flags, struct vb_error *err);
+int test_save_image_define_xml(void *priv, const char *path, const char *dxml, unsigned int flags,
+                               struct vb_error *err);

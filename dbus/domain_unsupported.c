@@ -1,0 +1,120 @@
+/* The rest of libvirt-dbus's org.libvirt.Domain interface: methods no virtbus driver implements
+ * yet. They exist with their real signatures so clients see the whole interface, check that
+ * the domain exists, and then answer libvirt's "this function is not supported by the
+ * connection driver: virDomainXxx", as libvirt does for a driver without that slot. */
+#include <string.h>
+
+#include "api/domain.h"
+#include "dbus/bus.h"
+#include "dbus/errors.h"
+
+/* X(member, input signature, output signature, libvirt API) */
+#define UNSUPPORTED_DOMAIN_METHODS(X)                                                       \
+    X("AddIOThread", "uu", "", "virDomainAddIOThread")                                      \
+    X("BlockCommit", "ssstu", "", "virDomainBlockCommit")                                   \
+    X("BlockCopy", "ssa{sv}u", "", "virDomainBlockCopy")                                    \
+    X("BlockJobAbort", "su", "", "virDomainBlockJobAbort")                                  \
+    X("BlockJobSetSpeed", "stu", "", "virDomainBlockJobSetSpeed")                           \
+    X("BlockPeek", "sttu", "ay", "virDomainBlockPeek")                                      \
+    X("BlockPull", "stu", "", "virDomainBlockPull")                                         \
+    X("BlockRebase", "sstu", "", "virDomainBlockRebase")                                    \
+    X("BlockResize", "stu", "", "virDomainBlockResize")                                     \
+    X("CoreDump", "suu", "", "virDomainCoreDumpWithFormat")                                 \
+    X("CreateWithFiles", "ahu", "", "virDomainCreateWithFiles")                             \
+    X("DelIOThread", "uu", "", "virDomainDelIOThread")                                      \
+    X("FSFreeze", "asu", "u", "virDomainFSFreeze")                                          \
+    X("FSThaw", "asu", "u", "virDomainFSThaw")                                              \
+    X("FSTrim", "stu", "", "virDomainFSTrim")                                               \
+    X("GetBlockIOParameters", "u", "a{sv}", "virDomainGetBlkioParameters")                  \
+    X("GetBlockIOTune", "su", "a{sv}", "virDomainGetBlockIoTune")                           \
+    X("GetBlockJobInfo", "su", "(ittt)", "virDomainGetBlockJobInfo")                        \
+    X("GetControlInfo", "u", "(uut)", "virDomainGetControlInfo")                            \
+    X("GetDiskErrors", "u", "a(si)", "virDomainGetDiskErrors")                              \
+    X("GetEmulatorPinInfo", "u", "ab", "virDomainGetEmulatorPinInfo")                       \
+    X("GetFSInfo", "u", "a(sssas)", "virDomainGetFSInfo")                                   \
+    X("GetGuestVcpus", "u", "a{sv}", "virDomainGetGuestVcpus")                              \
+    X("GetHostname", "u", "s", "virDomainGetHostname")                                      \
+    X("GetInterfaceParameters", "su", "a{sv}", "virDomainGetInterfaceParameters")           \
+    X("GetIOThreadInfo", "u", "a(uab)", "virDomainGetIOThreadInfo")                         \
+    X("GetJobStats", "u", "(ia{sv})", "virDomainGetJobStats")                               \
+    X("GetMemoryParameters", "u", "a{sv}", "virDomainGetMemoryParameters")                  \
+    X("GetNumaParameters", "u", "a{sv}", "virDomainGetNumaParameters")                      \
+    X("GetPerfEvents", "u", "a{sv}", "virDomainGetPerfEvents")                              \
+    X("GetSchedulerParameters", "u", "a{sv}", "virDomainGetSchedulerParametersFlags")       \
+    X("GetSecurityLabelList", "", "a(sb)", "virDomainGetSecurityLabelList")                 \
+    X("GetTime", "u", "(tu)", "virDomainGetTime")                                           \
+    X("InjectNMI", "u", "", "virDomainInjectNMI")                                           \
+    X("MemoryPeek", "ttu", "ay", "virDomainMemoryPeek")                                     \
+    X("MemoryStats", "u", "a{it}", "virDomainMemoryStats")                                  \
+    X("MigrateGetCompressionCache", "u", "t", "virDomainMigrateGetCompressionCache")        \
+    X("MigrateGetMaxSpeed", "u", "t", "virDomainMigrateGetMaxSpeed")                        \
+    X("MigrateSetCompressionCache", "tu", "", "virDomainMigrateSetCompressionCache")        \
+    X("MigrateSetMaxDowntime", "tu", "", "virDomainMigrateSetMaxDowntime")                  \
+    X("MigrateSetMaxSpeed", "tu", "", "virDomainMigrateSetMaxSpeed")                        \
+    X("MigrateStartPostCopy", "u", "", "virDomainMigrateStartPostCopy")                     \
+    X("MigrateToURI3", "sa{sv}u", "", "virDomainMigrateToURI3")                             \
+    X("OpenGraphicsFD", "uu", "h", "virDomainOpenGraphicsFD")                               \
+    X("PinEmulator", "abu", "", "virDomainPinEmulator")                                     \
+    X("PinIOThread", "uabu", "", "virDomainPinIOThread")                                    \
+    X("PMWakeup", "u", "", "virDomainPMWakeup")                                             \
+    X("Rename", "su", "", "virDomainRename")                                                \
+    X("SendKey", "uuauu", "", "virDomainSendKey")                                           \
+    X("SendProcessSignal", "xuu", "", "virDomainSendProcessSignal")                         \
+    X("SetBlockIOParameters", "a{sv}u", "", "virDomainSetBlkioParameters")                  \
+    X("SetBlockIOTune", "sa{sv}u", "", "virDomainSetBlockIoTune")                           \
+    X("SetGuestVcpus", "abiu", "", "virDomainSetGuestVcpus")                                \
+    X("SetInterfaceParameters", "sa{sv}u", "", "virDomainSetInterfaceParameters")           \
+    X("SetMemoryParameters", "a{sv}u", "", "virDomainSetMemoryParameters")                  \
+    X("SetNumaParameters", "a{sv}u", "", "virDomainSetNumaParameters")                      \
+    X("SetPerfEvents", "a{sv}u", "", "virDomainSetPerfEvents")                              \
+    X("SetSchedulerParameters", "a{sv}u", "", "virDomainSetSchedulerParametersFlags")       \
+    X("SetTime", "tuu", "", "virDomainSetTime")                                             \
+    X("SetUserPassword", "ssu", "", "virDomainSetUserPassword")
+
+struct unsupported_method {
+    const char *member;
+    const char *api;
+};
+
+#define METHOD_NAME(member, in, out, api) { member, api },
+static const struct unsupported_method unsupported_methods[] = { UNSUPPORTED_DOMAIN_METHODS(METHOD_NAME) };
+
+static const char *api_for_member(const char *member)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(unsupported_methods); i++)
+        if (streq(unsupported_methods[i].member, member))
+            return unsupported_methods[i].api;
+    return "virDomainUnknown";
+}
+
+static int method_not_supported(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    struct dbus_connect *dc = userdata;
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_domain_ref ref = { 0 };
+    unsigned char uuid[VB_UUID_LEN];
+    int r = dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
+
+    if (r < 0)
+        return r;
+    /* A call on a domain that does not exist says so first, as libvirt-dbus does. */
+    if (vb_domain_lookup_by_uuid(dc->conn, uuid, &ref, &err) < 0)
+        return dbus_reply_core_error(error, &err);
+    vb_domain_ref_clear(&ref);
+    vb_error_set(&err, VB_ERR_NO_SUPPORT, "%s", api_for_member(sd_bus_message_get_member(m)));
+    return dbus_reply_core_error(error, &err);
+}
+
+#define VTABLE_ENTRY(member, in, out, api) \
+    SD_BUS_METHOD(member, in, out, method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED),
+static const sd_bus_vtable domain_unsupported_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    UNSUPPORTED_DOMAIN_METHODS(VTABLE_ENTRY)
+    SD_BUS_VTABLE_END,
+};
+
+int dbus_domain_unsupported_register(struct dbus_connect *dc)
+{
+    return sd_bus_add_fallback_vtable(dc->bus, NULL, dc->domain_prefix, DBUS_DOMAIN_INTERFACE,
+                                      domain_unsupported_vtable, dbus_domain_find, dc);
+}
