@@ -247,6 +247,7 @@ static int property_set_autostart(sd_bus *bus, const char *path, const char *int
         return r;
     if (vb_domain_set_autostart(dc->conn, uuid, autostart, &err) < 0)
         return dbus_reply_core_error(error, &err);
+    dbus_objects_refresh(dc, uuid);
     return 0;
 }
 
@@ -270,14 +271,15 @@ static int property_scheduler_type(sd_bus *bus, const char *path, const char *in
 
 static const sd_bus_vtable domain_vtable[] = {
     SD_BUS_VTABLE_START(0),
-    SD_BUS_PROPERTY("Active", "b", property_get, 0, 0),
-    SD_BUS_WRITABLE_PROPERTY("Autostart", "b", property_get, property_set_autostart, 0, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_PROPERTY("Id", "u", property_get, 0, 0),
+    SD_BUS_PROPERTY("Active", "b", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_WRITABLE_PROPERTY("Autostart", "b", property_get, property_set_autostart, 0,
+                             SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("Id", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("Name", "s", property_get, 0, 0),
     SD_BUS_PROPERTY("OSType", "s", property_get, 0, 0),
-    SD_BUS_PROPERTY("Persistent", "b", property_get, 0, 0),
+    SD_BUS_PROPERTY("Persistent", "b", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("SchedulerType", "(si)", property_scheduler_type, 0, 0),
-    SD_BUS_PROPERTY("Updated", "b", property_get, 0, 0),
+    SD_BUS_PROPERTY("Updated", "b", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("UUID", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_METHOD_WITH_ARGS("Create", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_create,
                             SD_BUS_VTABLE_UNPRIVILEGED),
@@ -302,10 +304,15 @@ static const sd_bus_vtable domain_vtable[] = {
     SD_BUS_VTABLE_END,
 };
 
-/* Every path below the prefix is an object; the methods decide whether the domain exists. */
+/* Every path below the prefix is an object, so calls on an unknown UUID reach the methods and
+ * answer "Domain not found"; the prefix itself is not one (ObjectManager must not list it). */
 int dbus_domain_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
-                       sd_bus_error *error)
+                     sd_bus_error *error)
 {
+    struct dbus_connect *dc = userdata;
+
+    if (streq(path, dc->domain_prefix))
+        return 0;
     *found = userdata;
     return 1;
 }

@@ -21,6 +21,16 @@ static int reply_empty_or_error(sd_bus_message *m, int r, struct vb_error *err, 
     return sd_bus_reply_method_return(m, NULL);
 }
 
+/* Replies to a change, and announces any property (Updated) it changed. */
+static int finish_change(sd_bus_message *m, struct dbus_connect *dc, const unsigned char uuid[VB_UUID_LEN], int r,
+                         struct vb_error *err, sd_bus_error *error)
+{
+    if (r < 0)
+        return dbus_reply_core_error(error, err);
+    dbus_objects_refresh(dc, uuid);
+    return sd_bus_reply_method_return(m, NULL);
+}
+
 static int message_uuid(sd_bus_message *m, struct dbus_connect *dc, unsigned char uuid[VB_UUID_LEN], sd_bus_error *error)
 {
     return dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
@@ -36,7 +46,7 @@ static int method_set_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *err
     if ((r = sd_bus_message_read(m, "uu", &vcpus, &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_domain_set_vcpus(((struct dbus_connect *) userdata)->conn, uuid, vcpus, flags, &err);
-    return reply_empty_or_error(m, r, &err, error);
+    return finish_change(m, userdata, uuid, r, &err, error);
 }
 
 static int method_get_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -65,7 +75,7 @@ static int method_set_memory(sd_bus_message *m, void *userdata, sd_bus_error *er
     if ((r = sd_bus_message_read(m, "tu", &kib, &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_domain_set_memory(((struct dbus_connect *) userdata)->conn, uuid, kib, flags, &err);
-    return reply_empty_or_error(m, r, &err, error);
+    return finish_change(m, userdata, uuid, r, &err, error);
 }
 
 static int method_set_memory_stats_period(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -79,7 +89,7 @@ static int method_set_memory_stats_period(sd_bus_message *m, void *userdata, sd_
     if ((r = sd_bus_message_read(m, "iu", &period, &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_domain_set_memory_stats_period(((struct dbus_connect *) userdata)->conn, uuid, period, flags, &err);
-    return reply_empty_or_error(m, r, &err, error);
+    return finish_change(m, userdata, uuid, r, &err, error);
 }
 
 static int method_get_metadata(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -116,7 +126,7 @@ static int method_set_metadata(sd_bus_message *m, void *userdata, sd_bus_error *
         return r;
     r = vb_domain_set_metadata(((struct dbus_connect *) userdata)->conn, uuid, type, empty_to_null(value),
                                empty_to_null(key), empty_to_null(uri), flags, &err);
-    return reply_empty_or_error(m, r, &err, error);
+    return finish_change(m, userdata, uuid, r, &err, error);
 }
 
 typedef int (*device_op)(struct vb_connect *conn, vb_uuid_t uuid, const char *xml, unsigned int flags,
@@ -133,7 +143,7 @@ static int run_device_op(sd_bus_message *m, struct dbus_connect *dc, device_op o
     if ((r = sd_bus_message_read(m, "su", &xml, &flags)) < 0 || (r = message_uuid(m, dc, uuid, error)) < 0)
         return r;
     r = op(dc->conn, uuid, xml, flags, &err);
-    return reply_empty_or_error(m, r, &err, error);
+    return finish_change(m, dc, uuid, r, &err, error);
 }
 
 static int method_attach_device(sd_bus_message *m, void *userdata, sd_bus_error *error)

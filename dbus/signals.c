@@ -33,4 +33,5 @@ void dbus_signals_on_event(const struct vb_event *event, void *userdata)
                            (int32_t) event->event, (int32_t) event->detail);
     if (r < 0)
         vb_log_warning("could not send DomainEvent for '%s': %s", event->domain_name, strerror(-r));
+    dbus_objects_refresh(dc, event->uuid);
 }

@@ -74,6 +74,16 @@ void vb_hashmap_free(struct vb_hashmap *map)
     free(map);
 }
 
+void vb_hashmap_free_with(struct vb_hashmap *map, void (*free_value)(void *value))
+{
+    if (!map)
+        return;
+    for (size_t i = 0; i < map->capacity; i++)
+        if (map->entries[i].key)
+            free_value(map->entries[i].value);
+    vb_hashmap_free(map);
+}
+
 static int grow(struct vb_hashmap *map)
 {
     size_t old_capacity = map->capacity;

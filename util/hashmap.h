@@ -8,6 +8,8 @@ struct vb_hashmap;
 
 struct vb_hashmap *vb_hashmap_new(void);
 void vb_hashmap_free(struct vb_hashmap *map);
+/* Frees the map after calling free_value on every value in it. */
+void vb_hashmap_free_with(struct vb_hashmap *map, void (*free_value)(void *value));
 
 /* Adds or replaces. The key string must stay valid while it is in the map (usually it is a
  * field of the value). Returns 0, or -ENOMEM (map unchanged). */

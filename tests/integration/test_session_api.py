@@ -176,3 +176,33 @@ def test_autodestroy_domain_dies_with_its_client(daemon, bus):
     got = events.wait_for(1)
     assert [(str(p), e, d) for p, e, d in got] == [(NEW_PATH, STOPPED, 1)]
     assert connect_iface(bus).ListDomains(0) == [TEST_DOMAIN_PATH]
+
+
+def test_object_manager_announces_domains_as_they_come_and_go(bus):
+    manager = dbus.Interface(bus.get_object("org.libvirt", "/org/libvirt"), "org.freedesktop.DBus.ObjectManager")
+    objects = manager.GetManagedObjects()
+    assert TEST_DOMAIN_PATH in objects and "org.libvirt.Domain" in objects[TEST_DOMAIN_PATH]
+    added = SignalRecorder(bus, "InterfacesAdded", "org.freedesktop.DBus.ObjectManager")
+    removed = SignalRecorder(bus, "InterfacesRemoved", "org.freedesktop.DBus.ObjectManager")
+    path = connect_iface(bus).DomainDefineXML(NEW_DOMAIN)
+    assert [str(p) for p, _ in added.wait_for(1)] == [NEW_PATH]
+    assert "org.libvirt.Domain" in added.items[0][1]
+    domain_iface(bus, path).Undefine(0)
+    got = removed.wait_for(1)
+    assert [str(p) for p, _ in got] == [NEW_PATH] and "org.libvirt.Domain" in got[0][1]
+    assert NEW_PATH not in manager.GetManagedObjects()
+
+
+def test_properties_changed_follows_lifecycle_and_autostart(bus):
+    changes = SignalRecorder(bus, "PropertiesChanged", "org.freedesktop.DBus.Properties")
+    dom = domain_iface(bus)
+    dom.Destroy(0)
+    got = changes.wait_for(1)
+    iface, changed, _invalidated = got[0]
+    assert iface == "org.libvirt.Domain" and changed["Active"] == False and changed["Id"] == 0
+    properties(bus, TEST_DOMAIN_PATH).Set("org.libvirt.Domain", "Autostart", dbus.Boolean(True))
+    got = changes.wait_for(2)
+    assert got[1][1] == {"Autostart": True}
+    dom.Create(0)
+    got = changes.wait_for(3)
+    assert got[2][1]["Active"] == True and got[2][1]["Id"] == 2
