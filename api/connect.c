@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/connect.h"
+#include "drivers/driver_node.h"
 #include "drivers/registry.h"
 
 int vb_connect_open(const char *uri, const struct vb_driver_env *env, struct vb_connect **out,
@@ -47,11 +48,13 @@ int vb_connect_node_get_info(struct vb_connect *conn, struct vb_node_info *info,
 
 char *vb_connect_get_capabilities(struct vb_connect *conn, struct vb_error *err)
 {
-    if (!conn->driver->get_capabilities) {
+    const struct vb_node_driver *node = conn->driver->node;
+
+    if (!node || !node->get_capabilities) {
         vb_error_set(err, VB_ERR_NO_SUPPORT, "virConnectGetCapabilities");
         return NULL;
     }
-    return conn->driver->get_capabilities(conn->priv, err);
+    return node->get_capabilities(conn->priv, err);
 }
 
 char *vb_connect_get_hostname(struct vb_connect *conn, struct vb_error *err)

@@ -8,6 +8,8 @@
 #include "api/connect.h"
 #include "events/event.h"
 
+struct vb_hashmap;
+
 #define DBUS_SERVICE_NAME "org.libvirt"
 #define DBUS_CONNECT_INTERFACE "org.libvirt.Connect"
 #define DBUS_DOMAIN_INTERFACE "org.libvirt.Domain"
@@ -18,6 +20,7 @@ struct dbus_connect {
     struct vb_connect *conn;
     char *path;          /* /org/libvirt/Test */
     char *domain_prefix; /* /org/libvirt/Test/domain */
+    struct vb_hashmap *announced; /* dbus/objects.c: what each domain was last announced as */
 };
 
 struct dbus_frontend {
@@ -46,9 +49,6 @@ int dbus_reply_core_error(sd_bus_error *error, struct vb_error *err);
 int dbus_domain_config_register(struct dbus_connect *dc);
 int dbus_domain_info_register(struct dbus_connect *dc);
 int dbus_domain_unsupported_register(struct dbus_connect *dc);
-struct vb_typed_params;
-/* dbus/domain_info.c: typed parameters as a{sv}, every value double-wrapped (libvirt-dbus's form) */
-int dbus_append_typed_params(sd_bus_message *m, const struct vb_typed_params *params);
 /* The find callback every Domain vtable uses: any path below the prefix is an object. */
 int dbus_domain_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                      sd_bus_error *error);
@@ -57,6 +57,13 @@ int dbus_domain_find(sd_bus *bus, const char *path, const char *interface, void 
 int dbus_connect_node_register(struct dbus_connect *dc);
 /* dbus/snapshot.c: snapshot methods of org.libvirt.Domain and org.libvirt.DomainSnapshot objects */
 int dbus_snapshot_register(struct dbus_connect *dc);
+
+/* dbus/objects.c: ObjectManager announcements and PropertiesChanged */
+int dbus_objects_init(struct dbus_connect *dc);
+void dbus_objects_free(struct dbus_connect *dc);
+/* Compares the domain with what was last announced and emits InterfacesAdded/Removed or
+ * PropertiesChanged for the difference. */
+void dbus_objects_refresh(struct dbus_connect *dc, const unsigned char uuid[VB_UUID_LEN]);
 
 /* dbus/signals.c: lifecycle events → DomainEvent signals */
 void dbus_signals_on_event(const struct vb_event *event, void *userdata);

@@ -8,7 +8,7 @@
 #include "dbus/paths.h"
 #include "dbus/properties.h"
 #include "dbus/reply.h"
-#include "util/typed_params.h"
+#include "dbus/typed_params.h"
 
 /* The libvirt API level whose semantics we follow, in libvirt's encoding (9.0.0). */
 #define VB_LIBVIRT_API_VERSION 9000000ull
@@ -243,7 +243,7 @@ static int append_domain_stats(sd_bus_message *reply, struct dbus_connect *dc, c
     if (r >= 0)
         r = sd_bus_message_append(reply, "s", ref->name);
     if (r >= 0)
-        r = dbus_append_typed_params(reply, &params);
+        r = dbus_typed_params_append(reply, &params);
     if (r >= 0)
         r = sd_bus_message_close_container(reply);
     vb_typed_params_clear(&params);

@@ -6,47 +6,11 @@
 #include "api/domain.h"
 #include "dbus/bus.h"
 #include "dbus/errors.h"
-#include "util/typed_params.h"
+#include "dbus/typed_params.h"
 
 static int message_uuid(sd_bus_message *m, struct dbus_connect *dc, unsigned char uuid[VB_UUID_LEN], sd_bus_error *error)
 {
     return dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
-}
-
-static int append_param_value(sd_bus_message *m, const struct vb_typed_param *p)
-{
-    switch (p->type) {
-    case VB_PARAM_INT: return sd_bus_message_append(m, "v", "i", (int32_t) p->value.i);
-    case VB_PARAM_UINT: return sd_bus_message_append(m, "v", "u", (uint32_t) p->value.ui);
-    case VB_PARAM_LLONG: return sd_bus_message_append(m, "v", "x", (int64_t) p->value.ll);
-    case VB_PARAM_ULLONG: return sd_bus_message_append(m, "v", "t", (uint64_t) p->value.ull);
-    case VB_PARAM_DOUBLE: return sd_bus_message_append(m, "v", "d", p->value.d);
-    case VB_PARAM_BOOLEAN: return sd_bus_message_append(m, "v", "b", (int) p->value.b);
-    case VB_PARAM_STRING: return sd_bus_message_append(m, "v", "s", p->value.s);
-    }
-    return -EINVAL;
-}
-
-/* Typed parameters as a{sv} with every value a variant inside a variant, as libvirt-dbus sends
- * them and cockpit-machines unwraps them. */
-int dbus_append_typed_params(sd_bus_message *m, const struct vb_typed_params *params)
-{
-    int r = sd_bus_message_open_container(m, 'a', "{sv}");
-
-    for (size_t i = 0; r >= 0 && i < params->n; i++) {
-        r = sd_bus_message_open_container(m, 'e', "sv");
-        if (r >= 0)
-            r = sd_bus_message_append(m, "s", params->items[i].name);
-        if (r >= 0)
-            r = sd_bus_message_open_container(m, 'v', "v");
-        if (r >= 0)
-            r = append_param_value(m, &params->items[i]);
-        if (r >= 0)
-            r = sd_bus_message_close_container(m);
-        if (r >= 0)
-            r = sd_bus_message_close_container(m);
-    }
-    return r < 0 ? r : sd_bus_message_close_container(m);
 }
 
 static int method_get_stats(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -64,7 +28,7 @@ static int method_get_stats(sd_bus_message *m, void *userdata, sd_bus_error *err
         return dbus_reply_core_error(error, &err);
     r = sd_bus_message_new_method_return(m, &reply);
     if (r >= 0)
-        r = dbus_append_typed_params(reply, &params);
+        r = dbus_typed_params_append(reply, &params);
     vb_typed_params_clear(&params);
     return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
 }

@@ -111,7 +111,6 @@ struct vb_driver {
     int (*connect_open)(const char *uri, const struct vb_driver_env *env, void **priv, struct vb_error *err);
     void (*connect_close)(void *priv);
     int (*node_get_info)(void *priv, struct vb_node_info *info, struct vb_error *err);
-    char *(*get_capabilities)(void *priv, struct vb_error *err);
     char *(*get_hostname)(void *priv, struct vb_error *err);
     void (*client_gone)(void *priv, vb_client_id client);
 
