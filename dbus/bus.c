@@ -71,11 +71,18 @@ int dbus_frontend_new(sd_bus *bus, struct vb_connect **conns, size_t n_conns, st
             r = dbus_connect_node_register(dc);
         if (r >= 0)
             r = dbus_snapshot_register(dc);
+        if (r >= 0)
+            r = dbus_objects_init(dc);
         if (r < 0) {
             vb_log_error("could not register %s: %s", conns[i]->uri, strerror(-r));
             dbus_frontend_free(frontend);
             return r;
         }
+    }
+    r = sd_bus_add_object_manager(bus, NULL, DBUS_ROOT_PATH);
+    if (r < 0) {
+        dbus_frontend_free(frontend);
+        return r;
     }
     r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                             "NameOwnerChanged", on_name_owner_changed, frontend);
@@ -101,6 +108,7 @@ void dbus_frontend_free(struct dbus_frontend *frontend)
     if (frontend->event_subscription > 0)
         vb_event_unsubscribe(frontend->events, frontend->event_subscription);
     for (size_t i = 0; frontend->connects && i < frontend->n_connects; i++) {
+        dbus_objects_free(&frontend->connects[i]);
         free(frontend->connects[i].path);
         free(frontend->connects[i].domain_prefix);
     }

@@ -44,6 +44,7 @@ static const struct error_prefix prefixes[] = {
     { VB_ERR_OPERATION_TIMEOUT, "Timed out during operation", "Timed out during operation: %s" },
     { VB_ERR_NO_DOMAIN_SNAPSHOT, "Domain snapshot not found", "Domain snapshot not found: %s" },
     { VB_ERR_ARGUMENT_UNSUPPORTED, "argument unsupported", "argument unsupported: %s" },
+    { VB_ERR_SNAPSHOT_REVERT_RISKY, "revert requires force", "revert requires force: %s" },
     { VB_ERR_OPERATION_ABORTED, "operation aborted", "operation aborted: %s" },
     { VB_ERR_NO_DOMAIN_METADATA, "metadata not found", "metadata not found: %s" },
     { VB_ERR_OVERFLOW, "value too large", "value too large: %s" },

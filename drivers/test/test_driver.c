@@ -7,6 +7,7 @@
 
 #include "drivers/test/test_driver.h"
 #include "drivers/test/test_private.h"
+#include "drivers/test/test_snapshot.h"
 #include "util/log.h"
 
 #define TEST_DEFAULT_URI "test:///default"
@@ -218,7 +219,7 @@ static bool list_filter_matches(const struct vb_domain_obj *obj, unsigned int fl
     KEEP_IF(VB_LIST_PERSISTENT, VB_LIST_TRANSIENT, obj->persistent);
     KEEP_IF(VB_LIST_MANAGEDSAVE, VB_LIST_NO_MANAGEDSAVE, obj->has_managed_save);
     KEEP_IF(VB_LIST_AUTOSTART, VB_LIST_NO_AUTOSTART, obj->autostart);
-    KEEP_IF(VB_LIST_HAS_SNAPSHOT, VB_LIST_NO_SNAPSHOT, false);
+    KEEP_IF(VB_LIST_HAS_SNAPSHOT, VB_LIST_NO_SNAPSHOT, test_snapshot_count((struct vb_domain_obj *) obj) > 0);
     KEEP_IF(VB_LIST_HAS_CHECKPOINT, VB_LIST_NO_CHECKPOINT, false);
 #undef KEEP_IF
     if (flags & (VB_LIST_RUNNING | VB_LIST_PAUSED | VB_LIST_SHUTOFF | VB_LIST_OTHER)) {
@@ -341,6 +342,8 @@ static int test_undefine(void *priv, vb_uuid_t uuid, unsigned int flags, struct 
     if (obj->has_managed_save && !(flags & VB_UNDEFINE_MANAGED_SAVE))
         return vb_error_set(err, VB_ERR_OPERATION_INVALID,
                             "Refusing to undefine while domain managed save image exists");
+    if (test_snapshot_check_undefine(obj, flags, err) < 0)
+        return -1;
     if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainUndefine", err) < 0)
         return -1;
     if (test_unpersist(conn, obj->def->name, err) < 0) {
@@ -435,6 +438,7 @@ static int test_has_managed_save(void *priv, vb_uuid_t uuid, struct vb_error *er
 const struct vb_driver vb_test_driver = {
     .name = "test",
     .node = &vb_test_node_driver,
+    .snapshot = &vb_test_snapshot_driver,
     .uri_matches = test_uri_matches,
     .connect_open = test_connect_open,
     .connect_close = test_connect_close,

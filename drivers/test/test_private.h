@@ -16,6 +16,7 @@ struct test_conn {
 };
 
 extern const struct vb_node_driver vb_test_node_driver; /* test_node_info.c */
+extern const struct vb_snapshot_driver vb_test_snapshot_driver;
 
 /* test_node.c: the initial node, libvirt's default or a testnode.xml-style file */
 int test_node_load_default(struct test_conn *conn, struct vb_error *err);

@@ -1,0 +1,782 @@
+/* The test driver's domain snapshots: metadata in memory, kept per domain in the domain
+ * object's driver data, with the semantics and wording of libvirt's test driver. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/snapshot_def.h"
+#include "drivers/driver_snapshot.h"
+#include "drivers/test/test_private.h"
+#include "drivers/test/test_snapshot.h"
+#include "util/log.h"
+
+
+struct test_domain_private {
+    struct vb_snapshot_def **snaps; /* in creation order, so parents come before children */
+    size_t n, cap;
+    struct vb_snapshot_def *current;
+};
+
+static void private_free(void *data)
+{
+    struct test_domain_private *p = data;
+
+    for (size_t i = 0; i < p->n; i++)
+        vb_snapshot_def_free(p->snaps[i]);
+    free(p->snaps);
+    free(p);
+}
+
+static struct test_domain_private *private_of(const struct vb_domain_obj *obj)
+{
+    return obj->driver_data_free == private_free ? obj->driver_data : NULL;
+}
+
+static struct test_domain_private *private_ensure(struct vb_domain_obj *obj, struct vb_error *err)
+{
+    struct test_domain_private *p = private_of(obj);
+
+    if (p)
+        return p;
+    if (obj->driver_data) {
+        vb_error_set(err, VB_ERR_INTERNAL_ERROR, "domain '%s' carries foreign driver data", obj->def->name);
+        return NULL;
+    }
+    p = calloc(1, sizeof(*p));
+    if (!p) {
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        return NULL;
+    }
+    obj->driver_data = p;
+    obj->driver_data_free = private_free;
+    return p;
+}
+
+int test_snapshot_count(struct vb_domain_obj *obj)
+{
+    const struct test_domain_private *p = private_of(obj);
+
+    return p ? (int) p->n : 0;
+}
+
+int test_snapshot_check_undefine(struct vb_domain_obj *obj, unsigned int flags, struct vb_error *err)
+{
+    int n = test_snapshot_count(obj);
+
+    if (!vb_domain_obj_is_active(obj) && n > 0 && !(flags & VB_UNDEFINE_SNAPSHOTS_METADATA))
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot delete inactive domain with %d snapshots", n);
+    return 0;
+}
+
+/* --- lookups -------------------------------------------------------------------------------- */
+
+static long find_index(const struct test_domain_private *p, const char *name)
+{
+    for (size_t i = 0; p && name && i < p->n; i++)
+        if (streq(p->snaps[i]->name, name))
+            return (long) i;
+    return -1;
+}
+
+static struct vb_snapshot_def *find_snapshot(const struct test_domain_private *p, const char *name)
+{
+    long i = find_index(p, name);
+
+    return i < 0 ? NULL : p->snaps[i];
+}
+
+/* The domain and its snapshot `name`, with libvirt's errors for either missing. */
+static struct vb_snapshot_def *lookup(struct test_conn *conn, vb_uuid_t uuid, const char *name,
+                                      struct vb_domain_obj **obj_out, struct vb_error *err)
+{
+    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
+    struct vb_snapshot_def *snap;
+
+    if (!obj)
+        return NULL;
+    snap = find_snapshot(private_of(obj), name);
+    if (!snap) {
+        vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "no domain snapshot with matching name '%s'", name);
+        return NULL;
+    }
+    if (obj_out)
+        *obj_out = obj;
+    return snap;
+}
+
+static bool is_child_of(const struct vb_snapshot_def *snap, const struct vb_snapshot_def *parent)
+{
+    return parent ? snap->parent_name && streq(snap->parent_name, parent->name) : !snap->parent_name;
+}
+
+static bool has_children(const struct test_domain_private *p, const struct vb_snapshot_def *snap)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (is_child_of(p->snaps[i], snap))
+            return true;
+    return false;
+}
+
+static bool is_descendant(const struct test_domain_private *p, const struct vb_snapshot_def *snap,
+                          const struct vb_snapshot_def *ancestor)
+{
+    /* Bounded by the snapshot count, so inconsistent metadata can never loop. */
+    for (size_t steps = 0; snap && snap->parent_name && steps < p->n; steps++) {
+        if (streq(snap->parent_name, ancestor->name))
+            return true;
+        snap = find_snapshot(p, snap->parent_name);
+    }
+    return false;
+}
+
+/* --- listing ------------------------------------------------------------------------------- */
+
+/* libvirt's virDomainSnapshotFilter; every snapshot here has metadata. */
+static bool filter_matches(const struct test_domain_private *p, const struct vb_snapshot_def *snap,
+                           unsigned int flags)
+{
+    bool leaf = !has_children(p, snap);
+    enum vb_snapshot_state state = snap->state;
+
+    if ((flags & VB_SNAPSHOT_FILTERS_LEAVES) &&
+        ((leaf && !(flags & VB_SNAPSHOT_LIST_LEAVES)) || (!leaf && !(flags & VB_SNAPSHOT_LIST_NO_LEAVES))))
+        return false;
+    if ((flags & VB_SNAPSHOT_FILTERS_METADATA) && !(flags & VB_SNAPSHOT_LIST_METADATA))
+        return false;
+    if (flags & VB_SNAPSHOT_FILTERS_STATUS) {
+        if (!(flags & VB_SNAPSHOT_LIST_INACTIVE) && state == VB_SNAPSHOT_SHUTOFF)
+            return false;
+        if (!(flags & VB_SNAPSHOT_LIST_DISK_ONLY) && state == VB_SNAPSHOT_DISK_SNAPSHOT)
+            return false;
+        if (!(flags & VB_SNAPSHOT_LIST_ACTIVE) && state != VB_SNAPSHOT_SHUTOFF && state != VB_SNAPSHOT_DISK_SNAPSHOT)
+            return false;
+    }
+    if ((flags & VB_SNAPSHOT_LIST_INTERNAL) && vb_snapshot_def_is_external(snap))
+        return false;
+    if ((flags & VB_SNAPSHOT_LIST_EXTERNAL) && !vb_snapshot_def_is_external(snap))
+        return false;
+    return true;
+}
+
+struct collector {
+    const struct test_domain_private *p;
+    unsigned int flags;
+    char **names;
+    size_t used;
+};
+
+static int collect_one(struct collector *c, const struct vb_snapshot_def *snap)
+{
+    if (!filter_matches(c->p, snap, c->flags))
+        return 0;
+    c->names[c->used] = strdup(snap->name);
+    if (!c->names[c->used])
+        return -1;
+    c->used++;
+    return 0;
+}
+
+/* Depth first from the children of `parent` (NULL: the roots): parents before children. */
+static int collect_topological(struct collector *c, const struct vb_snapshot_def *parent, bool all_levels,
+                               size_t depth)
+{
+    for (size_t i = 0; i < c->p->n && depth <= c->p->n; i++) {
+        const struct vb_snapshot_def *snap = c->p->snaps[i];
+
+        if (!is_child_of(snap, parent))
+            continue;
+        if (collect_one(c, snap) < 0 || (all_levels && collect_topological(c, snap, true, depth + 1) < 0))
+            return -1;
+    }
+    return 0;
+}
+
+static int collect_in_order(struct collector *c, const struct vb_snapshot_def *parent, bool all_levels)
+{
+    for (size_t i = 0; i < c->p->n; i++) {
+        const struct vb_snapshot_def *snap = c->p->snaps[i];
+        bool in_scope = all_levels ? !parent || is_descendant(c->p, snap, parent) : is_child_of(snap, parent);
+
+        if (in_scope && collect_one(c, snap) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The names of the snapshots below `parent` (NULL: of the whole domain). */
+static int collect_names(const struct test_domain_private *p, const struct vb_snapshot_def *parent,
+                         bool all_levels, unsigned int flags, char ***names, size_t *n, struct vb_error *err)
+{
+    static const struct test_domain_private empty = { 0 };
+    struct collector c = { .p = p ? p : &empty, .flags = flags };
+    int r;
+
+    c.names = calloc(c.p->n + 1, sizeof(*c.names));
+    if (!c.names)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (flags & VB_SNAPSHOT_LIST_TOPOLOGICAL)
+        r = collect_topological(&c, parent, all_levels, 0);
+    else
+        r = collect_in_order(&c, parent, all_levels);
+    if (r < 0) {
+        vb_snapshot_names_free(c.names, c.used);
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    }
+    *names = c.names;
+    *n = c.used;
+    return 0;
+}
+
+#define LIST_FLAGS (VB_SNAPSHOT_LIST_ROOTS | VB_SNAPSHOT_LIST_TOPOLOGICAL | VB_SNAPSHOT_FILTERS_ALL)
+
+static int test_snapshot_list(void *priv, vb_uuid_t uuid, unsigned int flags, char ***names, size_t *n,
+                              struct vb_error *err)
+{
+    struct vb_domain_obj *obj;
+
+    VB_CHECK_FLAGS(flags, LIST_FLAGS, err);
+    obj = test_find_domain(priv, uuid, err);
+    if (!obj)
+        return -1;
+    return collect_names(private_of(obj), NULL, !(flags & VB_SNAPSHOT_LIST_ROOTS), flags, names, n, err);
+}
+
+static int test_snapshot_list_children(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
+                                       char ***names, size_t *n, struct vb_error *err)
+{
+    struct vb_domain_obj *obj = NULL;
+    struct vb_snapshot_def *snap;
+
+    VB_CHECK_FLAGS(flags, VB_SNAPSHOT_LIST_DESCENDANTS | VB_SNAPSHOT_LIST_TOPOLOGICAL | VB_SNAPSHOT_FILTERS_ALL, err);
+    snap = lookup(priv, uuid, name, &obj, err);
+    if (!snap)
+        return -1;
+    return collect_names(private_of(obj), snap, flags & VB_SNAPSHOT_LIST_DESCENDANTS, flags, names, n, err);
+}
+
+/* --- single snapshot queries --------------------------------------------------------------- */
+
+static char *dup_or_error(const char *text, struct vb_error *err)
+{
+    char *copy = strdup(text);
+
+    if (!copy)
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    return copy;
+}
+
+static int test_snapshot_lookup_by_name(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
+                                        struct vb_error *err)
+{
+    VB_CHECK_FLAGS(flags, 0, err);
+    return lookup(priv, uuid, name, NULL, err) ? 0 : -1;
+}
+
+static int test_snapshot_current(void *priv, vb_uuid_t uuid, unsigned int flags, char **name, struct vb_error *err)
+{
+    struct vb_domain_obj *obj;
+    const struct test_domain_private *p;
+
+    VB_CHECK_FLAGS(flags, 0, err);
+    obj = test_find_domain(priv, uuid, err);
+    if (!obj)
+        return -1;
+    p = private_of(obj);
+    if (!p || !p->current)
+        return vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "the domain does not have a current snapshot");
+    *name = dup_or_error(p->current->name, err);
+    return *name ? 0 : -1;
+}
+
+static char *test_snapshot_get_xml_desc(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
+                                        struct vb_error *err)
+{
+    struct vb_domain_obj *obj = NULL;
+    struct vb_snapshot_def *snap;
+    char text[VB_UUID_STRING_LEN];
+
+    if (flags & ~(unsigned int) VB_SNAPSHOT_XML_SECURE) {
+        vb_error_set(err, VB_ERR_INVALID_ARG, "%s: unsupported flags (0x%x)", __func__,
+                     flags & ~(unsigned int) VB_SNAPSHOT_XML_SECURE);
+        return NULL;
+    }
+    snap = lookup(priv, uuid, name, &obj, err);
+    if (!snap)
+        return NULL;
+    vb_uuid_format(obj->def->uuid, text);
+    return vb_snapshot_def_format(snap, text, flags & VB_SNAPSHOT_XML_SECURE, err);
+}
+
+static int test_snapshot_get_parent(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
+                                    char **parent, struct vb_error *err)
+{
+    struct vb_snapshot_def *snap;
+
+    VB_CHECK_FLAGS(flags, 0, err);
+    snap = lookup(priv, uuid, name, NULL, err);
+    if (!snap)
+        return -1;
+    if (!snap->parent_name)
+        return vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "snapshot '%s' does not have a parent", snap->name);
+    *parent = dup_or_error(snap->parent_name, err);
+    return *parent ? 0 : -1;
+}
+
+static int test_snapshot_is_current(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
+                                    struct vb_error *err)
+{
+    struct vb_domain_obj *obj = NULL;
+    struct vb_snapshot_def *snap;
+
+    VB_CHECK_FLAGS(flags, 0, err);
+    snap = lookup(priv, uuid, name, &obj, err);
+    if (!snap)
+        return -1;
+    return private_of(obj)->current == snap;
+}
+
+static int test_snapshot_has_metadata(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
+                                      struct vb_error *err)
+{
+    VB_CHECK_FLAGS(flags, 0, err);
+    return lookup(priv, uuid, name, NULL, err) ? 1 : -1;
+}
+
+/* --- shared state changes -------------------------------------------------------------------- */
+
+/* Stops obj for a snapshot operation; unlike test_domain_stop it never drops a transient
+ * domain, which a revert may start again at once. */
+static void stop_from_snapshot(struct test_conn *conn, struct vb_domain_obj *obj)
+{
+    int old_id = obj->id;
+
+    vb_domain_obj_mark_stopped(obj, VB_SHUTOFF_FROM_SNAPSHOT);
+    if (vb_domain_list_reindex_id(conn->domains, obj, old_id) < 0)
+        vb_log_warning("could not reindex domain '%s'", obj->def->name);
+    test_emit(conn, obj, VB_EVENT_STOPPED, VB_EVENT_STOPPED_FROM_SNAPSHOT);
+}
+
+static void pause_from_snapshot(struct test_conn *conn, struct vb_domain_obj *obj, bool emit)
+{
+    vb_domain_obj_set_state(obj, VB_DOMAIN_PAUSED, VB_PAUSED_FROM_SNAPSHOT);
+    if (emit)
+        test_emit(conn, obj, VB_EVENT_SUSPENDED, VB_EVENT_SUSPENDED_FROM_SNAPSHOT);
+}
+
+/* --- create ----------------------------------------------------------------------------- */
+
+/* libvirt's virDomainSnapshotCheckCycles. */
+static int check_cycles(const struct test_domain_private *p, const struct vb_snapshot_def *def,
+                        struct vb_error *err)
+{
+    const struct vb_snapshot_def *other;
+
+    if (!def->parent_name)
+        return 0;
+    if (streq(def->name, def->parent_name))
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "cannot set snapshot %s as its own parent", def->name);
+    other = find_snapshot(p, def->parent_name);
+    if (!other)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "parent %s for snapshot %s not found", def->parent_name,
+                            def->name);
+    for (size_t steps = 0; other && other->parent_name && steps <= p->n; steps++) {
+        if (streq(other->parent_name, def->name))
+            return vb_error_set(err, VB_ERR_INVALID_ARG, "parent %s would create cycle to %s", other->name,
+                                def->name);
+        other = find_snapshot(p, other->parent_name);
+    }
+    return 0;
+}
+
+static bool is_online_state(enum vb_snapshot_state state)
+{
+    return state == VB_SNAPSHOT_RUNNING || state == VB_SNAPSHOT_PAUSED;
+}
+
+/* libvirt's virDomainSnapshotRedefineValidate. */
+static int check_redefine(const struct vb_domain_obj *obj, const struct vb_snapshot_def *def,
+                          const struct vb_snapshot_def *existing, struct vb_error *err)
+{
+    if (def->dom && memcmp(def->dom->uuid, obj->def->uuid, VB_UUID_LEN) != 0) {
+        char text[VB_UUID_STRING_LEN];
+
+        vb_uuid_format(obj->def->uuid, text);
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "definition for snapshot %s must use uuid %s", def->name, text);
+    }
+    if (!existing)
+        return 0;
+    if (is_online_state(existing->state) != is_online_state(def->state))
+        return vb_error_set(err, VB_ERR_INVALID_ARG,
+                            "cannot change between online and offline snapshot state in snapshot %s", def->name);
+    if ((existing->state == VB_SNAPSHOT_DISK_SNAPSHOT) != (def->state == VB_SNAPSHOT_DISK_SNAPSHOT))
+        return vb_error_set(err, VB_ERR_INVALID_ARG,
+                            "cannot change between disk only and full system in snapshot %s", def->name);
+    return 0;
+}
+
+/* libvirt's virDomainSnapshotRedefinePrep. A redefinition without <domain> keeps the domain of
+ * the snapshot it replaces, so the snapshot can still be reverted to. */
+static int prepare_redefine(const struct vb_domain_obj *obj, struct vb_snapshot_def *def,
+                            struct vb_snapshot_def **existing, struct vb_error *err)
+{
+    const struct test_domain_private *p = private_of(obj);
+    enum vb_snapshot_location location = VB_SNAPSHOT_LOCATION_INTERNAL;
+
+    if (check_cycles(p, def, err) < 0)
+        return -1;
+    *existing = find_snapshot(p, def->name);
+    if (check_redefine(obj, def, *existing, err) < 0)
+        return -1;
+    if (!def->dom && *existing && (*existing)->dom) {
+        def->dom = vb_domain_def_copy((*existing)->dom, err);
+        if (!def->dom)
+            return -1;
+    }
+    if (def->state == VB_SNAPSHOT_DISK_SNAPSHOT || vb_snapshot_def_is_external(def))
+        location = VB_SNAPSHOT_LOCATION_EXTERNAL;
+    return vb_snapshot_def_align_disks(def, location, true, err);
+}
+
+/* libvirt's testDomainSnapshotAlignDisks plus the parent link of a new snapshot. */
+static int prepare_new(const struct vb_domain_obj *obj, struct vb_snapshot_def *def, struct vb_error *err)
+{
+    const struct test_domain_private *p = private_of(obj);
+    enum vb_snapshot_location location = VB_SNAPSHOT_LOCATION_INTERNAL;
+    bool match = true;
+
+    def->dom = vb_domain_def_copy(obj->def, err);
+    if (!def->dom)
+        return -1;
+    def->state = (enum vb_snapshot_state) obj->state;
+    if (def->memory == VB_SNAPSHOT_LOCATION_EXTERNAL) {
+        location = VB_SNAPSHOT_LOCATION_EXTERNAL;
+        match = false;
+    } else {
+        def->memory = def->state == VB_SNAPSHOT_SHUTOFF ? VB_SNAPSHOT_LOCATION_NO : VB_SNAPSHOT_LOCATION_INTERNAL;
+    }
+    if (vb_snapshot_def_align_disks(def, location, match, err) < 0)
+        return -1;
+    if (find_snapshot(p, def->name))
+        return vb_error_set(err, VB_ERR_OPERATION_FAILED, "domain moment %s already exists", def->name);
+    if (p && p->current) {
+        def->parent_name = strdup(p->current->name);
+        if (!def->parent_name)
+            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    }
+    return 0;
+}
+
+/* Adds def (taking it), or puts it in the place of `existing`; cannot fail once p has room. */
+static int store_snapshot(struct vb_domain_obj *obj, struct vb_snapshot_def *def, struct vb_snapshot_def *existing,
+                          bool make_current, struct vb_error *err)
+{
+    struct test_domain_private *p = private_ensure(obj, err);
+
+    if (!p)
+        return -1;
+    if (existing) {
+        p->snaps[find_index(p, existing->name)] = def;
+        if (p->current == existing)
+            p->current = def;
+        vb_snapshot_def_free(existing);
+    } else {
+        if (p->n == p->cap) {
+            size_t cap = p->cap ? 2 * p->cap : 4;
+            struct vb_snapshot_def **grown = realloc(p->snaps, cap * sizeof(*grown));
+
+            if (!grown)
+                return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+            p->snaps = grown;
+            p->cap = cap;
+        }
+        p->snaps[p->n++] = def;
+    }
+    if (make_current)
+        p->current = def;
+    return 0;
+}
+
+#define CREATE_FLAGS (VB_SNAPSHOT_CREATE_REDEFINE | VB_SNAPSHOT_CREATE_CURRENT | VB_SNAPSHOT_CREATE_HALT | \
+                      VB_SNAPSHOT_CREATE_QUIESCE | VB_SNAPSHOT_CREATE_ATOMIC | VB_SNAPSHOT_CREATE_LIVE |  \
+                      VB_SNAPSHOT_CREATE_VALIDATE)
+
+static int test_snapshot_create_xml(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, char **name,
+                                    struct vb_error *err)
+{
+    struct test_conn *conn = priv;
+    bool redefine = flags & VB_SNAPSHOT_CREATE_REDEFINE;
+    _cleanup_(vb_snapshot_def_freep) struct vb_snapshot_def *def = NULL;
+    struct vb_snapshot_def *existing = NULL;
+    _cleanup_free_ char *out = NULL;
+    struct vb_domain_obj *obj;
+
+    VB_CHECK_FLAGS(flags, CREATE_FLAGS, err);
+    obj = test_find_domain(conn, uuid, err);
+    if (!obj)
+        return -1;
+    if (!obj->persistent && (flags & VB_SNAPSHOT_CREATE_HALT))
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot halt after transient domain snapshot");
+    def = vb_snapshot_def_parse_string(xml, redefine ? VB_SNAPSHOT_PARSE_REDEFINE : 0, err);
+    if (!def)
+        return -1;
+    if ((redefine ? prepare_redefine(obj, def, &existing, err) : prepare_new(obj, def, err)) < 0)
+        return -1;
+    out = dup_or_error(def->name, err);
+    if (!out || vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSnapshotCreateXML", err) < 0)
+        return -1;
+    if (store_snapshot(obj, def, existing, !redefine || (flags & VB_SNAPSHOT_CREATE_CURRENT), err) < 0) {
+        vb_domain_job_end(&obj->job);
+        return -1;
+    }
+    TAKE_PTR(def);
+    if (!redefine && (flags & VB_SNAPSHOT_CREATE_HALT) && vb_domain_obj_is_active(obj))
+        stop_from_snapshot(conn, obj);
+    vb_domain_job_end(&obj->job);
+    *name = TAKE_PTR(out);
+    return 0;
+}
+
+/* --- delete ------------------------------------------------------------------------------ */
+
+static void remove_at(struct test_domain_private *p, size_t index)
+{
+    vb_snapshot_def_free(p->snaps[index]);
+    memmove(&p->snaps[index], &p->snaps[index + 1], (p->n - index - 1) * sizeof(*p->snaps));
+    p->n--;
+}
+
+/* Drops every descendant of snap; if the current snapshot was one, snap becomes current. */
+static int remove_descendants(struct test_domain_private *p, struct vb_snapshot_def *snap, struct vb_error *err)
+{
+    _cleanup_free_ bool *doomed = calloc(p->n ? p->n : 1, sizeof(*doomed));
+
+    if (!doomed)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    for (size_t i = 0; i < p->n; i++)
+        doomed[i] = is_descendant(p, p->snaps[i], snap);
+    for (size_t i = p->n; i-- > 0;) {
+        if (!doomed[i])
+            continue;
+        if (p->current == p->snaps[i])
+            p->current = snap;
+        remove_at(p, i);
+    }
+    return 0;
+}
+
+/* Gives snap's children snap's parent, all or nothing. */
+static int reparent_children(struct test_domain_private *p, const struct vb_snapshot_def *snap, struct vb_error *err)
+{
+    _cleanup_free_ char **names = calloc(p->n ? p->n : 1, sizeof(*names));
+
+    if (!names)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    for (size_t i = 0; i < p->n; i++) {
+        if (!is_child_of(p->snaps[i], snap) || !snap->parent_name)
+            continue;
+        names[i] = strdup(snap->parent_name);
+        if (!names[i]) {
+            for (size_t j = 0; j < i; j++)
+                free(names[j]);
+            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        }
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        if (!is_child_of(p->snaps[i], snap))
+            continue;
+        free(p->snaps[i]->parent_name);
+        p->snaps[i]->parent_name = names[i];
+    }
+    return 0;
+}
+
+/* libvirt's testDomainSnapshotDelete. The test driver keeps nothing but metadata, so
+ * METADATA_ONLY deletes exactly what a plain delete does. */
+static int delete_snapshot(struct test_domain_private *p, struct vb_snapshot_def *snap, unsigned int flags,
+                           struct vb_error *err)
+{
+    if (flags & (VB_SNAPSHOT_DELETE_CHILDREN | VB_SNAPSHOT_DELETE_CHILDREN_ONLY)) {
+        if (remove_descendants(p, snap, err) < 0)
+            return -1;
+    } else if (reparent_children(p, snap, err) < 0) {
+        return -1;
+    }
+    if (flags & VB_SNAPSHOT_DELETE_CHILDREN_ONLY)
+        return 0;
+    if (p->current == snap)
+        p->current = find_snapshot(p, snap->parent_name);
+    remove_at(p, (size_t) find_index(p, snap->name));
+    return 0;
+}
+
+static int test_snapshot_delete(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
+                                struct vb_error *err)
+{
+    struct vb_domain_obj *obj = NULL;
+    struct vb_snapshot_def *snap;
+    int r;
+
+    VB_CHECK_FLAGS(flags, VB_SNAPSHOT_DELETE_CHILDREN | VB_SNAPSHOT_DELETE_METADATA_ONLY |
+                   VB_SNAPSHOT_DELETE_CHILDREN_ONLY, err);
+    snap = lookup(priv, uuid, name, &obj, err);
+    if (!snap || vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSnapshotDelete", err) < 0)
+        return -1;
+    r = delete_snapshot(private_of(obj), snap, flags, err);
+    vb_domain_job_end(&obj->job);
+    return r;
+}
+
+/* --- revert ------------------------------------------------------------------------------ */
+
+static int check_revert(const struct vb_domain_obj *obj, const struct vb_snapshot_def *snap, unsigned int flags,
+                        struct vb_error *err)
+{
+    bool start = flags & (VB_SNAPSHOT_REVERT_RUNNING | VB_SNAPSHOT_REVERT_PAUSED);
+
+    if (!obj->persistent && !is_online_state(snap->state) && !start)
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID,
+                            "transient domain needs to request run or pause to revert to inactive snapshot");
+    if (!snap->dom)
+        return vb_error_set(err, VB_ERR_SNAPSHOT_REVERT_RISKY, "snapshot '%s' lacks domain '%s' rollback info", snap->name, obj->def->name);
+    if (!(flags & VB_SNAPSHOT_REVERT_FORCE) && vb_domain_obj_is_active(obj) && !is_online_state(snap->state) &&
+        start)
+        return vb_error_set(err, VB_ERR_SNAPSHOT_REVERT_RISKY, "%s", "must respawn guest to start inactive snapshot");
+    return 0;
+}
+
+/* The definitions a revert installs, made before anything changes. */
+struct revert_defs {
+    struct vb_domain_def *live; /* the running (or only) definition */
+    struct vb_domain_def *next; /* the next-boot definition of an active persistent domain */
+};
+
+static void revert_defs_clear(struct revert_defs *defs)
+{
+    vb_domain_def_free(defs->live);
+    vb_domain_def_free(defs->next);
+}
+
+static int revert_defs_prepare(struct test_conn *conn, const struct vb_domain_obj *obj,
+                               const struct vb_snapshot_def *snap, struct revert_defs *defs, struct vb_error *err)
+{
+    defs->live = vb_domain_def_copy(snap->dom, err);
+    if (!defs->live)
+        return -1;
+    if (obj->persistent && vb_domain_obj_is_active(obj) && is_online_state(snap->state)) {
+        defs->next = vb_domain_def_copy(snap->dom, err);
+        if (!defs->next)
+            return -1;
+    }
+    /* The snapshot's definition becomes the persistent one: store it first. */
+    return obj->persistent ? test_persist_def(conn, snap->dom, err) : 0;
+}
+
+/* Starts the (inactive) domain on defs->live, as libvirt's transitions 2 and 3. */
+static int start_on_snapshot(struct test_conn *conn, struct vb_domain_obj *obj, struct revert_defs *defs,
+                             bool paused, struct vb_error *err)
+{
+    struct vb_domain_def *old = obj->def;
+
+    obj->def = defs->live;
+    obj->def->id = -1;
+    if (test_domain_start(conn, obj, VB_RUNNING_FROM_SNAPSHOT, VB_EVENT_STARTED_FROM_SNAPSHOT, false, err) < 0) {
+        obj->def = old;
+        return -1;
+    }
+    defs->live = NULL;
+    vb_domain_def_free(old);
+    if (paused)
+        pause_from_snapshot(conn, obj, true);
+    return 0;
+}
+
+/* Transitions 5, 6, 8, 9: the running guest takes the snapshot's definition in place. */
+static void revert_active_online(struct test_conn *conn, struct vb_domain_obj *obj, struct revert_defs *defs,
+                                 bool paused)
+{
+    bool was_paused = obj->state == VB_DOMAIN_PAUSED;
+
+    defs->live->id = obj->id;
+    vb_domain_def_free(obj->def);
+    obj->def = TAKE_PTR(defs->live);
+    if (defs->next) {
+        defs->next->id = -1;
+        vb_domain_def_free(obj->next_def);
+        obj->next_def = TAKE_PTR(defs->next);
+    }
+    obj->updated = false;
+    if (paused) {
+        pause_from_snapshot(conn, obj, !was_paused);
+        return;
+    }
+    vb_domain_obj_set_state(obj, VB_DOMAIN_RUNNING, VB_RUNNING_FROM_SNAPSHOT);
+    test_emit(conn, obj, VB_EVENT_RESUMED, VB_EVENT_RESUMED_FROM_SNAPSHOT);
+}
+
+/* Transitions 1, 4, 7 and, when asked to run or pause, 2 and 3 after them. */
+static int revert_offline(struct test_conn *conn, struct vb_domain_obj *obj, struct revert_defs *defs,
+                          unsigned int flags, struct vb_error *err)
+{
+    if (vb_domain_obj_is_active(obj))
+        stop_from_snapshot(conn, obj);
+    if (flags & (VB_SNAPSHOT_REVERT_RUNNING | VB_SNAPSHOT_REVERT_PAUSED))
+        return start_on_snapshot(conn, obj, defs, flags & VB_SNAPSHOT_REVERT_PAUSED, err);
+    defs->live->id = -1;
+    vb_domain_def_free(obj->def);
+    obj->def = TAKE_PTR(defs->live);
+    return 0;
+}
+
+static int revert_to(struct test_conn *conn, struct vb_domain_obj *obj, const struct vb_snapshot_def *snap,
+                     struct revert_defs *defs, unsigned int flags, struct vb_error *err)
+{
+    bool paused = !(flags & VB_SNAPSHOT_REVERT_RUNNING) &&
+                  (snap->state == VB_SNAPSHOT_PAUSED || (flags & VB_SNAPSHOT_REVERT_PAUSED));
+
+    if (!is_online_state(snap->state))
+        return revert_offline(conn, obj, defs, flags, err);
+    if (!vb_domain_obj_is_active(obj))
+        return start_on_snapshot(conn, obj, defs, paused, err);
+    revert_active_online(conn, obj, defs, paused);
+    return 0;
+}
+
+/* libvirt's testDomainRevertToSnapshot, with the domain's state following its events. */
+static int test_snapshot_revert(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
+                                struct vb_error *err)
+{
+    struct test_conn *conn = priv;
+    struct revert_defs defs = { 0 };
+    struct vb_domain_obj *obj = NULL;
+    struct vb_snapshot_def *snap;
+    int r = -1;
+
+    VB_CHECK_FLAGS(flags, VB_SNAPSHOT_REVERT_RUNNING | VB_SNAPSHOT_REVERT_PAUSED | VB_SNAPSHOT_REVERT_FORCE, err);
+    snap = lookup(conn, uuid, name, &obj, err);
+    if (!snap || check_revert(obj, snap, flags, err) < 0)
+        return -1;
+    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainRevertToSnapshot", err) < 0)
+        return -1;
+    if (revert_defs_prepare(conn, obj, snap, &defs, err) == 0)
+        r = revert_to(conn, obj, snap, &defs, flags, err);
+    if (r == 0)
+        private_of(obj)->current = snap;
+    vb_domain_job_end(&obj->job);
+    revert_defs_clear(&defs);
+    return r;
+}
+
+const struct vb_snapshot_driver vb_test_snapshot_driver = {
+    .create_xml = test_snapshot_create_xml,
+    .list = test_snapshot_list,
+    .lookup_by_name = test_snapshot_lookup_by_name,
+    .current = test_snapshot_current,
+    .get_xml_desc = test_snapshot_get_xml_desc,
+    .get_parent = test_snapshot_get_parent,
+    .list_children = test_snapshot_list_children,
+    .is_current = test_snapshot_is_current,
+    .has_metadata = test_snapshot_has_metadata,
+    .delete = test_snapshot_delete,
+    .revert = test_snapshot_revert,
+};
