@@ -31,7 +31,19 @@ static int check_non_null(const void *arg, const char *name, const char *api, st
 int vb_domain_list(struct vb_connect *conn, unsigned int flags, struct vb_domain_ref **refs, size_t *n,
                    struct vb_error *err)
 {
+    if (flags & VB_LIST_UUIDS_ONLY)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "virConnectListAllDomains: unsupported flags (0x%x)",
+                            (unsigned int) VB_LIST_UUIDS_ONLY);
     DISPATCH_INT(conn, list_domains, "virConnectListAllDomains", err, flags, refs, n, err);
+}
+
+int vb_domain_list_uuids(struct vb_connect *conn, unsigned int flags, struct vb_domain_ref **refs, size_t *n,
+                         struct vb_error *err)
+{
+    if (flags & VB_LIST_UUIDS_ONLY)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "virConnectListAllDomains: unsupported flags (0x%x)",
+                            (unsigned int) VB_LIST_UUIDS_ONLY);
+    DISPATCH_INT(conn, list_domains, "virConnectListAllDomains", err, flags | VB_LIST_UUIDS_ONLY, refs, n, err);
 }
 
 int vb_domain_lookup_by_uuid(struct vb_connect *conn, vb_uuid_t uuid, struct vb_domain_ref *ref, struct vb_error *err)

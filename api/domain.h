@@ -7,6 +7,9 @@
 
 int vb_domain_list(struct vb_connect *conn, unsigned int flags, struct vb_domain_ref **refs, size_t *n,
                    struct vb_error *err);
+/* As vb_domain_list, for callers that need UUIDs only: refs may carry no name (faster). */
+int vb_domain_list_uuids(struct vb_connect *conn, unsigned int flags, struct vb_domain_ref **refs, size_t *n,
+                         struct vb_error *err);
 int vb_domain_lookup_by_uuid(struct vb_connect *conn, vb_uuid_t uuid, struct vb_domain_ref *ref, struct vb_error *err);
 int vb_domain_lookup_by_name(struct vb_connect *conn, const char *name, struct vb_domain_ref *ref,
                              struct vb_error *err);

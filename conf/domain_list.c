@@ -10,6 +10,7 @@
 /* Keys are owned here, not by the definitions, because a definition is replaced on redefine. */
 struct list_entry {
     struct vb_domain_obj *obj;
+    unsigned char uuid[VB_UUID_LEN]; /* a copy, so listing UUIDs never touches the objects */
     char uuid_key[VB_UUID_STRING_LEN];
     char *name_key;
     char id_key[16];
@@ -17,6 +18,7 @@ struct list_entry {
 
 struct vb_domain_list {
     struct list_entry **entries;
+    unsigned char (*uuids)[VB_UUID_LEN]; /* parallel to entries, contiguous so listing is one copy */
     size_t n_entries, allocated;
     struct vb_hashmap *by_uuid, *by_name, *by_id;
 };
@@ -51,6 +53,7 @@ void vb_domain_list_free(struct vb_domain_list *list)
     for (size_t i = 0; i < list->n_entries; i++)
         entry_free(list->entries[i]);
     free(list->entries);
+    free(list->uuids);
     vb_hashmap_free(list->by_uuid);
     vb_hashmap_free(list->by_name);
     vb_hashmap_free(list->by_id);
@@ -105,6 +108,7 @@ struct vb_domain_obj *vb_domain_list_check_add(struct vb_domain_list *list, cons
 static int entries_reserve(struct vb_domain_list *list)
 {
     struct list_entry **grown;
+    unsigned char (*grown_uuids)[VB_UUID_LEN];
     size_t want;
 
     if (list->n_entries < list->allocated)
@@ -114,6 +118,10 @@ static int entries_reserve(struct vb_domain_list *list)
     if (!grown)
         return -ENOMEM;
     list->entries = grown;
+    grown_uuids = realloc(list->uuids, want * sizeof(*grown_uuids));
+    if (!grown_uuids)
+        return -ENOMEM; /* entries grew; allocated stays, so the next call retries both */
+    list->uuids = grown_uuids;
     list->allocated = want;
     return 0;
 }
@@ -134,6 +142,7 @@ int vb_domain_list_add(struct vb_domain_list *list, struct vb_domain_obj *obj)
     if (!entry || entries_reserve(list) < 0)
         goto fail;
     entry->obj = obj;
+    memcpy(entry->uuid, obj->def->uuid, VB_UUID_LEN);
     vb_uuid_format(obj->def->uuid, entry->uuid_key);
     entry->name_key = strdup(obj->def->name);
     if (!entry->name_key)
@@ -144,6 +153,7 @@ int vb_domain_list_add(struct vb_domain_list *list, struct vb_domain_obj *obj)
         goto fail_uuid;
     if (index_id(list, entry) < 0)
         goto fail_name;
+    memcpy(list->uuids[list->n_entries], entry->uuid, VB_UUID_LEN);
     list->entries[list->n_entries++] = entry;
     return 0;
 
@@ -172,6 +182,7 @@ void vb_domain_list_remove(struct vb_domain_list *list, struct vb_domain_obj *ob
         if (list->entries[i] != entry)
             continue;
         memmove(&list->entries[i], &list->entries[i + 1], (list->n_entries - i - 1) * sizeof(*list->entries));
+        memmove(&list->uuids[i], &list->uuids[i + 1], (list->n_entries - i - 1) * sizeof(*list->uuids));
         list->n_entries--;
         break;
     }
@@ -230,5 +241,17 @@ int vb_domain_list_collect(const struct vb_domain_list *list, struct vb_domain_o
     for (size_t i = 0; i < list->n_entries; i++)
         out[i] = list->entries[i]->obj;
     *objs = out;
+    return (int) list->n_entries;
+}
+
+int vb_domain_list_collect_uuids(const struct vb_domain_list *list, unsigned char (**uuids)[VB_UUID_LEN])
+{
+    unsigned char (*out)[VB_UUID_LEN] = malloc((list->n_entries + 1) * sizeof(*out));
+
+    if (!out)
+        return -ENOMEM;
+    if (list->n_entries)
+        memcpy(out, list->uuids, list->n_entries * sizeof(*out));
+    *uuids = out;
     return (int) list->n_entries;
 }

@@ -34,6 +34,8 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
     _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
     struct vb_error err = VB_ERROR_INIT;
     struct vb_domain_ref *refs = NULL;
+    size_t prefix_len = strlen(dc->domain_prefix);
+    _cleanup_free_ char *path = malloc(prefix_len + DBUS_DOMAIN_LEAF_MAX);
     size_t n = 0;
     uint32_t flags;
     int r;
@@ -41,7 +43,9 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
     r = sd_bus_message_read(m, "u", &flags);
     if (r < 0)
         return r;
-    if (vb_domain_list(dc->conn, flags, &refs, &n, &err) < 0) {
+    if (!path)
+        return -ENOMEM;
+    if (vb_domain_list_uuids(dc->conn, flags, &refs, &n, &err) < 0) {
         r = dbus_error_from_vb(error, &err);
         vb_error_clear(&err);
         return r;
@@ -49,10 +53,10 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
     r = sd_bus_message_new_method_return(m, &reply);
     if (r >= 0)
         r = sd_bus_message_open_container(reply, 'a', "o");
+    /* One buffer for every path: listing thousands of domains must not allocate per path. */
     for (size_t i = 0; r >= 0 && i < n; i++) {
-        _cleanup_free_ char *path = dbus_connect_domain_path(dc, refs[i].uuid);
-
-        r = path ? sd_bus_message_append(reply, "o", path) : -ENOMEM;
+        dbus_domain_path_format(dc->domain_prefix, prefix_len, refs[i].uuid, path);
+        r = sd_bus_message_append_basic(reply, 'o', path);
     }
     vb_domain_refs_free(refs, n);
     if (r >= 0)

@@ -1,6 +1,7 @@
 /* Encoding and decoding of org.libvirt object paths. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dbus/paths.h"
@@ -24,17 +25,29 @@ const char *dbus_connect_path_for_driver(const char *driver)
     return NULL;
 }
 
-char *dbus_domain_path(const char *domain_prefix, const unsigned char uuid[VB_UUID_LEN])
+size_t dbus_domain_path_format(const char *domain_prefix, size_t prefix_len, const unsigned char uuid[VB_UUID_LEN],
+                               char *out)
 {
-    char text[VB_UUID_STRING_LEN];
-    char *path = NULL;
+    char *p = out;
 
-    vb_uuid_format(uuid, text);
-    for (char *p = text; *p; p++)
+    memcpy(p, domain_prefix, prefix_len);
+    p += prefix_len;
+    *p++ = '/';
+    *p++ = '_';
+    vb_uuid_format(uuid, p);
+    for (; *p; p++)
         if (*p == '-')
             *p = '_';
-    if (asprintf(&path, "%s/_%s", domain_prefix, text) < 0)
-        return NULL;
+    return (size_t) (p - out);
+}
+
+char *dbus_domain_path(const char *domain_prefix, const unsigned char uuid[VB_UUID_LEN])
+{
+    size_t prefix_len = strlen(domain_prefix);
+    char *path = malloc(prefix_len + DBUS_DOMAIN_LEAF_MAX);
+
+    if (path)
+        dbus_domain_path_format(domain_prefix, prefix_len, uuid, path);
     return path;
 }
 

@@ -8,6 +8,16 @@
 /* "/org/libvirt/Test" for driver "test", "/org/libvirt/QEMU" for "qemu"; NULL if unknown. */
 const char *dbus_connect_path_for_driver(const char *driver);
 
+#include <stddef.h>
+
+/* Bytes a domain path needs beyond its prefix: "/_" + 36 characters + NUL. */
+#define DBUS_DOMAIN_LEAF_MAX (2 + VB_UUID_STRING_LEN)
+
+/* Writes "<prefix>/_<uuid with - as _>" into out (prefix_len + DBUS_DOMAIN_LEAF_MAX bytes);
+ * returns its length. For hot paths that must not allocate. */
+size_t dbus_domain_path_format(const char *domain_prefix, size_t prefix_len, const unsigned char uuid[VB_UUID_LEN],
+                               char *out);
+
 /* "<connect>/domain/_6695eb01_f6a4_..." as libvirt-dbus names domains. malloc'd. */
 char *dbus_domain_path(const char *domain_prefix, const unsigned char uuid[VB_UUID_LEN]);
 

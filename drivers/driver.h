@@ -204,6 +204,8 @@ enum {
     VB_LIST_NO_SNAPSHOT = 1 << 13,
     VB_LIST_HAS_CHECKPOINT = 1 << 14,
     VB_LIST_NO_CHECKPOINT = 1 << 15,
+    /* Ours, not libvirt's: the caller needs UUIDs only, so refs may have no name and id -1. */
+    VB_LIST_UUIDS_ONLY = 1u << 31,
 };
 
 enum {

@@ -233,16 +233,39 @@ static bool list_filter_matches(const struct vb_domain_obj *obj, unsigned int fl
     return true;
 }
 
+/* Listing every domain by UUID alone is the common case (ListDomains(0)) and must scale to
+ * thousands of domains, so it reads only the list's own copies of the UUIDs. */
+static int list_all_uuids(struct test_conn *conn, struct vb_domain_ref **refs, size_t *n, struct vb_error *err)
+{
+    _cleanup_free_ unsigned char (*uuids)[VB_UUID_LEN] = NULL;
+    struct vb_domain_ref *out;
+    int count = vb_domain_list_collect_uuids(conn->domains, &uuids);
+
+    if (count < 0 || !(out = calloc((size_t) count + 1, sizeof(*out))))
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    for (int i = 0; i < count; i++) {
+        memcpy(out[i].uuid, uuids[i], VB_UUID_LEN);
+        out[i].id = -1;
+    }
+    *refs = out;
+    *n = (size_t) count;
+    return 0;
+}
+
 static int test_list_domains(void *priv, unsigned int flags, struct vb_domain_ref **refs, size_t *n,
                              struct vb_error *err)
 {
     struct test_conn *conn = priv;
     _cleanup_free_ struct vb_domain_obj **objs = NULL;
+    bool uuids_only = flags & VB_LIST_UUIDS_ONLY;
     struct vb_domain_ref *out;
     int count;
     size_t used = 0;
 
+    flags &= ~(unsigned int) VB_LIST_UUIDS_ONLY;
     VB_CHECK_FLAGS(flags, 0xffff, err);
+    if (uuids_only && flags == 0)
+        return list_all_uuids(conn, refs, n, err);
     count = vb_domain_list_collect(conn->domains, &objs);
     if (count < 0)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
@@ -252,7 +275,10 @@ static int test_list_domains(void *priv, unsigned int flags, struct vb_domain_re
     for (int i = 0; i < count; i++) {
         if (!list_filter_matches(objs[i], flags))
             continue;
-        if (test_domain_fill_ref(objs[i], &out[used], err) < 0) {
+        if (uuids_only) {
+            memcpy(out[used].uuid, objs[i]->def->uuid, VB_UUID_LEN);
+            out[used].id = objs[i]->id;
+        } else if (test_domain_fill_ref(objs[i], &out[used], err) < 0) {
             vb_domain_refs_free(out, used);
             return -1;
         }
