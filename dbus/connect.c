@@ -35,7 +35,7 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
     struct vb_error err = VB_ERROR_INIT;
     struct vb_domain_ref *refs = NULL;
     size_t prefix_len = strlen(dc->domain_prefix);
-    _cleanup_free_ char *path = malloc(prefix_len + DBUS_DOMAIN_LEAF_MAX);
+    char path[256];
     size_t n = 0;
     uint32_t flags;
     int r;
@@ -43,8 +43,8 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
     r = sd_bus_message_read(m, "u", &flags);
     if (r < 0)
         return r;
-    if (!path)
-        return -ENOMEM;
+    if (prefix_len + DBUS_DOMAIN_LEAF_MAX > sizeof(path))
+        return -ENAMETOOLONG; /* connect paths are short constants; this cannot happen */
     if (vb_domain_list_uuids(dc->conn, flags, &refs, &n, &err) < 0) {
         r = dbus_error_from_vb(error, &err);
         vb_error_clear(&err);
@@ -303,10 +303,9 @@ static int property_hostname(sd_bus *bus, const char *path, const char *interfac
     struct dbus_connect *dc = userdata;
     struct vb_error err = VB_ERROR_INIT;
     _cleanup_free_ char *name = vb_connect_get_hostname(dc->conn, &err);
-    int r;
 
     if (!name) {
-        r = dbus_error_from_vb(error, &err);
+        int r = dbus_error_from_vb(error, &err);
         vb_error_clear(&err);
         return r;
     }

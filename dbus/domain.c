@@ -200,8 +200,6 @@ static int domain_info_for(struct dbus_connect *dc, const char *path, struct vb_
 /* Appends one property's value from info (SchedulerType comes from its own call). */
 static int append_property_value(sd_bus_message *reply, const char *property, const struct vb_domain_info *info)
 {
-    char uuid_text[VB_UUID_STRING_LEN];
-
     if (streq(property, "Active"))
         return sd_bus_message_append(reply, "b", info->id >= 0);
     if (streq(property, "Autostart"))
@@ -217,6 +215,8 @@ static int append_property_value(sd_bus_message *reply, const char *property, co
     if (streq(property, "Updated"))
         return sd_bus_message_append(reply, "b", info->updated);
     if (streq(property, "UUID")) {
+        char uuid_text[VB_UUID_STRING_LEN];
+
         vb_uuid_format(info->uuid, uuid_text);
         return sd_bus_message_append(reply, "s", uuid_text);
     }

@@ -19,6 +19,7 @@ summary() {
     n=$(grep -oE '[0-9]+ (failed|error)' "$log" | tail -n1 | cut -d' ' -f1); failed=$((failed + ${n:-0}))
     n=$(grep -oE '[0-9]+ (skipped|xfailed)' "$log" | tail -n1 | cut -d' ' -f1); skipped=$((skipped + ${n:-0}))
     grep -qE '^Done [0-9]+ runs' "$log" && passed=$((passed + 1))
+    grep -q '^cppcheck: no findings' "$log" && passed=$((passed + 1))
   done
   # A program that crashed counts as a failure even if it printed no counts of its own.
   n=$(awk '/^# (FAIL|ERROR):/ { sum += $3 } END { print sum + 0 }' test-suite.log 2>/dev/null || echo 1)

@@ -87,11 +87,12 @@ static void set_composed(struct vb_error *err, enum vb_error_code code, const ch
 int vb_error_set(struct vb_error *err, enum vb_error_code code, const char *fmt, ...)
 {
     _cleanup_free_ char *detail = NULL;
-    va_list ap;
 
     if (!err)
         return -1;
     if (fmt) {
+        va_list ap;
+
         va_start(ap, fmt);
         if (vasprintf(&detail, fmt, ap) < 0)
             detail = NULL;

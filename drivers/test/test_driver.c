@@ -146,9 +146,10 @@ static char *test_get_hostname(void *priv, struct vb_error *err)
 struct vb_domain_obj *test_find_domain(struct test_conn *conn, vb_uuid_t uuid, struct vb_error *err)
 {
     struct vb_domain_obj *obj = vb_domain_list_find_by_uuid(conn->domains, uuid);
-    char text[VB_UUID_STRING_LEN];
 
     if (!obj) {
+        char text[VB_UUID_STRING_LEN];
+
         vb_uuid_format(uuid, text);
         vb_error_set(err, VB_ERR_NO_DOMAIN, "no domain with matching uuid '%s'", text);
     }

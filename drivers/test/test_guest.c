@@ -201,7 +201,7 @@ int test_get_stats(void *priv, vb_uuid_t uuid, unsigned int stats, unsigned int 
         stats = all;
     if (stats & ~all)
         return vb_error_set(err, VB_ERR_ARGUMENT_UNSUPPORTED, "unsupported statistics types (0x%x)", stats & ~all);
-    if (r == 0 && (stats & VB_STATS_STATE))
+    if (stats & VB_STATS_STATE)
         r = stats_state(obj, out, err);
     if (r == 0 && (stats & VB_STATS_BALLOON))
         r = stats_balloon(obj, out, err);

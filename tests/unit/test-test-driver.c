@@ -403,7 +403,6 @@ static void node_file_definitions_persist(void **state)
     char node[256], store[256], cmd[300];
     struct vb_error err = VB_ERROR_INIT;
     struct vb_domain_ref ref = { 0 };
-    struct fixture *f;
     FILE *fp;
 
     assert_non_null(mkdtemp(dir));
@@ -419,6 +418,7 @@ static void node_file_definitions_persist(void **state)
     fclose(fp);
     {
         char uri[300];
+        struct fixture *f;
 
         snprintf(uri, sizeof(uri), "test://%s", node);
         f = fixture_open(uri, store);
