@@ -32,27 +32,36 @@ export DBUS_SESSION_BUS_ADDRESS=$(head -n1 "$work/address")
 daemon_pid=$!
 for _ in $(seq 50); do busctl --user status org.libvirt >/dev/null 2>&1 && break; sleep 0.1; done
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; sleep 0.2; }
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; sleep 0.3; }
+export PATH="$top/build-demo:$PATH"
 
-echo "== Lifecycle events as they happen (DomainEvent: domain, event, detail) =="
-busctl --user monitor --match "type='signal',interface='org.libvirt.Connect',member='DomainEvent'" 2>/dev/null |
-  grep --line-buffered -E 'OBJECT_PATH|INT32' | sed -u 's/^ */  event: /' &
+echo "== virtbusd serves test:///default on a private bus; lifecycle events print as they happen =="
+virtbusctl events --follow | sed -u 's/^/  [event] /' &
 monitor_pid=$!
 sleep 0.5
 
-T=/org/libvirt/Test
-D=$T/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f
-step busctl --user call org.libvirt $T org.libvirt.Connect ListDomains u 0
-step busctl --user get-property org.libvirt $D org.libvirt.Domain Name Active Id
-step busctl --user call org.libvirt $D org.libvirt.Domain GetState u 0
-step busctl --user call org.libvirt $D org.libvirt.Domain Destroy u 0
-step busctl --user call org.libvirt $D org.libvirt.Domain GetState u 0
-step busctl --user call org.libvirt $D org.libvirt.Domain Create u 0
-step busctl --user call org.libvirt $D org.libvirt.Domain Suspend
-step busctl --user call org.libvirt $D org.libvirt.Domain Resume
-step busctl --user call org.libvirt $T org.libvirt.Connect DomainDefineXML s \
-  "<domain type='test'><name>demo</name><memory unit='MiB'>256</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>"
-step busctl --user call org.libvirt $T org.libvirt.Connect ListDomains u 0
+step virtbusctl list --all
+step virtbusctl dominfo test
+step virtbusctl destroy test
+step virtbusctl start test
+step virtbusctl suspend test
+step virtbusctl resume test
+cat > "$work/demo.xml" <<XML
+<domain type='test'>
+  <name>demo</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os><type>hvm</type></os>
+</domain>
+XML
+step virtbusctl define "$work/demo.xml"
+step virtbusctl start demo
+step virtbusctl list --all
+step virtbusctl --json list --all
+
 echo
-echo "Events 0..8 are libvirt's DEFINED, UNDEFINED, STARTED, SUSPENDED, RESUMED, STOPPED, SHUTDOWN, PMSUSPENDED, CRASHED."
+echo "== The same API is plain D-Bus, as libvirt-dbus clients (cockpit-machines, busctl) see it =="
+step busctl --user call org.libvirt /org/libvirt/Test org.libvirt.Connect ListDomains u 0
+step busctl --user call org.libvirt /org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f \
+  org.libvirt.Domain GetState u 0
 sleep 0.5
