@@ -8,57 +8,9 @@
 
 #include <systemd/sd-event.h>
 
+#include "events/event.h"
 #include "tools/ctl_events.h"
 #include "tools/ctl_output.h"
-
-/* ---- names: virsh's strings for libvirt's numbers (a copy; the CLI links no daemon code) ---- */
-
-static const char *const event_names[] = {
-    "Defined", "Undefined", "Started", "Suspended", "Resumed", "Stopped", "Shutdown", "PMSuspended", "Crashed",
-};
-
-static const char *const defined_details[] = { "Added", "Updated", "Renamed", "Snapshot" };
-static const char *const undefined_details[] = { "Removed", "Renamed" };
-static const char *const started_details[] = { "Booted", "Migrated", "Restored", "Snapshot", "Event wakeup",
-                                               "Recreation" };
-static const char *const suspended_details[] = { "Paused",   "Migrated",  "I/O Error", "Watchdog",
-                                                 "Restored", "Snapshot",  "API error", "Post-copy",
-                                                 "Post-copy Error" };
-static const char *const resumed_details[] = { "Unpaused", "Migrated", "Snapshot", "Post-copy", "Post-copy Error" };
-static const char *const stopped_details[] = { "Shutdown", "Destroyed", "Crashed",  "Migrated",
-                                               "Saved",    "Failed",    "Snapshot", "Recreation" };
-static const char *const shutdown_details[] = { "Finished", "Finished after guest request",
-                                                "Finished after host request" };
-static const char *const pmsuspended_details[] = { "Memory", "Disk" };
-static const char *const crashed_details[] = { "Panicked", "Crashloaded" };
-
-struct detail_table {
-    const char *const *names;
-    size_t count;
-};
-
-#define DETAILS(a) { (a), ARRAY_SIZE(a) }
-static const struct detail_table detail_tables[] = {
-    DETAILS(defined_details),   DETAILS(undefined_details),   DETAILS(started_details),
-    DETAILS(suspended_details), DETAILS(resumed_details),     DETAILS(stopped_details),
-    DETAILS(shutdown_details),  DETAILS(pmsuspended_details), DETAILS(crashed_details),
-};
-
-const char *ctl_event_name(int event)
-{
-    if (event < 0 || (size_t) event >= ARRAY_SIZE(event_names))
-        return "unknown";
-    return event_names[event];
-}
-
-const char *ctl_event_detail_name(int event, int detail)
-{
-    if (event < 0 || (size_t) event >= ARRAY_SIZE(detail_tables))
-        return "unknown";
-    if (detail < 0 || (size_t) detail >= detail_tables[event].count)
-        return "unknown";
-    return detail_tables[event].names[detail];
-}
 
 /* ---- domain names ----------------------------------------------------------------------- */
 
@@ -163,8 +115,8 @@ static int print_event_json(const char *name, const char *uuid, int event, int d
     format_timestamp(timestamp, sizeof(timestamp));
     if (!o || ctl_json_add(o, "domain", json_object_new_string(name)) < 0 ||
         ctl_json_add(o, "uuid", json_object_new_string(uuid)) < 0 ||
-        ctl_json_add(o, "event", json_object_new_string(ctl_event_name(event))) < 0 ||
-        ctl_json_add(o, "detail", json_object_new_string(ctl_event_detail_name(event, detail))) < 0 ||
+        ctl_json_add(o, "event", json_object_new_string(vb_domain_event_to_string(event))) < 0 ||
+        ctl_json_add(o, "detail", json_object_new_string(vb_domain_event_detail_to_string(event, detail))) < 0 ||
         ctl_json_add(o, "event_id", json_object_new_int(event)) < 0 ||
         ctl_json_add(o, "detail_id", json_object_new_int(detail)) < 0 ||
         ctl_json_add(o, "timestamp", json_object_new_string(timestamp)) < 0)
@@ -190,8 +142,8 @@ static int on_domain_event(sd_bus_message *m, void *userdata, sd_bus_error *ret_
     if (w->ctl->opt.json)
         r = print_event_json(name, uuid ? uuid : "", event, detail);
     else
-        r = printf("event 'lifecycle' for domain '%s': %s %s\n", name, ctl_event_name(event),
-                   ctl_event_detail_name(event, detail));
+        r = printf("event 'lifecycle' for domain '%s': %s %s\n", name, vb_domain_event_to_string(event),
+                   vb_domain_event_detail_to_string(event, detail));
     fflush(stdout);
     if (r < 0 || ferror(stdout)) {
         w->status = ctl_error("cannot write the event");
