@@ -5,8 +5,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libxml/tree.h>
-
 #include "util/error.h"
 #include "util/uuid.h"
 
@@ -43,7 +41,7 @@ enum vb_device_kind {
 };
 
 /* One device under <devices>. The parsed fields are what the core and drivers need to find
- * and act on a device; `xml` keeps the element exactly as read so nothing is lost. */
+ * and act on a device; `xml_text` keeps the element as read so nothing is lost. */
 struct vb_device_def {
     enum vb_device_kind kind;
     char *element;     /* element name: "disk", "interface", "emulator", ... */
@@ -62,7 +60,11 @@ struct vb_device_def {
     int port;          /* target port=, -1 when absent */
     /* graphics */
     char *passwd;      /* graphics passwd=: a secret, only formatted with VB_DOMAIN_XML_SECURE */
-    xmlNodePtr xml;    /* owned copy of the element (in the definition's private document) */
+    /* The whole element as conf/ prints it, declaring every namespace it uses: private to
+     * conf/; read and change it with vb_device_def_get_attribute and
+     * vb_device_def_set_child_attribute. Kept as text because a tree per device costs
+     * kilobytes, and is parsed back only for the rare edit. */
+    char *xml_text;
 };
 
 struct vb_domain_def {
@@ -72,7 +74,6 @@ struct vb_domain_def {
     unsigned char uuid[VB_UUID_LEN];
     char *title;
     char *description;
-    xmlNodePtr metadata; /* owned copy of <metadata> or NULL */
 
     uint64_t max_memory_kib;     /* <memory>, in KiB */
     uint64_t current_memory_kib; /* <currentMemory>, in KiB; equals max when absent */
@@ -92,9 +93,10 @@ struct vb_domain_def {
     struct vb_device_def **devices;
     size_t n_devices;
 
-    /* Elements this model does not interpret (features, clock, cpu, os children beyond those
-     * above, unknown top-level elements): owned copies, formatted back in their original order
-     * relative to each other. Implementation detail of conf/; other modules do not touch them. */
+    /* <metadata>, and what this model does not interpret (features, clock, cpu, os children
+     * beyond those above, unknown top-level elements, attributes of the elements above): kept
+     * and formatted back in their original order relative to each other. Implementation detail
+     * of conf/; other modules do not touch it. */
     void *unmodelled;
 };
 
@@ -116,6 +118,16 @@ void vb_domain_def_free(struct vb_domain_def *def);
 /* Parses a single device element (<disk>, <interface>, ...) for hotplug. */
 struct vb_device_def *vb_device_def_parse_string(const char *xml, struct vb_error *err);
 void vb_device_def_free(struct vb_device_def *dev);
+
+/* An attribute of the device element itself (<disk snapshot='no'>), malloc'd; NULL when
+ * absent or out of memory. */
+char *vb_device_def_get_attribute(const struct vb_device_def *dev, const char *name);
+
+/* Sets attribute `name` of the device's first child element `child` (appended when absent) to
+ * `value`. A NULL value removes the attribute, and the child too when nothing else is left in
+ * it. The parsed fields follow the new XML. Changes nothing on failure. */
+int vb_device_def_set_child_attribute(struct vb_device_def *dev, const char *child,
+                                      const char *name, const char *value, struct vb_error *err);
 
 /* Index of the device in def that `dev` identifies (disk by target dev, interface by MAC,
  * controller by type+index, serial/console by port, others by identical XML), or -1. */

@@ -34,57 +34,66 @@ struct vb_unmodelled *vb_unmodelled_new(void)
     return calloc(1, sizeof(struct vb_unmodelled));
 }
 
-int vb_extra_list_append(struct vb_extra_list *list, xmlNodePtr node, int slot)
+int vb_extra_list_append(struct vb_extra_list *list, char *text, int slot)
 {
     struct vb_extra *items;
-    xmlNodePtr copy = vb_xml_node_dup(node);
 
-    if (!copy)
+    if (!text)
         return -1;
     items = realloc(list->items, (list->n + 1) * sizeof(*items));
     if (!items) {
-        vb_xml_node_free(copy);
+        free(text);
         return -1;
     }
     list->items = items;
-    list->items[list->n++] = (struct vb_extra){ .node = copy, .slot = slot };
+    list->items[list->n++] = (struct vb_extra){ .text = text, .slot = slot };
     return 0;
 }
 
 static void extra_list_clear(struct vb_extra_list *list)
 {
     for (size_t i = 0; i < list->n; i++)
-        vb_xml_node_free(list->items[i].node);
+        free(list->items[i].text);
     free(list->items);
     *list = (struct vb_extra_list){ 0 };
 }
 
 static int extra_list_copy(struct vb_extra_list *dst, const struct vb_extra_list *src)
 {
-    for (size_t i = 0; i < src->n; i++)
-        if (vb_extra_list_append(dst, src->items[i].node, src->items[i].slot) < 0)
+    if (!src->n)
+        return 0;
+    dst->items = calloc(src->n, sizeof(*dst->items));
+    if (!dst->items)
+        return -1;
+    for (; dst->n < src->n; dst->n++) {
+        dst->items[dst->n].slot = src->items[dst->n].slot;
+        dst->items[dst->n].text = strdup(src->items[dst->n].text);
+        if (!dst->items[dst->n].text)
             return -1;
+    }
     return 0;
+}
+
+/* strdup of an optional string: true on success, including when there is nothing to copy. */
+static bool copy_string(char **dst, const char *src)
+{
+    *dst = src ? strdup(src) : NULL;
+    return !src || *dst;
 }
 
 void vb_unmodelled_free(struct vb_unmodelled *u)
 {
     if (!u)
         return;
-    vb_xml_node_free(u->domain);
-    vb_xml_node_free(u->memory);
-    vb_xml_node_free(u->vcpu);
-    vb_xml_node_free(u->os);
+    free(u->domain_attrs);
+    free(u->memory_attrs);
+    free(u->vcpu_attrs);
+    free(u->vcpu_cpuset);
+    free(u->os_attrs);
+    free(u->metadata);
     extra_list_clear(&u->top);
     extra_list_clear(&u->os_children);
     free(u);
-}
-
-/* Copies an optional node: true on success, including when there is nothing to copy. */
-static bool copy_node(xmlNodePtr *dst, xmlNodePtr src)
-{
-    *dst = src ? vb_xml_node_adopt(src, 1) : NULL;
-    return !src || *dst;
 }
 
 struct vb_unmodelled *vb_unmodelled_copy(const struct vb_unmodelled *src)
@@ -95,19 +104,18 @@ struct vb_unmodelled *vb_unmodelled_copy(const struct vb_unmodelled *src)
         return NULL;
     if (!src)
         return TAKE_PTR(u);
-    if (!copy_node(&u->domain, src->domain) || !copy_node(&u->memory, src->memory) ||
-        !copy_node(&u->vcpu, src->vcpu) || !copy_node(&u->os, src->os) ||
+    u->have_vcpu = src->have_vcpu;
+    u->vcpu_auto = src->vcpu_auto;
+    u->namespaced = src->namespaced;
+    if (!copy_string(&u->domain_attrs, src->domain_attrs) ||
+        !copy_string(&u->memory_attrs, src->memory_attrs) ||
+        !copy_string(&u->vcpu_attrs, src->vcpu_attrs) ||
+        !copy_string(&u->vcpu_cpuset, src->vcpu_cpuset) ||
+        !copy_string(&u->os_attrs, src->os_attrs) || !copy_string(&u->metadata, src->metadata) ||
         extra_list_copy(&u->top, &src->top) < 0 ||
         extra_list_copy(&u->os_children, &src->os_children) < 0)
         return NULL;
     return TAKE_PTR(u);
-}
-
-/* strdup of an optional string: true on success, including when there is nothing to copy. */
-static bool copy_string(char **dst, const char *src)
-{
-    *dst = src ? strdup(src) : NULL;
-    return !src || *dst;
 }
 
 static bool copy_strv(char ***dst, char *const *src)
@@ -174,12 +182,10 @@ struct vb_domain_def *vb_domain_def_copy(const struct vb_domain_def *src, struct
     def->os_type = def->os_arch = def->os_machine = NULL;
     def->os_kernel = def->os_initrd = def->os_cmdline = NULL;
     def->boot_devices = NULL;
-    def->metadata = NULL;
     def->devices = NULL;
     def->n_devices = 0;
     def->unmodelled = NULL;
-    if (!copy_strings(def, src) || !copy_node(&def->metadata, src->metadata) ||
-        !copy_devices(def, src))
+    if (!copy_strings(def, src) || !copy_devices(def, src))
         goto oom;
     def->unmodelled = vb_unmodelled_copy(src->unmodelled);
     if (!def->unmodelled)
@@ -198,7 +204,6 @@ void vb_domain_def_free(struct vb_domain_def *def)
     free(def->name);
     free(def->title);
     free(def->description);
-    vb_xml_node_free(def->metadata);
     free(def->os_type);
     free(def->os_arch);
     free(def->os_machine);

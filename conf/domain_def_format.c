@@ -248,43 +248,257 @@ void vb_xml_format_node(struct vb_buf *buf, xmlNodePtr node, int level, enum vb_
         format_element(buf, node, level, true, quote, skip_attr, scope);
 }
 
+/* node itself when every namespace it uses is declared inside it; else, as the model always
+ * did, a private copy to which libxml2 adds the declarations made by its ancestors (*scratch,
+ * for the caller to free). NULL when out of memory. */
+static xmlNodePtr self_contained(xmlNodePtr node, int extended, xmlNodePtr *scratch)
+{
+    *scratch = NULL;
+    for (xmlNodePtr up = node->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
+        if (up->nsDef)
+            return *scratch = vb_xml_node_adopt(node, extended);
+    return node;
+}
+
+/* Hands out buf's text, exactly sized; NULL when empty or out of memory (*oom tells). */
+static char *buf_take_exact(struct vb_buf *buf, bool *oom)
+{
+    char *text;
+
+    *oom = buf->oom;
+    if (buf->oom || !buf->len) {
+        vb_buf_free(buf);
+        return NULL;
+    }
+    text = realloc(buf->data, buf->len + 1);
+    if (!text)
+        text = buf->data;
+    *buf = (struct vb_buf){ 0 };
+    return text;
+}
+
+static bool declares_default(xmlNodePtr node)
+{
+    for (xmlNsPtr ns = node->nsDef; ns; ns = ns->next)
+        if (!ns->prefix && ns->href && ns->href[0])
+            return true;
+    return false;
+}
+
+/* Whether the elements whose declarations are in scope where node is printed (<domain>, and
+ * <os> for its children) declare a default namespace: an xmlns='' inside node is then meant. */
+static bool default_namespace_around(xmlNodePtr node)
+{
+    for (xmlNodePtr up = node->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent) {
+        bool is_root = !up->parent || up->parent->type != XML_ELEMENT_NODE;
+        bool is_os = vb_xml_is_element(up, "os") && up->parent == xmlDocGetRootElement(up->doc);
+
+        if ((is_root || is_os) && declares_default(up))
+            return true;
+    }
+    return false;
+}
+
+char *vb_fragment_new(xmlNodePtr node, int level, enum vb_xml_quote quote)
+{
+    /* A default namespace no fragment can know of: every xmlns='' is printed, and left out
+     * again, if redundant, when the fragment is printed in its definition's scope. */
+    static xmlNs unknown_default = { .href = BAD_CAST "\x01" };
+    static const struct vb_ns_scope unknown = { NULL, &unknown_default };
+    _cleanup_(vb_xml_node_freep) xmlNodePtr scratch = NULL;
+    bool in_default = default_namespace_around(node);
+    xmlNodePtr source = self_contained(node, 1, &scratch);
+    struct vb_buf buf = { 0 };
+    bool oom;
+
+    if (!source)
+        return NULL;
+    vb_xml_format_node(&buf, source, level, quote, NULL, in_default ? &unknown : NULL);
+    return buf_take_exact(&buf, &oom);
+}
+
+int vb_attrs_text(xmlNodePtr node, const char *const *skip, const struct vb_ns_scope *scope,
+                  char **out)
+{
+    _cleanup_(vb_xml_node_freep) xmlNodePtr scratch = NULL;
+    xmlNodePtr source = self_contained(node, 2, &scratch);
+    struct vb_buf buf = { 0 };
+    bool oom;
+
+    *out = NULL;
+    if (!source)
+        return -1;
+    vb_xml_format_attrs(&buf, source, VB_XML_QUOTE_SINGLE, skip, scope);
+    *out = buf_take_exact(&buf, &oom);
+    return oom ? -1 : 0;
+}
+
+xmlDocPtr vb_fragment_parse(const char *text)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    xmlDocPtr doc = vb_xml_parse_string(text, "(fragment)", &err);
+
+    vb_error_clear(&err);
+    return doc;
+}
+
+/* The end of the attribute starting at the blank `p` of a start tag printed by this file
+ * (values are quoted and never hold their quote), or NULL at the end of the tag. */
+static const char *attr_end(const char *p, const char **name, size_t *name_len)
+{
+    const char *eq, *close;
+
+    if (*p != ' ')
+        return NULL;
+    *name = p + 1;
+    eq = strchr(*name, '=');
+    if (!eq || (eq[1] != '\'' && eq[1] != '"'))
+        return NULL;
+    *name_len = (size_t) (eq - *name);
+    close = strchr(eq + 2, eq[1]);
+    return close ? close + 1 : NULL;
+}
+
+static bool attr_is(const char *name, size_t len, const char *local)
+{
+    const char *colon = memchr(name, ':', len);
+    size_t prefix = colon ? (size_t) (colon - name) : 0;
+
+    /* namespace declarations are not attributes */
+    if ((len == 5 || prefix == 5) && !strncmp(name, "xmlns", 5))
+        return false;
+    if (colon) {
+        name = colon + 1;
+        len -= prefix + 1;
+    }
+    return len == strlen(local) && !strncmp(name, local, len);
+}
+
+void vb_fragment_add(struct vb_buf *buf, const char *text, const char *skip_attr)
+{
+    const char *p = text, *run = text, *end, *name;
+    size_t name_len;
+
+    if (!skip_attr) {
+        vb_buf_add(buf, text);
+        return;
+    }
+    while (*p == ' ')
+        p++;
+    p += strcspn(p, " />");
+    while ((end = attr_end(p, &name, &name_len))) {
+        if (attr_is(name, name_len, skip_attr)) {
+            vb_buf_add_len(buf, run, (size_t) (p - run));
+            run = end;
+        }
+        p = end;
+    }
+    vb_buf_add(buf, run);
+}
+
 struct format_ctx {
     struct vb_buf *buf;
     const struct vb_domain_def *def;
     const struct vb_unmodelled *u; /* never NULL: an empty one stands in for hand-made defs */
     unsigned int flags;
-    const struct vb_ns_scope *scope; /* declarations printed on <domain> */
+    /* Only for a namespaced definition: <domain><os/></domain> with their attributes, parsed
+     * once when a fragment first needs their declarations in scope. */
+    xmlDocPtr scope_doc;
+    struct vb_ns_scope domain_scope, os_scope;
 };
 
-static void format_extras(struct vb_buf *buf, const struct vb_extra_list *list, int slot,
-                          int level, const struct vb_ns_scope *scope)
+static void add_attrs(struct vb_buf *buf, const char *attrs)
 {
+    if (attrs)
+        vb_buf_add(buf, attrs);
+}
+
+static bool load_scope(struct format_ctx *ctx)
+{
+    struct vb_buf wrapper = { 0 };
+    xmlNodePtr domain, os;
+
+    if (ctx->scope_doc)
+        return true;
+    vb_buf_add(&wrapper, "<domain");
+    add_attrs(&wrapper, ctx->u->domain_attrs);
+    vb_buf_add(&wrapper, "><os");
+    add_attrs(&wrapper, ctx->u->os_attrs);
+    vb_buf_add(&wrapper, "/></domain>");
+    ctx->scope_doc = wrapper.oom ? NULL : vb_fragment_parse(wrapper.data);
+    vb_buf_free(&wrapper);
+    domain = ctx->scope_doc ? xmlDocGetRootElement(ctx->scope_doc) : NULL;
+    os = domain ? vb_xml_child(domain, "os") : NULL;
+    if (!os)
+        return false;
+    ctx->domain_scope = (struct vb_ns_scope){ NULL, domain->nsDef };
+    ctx->os_scope = (struct vb_ns_scope){ &ctx->domain_scope, os->nsDef };
+    return true;
+}
+
+/* A fragment at its place: as stored, unless enclosing elements declare namespaces and the
+ * fragment declares some too, which may then be left out as repeats. */
+static void format_fragment(struct format_ctx *ctx, const char *text, int level,
+                            enum vb_xml_quote quote, const char *skip_attr, bool in_os)
+{
+    _cleanup_(vb_xml_doc_freep) xmlDocPtr doc = NULL;
+
+    if (!text)
+        return;
+    if (!ctx->u->namespaced || !strstr(text, "xmlns")) {
+        vb_fragment_add(ctx->buf, text, skip_attr);
+        return;
+    }
+    doc = load_scope(ctx) ? vb_fragment_parse(text) : NULL;
+    if (!doc) {
+        ctx->buf->oom = true;
+        return;
+    }
+    vb_xml_format_node(ctx->buf, xmlDocGetRootElement(doc), level, quote, skip_attr,
+                       in_os ? &ctx->os_scope : &ctx->domain_scope);
+}
+
+/* The kept children of <domain> (in_os false, level 1) or <os> (level 2) at one slot. */
+static void format_extras(struct format_ctx *ctx, bool in_os, int slot)
+{
+    const struct vb_extra_list *list = in_os ? &ctx->u->os_children : &ctx->u->top;
+
     for (size_t i = 0; i < list->n; i++)
         if (list->items[i].slot == slot)
-            vb_xml_format_node(buf, list->items[i].node, level, VB_XML_QUOTE_SINGLE, NULL, scope);
+            format_fragment(ctx, list->items[i].text, in_os ? 2 : 1, VB_XML_QUOTE_SINGLE, NULL,
+                            in_os);
+}
+
+/* Whether a fragment's element has local name `name`. */
+static bool fragment_is(const char *text, const char *name)
+{
+    size_t len;
+    const char *colon;
+
+    text += strspn(text, " ");
+    if (*text++ != '<')
+        return false;
+    len = strcspn(text, " />\n");
+    colon = memchr(text, ':', len);
+    if (colon) {
+        len -= (size_t) (colon + 1 - text);
+        text = colon + 1;
+    }
+    return len == strlen(name) && !strncmp(text, name, len);
 }
 
 static bool has_extra(const struct vb_extra_list *list, const char *name)
 {
     for (size_t i = 0; i < list->n; i++)
-        if (vb_xml_is_element(list->items[i].node, name))
+        if (fragment_is(list->items[i].text, name))
             return true;
     return false;
 }
 
-/* The attributes kept from an element the model reads, except those the model prints. */
-static void format_kept_attrs(struct format_ctx *ctx, xmlNodePtr kept, const char *const *skip)
-{
-    if (kept)
-        vb_xml_format_attrs(ctx->buf, kept, VB_XML_QUOTE_SINGLE, skip, ctx->scope);
-}
-
 static void format_memory(struct format_ctx *ctx)
 {
-    static const char *const skip[] = { "unit", NULL };
-
     vb_buf_add(ctx->buf, "  <memory unit='KiB'");
-    format_kept_attrs(ctx, ctx->u->memory, skip);
+    add_attrs(ctx->buf, ctx->u->memory_attrs);
     vb_buf_addf(ctx->buf, ">%" PRIu64 "</memory>\n", ctx->def->max_memory_kib);
 }
 
@@ -300,23 +514,18 @@ static void format_current_memory(struct format_ctx *ctx)
 
 static void format_vcpu(struct format_ctx *ctx)
 {
-    static const char *const skip[] = { "placement", "cpuset", "current", NULL };
-    xmlNodePtr kept = ctx->u->vcpu;
-    _cleanup_free_ char *placement = vb_xml_prop(kept, "placement");
-    _cleanup_free_ char *cpuset = vb_xml_prop(kept, "cpuset");
     unsigned int max = ctx->def->vcpus_max ? ctx->def->vcpus_max : 1;
 
-    vb_buf_add(ctx->buf, "  <vcpu placement='");
-    vb_buf_escape(ctx->buf, placement ? placement : "static");
-    vb_buf_add(ctx->buf, "'");
-    if (cpuset) {
+    vb_buf_add(ctx->buf, ctx->u->vcpu_auto ? "  <vcpu placement='auto'"
+                                           : "  <vcpu placement='static'");
+    if (ctx->u->vcpu_cpuset) {
         vb_buf_add(ctx->buf, " cpuset='");
-        vb_buf_escape(ctx->buf, cpuset);
+        vb_buf_escape(ctx->buf, ctx->u->vcpu_cpuset);
         vb_buf_add(ctx->buf, "'");
     }
     if (ctx->def->vcpus_current && ctx->def->vcpus_current < max)
         vb_buf_addf(ctx->buf, " current='%u'", ctx->def->vcpus_current);
-    format_kept_attrs(ctx, kept, skip);
+    add_attrs(ctx->buf, ctx->u->vcpu_attrs);
     vb_buf_addf(ctx->buf, ">%u</vcpu>\n", max);
 }
 
@@ -364,15 +573,13 @@ static void format_os_slot(struct format_ctx *ctx, const char *name)
 
 static void format_os(struct format_ctx *ctx)
 {
-    struct vb_ns_scope scope = { ctx->scope, ctx->u->os ? ctx->u->os->nsDef : NULL };
-
     vb_buf_add(ctx->buf, "  <os");
-    format_kept_attrs(ctx, ctx->u->os, NULL);
+    add_attrs(ctx->buf, ctx->u->os_attrs);
     vb_buf_add(ctx->buf, ">\n");
-    format_extras(ctx->buf, &ctx->u->os_children, -1, 2, &scope);
+    format_extras(ctx, true, -1);
     for (int slot = 0; vb_os_slots[slot]; slot++) {
         format_os_slot(ctx, vb_os_slots[slot]);
-        format_extras(ctx->buf, &ctx->u->os_children, slot, 2, &scope);
+        format_extras(ctx, true, slot);
     }
     vb_buf_add(ctx->buf, "  </os>\n");
 }
@@ -388,9 +595,16 @@ static void format_lifecycle(struct format_ctx *ctx, const char *name,
 
 static void format_devices(struct format_ctx *ctx)
 {
+    /* libvirt prints a graphics password only for VIR_DOMAIN_XML_SECURE. */
+    const char *secret = ctx->flags & VB_DOMAIN_XML_SECURE ? NULL : "passwd";
+
     vb_buf_add(ctx->buf, "  <devices>\n");
-    for (size_t i = 0; i < ctx->def->n_devices; i++)
-        vb_device_def_format(ctx->buf, ctx->def->devices[i], ctx->flags, 2, ctx->scope);
+    for (size_t i = 0; i < ctx->def->n_devices; i++) {
+        const struct vb_device_def *dev = ctx->def->devices[i];
+
+        format_fragment(ctx, dev->xml_text, 2, VB_XML_QUOTE_SINGLE,
+                        dev->kind == VB_DEVICE_GRAPHICS ? secret : NULL, false);
+    }
     vb_buf_add(ctx->buf, "  </devices>\n");
 }
 
@@ -416,7 +630,7 @@ static void format_slot(struct format_ctx *ctx, const char *name)
     else if (streq(name, "description"))
         vb_buf_element(ctx->buf, 1, "description", def->description);
     else if (streq(name, "metadata"))
-        vb_xml_format_node(ctx->buf, def->metadata, 1, VB_XML_QUOTE_DOUBLE, NULL, ctx->scope);
+        format_fragment(ctx, ctx->u->metadata, 1, VB_XML_QUOTE_DOUBLE, NULL, false);
     else if (streq(name, "memory"))
         format_memory(ctx);
     else if (streq(name, "currentMemory"))
@@ -439,7 +653,6 @@ static void format_slot(struct format_ctx *ctx, const char *name)
 
 static void format_domain_open(struct format_ctx *ctx)
 {
-    static const char *const skip[] = { "type", "id", NULL };
     const struct vb_domain_def *def = ctx->def;
 
     vb_buf_add(ctx->buf, "<domain type='");
@@ -448,8 +661,7 @@ static void format_domain_open(struct format_ctx *ctx)
     if (def->id >= 0 && !(ctx->flags & VB_DOMAIN_XML_INACTIVE))
         vb_buf_addf(ctx->buf, " id='%d'", def->id);
     /* Declarations go out with nothing in scope: <domain> is where they are all printed. */
-    if (ctx->u->domain)
-        vb_xml_format_attrs(ctx->buf, ctx->u->domain, VB_XML_QUOTE_SINGLE, skip, NULL);
+    add_attrs(ctx->buf, ctx->u->domain_attrs);
     vb_buf_add(ctx->buf, ">\n");
 }
 
@@ -457,22 +669,21 @@ char *vb_domain_def_format(const struct vb_domain_def *def, unsigned int flags, 
 {
     struct vb_unmodelled empty = { 0 };
     struct vb_buf buf = { 0 };
-    struct vb_ns_scope scope = { NULL, NULL };
-    struct format_ctx ctx = { .buf = &buf, .def = def, .flags = flags, .scope = &scope };
+    struct format_ctx ctx = { .buf = &buf, .def = def, .flags = flags };
 
     if (!def) {
         vb_error_set(err, VB_ERR_INVALID_ARG, "def in %s must not be NULL", __func__);
         return NULL;
     }
     ctx.u = def->unmodelled ? def->unmodelled : &empty;
-    if (ctx.u->domain)
-        scope.defs = ctx.u->domain->nsDef;
     format_domain_open(&ctx);
-    format_extras(&buf, &ctx.u->top, -1, 1, &scope);
+    format_extras(&ctx, false, -1);
     for (int slot = 0; vb_domain_slots[slot]; slot++) {
         format_slot(&ctx, vb_domain_slots[slot]);
-        format_extras(&buf, &ctx.u->top, slot, 1, &scope);
+        format_extras(&ctx, false, slot);
     }
     vb_buf_add(&buf, "</domain>\n");
+    if (ctx.scope_doc)
+        xmlFreeDoc(ctx.scope_doc);
     return vb_buf_steal(&buf, err);
 }

@@ -4,11 +4,18 @@
 #include "conf/domain_def.h"
 #include "conf/xml_util.h"
 
+/* What the model keeps of XML it does not interpret is text, not libxml2 trees: a kept element
+ * is its "fragment", the exact text the formatter prints for it at its place in <domain>
+ * (indented, ending with a newline), written with no namespace in scope so that it declares
+ * every namespace it uses and parses back alone. A tree costs kilobytes per element; the text
+ * costs its length, and is parsed back only when something must be looked up or changed in it,
+ * or when <domain> or <os> declare namespaces a fragment may repeat. */
+
 /* An element the model does not interpret, printed back in output slot `slot`: the index of
  * its own name in the slot table when known, else the slot of the element it followed, so it
  * keeps its place relative to its neighbours (-1: before every known element). */
 struct vb_extra {
-    xmlNodePtr node; /* root of its own private document */
+    char *text; /* its fragment */
     int slot;
 };
 
@@ -17,13 +24,20 @@ struct vb_extra_list {
     size_t n;
 };
 
-/* The storage behind vb_domain_def.unmodelled. The element copies have no children: they
- * carry the attributes and namespace declarations the model does not interpret. */
+/* The storage behind vb_domain_def.unmodelled. Attribute texts are what the formatter prints
+ * of an element the model reads beyond what it models (" dumpCore='on'"), NULL when nothing. */
 struct vb_unmodelled {
-    xmlNodePtr domain; /* <domain>: attributes beyond type/id, xmlns:* declarations */
-    xmlNodePtr memory; /* <memory>: attributes beyond unit (dumpCore, ...) */
-    xmlNodePtr vcpu;   /* <vcpu>: placement, cpuset, ... */
-    xmlNodePtr os;     /* <os>: firmware, ... */
+    char *domain_attrs; /* <domain>: attributes beyond type/id, namespace declarations */
+    char *memory_attrs; /* <memory>: attributes beyond unit (dumpCore, ...) */
+    char *vcpu_attrs;   /* <vcpu>: attributes beyond placement, cpuset, current */
+    char *vcpu_cpuset;  /* <vcpu cpuset=...>, unescaped */
+    char *os_attrs;     /* <os>: firmware, ... */
+    char *metadata;     /* fragment of <metadata> (double-quoted, as xmlNodeDump) or NULL */
+    bool have_vcpu;     /* <vcpu> was present */
+    bool vcpu_auto;     /* placement='auto' (else 'static') */
+    /* <domain> or <os> declare namespaces: a fragment is then printed in their scope, so it
+     * does not repeat their declarations. */
+    bool namespaced;
     struct vb_extra_list top; /* children of <domain>: features, cpu, clock, seclabel, ... */
     struct vb_extra_list os_children; /* children of <os>: loader, nvram, bootmenu, ... */
 };
@@ -38,8 +52,8 @@ int vb_slot_index(const char *const *slots, const xmlChar *name);
 struct vb_unmodelled *vb_unmodelled_new(void);
 struct vb_unmodelled *vb_unmodelled_copy(const struct vb_unmodelled *src);
 void vb_unmodelled_free(struct vb_unmodelled *u);
-/* Appends a private copy of node. Returns 0 or -1 (out of memory). */
-int vb_extra_list_append(struct vb_extra_list *list, xmlNodePtr node, int slot);
+/* Appends a fragment, taking ownership of text (freed on failure). Returns 0 or -1. */
+int vb_extra_list_append(struct vb_extra_list *list, char *text, int slot);
 
 /* Output, in conf/domain_def_format.c. */
 /* Escaped for text or a single-quoted attribute, as libvirt's virBufferEscapeString. */
@@ -70,19 +84,38 @@ void vb_xml_format_node(struct vb_buf *buf, xmlNodePtr node, int level, enum vb_
 void vb_xml_format_attrs(struct vb_buf *buf, xmlNodePtr node, enum vb_xml_quote quote,
                          const char *const *skip, const struct vb_ns_scope *scope);
 
-/* Parses one device element (already inside a parsed document). */
+/* The fragment of element `node` (in a parsed document) printed at `level`; NULL when out of
+ * memory. */
+char *vb_fragment_new(xmlNodePtr node, int level, enum vb_xml_quote quote);
+/* What vb_xml_format_attrs prints for `node` inside `scope` (single quotes), as an exactly
+ * sized string. Returns 0 with *out NULL when that is nothing, -1 when out of memory. */
+int vb_attrs_text(xmlNodePtr node, const char *const *skip, const struct vb_ns_scope *scope,
+                  char **out);
+/* A fragment parsed back (NULL when out of memory). */
+xmlDocPtr vb_fragment_parse(const char *text);
+/* Prints text, leaving out every attribute of its first start tag whose local name is
+ * skip_attr (NULL: none), as vb_xml_format_node's skip_attr does. */
+void vb_fragment_add(struct vb_buf *buf, const char *text, const char *skip_attr);
+
+/* Parses one device element (already inside a parsed document, which the MAC normalisation
+ * may change). */
 struct vb_device_def *vb_device_def_parse_node(xmlNodePtr node, struct vb_error *err);
 struct vb_device_def *vb_device_def_copy(const struct vb_device_def *dev);
-void vb_device_def_format(struct vb_buf *buf, const struct vb_device_def *dev, unsigned int flags,
-                          int level, const struct vb_ns_scope *scope);
 
-/* A private copy of <metadata>, cleaned as libvirt's virXMLNodeSanitizeNamespaces: children
- * without a namespace, and later children repeating a namespace, are dropped. */
-xmlNodePtr vb_metadata_parse(xmlNodePtr node);
+/* The fragment of a cleaned copy of <metadata>, as libvirt's virXMLNodeSanitizeNamespaces:
+ * children without a namespace, and later children repeating a namespace, are dropped. NULL
+ * when out of memory. */
+char *vb_metadata_parse(xmlNodePtr node);
 
 DEFINE_CLEANUP_FUNC(struct vb_unmodelled, vb_unmodelled_free)
 
 static inline void vb_xml_node_freep(xmlNodePtr *node)
 {
     vb_xml_node_free(*node);
+}
+
+static inline void vb_xml_doc_freep(xmlDocPtr *doc)
+{
+    if (*doc)
+        xmlFreeDoc(*doc);
 }

@@ -46,13 +46,18 @@ static int oom(struct vb_error *err)
     return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
 }
 
-/* Takes a copy of node without children into *slot: the attributes and namespaces the model
- * does not interpret. */
-static int keep_attributes(xmlNodePtr *slot, xmlNodePtr node, struct vb_error *err)
+/* What the formatter prints of node's attributes beyond `skip` into *slot: <domain>'s with
+ * nothing in scope, its children's inside <domain>'s declarations. */
+static int keep_attributes(char **slot, xmlNodePtr node, const char *const *skip,
+                           struct vb_error *err)
 {
-    vb_xml_node_free(*slot);
-    *slot = vb_xml_node_adopt(node, 2);
-    return *slot ? 0 : oom(err);
+    xmlNodePtr parent = node->parent;
+    struct vb_ns_scope scope = {
+        NULL, parent && parent->type == XML_ELEMENT_NODE ? parent->nsDef : NULL
+    };
+
+    free(*slot);
+    return vb_attrs_text(node, skip, &scope, slot) < 0 ? oom(err) : 0;
 }
 
 static struct vb_unmodelled *unmodelled(struct vb_domain_def *def)
@@ -71,8 +76,11 @@ static int parse_root(struct vb_domain_def *def, xmlNodePtr root, struct vb_erro
     if (!listed(virt_types, def->virt_type))
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "invalid domain type %s", def->virt_type);
     /* As libvirt: an id that does not parse is no id. */
+    static const char *const skip[] = { "type", "id", NULL };
+
     def->id = id && vb_xml_parse_ull(id, &value) == 0 && value <= INT_MAX ? (int) value : -1;
-    return keep_attributes(&unmodelled(def)->domain, root, err);
+    unmodelled(def)->namespaced = root->nsDef != NULL;
+    return keep_attributes(&unmodelled(def)->domain_attrs, root, skip, err);
 }
 
 static int parse_name(struct vb_domain_def *def, xmlNodePtr node, struct vb_error *err)
@@ -108,8 +116,8 @@ static int parse_description(struct vb_domain_def *def, xmlNodePtr node, struct 
 
 static int parse_metadata(struct vb_domain_def *def, xmlNodePtr node, struct vb_error *err)
 {
-    def->metadata = vb_metadata_parse(node);
-    return def->metadata ? 0 : oom(err);
+    unmodelled(def)->metadata = vb_metadata_parse(node);
+    return unmodelled(def)->metadata ? 0 : oom(err);
 }
 
 /* As libvirt's virDomainParseMemory: a scaled value (KiB by default), rounded up to KiB. */
@@ -134,9 +142,11 @@ static int parse_memory_value(xmlNodePtr node, const char *what, uint64_t *kib,
 
 static int parse_memory(struct vb_domain_def *def, xmlNodePtr node, struct vb_error *err)
 {
+    static const char *const skip[] = { "unit", NULL };
+
     if (parse_memory_value(node, "./memory[1]", &def->max_memory_kib, err) < 0)
         return -1;
-    return keep_attributes(&unmodelled(def)->memory, node, err);
+    return keep_attributes(&unmodelled(def)->memory_attrs, node, skip, err);
 }
 
 static int parse_current_memory(struct vb_domain_def *def, xmlNodePtr node, struct vb_error *err)
@@ -156,6 +166,8 @@ static int parse_count(const char *text, unsigned int *out)
 
 static int parse_vcpu(struct vb_domain_def *def, xmlNodePtr node, struct vb_error *err)
 {
+    static const char *const skip[] = { "placement", "cpuset", "current", NULL };
+    struct vb_unmodelled *u = unmodelled(def);
     _cleanup_free_ char *max = vb_xml_content(node);
     _cleanup_free_ char *current = vb_xml_prop(node, "current");
     _cleanup_free_ char *placement = vb_xml_prop(node, "placement");
@@ -169,7 +181,13 @@ static int parse_vcpu(struct vb_domain_def *def, xmlNodePtr node, struct vb_erro
     if (placement && !streq(placement, "static") && !streq(placement, "auto"))
         return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "unsupported CPU placement mode '%s'",
                             placement);
-    return keep_attributes(&unmodelled(def)->vcpu, node, err);
+    u->have_vcpu = true;
+    u->vcpu_auto = placement && streq(placement, "auto");
+    free(u->vcpu_cpuset);
+    u->vcpu_cpuset = vb_xml_prop(node, "cpuset");
+    if (xmlHasProp(node, BAD_CAST "cpuset") && !u->vcpu_cpuset)
+        return oom(err);
+    return keep_attributes(&u->vcpu_attrs, node, skip, err);
 }
 
 static int parse_lifecycle(enum vb_lifecycle_action *action, xmlNodePtr node,
@@ -282,7 +300,8 @@ static int parse_os_child(struct vb_domain_def *def, xmlNodePtr child, int *anch
             *text = vb_xml_content(child);
         return 0;
     }
-    if (vb_extra_list_append(&unmodelled(def)->os_children, child, *anchor) < 0)
+    if (vb_extra_list_append(&unmodelled(def)->os_children,
+                             vb_fragment_new(child, 2, VB_XML_QUOTE_SINGLE), *anchor) < 0)
         return oom(err);
     return 0;
 }
@@ -292,8 +311,10 @@ static int parse_os(struct vb_domain_def *def, xmlNodePtr node, struct vb_error 
     int anchor = -1;
     size_t n_boot = 0;
 
-    if (keep_attributes(&unmodelled(def)->os, node, err) < 0)
+    if (keep_attributes(&unmodelled(def)->os_attrs, node, NULL, err) < 0)
         return -1;
+    if (node->nsDef)
+        unmodelled(def)->namespaced = true;
     for (xmlNodePtr child = node->children; child; child = child->next)
         if (child->type == XML_ELEMENT_NODE &&
             parse_os_child(def, child, &anchor, &n_boot, err) < 0)
@@ -340,7 +361,8 @@ static int parse_children(struct vb_domain_def *def, xmlNodePtr root, struct vb_
             if (xmlStrEqual(child->name, BAD_CAST modelled[i].name))
                 break;
         if (i == ARRAY_SIZE(modelled)) {
-            if (vb_extra_list_append(&unmodelled(def)->top, child, anchor) < 0)
+            if (vb_extra_list_append(&unmodelled(def)->top,
+                                     vb_fragment_new(child, 1, VB_XML_QUOTE_SINGLE), anchor) < 0)
                 return oom(err);
             continue;
         }
@@ -403,7 +425,7 @@ struct vb_domain_def *vb_domain_def_parse_string(const char *xml, struct vb_erro
     if (r == 0)
         r = parse_children(def, root, err);
     if (r == 0)
-        r = finish(def, unmodelled(def)->vcpu != NULL, err);
+        r = finish(def, unmodelled(def)->have_vcpu, err);
     xmlFreeDoc(doc);
     return r == 0 ? TAKE_PTR(def) : NULL;
 }

@@ -99,9 +99,9 @@ static int insert_mac(xmlNodePtr iface, const char *address)
     return 0;
 }
 
-static int parse_mac(struct vb_device_def *dev, struct vb_error *err)
+static int parse_mac(struct vb_device_def *dev, xmlNodePtr iface, struct vb_error *err)
 {
-    xmlNodePtr node = vb_xml_child(dev->xml, "mac");
+    xmlNodePtr node = vb_xml_child(iface, "mac");
     _cleanup_free_ char *text = vb_xml_prop(node, "address");
     unsigned char mac[MAC_LEN];
     char normalized[MAC_STRING_LEN];
@@ -119,7 +119,7 @@ static int parse_mac(struct vb_device_def *dev, struct vb_error *err)
     mac_format(mac, normalized);
     /* The kept XML says what the model says: lowercase, two digits per octet. */
     if (node ? !xmlSetProp(node, BAD_CAST "address", BAD_CAST normalized)
-             : insert_mac(dev->xml, normalized) < 0)
+             : insert_mac(iface, normalized) < 0)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     dev->mac = strdup(normalized);
     return dev->mac ? 0 : vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
@@ -153,46 +153,46 @@ static char *first_prop(xmlNodePtr node, const char *const *names)
     return NULL;
 }
 
-static int parse_disk(struct vb_device_def *dev)
+static int parse_disk(struct vb_device_def *dev, xmlNodePtr node)
 {
     static const char *const source_attrs[] = { "file", "dev", "dir", "name", "volume", NULL };
-    xmlNodePtr target = vb_xml_child(dev->xml, "target");
+    xmlNodePtr target = vb_xml_child(node, "target");
 
-    dev->disk_device = vb_xml_prop(dev->xml, "device");
+    dev->disk_device = vb_xml_prop(node, "device");
     if (!dev->disk_device)
         dev->disk_device = strdup("disk");
-    dev->source = first_prop(vb_xml_child(dev->xml, "source"), source_attrs);
+    dev->source = first_prop(vb_xml_child(node, "source"), source_attrs);
     dev->target_dev = vb_xml_prop(target, "dev");
     dev->target_bus = vb_xml_prop(target, "bus");
     return dev->disk_device ? 0 : -1;
 }
 
-static int parse_interface(struct vb_device_def *dev, struct vb_error *err)
+static int parse_interface(struct vb_device_def *dev, xmlNodePtr node, struct vb_error *err)
 {
     static const char *const source_attrs[] = { "network", "bridge", "dev", "name", NULL };
 
-    dev->source = first_prop(vb_xml_child(dev->xml, "source"), source_attrs);
-    dev->target_dev = vb_xml_child_prop(dev->xml, "target", "dev");
-    dev->model = vb_xml_child_prop(dev->xml, "model", "type");
-    return parse_mac(dev, err);
+    dev->source = first_prop(vb_xml_child(node, "source"), source_attrs);
+    dev->target_dev = vb_xml_child_prop(node, "target", "dev");
+    dev->model = vb_xml_child_prop(node, "model", "type");
+    return parse_mac(dev, node, err);
 }
 
-static int parse_kind(struct vb_device_def *dev, struct vb_error *err)
+static int parse_kind(struct vb_device_def *dev, xmlNodePtr node, struct vb_error *err)
 {
     switch (dev->kind) {
     case VB_DEVICE_DISK:
-        return parse_disk(dev) < 0 ? vb_error_set(err, VB_ERR_NO_MEMORY, NULL) : 0;
+        return parse_disk(dev, node) < 0 ? vb_error_set(err, VB_ERR_NO_MEMORY, NULL) : 0;
     case VB_DEVICE_INTERFACE:
-        return parse_interface(dev, err);
+        return parse_interface(dev, node, err);
     case VB_DEVICE_CONTROLLER:
-        dev->model = vb_xml_prop(dev->xml, "model");
-        return parse_index(dev->xml, "index", &dev->index, err);
+        dev->model = vb_xml_prop(node, "model");
+        return parse_index(node, "index", &dev->index, err);
     case VB_DEVICE_SERIAL:
     case VB_DEVICE_CONSOLE:
-        dev->source = vb_xml_child_prop(dev->xml, "source", "path");
-        return parse_index(vb_xml_child(dev->xml, "target"), "port", &dev->port, err);
+        dev->source = vb_xml_child_prop(node, "source", "path");
+        return parse_index(vb_xml_child(node, "target"), "port", &dev->port, err);
     case VB_DEVICE_GRAPHICS:
-        dev->passwd = vb_xml_prop(dev->xml, "passwd");
+        dev->passwd = vb_xml_prop(node, "passwd");
         return 0;
     case VB_DEVICE_OTHER:
         return 0;
@@ -208,15 +208,17 @@ struct vb_device_def *vb_device_def_parse_node(xmlNodePtr node, struct vb_error 
         goto oom;
     dev->index = -1;
     dev->port = -1;
-    /* Parse from the private copy so normalisation (the MAC) lands in the kept XML. */
-    dev->xml = vb_xml_node_dup(node);
     dev->element = strdup((const char *) node->name);
-    if (!dev->xml || !dev->element)
+    if (!dev->element)
         goto oom;
     dev->kind = kind_for(node->name);
-    dev->type = vb_xml_prop(dev->xml, "type");
-    if (parse_kind(dev, err) < 0)
+    dev->type = vb_xml_prop(node, "type");
+    /* Fields first: normalisation (the MAC) changes node, and must land in the kept text. */
+    if (parse_kind(dev, node, err) < 0)
         return NULL;
+    dev->xml_text = vb_fragment_new(node, 2, VB_XML_QUOTE_SINGLE);
+    if (!dev->xml_text)
+        goto oom;
     return TAKE_PTR(dev);
 oom:
     vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
@@ -248,8 +250,67 @@ void vb_device_def_free(struct vb_device_def *dev)
     free(dev->mac);
     free(dev->model);
     free(dev->passwd);
-    vb_xml_node_free(dev->xml);
+    free(dev->xml_text);
     free(dev);
+}
+
+/* The device's element parsed back, in a document of its own. */
+static xmlNodePtr parse_back(const struct vb_device_def *dev, xmlDocPtr *doc)
+{
+    *doc = dev->xml_text ? vb_fragment_parse(dev->xml_text) : NULL;
+    return *doc ? xmlDocGetRootElement(*doc) : NULL;
+}
+
+char *vb_device_def_get_attribute(const struct vb_device_def *dev, const char *name)
+{
+    _cleanup_(vb_xml_doc_freep) xmlDocPtr doc = NULL;
+
+    if (!dev || !name)
+        return NULL;
+    return vb_xml_prop(parse_back(dev, &doc), name);
+}
+
+/* Sets or removes (value NULL) the attribute on the first child `child` of node. */
+static int edit_child_attribute(xmlNodePtr node, const char *child, const char *name,
+                                const char *value)
+{
+    xmlNodePtr target = vb_xml_child(node, child);
+
+    if (!value) {
+        if (!target)
+            return 0;
+        xmlUnsetProp(target, BAD_CAST name);
+        if (!target->properties && !target->children)
+            vb_xml_node_free(target);
+        return 0;
+    }
+    if (!target)
+        target = xmlNewChild(node, NULL, BAD_CAST child, NULL);
+    return target && xmlSetProp(target, BAD_CAST name, BAD_CAST value) ? 0 : -1;
+}
+
+int vb_device_def_set_child_attribute(struct vb_device_def *dev, const char *child,
+                                      const char *name, const char *value, struct vb_error *err)
+{
+    _cleanup_(vb_xml_doc_freep) xmlDocPtr doc = NULL;
+    struct vb_device_def *edited, old;
+    xmlNodePtr node;
+
+    if (!dev || !child || !name)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "dev, child and name in %s must not be NULL",
+                            __func__);
+    node = parse_back(dev, &doc);
+    if (!node || edit_child_attribute(node, child, name, value) < 0)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    /* Parsed again whole, so the fields say what the XML says. */
+    edited = vb_device_def_parse_node(node, err);
+    if (!edited)
+        return -1;
+    old = *dev;
+    *dev = *edited;
+    *edited = old;
+    vb_device_def_free(edited);
+    return 0;
 }
 
 static bool dup_string(char **dst, const char *src)
@@ -273,21 +334,9 @@ struct vb_device_def *vb_device_def_copy(const struct vb_device_def *src)
         !dup_string(&dev->target_bus, src->target_bus) || !dup_string(&dev->mac, src->mac) ||
         !dup_string(&dev->model, src->model) || !dup_string(&dev->passwd, src->passwd))
         return NULL;
-    dev->xml = src->xml ? vb_xml_node_dup(src->xml) : NULL;
-    if (src->xml && !dev->xml)
+    if (!dup_string(&dev->xml_text, src->xml_text))
         return NULL;
     return TAKE_PTR(dev);
-}
-
-void vb_device_def_format(struct vb_buf *buf, const struct vb_device_def *dev, unsigned int flags,
-                          int level, const struct vb_ns_scope *scope)
-{
-    /* libvirt prints a graphics password only for VIR_DOMAIN_XML_SECURE. */
-    const char *skip = dev->kind == VB_DEVICE_GRAPHICS && !(flags & VB_DOMAIN_XML_SECURE)
-                           ? "passwd"
-                           : NULL;
-
-    vb_xml_format_node(buf, dev->xml, level, VB_XML_QUOTE_SINGLE, skip, scope);
 }
 
 static bool streq_nullable(const char *a, const char *b)
@@ -295,17 +344,10 @@ static bool streq_nullable(const char *a, const char *b)
     return a == b || (a && b && streq(a, b));
 }
 
+/* Both texts are printed alike (same level, nothing in scope), secrets included. */
 static bool same_xml(const struct vb_device_def *a, const struct vb_device_def *b)
 {
-    struct vb_buf x = { 0 }, y = { 0 };
-    bool same;
-
-    vb_device_def_format(&x, a, VB_DOMAIN_XML_SECURE, 0, NULL);
-    vb_device_def_format(&y, b, VB_DOMAIN_XML_SECURE, 0, NULL);
-    same = !x.oom && !y.oom && streq_nullable(x.data, y.data);
-    vb_buf_free(&x);
-    vb_buf_free(&y);
-    return same;
+    return streq_nullable(a->xml_text, b->xml_text);
 }
 
 static bool same_device(const struct vb_device_def *a, const struct vb_device_def *b)

@@ -17,9 +17,9 @@ static bool has_uri(xmlNsPtr ns, const char *uri)
     return ns && vb_xml_href_equal(ns->href, uri);
 }
 
-xmlNodePtr vb_metadata_parse(xmlNodePtr node)
+char *vb_metadata_parse(xmlNodePtr node)
 {
-    xmlNodePtr copy = vb_xml_node_dup(node);
+    _cleanup_(vb_xml_node_freep) xmlNodePtr copy = vb_xml_node_dup(node);
     xmlNodePtr child, next;
 
     if (!copy)
@@ -38,7 +38,21 @@ xmlNodePtr vb_metadata_parse(xmlNodePtr node)
             }
         }
     }
-    return copy;
+    return vb_fragment_new(copy, 1, VB_XML_QUOTE_DOUBLE);
+}
+
+static struct vb_unmodelled *unmodelled_of(const struct vb_domain_def *def)
+{
+    return def->unmodelled;
+}
+
+/* <metadata> parsed back, or NULL (*doc NULL too) when there is none or memory ran out. */
+static xmlNodePtr metadata_parse_back(const struct vb_domain_def *def, xmlDocPtr *doc)
+{
+    const struct vb_unmodelled *u = unmodelled_of(def);
+
+    *doc = u && u->metadata ? vb_fragment_parse(u->metadata) : NULL;
+    return *doc ? xmlDocGetRootElement(*doc) : NULL;
 }
 
 static xmlNodePtr find_by_namespace(xmlNodePtr metadata, const char *uri)
@@ -112,6 +126,9 @@ static char *strdup_or_oom(const char *s, struct vb_error *err)
 char *vb_domain_def_get_metadata(const struct vb_domain_def *def, enum vb_metadata_type type,
                                  const char *uri, struct vb_error *err)
 {
+    _cleanup_(vb_xml_doc_freep) xmlDocPtr doc = NULL;
+    const struct vb_unmodelled *u;
+    xmlNodePtr metadata;
     const char *text = NULL;
 
     if (!def) {
@@ -130,8 +147,16 @@ char *vb_domain_def_get_metadata(const struct vb_domain_def *def, enum vb_metada
             vb_error_set(err, VB_ERR_INVALID_ARG, "uri in virDomainGetMetadata must not be NULL");
             return NULL;
         }
-        if (find_by_namespace(def->metadata, uri))
-            return extract_namespace_xml(def->metadata, uri, err);
+        u = unmodelled_of(def);
+        if (!u || !u->metadata)
+            break;
+        metadata = metadata_parse_back(def, &doc);
+        if (!metadata) {
+            vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+            return NULL;
+        }
+        if (find_by_namespace(metadata, uri))
+            return extract_namespace_xml(metadata, uri, err);
         break;
     default:
         vb_error_set(err, VB_ERR_INVALID_ARG, "unknown metadata type '%d'", (int) type);
@@ -185,38 +210,39 @@ static xmlNodePtr element_in_namespace(const char *value, const char *key, const
     return node;
 }
 
-/* A new <metadata>: the old one without elements of namespace uri, plus `element`. */
-static xmlNodePtr replace_element(xmlNodePtr metadata, const char *uri, xmlNodePtr element)
+/* The text of a new <metadata>: the old one without elements of namespace uri, plus
+ * `element`. NULL when out of memory. */
+static char *replace_element(const struct vb_domain_def *def, const char *uri, xmlNodePtr element)
 {
-    xmlNodePtr copy, old, added;
+    _cleanup_(vb_xml_doc_freep) xmlDocPtr doc = NULL;
+    xmlNodePtr metadata = metadata_parse_back(def, &doc), old, added;
 
-    if (metadata) {
-        copy = vb_xml_node_dup(metadata);
-    } else {
-        xmlNodePtr fresh = xmlNewNode(NULL, BAD_CAST "metadata");
-        copy = vb_xml_node_dup(fresh);
-        xmlFreeNode(fresh);
-    }
-    if (!copy)
+    if (!doc && unmodelled_of(def) && unmodelled_of(def)->metadata)
         return NULL;
-    while ((old = find_by_namespace(copy, uri)))
+    if (!doc) {
+        doc = xmlNewDoc(BAD_CAST "1.0");
+        metadata = doc ? xmlNewDocNode(doc, NULL, BAD_CAST "metadata", NULL) : NULL;
+        if (!metadata)
+            return NULL;
+        xmlDocSetRootElement(doc, metadata);
+    }
+    while ((old = find_by_namespace(metadata, uri)))
         vb_xml_node_free(old);
     if (element) {
-        added = xmlDocCopyNode(element, copy->doc, 1);
-        if (!added || !xmlAddChild(copy, added)) {
+        added = xmlDocCopyNode(element, doc, 1);
+        if (!added || !xmlAddChild(metadata, added)) {
             xmlFreeNode(added);
-            vb_xml_node_free(copy);
             return NULL;
         }
     }
-    return copy;
+    return vb_fragment_new(metadata, 1, VB_XML_QUOTE_DOUBLE);
 }
 
 static int set_element(struct vb_domain_def *def, const char *value, const char *key,
                        const char *uri, struct vb_error *err)
 {
     _cleanup_(vb_xml_node_freep) xmlNodePtr element = NULL;
-    xmlNodePtr metadata;
+    char *metadata;
 
     if (!uri || !*uri)
         return vb_error_set(err, VB_ERR_INVALID_ARG,
@@ -229,11 +255,14 @@ static int set_element(struct vb_domain_def *def, const char *value, const char 
         if (!element)
             return -1;
     }
-    metadata = replace_element(def->metadata, uri, element);
+    /* A hand-made definition has nowhere to keep metadata yet. */
+    if (!def->unmodelled && !(def->unmodelled = vb_unmodelled_new()))
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    metadata = replace_element(def, uri, element);
     if (!metadata)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    vb_xml_node_free(def->metadata);
-    def->metadata = metadata;
+    free(unmodelled_of(def)->metadata);
+    unmodelled_of(def)->metadata = metadata;
     return 0;
 }
 

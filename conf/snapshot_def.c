@@ -295,7 +295,7 @@ static size_t count_domain_disks(const struct vb_domain_def *dom)
 /* The domain disk's own snapshot='...' attribute, DEFAULT when absent or unknown. */
 static enum vb_snapshot_location domain_disk_location(const struct vb_device_def *dev)
 {
-    _cleanup_free_ char *text = vb_xml_prop(dev->xml, "snapshot");
+    _cleanup_free_ char *text = vb_device_def_get_attribute(dev, "snapshot");
     int value = text ? location_from_string(text) : -1;
 
     return value > 0 ? (enum vb_snapshot_location) value : VB_SNAPSHOT_LOCATION_DEFAULT;

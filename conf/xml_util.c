@@ -33,6 +33,11 @@ static void error_context(xmlParserCtxtPtr ctxt, char *line, char *pointer)
     strcpy(pointer, "^");
     if (!ctxt || !ctxt->input || !ctxt->input->base || !ctxt->input->cur)
         return;
+    /* An encoding error is raised while libxml2 grows the input buffer, before it points the
+     * input at the moved text: base is then stale, and reading it a use after free. */
+    if (ctxt->input->buf && ctxt->input->buf->buffer &&
+        ctxt->input->base != xmlBufContent(ctxt->input->buf->buffer))
+        return;
     base = ctxt->input->base;
     cur = ctxt->input->cur;
     end = ctxt->input->end ? ctxt->input->end : cur;

@@ -40,8 +40,8 @@ int vb_xml_parse_ull(const char *text, unsigned long long *out);
 int vb_xml_scale_integer(unsigned long long *value, const char *suffix, unsigned long long scale,
                          unsigned long long limit, struct vb_error *err);
 
-/* Node ownership: every node kept by the model is the root of its own private document, so a
- * node is copied and freed with its document and never shares namespace declarations. */
+/* Working copies (the model itself keeps text, not trees): a copy is the root of its own
+ * private document, carrying the namespace declarations it needs, and is freed with it. */
 xmlNodePtr vb_xml_node_adopt(xmlNodePtr node, int extended);
 xmlNodePtr vb_xml_node_dup(xmlNodePtr node);
 void vb_xml_node_free(xmlNodePtr node);

@@ -47,6 +47,29 @@ static char *check_round_trip(const struct vb_domain_def *def, unsigned int flag
     return first;
 }
 
+static bool same_string(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Edits go through the kept XML: what reads it back agrees with the parsed fields, and an
+ * edited definition still formats to a fixpoint. */
+static void check_device_edits(struct vb_domain_def *copy, const char *secure_text)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    for (size_t i = 0; i < copy->n_devices; i++) {
+        char *type = vb_device_def_get_attribute(copy->devices[i], "type");
+
+        if (!same_string(type, copy->devices[i]->type))
+            fail("device type attribute differs from its field", secure_text, &err);
+        free(type);
+        if (vb_device_def_set_child_attribute(copy->devices[i], "stats", "period", "5", &err) < 0)
+            fail("setting a child attribute failed", secure_text, &err);
+    }
+    free(check_round_trip(copy, VB_DOMAIN_XML_SECURE));
+}
+
 static void check_copy(const struct vb_domain_def *def, const char *secure_text)
 {
     struct vb_error err = VB_ERROR_INIT;
@@ -61,6 +84,7 @@ static void check_copy(const struct vb_domain_def *def, const char *secure_text)
     for (size_t i = 0; i < copy->n_devices; i++)
         if (vb_domain_def_find_device(copy, copy->devices[i]) < 0)
             fail("device not found in its own domain", secure_text, &err);
+    check_device_edits(copy, secure_text);
     while (copy->n_devices)
         vb_domain_def_remove_device(copy, copy->n_devices - 1);
     free(text);

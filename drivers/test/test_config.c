@@ -328,28 +328,13 @@ static int edit_stats_period(struct vb_domain_def *def, const void *arg, struct 
 {
     const int *period = arg;
     struct vb_device_def *balloon = find_balloon(def);
-    xmlNodePtr stats = NULL;
     char text[16];
 
-    if (!balloon || !balloon->xml)
+    if (!balloon)
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR,
                             "No memory balloon device configured, can not set the collection period");
-    for (xmlNodePtr n = balloon->xml->children; n && !stats; n = n->next)
-        if (n->type == XML_ELEMENT_NODE && streq((const char *) n->name, "stats"))
-            stats = n;
-    if (*period == 0) {
-        if (stats) {
-            xmlUnlinkNode(stats);
-            xmlFreeNode(stats);
-        }
-        return 0;
-    }
-    if (!stats)
-        stats = xmlNewChild(balloon->xml, NULL, (const xmlChar *) "stats", NULL);
     snprintf(text, sizeof(text), "%d", *period);
-    if (!stats || !xmlSetProp(stats, (const xmlChar *) "period", (const xmlChar *) text))
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    return 0;
+    return vb_device_def_set_child_attribute(balloon, "stats", "period", *period ? text : NULL, err);
 }
 
 int test_set_memory_stats_period(void *priv, vb_uuid_t uuid, int period, unsigned int flags, struct vb_error *err)

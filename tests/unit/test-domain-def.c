@@ -641,6 +641,135 @@ static void test_fuzzer_findings_reach_fixpoint(void **state)
     }
 }
 
+/* A copy shares nothing: editing either side leaves the other's XML as it was. */
+static void test_copy_is_independent_of_later_edits(void **state)
+{
+    char *xml = read_fixture("canonical-full.xml");
+    struct vb_domain_def *def = parse_ok(xml);
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_domain_def *copy = vb_domain_def_copy(def, &err);
+    char *out;
+
+    assert_non_null(copy);
+    assert_int_equal(vb_domain_def_set_metadata(def, VB_METADATA_ELEMENT, "<new/>", "n", "urn:n", &err), 0);
+    assert_int_equal(vb_device_def_set_child_attribute(def->devices[1], "driver", "cache", "none", &err), 0);
+    vb_domain_def_remove_device(def, 0);
+    out = format_ok(copy, VB_DOMAIN_XML_SECURE);
+    assert_string_equal(out, xml);
+    free(out);
+
+    assert_int_equal(vb_domain_def_set_metadata(copy, VB_METADATA_ELEMENT, NULL, NULL,
+                                                "http://example.org/inventory/1.0", &err),
+                     0);
+    out = format_ok(def, VB_DOMAIN_XML_SECURE);
+    assert_non_null(strstr(out, "<inv:inventory xmlns:inv=\"http://example.org/inventory/1.0\">"));
+    assert_non_null(strstr(out, "<n:new xmlns:n=\"urn:n\"/>"));
+    assert_non_null(strstr(out, "cache='none'"));
+    assert_null(strstr(out, "<emulator>"));
+    free(out);
+    vb_domain_def_free(copy);
+    vb_domain_def_free(def);
+    free(xml);
+}
+
+static void test_device_child_attribute_edits_format_and_reparse(void **state)
+{
+    struct vb_domain_def *def =
+        parse_ok(MINIMAL_HEAD MINIMAL_OS "<devices><memballoon model='virtio'>"
+                 "<address type='pci' slot='0x05'/></memballoon>"
+                 "<disk type='file' snapshot='external'><target dev='vda'/></disk></devices></domain>");
+    struct vb_device_def *balloon = def->devices[0], *disk = def->devices[1];
+    struct vb_error err = VB_ERROR_INIT;
+    char *out, *text;
+
+    assert_int_equal(vb_device_def_set_child_attribute(balloon, "stats", "period", "10", &err), 0);
+    out = format_ok(def, 0);
+    assert_non_null(strstr(out, "    <memballoon model='virtio'>\n"
+                                "      <address type='pci' slot='0x05'/>\n"
+                                "      <stats period='10'/>\n"
+                                "    </memballoon>\n"));
+    free(out);
+    assert_int_equal(vb_device_def_set_child_attribute(balloon, "stats", "period", "20", &err), 0);
+    assert_int_equal(vb_device_def_set_child_attribute(balloon, "stats", "period", NULL, &err), 0);
+    out = format_ok(def, 0);
+    assert_non_null(strstr(out, "    <memballoon model='virtio'>\n"
+                                "      <address type='pci' slot='0x05'/>\n"
+                                "    </memballoon>\n"));
+    assert_null(strstr(out, "stats"));
+    free(out);
+
+    /* fields the model reads follow the edited XML */
+    assert_int_equal(vb_device_def_set_child_attribute(disk, "target", "dev", "vdb", &err), 0);
+    assert_string_equal(def->devices[1]->target_dev, "vdb");
+    text = vb_device_def_get_attribute(def->devices[1], "snapshot");
+    assert_string_equal(text, "external");
+    free(text);
+    assert_null(vb_device_def_get_attribute(def->devices[1], "nothing"));
+    out = format_ok(def, 0);
+    assert_non_null(strstr(out, "<target dev='vdb'/>"));
+    vb_domain_def_free(def);
+    def = parse_ok(out);
+    free(out);
+    assert_string_equal(def->devices[1]->target_dev, "vdb");
+    vb_domain_def_free(def);
+}
+
+/* Namespaces declared on <domain> or <os> are not repeated inside, for kept elements,
+ * devices (parsed in the domain or hot-plugged) and metadata alike. */
+static void test_namespaces_of_domain_are_not_repeated(void **state)
+{
+    static const char xml[] =
+        "<domain type='test' xmlns:q='urn:q'>\n"
+        "  <name>t</name>\n"
+        "  <uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>\n"
+        "  <metadata>\n"
+        "    <q:app/>\n"
+        "  </metadata>\n"
+        "  <memory unit='KiB' q:dump='on'>1024</memory>\n"
+        "  <currentMemory unit='KiB'>1024</currentMemory>\n"
+        "  <vcpu placement='static'>1</vcpu>\n"
+        "  <os xmlns:o='urn:o'>\n"
+        "    <type>hvm</type>\n"
+        "    <o:loader q:x='1'/>\n"
+        "  </os>\n"
+        "  <clock offset='utc'/>\n"
+        "  <on_poweroff>destroy</on_poweroff>\n"
+        "  <on_reboot>restart</on_reboot>\n"
+        "  <on_crash>destroy</on_crash>\n"
+        "  <devices>\n"
+        "    <graphics type='vnc' q:passwd='a' passwd='b'>\n"
+        "      <q:listen/>\n"
+        "    </graphics>\n"
+        "  </devices>\n"
+        "  <q:extension/>\n"
+        "</domain>\n";
+    struct vb_domain_def *def = parse_ok(xml);
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_device_def *dev = device_ok("<q:video xmlns:q='urn:q'><q:model/></q:video>");
+    char *out = format_ok(def, VB_DOMAIN_XML_SECURE);
+
+    assert_string_equal(out, xml);
+    free(out);
+    out = format_ok(def, 0);
+    assert_non_null(strstr(out, "    <graphics type='vnc'>\n      <q:listen/>\n"));
+    free(out);
+    assert_int_equal(vb_domain_def_add_device(def, dev, &err), 0);
+    out = format_ok(def, 0);
+    assert_non_null(strstr(out, "    <q:video>\n      <q:model/>\n    </q:video>\n"));
+    free(out);
+    vb_domain_def_free(def);
+}
+
+/* Found by the fuzzer: an encoding error raised while libxml2 grows its input buffer made the
+ * error message quote freed memory. */
+static void test_encoding_error_while_reading_is_reported_safely(void **state)
+{
+    static const char xml[] = "\xfe\xffmoces><de='file' device=d</naerfile='/me><memoa.iso'/"
+                              "\xc1\xc3\x91\x9ame>seed</name><memname><memo>\x90" "c\xd8\xa9\xfd\x7f";
+
+    expect_parse_error(xml, VB_ERR_XML_DETAIL, "XML error: ", true);
+}
+
 static void test_lifecycle_names(void **state)
 {
     assert_null(vb_lifecycle_action_to_string(VB_LIFECYCLE_DEFAULT));
@@ -673,6 +802,10 @@ int main(void)
         cmocka_unit_test(test_copy_is_deep_and_equal),
         cmocka_unit_test(test_unknown_elements_keep_their_place),
         cmocka_unit_test(test_fuzzer_findings_reach_fixpoint),
+        cmocka_unit_test(test_copy_is_independent_of_later_edits),
+        cmocka_unit_test(test_device_child_attribute_edits_format_and_reparse),
+        cmocka_unit_test(test_namespaces_of_domain_are_not_repeated),
+        cmocka_unit_test(test_encoding_error_while_reading_is_reported_safely),
         cmocka_unit_test(test_lifecycle_names),
     };
 
