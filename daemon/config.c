@@ -15,6 +15,7 @@ void vb_daemon_config_init(struct vb_daemon_config *config)
         .bus = VB_BUS_SESSION,
         .log_level = VB_LOG_INFO,
         .event_replay = 1024,
+        .polkit_cache_seconds = 5,
     };
 }
 
@@ -82,6 +83,12 @@ static int apply_setting(struct vb_daemon_config *config, const char *key, const
     if (streq(key, "event_replay")) {
         if (parse_uint(value, &config->event_replay) < 0)
             return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: event_replay must be 0..1000000", path, line);
+        return 0;
+    }
+    if (streq(key, "polkit_cache_seconds")) {
+        if (parse_uint(value, &config->polkit_cache_seconds) < 0 || config->polkit_cache_seconds > 3600)
+            return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: polkit_cache_seconds must be 0..3600", path,
+                                line);
         return 0;
     }
     return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: unknown setting '%s'", path, line, key);

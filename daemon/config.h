@@ -17,6 +17,7 @@ struct vb_daemon_config {
     char *state_dir; /* NULL: chosen from the bus kind */
     char *test_uri;  /* what /org/libvirt/Test serves; default test:///default */
     unsigned int event_replay; /* events kept for replay */
+    unsigned int polkit_cache_seconds; /* how long a polkit decision is reused; 0: ask every time */
 };
 
 void vb_daemon_config_init(struct vb_daemon_config *config);

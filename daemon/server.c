@@ -9,6 +9,7 @@
 
 #include "api/connect.h"
 #include "daemon/server.h"
+#include "dbus/authorize.h"
 #include "dbus/bus.h"
 #include "events/event.h"
 #include "util/log.h"
@@ -117,6 +118,9 @@ static int open_connections(struct server *server, const struct vb_daemon_config
 
 static int setup_bus(struct server *server, const struct vb_daemon_config *config)
 {
+    /* On the session bus every caller is the daemon's own user: nothing to authorize. */
+    struct dbus_authorize_options authorize = { .enabled = config->bus == VB_BUS_SYSTEM,
+                                                .cache_seconds = config->polkit_cache_seconds };
     int r;
 
     r = config->bus == VB_BUS_SYSTEM ? sd_bus_open_system(&server->bus) : sd_bus_open_user(&server->bus);
@@ -129,7 +133,8 @@ static int setup_bus(struct server *server, const struct vb_daemon_config *confi
     if (r >= 0)
         r = sd_bus_set_exit_on_disconnect(server->bus, true);
     if (r >= 0)
-        r = dbus_frontend_new(server->bus, server->conns, server->n_conns, server->events, &server->dbus);
+        r = dbus_frontend_new(server->bus, server->conns, server->n_conns, server->events, &authorize,
+                              &server->dbus);
     if (r >= 0)
         r = sd_bus_request_name_async(server->bus, NULL, DBUS_SERVICE_NAME, 0, on_name_acquired, server);
     return r;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dbus/authorize.h"
 #include "dbus/bus.h"
 #include "dbus/paths.h"
 #include "util/log.h"
@@ -38,7 +39,7 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
 }
 
 int dbus_frontend_new(sd_bus *bus, struct vb_connect **conns, size_t n_conns, struct vb_event_stream *events,
-                      struct dbus_frontend **out)
+                      const struct dbus_authorize_options *authorize, struct dbus_frontend **out)
 {
     struct dbus_frontend *frontend = calloc(1, sizeof(*frontend));
     int r;
@@ -79,7 +80,11 @@ int dbus_frontend_new(sd_bus *bus, struct vb_connect **conns, size_t n_conns, st
             return r;
         }
     }
-    r = sd_bus_add_object_manager(bus, NULL, DBUS_ROOT_PATH);
+    r = dbus_authorizer_new(bus, frontend, authorize, &frontend->authorizer);
+    for (size_t i = 0; r >= 0 && i < n_conns; i++)
+        frontend->connects[i].authorizer = frontend->authorizer;
+    if (r >= 0)
+        r = sd_bus_add_object_manager(bus, NULL, DBUS_ROOT_PATH);
     if (r < 0) {
         dbus_frontend_free(frontend);
         return r;
@@ -107,6 +112,7 @@ void dbus_frontend_free(struct dbus_frontend *frontend)
         return;
     if (frontend->event_subscription > 0)
         vb_event_unsubscribe(frontend->events, frontend->event_subscription);
+    dbus_authorizer_free(frontend->authorizer);
     for (size_t i = 0; frontend->connects && i < frontend->n_connects; i++) {
         dbus_objects_free(&frontend->connects[i]);
         free(frontend->connects[i].path);

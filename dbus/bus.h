@@ -9,6 +9,8 @@
 #include "events/event.h"
 
 struct vb_hashmap;
+struct dbus_authorizer;
+struct dbus_authorize_options;
 
 #define DBUS_SERVICE_NAME "org.libvirt"
 #define DBUS_CONNECT_INTERFACE "org.libvirt.Connect"
@@ -21,6 +23,7 @@ struct dbus_connect {
     char *path;          /* /org/libvirt/Test */
     char *domain_prefix; /* /org/libvirt/Test/domain */
     struct vb_hashmap *announced; /* dbus/objects.c: what each domain was last announced as */
+    struct dbus_authorizer *authorizer; /* dbus/authorize.c: what list handlers filter by */
 };
 
 struct dbus_frontend {
@@ -29,12 +32,14 @@ struct dbus_frontend {
     size_t n_connects;
     struct vb_event_stream *events;
     int event_subscription;
+    struct dbus_authorizer *authorizer;
 };
 
-/* Registers the objects of every connection on bus and subscribes to events. Does not request
- * the bus name (the daemon does, once everything is in place). */
+/* Registers the objects of every connection on bus, puts the authorization filter in front of
+ * them and subscribes to events. Does not request the bus name (the daemon does, once everything
+ * is in place). */
 int dbus_frontend_new(sd_bus *bus, struct vb_connect **conns, size_t n_conns, struct vb_event_stream *events,
-                      struct dbus_frontend **out);
+                      const struct dbus_authorize_options *authorize, struct dbus_frontend **out);
 void dbus_frontend_free(struct dbus_frontend *frontend);
 
 /* dbus/connect.c, dbus/domain.c: object registration per connection */

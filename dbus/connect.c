@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/domain.h"
+#include "dbus/authorize.h"
 #include "dbus/bus.h"
 #include "dbus/errors.h"
 #include "dbus/paths.h"
@@ -50,6 +51,7 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
         vb_error_clear(&err);
         return r;
     }
+    dbus_authorize_filter_domains(dc->authorizer, m, dc, "getattr", refs, &n);
     r = sd_bus_message_new_method_return(m, &reply);
     if (r >= 0)
         r = sd_bus_message_open_container(reply, 'a', "o");
@@ -274,6 +276,7 @@ static int method_get_all_domain_stats(sd_bus_message *m, void *userdata, sd_bus
         vb_error_clear(&err);
         return r;
     }
+    dbus_authorize_filter_domains(dc->authorizer, m, dc, "read", refs, &n);
     r = sd_bus_message_new_method_return(m, &reply);
     if (r >= 0)
         r = sd_bus_message_open_container(reply, 'a', "(sa{sv})");

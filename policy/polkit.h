@@ -1,0 +1,54 @@
+/* Asking polkit (org.freedesktop.PolicyKit1.Authority.CheckAuthorization) over sd-bus,
+ * asynchronously, with a short-lived decision cache that polkit's Changed signal empties. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <systemd/sd-bus.h>
+
+enum policy_subject_kind {
+    POLICY_SUBJECT_BUS_NAME,  /* polkit "system-bus-name": a caller on the system bus */
+    /* A principal mapped to a unix user, for front ends without a bus peer (AMQP). polkitd 122
+     * does not accept "unix-user" as a subject kind ("Unknown subject of kind `unix-user'"):
+     * such a check fails, and so is refused. The AMQP front end needs another subject. */
+    POLICY_SUBJECT_UNIX_USER,
+};
+
+struct policy_subject {
+    enum policy_subject_kind kind;
+    const char *bus_name; /* POLICY_SUBJECT_BUS_NAME: the caller's unique name */
+    uint32_t uid;         /* POLICY_SUBJECT_UNIX_USER */
+};
+
+/* The object identity polkit rules see through action.lookup(), as libvirt passes it. NULL
+ * fields are left out. */
+struct policy_details {
+    const char *connect_driver; /* "Test", "QEMU" */
+    const char *domain_name;
+    const char *domain_uuid;
+};
+
+struct policy_polkit;
+
+/* Watches polkit's Changed signal (and polkitd restarts) on bus to empty the cache.
+ * cache_seconds 0 disables caching. */
+int policy_polkit_new(sd_bus *bus, unsigned int cache_seconds, struct policy_polkit **out);
+void policy_polkit_free(struct policy_polkit *polkit);
+
+/* The cache key of one question: subject, action and details. malloc'd. */
+char *policy_polkit_key(const struct policy_subject *subject, const char *action,
+                        const struct policy_details *details);
+
+/* A cached decision: 1 allowed, 0 denied, -ENOENT not cached (or expired). */
+int policy_polkit_cached(struct policy_polkit *polkit, const char *key);
+
+/* allowed: 1 or 0; < 0 when polkit could not answer (then message says why). */
+typedef void (*policy_polkit_done)(void *userdata, int allowed, const char *message);
+
+/* Asks polkit; done runs from the bus loop once the answer (or an error) is in, unless the
+ * returned slot is unref'd first, which cancels the question. interactive: the caller allowed
+ * interactive authorization (polkit's AllowUserInteraction). */
+int policy_polkit_check(struct policy_polkit *polkit, const struct policy_subject *subject, const char *action,
+                        const struct policy_details *details, bool interactive, policy_polkit_done done,
+                        void *userdata, sd_bus_slot **ret_slot);

@@ -1,0 +1,410 @@
+"""Authorization on the system bus against a real polkitd: every method for every kind of caller,
+libvirt's flag-conditional permissions, list filtering and hidden domains, the cache and polkit's
+Changed signal, interactive authorization, callers served while polkit thinks, and failing
+closed when polkitd is gone. See polkit_env.py for the world these run in."""
+import os
+import re
+import subprocess
+import threading
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import polkit_env
+from conftest import TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, TEST_PATH, VIRTBUSD
+
+ACL_SOURCE = os.path.join(polkit_env.SRCDIR, "policy", "acl.c")
+DENIED = "org.freedesktop.DBus.Error.AccessDenied"
+LIBVIRT_ERROR = "org.libvirt.Error"
+# What libvirt's defaults allow anyone (org.libvirt.api.policy: allow_any=yes).
+OPEN_PERMISSIONS = {"connect:getattr", "connect:read", "connect:search_domains", "domain:getattr", "domain:read"}
+SNAPSHOT_XML = "<domainsnapshot><name>snap1</name></domainsnapshot>"
+
+
+def domain_xml(name):
+    return ("<domain type='test'><name>%s</name><memory>8192</memory><os><type>hvm</type></os></domain>" % name)
+
+
+# --- the ACL table, read from policy/acl.c ----------------------------------------------------
+
+ROW = re.compile(r'(?m)^\s*(?:([DCS])\("(\w+)"|\{ (CONNECT|DOMAIN|SNAPSHOT|"[\w.]+"), "(\w+)"|PC\("(\w+)"'
+                 r'|P\(DOMAIN, "(\w+)")')
+INTERFACES = {"D": "org.libvirt.Domain", "C": "org.libvirt.Connect", "S": "org.libvirt.DomainSnapshot",
+              "DOMAIN": "org.libvirt.Domain", "CONNECT": "org.libvirt.Connect",
+              "SNAPSHOT": "org.libvirt.DomainSnapshot"}
+
+
+def applied_permissions(segment):
+    """The permissions a row applies when every flags argument is 0."""
+    perms = []
+    for m in re.finditer(r'ALWAYS\((CONNECT|DOMAIN), "(\w+)"\)|WRITE_SAVE\(\d+\)|SAVE_IF_CONFIG\(\d+\)', segment):
+        if m.group(1):
+            perms.append("%s:%s" % (m.group(1).lower(), m.group(2)))
+        elif m.group(0).startswith("WRITE_SAVE"):
+            perms += ["domain:write", "domain:save"]
+        else:
+            perms.append("domain:save")
+    return perms
+
+
+def parse_acl_table():
+    """{(kind, interface, member): (target, [permissions])}; kind is method, get or set."""
+    text = open(ACL_SOURCE).read()
+    sections = {"method": text[text.index("rules[] = {"):text.index("property_get_rules[]")],
+                "get": text[text.index("property_get_rules[] = {"):text.index("property_set_rules[] = {")],
+                "set": text[text.index("property_set_rules[] = {"):text.index("static const struct policy_rule *find_in")]}
+    table = {}
+    for kind, section in sections.items():
+        starts = list(ROW.finditer(section))
+        for i, m in enumerate(starts):
+            segment = section[m.end():starts[i + 1].start() if i + 1 < len(starts) else len(section)]
+            segment = re.sub(r"/\*.*?\*/", "", segment, flags=re.S)
+            if m.group(1):
+                iface, member = INTERFACES[m.group(1)], m.group(2)
+                target = "connect" if m.group(1) == "C" else "domain"
+            elif m.group(3):
+                iface = INTERFACES.get(m.group(3), m.group(3).strip('"'))
+                member = m.group(4)
+                target = re.search(r"POLICY_TARGET_(\w+)", segment).group(1).lower()
+                target = {"lookup_name": "domain", "lookup_uuid": "domain", "lookup_id": "domain",
+                          "domain_xml": "connect", "all_connects": "connect"}.get(target, target)
+            elif m.group(5):
+                iface, member, target = "org.libvirt.Connect", m.group(5), "connect"
+            else:
+                iface, member, target = "org.libvirt.Domain", m.group(6), "domain"
+            table[(kind, iface, member)] = (target, applied_permissions(segment))
+    return table
+
+
+def action_of(permission):
+    obj, perm = permission.split(":")
+    return "org.libvirt.api.%s.%s" % (obj, perm.replace("_", "-"))
+
+
+# --- the calls: every method and property the daemon serves, from its own introspection -------
+
+def default_args(signature):
+    """Zero values for each complete type in signature."""
+    args, i = [], 0
+    while i < len(signature):
+        c = signature[i]
+        if c == "a":
+            j = i + 1
+            if signature[j] in "({":
+                depth, j = 0, j
+                while True:
+                    depth += signature[j] in "({"
+                    depth -= signature[j] in ")}"
+                    j += 1
+                    if depth == 0:
+                        break
+            else:
+                j += 1
+            args.append({} if signature[i + 1] == "{" else [])
+            i = j
+            continue
+        args.append({"s": "", "b": False}.get(c, 0))
+        i += 1
+    return args
+
+
+SPECIAL_ARGS = {"DomainLookupByName": ["test"], "DomainLookupByUUID": [TEST_DOMAIN_UUID],
+                "DomainLookupByID": [1]}
+
+
+def introspect(world, path):
+    out = world.run_as("root", [dict(path=path, interface="org.freedesktop.DBus.Introspectable",
+                                     member="Introspect")])[0]
+    assert out["ok"], out
+    return ET.fromstring(out["value"])
+
+
+def all_calls(world, snapshot_path):
+    calls = []
+    for path in (TEST_PATH, TEST_DOMAIN_PATH, snapshot_path):
+        for iface in introspect(world, path).findall("interface"):
+            name = iface.get("name")
+            for method in iface.findall("method"):
+                member = method.get("name")
+                signature = "".join(a.get("type") for a in method.findall("arg") if a.get("direction", "in") == "in")
+                if name == "org.freedesktop.DBus.Properties":
+                    continue  # below, once per property
+                args = SPECIAL_ARGS.get(member, default_args(signature))
+                calls.append(dict(kind="method", path=path, interface=name, member=member, signature=signature,
+                                  args=args))
+            for prop in iface.findall("property"):
+                calls.append(dict(kind="get", path=path, interface="org.freedesktop.DBus.Properties", member="Get",
+                                  signature="ss", args=[name, prop.get("name")], rule=(name, prop.get("name"))))
+                if prop.get("access") == "readwrite":
+                    calls.append(dict(kind="set", path=path, interface="org.freedesktop.DBus.Properties",
+                                      member="Set", signature="ssv", args=[name, prop.get("name")], variant=False,
+                                      rule=(name, prop.get("name"))))
+            if iface.findall("property"):
+                calls.append(dict(kind="getall", path=path, interface="org.freedesktop.DBus.Properties",
+                                  member="GetAll", signature="s", args=[name], rule=(name, None)))
+    return calls
+
+
+def expected(table, call, caller):
+    """(outcome, detail): "allowed" (anything but AccessDenied), "denied" (AccessDenied naming detail)
+    or "hidden" (org.libvirt.Error "Domain not found")."""
+    if caller in ("root", "vbtest-admin"):
+        return "allowed", None
+    if call["kind"] == "getall":
+        iface = call["rule"][0]
+        rows = [v for (k, i, _), v in table.items() if k == "get" and i == iface]
+        target, perms = rows[0][0], sorted({p for _, ps in rows for p in ps})
+    elif call["kind"] in ("get", "set"):
+        target, perms = table[(call["kind"],) + call["rule"]]
+    else:
+        target, perms = table[("method", call["interface"], call["member"])]
+    if target == "none":
+        return "allowed", None
+    if caller == "vbtest-none":
+        return ("hidden", None) if target == "domain" else ("denied", action_of(perms[0]))
+    closed = [p for p in perms if p not in OPEN_PERMISSIONS]
+    return ("denied", action_of(closed[0])) if closed else ("allowed", None)
+
+
+def check(call, result, outcome, detail):
+    what = "%s.%s%s on %s" % (call["interface"], call["member"], call["args"], call["path"])
+    if outcome == "allowed":
+        assert result.get("error") != DENIED, "%s was refused: %s" % (what, result)
+    elif outcome == "denied":
+        assert result.get("error") == DENIED, "%s was not refused: %s" % (what, result)
+        assert result["message"].startswith("access denied by policy: " + detail), (what, result)
+    else:
+        assert result.get("error") == LIBVIRT_ERROR and result["message"].startswith("Domain not found"), \
+            "%s did not hide the domain: %s" % (what, result)
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def machine():
+    setup = polkit_env.MachineSetup()
+    try:
+        setup.install()
+        yield setup
+    finally:
+        setup.undo()
+
+
+def start_world(cache_seconds=5):
+    world = polkit_env.SystemBus(VIRTBUSD)
+    try:
+        world.start_bus()
+        world.start_polkitd()
+        world.start_virtbusd(cache_seconds=cache_seconds)
+    except BaseException:
+        world.stop()
+        raise
+    return world
+
+
+def finish_world(world):
+    log = world.daemon_log() if "virtbusd" in world.logs else ""
+    status = world.stop()
+    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log
+    assert status in (0, None), "virtbusd exited with %s:\n%s" % (status, log)
+
+
+@pytest.fixture
+def world(machine):
+    w = start_world()
+    yield w
+    finish_world(w)
+
+
+def root_call(world, path, interface, member, signature="", args=()):
+    result = world.run_as("root", [dict(path=path, interface=interface, member=member, signature=signature,
+                                        args=list(args))])[0]
+    assert result["ok"], result
+    return result["value"]
+
+
+def define(world, name, start=False):
+    member = "DomainCreateXML" if start else "DomainDefineXML"
+    signature = "su" if start else "s"
+    args = [domain_xml(name), 0] if start else [domain_xml(name)]
+    return root_call(world, TEST_PATH, "org.libvirt.Connect", member, signature, args)
+
+
+# --- the tests --------------------------------------------------------------------------------
+
+def test_every_method_and_property_for_every_caller(world):
+    table = parse_acl_table()
+    snapshot = root_call(world, TEST_DOMAIN_PATH, "org.libvirt.Domain", "SnapshotCreateXML", "su", [SNAPSHOT_XML, 0])
+    calls = all_calls(world, snapshot)
+    covered = {(c["interface"], c["member"]) for c in calls if c["kind"] == "method"}
+    assert len(covered) > 120, covered
+    for call in calls:
+        key = ("method", call["interface"], call["member"]) if call["kind"] == "method" else None
+        assert key is None or key in table, "no rule in policy/acl.c for %s.%s" % key[1:]
+    checked = 0
+    # Callers that cannot change anything go first; root and admin may stop and delete things.
+    for caller in ("vbtest-viewer", "vbtest-none", "vbtest-admin", "root"):
+        wire = [{k: v for k, v in c.items() if k in ("path", "interface", "member", "signature", "args", "variant")}
+                for c in calls]
+        for call, result in zip(calls, world.run_as(caller, wire)):
+            outcome, detail = expected(table, call, caller)
+            check(call, result, outcome, detail)
+            checked += 1
+    assert checked == 4 * len(calls)
+    log = world.daemon_log()
+    uid = polkit_env.pwd.getpwnam("vbtest-viewer").pw_uid
+    assert re.search(r"refused org\.libvirt\.Domain\.Destroy on %s to uid %d pid \d+" % (TEST_DOMAIN_PATH, uid), log)
+
+
+FLAG_CASES = [
+    # caller, path, member, signature, args, expected outcome, action
+    ("vbtest-viewer", TEST_DOMAIN_PATH, "GetXMLDesc", "u", [0], "allowed", None),
+    ("vbtest-viewer", TEST_DOMAIN_PATH, "GetXMLDesc", "u", [2], "allowed", None),  # INACTIVE
+    ("vbtest-viewer", TEST_DOMAIN_PATH, "GetXMLDesc", "u", [1], "denied", "org.libvirt.api.domain.read-secure"),
+    ("vbtest-viewer", TEST_DOMAIN_PATH, "GetXMLDesc", "u", [8], "denied", "org.libvirt.api.domain.read-secure"),
+    ("vbtest-viewer", TEST_DOMAIN_PATH, "InterfaceAddresses", "uu", [0, 0], "allowed", None),
+    ("vbtest-viewer", TEST_DOMAIN_PATH, "InterfaceAddresses", "uu", [1, 0], "denied", "org.libvirt.api.domain.write"),
+    ("vbtest-viewer", TEST_DOMAIN_PATH, "GetVcpus", "u", [8], "denied", "org.libvirt.api.domain.write"),
+    ("vbtest-limited", TEST_DOMAIN_PATH, "SetMemory", "tu", [8192, 1], "allowed", None),  # LIVE
+    ("vbtest-limited", TEST_DOMAIN_PATH, "SetMemory", "tu", [8192, 0], "denied", "org.libvirt.api.domain.save"),
+    ("vbtest-limited", TEST_DOMAIN_PATH, "SetMemory", "tu", [8192, 2], "denied", "org.libvirt.api.domain.save"),
+    ("vbtest-limited", TEST_DOMAIN_PATH, "Shutdown", "u", [2], "allowed", None),  # GUEST_AGENT: write granted
+    ("vbtest-limited", TEST_DOMAIN_PATH, "SnapshotCreateXML", "su", [SNAPSHOT_XML, 64], "allowed", None),
+    ("vbtest-limited", TEST_DOMAIN_PATH, "GetXMLDesc", "u", [1], "denied", "org.libvirt.api.domain.read-secure"),
+]
+
+
+def test_flags_that_need_more_permissions_are_checked(world):
+    for caller in ("vbtest-viewer", "vbtest-limited"):
+        cases = [c for c in FLAG_CASES if c[0] == caller]
+        calls = [dict(path=c[1], interface="org.libvirt.Domain", member=c[2], signature=c[3], args=c[4])
+                 for c in cases]
+        for case, call, result in zip(cases, calls, world.run_as(caller, calls)):
+            check(call, result, case[5], case[6])
+
+
+def test_lists_hide_domains_and_lookups_answer_not_found(world):
+    secret = define(world, "secret")
+    lookup = lambda name: dict(path=TEST_PATH, interface="org.libvirt.Connect", member="DomainLookupByName",
+                               signature="s", args=[name])
+    calls = [dict(path=TEST_PATH, interface="org.libvirt.Connect", member="ListDomains", signature="u", args=[0]),
+             lookup("secret"), lookup("no-such-domain"),
+             dict(path=secret, interface="org.libvirt.Domain", member="GetXMLDesc", signature="u", args=[0]),
+             dict(path=TEST_PATH, interface="org.libvirt.Connect", member="GetAllDomainStats", signature="uu",
+                  args=[0, 0]),
+             dict(path=TEST_PATH, interface="org.libvirt.Connect", member="DomainLookupByUUID", signature="s",
+                  args=[secret.rsplit("/_", 1)[1].replace("_", "-")])]
+    limited = world.run_as("vbtest-limited", calls)
+    everything = world.run_as("root", calls)
+    assert sorted(everything[0]["value"]) == sorted([TEST_DOMAIN_PATH, secret])
+    assert limited[0]["value"] == [TEST_DOMAIN_PATH]
+    assert limited[1] == dict(limited[1], ok=False, error=LIBVIRT_ERROR,
+                              message="Domain not found: no domain with matching name 'secret'")
+    assert limited[2]["message"] == "Domain not found: no domain with matching name 'no-such-domain'"
+    assert limited[3]["error"] == LIBVIRT_ERROR and limited[3]["message"].startswith("Domain not found")
+    assert [r[0] for r in limited[4]["value"]] == ["test"]
+    assert sorted(r[0] for r in everything[4]["value"]) == ["secret", "test"]
+    assert limited[5]["error"] == LIBVIRT_ERROR and limited[5]["message"].startswith("Domain not found")
+    assert everything[1]["value"] == secret
+
+
+def test_polkit_changed_signal_empties_the_cache(machine):
+    world = start_world(cache_seconds=120)
+    try:
+        other = define(world, "other", start=True)
+        suspend = dict(path=other, interface="org.libvirt.Domain", member="Suspend")
+        results = []
+        # One caller on one connection throughout: its denial is cached for two minutes, so
+        # only polkit's Changed signal (sent when the rules below appear) lets it through.
+        calls = [suspend, dict(suspend, delay=0.1), dict(suspend, delay=1.5)] + \
+            [dict(suspend, delay=0.2) for _ in range(20)]
+        client = threading.Thread(target=lambda: results.extend(world.run_as("vbtest-limited", calls)))
+        client.start()
+        time.sleep(0.8)
+        machine.write(polkit_env.TOGGLE_RULES_FILE,
+                      'polkit.addRule(function(action, subject) {\n'
+                      '    if (subject.user == "vbtest-limited" && action.lookup("domain_name") == "other")\n'
+                      '        return polkit.Result.YES;\n'
+                      '});\n')
+        client.join(timeout=60)
+        assert [r.get("error") for r in results[:2]] == [DENIED, DENIED], results[:2]
+        assert any(r["ok"] for r in results[2:]), results[-1]
+    finally:
+        machine.remove(polkit_env.TOGGLE_RULES_FILE)
+        finish_world(world)
+
+
+def test_interactive_authorization_flag_is_forwarded(world):
+    # What virtbusd asks polkit, seen on the bus: CheckAuthorization(subject, action, details,
+    # flags, cancellation id); flags 1 is AllowUserInteraction.
+    monitor = subprocess.Popen(["dbus-monitor", "--address", world.address,
+                                "type='method_call',interface='org.freedesktop.PolicyKit1.Authority'"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        time.sleep(0.5)
+        reset = dict(path=TEST_DOMAIN_PATH, interface="org.libvirt.Domain", member="Reset", signature="u", args=[0])
+        quiet, asked = world.run_as("vbtest-viewer", [dict(reset, interactive=False), dict(reset, interactive=True)])
+        time.sleep(0.3)
+    finally:
+        monitor.terminate()
+        seen = monitor.communicate(timeout=10)[0]
+    # The rule answers AUTH_ADMIN: polkit says an agent could authorize it; there is none here.
+    for result in (quiet, asked):
+        assert result["error"] == DENIED
+        assert result["message"] == ("access denied by policy: org.libvirt.api.domain.reset "
+                                     "(interactive authentication required)")
+    checks = [block for block in seen.split("method call")[1:] if "org.libvirt.api.domain.reset" in block]
+    flags = [re.findall(r"uint32 (\d+)", block)[-1] for block in checks]
+    assert flags == ["0", "1"], seen
+
+
+def test_slow_polkit_answer_does_not_hold_up_other_callers(world):
+    slow = define(world, "slow", start=True)
+    get_xml = dict(path=TEST_DOMAIN_PATH, interface="org.libvirt.Domain", member="GetXMLDesc", signature="u",
+                   args=[0])
+    results = {}
+
+    def run(name, user, calls):
+        results[name] = world.run_as(user, calls)
+
+    threads = [threading.Thread(target=run, args=("slow", "vbtest-limited",
+                                                  [dict(path=slow, interface="org.libvirt.Domain",
+                                                        member="Suspend", delay=0.3)])),
+               threading.Thread(target=run, args=("viewer", "vbtest-viewer", [get_xml, dict(get_xml, delay=1.0)])),
+               threading.Thread(target=run, args=("root", "root", [dict(get_xml, delay=0.9)]))]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert results["slow"][0]["ok"], results["slow"]
+    assert results["slow"][0]["seconds"] >= 1.4, results["slow"]  # polkitd's rule busy-waits 1.5 s
+    # Both calls fell inside the slow one and were answered at once: root without polkit, the
+    # viewer from its cached decision.
+    assert results["root"][0]["ok"] and results["root"][0]["seconds"] < 0.3, results["root"]
+    assert results["viewer"][1]["ok"] and results["viewer"][1]["seconds"] < 0.3, results["viewer"]
+    assert time.monotonic() - start < 10
+
+
+def test_fails_closed_when_polkitd_is_gone(machine):
+    world = start_world(cache_seconds=0)
+    try:
+        get_xml = dict(path=TEST_DOMAIN_PATH, interface="org.libvirt.Domain", member="GetXMLDesc", signature="u",
+                       args=[0])
+        assert world.run_as("vbtest-viewer", [get_xml])[0]["ok"]
+        world.kill_polkitd()
+        viewer = world.run_as("vbtest-viewer", [get_xml, dict(path=TEST_DOMAIN_PATH, interface="org.libvirt.Domain",
+                                                              member="Suspend")])
+        for result in viewer:
+            assert result.get("error") == DENIED, result
+            assert "cannot check authorization" in result["message"], result
+            assert "org.freedesktop.PolicyKit1" in result["message"] or "polkit" in result["message"], result
+        assert world.run_as("root", [get_xml])[0]["ok"]
+        assert world.procs["virtbusd"].poll() is None
+        world.start_polkitd()
+        assert world.run_as("vbtest-viewer", [get_xml])[0]["ok"]
+        assert re.search(r"warning: refused org\.libvirt\.Domain\.GetXMLDesc .* to uid \d+: polkit could not answer",
+                         world.daemon_log())
+    finally:
+        finish_world(world)
