@@ -9,14 +9,9 @@
 #include "drivers/driver_snapshot.h"
 #include "drivers/test/test_private.h"
 #include "drivers/test/test_snapshot.h"
+#include "drivers/test/test_snapshot_private.h"
 #include "util/log.h"
 
-
-struct test_domain_private {
-    struct vb_snapshot_def **snaps; /* in creation order, so parents come before children */
-    size_t n, cap;
-    struct vb_snapshot_def *current;
-};
 
 static void private_free(void *data)
 {
@@ -28,14 +23,14 @@ static void private_free(void *data)
     free(p);
 }
 
-static struct test_domain_private *private_of(const struct vb_domain_obj *obj)
+struct test_domain_private *test_snapshot_private_of(const struct vb_domain_obj *obj)
 {
     return obj->driver_data_free == private_free ? obj->driver_data : NULL;
 }
 
 static struct test_domain_private *private_ensure(struct vb_domain_obj *obj, struct vb_error *err)
 {
-    struct test_domain_private *p = private_of(obj);
+    struct test_domain_private *p = test_snapshot_private_of(obj);
 
     if (p)
         return p;
@@ -55,7 +50,7 @@ static struct test_domain_private *private_ensure(struct vb_domain_obj *obj, str
 
 int test_snapshot_count(struct vb_domain_obj *obj)
 {
-    const struct test_domain_private *p = private_of(obj);
+    const struct test_domain_private *p = test_snapshot_private_of(obj);
 
     return p ? (int) p->n : 0;
 }
@@ -87,15 +82,15 @@ static struct vb_snapshot_def *find_snapshot(const struct test_domain_private *p
 }
 
 /* The domain and its snapshot `name`, with libvirt's errors for either missing. */
-static struct vb_snapshot_def *lookup(struct test_conn *conn, vb_uuid_t uuid, const char *name,
-                                      struct vb_domain_obj **obj_out, struct vb_error *err)
+struct vb_snapshot_def *test_snapshot_lookup(struct test_conn *conn, vb_uuid_t uuid, const char *name,
+                                             struct vb_domain_obj **obj_out, struct vb_error *err)
 {
     struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
     struct vb_snapshot_def *snap;
 
     if (!obj)
         return NULL;
-    snap = find_snapshot(private_of(obj), name);
+    snap = find_snapshot(test_snapshot_private_of(obj), name);
     if (!snap) {
         vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "no domain snapshot with matching name '%s'", name);
         return NULL;
@@ -239,7 +234,7 @@ static int test_snapshot_list(void *priv, vb_uuid_t uuid, unsigned int flags, ch
     obj = test_find_domain(priv, uuid, err);
     if (!obj)
         return -1;
-    return collect_names(private_of(obj), NULL, !(flags & VB_SNAPSHOT_LIST_ROOTS), flags, names, n, err);
+    return collect_names(test_snapshot_private_of(obj), NULL, !(flags & VB_SNAPSHOT_LIST_ROOTS), flags, names, n, err);
 }
 
 static int test_snapshot_list_children(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
@@ -249,10 +244,10 @@ static int test_snapshot_list_children(void *priv, vb_uuid_t uuid, const char *n
     struct vb_snapshot_def *snap;
 
     VB_CHECK_FLAGS(flags, VB_SNAPSHOT_LIST_DESCENDANTS | VB_SNAPSHOT_LIST_TOPOLOGICAL | VB_SNAPSHOT_FILTERS_ALL, err);
-    snap = lookup(priv, uuid, name, &obj, err);
+    snap = test_snapshot_lookup(priv, uuid, name, &obj, err);
     if (!snap)
         return -1;
-    return collect_names(private_of(obj), snap, flags & VB_SNAPSHOT_LIST_DESCENDANTS, flags, names, n, err);
+    return collect_names(test_snapshot_private_of(obj), snap, flags & VB_SNAPSHOT_LIST_DESCENDANTS, flags, names, n, err);
 }
 
 /* --- single snapshot queries --------------------------------------------------------------- */
@@ -270,7 +265,7 @@ static int test_snapshot_lookup_by_name(void *priv, vb_uuid_t uuid, const char *
                                         struct vb_error *err)
 {
     VB_CHECK_FLAGS(flags, 0, err);
-    return lookup(priv, uuid, name, NULL, err) ? 0 : -1;
+    return test_snapshot_lookup(priv, uuid, name, NULL, err) ? 0 : -1;
 }
 
 static int test_snapshot_current(void *priv, vb_uuid_t uuid, unsigned int flags, char **name, struct vb_error *err)
@@ -282,7 +277,7 @@ static int test_snapshot_current(void *priv, vb_uuid_t uuid, unsigned int flags,
     obj = test_find_domain(priv, uuid, err);
     if (!obj)
         return -1;
-    p = private_of(obj);
+    p = test_snapshot_private_of(obj);
     if (!p || !p->current)
         return vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "the domain does not have a current snapshot");
     *name = dup_or_error(p->current->name, err);
@@ -301,7 +296,7 @@ static char *test_snapshot_get_xml_desc(void *priv, vb_uuid_t uuid, const char *
                      flags & ~(unsigned int) VB_SNAPSHOT_XML_SECURE);
         return NULL;
     }
-    snap = lookup(priv, uuid, name, &obj, err);
+    snap = test_snapshot_lookup(priv, uuid, name, &obj, err);
     if (!snap)
         return NULL;
     vb_uuid_format(obj->def->uuid, text);
@@ -314,7 +309,7 @@ static int test_snapshot_get_parent(void *priv, vb_uuid_t uuid, const char *name
     struct vb_snapshot_def *snap;
 
     VB_CHECK_FLAGS(flags, 0, err);
-    snap = lookup(priv, uuid, name, NULL, err);
+    snap = test_snapshot_lookup(priv, uuid, name, NULL, err);
     if (!snap)
         return -1;
     if (!snap->parent_name)
@@ -330,38 +325,17 @@ static int test_snapshot_is_current(void *priv, vb_uuid_t uuid, const char *name
     struct vb_snapshot_def *snap;
 
     VB_CHECK_FLAGS(flags, 0, err);
-    snap = lookup(priv, uuid, name, &obj, err);
+    snap = test_snapshot_lookup(priv, uuid, name, &obj, err);
     if (!snap)
         return -1;
-    return private_of(obj)->current == snap;
+    return test_snapshot_private_of(obj)->current == snap;
 }
 
 static int test_snapshot_has_metadata(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
                                       struct vb_error *err)
 {
     VB_CHECK_FLAGS(flags, 0, err);
-    return lookup(priv, uuid, name, NULL, err) ? 1 : -1;
-}
-
-/* --- shared state changes -------------------------------------------------------------------- */
-
-/* Stops obj for a snapshot operation; unlike test_domain_stop it never drops a transient
- * domain, which a revert may start again at once. */
-static void stop_from_snapshot(struct test_conn *conn, struct vb_domain_obj *obj)
-{
-    int old_id = obj->id;
-
-    vb_domain_obj_mark_stopped(obj, VB_SHUTOFF_FROM_SNAPSHOT);
-    if (vb_domain_list_reindex_id(conn->domains, obj, old_id) < 0)
-        vb_log_warning("could not reindex domain '%s'", obj->def->name);
-    test_emit(conn, obj, VB_EVENT_STOPPED, VB_EVENT_STOPPED_FROM_SNAPSHOT);
-}
-
-static void pause_from_snapshot(struct test_conn *conn, struct vb_domain_obj *obj, bool emit)
-{
-    vb_domain_obj_set_state(obj, VB_DOMAIN_PAUSED, VB_PAUSED_FROM_SNAPSHOT);
-    if (emit)
-        test_emit(conn, obj, VB_EVENT_SUSPENDED, VB_EVENT_SUSPENDED_FROM_SNAPSHOT);
+    return test_snapshot_lookup(priv, uuid, name, NULL, err) ? 1 : -1;
 }
 
 /* --- create ----------------------------------------------------------------------------- */
@@ -389,7 +363,7 @@ static int check_cycles(const struct test_domain_private *p, const struct vb_sna
     return 0;
 }
 
-static bool is_online_state(enum vb_snapshot_state state)
+bool test_snapshot_is_online_state(enum vb_snapshot_state state)
 {
     return state == VB_SNAPSHOT_RUNNING || state == VB_SNAPSHOT_PAUSED;
 }
@@ -406,7 +380,7 @@ static int check_redefine(const struct vb_domain_obj *obj, const struct vb_snaps
     }
     if (!existing)
         return 0;
-    if (is_online_state(existing->state) != is_online_state(def->state))
+    if (test_snapshot_is_online_state(existing->state) != test_snapshot_is_online_state(def->state))
         return vb_error_set(err, VB_ERR_INVALID_ARG,
                             "cannot change between online and offline snapshot state in snapshot %s", def->name);
     if ((existing->state == VB_SNAPSHOT_DISK_SNAPSHOT) != (def->state == VB_SNAPSHOT_DISK_SNAPSHOT))
@@ -420,7 +394,7 @@ static int check_redefine(const struct vb_domain_obj *obj, const struct vb_snaps
 static int prepare_redefine(const struct vb_domain_obj *obj, struct vb_snapshot_def *def,
                             struct vb_snapshot_def **existing, struct vb_error *err)
 {
-    const struct test_domain_private *p = private_of(obj);
+    const struct test_domain_private *p = test_snapshot_private_of(obj);
     enum vb_snapshot_location location = VB_SNAPSHOT_LOCATION_INTERNAL;
 
     if (check_cycles(p, def, err) < 0)
@@ -441,7 +415,7 @@ static int prepare_redefine(const struct vb_domain_obj *obj, struct vb_snapshot_
 /* libvirt's testDomainSnapshotAlignDisks plus the parent link of a new snapshot. */
 static int prepare_new(const struct vb_domain_obj *obj, struct vb_snapshot_def *def, struct vb_error *err)
 {
-    const struct test_domain_private *p = private_of(obj);
+    const struct test_domain_private *p = test_snapshot_private_of(obj);
     enum vb_snapshot_location location = VB_SNAPSHOT_LOCATION_INTERNAL;
     bool match = true;
 
@@ -531,7 +505,7 @@ static int test_snapshot_create_xml(void *priv, vb_uuid_t uuid, const char *xml,
     }
     TAKE_PTR(def);
     if (!redefine && (flags & VB_SNAPSHOT_CREATE_HALT) && vb_domain_obj_is_active(obj))
-        stop_from_snapshot(conn, obj);
+        test_snapshot_stop(conn, obj);
     vb_domain_job_end(&obj->job);
     *name = TAKE_PTR(out);
     return 0;
@@ -619,151 +593,11 @@ static int test_snapshot_delete(void *priv, vb_uuid_t uuid, const char *name, un
 
     VB_CHECK_FLAGS(flags, VB_SNAPSHOT_DELETE_CHILDREN | VB_SNAPSHOT_DELETE_METADATA_ONLY |
                    VB_SNAPSHOT_DELETE_CHILDREN_ONLY, err);
-    snap = lookup(priv, uuid, name, &obj, err);
+    snap = test_snapshot_lookup(priv, uuid, name, &obj, err);
     if (!snap || vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSnapshotDelete", err) < 0)
         return -1;
-    r = delete_snapshot(private_of(obj), snap, flags, err);
+    r = delete_snapshot(test_snapshot_private_of(obj), snap, flags, err);
     vb_domain_job_end(&obj->job);
-    return r;
-}
-
-/* --- revert ------------------------------------------------------------------------------ */
-
-static int check_revert(const struct vb_domain_obj *obj, const struct vb_snapshot_def *snap, unsigned int flags,
-                        struct vb_error *err)
-{
-    bool start = flags & (VB_SNAPSHOT_REVERT_RUNNING | VB_SNAPSHOT_REVERT_PAUSED);
-
-    if (!obj->persistent && !is_online_state(snap->state) && !start)
-        return vb_error_set(err, VB_ERR_OPERATION_INVALID,
-                            "transient domain needs to request run or pause to revert to inactive snapshot");
-    if (!snap->dom)
-        return vb_error_set(err, VB_ERR_SNAPSHOT_REVERT_RISKY, "snapshot '%s' lacks domain '%s' rollback info", snap->name, obj->def->name);
-    if (!(flags & VB_SNAPSHOT_REVERT_FORCE) && vb_domain_obj_is_active(obj) && !is_online_state(snap->state) &&
-        start)
-        return vb_error_set(err, VB_ERR_SNAPSHOT_REVERT_RISKY, "%s", "must respawn guest to start inactive snapshot");
-    return 0;
-}
-
-/* The definitions a revert installs, made before anything changes. */
-struct revert_defs {
-    struct vb_domain_def *live; /* the running (or only) definition */
-    struct vb_domain_def *next; /* the next-boot definition of an active persistent domain */
-};
-
-static void revert_defs_clear(struct revert_defs *defs)
-{
-    vb_domain_def_free(defs->live);
-    vb_domain_def_free(defs->next);
-}
-
-static int revert_defs_prepare(struct test_conn *conn, const struct vb_domain_obj *obj,
-                               const struct vb_snapshot_def *snap, struct revert_defs *defs, struct vb_error *err)
-{
-    defs->live = vb_domain_def_copy(snap->dom, err);
-    if (!defs->live)
-        return -1;
-    if (obj->persistent && vb_domain_obj_is_active(obj) && is_online_state(snap->state)) {
-        defs->next = vb_domain_def_copy(snap->dom, err);
-        if (!defs->next)
-            return -1;
-    }
-    /* The snapshot's definition becomes the persistent one: store it first. */
-    return obj->persistent ? test_persist_def(conn, snap->dom, err) : 0;
-}
-
-/* Starts the (inactive) domain on defs->live, as libvirt's transitions 2 and 3. */
-static int start_on_snapshot(struct test_conn *conn, struct vb_domain_obj *obj, struct revert_defs *defs,
-                             bool paused, struct vb_error *err)
-{
-    struct vb_domain_def *old = obj->def;
-
-    obj->def = defs->live;
-    obj->def->id = -1;
-    if (test_domain_start(conn, obj, VB_RUNNING_FROM_SNAPSHOT, VB_EVENT_STARTED_FROM_SNAPSHOT, false, err) < 0) {
-        obj->def = old;
-        return -1;
-    }
-    defs->live = NULL;
-    vb_domain_def_free(old);
-    if (paused)
-        pause_from_snapshot(conn, obj, true);
-    return 0;
-}
-
-/* Transitions 5, 6, 8, 9: the running guest takes the snapshot's definition in place. */
-static void revert_active_online(struct test_conn *conn, struct vb_domain_obj *obj, struct revert_defs *defs,
-                                 bool paused)
-{
-    bool was_paused = obj->state == VB_DOMAIN_PAUSED;
-
-    defs->live->id = obj->id;
-    vb_domain_def_free(obj->def);
-    obj->def = TAKE_PTR(defs->live);
-    if (defs->next) {
-        defs->next->id = -1;
-        vb_domain_def_free(obj->next_def);
-        obj->next_def = TAKE_PTR(defs->next);
-    }
-    obj->updated = false;
-    if (paused) {
-        pause_from_snapshot(conn, obj, !was_paused);
-        return;
-    }
-    vb_domain_obj_set_state(obj, VB_DOMAIN_RUNNING, VB_RUNNING_FROM_SNAPSHOT);
-    test_emit(conn, obj, VB_EVENT_RESUMED, VB_EVENT_RESUMED_FROM_SNAPSHOT);
-}
-
-/* Transitions 1, 4, 7 and, when asked to run or pause, 2 and 3 after them. */
-static int revert_offline(struct test_conn *conn, struct vb_domain_obj *obj, struct revert_defs *defs,
-                          unsigned int flags, struct vb_error *err)
-{
-    if (vb_domain_obj_is_active(obj))
-        stop_from_snapshot(conn, obj);
-    if (flags & (VB_SNAPSHOT_REVERT_RUNNING | VB_SNAPSHOT_REVERT_PAUSED))
-        return start_on_snapshot(conn, obj, defs, flags & VB_SNAPSHOT_REVERT_PAUSED, err);
-    defs->live->id = -1;
-    vb_domain_def_free(obj->def);
-    obj->def = TAKE_PTR(defs->live);
-    return 0;
-}
-
-static int revert_to(struct test_conn *conn, struct vb_domain_obj *obj, const struct vb_snapshot_def *snap,
-                     struct revert_defs *defs, unsigned int flags, struct vb_error *err)
-{
-    bool paused = !(flags & VB_SNAPSHOT_REVERT_RUNNING) &&
-                  (snap->state == VB_SNAPSHOT_PAUSED || (flags & VB_SNAPSHOT_REVERT_PAUSED));
-
-    if (!is_online_state(snap->state))
-        return revert_offline(conn, obj, defs, flags, err);
-    if (!vb_domain_obj_is_active(obj))
-        return start_on_snapshot(conn, obj, defs, paused, err);
-    revert_active_online(conn, obj, defs, paused);
-    return 0;
-}
-
-/* libvirt's testDomainRevertToSnapshot, with the domain's state following its events. */
-static int test_snapshot_revert(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
-                                struct vb_error *err)
-{
-    struct test_conn *conn = priv;
-    struct revert_defs defs = { 0 };
-    struct vb_domain_obj *obj = NULL;
-    struct vb_snapshot_def *snap;
-    int r = -1;
-
-    VB_CHECK_FLAGS(flags, VB_SNAPSHOT_REVERT_RUNNING | VB_SNAPSHOT_REVERT_PAUSED | VB_SNAPSHOT_REVERT_FORCE, err);
-    snap = lookup(conn, uuid, name, &obj, err);
-    if (!snap || check_revert(obj, snap, flags, err) < 0)
-        return -1;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainRevertToSnapshot", err) < 0)
-        return -1;
-    if (revert_defs_prepare(conn, obj, snap, &defs, err) == 0)
-        r = revert_to(conn, obj, snap, &defs, flags, err);
-    if (r == 0)
-        private_of(obj)->current = snap;
-    vb_domain_job_end(&obj->job);
-    revert_defs_clear(&defs);
     return r;
 }
 

@@ -1,0 +1,29 @@
+/* Private to the test driver's snapshot files: per-domain snapshot state and shared helpers. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "conf/snapshot_def.h"
+#include "drivers/test/test_private.h"
+
+struct test_domain_private {
+    struct vb_snapshot_def **snaps; /* in creation order, so parents come before children */
+    size_t n, cap;
+    struct vb_snapshot_def *current;
+};
+
+struct test_domain_private *test_snapshot_private_of(const struct vb_domain_obj *obj);
+
+/* The domain and its snapshot `name`, with libvirt's errors for either missing. */
+struct vb_snapshot_def *test_snapshot_lookup(struct test_conn *conn, vb_uuid_t uuid, const char *name,
+                                             struct vb_domain_obj **obj_out, struct vb_error *err);
+
+bool test_snapshot_is_online_state(enum vb_snapshot_state state);
+
+/* Stops obj for a snapshot operation without dropping a transient domain (a revert may start
+ * it again at once). */
+void test_snapshot_stop(struct test_conn *conn, struct vb_domain_obj *obj);
+void test_snapshot_pause(struct test_conn *conn, struct vb_domain_obj *obj, bool emit);
+
+/* test_snapshot_revert.c */
+int test_snapshot_revert(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags, struct vb_error *err);
