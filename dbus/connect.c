@@ -300,6 +300,24 @@ static int method_create_xml_with_files(sd_bus_message *m, void *userdata, sd_bu
                             "this function is not supported by the connection driver: virDomainCreateXMLWithFiles");
 }
 
+/* Ours (libvirt-dbus lacks it): libvirt's virNodeGetInfo. */
+static int method_node_get_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    struct dbus_connect *dc = userdata;
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_node_info info;
+    int r;
+
+    if (vb_connect_node_get_info(dc->conn, &info, &err) < 0) {
+        r = dbus_error_from_vb(error, &err);
+        vb_error_clear(&err);
+        return r;
+    }
+    return sd_bus_reply_method_return(m, "(stuuuuuu)", info.model, (uint64_t) info.memory_kib,
+                                      (uint32_t) info.cpus, (uint32_t) info.mhz, (uint32_t) info.nodes,
+                                      (uint32_t) info.sockets, (uint32_t) info.cores, (uint32_t) info.threads);
+}
+
 static int property_hostname(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -371,6 +389,8 @@ static const sd_bus_vtable connect_vtable[] = {
                             method_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("DomainLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", domain),
                             method_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("NodeGetInfo", SD_BUS_NO_ARGS, SD_BUS_RESULT("(stuuuuuu)", info), method_node_get_info,
+                            SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_SIGNAL_WITH_ARGS("DomainEvent", SD_BUS_ARGS("o", domain, "i", event, "i", detail), 0),
     SD_BUS_VTABLE_END,
 };

@@ -64,7 +64,8 @@ static const struct policy_rule rules[] = {
     C("GetSysinfo", ALWAYS(CONNECT, "read")),                                     /* CONNECT_GET_SYSINFO */
     C("NodeGetCPUMap", ALWAYS(CONNECT, "read")),                                  /* NODE_GET_CPU_MAP */
     C("NodeGetCPUStats", ALWAYS(CONNECT, "read")),                                /* NODE_GET_CPU_STATS */
-    C("NodeGetFreeMemory", ALWAYS(CONNECT, "read")),                              /* NODE_GET_FREE_MEMORY */
+    C("NodeGetFreeMemory", ALWAYS(CONNECT, "read")),
+    C("NodeGetInfo", ALWAYS(CONNECT, "read")),                                    /* NODE_GET_INFO */                              /* NODE_GET_FREE_MEMORY */
     C("NodeGetMemoryParameters", ALWAYS(CONNECT, "read")),                        /* NODE_GET_MEMORY_PARAMETERS */
     C("NodeGetMemoryStats", ALWAYS(CONNECT, "read")),                             /* NODE_GET_MEMORY_STATS */
     C("NodeGetSecurityModel", ALWAYS(CONNECT, "read")),                           /* NODE_GET_SECURITY_MODEL */

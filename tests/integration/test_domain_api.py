@@ -177,3 +177,9 @@ def test_introspection_shows_the_whole_domain_interface(bus):
     methods = {m.get("name") for m in iface.findall("method")}
     for name in ("Create", "GetStats", "PinVcpu", "AttachDevice", "MigrateToURI3", "SetUserPassword"):
         assert name in methods
+
+
+def test_node_get_info_reports_the_test_node(bus):
+    model, memory, cpus, mhz, nodes, sockets, cores, threads = connect_iface(bus).NodeGetInfo()
+    assert (model, memory, cpus, mhz) == ("i686", 3145728, 16, 1400)
+    assert (nodes, sockets, cores, threads) == (2, 2, 2, 2)
