@@ -306,13 +306,9 @@ static int method_node_get_info(sd_bus_message *m, void *userdata, sd_bus_error 
     struct dbus_connect *dc = userdata;
     struct vb_error err = VB_ERROR_INIT;
     struct vb_node_info info;
-    int r;
 
-    if (vb_connect_node_get_info(dc->conn, &info, &err) < 0) {
-        r = dbus_error_from_vb(error, &err);
-        vb_error_clear(&err);
-        return r;
-    }
+    if (vb_connect_node_get_info(dc->conn, &info, &err) < 0)
+        return dbus_reply_core_error(error, &err);
     return sd_bus_reply_method_return(m, "(stuuuuuu)", info.model, (uint64_t) info.memory_kib,
                                       (uint32_t) info.cpus, (uint32_t) info.mhz, (uint32_t) info.nodes,
                                       (uint32_t) info.sockets, (uint32_t) info.cores, (uint32_t) info.threads);
@@ -325,11 +321,8 @@ static int property_hostname(sd_bus *bus, const char *path, const char *interfac
     struct vb_error err = VB_ERROR_INIT;
     _cleanup_free_ char *name = vb_connect_get_hostname(dc->conn, &err);
 
-    if (!name) {
-        int r = dbus_error_from_vb(error, &err);
-        vb_error_clear(&err);
-        return r;
-    }
+    if (!name)
+        return dbus_reply_core_error(error, &err);
     return sd_bus_message_append(reply, "s", name);
 }
 
