@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "policy/polkit.h"
 #include "util/hashmap.h"
@@ -195,6 +196,32 @@ char *policy_polkit_key(const struct policy_subject *subject, const char *action
     return key;
 }
 
+/* This process's start time in clock ticks since boot (field 22 of /proc/self/stat), which polkit
+ * uses with the pid to name a process unambiguously. 0 lets polkit look it up itself. */
+static uint64_t own_start_time(void)
+{
+    static uint64_t cached;
+    char buf[1024];
+    const char *p;
+    FILE *f;
+    size_t n;
+
+    if (cached)
+        return cached;
+    f = fopen("/proc/self/stat", "re");
+    if (!f)
+        return 0;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    p = strrchr(buf, ')'); /* the command name may contain spaces */
+    for (int field = 2; p && field < 22; field++)
+        p = strchr(p + 1, ' ');
+    if (p)
+        cached = strtoull(p + 1, NULL, 10);
+    return cached;
+}
+
 static int append_subject(sd_bus_message *m, const struct policy_subject *subject)
 {
     int r = sd_bus_message_open_container(m, 'r', "sa{sv}");
@@ -204,7 +231,11 @@ static int append_subject(sd_bus_message *m, const struct policy_subject *subjec
     if (subject->kind == POLICY_SUBJECT_BUS_NAME)
         r = sd_bus_message_append(m, "sa{sv}", "system-bus-name", 1, "name", "s", subject->bus_name);
     else
-        r = sd_bus_message_append(m, "sa{sv}", "unix-user", 1, "uid", "u", subject->uid);
+        /* polkit has no "unix-user" subject. A privileged caller may ask about a unix-process
+         * subject that carries an explicit uid: this process, with the principal's uid, which
+         * is what rules then see as subject.user. */
+        r = sd_bus_message_append(m, "sa{sv}", "unix-process", 3, "pid", "u", (uint32_t) getpid(), "start-time",
+                                  "t", own_start_time(), "uid", "i", (int32_t) subject->uid);
     return r < 0 ? r : sd_bus_message_close_container(m);
 }
 

@@ -9,9 +9,9 @@
 
 enum policy_subject_kind {
     POLICY_SUBJECT_BUS_NAME,  /* polkit "system-bus-name": a caller on the system bus */
-    /* A principal mapped to a unix user, for front ends without a bus peer (AMQP). polkitd 122
-     * does not accept "unix-user" as a subject kind ("Unknown subject of kind `unix-user'"):
-     * such a check fails, and so is refused. The AMQP front end needs another subject. */
+    /* A principal mapped to a unix user, for front ends without a bus peer (AMQP). polkit has
+     * no "unix-user" subject kind, so it is asked about a "unix-process" subject naming this
+     * process with the principal's uid; rules see subject.user as that user. */
     POLICY_SUBJECT_UNIX_USER,
 };
 

@@ -3,6 +3,7 @@ libvirt's flag-conditional permissions, list filtering and hidden domains, the c
 Changed signal, interactive authorization, callers served while polkit thinks, and failing
 closed when polkitd is gone. See polkit_env.py for the world these run in."""
 import os
+import pwd
 import re
 import subprocess
 import threading
@@ -12,7 +13,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import polkit_env
-from conftest import TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, TEST_PATH, VIRTBUSD
+from conftest import BUILDDIR, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, TEST_PATH, VIRTBUSD
 
 ACL_SOURCE = os.path.join(polkit_env.SRCDIR, "policy", "acl.c")
 DENIED = "org.freedesktop.DBus.Error.AccessDenied"
@@ -408,3 +409,24 @@ def test_fails_closed_when_polkitd_is_gone(machine):
                          world.daemon_log())
     finally:
         finish_world(world)
+
+
+def test_unix_user_principals_are_checked_against_the_same_rules(world):
+    """The question the AMQP front end will ask for a principal mapped to a unix user: polkit has
+    no unix-user subject, so policy/polkit.c names this process with the principal's uid, and the
+    administrator's rules see that user."""
+    probe = os.path.join(BUILDDIR, "tests", "unit", "policy-ask")
+
+    def ask(user, action, domain=None):
+        uid = str(pwd.getpwnam(user).pw_uid)
+        args = [probe, uid, action] + ([domain] if domain else [])
+        return subprocess.run(args, env=world.env, capture_output=True, text=True, timeout=30)
+
+    assert ask("vbtest-admin", "org.libvirt.api.domain.start", "test").stdout.strip() == "allowed"
+    denied = ask("vbtest-none", "org.libvirt.api.domain.start", "test")
+    assert (denied.returncode, denied.stdout.strip()) == (1, "denied")
+    assert ask("vbtest-limited", "org.libvirt.api.domain.stop", "test").stdout.strip() == "allowed"
+    assert ask("vbtest-limited", "org.libvirt.api.domain.stop", "secret").stdout.strip() == "denied"
+    # No rule for the viewer: libvirt's defaults from the .policy file decide (read-only yes, start no).
+    assert ask("vbtest-viewer", "org.libvirt.api.connect.getattr").stdout.strip() == "allowed"
+    assert ask("vbtest-viewer", "org.libvirt.api.domain.start", "test").stdout.strip() == "denied"
