@@ -7,8 +7,8 @@ bash "$top/scripts/build.sh" "$top/build-demo"
 
 work=$(mktemp -d /tmp/virtbus-demo.XXXXXX)
 cleanup() {
+  [ -n "${monitor_pid:-}" ] && kill "$monitor_pid" 2>/dev/null && wait "$monitor_pid" 2>/dev/null
   [ -n "${daemon_pid:-}" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-  [ -n "${monitor_pid:-}" ] && kill "$monitor_pid" 2>/dev/null
   [ -n "${bus_pid:-}" ] && kill "$bus_pid" 2>/dev/null
   rm -rf "$work"
 }
@@ -36,7 +36,7 @@ step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; sleep 0.3; }
 export PATH="$top/build-demo:$PATH"
 
 echo "== virtbusd serves test:///default on a private bus; lifecycle events print as they happen =="
-virtbusctl events --follow | sed -u 's/^/  [event] /' &
+virtbusctl events --follow > >(sed -u 's/^/  [event] /') &
 monitor_pid=$!
 sleep 0.5
 
