@@ -54,6 +54,9 @@ int dbus_reply_core_error(sd_bus_error *error, struct vb_error *err);
 int dbus_domain_config_register(struct dbus_connect *dc);
 int dbus_domain_info_register(struct dbus_connect *dc);
 int dbus_domain_unsupported_register(struct dbus_connect *dc);
+/* dbus/domain_guest.c, dbus/domain_tunables.c: guest control and tunables of org.libvirt.Domain */
+int dbus_domain_guest_register(struct dbus_connect *dc);
+int dbus_domain_tunables_register(struct dbus_connect *dc);
 /* The find callback every Domain vtable uses: any path below the prefix is an object. */
 int dbus_domain_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                      sd_bus_error *error);

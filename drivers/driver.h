@@ -101,11 +101,15 @@ typedef const unsigned char *vb_uuid_t;
 
 struct vb_node_driver;     /* drivers/driver_node.h: node and host facts */
 struct vb_snapshot_driver; /* drivers/driver_snapshot.h: domain snapshots */
+struct vb_guest_driver;    /* drivers/driver_guest.h: guest control and queries (time, keys, hostname ...) */
+struct vb_tunables_driver; /* drivers/driver_tunables.h: typed-parameter tunables and I/O threads */
 
 struct vb_driver {
     const char *name; /* "test", "qemu" */
     const struct vb_node_driver *node;         /* NULL: no node calls */
     const struct vb_snapshot_driver *snapshot; /* NULL: no snapshots */
+    const struct vb_guest_driver *guest;       /* NULL: no guest control calls */
+    const struct vb_tunables_driver *tunables; /* NULL: no tunables */
     bool (*uri_matches)(const char *uri);
 
     int (*connect_open)(const char *uri, const struct vb_driver_env *env, void **priv, struct vb_error *err);

@@ -17,6 +17,8 @@ struct test_conn {
 
 extern const struct vb_node_driver vb_test_node_driver; /* test_node_info.c */
 extern const struct vb_snapshot_driver vb_test_snapshot_driver;
+extern const struct vb_guest_driver vb_test_guest_driver;       /* test_guest_control.c */
+extern const struct vb_tunables_driver vb_test_tunables_driver; /* test_tunables.c */
 
 /* test_node.c: the initial node, libvirt's default or a testnode.xml-style file */
 int test_node_load_default(struct test_conn *conn, struct vb_error *err);
