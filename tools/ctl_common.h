@@ -32,6 +32,7 @@ struct ctl_options {
     bool all, inactive, name_only, uuid_only;
     bool paused, disable, follow, json;
     bool live, config;
+    bool managed_save, snapshots_metadata, running;
     double timeout; /* seconds; 0 = none */
 };
 

@@ -119,9 +119,16 @@ int ctl_cmd_create(struct ctl *ctl, int argc, char **argv)
     return from_xml_file(ctl, argv[0], false);
 }
 
+/* libvirt's VIR_DOMAIN_UNDEFINE_MANAGED_SAVE and _SNAPSHOTS_METADATA */
+#define UNDEFINE_MANAGED_SAVE 1u
+#define UNDEFINE_SNAPSHOTS_METADATA 2u
+
 int ctl_cmd_undefine(struct ctl *ctl, int argc, char **argv)
 {
-    return domain_action(ctl, argv[0], "Undefine", "has been undefined", "u", 0);
+    unsigned flags = (ctl->opt.managed_save ? UNDEFINE_MANAGED_SAVE : 0) |
+                     (ctl->opt.snapshots_metadata ? UNDEFINE_SNAPSHOTS_METADATA : 0);
+
+    return domain_action(ctl, argv[0], "Undefine", "has been undefined", "u", flags);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------ */
@@ -168,15 +175,24 @@ int ctl_cmd_managedsave(struct ctl *ctl, int argc, char **argv)
 
 /* ---- save and restore ----------------------------------------------------------------- */
 
+/* libvirt's VIR_DOMAIN_SAVE_RUNNING and _PAUSED: the state the saved domain comes back in */
+#define SAVE_RUNNING 2u
+#define SAVE_PAUSED 4u
+
 int ctl_cmd_save(struct ctl *ctl, int argc, char **argv)
 {
     _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+    unsigned flags = (ctl->opt.running ? SAVE_RUNNING : 0) | (ctl->opt.paused ? SAVE_PAUSED : 0);
     struct target t = { 0 };
-    int r = target_resolve(ctl, argv[0], &t);
+    int r;
+
+    if (ctl->opt.running && ctl->opt.paused)
+        return ctl_usage_error("--running and --paused are mutually exclusive");
+    r = target_resolve(ctl, argv[0], &t);
 
     /* Save(s to, s xml, u flags): an empty xml means "keep the domain's own". */
     if (r == 0) {
-        r = ctl_call(ctl, t.path, CTL_DOMAIN_INTERFACE, "Save", &error, NULL, "ssu", argv[1], "", 0u);
+        r = ctl_call(ctl, t.path, CTL_DOMAIN_INTERFACE, "Save", &error, NULL, "ssu", argv[1], "", flags);
         if (r < 0) {
             r = ctl_bus_error("failed to save domain", &error, r);
         } else {

@@ -20,6 +20,9 @@ enum {
     OPT_TIMEOUT = 1 << 7,
     OPT_LIVE = 1 << 8,
     OPT_CONFIG = 1 << 9,
+    OPT_MANAGED_SAVE = 1 << 10,
+    OPT_SNAPSHOTS_METADATA = 1 << 11,
+    OPT_RUNNING = 1 << 12,
 };
 
 #define OPT_AFFECT (OPT_LIVE | OPT_CONFIG)
@@ -44,7 +47,8 @@ static const struct command commands[] = {
     { "dominfo", ctl_cmd_dominfo, 1, 1, 0, false, "DOMAIN", "show domain information" },
     { "dumpxml", ctl_cmd_dumpxml, 1, 1, OPT_INACTIVE, false, "DOMAIN [--inactive]", "print the domain XML" },
     { "define", ctl_cmd_define, 1, 1, 0, false, "FILE", "define a persistent domain from an XML file" },
-    { "undefine", ctl_cmd_undefine, 1, 1, 0, false, "DOMAIN", "remove a domain's persistent definition" },
+    { "undefine", ctl_cmd_undefine, 1, 1, OPT_MANAGED_SAVE | OPT_SNAPSHOTS_METADATA, false,
+      "DOMAIN [--managed-save] [--snapshots-metadata]", "remove a domain's persistent definition" },
     { "create", ctl_cmd_create, 1, 1, OPT_PAUSED, false, "FILE [--paused]",
       "start a transient domain from an XML file" },
     { "start", ctl_cmd_start, 1, 1, OPT_PAUSED, false, "DOMAIN [--paused]", "start a defined domain" },
@@ -54,7 +58,8 @@ static const struct command commands[] = {
     { "reset", ctl_cmd_reset, 1, 1, 0, false, "DOMAIN", "reset a domain, as the reset button does" },
     { "suspend", ctl_cmd_suspend, 1, 1, 0, false, "DOMAIN", "pause a running domain" },
     { "resume", ctl_cmd_resume, 1, 1, 0, false, "DOMAIN", "resume a paused domain" },
-    { "save", ctl_cmd_save, 2, 2, 0, false, "DOMAIN FILE", "save a domain's state to a file and stop it" },
+    { "save", ctl_cmd_save, 2, 2, OPT_RUNNING | OPT_PAUSED, false, "DOMAIN FILE [--running|--paused]",
+      "save a domain's state to a file and stop it" },
     { "restore", ctl_cmd_restore, 1, 1, OPT_PAUSED, false, "FILE [--paused]",
       "start a domain from a saved state file" },
     { "managedsave", ctl_cmd_managedsave, 1, 1, 0, false, "DOMAIN",
@@ -76,7 +81,8 @@ static const struct command commands[] = {
 
 enum {
     LONG_ALL = 256, LONG_INACTIVE, LONG_NAME, LONG_UUID, LONG_PAUSED, LONG_DISABLE, LONG_FOLLOW, LONG_TIMEOUT,
-    LONG_LIVE, LONG_CONFIG, LONG_JSON, LONG_SYSTEM, LONG_SESSION, LONG_VERSION,
+    LONG_LIVE, LONG_CONFIG, LONG_JSON, LONG_SYSTEM, LONG_SESSION, LONG_VERSION, LONG_MANAGED_SAVE,
+    LONG_SNAPSHOTS_METADATA, LONG_RUNNING,
 };
 
 static const struct option long_options[] = {
@@ -91,6 +97,9 @@ static const struct option long_options[] = {
     { "live", no_argument, NULL, LONG_LIVE },
     { "config", no_argument, NULL, LONG_CONFIG },
     { "json", no_argument, NULL, LONG_JSON },
+    { "managed-save", no_argument, NULL, LONG_MANAGED_SAVE },
+    { "snapshots-metadata", no_argument, NULL, LONG_SNAPSHOTS_METADATA },
+    { "running", no_argument, NULL, LONG_RUNNING },
     { "connect", required_argument, NULL, 'c' },
     { "system", no_argument, NULL, LONG_SYSTEM },
     { "session", no_argument, NULL, LONG_SESSION },
@@ -198,6 +207,12 @@ static int apply_option(int c, struct command_line *cl, struct ctl_options *opt)
     case LONG_LIVE: opt->live = true; mark(cl, OPT_LIVE, "--live"); break;
     case LONG_CONFIG: opt->config = true; mark(cl, OPT_CONFIG, "--config"); break;
     case LONG_JSON: opt->json = true; break;
+    case LONG_MANAGED_SAVE: opt->managed_save = true; mark(cl, OPT_MANAGED_SAVE, "--managed-save"); break;
+    case LONG_SNAPSHOTS_METADATA:
+        opt->snapshots_metadata = true;
+        mark(cl, OPT_SNAPSHOTS_METADATA, "--snapshots-metadata");
+        break;
+    case LONG_RUNNING: opt->running = true; mark(cl, OPT_RUNNING, "--running"); break;
     case 'c': cl->uri = optarg; break;
     case LONG_SYSTEM: return apply_bus(cl, CTL_BUS_SYSTEM);
     case LONG_SESSION: return apply_bus(cl, CTL_BUS_SESSION);

@@ -434,3 +434,19 @@ def test_completion_of_commands_options_and_domains(daemon, bus):
     assert complete(daemon, "virtbusctl", "-c", "test:///default", "destroy", "") == ["test"]
     connect_iface(bus).DomainDefineXML(NEW_DOMAIN)
     assert complete(daemon, "virtbusctl", "start", "") == ["foo"]
+
+
+def test_undefine_managed_save_and_save_state_options(daemon, workdir):
+    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=daemon.bus.address)
+    ctl = os.path.join(BUILDDIR, "virtbusctl")
+
+    def run(*args):
+        return subprocess.run([ctl, *args], env=env, capture_output=True, text=True, timeout=30)
+
+    assert run("managedsave", "test").returncode == 0
+    refused = run("undefine", "test")
+    assert refused.returncode == 1 and "managed save image exists" in refused.stderr
+    assert run("undefine", "test", "--managed-save").returncode == 0
+    assert run("list", "--all", "--name").stdout.split() == []
+    usage = run("save", "x", "/tmp/x", "--running", "--paused")
+    assert usage.returncode == 2 and "mutually exclusive" in usage.stderr
