@@ -200,6 +200,28 @@ int vb_domain_list_reindex_id(struct vb_domain_list *list, struct vb_domain_obj 
     return index_id(list, entry);
 }
 
+int vb_domain_list_rename(struct vb_domain_list *list, struct vb_domain_obj *obj, const char *new_name)
+{
+    struct list_entry *entry = entry_of(list, obj);
+    char *key;
+
+    if (!entry)
+        return -ENOENT;
+    if (vb_hashmap_get(list->by_name, new_name))
+        return -EEXIST;
+    key = strdup(new_name);
+    if (!key)
+        return -ENOMEM;
+    if (vb_hashmap_put(list->by_name, key, entry) < 0) {
+        free(key);
+        return -ENOMEM;
+    }
+    vb_hashmap_remove(list->by_name, entry->name_key);
+    free(entry->name_key);
+    entry->name_key = key;
+    return 0;
+}
+
 struct vb_domain_obj *vb_domain_list_find_by_uuid(const struct vb_domain_list *list,
                                                   const unsigned char uuid[VB_UUID_LEN])
 {

@@ -29,6 +29,10 @@ void vb_domain_list_remove(struct vb_domain_list *list, struct vb_domain_obj *ob
 /* Call after the domain's id changes so lookups by id stay right. */
 int vb_domain_list_reindex_id(struct vb_domain_list *list, struct vb_domain_obj *obj, int old_id);
 
+/* Re-indexes obj under new_name, for a rename; the caller then renames the definitions.
+ * -EEXIST when another domain has that name, -ENOMEM; the list is unchanged on failure. */
+int vb_domain_list_rename(struct vb_domain_list *list, struct vb_domain_obj *obj, const char *new_name);
+
 struct vb_domain_obj *vb_domain_list_find_by_uuid(const struct vb_domain_list *list,
                                                   const unsigned char uuid[VB_UUID_LEN]);
 struct vb_domain_obj *vb_domain_list_find_by_name(const struct vb_domain_list *list, const char *name);

@@ -1,5 +1,6 @@
 /* Domain object state transitions shared by every driver. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "conf/domain_obj.h"
 
@@ -13,6 +14,7 @@ struct vb_domain_obj *vb_domain_obj_new(struct vb_domain_def *def)
     obj->id = -1;
     obj->state = VB_DOMAIN_SHUTOFF;
     obj->reason = VB_SHUTOFF_UNKNOWN;
+    obj->guest_time_seconds = VB_GUEST_TIME_INITIAL;
     return obj;
 }
 
@@ -26,6 +28,8 @@ void vb_domain_obj_free(struct vb_domain_obj *obj)
     vb_domain_def_free(obj->next_def);
     free(obj->autodestroy_owner);
     free(obj->vcpu_pins);
+    free(obj->emulator_pin_config);
+    free(obj->emulator_pin_live);
     free(obj);
 }
 
@@ -54,9 +58,28 @@ struct vb_domain_def *vb_domain_obj_persistent_def(struct vb_domain_obj *obj)
     return obj->next_def ? obj->next_def : obj->def;
 }
 
+/* The live emulator pinning starts as a copy of the configured one. */
+static int copy_emulator_pin(struct vb_domain_obj *obj, struct vb_error *err)
+{
+    bool *live = NULL;
+
+    if (obj->emulator_pin_config) {
+        live = malloc(obj->emulator_pin_config_n * sizeof(*live) + 1);
+        if (!live)
+            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        memcpy(live, obj->emulator_pin_config, obj->emulator_pin_config_n * sizeof(*live));
+    }
+    free(obj->emulator_pin_live);
+    obj->emulator_pin_live = live;
+    obj->emulator_pin_live_n = live ? obj->emulator_pin_config_n : 0;
+    return 0;
+}
+
 int vb_domain_obj_mark_started(struct vb_domain_obj *obj, int id, enum vb_domain_state state,
                                int reason, struct vb_error *err)
 {
+    if (copy_emulator_pin(obj, err) < 0)
+        return -1;
     if (obj->persistent && !obj->next_def) {
         obj->next_def = vb_domain_def_copy(obj->def, err);
         if (!obj->next_def)
@@ -84,6 +107,9 @@ void vb_domain_obj_mark_stopped(struct vb_domain_obj *obj, int reason)
     free(obj->vcpu_pins);
     obj->vcpu_pins = NULL;
     obj->vcpu_pin_rows = obj->vcpu_pin_cpus = 0;
+    free(obj->emulator_pin_live);
+    obj->emulator_pin_live = NULL;
+    obj->emulator_pin_live_n = 0;
     vb_domain_obj_set_state(obj, VB_DOMAIN_SHUTOFF, reason);
 }
 
@@ -114,4 +140,8 @@ void vb_domain_obj_assign_persistent_def(struct vb_domain_obj *obj, struct vb_do
         new_def->id = -1;
     }
     obj->persistent = true;
+    /* The new definition carries no emulator pinning of its own. */
+    free(obj->emulator_pin_config);
+    obj->emulator_pin_config = NULL;
+    obj->emulator_pin_config_n = 0;
 }

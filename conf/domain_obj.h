@@ -50,9 +50,20 @@ struct vb_domain_obj {
     /* Live vcpu pinning: vcpu_pin_rows rows of vcpu_pin_cpus booleans (NULL: not pinned). */
     bool *vcpu_pins;
     unsigned int vcpu_pin_rows, vcpu_pin_cpus;
+    /* Emulator thread pinning (<cputune><emulatorpin>), one bool per host CPU, NULL: unpinned.
+     * The config map belongs to the persistent definition; the live one is copied from it at
+     * start and dropped at stop, as libvirt's live definition is. */
+    bool *emulator_pin_config, *emulator_pin_live;
+    unsigned int emulator_pin_config_n, emulator_pin_live_n;
+    /* The guest clock GetTime reports and SetTime sets (libvirt's test driver keeps it per
+     * domain object, across restarts, starting at VB_GUEST_TIME_INITIAL). */
+    long long guest_time_seconds;
+    unsigned int guest_time_nseconds;
     void *driver_data;  /* the driver's own per-domain state */
     void (*driver_data_free)(void *);
 };
+
+#define VB_GUEST_TIME_INITIAL 627319920LL
 
 struct vb_domain_obj *vb_domain_obj_new(struct vb_domain_def *def);
 void vb_domain_obj_free(struct vb_domain_obj *obj);

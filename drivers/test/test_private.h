@@ -87,6 +87,13 @@ int test_get_block_info(void *priv, vb_uuid_t uuid, const char *disk, unsigned i
 int test_interface_addresses(void *priv, vb_uuid_t uuid, unsigned int source, unsigned int flags,
                              struct vb_iface **ifaces, size_t *n, struct vb_error *err);
 
+/* test_keycodes.c: the keycodes SendKey accepts per codeset */
+bool test_keycode_valid(unsigned int codeset, unsigned int keycode);
+const char *test_keycode_set_name(unsigned int codeset);
+
+/* test_rename.c: the guest table's rename slot */
+int test_rename(void *priv, vb_uuid_t uuid, const char *new_name, unsigned int flags, struct vb_error *err);
+
 /* test_domain_ops.c: save images */
 char *test_save_image_get_xml_desc(void *priv, const char *path, unsigned int flags, struct vb_error *err);
 int test_save_image_define_xml(void *priv, const char *path, const char *dxml, unsigned int flags,

@@ -159,11 +159,11 @@ def test_lookup_by_id_takes_a_signed_id(bus):
 def test_methods_the_driver_lacks_say_not_supported(bus):
     dom = domain_iface(bus)
     with pytest.raises(dbus.DBusException) as excinfo:
-        dom.InjectNMI(0)
-    assert error_of(excinfo) == ("org.libvirt.Error", NOT_SUPPORTED + ": virDomainInjectNMI")
+        dom.PMWakeup(0)
+    assert error_of(excinfo) == ("org.libvirt.Error", NOT_SUPPORTED + ": virDomainPMWakeup")
     missing = domain_iface(bus, TEST_PATH + "/domain/_00000000_0000_0000_0000_000000000000")
     with pytest.raises(dbus.DBusException) as excinfo:
-        missing.InjectNMI(0)
+        missing.PMWakeup(0)
     assert error_of(excinfo)[1].startswith("Domain not found")
     with pytest.raises(dbus.DBusException) as excinfo:
         connect_iface(bus).DomainCreateXMLWithFiles("<domain/>", [], 0)

@@ -1,0 +1,96 @@
+/* The test driver's Rename: libvirt's testDomainRename and virDomainObjListRename. Only a
+ * persistent, shut-off domain can be renamed; the domain list is re-indexed, and for
+ * test:///PATH the store gets the new file before the old one goes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/test/test_private.h"
+#include "util/log.h"
+
+static int check_renamable(const struct vb_domain_obj *obj, const char *new_name, struct vb_domain_list *list,
+                           struct vb_error *err)
+{
+    if (vb_domain_obj_is_active(obj))
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot rename active domain");
+    if (!obj->persistent)
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot rename a transient domain");
+    if (obj->state != VB_DOMAIN_SHUTOFF)
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "domain has to be shutoff before renaming");
+    if (streq(obj->def->name, new_name))
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "Can't rename domain to itself");
+    if (vb_domain_list_find_by_name(list, new_name))
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "domain with name '%s' already exists", new_name);
+    if (strchr(new_name, '/'))
+        return vb_error_set(err, VB_ERR_XML_ERROR, "name %s cannot contain '/'", new_name);
+    return 0;
+}
+
+/* Writes the definition under its new name (and its autostart marker) before anything else
+ * changes, so a failed write leaves the domain as it was. */
+static int persist_renamed(struct test_conn *conn, const struct vb_domain_obj *obj, const char *new_name,
+                           struct vb_error *err)
+{
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *copy = NULL;
+
+    if (!conn->store)
+        return 0;
+    copy = vb_domain_def_copy(obj->def, err);
+    if (!copy)
+        return -1;
+    free(copy->name);
+    copy->name = strdup(new_name);
+    if (!copy->name)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (test_persist_def(conn, copy, err) < 0)
+        return -1;
+    if (obj->autostart && vb_domain_store_set_autostart(conn->store, new_name, true, err) < 0) {
+        if (test_unpersist(conn, new_name, NULL) < 0)
+            vb_log_error("could not roll back the stored definition of '%s'", new_name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Swaps the new name in: store, list index, definition, events; the old stored file goes last. */
+static int rename_obj(struct test_conn *conn, struct vb_domain_obj *obj, char *name, struct vb_error *err)
+{
+    char *old_name = obj->def->name;
+
+    if (persist_renamed(conn, obj, name, err) < 0)
+        return -1;
+    if (vb_domain_list_rename(conn->domains, obj, name) < 0) {
+        if (test_unpersist(conn, name, NULL) < 0)
+            vb_log_error("could not roll back the stored definition of '%s'", name);
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    }
+    test_emit(conn, obj, VB_EVENT_UNDEFINED, VB_EVENT_UNDEFINED_RENAMED);
+    obj->def->name = name;
+    test_emit(conn, obj, VB_EVENT_DEFINED, VB_EVENT_DEFINED_RENAMED);
+    /* The domain now lives under its new name; a stale old file would load as a duplicate. */
+    if (test_unpersist(conn, old_name, err) < 0)
+        vb_log_error("could not remove the stored definition of '%s': %s", old_name, vb_error_message(err));
+    vb_error_clear(err);
+    free(old_name);
+    return 0;
+}
+
+int test_rename(void *priv, vb_uuid_t uuid, const char *new_name, unsigned int flags, struct vb_error *err)
+{
+    struct test_conn *conn = priv;
+    struct vb_domain_obj *obj;
+    char *name;
+    int r;
+
+    VB_CHECK_FLAGS(flags, 0, err);
+    obj = test_find_domain(conn, uuid, err);
+    if (!obj || check_renamable(obj, new_name, conn->domains, err) < 0)
+        return -1;
+    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainRename", err) < 0)
+        return -1;
+    name = strdup(new_name);
+    r = name ? rename_obj(conn, obj, name, err) : vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (r < 0)
+        free(name);
+    vb_domain_job_end(&obj->job);
+    return r;
+}
