@@ -1,1 +1,83 @@
-/* placeholder: being written */
+/* The public tunables API: argument checks as libvirt's libvirt-domain.c, dispatch to the
+ * driver's tunables table. */
+#include "api/tunables.h"
+#include "conf/domain_obj.h"
+
+/* The driver's tunables slot, or NULL for a driver without a tunables table or that slot. */
+#define TUNABLES_FN(conn, slot) ((conn)->driver->tunables ? (conn)->driver->tunables->slot : NULL)
+#define TUNABLES_FN_TYPE(conn, slot) __typeof__((conn)->driver->tunables->slot)
+
+/* libvirt's "this function is not supported by the connection driver: virXxx". */
+static int not_supported(const char *api, struct vb_error *err)
+{
+    return vb_error_set(err, VB_ERR_NO_SUPPORT, "%s", api);
+}
+
+/* libvirt's VIR_EXCLUSIVE_FLAGS_GOTO(VIR_DOMAIN_AFFECT_LIVE, VIR_DOMAIN_AFFECT_CONFIG). */
+static int check_affect_exclusive(unsigned int flags, struct vb_error *err)
+{
+    if ((flags & VB_AFFECT_LIVE) && (flags & VB_AFFECT_CONFIG))
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "Flags '%s' and '%s' are mutually exclusive",
+                            "VIR_DOMAIN_AFFECT_LIVE", "VIR_DOMAIN_AFFECT_CONFIG");
+    return 0;
+}
+
+/* libvirt's virCheckNonNullArg(params): an empty a{sv} reaches libvirt as a NULL array. */
+static int check_params(const struct vb_typed_params *params, const char *api, struct vb_error *err)
+{
+    if (!params || params->n == 0)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "params in %s must not be NULL", api);
+    return 0;
+}
+
+int vb_domain_get_memory_parameters(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags,
+                                    struct vb_typed_params *params, struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, get_memory_parameters) fn = TUNABLES_FN(conn, get_memory_parameters);
+
+    /* libvirt's remote client speaks typed-parameter strings. */
+    flags |= VB_TYPED_PARAM_STRING_OKAY;
+    if (check_affect_exclusive(flags, err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainGetMemoryParameters", err);
+    return fn(conn->priv, uuid, flags, params, err);
+}
+
+int vb_domain_set_memory_parameters(struct vb_connect *conn, vb_uuid_t uuid, const struct vb_typed_params *params,
+                                    unsigned int flags, struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, set_memory_parameters) fn = TUNABLES_FN(conn, set_memory_parameters);
+
+    if (check_params(params, "virDomainSetMemoryParameters", err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainSetMemoryParameters", err);
+    return fn(conn->priv, uuid, params, flags, err);
+}
+
+int vb_domain_get_scheduler_parameters(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags,
+                                       struct vb_typed_params *params, struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, get_scheduler_parameters) fn = TUNABLES_FN(conn, get_scheduler_parameters);
+
+    /* Not adding VB_TYPED_PARAM_STRING_OKAY: libvirt's test driver refuses any flag here. */
+    if (check_affect_exclusive(flags, err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainGetSchedulerParametersFlags", err);
+    return fn(conn->priv, uuid, flags, params, err);
+}
+
+int vb_domain_set_scheduler_parameters(struct vb_connect *conn, vb_uuid_t uuid,
+                                       const struct vb_typed_params *params, unsigned int flags,
+                                       struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, set_scheduler_parameters) fn = TUNABLES_FN(conn, set_scheduler_parameters);
+
+    if (check_params(params, "virDomainSetSchedulerParametersFlags", err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainSetSchedulerParametersFlags", err);
+    return fn(conn->priv, uuid, params, flags, err);
+}

@@ -1,2 +1,16 @@
-/* placeholder: being written */
+/* The public tunables API: argument checks as libvirt's libvirt-domain.c, dispatch to the
+ * driver's tunables table, "not supported" when it has none or leaves the slot empty. */
 #pragma once
+
+#include "api/connect.h"
+#include "drivers/driver_tunables.h"
+
+int vb_domain_get_memory_parameters(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags,
+                                    struct vb_typed_params *params, struct vb_error *err);
+int vb_domain_set_memory_parameters(struct vb_connect *conn, vb_uuid_t uuid, const struct vb_typed_params *params,
+                                    unsigned int flags, struct vb_error *err);
+int vb_domain_get_scheduler_parameters(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags,
+                                       struct vb_typed_params *params, struct vb_error *err);
+int vb_domain_set_scheduler_parameters(struct vb_connect *conn, vb_uuid_t uuid,
+                                       const struct vb_typed_params *params, unsigned int flags,
+                                       struct vb_error *err);

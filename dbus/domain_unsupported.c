@@ -28,24 +28,13 @@
     X("GetBlockIOParameters", "u", "a{sv}", "virDomainGetBlkioParameters")                  \
     X("GetBlockIOTune", "su", "a{sv}", "virDomainGetBlockIoTune")                           \
     X("GetBlockJobInfo", "su", "(ittt)", "virDomainGetBlockJobInfo")                        \
-    X("GetControlInfo", "u", "(uut)", "virDomainGetControlInfo")                            \
-    X("GetDiskErrors", "u", "a(si)", "virDomainGetDiskErrors")                              \
-    X("GetEmulatorPinInfo", "u", "ab", "virDomainGetEmulatorPinInfo")                       \
-    X("GetFSInfo", "u", "a(sssas)", "virDomainGetFSInfo")                                   \
     X("GetGuestVcpus", "u", "a{sv}", "virDomainGetGuestVcpus")                              \
-    X("GetHostname", "u", "s", "virDomainGetHostname")                                      \
     X("GetInterfaceParameters", "su", "a{sv}", "virDomainGetInterfaceParameters")           \
     X("GetIOThreadInfo", "u", "a(uab)", "virDomainGetIOThreadInfo")                         \
     X("GetJobStats", "u", "(ia{sv})", "virDomainGetJobStats")                               \
-    X("GetMemoryParameters", "u", "a{sv}", "virDomainGetMemoryParameters")                  \
     X("GetNumaParameters", "u", "a{sv}", "virDomainGetNumaParameters")                      \
     X("GetPerfEvents", "u", "a{sv}", "virDomainGetPerfEvents")                              \
-    X("GetSchedulerParameters", "u", "a{sv}", "virDomainGetSchedulerParametersFlags")       \
     X("GetSecurityLabelList", "", "a(sb)", "virDomainGetSecurityLabelList")                 \
-    X("GetTime", "u", "(tu)", "virDomainGetTime")                                           \
-    X("InjectNMI", "u", "", "virDomainInjectNMI")                                           \
-    X("MemoryPeek", "ttu", "ay", "virDomainMemoryPeek")                                     \
-    X("MemoryStats", "u", "a{it}", "virDomainMemoryStats")                                  \
     X("MigrateGetCompressionCache", "u", "t", "virDomainMigrateGetCompressionCache")        \
     X("MigrateGetMaxSpeed", "u", "t", "virDomainMigrateGetMaxSpeed")                        \
     X("MigrateSetCompressionCache", "tu", "", "virDomainMigrateSetCompressionCache")        \
@@ -54,22 +43,14 @@
     X("MigrateStartPostCopy", "u", "", "virDomainMigrateStartPostCopy")                     \
     X("MigrateToURI3", "sa{sv}u", "", "virDomainMigrateToURI3")                             \
     X("OpenGraphicsFD", "uu", "h", "virDomainOpenGraphicsFD")                               \
-    X("PinEmulator", "abu", "", "virDomainPinEmulator")                                     \
     X("PinIOThread", "uabu", "", "virDomainPinIOThread")                                    \
     X("PMWakeup", "u", "", "virDomainPMWakeup")                                             \
-    X("Rename", "su", "", "virDomainRename")                                                \
-    X("SendKey", "uuauu", "", "virDomainSendKey")                                           \
-    X("SendProcessSignal", "xuu", "", "virDomainSendProcessSignal")                         \
     X("SetBlockIOParameters", "a{sv}u", "", "virDomainSetBlkioParameters")                  \
     X("SetBlockIOTune", "sa{sv}u", "", "virDomainSetBlockIoTune")                           \
     X("SetGuestVcpus", "abiu", "", "virDomainSetGuestVcpus")                                \
     X("SetInterfaceParameters", "sa{sv}u", "", "virDomainSetInterfaceParameters")           \
-    X("SetMemoryParameters", "a{sv}u", "", "virDomainSetMemoryParameters")                  \
     X("SetNumaParameters", "a{sv}u", "", "virDomainSetNumaParameters")                      \
-    X("SetPerfEvents", "a{sv}u", "", "virDomainSetPerfEvents")                              \
-    X("SetSchedulerParameters", "a{sv}u", "", "virDomainSetSchedulerParametersFlags")       \
-    X("SetTime", "tuu", "", "virDomainSetTime")                                             \
-    X("SetUserPassword", "ssu", "", "virDomainSetUserPassword")
+    X("SetPerfEvents", "a{sv}u", "", "virDomainSetPerfEvents")
 
 struct unsupported_method {
     const char *member;

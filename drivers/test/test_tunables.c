@@ -1,5 +1,207 @@
-/* The test driver's tunables (placeholder, being written). */
+/* The test driver's tunables: memory limits (kept in the definition's <memtune>) and the
+ * scheduler's fixed weight, as libvirt's test driver. */
+#include <string.h>
+
+#include "conf/domain_tunables.h"
 #include "drivers/driver_tunables.h"
 #include "drivers/test/test_private.h"
 
-const struct vb_tunables_driver vb_test_tunables_driver = { 0 };
+/* libvirt's typed-parameter names. */
+#define MEMORY_HARD_LIMIT "hard_limit"
+#define MEMORY_SOFT_LIMIT "soft_limit"
+#define MEMORY_SWAP_HARD_LIMIT "swap_hard_limit"
+#define SCHEDULER_WEIGHT "weight"
+
+/* libvirt's test driver always reports this weight and ignores what is set. */
+#define TEST_SCHEDULER_WEIGHT 50u
+
+struct param_key {
+    const char *name;
+    enum vb_param_type type;
+};
+
+static const char *param_type_name(enum vb_param_type type)
+{
+    static const char *const names[] = { "", "int", "uint", "llong", "ullong", "double", "boolean", "string" };
+
+    return type >= VB_PARAM_INT && type <= VB_PARAM_STRING ? names[type] : "";
+}
+
+/* libvirt's virTypedParamsValidate: every name known, of its type, given once. */
+static int validate_params(const struct vb_typed_params *params, const struct param_key *keys, size_t n_keys,
+                           struct vb_error *err)
+{
+    for (size_t i = 0; i < params->n; i++) {
+        const struct vb_typed_param *p = &params->items[i];
+        const struct param_key *key = NULL;
+
+        for (size_t k = 0; k < n_keys && !key; k++)
+            if (streq(keys[k].name, p->name))
+                key = &keys[k];
+        if (!key)
+            return vb_error_set(err, VB_ERR_ARGUMENT_UNSUPPORTED, "parameter '%s' not supported", p->name);
+        if (p->type != key->type)
+            return vb_error_set(err, VB_ERR_INVALID_ARG, "invalid type '%s' for parameter '%s', expected '%s'",
+                                param_type_name(p->type), p->name, param_type_name(key->type));
+        for (size_t j = 0; j < i; j++)
+            if (streq(params->items[j].name, p->name))
+                return vb_error_set(err, VB_ERR_INVALID_ARG, "parameter '%s' occurs multiple times", p->name);
+    }
+    return 0;
+}
+
+/* libvirt's virCheckFlags, naming libvirt's test-driver function. */
+static int check_flags(unsigned int flags, unsigned int supported, const char *function, struct vb_error *err)
+{
+    if (flags & ~supported)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "%s: unsupported flags (0x%x)", function, flags & ~supported);
+    return 0;
+}
+
+/* libvirt's virDomainObjGetOneDef: the one definition the flags name. */
+static struct vb_domain_def *one_def(struct vb_domain_obj *obj, unsigned int *flags, struct vb_error *err)
+{
+    if ((*flags & VB_AFFECT_LIVE) && (*flags & VB_AFFECT_CONFIG)) {
+        vb_error_set(err, VB_ERR_INVALID_ARG, "Flags '%s' and '%s' are mutually exclusive", "VIR_DOMAIN_AFFECT_LIVE",
+                     "VIR_DOMAIN_AFFECT_CONFIG");
+        return NULL;
+    }
+    if (vb_domain_obj_resolve_affect(obj, flags, err) < 0)
+        return NULL;
+    return (*flags & VB_AFFECT_CONFIG) ? vb_domain_obj_persistent_def(obj) : obj->def;
+}
+
+typedef int (*def_edit_fn)(struct vb_domain_def *def, const void *arg, struct vb_error *err);
+
+/* Applies edit to a copy of the one definition the flags name, stores a persistent one, then
+ * swaps the copy in, so a failed edit changes nothing. */
+static int edit_one_def(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int flags, def_edit_fn edit,
+                        const void *arg, struct vb_error *err)
+{
+    struct vb_domain_def *target = one_def(obj, &flags, err);
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *copy = NULL;
+
+    if (!target || !(copy = vb_domain_def_copy(target, err)) || edit(copy, arg, err) < 0)
+        return -1;
+    if ((flags & VB_AFFECT_CONFIG) && test_persist_def(conn, copy, err) < 0)
+        return -1;
+    if (target == obj->def)
+        obj->def = TAKE_PTR(copy);
+    else
+        obj->next_def = TAKE_PTR(copy);
+    vb_domain_def_free(target);
+    return 0;
+}
+
+/* --- memory parameters (testDomainGet/SetMemoryParameters) ----------------------------------- */
+
+static int get_memory_parameters(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
+                                 struct vb_error *err)
+{
+    struct vb_domain_obj *obj;
+    struct vb_domain_def *def;
+    struct vb_memtune mt;
+
+    if (check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG | VB_TYPED_PARAM_STRING_OKAY,
+                    "testDomainGetMemoryParameters", err) < 0)
+        return -1;
+    if (!(obj = test_find_domain(priv, uuid, err)) || !(def = one_def(obj, &flags, err)))
+        return -1;
+    if (vb_domain_def_get_memtune(def, &mt, err) < 0)
+        return -1;
+    if (vb_typed_params_add_ullong(params, err, mt.hard_limit, MEMORY_HARD_LIMIT) < 0 ||
+        vb_typed_params_add_ullong(params, err, mt.soft_limit, MEMORY_SOFT_LIMIT) < 0 ||
+        vb_typed_params_add_ullong(params, err, mt.swap_hard_limit, MEMORY_SWAP_HARD_LIMIT) < 0) {
+        vb_typed_params_clear(params);
+        return -1;
+    }
+    return 0;
+}
+
+struct memtune_change {
+    const struct vb_typed_params *params;
+    struct vb_memtune live; /* the running definition's limits, which libvirt checks against */
+};
+
+static void take_limit(const struct vb_typed_params *params, const char *name, unsigned long long *limit)
+{
+    const struct vb_typed_param *p = vb_typed_params_find(params, name);
+
+    if (p)
+        *limit = p->value.ull;
+}
+
+static int edit_memtune(struct vb_domain_def *def, const void *arg, struct vb_error *err)
+{
+    const struct memtune_change *change = arg;
+    const struct vb_typed_params *params = change->params;
+    struct vb_memtune mt, check = change->live;
+
+    if (vb_domain_def_get_memtune(def, &mt, err) < 0)
+        return -1;
+    /* As libvirt's test driver: the limits being set, against the running definition's others. */
+    take_limit(params, MEMORY_HARD_LIMIT, &check.hard_limit);
+    take_limit(params, MEMORY_SWAP_HARD_LIMIT, &check.swap_hard_limit);
+    if ((vb_typed_params_find(params, MEMORY_HARD_LIMIT) || vb_typed_params_find(params, MEMORY_SWAP_HARD_LIMIT)) &&
+        check.hard_limit > check.swap_hard_limit)
+        return vb_error_set(err, VB_ERR_INVALID_ARG,
+                            "memory hard_limit tunable value must be lower than or equal to swap_hard_limit");
+    take_limit(params, MEMORY_SOFT_LIMIT, &mt.soft_limit);
+    take_limit(params, MEMORY_HARD_LIMIT, &mt.hard_limit);
+    take_limit(params, MEMORY_SWAP_HARD_LIMIT, &mt.swap_hard_limit);
+    return vb_domain_def_set_memtune(def, &mt, err);
+}
+
+static int set_memory_parameters(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params,
+                                 unsigned int flags, struct vb_error *err)
+{
+    static const struct param_key keys[] = {
+        { MEMORY_HARD_LIMIT, VB_PARAM_ULLONG },
+        { MEMORY_SOFT_LIMIT, VB_PARAM_ULLONG },
+        { MEMORY_SWAP_HARD_LIMIT, VB_PARAM_ULLONG },
+    };
+    struct memtune_change change = { .params = params };
+    struct vb_domain_obj *obj;
+    int r;
+
+    if (check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, "testDomainSetMemoryParameters", err) < 0 ||
+        validate_params(params, keys, ARRAY_SIZE(keys), err) < 0)
+        return -1;
+    if (!(obj = test_find_domain(priv, uuid, err)) || vb_domain_def_get_memtune(obj->def, &change.live, err) < 0)
+        return -1;
+    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetMemoryParameters", err) < 0)
+        return -1;
+    r = edit_one_def(priv, obj, flags, edit_memtune, &change, err);
+    vb_domain_job_end(&obj->job);
+    return r;
+}
+
+/* --- scheduler parameters (testDomainGet/SetSchedulerParametersFlags) ----------------------- */
+
+static int get_scheduler_parameters(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
+                                    struct vb_error *err)
+{
+    if (check_flags(flags, 0, "testDomainGetSchedulerParametersFlags", err) < 0 ||
+        !test_find_domain(priv, uuid, err))
+        return -1;
+    return vb_typed_params_add_uint(params, err, TEST_SCHEDULER_WEIGHT, SCHEDULER_WEIGHT);
+}
+
+static int set_scheduler_parameters(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params,
+                                    unsigned int flags, struct vb_error *err)
+{
+    static const struct param_key keys[] = { { SCHEDULER_WEIGHT, VB_PARAM_UINT } };
+
+    if (check_flags(flags, 0, "testDomainSetSchedulerParametersFlags", err) < 0 ||
+        validate_params(params, keys, ARRAY_SIZE(keys), err) < 0 || !test_find_domain(priv, uuid, err))
+        return -1;
+    /* libvirt's test driver accepts the weight and keeps none. */
+    return 0;
+}
+
+const struct vb_tunables_driver vb_test_tunables_driver = {
+    .get_memory_parameters = get_memory_parameters,
+    .set_memory_parameters = set_memory_parameters,
+    .get_scheduler_parameters = get_scheduler_parameters,
+    .set_scheduler_parameters = set_scheduler_parameters,
+};
