@@ -35,6 +35,24 @@ int vb_guest_get_fs_info(struct vb_connect *conn, vb_uuid_t uuid, struct vb_fs_i
                          struct vb_error *err);
 int vb_guest_get_disk_errors(struct vb_connect *conn, vb_uuid_t uuid, struct vb_disk_error **errors,
                              unsigned int flags, struct vb_error *err);
+int vb_guest_fs_freeze(struct vb_connect *conn, vb_uuid_t uuid, const char *const *mountpoints, size_t n,
+                       unsigned int flags, struct vb_error *err);
+int vb_guest_fs_thaw(struct vb_connect *conn, vb_uuid_t uuid, const char *const *mountpoints, size_t n,
+                     unsigned int flags, struct vb_error *err);
+int vb_guest_fs_trim(struct vb_connect *conn, vb_uuid_t uuid, const char *mountpoint, unsigned long long minimum,
+                     unsigned int flags, struct vb_error *err);
+/* A relative `to` is taken from the daemon's working directory, as libvirt's client library
+ * takes it from the caller's. */
+int vb_guest_core_dump(struct vb_connect *conn, vb_uuid_t uuid, const char *to, unsigned int format,
+                       unsigned int flags, struct vb_error *err);
+int vb_guest_get_iothread_info(struct vb_connect *conn, vb_uuid_t uuid, unsigned int ncpus,
+                               struct vb_iothread_info **infos, unsigned int flags, struct vb_error *err);
+int vb_guest_add_iothread(struct vb_connect *conn, vb_uuid_t uuid, unsigned int id, unsigned int flags,
+                          struct vb_error *err);
+int vb_guest_del_iothread(struct vb_connect *conn, vb_uuid_t uuid, unsigned int id, unsigned int flags,
+                          struct vb_error *err);
+int vb_guest_pin_iothread(struct vb_connect *conn, vb_uuid_t uuid, unsigned int id, const bool *cpumap,
+                          unsigned int ncpus, unsigned int flags, struct vb_error *err);
 
 /* The largest MemoryPeek a caller may ask for (libvirt's remote protocol limit). */
 #define VB_MEMORY_PEEK_MAX 65536

@@ -81,3 +81,130 @@ int vb_domain_set_scheduler_parameters(struct vb_connect *conn, vb_uuid_t uuid,
         return not_supported("virDomainSetSchedulerParametersFlags", err);
     return fn(conn->priv, uuid, params, flags, err);
 }
+
+int vb_domain_get_numa_parameters(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags,
+                         struct vb_typed_params *params, struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, get_numa_parameters) fn = TUNABLES_FN(conn, get_numa_parameters);
+
+    flags |= VB_TYPED_PARAM_STRING_OKAY;
+    if (check_affect_exclusive(flags, err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainGetNumaParameters", err);
+    return fn(conn->priv, uuid, flags, params, err);
+}
+
+int vb_domain_set_numa_parameters(struct vb_connect *conn, vb_uuid_t uuid, const struct vb_typed_params *params,
+                         unsigned int flags, struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, set_numa_parameters) fn = TUNABLES_FN(conn, set_numa_parameters);
+
+    if (check_params(params, "virDomainSetNumaParameters", err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainSetNumaParameters", err);
+    return fn(conn->priv, uuid, params, flags, err);
+}
+
+int vb_domain_get_blkio_parameters(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags,
+                         struct vb_typed_params *params, struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, get_blkio_parameters) fn = TUNABLES_FN(conn, get_blkio_parameters);
+
+    flags |= VB_TYPED_PARAM_STRING_OKAY;
+    if (check_affect_exclusive(flags, err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainGetBlkioParameters", err);
+    return fn(conn->priv, uuid, flags, params, err);
+}
+
+int vb_domain_set_blkio_parameters(struct vb_connect *conn, vb_uuid_t uuid, const struct vb_typed_params *params,
+                         unsigned int flags, struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, set_blkio_parameters) fn = TUNABLES_FN(conn, set_blkio_parameters);
+
+    if (check_params(params, "virDomainSetBlkioParameters", err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainSetBlkioParameters", err);
+    return fn(conn->priv, uuid, params, flags, err);
+}
+
+int vb_domain_get_perf_events(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags,
+                         struct vb_typed_params *params, struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, get_perf_events) fn = TUNABLES_FN(conn, get_perf_events);
+
+    flags |= VB_TYPED_PARAM_STRING_OKAY;
+    if (check_affect_exclusive(flags, err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainGetPerfEvents", err);
+    return fn(conn->priv, uuid, flags, params, err);
+}
+
+int vb_domain_set_perf_events(struct vb_connect *conn, vb_uuid_t uuid, const struct vb_typed_params *params,
+                         unsigned int flags, struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, set_perf_events) fn = TUNABLES_FN(conn, set_perf_events);
+
+    if (check_params(params, "virDomainSetPerfEvents", err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainSetPerfEvents", err);
+    return fn(conn->priv, uuid, params, flags, err);
+}
+
+int vb_domain_get_interface_parameters(struct vb_connect *conn, vb_uuid_t uuid, const char *device,
+                                       unsigned int flags, struct vb_typed_params *params, struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, get_interface_parameters) fn = TUNABLES_FN(conn, get_interface_parameters);
+
+    flags |= VB_TYPED_PARAM_STRING_OKAY;
+    if (check_affect_exclusive(flags, err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainGetInterfaceParameters", err);
+    return fn(conn->priv, uuid, device, flags, params, err);
+}
+
+int vb_domain_set_interface_parameters(struct vb_connect *conn, vb_uuid_t uuid, const char *device,
+                                       const struct vb_typed_params *params, unsigned int flags,
+                                       struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, set_interface_parameters) fn = TUNABLES_FN(conn, set_interface_parameters);
+
+    if (check_params(params, "virDomainSetInterfaceParameters", err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainSetInterfaceParameters", err);
+    return fn(conn->priv, uuid, device, params, flags, err);
+}
+
+int vb_domain_get_block_io_tune(struct vb_connect *conn, vb_uuid_t uuid, const char *disk, unsigned int flags,
+                                struct vb_typed_params *params, struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, get_block_io_tune) fn = TUNABLES_FN(conn, get_block_io_tune);
+
+    flags |= VB_TYPED_PARAM_STRING_OKAY;
+    if (check_affect_exclusive(flags, err) < 0)
+        return -1;
+    if (!fn)
+        return not_supported("virDomainGetBlockIoTune", err);
+    return fn(conn->priv, uuid, disk, flags, params, err);
+}
+
+int vb_domain_set_block_io_tune(struct vb_connect *conn, vb_uuid_t uuid, const char *disk,
+                                const struct vb_typed_params *params, unsigned int flags, struct vb_error *err)
+{
+    TUNABLES_FN_TYPE(conn, set_block_io_tune) fn = TUNABLES_FN(conn, set_block_io_tune);
+
+    /* libvirt's virCheckPositiveArgGoto(nparams), which virDomainSetBlockIoTune checks first. */
+    if (!params || params->n == 0)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "nparams in virDomainSetBlockIoTune must be greater than zero");
+    if (!fn)
+        return not_supported("virDomainSetBlockIoTune", err);
+    return fn(conn->priv, uuid, disk, params, flags, err);
+}

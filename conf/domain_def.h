@@ -129,6 +129,11 @@ char *vb_device_def_get_attribute(const struct vb_device_def *dev, const char *n
 int vb_device_def_set_child_attribute(struct vb_device_def *dev, const char *child,
                                       const char *name, const char *value, struct vb_error *err);
 
+/* Replaces the device's first child element `child` with the element in `text` (added before
+ * <address> when absent), or removes it when text is NULL. Changes nothing on failure. */
+int vb_device_def_set_child_element(struct vb_device_def *dev, const char *child, const char *text,
+                                    struct vb_error *err);
+
 /* Index of the device in def that `dev` identifies (disk by target dev, interface by MAC,
  * controller by type+index, serial/console by port, others by identical XML), or -1. */
 int vb_domain_def_find_device(const struct vb_domain_def *def, const struct vb_device_def *dev);

@@ -107,6 +107,14 @@ struct vb_device_def *vb_device_def_copy(const struct vb_device_def *dev);
  * when out of memory. */
 char *vb_metadata_parse(xmlNodePtr node);
 
+/* Top-level tunables elements (<memtune>, <blkiotune>, ...), in conf/domain_tunables.c. */
+/* The kept element `name` parsed back into *doc; *root NULL when absent. Returns 0 or -1. */
+int vb_tunables_parse_top_element(const struct vb_domain_def *def, const char *name, xmlDocPtr *doc,
+                                  xmlNodePtr *root, struct vb_error *err);
+/* Replaces, inserts (text non-NULL) or removes (text NULL) the top-level element `name`;
+ * takes text. Inserted before other kept elements of its slot, where libvirt prints it. */
+int vb_tunables_set_top_element(struct vb_domain_def *def, const char *name, char *text, struct vb_error *err);
+
 DEFINE_CLEANUP_FUNC(struct vb_unmodelled, vb_unmodelled_free)
 
 static inline void vb_xml_node_freep(xmlNodePtr *node)

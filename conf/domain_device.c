@@ -313,6 +313,50 @@ int vb_device_def_set_child_attribute(struct vb_device_def *dev, const char *chi
     return 0;
 }
 
+/* Replaces the first child `child` of node with the element in text (removed when text is
+ * NULL); a new child goes before <address>, where libvirt prints device tunables. */
+static int replace_child(xmlNodePtr node, const char *child, const char *text)
+{
+    _cleanup_(vb_xml_doc_freep) xmlDocPtr doc = NULL;
+    xmlNodePtr old = vb_xml_child(node, child), added, before;
+
+    if (!text) {
+        if (old)
+            vb_xml_node_free(old);
+        return 0;
+    }
+    doc = vb_fragment_parse(text);
+    if (!doc || !xmlDocGetRootElement(doc) || !(added = xmlDocCopyNode(xmlDocGetRootElement(doc), node->doc, 1)))
+        return -1;
+    before = old ? old : vb_xml_child(node, "address");
+    if (before ? !xmlAddPrevSibling(before, added) : !xmlAddChild(node, added)) {
+        xmlFreeNode(added);
+        return -1;
+    }
+    if (old)
+        vb_xml_node_free(old);
+    return 0;
+}
+
+int vb_device_def_set_child_element(struct vb_device_def *dev, const char *child, const char *text,
+                                    struct vb_error *err)
+{
+    _cleanup_(vb_xml_doc_freep) xmlDocPtr doc = NULL;
+    struct vb_device_def *edited, old;
+    xmlNodePtr node = parse_back(dev, &doc);
+
+    if (!node || replace_child(node, child, text) < 0)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    edited = vb_device_def_parse_node(node, err);
+    if (!edited)
+        return -1;
+    old = *dev;
+    *dev = *edited;
+    *edited = old;
+    vb_device_def_free(edited);
+    return 0;
+}
+
 static bool dup_string(char **dst, const char *src)
 {
     *dst = src ? strdup(src) : NULL;

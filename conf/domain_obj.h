@@ -59,6 +59,9 @@ struct vb_domain_obj {
      * domain object, across restarts, starting at VB_GUEST_TIME_INITIAL). */
     long long guest_time_seconds;
     unsigned int guest_time_nseconds;
+    /* Which of the test guest's file systems, "/" and "/boot", FSFreeze froze (libvirt's test
+     * driver keeps them per domain object, as the clock). */
+    bool fs_frozen[2];
     void *driver_data;  /* the driver's own per-domain state */
     void (*driver_data_free)(void *);
 };

@@ -22,9 +22,22 @@ static struct vb_extra *find_top_element(const struct vb_domain_def *def, const 
     return NULL;
 }
 
-/* Replaces, inserts (text non-NULL) or removes (text NULL) the top-level element `name`;
- * takes text. Inserted before other kept elements of its slot, where libvirt prints it. */
-static int set_top_element(struct vb_domain_def *def, const char *name, char *text, struct vb_error *err)
+int vb_tunables_parse_top_element(const struct vb_domain_def *def, const char *name, xmlDocPtr *doc,
+                                  xmlNodePtr *root, struct vb_error *err)
+{
+    const struct vb_extra *extra = find_top_element(def, name);
+
+    *doc = NULL;
+    *root = NULL;
+    if (!extra)
+        return 0;
+    *doc = vb_fragment_parse(extra->text);
+    if (!*doc || !(*root = xmlDocGetRootElement(*doc)))
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    return 0;
+}
+
+int vb_tunables_set_top_element(struct vb_domain_def *def, const char *name, char *text, struct vb_error *err)
 {
     struct vb_extra *found = find_top_element(def, name);
     struct vb_unmodelled *u;
@@ -119,7 +132,7 @@ int vb_domain_def_set_memtune(struct vb_domain_def *def, const struct vb_memtune
 
     if (memtune->hard_limit >= VB_MEMORY_PARAM_UNLIMITED && memtune->soft_limit >= VB_MEMORY_PARAM_UNLIMITED &&
         memtune->swap_hard_limit >= VB_MEMORY_PARAM_UNLIMITED)
-        return set_top_element(def, "memtune", NULL, err);
+        return vb_tunables_set_top_element(def, "memtune", NULL, err);
     vb_buf_add(&buf, "  <memtune>\n");
     format_limit(&buf, "hard_limit", memtune->hard_limit);
     format_limit(&buf, "soft_limit", memtune->soft_limit);
@@ -128,5 +141,222 @@ int vb_domain_def_set_memtune(struct vb_domain_def *def, const struct vb_memtune
     text = vb_buf_steal(&buf, err);
     if (!text)
         return -1;
-    return set_top_element(def, "memtune", text, err);
+    return vb_tunables_set_top_element(def, "memtune", text, err);
+}
+
+/* --- <numatune> ------------------------------------------------------------------------------ */
+
+/* The nodes a node set may name: libvirt grows its bitmap as needed; this bound keeps a
+ * hostile "0-4000000000" from costing memory. */
+#define NODESET_LEN 65536
+
+static const char *const numatune_modes[] = { "strict", "preferred", "interleave", "restrictive" };
+
+static int parse_node_number(const char **cursor, unsigned int *out)
+{
+    char *end;
+    unsigned long n;
+
+    if (**cursor < '0' || **cursor > '9')
+        return -1;
+    n = strtoul(*cursor, &end, 10);
+    if (n >= NODESET_LEN)
+        return -1;
+    *cursor = end + strspn(end, " ");
+    *out = (unsigned int) n;
+    return 0;
+}
+
+/* One "N", "N-M" or "^N" of a node set, applied to bits. */
+static int parse_node_token(const char **cursor, bool bits[NODESET_LEN])
+{
+    bool negate = **cursor == '^';
+    unsigned int first, last;
+
+    *cursor += negate;
+    if (parse_node_number(cursor, &first) < 0)
+        return -1;
+    last = first;
+    if (**cursor == '-') {
+        ++*cursor;
+        *cursor += strspn(*cursor, " ");
+        if (negate || parse_node_number(cursor, &last) < 0 || last < first)
+            return -1;
+    }
+    for (unsigned int i = first; i <= last; i++)
+        bits[i] = !negate;
+    return 0;
+}
+
+static void format_nodeset(struct vb_buf *buf, const bool bits[NODESET_LEN])
+{
+    bool first = true;
+
+    for (unsigned int i = 0; i < NODESET_LEN; i++) {
+        unsigned int last = i;
+
+        if (!bits[i])
+            continue;
+        while (last + 1 < NODESET_LEN && bits[last + 1])
+            last++;
+        vb_buf_addf(buf, first ? "%u" : ",%u", i);
+        if (last > i)
+            vb_buf_addf(buf, "-%u", last);
+        first = false;
+        i = last;
+    }
+}
+
+/* Tokens separated by commas; as libvirt, a trailing comma is accepted. */
+static int parse_nodeset(const char *text, bool bits[NODESET_LEN])
+{
+    const char *cursor = text + strspn(text, " ");
+
+    for (;;) {
+        if (parse_node_token(&cursor, bits) < 0)
+            return -1;
+        if (*cursor == '\0')
+            return 0;
+        if (*cursor != ',')
+            return -1;
+        cursor++;
+        cursor += strspn(cursor, " ");
+        if (*cursor == '\0')
+            return 0;
+    }
+}
+
+int vb_nodeset_canonical(const char *text, char **out, struct vb_error *err)
+{
+    _cleanup_free_ bool *bits = calloc(NODESET_LEN, sizeof(*bits));
+    struct vb_buf buf = { 0 };
+
+    *out = NULL;
+    if (!bits)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (parse_nodeset(text, bits) < 0)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "Failed to parse bitmap '%s'", text);
+    vb_buf_add(&buf, "");
+    format_nodeset(&buf, bits);
+    *out = vb_buf_steal(&buf, err);
+    return *out ? 0 : -1;
+}
+
+static int mode_from_string(const char *text)
+{
+    for (size_t i = 0; text && i < ARRAY_SIZE(numatune_modes); i++)
+        if (streq(numatune_modes[i], text))
+            return (int) i;
+    return VB_NUMATUNE_MEM_STRICT;
+}
+
+int vb_domain_def_get_numatune(const struct vb_domain_def *def, struct vb_numatune *out, struct vb_error *err)
+{
+    const struct vb_extra *extra = find_top_element(def, "numatune");
+    _cleanup_(vb_xml_doc_freep) xmlDocPtr doc = NULL;
+    _cleanup_free_ char *mode = NULL, *nodeset = NULL;
+    xmlNodePtr root, memory;
+
+    *out = (struct vb_numatune){ .mode = -1 };
+    if (!extra)
+        return 0;
+    doc = vb_fragment_parse(extra->text);
+    root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (!(memory = vb_xml_child(root, "memory")))
+        return 0;
+    mode = vb_xml_prop(memory, "mode");
+    nodeset = vb_xml_prop(memory, "nodeset");
+    out->mode = mode_from_string(mode);
+    if (nodeset && vb_nodeset_canonical(nodeset, &out->nodeset, err) < 0)
+        return -1;
+    return 0;
+}
+
+int vb_domain_def_set_numatune(struct vb_domain_def *def, const struct vb_numatune *numatune,
+                               struct vb_error *err)
+{
+    struct vb_buf buf = { 0 };
+    char *text;
+
+    if (numatune->mode < 0 || numatune->mode >= VB_NUMATUNE_MEM_LAST)
+        return vb_tunables_set_top_element(def, "numatune", NULL, err);
+    vb_buf_addf(&buf, "  <numatune>\n    <memory mode='%s'", numatune_modes[numatune->mode]);
+    if (numatune->nodeset && numatune->nodeset[0])
+        vb_buf_addf(&buf, " nodeset='%s'", numatune->nodeset);
+    vb_buf_add(&buf, "/>\n  </numatune>\n");
+    if (!(text = vb_buf_steal(&buf, err)))
+        return -1;
+    return vb_tunables_set_top_element(def, "numatune", text, err);
+}
+
+/* --- <perf> ---------------------------------------------------------------------------------- */
+
+const char *const vb_perf_event_names[VB_PERF_EVENT_LAST] = {
+    "cmt", "mbmt", "mbml", "cpu_cycles", "instructions", "cache_references", "cache_misses",
+    "branch_instructions", "branch_misses", "bus_cycles", "stalled_cycles_frontend",
+    "stalled_cycles_backend", "ref_cpu_cycles", "cpu_clock", "task_clock", "page_faults",
+    "context_switches", "cpu_migrations", "page_faults_min", "page_faults_maj", "alignment_faults",
+    "emulation_faults",
+};
+
+static int perf_event_index(const char *name)
+{
+    for (int i = 0; name && i < VB_PERF_EVENT_LAST; i++)
+        if (streq(vb_perf_event_names[i], name))
+            return i;
+    return -1;
+}
+
+int vb_domain_def_get_perf(const struct vb_domain_def *def, unsigned char states[VB_PERF_EVENT_LAST],
+                           struct vb_error *err)
+{
+    const struct vb_extra *extra = find_top_element(def, "perf");
+    _cleanup_(vb_xml_doc_freep) xmlDocPtr doc = NULL;
+    xmlNodePtr root;
+
+    memset(states, 0, VB_PERF_EVENT_LAST);
+    if (!extra)
+        return 0;
+    doc = vb_fragment_parse(extra->text);
+    if (!doc || !(root = xmlDocGetRootElement(doc)))
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    for (xmlNodePtr n = root->children; n; n = n->next) {
+        _cleanup_free_ char *name = NULL, *enabled = NULL;
+        int i;
+
+        if (n->type != XML_ELEMENT_NODE || !xmlStrEqual(n->name, BAD_CAST "event"))
+            continue;
+        name = vb_xml_prop(n, "name");
+        enabled = vb_xml_prop(n, "enabled");
+        if ((i = perf_event_index(name)) >= 0 && enabled)
+            states[i] = streq(enabled, "yes") ? 1 : 2;
+    }
+    return 0;
+}
+
+int vb_domain_def_set_perf(struct vb_domain_def *def, const unsigned char states[VB_PERF_EVENT_LAST],
+                           struct vb_error *err)
+{
+    struct vb_buf buf = { 0 };
+    bool any = false;
+    char *text;
+
+    vb_buf_add(&buf, "  <perf>\n");
+    for (int i = 0; i < VB_PERF_EVENT_LAST; i++) {
+        if (!states[i])
+            continue;
+        vb_buf_addf(&buf, "    <event name='%s' enabled='%s'/>\n", vb_perf_event_names[i],
+                    states[i] == 1 ? "yes" : "no");
+        any = true;
+    }
+    vb_buf_add(&buf, "  </perf>\n");
+    if (!(text = vb_buf_steal(&buf, err)))
+        return -1;
+    if (!any) {
+        free(text);
+        text = NULL;
+    }
+    return vb_tunables_set_top_element(def, "perf", text, err);
 }

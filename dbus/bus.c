@@ -71,6 +71,8 @@ int dbus_frontend_new(sd_bus *bus, struct vb_connect **conns, size_t n_conns, st
         if (r >= 0)
             r = dbus_domain_guest_register(dc);
         if (r >= 0)
+            r = dbus_domain_guest_io_register(dc);
+        if (r >= 0)
             r = dbus_domain_tunables_register(dc);
         if (r >= 0)
             r = dbus_connect_node_register(dc);

@@ -56,6 +56,9 @@ int dbus_domain_info_register(struct dbus_connect *dc);
 int dbus_domain_unsupported_register(struct dbus_connect *dc);
 /* dbus/domain_guest.c, dbus/domain_tunables.c: guest control and tunables of org.libvirt.Domain */
 int dbus_domain_guest_register(struct dbus_connect *dc);
+int dbus_domain_guest_io_register(struct dbus_connect *dc);
+/* Reads an "ab" CPU map argument (dbus/domain_guest.c); an empty one gives NULL. */
+int dbus_read_cpumap(sd_bus_message *m, bool **out, unsigned int *n);
 int dbus_domain_tunables_register(struct dbus_connect *dc);
 /* The find callback every Domain vtable uses: any path below the prefix is an object. */
 int dbus_domain_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,

@@ -144,9 +144,10 @@ static int method_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *er
     return finish_lookup(m, dc, r, &ref, &err, error);
 }
 
-static int method_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *error)
+/* DomainCreateXML, and DomainCreateXMLWithFiles as libvirt's test driver answers it: the files
+ * are ignored (they belong to the message and are closed with it). */
+static int create_xml(sd_bus_message *m, struct dbus_connect *dc, bool with_files, sd_bus_error *error)
 {
-    struct dbus_connect *dc = userdata;
     struct vb_error err = VB_ERROR_INIT;
     struct vb_domain_ref ref = { 0 };
     struct dbus_pending *pending;
@@ -154,8 +155,8 @@ static int method_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *er
     uint32_t flags;
     int r;
 
-    r = sd_bus_message_read(m, "su", &xml, &flags);
-    if (r < 0)
+    if ((r = sd_bus_message_read(m, "s", &xml)) < 0 || (with_files && (r = sd_bus_message_skip(m, "ah")) < 0) ||
+        (r = sd_bus_message_read(m, "u", &flags)) < 0)
         return r;
     pending = dbus_pending_new(m);
     if (!pending)
@@ -168,6 +169,16 @@ static int method_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *er
     r = dbus_pending_finish(pending, r, &err, error);
     vb_error_clear(&err);
     return r;
+}
+
+static int method_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    return create_xml(m, userdata, false, error);
+}
+
+static int method_create_xml_with_files(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    return create_xml(m, userdata, true, error);
 }
 
 static const char *empty_to_null(const char *s)
@@ -291,13 +302,6 @@ static int method_get_all_domain_stats(sd_bus_message *m, void *userdata, sd_bus
     if (r >= 0)
         r = sd_bus_message_close_container(reply);
     return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
-}
-
-/* Passing file descriptors to the test driver is not supported (as in libvirt's test driver). */
-static int method_create_xml_with_files(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-    return sd_bus_error_set(error, DBUS_LIBVIRT_ERROR,
-                            "this function is not supported by the connection driver: virDomainCreateXMLWithFiles");
 }
 
 /* Ours (libvirt-dbus lacks it): libvirt's virNodeGetInfo. */

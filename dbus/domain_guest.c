@@ -226,7 +226,7 @@ static int method_memory_peek(sd_bus_message *m, void *userdata, sd_bus_error *e
 }
 
 /* Reads an "ab" CPU map; an empty one gives NULL, as libvirt-dbus hands libvirt. */
-static int read_cpumap(sd_bus_message *m, bool **out, unsigned int *n)
+int dbus_read_cpumap(sd_bus_message *m, bool **out, unsigned int *n)
 {
     const int *bools;
     size_t size, count;
@@ -261,7 +261,7 @@ static int method_pin_emulator(sd_bus_message *m, void *userdata, sd_bus_error *
     uint32_t flags;
     int r;
 
-    if ((r = read_cpumap(m, &map, &ncpus)) < 0 || (r = read_flags(m, userdata, &flags, uuid, error)) < 0)
+    if ((r = dbus_read_cpumap(m, &map, &ncpus)) < 0 || (r = read_flags(m, userdata, &flags, uuid, error)) < 0)
         return r;
     r = vb_guest_pin_emulator(conn_of(userdata), uuid, map, ncpus, flags, &err);
     return reply_empty(m, r, &err, error);

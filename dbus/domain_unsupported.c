@@ -10,7 +10,6 @@
 
 /* X(member, input signature, output signature, libvirt API) */
 #define UNSUPPORTED_DOMAIN_METHODS(X)                                                       \
-    X("AddIOThread", "uu", "", "virDomainAddIOThread")                                      \
     X("BlockCommit", "ssstu", "", "virDomainBlockCommit")                                   \
     X("BlockCopy", "ssa{sv}u", "", "virDomainBlockCopy")                                    \
     X("BlockJobAbort", "su", "", "virDomainBlockJobAbort")                                  \
@@ -19,21 +18,9 @@
     X("BlockPull", "stu", "", "virDomainBlockPull")                                         \
     X("BlockRebase", "sstu", "", "virDomainBlockRebase")                                    \
     X("BlockResize", "stu", "", "virDomainBlockResize")                                     \
-    X("CoreDump", "suu", "", "virDomainCoreDumpWithFormat")                                 \
-    X("CreateWithFiles", "ahu", "", "virDomainCreateWithFiles")                             \
-    X("DelIOThread", "uu", "", "virDomainDelIOThread")                                      \
-    X("FSFreeze", "asu", "u", "virDomainFSFreeze")                                          \
-    X("FSThaw", "asu", "u", "virDomainFSThaw")                                              \
-    X("FSTrim", "stu", "", "virDomainFSTrim")                                               \
-    X("GetBlockIOParameters", "u", "a{sv}", "virDomainGetBlkioParameters")                  \
-    X("GetBlockIOTune", "su", "a{sv}", "virDomainGetBlockIoTune")                           \
     X("GetBlockJobInfo", "su", "(ittt)", "virDomainGetBlockJobInfo")                        \
     X("GetGuestVcpus", "u", "a{sv}", "virDomainGetGuestVcpus")                              \
-    X("GetInterfaceParameters", "su", "a{sv}", "virDomainGetInterfaceParameters")           \
-    X("GetIOThreadInfo", "u", "a(uab)", "virDomainGetIOThreadInfo")                         \
     X("GetJobStats", "u", "(ia{sv})", "virDomainGetJobStats")                               \
-    X("GetNumaParameters", "u", "a{sv}", "virDomainGetNumaParameters")                      \
-    X("GetPerfEvents", "u", "a{sv}", "virDomainGetPerfEvents")                              \
     X("GetSecurityLabelList", "", "a(sb)", "virDomainGetSecurityLabelList")                 \
     X("MigrateGetCompressionCache", "u", "t", "virDomainMigrateGetCompressionCache")        \
     X("MigrateGetMaxSpeed", "u", "t", "virDomainMigrateGetMaxSpeed")                        \
@@ -43,14 +30,8 @@
     X("MigrateStartPostCopy", "u", "", "virDomainMigrateStartPostCopy")                     \
     X("MigrateToURI3", "sa{sv}u", "", "virDomainMigrateToURI3")                             \
     X("OpenGraphicsFD", "uu", "h", "virDomainOpenGraphicsFD")                               \
-    X("PinIOThread", "uabu", "", "virDomainPinIOThread")                                    \
     X("PMWakeup", "u", "", "virDomainPMWakeup")                                             \
-    X("SetBlockIOParameters", "a{sv}u", "", "virDomainSetBlkioParameters")                  \
-    X("SetBlockIOTune", "sa{sv}u", "", "virDomainSetBlockIoTune")                           \
-    X("SetGuestVcpus", "abiu", "", "virDomainSetGuestVcpus")                                \
-    X("SetInterfaceParameters", "sa{sv}u", "", "virDomainSetInterfaceParameters")           \
-    X("SetNumaParameters", "a{sv}u", "", "virDomainSetNumaParameters")                      \
-    X("SetPerfEvents", "a{sv}u", "", "virDomainSetPerfEvents")
+    X("SetGuestVcpus", "abiu", "", "virDomainSetGuestVcpus")
 
 struct unsupported_method {
     const char *member;

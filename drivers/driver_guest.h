@@ -39,7 +39,19 @@ struct vb_disk_error {
 };
 void vb_disk_errors_free(struct vb_disk_error *errors, size_t n);
 
+/* libvirt's virDomainIOThreadInfo: cpumap has one entry per host CPU. */
+struct vb_iothread_info {
+    unsigned int id;
+    bool *cpumap;
+    unsigned int ncpus;
+};
+void vb_iothread_infos_free(struct vb_iothread_info *infos, size_t n);
+
 enum { VB_TIME_SYNC = 1 << 0 };
+/* libvirt's virDomainCoreDumpFlags and virDomainCoreDumpFormat. */
+enum { VB_DUMP_CRASH = 1 << 0, VB_DUMP_LIVE = 1 << 1, VB_DUMP_BYPASS_CACHE = 1 << 2, VB_DUMP_RESET = 1 << 3,
+       VB_DUMP_MEMORY_ONLY = 1 << 4 };
+enum { VB_CORE_DUMP_FORMAT_RAW = 0, VB_CORE_DUMP_FORMAT_LAST = 5 };
 enum { VB_PASSWORD_ENCRYPTED = 1 << 0 };
 enum { VB_MEMORY_VIRTUAL = 1 << 0, VB_MEMORY_PHYSICAL = 1 << 1 };
 #define VB_SEND_KEY_MAX_KEYS 16
@@ -80,4 +92,22 @@ struct vb_guest_driver {
     /* Returns the count of *errors. */
     int (*get_disk_errors)(void *priv, vb_uuid_t uuid, struct vb_disk_error **errors, unsigned int flags,
                            struct vb_error *err);
+    /* Return how many mount points changed state; no mount points means all of them. */
+    int (*fs_freeze)(void *priv, vb_uuid_t uuid, const char *const *mountpoints, size_t n, unsigned int flags,
+                     struct vb_error *err);
+    int (*fs_thaw)(void *priv, vb_uuid_t uuid, const char *const *mountpoints, size_t n, unsigned int flags,
+                   struct vb_error *err);
+    /* mountpoint NULL: every mounted file system. */
+    int (*fs_trim)(void *priv, vb_uuid_t uuid, const char *mountpoint, unsigned long long minimum,
+                   unsigned int flags, struct vb_error *err);
+    /* to is an absolute path. */
+    int (*core_dump)(void *priv, vb_uuid_t uuid, const char *to, unsigned int format, unsigned int flags,
+                     struct vb_error *err);
+    /* Returns the count of *infos; each cpumap has ncpus entries. */
+    int (*get_iothread_info)(void *priv, vb_uuid_t uuid, unsigned int ncpus, struct vb_iothread_info **infos,
+                             unsigned int flags, struct vb_error *err);
+    int (*add_iothread)(void *priv, vb_uuid_t uuid, unsigned int id, unsigned int flags, struct vb_error *err);
+    int (*del_iothread)(void *priv, vb_uuid_t uuid, unsigned int id, unsigned int flags, struct vb_error *err);
+    int (*pin_iothread)(void *priv, vb_uuid_t uuid, unsigned int id, const bool *cpumap, unsigned int ncpus,
+                        unsigned int flags, struct vb_error *err);
 };

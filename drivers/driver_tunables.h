@@ -1,5 +1,7 @@
 /* The tunables driver table: typed-parameter tunables of a domain, as libvirt's
- * domainGet/SetMemoryParameters and domainGet/SetSchedulerParametersFlags hypervisor slots. */
+ * domainGet/Set{Memory,Numa,Blkio,Interface}Parameters, domainGet/SetPerfEvents,
+ * domainGet/SetBlockIoTune and
+ * domainGet/SetSchedulerParametersFlags hypervisor slots. */
 #pragma once
 
 #include "drivers/driver.h"
@@ -19,4 +21,27 @@ struct vb_tunables_driver {
                                     struct vb_error *err);
     int (*set_scheduler_parameters)(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params,
                                     unsigned int flags, struct vb_error *err);
+    int (*get_numa_parameters)(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
+                               struct vb_error *err);
+    int (*set_numa_parameters)(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params,
+                               unsigned int flags, struct vb_error *err);
+    int (*get_blkio_parameters)(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
+                                struct vb_error *err);
+    int (*set_blkio_parameters)(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params,
+                                unsigned int flags, struct vb_error *err);
+    int (*get_perf_events)(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
+                           struct vb_error *err);
+    int (*set_perf_events)(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params, unsigned int flags,
+                           struct vb_error *err);
+    /* device: the interface's MAC address or target name. */
+    int (*get_interface_parameters)(void *priv, vb_uuid_t uuid, const char *device, unsigned int flags,
+                                    struct vb_typed_params *params, struct vb_error *err);
+    int (*set_interface_parameters)(void *priv, vb_uuid_t uuid, const char *device,
+                                    const struct vb_typed_params *params, unsigned int flags,
+                                    struct vb_error *err);
+    /* disk: the disk's target name or source path. */
+    int (*get_block_io_tune)(void *priv, vb_uuid_t uuid, const char *disk, unsigned int flags,
+                             struct vb_typed_params *params, struct vb_error *err);
+    int (*set_block_io_tune)(void *priv, vb_uuid_t uuid, const char *disk, const struct vb_typed_params *params,
+                             unsigned int flags, struct vb_error *err);
 };

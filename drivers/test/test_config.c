@@ -6,8 +6,6 @@
 
 #include "drivers/test/test_private.h"
 
-typedef int (*def_edit_fn)(struct vb_domain_def *def, const void *arg, struct vb_error *err);
-
 /* Applies edit to a copy of the persistent definition, stores it, then swaps it in. */
 static int edit_persistent_def(struct test_conn *conn, struct vb_domain_obj *obj, def_edit_fn edit,
                                const void *arg, struct vb_error *err)
@@ -53,6 +51,12 @@ static int edit_defs(struct test_conn *conn, struct vb_domain_obj *obj, unsigned
     if ((affect & VB_AFFECT_LIVE) && edit_live_def(obj, edit, arg, err) < 0)
         return -1;
     return 0;
+}
+
+int test_edit_defs(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int affect, def_edit_fn edit,
+                   const void *arg, struct vb_error *err)
+{
+    return edit_defs(conn, obj, affect, edit, arg, err);
 }
 
 struct vcpu_change {

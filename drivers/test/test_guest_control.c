@@ -354,4 +354,12 @@ const struct vb_guest_driver vb_test_guest_driver = {
     .get_emulator_pin_info = test_get_emulator_pin_info,
     .get_fs_info = test_get_fs_info,
     .get_disk_errors = test_get_disk_errors,
+    .fs_freeze = test_fs_freeze,
+    .fs_thaw = test_fs_thaw,
+    .fs_trim = test_fs_trim,
+    .core_dump = test_core_dump,
+    .get_iothread_info = test_get_iothread_info,
+    .add_iothread = test_add_iothread,
+    .del_iothread = test_del_iothread,
+    .pin_iothread = test_pin_iothread,
 };

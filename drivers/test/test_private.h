@@ -4,6 +4,7 @@
 #include "conf/domain_list.h"
 #include "conf/domain_store.h"
 #include "drivers/driver.h"
+#include "drivers/driver_guest.h"
 #include "events/event.h"
 
 struct test_conn {
@@ -59,6 +60,11 @@ int test_restore(void *priv, const char *path, const char *dxml, unsigned int fl
 void test_client_gone(void *priv, vb_client_id client);
 
 /* test_config.c: configuration changes */
+/* Applies edit to the definitions `affect` (resolved LIVE/CONFIG flags) names, checking LIVE
+ * before CONFIG is stored; changes nothing when an edit fails. */
+typedef int (*def_edit_fn)(struct vb_domain_def *def, const void *arg, struct vb_error *err);
+int test_edit_defs(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int affect, def_edit_fn edit,
+                   const void *arg, struct vb_error *err);
 int test_set_vcpus(void *priv, vb_uuid_t uuid, unsigned int count, unsigned int flags, struct vb_error *err);
 int test_set_memory(void *priv, vb_uuid_t uuid, uint64_t kib, unsigned int flags, struct vb_error *err);
 int test_set_autostart(void *priv, vb_uuid_t uuid, bool autostart, struct vb_error *err);
@@ -86,6 +92,24 @@ int test_get_block_info(void *priv, vb_uuid_t uuid, const char *disk, unsigned i
                         struct vb_error *err);
 int test_interface_addresses(void *priv, vb_uuid_t uuid, unsigned int source, unsigned int flags,
                              struct vb_iface **ifaces, size_t *n, struct vb_error *err);
+
+/* test_fs.c: guest file systems and core dumps */
+int test_fs_freeze(void *priv, vb_uuid_t uuid, const char *const *mountpoints, size_t n, unsigned int flags,
+                   struct vb_error *err);
+int test_fs_thaw(void *priv, vb_uuid_t uuid, const char *const *mountpoints, size_t n, unsigned int flags,
+                 struct vb_error *err);
+int test_fs_trim(void *priv, vb_uuid_t uuid, const char *mountpoint, unsigned long long minimum, unsigned int flags,
+                 struct vb_error *err);
+int test_core_dump(void *priv, vb_uuid_t uuid, const char *to, unsigned int format, unsigned int flags,
+                   struct vb_error *err);
+
+/* test_iothreads.c: I/O threads */
+int test_get_iothread_info(void *priv, vb_uuid_t uuid, unsigned int ncpus, struct vb_iothread_info **infos,
+                           unsigned int flags, struct vb_error *err);
+int test_add_iothread(void *priv, vb_uuid_t uuid, unsigned int id, unsigned int flags, struct vb_error *err);
+int test_del_iothread(void *priv, vb_uuid_t uuid, unsigned int id, unsigned int flags, struct vb_error *err);
+int test_pin_iothread(void *priv, vb_uuid_t uuid, unsigned int id, const bool *cpumap, unsigned int ncpus,
+                      unsigned int flags, struct vb_error *err);
 
 /* test_keycodes.c: the keycodes SendKey accepts per codeset */
 bool test_keycode_valid(unsigned int codeset, unsigned int keycode);

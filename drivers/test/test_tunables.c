@@ -1,10 +1,13 @@
-/* The test driver's tunables: memory limits (kept in the definition's <memtune>) and the
- * scheduler's fixed weight, as libvirt's test driver. */
+/* The test driver's tunables: libvirt's typed-parameter checks, memory limits (kept in the
+ * definition's <memtune>) and the scheduler's fixed weight, as libvirt's test driver; the
+ * driver table, whose other tunables live in test_tunables_numa.c, test_tunables_devices.c
+ * and test_tunables_iotune.c. */
 #include <string.h>
 
 #include "conf/domain_tunables.h"
 #include "drivers/driver_tunables.h"
 #include "drivers/test/test_private.h"
+#include "drivers/test/test_tunables.h"
 
 /* libvirt's typed-parameter names. */
 #define MEMORY_HARD_LIMIT "hard_limit"
@@ -15,11 +18,6 @@
 /* libvirt's test driver always reports this weight and ignores what is set. */
 #define TEST_SCHEDULER_WEIGHT 50u
 
-struct param_key {
-    const char *name;
-    enum vb_param_type type;
-};
-
 static const char *param_type_name(enum vb_param_type type)
 {
     static const char *const names[] = { "", "int", "uint", "llong", "ullong", "double", "boolean", "string" };
@@ -28,12 +26,12 @@ static const char *param_type_name(enum vb_param_type type)
 }
 
 /* libvirt's virTypedParamsValidate: every name known, of its type, given once. */
-static int validate_params(const struct vb_typed_params *params, const struct param_key *keys, size_t n_keys,
+int test_params_validate(const struct vb_typed_params *params, const struct test_param_key *keys, size_t n_keys,
                            struct vb_error *err)
 {
     for (size_t i = 0; i < params->n; i++) {
         const struct vb_typed_param *p = &params->items[i];
-        const struct param_key *key = NULL;
+        const struct test_param_key *key = NULL;
 
         for (size_t k = 0; k < n_keys && !key; k++)
             if (streq(keys[k].name, p->name))
@@ -51,7 +49,7 @@ static int validate_params(const struct vb_typed_params *params, const struct pa
 }
 
 /* libvirt's virCheckFlags, naming libvirt's test-driver function. */
-static int check_flags(unsigned int flags, unsigned int supported, const char *function, struct vb_error *err)
+int test_check_flags(unsigned int flags, unsigned int supported, const char *function, struct vb_error *err)
 {
     if (flags & ~supported)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "%s: unsupported flags (0x%x)", function, flags & ~supported);
@@ -59,7 +57,7 @@ static int check_flags(unsigned int flags, unsigned int supported, const char *f
 }
 
 /* libvirt's virDomainObjGetOneDef: the one definition the flags name. */
-static struct vb_domain_def *one_def(struct vb_domain_obj *obj, unsigned int *flags, struct vb_error *err)
+struct vb_domain_def *test_one_def(struct vb_domain_obj *obj, unsigned int *flags, struct vb_error *err)
 {
     if ((*flags & VB_AFFECT_LIVE) && (*flags & VB_AFFECT_CONFIG)) {
         vb_error_set(err, VB_ERR_INVALID_ARG, "Flags '%s' and '%s' are mutually exclusive", "VIR_DOMAIN_AFFECT_LIVE",
@@ -71,14 +69,12 @@ static struct vb_domain_def *one_def(struct vb_domain_obj *obj, unsigned int *fl
     return (*flags & VB_AFFECT_CONFIG) ? vb_domain_obj_persistent_def(obj) : obj->def;
 }
 
-typedef int (*def_edit_fn)(struct vb_domain_def *def, const void *arg, struct vb_error *err);
-
 /* Applies edit to a copy of the one definition the flags name, stores a persistent one, then
  * swaps the copy in, so a failed edit changes nothing. */
-static int edit_one_def(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int flags, def_edit_fn edit,
+int test_edit_one_def(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int flags, test_def_edit_fn edit,
                         const void *arg, struct vb_error *err)
 {
-    struct vb_domain_def *target = one_def(obj, &flags, err);
+    struct vb_domain_def *target = test_one_def(obj, &flags, err);
     _cleanup_(vb_domain_def_freep) struct vb_domain_def *copy = NULL;
 
     if (!target || !(copy = vb_domain_def_copy(target, err)) || edit(copy, arg, err) < 0)
@@ -102,10 +98,10 @@ static int get_memory_parameters(void *priv, vb_uuid_t uuid, unsigned int flags,
     struct vb_domain_def *def;
     struct vb_memtune mt;
 
-    if (check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG | VB_TYPED_PARAM_STRING_OKAY,
+    if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG | VB_TYPED_PARAM_STRING_OKAY,
                     "testDomainGetMemoryParameters", err) < 0)
         return -1;
-    if (!(obj = test_find_domain(priv, uuid, err)) || !(def = one_def(obj, &flags, err)))
+    if (!(obj = test_find_domain(priv, uuid, err)) || !(def = test_one_def(obj, &flags, err)))
         return -1;
     if (vb_domain_def_get_memtune(def, &mt, err) < 0)
         return -1;
@@ -155,7 +151,7 @@ static int edit_memtune(struct vb_domain_def *def, const void *arg, struct vb_er
 static int set_memory_parameters(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params,
                                  unsigned int flags, struct vb_error *err)
 {
-    static const struct param_key keys[] = {
+    static const struct test_param_key keys[] = {
         { MEMORY_HARD_LIMIT, VB_PARAM_ULLONG },
         { MEMORY_SOFT_LIMIT, VB_PARAM_ULLONG },
         { MEMORY_SWAP_HARD_LIMIT, VB_PARAM_ULLONG },
@@ -164,14 +160,14 @@ static int set_memory_parameters(void *priv, vb_uuid_t uuid, const struct vb_typ
     struct vb_domain_obj *obj;
     int r;
 
-    if (check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, "testDomainSetMemoryParameters", err) < 0 ||
-        validate_params(params, keys, ARRAY_SIZE(keys), err) < 0)
+    if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, "testDomainSetMemoryParameters", err) < 0 ||
+        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0)
         return -1;
     if (!(obj = test_find_domain(priv, uuid, err)) || vb_domain_def_get_memtune(obj->def, &change.live, err) < 0)
         return -1;
     if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetMemoryParameters", err) < 0)
         return -1;
-    r = edit_one_def(priv, obj, flags, edit_memtune, &change, err);
+    r = test_edit_one_def(priv, obj, flags, edit_memtune, &change, err);
     vb_domain_job_end(&obj->job);
     return r;
 }
@@ -181,7 +177,7 @@ static int set_memory_parameters(void *priv, vb_uuid_t uuid, const struct vb_typ
 static int get_scheduler_parameters(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
                                     struct vb_error *err)
 {
-    if (check_flags(flags, 0, "testDomainGetSchedulerParametersFlags", err) < 0 ||
+    if (test_check_flags(flags, 0, "testDomainGetSchedulerParametersFlags", err) < 0 ||
         !test_find_domain(priv, uuid, err))
         return -1;
     return vb_typed_params_add_uint(params, err, TEST_SCHEDULER_WEIGHT, SCHEDULER_WEIGHT);
@@ -190,10 +186,10 @@ static int get_scheduler_parameters(void *priv, vb_uuid_t uuid, unsigned int fla
 static int set_scheduler_parameters(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params,
                                     unsigned int flags, struct vb_error *err)
 {
-    static const struct param_key keys[] = { { SCHEDULER_WEIGHT, VB_PARAM_UINT } };
+    static const struct test_param_key keys[] = { { SCHEDULER_WEIGHT, VB_PARAM_UINT } };
 
-    if (check_flags(flags, 0, "testDomainSetSchedulerParametersFlags", err) < 0 ||
-        validate_params(params, keys, ARRAY_SIZE(keys), err) < 0 || !test_find_domain(priv, uuid, err))
+    if (test_check_flags(flags, 0, "testDomainSetSchedulerParametersFlags", err) < 0 ||
+        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0 || !test_find_domain(priv, uuid, err))
         return -1;
     /* libvirt's test driver accepts the weight and keeps none. */
     return 0;
@@ -204,4 +200,14 @@ const struct vb_tunables_driver vb_test_tunables_driver = {
     .set_memory_parameters = set_memory_parameters,
     .get_scheduler_parameters = get_scheduler_parameters,
     .set_scheduler_parameters = set_scheduler_parameters,
+    .get_numa_parameters = test_get_numa_parameters,
+    .set_numa_parameters = test_set_numa_parameters,
+    .get_blkio_parameters = test_get_blkio_parameters,
+    .set_blkio_parameters = test_set_blkio_parameters,
+    .get_perf_events = test_get_perf_events,
+    .set_perf_events = test_set_perf_events,
+    .get_interface_parameters = test_get_interface_parameters,
+    .set_interface_parameters = test_set_interface_parameters,
+    .get_block_io_tune = test_get_block_io_tune,
+    .set_block_io_tune = test_set_block_io_tune,
 };

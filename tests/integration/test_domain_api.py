@@ -165,9 +165,6 @@ def test_methods_the_driver_lacks_say_not_supported(bus):
     with pytest.raises(dbus.DBusException) as excinfo:
         missing.PMWakeup(0)
     assert error_of(excinfo)[1].startswith("Domain not found")
-    with pytest.raises(dbus.DBusException) as excinfo:
-        connect_iface(bus).DomainCreateXMLWithFiles("<domain/>", [], 0)
-    assert error_of(excinfo)[1] == NOT_SUPPORTED + ": virDomainCreateXMLWithFiles"
 
 
 def test_introspection_shows_the_whole_domain_interface(bus):

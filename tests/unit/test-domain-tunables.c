@@ -1,0 +1,195 @@
+/* Unit tests for the tunables kept in the domain XML: node sets, <numatune>, <blkiotune>,
+ * <perf>, an interface's <bandwidth> and a disk's <iotune>. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/domain_tunables.h"
+
+static const char *const domain_xml =
+    "<domain type='test'><name>t</name><memory>1024</memory><os><type>hvm</type></os><devices>"
+    "<disk type='file' device='disk'><source file='/d.img'/><target dev='vda' bus='virtio'/>"
+    "<address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/></disk>"
+    "<interface type='network'><mac address='aa:bb:cc:dd:ee:ff'/><source network='default'/></interface>"
+    "</devices></domain>";
+
+static struct vb_domain_def *parse(void)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_domain_def *def = vb_domain_def_parse_string(domain_xml, &err);
+
+    assert_non_null(def);
+    return def;
+}
+
+static char *format(const struct vb_domain_def *def)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    char *xml = vb_domain_def_format(def, 0, &err);
+
+    assert_non_null(xml);
+    return xml;
+}
+
+static void assert_nodeset(const char *text, const char *canonical)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    char *out;
+
+    assert_int_equal(vb_nodeset_canonical(text, &out, &err), 0);
+    assert_string_equal(out, canonical);
+    free(out);
+}
+
+static void assert_nodeset_refused(const char *text)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    char *out = NULL;
+
+    assert_int_equal(vb_nodeset_canonical(text, &out, &err), -1);
+    assert_null(out);
+    assert_non_null(strstr(vb_error_message(&err), "Failed to parse bitmap"));
+    vb_error_clear(&err);
+}
+
+static void test_nodesets_are_canonical_as_libvirt(void **state)
+{
+    (void) state;
+    assert_nodeset("0-3,^2, 5", "0-1,3,5");
+    assert_nodeset("7,6,5", "5-7");
+    assert_nodeset("0,^0", "");
+    assert_nodeset("1,", "1");
+    assert_nodeset("65535", "65535");
+    assert_nodeset_refused("");
+    assert_nodeset_refused("abc");
+    assert_nodeset_refused("1-0");
+    assert_nodeset_refused("^1-2");
+    assert_nodeset_refused("65536");
+    assert_nodeset_refused("99999999999999999999999");
+    assert_nodeset_refused("1;2");
+}
+
+static void test_numatune_round_trips_through_the_xml(void **state)
+{
+    struct vb_domain_def *def = parse();
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_numatune nt = { VB_NUMATUNE_MEM_INTERLEAVE, (char *) "0-1" }, back;
+    char *xml;
+
+    (void) state;
+    assert_int_equal(vb_domain_def_get_numatune(def, &back, &err), 0);
+    assert_int_equal(back.mode, -1);
+    assert_null(back.nodeset);
+    assert_int_equal(vb_domain_def_set_numatune(def, &nt, &err), 0);
+    xml = format(def);
+    assert_non_null(strstr(xml, "  <numatune>\n    <memory mode='interleave' nodeset='0-1'/>\n  </numatune>\n"));
+    free(xml);
+    assert_int_equal(vb_domain_def_get_numatune(def, &back, &err), 0);
+    assert_int_equal(back.mode, VB_NUMATUNE_MEM_INTERLEAVE);
+    assert_string_equal(back.nodeset, "0-1");
+    free(back.nodeset);
+    vb_domain_def_free(def);
+}
+
+static void test_blkio_devices_parse_merge_and_format(void **state)
+{
+    struct vb_domain_def *def = parse();
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_typed_params params = VB_TYPED_PARAMS_INIT;
+    char *xml;
+
+    (void) state;
+    assert_int_equal(vb_domain_def_set_blkio_weight(def, 500, &err), 0);
+    assert_int_equal(vb_domain_def_merge_blkio_devices(def, VB_BLKIO_DEVICE_WEIGHT, "/dev/sda,10,/dev/sdb,20", &err), 0);
+    assert_int_equal(vb_domain_def_merge_blkio_devices(def, VB_BLKIO_DEVICE_WEIGHT, "/dev/sdb,0,/dev/sdc,0", &err), 0);
+    assert_int_equal(vb_domain_def_merge_blkio_devices(def, VB_BLKIO_DEVICE_READ_BPS, "/dev/sda,99", &err), 0);
+    assert_int_equal(vb_domain_def_merge_blkio_devices(def, VB_BLKIO_DEVICE_READ_IOPS, "/dev/sda", &err), -1);
+    assert_string_equal(vb_error_message(&err),
+                        "invalid argument: unable to parse blkio device 'device_read_iops_sec' '/dev/sda'");
+    vb_error_clear(&err);
+    xml = format(def);
+    assert_non_null(strstr(xml, "  <blkiotune>\n    <weight>500</weight>\n    <device>\n      <path>/dev/sda</path>\n"
+                                "      <weight>10</weight>\n      <read_bytes_sec>99</read_bytes_sec>\n"
+                                "    </device>\n  </blkiotune>\n"));
+    free(xml);
+    assert_int_equal(vb_domain_def_add_blkio_devices(def, &params, &err), 0);
+    assert_int_equal(params.n, 5);
+    assert_string_equal(vb_typed_params_find(&params, VB_BLKIO_DEVICE_WEIGHT)->value.s, "/dev/sda,10");
+    assert_string_equal(vb_typed_params_find(&params, VB_BLKIO_DEVICE_READ_BPS)->value.s, "/dev/sda,99");
+    vb_typed_params_clear(&params);
+    vb_domain_def_free(def);
+}
+
+static void test_perf_events_format_in_libvirts_order(void **state)
+{
+    struct vb_domain_def *def = parse();
+    struct vb_error err = VB_ERROR_INIT;
+    unsigned char states[VB_PERF_EVENT_LAST] = { 0 }, back[VB_PERF_EVENT_LAST];
+    char *xml;
+
+    (void) state;
+    states[3] = 2;
+    states[0] = 1;
+    assert_int_equal(vb_domain_def_set_perf(def, states, &err), 0);
+    xml = format(def);
+    assert_non_null(strstr(xml, "  <perf>\n    <event name='cmt' enabled='yes'/>\n"
+                                "    <event name='cpu_cycles' enabled='no'/>\n  </perf>\n  <devices>"));
+    free(xml);
+    assert_int_equal(vb_domain_def_get_perf(def, back, &err), 0);
+    assert_memory_equal(states, back, sizeof(states));
+    vb_domain_def_free(def);
+}
+
+static void test_device_tunables_go_before_the_address(void **state)
+{
+    struct vb_domain_def *def = parse();
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_bandwidth_rate in = { true, 100, 0, 5, 10 }, out = { 0 }, in_back, out_back;
+    struct vb_iotune iotune = { .values = { [0] = 7 }, .group_name = (char *) "g" }, io_back;
+    char *xml;
+
+    (void) state;
+    assert_int_equal(vb_device_def_set_bandwidth(def->devices[1], &in, &out, &err), 0);
+    assert_int_equal(vb_device_def_set_iotune(def->devices[0], &iotune, &err), 0);
+    xml = format(def);
+    assert_non_null(strstr(xml, "      <iotune>\n        <total_bytes_sec>7</total_bytes_sec>\n"
+                                "        <group_name>g</group_name>\n      </iotune>\n      <address"));
+    assert_non_null(strstr(xml, "      <bandwidth>\n        <inbound average='100' floor='10' burst='5'/>\n"
+                                "      </bandwidth>\n"));
+    free(xml);
+    assert_int_equal(vb_device_def_get_bandwidth(def->devices[1], &in_back, &out_back, &err), 0);
+    assert_memory_equal(&in, &in_back, sizeof(in));
+    assert_false(out_back.present);
+    assert_int_equal(vb_device_def_get_iotune(def->devices[0], &io_back, &err), 0);
+    assert_int_equal(io_back.values[0], 7);
+    assert_string_equal(io_back.group_name, "g");
+    free(io_back.group_name);
+    /* Nothing set removes the elements again. */
+    in.present = false;
+    iotune = (struct vb_iotune){ 0 };
+    assert_int_equal(vb_device_def_set_bandwidth(def->devices[1], &in, &out, &err), 0);
+    assert_int_equal(vb_device_def_set_iotune(def->devices[0], &iotune, &err), 0);
+    xml = format(def);
+    assert_null(strstr(xml, "bandwidth"));
+    assert_null(strstr(xml, "iotune"));
+    free(xml);
+    vb_domain_def_free(def);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nodesets_are_canonical_as_libvirt),
+        cmocka_unit_test(test_numatune_round_trips_through_the_xml),
+        cmocka_unit_test(test_blkio_devices_parse_merge_and_format),
+        cmocka_unit_test(test_perf_events_format_in_libvirts_order),
+        cmocka_unit_test(test_device_tunables_go_before_the_address),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
