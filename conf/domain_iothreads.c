@@ -9,66 +9,18 @@
 
 #define CPUSET_MAX 65536 /* libvirt's VIR_DOMAIN_CPUMASK_LEN */
 
-/* The kept top-level element `name`, or NULL (as conf/domain_tunables.c finds <memtune>). */
-static struct vb_extra *find_top(const struct vb_domain_def *def, const char *name)
-{
-    const struct vb_unmodelled *u = def->unmodelled;
-    int slot = vb_slot_index(vb_domain_slots, BAD_CAST name);
-    size_t len = strlen(name);
-
-    for (size_t i = 0; u && i < u->top.n; i++) {
-        const char *text = u->top.items[i].text + strspn(u->top.items[i].text, " ");
-
-        if (u->top.items[i].slot == slot && text[0] == '<' && strncmp(text + 1, name, len) == 0 &&
-            strchr(" />\n", text[1 + len]))
-            return &u->top.items[i];
-    }
-    return NULL;
-}
-
-/* Replaces, inserts (text non-NULL) or removes (NULL) the top-level element `name`; takes text. */
-static int set_top(struct vb_domain_def *def, const char *name, char *text, struct vb_error *err)
-{
-    struct vb_extra *found = find_top(def, name);
-    int slot = vb_slot_index(vb_domain_slots, BAD_CAST name);
-    struct vb_unmodelled *u = def->unmodelled;
-    size_t at;
-
-    if (found) {
-        free(found->text);
-        if (text) {
-            found->text = text;
-            return 0;
-        }
-        at = (size_t) (found - u->top.items);
-        memmove(found, found + 1, (u->top.n - at - 1) * sizeof(*found));
-        u->top.n--;
-        return 0;
-    }
-    if (!text)
-        return 0;
-    if (!u && !(u = def->unmodelled = vb_unmodelled_new())) {
-        free(text);
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    }
-    if (vb_extra_list_append(&u->top, text, slot) < 0)
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    for (at = 0; at < u->top.n - 1 && u->top.items[at].slot <= slot; at++)
-        ;
-    if (at < u->top.n - 1) {
-        struct vb_extra added = u->top.items[u->top.n - 1];
-
-        memmove(&u->top.items[at + 1], &u->top.items[at], (u->top.n - 1 - at) * sizeof(added));
-        u->top.items[at] = added;
-    }
-    return 0;
-}
-
+/* The kept top-level element `name` parsed, or NULL (absent, or no memory: callers treat both
+ * as "nothing there", as before). */
 static xmlDocPtr parse_top(const struct vb_domain_def *def, const char *name)
 {
-    const struct vb_extra *extra = find_top(def, name);
+    xmlDocPtr doc = NULL;
+    xmlNodePtr root = NULL;
 
-    return extra ? vb_fragment_parse(extra->text) : NULL;
+    if (vb_tunables_parse_top_element(def, name, &doc, &root, NULL) < 0) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
 }
 
 int vb_cpuset_parse(const char *text, bool *cpumap, unsigned int ncpus)
@@ -327,8 +279,8 @@ int vb_domain_def_set_iothreads(struct vb_domain_def *def, const struct vb_iothr
     }
     if (format_cputune(def, threads, &cputune, err) < 0)
         return -1;
-    if (set_top(def, "iothreads", TAKE_PTR(count), err) < 0 || set_top(def, "iothreadids", TAKE_PTR(ids), err) < 0 ||
-        set_top(def, "cputune", TAKE_PTR(cputune), err) < 0)
+    if (vb_tunables_set_top_element(def, "iothreads", TAKE_PTR(count), err) < 0 || vb_tunables_set_top_element(def, "iothreadids", TAKE_PTR(ids), err) < 0 ||
+        vb_tunables_set_top_element(def, "cputune", TAKE_PTR(cputune), err) < 0)
         return -1;
     return 0;
 }
