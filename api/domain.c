@@ -1,6 +1,7 @@
 /* The public domain API: argument checks and driver dispatch for every domain call. */
 #include <stdlib.h>
 
+#include "api/checks.h"
 #include "api/domain.h"
 
 /* Calls the driver slot, or reports libvirt's "not supported" naming the public API. */
@@ -19,14 +20,6 @@
         }                                                                        \
         return (conn)->driver->slot((conn)->priv, __VA_ARGS__);                  \
     } while (0)
-
-/* libvirt's virCheckNonNullArg wording. */
-static int check_non_null(const void *arg, const char *name, const char *api, struct vb_error *err)
-{
-    if (!arg)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "%s in %s must not be NULL", name, api);
-    return 0;
-}
 
 int vb_domain_list(struct vb_connect *conn, unsigned int flags, struct vb_domain_ref **refs, size_t *n,
                    struct vb_error *err)
@@ -54,7 +47,7 @@ int vb_domain_lookup_by_uuid(struct vb_connect *conn, vb_uuid_t uuid, struct vb_
 int vb_domain_lookup_by_name(struct vb_connect *conn, const char *name, struct vb_domain_ref *ref,
                              struct vb_error *err)
 {
-    if (check_non_null(name, "name", "virDomainLookupByName", err) < 0)
+    if (vb_check_non_null(name, "name", "virDomainLookupByName", err) < 0)
         return -1;
     DISPATCH_INT(conn, lookup_by_name, "virDomainLookupByName", err, name, ref, err);
 }
@@ -69,7 +62,7 @@ int vb_domain_lookup_by_id(struct vb_connect *conn, int id, struct vb_domain_ref
 int vb_domain_define_xml(struct vb_connect *conn, const char *xml, unsigned int flags, struct vb_domain_ref *ref,
                          struct vb_error *err)
 {
-    if (check_non_null(xml, "xml", "virDomainDefineXMLFlags", err) < 0)
+    if (vb_check_non_null(xml, "xml", "virDomainDefineXMLFlags", err) < 0)
         return -1;
     DISPATCH_INT(conn, define_xml, "virDomainDefineXMLFlags", err, xml, flags, ref, err);
 }
@@ -87,7 +80,7 @@ char *vb_domain_get_xml_desc(struct vb_connect *conn, vb_uuid_t uuid, unsigned i
 int vb_domain_create_xml(struct vb_connect *conn, const char *xml, unsigned int flags, vb_client_id client,
                          struct vb_domain_ref *ref, const struct vb_completion *done, struct vb_error *err)
 {
-    if (check_non_null(xml, "xmlDesc", "virDomainCreateXML", err) < 0)
+    if (vb_check_non_null(xml, "xmlDesc", "virDomainCreateXML", err) < 0)
         return -1;
     DISPATCH_INT(conn, create_xml, "virDomainCreateXML", err, xml, flags, client, ref, done, err);
 }
@@ -141,7 +134,7 @@ int vb_domain_managed_save(struct vb_connect *conn, vb_uuid_t uuid, unsigned int
 int vb_domain_save(struct vb_connect *conn, vb_uuid_t uuid, const char *path, const char *dxml, unsigned int flags,
                    const struct vb_completion *done, struct vb_error *err)
 {
-    if (check_non_null(path, "to", "virDomainSaveFlags", err) < 0)
+    if (vb_check_non_null(path, "to", "virDomainSaveFlags", err) < 0)
         return -1;
     DISPATCH_INT(conn, save, "virDomainSaveFlags", err, uuid, path, dxml, flags, done, err);
 }
@@ -149,7 +142,7 @@ int vb_domain_save(struct vb_connect *conn, vb_uuid_t uuid, const char *path, co
 int vb_domain_restore(struct vb_connect *conn, const char *path, const char *dxml, unsigned int flags,
                       const struct vb_completion *done, struct vb_error *err)
 {
-    if (check_non_null(path, "from", "virDomainRestoreFlags", err) < 0)
+    if (vb_check_non_null(path, "from", "virDomainRestoreFlags", err) < 0)
         return -1;
     DISPATCH_INT(conn, restore, "virDomainRestoreFlags", err, path, dxml, flags, done, err);
 }
@@ -254,7 +247,7 @@ int vb_domain_get_stats(struct vb_connect *conn, vb_uuid_t uuid, unsigned int st
 int vb_domain_get_block_info(struct vb_connect *conn, vb_uuid_t uuid, const char *disk, unsigned int flags,
                              struct vb_block_info *info, struct vb_error *err)
 {
-    if (check_non_null(disk, "disk", "virDomainGetBlockInfo", err) < 0)
+    if (vb_check_non_null(disk, "disk", "virDomainGetBlockInfo", err) < 0)
         return -1;
     DISPATCH_INT(conn, get_block_info, "virDomainGetBlockInfo", err, uuid, disk, flags, info, err);
 }
@@ -268,7 +261,7 @@ int vb_domain_interface_addresses(struct vb_connect *conn, vb_uuid_t uuid, unsig
 int vb_domain_attach_device(struct vb_connect *conn, vb_uuid_t uuid, const char *xml, unsigned int flags,
                             struct vb_error *err)
 {
-    if (check_non_null(xml, "xml", "virDomainAttachDeviceFlags", err) < 0)
+    if (vb_check_non_null(xml, "xml", "virDomainAttachDeviceFlags", err) < 0)
         return -1;
     DISPATCH_INT(conn, attach_device, "virDomainAttachDeviceFlags", err, uuid, xml, flags, err);
 }
@@ -276,7 +269,7 @@ int vb_domain_attach_device(struct vb_connect *conn, vb_uuid_t uuid, const char 
 int vb_domain_detach_device(struct vb_connect *conn, vb_uuid_t uuid, const char *xml, unsigned int flags,
                             struct vb_error *err)
 {
-    if (check_non_null(xml, "xml", "virDomainDetachDeviceFlags", err) < 0)
+    if (vb_check_non_null(xml, "xml", "virDomainDetachDeviceFlags", err) < 0)
         return -1;
     DISPATCH_INT(conn, detach_device, "virDomainDetachDeviceFlags", err, uuid, xml, flags, err);
 }
@@ -284,7 +277,7 @@ int vb_domain_detach_device(struct vb_connect *conn, vb_uuid_t uuid, const char 
 int vb_domain_update_device(struct vb_connect *conn, vb_uuid_t uuid, const char *xml, unsigned int flags,
                             struct vb_error *err)
 {
-    if (check_non_null(xml, "xml", "virDomainUpdateDeviceFlags", err) < 0)
+    if (vb_check_non_null(xml, "xml", "virDomainUpdateDeviceFlags", err) < 0)
         return -1;
     DISPATCH_INT(conn, update_device, "virDomainUpdateDeviceFlags", err, uuid, xml, flags, err);
 }
@@ -292,7 +285,7 @@ int vb_domain_update_device(struct vb_connect *conn, vb_uuid_t uuid, const char 
 char *vb_domain_save_image_get_xml_desc(struct vb_connect *conn, const char *path, unsigned int flags,
                                         struct vb_error *err)
 {
-    if (check_non_null(path, "file", "virDomainSaveImageGetXMLDesc", err) < 0)
+    if (vb_check_non_null(path, "file", "virDomainSaveImageGetXMLDesc", err) < 0)
         return NULL;
     DISPATCH_PTR(conn, save_image_get_xml_desc, "virDomainSaveImageGetXMLDesc", err, path, flags, err);
 }
@@ -300,8 +293,8 @@ char *vb_domain_save_image_get_xml_desc(struct vb_connect *conn, const char *pat
 int vb_domain_save_image_define_xml(struct vb_connect *conn, const char *path, const char *dxml, unsigned int flags,
                                     struct vb_error *err)
 {
-    if (check_non_null(path, "file", "virDomainSaveImageDefineXML", err) < 0 ||
-        check_non_null(dxml, "dxml", "virDomainSaveImageDefineXML", err) < 0)
+    if (vb_check_non_null(path, "file", "virDomainSaveImageDefineXML", err) < 0 ||
+        vb_check_non_null(dxml, "dxml", "virDomainSaveImageDefineXML", err) < 0)
         return -1;
     DISPATCH_INT(conn, save_image_define_xml, "virDomainSaveImageDefineXML", err, path, dxml, flags, err);
 }

@@ -1,18 +1,13 @@
 /* The public guest API: argument checks as libvirt's libvirt-domain.c, dispatch to the guest table. */
 #include <stdlib.h>
 
+#include "api/checks.h"
 #include "api/guest.h"
 #include "conf/domain_obj.h"
 
 /* The driver's guest slot, or NULL for a driver without a guest table or without that slot. */
 #define GUEST_FN(conn, slot) ((conn)->driver->guest ? (conn)->driver->guest->slot : NULL)
 #define GUEST_FN_TYPE(conn, slot) __typeof__((conn)->driver->guest->slot)
-
-/* libvirt's "this function is not supported by the connection driver: virXxx". */
-static int not_supported(const char *api, struct vb_error *err)
-{
-    return vb_error_set(err, VB_ERR_NO_SUPPORT, "%s", api);
-}
 
 void vb_fs_infos_free(struct vb_fs_info *infos, size_t n)
 {
@@ -34,36 +29,12 @@ void vb_disk_errors_free(struct vb_disk_error *errors, size_t n)
     free(errors);
 }
 
-/* libvirt's virCheckNonNullArg / virCheckPositiveArg wording. */
-static int check_non_null(const void *arg, const char *name, const char *api, struct vb_error *err)
-{
-    if (!arg)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "%s in %s must not be NULL", name, api);
-    return 0;
-}
-
-static int check_positive(unsigned long long value, const char *name, const char *api, struct vb_error *err)
-{
-    if (value == 0)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "%s in %s must be greater than zero", name, api);
-    return 0;
-}
-
-/* libvirt's VIR_EXCLUSIVE_FLAGS_RET. */
-static int check_exclusive(unsigned int flags, unsigned int a, const char *a_name, unsigned int b,
-                           const char *b_name, struct vb_error *err)
-{
-    if ((flags & a) && (flags & b))
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "Flags '%s' and '%s' are mutually exclusive", a_name, b_name);
-    return 0;
-}
-
 char *vb_guest_get_hostname(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags, struct vb_error *err)
 {
     GUEST_FN_TYPE(conn, get_hostname) fn = GUEST_FN(conn, get_hostname);
 
     if (!fn) {
-        not_supported("virDomainGetHostname", err);
+        vb_check_report_unsupported("virDomainGetHostname", err);
         return NULL;
     }
     return fn(conn->priv, uuid, flags, err);
@@ -75,7 +46,7 @@ int vb_guest_get_time(struct vb_connect *conn, vb_uuid_t uuid, long long *second
     GUEST_FN_TYPE(conn, get_time) fn = GUEST_FN(conn, get_time);
 
     if (!fn)
-        return not_supported("virDomainGetTime", err);
+        return vb_check_report_unsupported("virDomainGetTime", err);
     return fn(conn->priv, uuid, seconds, nseconds, flags, err);
 }
 
@@ -85,7 +56,7 @@ int vb_guest_set_time(struct vb_connect *conn, vb_uuid_t uuid, long long seconds
     GUEST_FN_TYPE(conn, set_time) fn = GUEST_FN(conn, set_time);
 
     if (!fn)
-        return not_supported("virDomainSetTime", err);
+        return vb_check_report_unsupported("virDomainSetTime", err);
     return fn(conn->priv, uuid, seconds, nseconds, flags, err);
 }
 
@@ -95,7 +66,7 @@ int vb_guest_get_control_info(struct vb_connect *conn, vb_uuid_t uuid, struct vb
     GUEST_FN_TYPE(conn, get_control_info) fn = GUEST_FN(conn, get_control_info);
 
     if (!fn)
-        return not_supported("virDomainGetControlInfo", err);
+        return vb_check_report_unsupported("virDomainGetControlInfo", err);
     *info = (struct vb_control_info){ 0 };
     return fn(conn->priv, uuid, info, flags, err);
 }
@@ -105,12 +76,12 @@ int vb_guest_rename(struct vb_connect *conn, vb_uuid_t uuid, const char *new_nam
 {
     GUEST_FN_TYPE(conn, rename) fn = GUEST_FN(conn, rename);
 
-    if (check_non_null(new_name, "new_name", "virDomainRename", err) < 0)
+    if (vb_check_non_null(new_name, "new_name", "virDomainRename", err) < 0)
         return -1;
     if (!*new_name)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "string new_name in virDomainRename must not be empty");
     if (!fn)
-        return not_supported("virDomainRename", err);
+        return vb_check_report_unsupported("virDomainRename", err);
     return fn(conn->priv, uuid, new_name, flags, err);
 }
 
@@ -119,7 +90,7 @@ int vb_guest_inject_nmi(struct vb_connect *conn, vb_uuid_t uuid, unsigned int fl
     GUEST_FN_TYPE(conn, inject_nmi) fn = GUEST_FN(conn, inject_nmi);
 
     if (!fn)
-        return not_supported("virDomainInjectNMI", err);
+        return vb_check_report_unsupported("virDomainInjectNMI", err);
     return fn(conn->priv, uuid, flags, err);
 }
 
@@ -129,14 +100,14 @@ int vb_guest_send_key(struct vb_connect *conn, vb_uuid_t uuid, unsigned int code
     GUEST_FN_TYPE(conn, send_key) fn = GUEST_FN(conn, send_key);
 
     /* libvirt-dbus hands libvirt a NULL array for an empty "au". */
-    if (check_non_null(n_keycodes ? keycodes : NULL, "keycodes", "virDomainSendKey", err) < 0)
+    if (vb_check_non_null(n_keycodes ? keycodes : NULL, "keycodes", "virDomainSendKey", err) < 0)
         return -1;
     if (codeset >= VB_KEYCODE_SET_LAST)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "Unsupported codeset '%u'", codeset);
     if (n_keycodes > VB_SEND_KEY_MAX_KEYS)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "nkeycodes must be <= %d", VB_SEND_KEY_MAX_KEYS);
     if (!fn)
-        return not_supported("virDomainSendKey", err);
+        return vb_check_report_unsupported("virDomainSendKey", err);
     return fn(conn->priv, uuid, codeset, holdtime, keycodes, n_keycodes, flags, err);
 }
 
@@ -148,7 +119,7 @@ int vb_guest_send_process_signal(struct vb_connect *conn, vb_uuid_t uuid, long l
     if (pid == 0)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "pid_value in virDomainSendProcessSignal must not be zero");
     if (!fn)
-        return not_supported("virDomainSendProcessSignal", err);
+        return vb_check_report_unsupported("virDomainSendProcessSignal", err);
     return fn(conn->priv, uuid, pid, signum, flags, err);
 }
 
@@ -157,11 +128,11 @@ int vb_guest_set_user_password(struct vb_connect *conn, vb_uuid_t uuid, const ch
 {
     GUEST_FN_TYPE(conn, set_user_password) fn = GUEST_FN(conn, set_user_password);
 
-    if (check_non_null(user, "user", "virDomainSetUserPassword", err) < 0 ||
-        check_non_null(password, "password", "virDomainSetUserPassword", err) < 0)
+    if (vb_check_non_null(user, "user", "virDomainSetUserPassword", err) < 0 ||
+        vb_check_non_null(password, "password", "virDomainSetUserPassword", err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainSetUserPassword", err);
+        return vb_check_report_unsupported("virDomainSetUserPassword", err);
     return fn(conn->priv, uuid, user, password, flags, err);
 }
 
@@ -175,7 +146,7 @@ int vb_guest_memory_stats(struct vb_connect *conn, vb_uuid_t uuid, struct vb_mem
     if (n > VB_MEMORY_STAT_NR)
         n = VB_MEMORY_STAT_NR;
     if (!fn)
-        return not_supported("virDomainMemoryStats", err);
+        return vb_check_report_unsupported("virDomainMemoryStats", err);
     return fn(conn->priv, uuid, stats, n, flags, err);
 }
 
@@ -184,16 +155,16 @@ int vb_guest_memory_peek(struct vb_connect *conn, vb_uuid_t uuid, unsigned long 
 {
     GUEST_FN_TYPE(conn, memory_peek) fn = GUEST_FN(conn, memory_peek);
 
-    if (check_exclusive(flags, VB_MEMORY_VIRTUAL, "VIR_MEMORY_VIRTUAL", VB_MEMORY_PHYSICAL, "VIR_MEMORY_PHYSICAL",
+    if (vb_check_exclusive_flags(flags, VB_MEMORY_VIRTUAL, "VIR_MEMORY_VIRTUAL", VB_MEMORY_PHYSICAL, "VIR_MEMORY_PHYSICAL",
                         err) < 0)
         return -1;
-    if (size > 0 && check_non_null(buffer, "buffer", "virDomainMemoryPeek", err) < 0)
+    if (size > 0 && vb_check_non_null(buffer, "buffer", "virDomainMemoryPeek", err) < 0)
         return -1;
     if (size > VB_MEMORY_PEEK_MAX)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "memory peek request too large for remote protocol, %zu > %d",
                             size, VB_MEMORY_PEEK_MAX);
     if (!fn)
-        return not_supported("virDomainMemoryPeek", err);
+        return vb_check_report_unsupported("virDomainMemoryPeek", err);
     return fn(conn->priv, uuid, start, size, buffer, flags, err);
 }
 
@@ -202,11 +173,11 @@ int vb_guest_pin_emulator(struct vb_connect *conn, vb_uuid_t uuid, const bool *c
 {
     GUEST_FN_TYPE(conn, pin_emulator) fn = GUEST_FN(conn, pin_emulator);
 
-    if (check_non_null(cpumap, "cpumap", "virDomainPinEmulator", err) < 0 ||
-        check_positive(ncpus, "maplen", "virDomainPinEmulator", err) < 0)
+    if (vb_check_non_null(cpumap, "cpumap", "virDomainPinEmulator", err) < 0 ||
+        vb_check_positive(ncpus, "maplen", "virDomainPinEmulator", err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainPinEmulator", err);
+        return vb_check_report_unsupported("virDomainPinEmulator", err);
     return fn(conn->priv, uuid, cpumap, ncpus, flags, err);
 }
 
@@ -215,13 +186,13 @@ int vb_guest_get_emulator_pin_info(struct vb_connect *conn, vb_uuid_t uuid, bool
 {
     GUEST_FN_TYPE(conn, get_emulator_pin_info) fn = GUEST_FN(conn, get_emulator_pin_info);
 
-    if (check_non_null(cpumap, "cpumap", "virDomainGetEmulatorPinInfo", err) < 0 ||
-        check_positive(ncpus, "maplen", "virDomainGetEmulatorPinInfo", err) < 0 ||
-        check_exclusive(flags, VB_AFFECT_LIVE, "VIR_DOMAIN_AFFECT_LIVE", VB_AFFECT_CONFIG, "VIR_DOMAIN_AFFECT_CONFIG",
+    if (vb_check_non_null(cpumap, "cpumap", "virDomainGetEmulatorPinInfo", err) < 0 ||
+        vb_check_positive(ncpus, "maplen", "virDomainGetEmulatorPinInfo", err) < 0 ||
+        vb_check_exclusive_flags(flags, VB_AFFECT_LIVE, "VIR_DOMAIN_AFFECT_LIVE", VB_AFFECT_CONFIG, "VIR_DOMAIN_AFFECT_CONFIG",
                         err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainGetEmulatorPinInfo", err);
+        return vb_check_report_unsupported("virDomainGetEmulatorPinInfo", err);
     return fn(conn->priv, uuid, cpumap, ncpus, flags, err);
 }
 
@@ -231,7 +202,7 @@ int vb_guest_get_fs_info(struct vb_connect *conn, vb_uuid_t uuid, struct vb_fs_i
     GUEST_FN_TYPE(conn, get_fs_info) fn = GUEST_FN(conn, get_fs_info);
 
     if (!fn)
-        return not_supported("virDomainGetFSInfo", err);
+        return vb_check_report_unsupported("virDomainGetFSInfo", err);
     *infos = NULL;
     return fn(conn->priv, uuid, infos, flags, err);
 }
@@ -242,7 +213,7 @@ int vb_guest_get_disk_errors(struct vb_connect *conn, vb_uuid_t uuid, struct vb_
     GUEST_FN_TYPE(conn, get_disk_errors) fn = GUEST_FN(conn, get_disk_errors);
 
     if (!fn)
-        return not_supported("virDomainGetDiskErrors", err);
+        return vb_check_report_unsupported("virDomainGetDiskErrors", err);
     *errors = NULL;
     return fn(conn->priv, uuid, errors, flags, err);
 }

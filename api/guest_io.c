@@ -5,24 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/checks.h"
 #include "api/guest.h"
 #include "conf/domain_obj.h"
 
 #define GUEST_FN(conn, slot) ((conn)->driver->guest ? (conn)->driver->guest->slot : NULL)
 #define GUEST_FN_TYPE(conn, slot) __typeof__((conn)->driver->guest->slot)
-
-static int not_supported(const char *api, struct vb_error *err)
-{
-    return vb_error_set(err, VB_ERR_NO_SUPPORT, "%s", api);
-}
-
-static int check_exclusive(unsigned int flags, unsigned int a, const char *a_name, unsigned int b,
-                           const char *b_name, struct vb_error *err)
-{
-    if ((flags & a) && (flags & b))
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "Flags '%s' and '%s' are mutually exclusive", a_name, b_name);
-    return 0;
-}
 
 void vb_iothread_infos_free(struct vb_iothread_info *infos, size_t n)
 {
@@ -39,7 +27,7 @@ int vb_guest_fs_freeze(struct vb_connect *conn, vb_uuid_t uuid, const char *cons
     if (n && !mountpoints)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "mountpoints in virDomainFSFreeze must not be NULL");
     if (!fn)
-        return not_supported("virDomainFSFreeze", err);
+        return vb_check_report_unsupported("virDomainFSFreeze", err);
     return fn(conn->priv, uuid, mountpoints, n, flags, err);
 }
 
@@ -51,7 +39,7 @@ int vb_guest_fs_thaw(struct vb_connect *conn, vb_uuid_t uuid, const char *const 
     if (n && !mountpoints)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "mountpoints in virDomainFSThaw must not be NULL");
     if (!fn)
-        return not_supported("virDomainFSThaw", err);
+        return vb_check_report_unsupported("virDomainFSThaw", err);
     return fn(conn->priv, uuid, mountpoints, n, flags, err);
 }
 
@@ -61,7 +49,7 @@ int vb_guest_fs_trim(struct vb_connect *conn, vb_uuid_t uuid, const char *mountp
     GUEST_FN_TYPE(conn, fs_trim) fn = GUEST_FN(conn, fs_trim);
 
     if (!fn)
-        return not_supported("virDomainFSTrim", err);
+        return vb_check_report_unsupported("virDomainFSTrim", err);
     return fn(conn->priv, uuid, mountpoint, minimum, flags, err);
 }
 
@@ -71,9 +59,9 @@ static int check_dump_args(const char *to, unsigned int format, unsigned int fla
         return vb_error_set(err, VB_ERR_INVALID_ARG, "to in virDomainCoreDumpWithFormat must not be NULL");
     if (format >= VB_CORE_DUMP_FORMAT_LAST)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "dumpformat '%u' is not supported", format);
-    if (check_exclusive(flags, VB_DUMP_CRASH, "VIR_DUMP_CRASH", VB_DUMP_LIVE, "VIR_DUMP_LIVE", err) < 0 ||
-        check_exclusive(flags, VB_DUMP_CRASH, "VIR_DUMP_CRASH", VB_DUMP_RESET, "VIR_DUMP_RESET", err) < 0 ||
-        check_exclusive(flags, VB_DUMP_LIVE, "VIR_DUMP_LIVE", VB_DUMP_RESET, "VIR_DUMP_RESET", err) < 0)
+    if (vb_check_exclusive_flags(flags, VB_DUMP_CRASH, "VIR_DUMP_CRASH", VB_DUMP_LIVE, "VIR_DUMP_LIVE", err) < 0 ||
+        vb_check_exclusive_flags(flags, VB_DUMP_CRASH, "VIR_DUMP_CRASH", VB_DUMP_RESET, "VIR_DUMP_RESET", err) < 0 ||
+        vb_check_exclusive_flags(flags, VB_DUMP_LIVE, "VIR_DUMP_LIVE", VB_DUMP_RESET, "VIR_DUMP_RESET", err) < 0)
         return -1;
     return 0;
 }
@@ -105,7 +93,7 @@ int vb_guest_core_dump(struct vb_connect *conn, vb_uuid_t uuid, const char *to, 
     if (!path)
         return -1;
     if (!fn)
-        return not_supported("virDomainCoreDumpWithFormat", err);
+        return vb_check_report_unsupported("virDomainCoreDumpWithFormat", err);
     return fn(conn->priv, uuid, path, format, flags, err);
 }
 
@@ -115,11 +103,11 @@ int vb_guest_get_iothread_info(struct vb_connect *conn, vb_uuid_t uuid, unsigned
     GUEST_FN_TYPE(conn, get_iothread_info) fn = GUEST_FN(conn, get_iothread_info);
 
     *infos = NULL;
-    if (check_exclusive(flags, VB_AFFECT_LIVE, "VIR_DOMAIN_AFFECT_LIVE", VB_AFFECT_CONFIG, "VIR_DOMAIN_AFFECT_CONFIG",
+    if (vb_check_exclusive_flags(flags, VB_AFFECT_LIVE, "VIR_DOMAIN_AFFECT_LIVE", VB_AFFECT_CONFIG, "VIR_DOMAIN_AFFECT_CONFIG",
                         err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainGetIOThreadInfo", err);
+        return vb_check_report_unsupported("virDomainGetIOThreadInfo", err);
     return fn(conn->priv, uuid, ncpus, infos, flags, err);
 }
 
@@ -129,7 +117,7 @@ int vb_guest_add_iothread(struct vb_connect *conn, vb_uuid_t uuid, unsigned int 
     GUEST_FN_TYPE(conn, add_iothread) fn = GUEST_FN(conn, add_iothread);
 
     if (!fn)
-        return not_supported("virDomainAddIOThread", err);
+        return vb_check_report_unsupported("virDomainAddIOThread", err);
     return fn(conn->priv, uuid, id, flags, err);
 }
 
@@ -141,7 +129,7 @@ int vb_guest_del_iothread(struct vb_connect *conn, vb_uuid_t uuid, unsigned int 
     if (id == 0)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "iothread_id in virDomainDelIOThread must not be zero");
     if (!fn)
-        return not_supported("virDomainDelIOThread", err);
+        return vb_check_report_unsupported("virDomainDelIOThread", err);
     return fn(conn->priv, uuid, id, flags, err);
 }
 
@@ -155,6 +143,6 @@ int vb_guest_pin_iothread(struct vb_connect *conn, vb_uuid_t uuid, unsigned int 
     if (ncpus == 0)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "maplen in virDomainPinIOThread must be greater than zero");
     if (!fn)
-        return not_supported("virDomainPinIOThread", err);
+        return vb_check_report_unsupported("virDomainPinIOThread", err);
     return fn(conn->priv, uuid, id, cpumap, ncpus, flags, err);
 }

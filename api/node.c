@@ -2,17 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/checks.h"
 #include "api/node.h"
 
 /* The driver's node slot, or NULL for a driver without a node table or without that slot. */
 #define NODE_FN(conn, slot) ((conn)->driver->node ? (conn)->driver->node->slot : NULL)
 #define NODE_FN_TYPE(conn, slot) __typeof__((conn)->driver->node->slot)
-
-/* libvirt's "this function is not supported by the connection driver: virXxx". */
-static int not_supported(const char *api, struct vb_error *err)
-{
-    return vb_error_set(err, VB_ERR_NO_SUPPORT, "%s", api);
-}
 
 void vb_strv_free(char **strv)
 {
@@ -36,7 +31,7 @@ char *vb_node_get_domain_capabilities(struct vb_connect *conn, const char *emula
     NODE_FN_TYPE(conn, get_domain_capabilities) fn = NODE_FN(conn, get_domain_capabilities);
 
     if (!fn) {
-        not_supported("virConnectGetDomainCapabilities", err);
+        vb_check_report_unsupported("virConnectGetDomainCapabilities", err);
         return NULL;
     }
     return fn(conn->priv, emulatorbin, arch, machine, virttype, flags, err);
@@ -47,7 +42,7 @@ char *vb_node_get_sysinfo(struct vb_connect *conn, unsigned int flags, struct vb
     NODE_FN_TYPE(conn, get_sysinfo) fn = NODE_FN(conn, get_sysinfo);
 
     if (!fn) {
-        not_supported("virConnectGetSysinfo", err);
+        vb_check_report_unsupported("virConnectGetSysinfo", err);
         return NULL;
     }
     return fn(conn->priv, flags, err);
@@ -61,7 +56,7 @@ int vb_node_get_cpu_model_names(struct vb_connect *conn, const char *arch, unsig
     if (!arch)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "arch in virConnectGetCPUModelNames must not be NULL");
     if (!fn)
-        return not_supported("virConnectGetCPUModelNames", err);
+        return vb_check_report_unsupported("virConnectGetCPUModelNames", err);
     return fn(conn->priv, arch, flags, models, n, err);
 }
 
@@ -75,7 +70,7 @@ char *vb_node_baseline_cpu(struct vb_connect *conn, const char *const *xml_cpus,
         return NULL;
     }
     if (!fn) {
-        not_supported("virConnectBaselineCPU", err);
+        vb_check_report_unsupported("virConnectBaselineCPU", err);
         return NULL;
     }
     return fn(conn->priv, xml_cpus, n, flags, err);
@@ -88,7 +83,7 @@ int vb_node_compare_cpu(struct vb_connect *conn, const char *xml, unsigned int f
     if (!xml)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "xmlDesc in virConnectCompareCPU must not be NULL");
     if (!fn)
-        return not_supported("virConnectCompareCPU", err);
+        return vb_check_report_unsupported("virConnectCompareCPU", err);
     return fn(conn->priv, xml, flags, err);
 }
 
@@ -100,7 +95,7 @@ int vb_node_get_cpu_stats(struct vb_connect *conn, int cpu_num, unsigned int fla
     if (check_index(cpu_num, "cpuNum", "virNodeGetCPUStats", err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virNodeGetCPUStats", err);
+        return vb_check_report_unsupported("virNodeGetCPUStats", err);
     return fn(conn->priv, cpu_num, flags, stats, n, err);
 }
 
@@ -112,7 +107,7 @@ int vb_node_get_memory_stats(struct vb_connect *conn, int cell_num, unsigned int
     if (check_index(cell_num, "cellNum", "virNodeGetMemoryStats", err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virNodeGetMemoryStats", err);
+        return vb_check_report_unsupported("virNodeGetMemoryStats", err);
     return fn(conn->priv, cell_num, flags, stats, n, err);
 }
 
@@ -121,7 +116,7 @@ int vb_node_get_free_memory(struct vb_connect *conn, uint64_t *bytes, struct vb_
     NODE_FN_TYPE(conn, get_free_memory) fn = NODE_FN(conn, get_free_memory);
 
     if (!fn)
-        return not_supported("virNodeGetFreeMemory", err);
+        return vb_check_report_unsupported("virNodeGetFreeMemory", err);
     return fn(conn->priv, bytes, err);
 }
 
@@ -131,7 +126,7 @@ int vb_node_get_cpu_map(struct vb_connect *conn, unsigned int flags, bool **map,
     NODE_FN_TYPE(conn, get_cpu_map) fn = NODE_FN(conn, get_cpu_map);
 
     if (!fn)
-        return not_supported("virNodeGetCPUMap", err);
+        return vb_check_report_unsupported("virNodeGetCPUMap", err);
     return fn(conn->priv, flags, map, online, err);
 }
 
@@ -141,7 +136,7 @@ int vb_node_get_memory_parameters(struct vb_connect *conn, unsigned int flags, s
     NODE_FN_TYPE(conn, get_memory_parameters) fn = NODE_FN(conn, get_memory_parameters);
 
     if (!fn)
-        return not_supported("virNodeGetMemoryParameters", err);
+        return vb_check_report_unsupported("virNodeGetMemoryParameters", err);
     return fn(conn->priv, flags, params, err);
 }
 
@@ -154,7 +149,7 @@ int vb_node_set_memory_parameters(struct vb_connect *conn, const struct vb_typed
     if (!params || params->n == 0)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "params in virNodeSetMemoryParameters must not be NULL");
     if (!fn)
-        return not_supported("virNodeSetMemoryParameters", err);
+        return vb_check_report_unsupported("virNodeSetMemoryParameters", err);
     return fn(conn->priv, params, flags, err);
 }
 
@@ -163,7 +158,7 @@ int vb_node_get_security_model(struct vb_connect *conn, struct vb_security_model
     NODE_FN_TYPE(conn, get_security_model) fn = NODE_FN(conn, get_security_model);
 
     if (!fn)
-        return not_supported("virNodeGetSecurityModel", err);
+        return vb_check_report_unsupported("virNodeGetSecurityModel", err);
     memset(model, 0, sizeof(*model));
     return fn(conn->priv, model, err);
 }

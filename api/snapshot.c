@@ -1,6 +1,7 @@
 /* The public snapshot API: argument and flag checks, then dispatch to the driver's snapshot table. */
 #include <stdlib.h>
 
+#include "api/checks.h"
 #include "api/snapshot.h"
 
 /* The driver's slot, or NULL when the driver has no snapshot table or leaves it empty. */
@@ -22,40 +23,23 @@ void vb_snapshot_names_free(char **names, size_t n)
     free(names);
 }
 
-/* libvirt's virCheckNonNullArg wording. */
-static int check_non_null(const void *arg, const char *name, const char *api, struct vb_error *err)
-{
-    if (!arg)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "%s in %s must not be NULL", name, api);
-    return 0;
-}
-
-/* libvirt's VIR_EXCLUSIVE_FLAGS_RET. */
-static int check_exclusive(unsigned int flags, unsigned int a, const char *a_name, unsigned int b,
-                           const char *b_name, struct vb_error *err)
-{
-    if ((flags & a) && (flags & b))
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "Flags '%s' and '%s' are mutually exclusive", a_name, b_name);
-    return 0;
-}
-
 static int check_create_flags(unsigned int flags, struct vb_error *err)
 {
     /* libvirt's VIR_REQUIRE_FLAG_RET(CURRENT, REDEFINE) and its exclusions, spelled as libvirt does. */
     if ((flags & VB_SNAPSHOT_CREATE_CURRENT) && !(flags & VB_SNAPSHOT_CREATE_REDEFINE))
         return vb_error_set(err, VB_ERR_INVALID_ARG, "Flag '%s' is required by flag '%s'",
                             "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE", "VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT");
-    if (check_exclusive(flags, VB_SNAPSHOT_CREATE_REDEFINE, "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE",
+    if (vb_check_exclusive_flags(flags, VB_SNAPSHOT_CREATE_REDEFINE, "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE",
                         VB_SNAPSHOT_CREATE_NO_METADATA, "VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA", err) < 0)
         return -1;
-    return check_exclusive(flags, VB_SNAPSHOT_CREATE_REDEFINE, "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE",
+    return vb_check_exclusive_flags(flags, VB_SNAPSHOT_CREATE_REDEFINE, "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE",
                            VB_SNAPSHOT_CREATE_HALT, "VIR_DOMAIN_SNAPSHOT_CREATE_HALT", err);
 }
 
 int vb_snapshot_create_xml(struct vb_connect *conn, vb_uuid_t uuid, const char *xml, unsigned int flags,
                            char **name, struct vb_error *err)
 {
-    if (check_non_null(xml, "xmlDesc", "virDomainSnapshotCreateXML", err) < 0 || check_create_flags(flags, err) < 0)
+    if (vb_check_non_null(xml, "xmlDesc", "virDomainSnapshotCreateXML", err) < 0 || check_create_flags(flags, err) < 0)
         return -1;
     DISPATCH_INT(conn, create_xml, "virDomainSnapshotCreateXML", err, uuid, xml, flags, name, err);
 }
@@ -69,7 +53,7 @@ int vb_snapshot_list(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags
 int vb_snapshot_lookup_by_name(struct vb_connect *conn, vb_uuid_t uuid, const char *name, unsigned int flags,
                                struct vb_error *err)
 {
-    if (check_non_null(name, "name", "virDomainSnapshotLookupByName", err) < 0)
+    if (vb_check_non_null(name, "name", "virDomainSnapshotLookupByName", err) < 0)
         return -1;
     DISPATCH_INT(conn, lookup_by_name, "virDomainSnapshotLookupByName", err, uuid, name, flags, err);
 }
@@ -117,7 +101,7 @@ int vb_snapshot_has_metadata(struct vb_connect *conn, vb_uuid_t uuid, const char
 int vb_snapshot_delete(struct vb_connect *conn, vb_uuid_t uuid, const char *name, unsigned int flags,
                        struct vb_error *err)
 {
-    if (check_exclusive(flags, VB_SNAPSHOT_DELETE_CHILDREN, "VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN",
+    if (vb_check_exclusive_flags(flags, VB_SNAPSHOT_DELETE_CHILDREN, "VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN",
                         VB_SNAPSHOT_DELETE_CHILDREN_ONLY, "VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY", err) < 0)
         return -1;
     DISPATCH_INT(conn, delete, "virDomainSnapshotDelete", err, uuid, name, flags, err);
@@ -126,7 +110,7 @@ int vb_snapshot_delete(struct vb_connect *conn, vb_uuid_t uuid, const char *name
 int vb_snapshot_revert(struct vb_connect *conn, vb_uuid_t uuid, const char *name, unsigned int flags,
                        struct vb_error *err)
 {
-    if (check_exclusive(flags, VB_SNAPSHOT_REVERT_RUNNING, "VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING",
+    if (vb_check_exclusive_flags(flags, VB_SNAPSHOT_REVERT_RUNNING, "VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING",
                         VB_SNAPSHOT_REVERT_PAUSED, "VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED", err) < 0)
         return -1;
     DISPATCH_INT(conn, revert, "virDomainRevertToSnapshot", err, uuid, name, flags, err);

@@ -1,17 +1,12 @@
 /* The public tunables API: argument checks as libvirt's libvirt-domain.c, dispatch to the
  * driver's tunables table. */
+#include "api/checks.h"
 #include "api/tunables.h"
 #include "conf/domain_obj.h"
 
 /* The driver's tunables slot, or NULL for a driver without a tunables table or that slot. */
 #define TUNABLES_FN(conn, slot) ((conn)->driver->tunables ? (conn)->driver->tunables->slot : NULL)
 #define TUNABLES_FN_TYPE(conn, slot) __typeof__((conn)->driver->tunables->slot)
-
-/* libvirt's "this function is not supported by the connection driver: virXxx". */
-static int not_supported(const char *api, struct vb_error *err)
-{
-    return vb_error_set(err, VB_ERR_NO_SUPPORT, "%s", api);
-}
 
 /* libvirt's VIR_EXCLUSIVE_FLAGS_GOTO(VIR_DOMAIN_AFFECT_LIVE, VIR_DOMAIN_AFFECT_CONFIG). */
 static int check_affect_exclusive(unsigned int flags, struct vb_error *err)
@@ -40,7 +35,7 @@ int vb_domain_get_memory_parameters(struct vb_connect *conn, vb_uuid_t uuid, uns
     if (check_affect_exclusive(flags, err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainGetMemoryParameters", err);
+        return vb_check_report_unsupported("virDomainGetMemoryParameters", err);
     return fn(conn->priv, uuid, flags, params, err);
 }
 
@@ -52,7 +47,7 @@ int vb_domain_set_memory_parameters(struct vb_connect *conn, vb_uuid_t uuid, con
     if (check_params(params, "virDomainSetMemoryParameters", err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainSetMemoryParameters", err);
+        return vb_check_report_unsupported("virDomainSetMemoryParameters", err);
     return fn(conn->priv, uuid, params, flags, err);
 }
 
@@ -65,7 +60,7 @@ int vb_domain_get_scheduler_parameters(struct vb_connect *conn, vb_uuid_t uuid, 
     if (check_affect_exclusive(flags, err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainGetSchedulerParametersFlags", err);
+        return vb_check_report_unsupported("virDomainGetSchedulerParametersFlags", err);
     return fn(conn->priv, uuid, flags, params, err);
 }
 
@@ -78,7 +73,7 @@ int vb_domain_set_scheduler_parameters(struct vb_connect *conn, vb_uuid_t uuid,
     if (check_params(params, "virDomainSetSchedulerParametersFlags", err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainSetSchedulerParametersFlags", err);
+        return vb_check_report_unsupported("virDomainSetSchedulerParametersFlags", err);
     return fn(conn->priv, uuid, params, flags, err);
 }
 
@@ -91,7 +86,7 @@ int vb_domain_get_numa_parameters(struct vb_connect *conn, vb_uuid_t uuid, unsig
     if (check_affect_exclusive(flags, err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainGetNumaParameters", err);
+        return vb_check_report_unsupported("virDomainGetNumaParameters", err);
     return fn(conn->priv, uuid, flags, params, err);
 }
 
@@ -103,7 +98,7 @@ int vb_domain_set_numa_parameters(struct vb_connect *conn, vb_uuid_t uuid, const
     if (check_params(params, "virDomainSetNumaParameters", err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainSetNumaParameters", err);
+        return vb_check_report_unsupported("virDomainSetNumaParameters", err);
     return fn(conn->priv, uuid, params, flags, err);
 }
 
@@ -116,7 +111,7 @@ int vb_domain_get_blkio_parameters(struct vb_connect *conn, vb_uuid_t uuid, unsi
     if (check_affect_exclusive(flags, err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainGetBlkioParameters", err);
+        return vb_check_report_unsupported("virDomainGetBlkioParameters", err);
     return fn(conn->priv, uuid, flags, params, err);
 }
 
@@ -128,7 +123,7 @@ int vb_domain_set_blkio_parameters(struct vb_connect *conn, vb_uuid_t uuid, cons
     if (check_params(params, "virDomainSetBlkioParameters", err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainSetBlkioParameters", err);
+        return vb_check_report_unsupported("virDomainSetBlkioParameters", err);
     return fn(conn->priv, uuid, params, flags, err);
 }
 
@@ -141,7 +136,7 @@ int vb_domain_get_perf_events(struct vb_connect *conn, vb_uuid_t uuid, unsigned 
     if (check_affect_exclusive(flags, err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainGetPerfEvents", err);
+        return vb_check_report_unsupported("virDomainGetPerfEvents", err);
     return fn(conn->priv, uuid, flags, params, err);
 }
 
@@ -153,7 +148,7 @@ int vb_domain_set_perf_events(struct vb_connect *conn, vb_uuid_t uuid, const str
     if (check_params(params, "virDomainSetPerfEvents", err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainSetPerfEvents", err);
+        return vb_check_report_unsupported("virDomainSetPerfEvents", err);
     return fn(conn->priv, uuid, params, flags, err);
 }
 
@@ -166,7 +161,7 @@ int vb_domain_get_interface_parameters(struct vb_connect *conn, vb_uuid_t uuid, 
     if (check_affect_exclusive(flags, err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainGetInterfaceParameters", err);
+        return vb_check_report_unsupported("virDomainGetInterfaceParameters", err);
     return fn(conn->priv, uuid, device, flags, params, err);
 }
 
@@ -179,7 +174,7 @@ int vb_domain_set_interface_parameters(struct vb_connect *conn, vb_uuid_t uuid, 
     if (check_params(params, "virDomainSetInterfaceParameters", err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainSetInterfaceParameters", err);
+        return vb_check_report_unsupported("virDomainSetInterfaceParameters", err);
     return fn(conn->priv, uuid, device, params, flags, err);
 }
 
@@ -192,7 +187,7 @@ int vb_domain_get_block_io_tune(struct vb_connect *conn, vb_uuid_t uuid, const c
     if (check_affect_exclusive(flags, err) < 0)
         return -1;
     if (!fn)
-        return not_supported("virDomainGetBlockIoTune", err);
+        return vb_check_report_unsupported("virDomainGetBlockIoTune", err);
     return fn(conn->priv, uuid, disk, flags, params, err);
 }
 
@@ -205,6 +200,6 @@ int vb_domain_set_block_io_tune(struct vb_connect *conn, vb_uuid_t uuid, const c
     if (!params || params->n == 0)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "nparams in virDomainSetBlockIoTune must be greater than zero");
     if (!fn)
-        return not_supported("virDomainSetBlockIoTune", err);
+        return vb_check_report_unsupported("virDomainSetBlockIoTune", err);
     return fn(conn->priv, uuid, disk, params, flags, err);
 }
