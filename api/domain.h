@@ -80,3 +80,7 @@ int vb_domain_save_image_define_xml(struct vb_connect *conn, const char *path, c
                                     struct vb_error *err);
 int vb_domain_set_metadata(struct vb_connect *conn, vb_uuid_t uuid, int type, const char *metadata, const char *key,
                            const char *uri, unsigned int flags, struct vb_error *err);
+
+/* libvirt's virDomainMigrateToURI3 (parameters other than the flags are not read yet). */
+int vb_domain_migrate_to_uri3(struct vb_connect *conn, vb_uuid_t uuid, const char *dconnuri, unsigned int flags,
+                              struct vb_error *err);

@@ -229,6 +229,7 @@ enum { VB_MEM_LIVE = 1 << 0, VB_MEM_CONFIG = 1 << 1, VB_MEM_MAXIMUM = 1 << 2 };
 enum { VB_DESTROY_GRACEFUL = 1 << 0 };
 enum { VB_DEFINE_VALIDATE = 1 << 0 };
 enum { VB_DEVICE_MODIFY_FORCE = 1 << 2 };
+enum { VB_MIGRATE_LIVE = 1 << 0, VB_MIGRATE_PEER2PEER = 1 << 1 };
 /* virDomainStatsTypes */
 enum { VB_STATS_STATE = 1 << 0, VB_STATS_CPU_TOTAL = 1 << 1, VB_STATS_BALLOON = 1 << 2, VB_STATS_VCPU = 1 << 3,
        VB_STATS_INTERFACE = 1 << 4, VB_STATS_BLOCK = 1 << 5 };

@@ -180,3 +180,14 @@ def test_node_get_info_reports_the_test_node(bus):
     model, memory, cpus, mhz, nodes, sockets, cores, threads = connect_iface(bus).NodeGetInfo()
     assert (model, memory, cpus, mhz) == ("i686", 3145728, 16, 1400)
     assert (nodes, sockets, cores, threads) == (2, 2, 2, 2)
+
+
+def test_migration_is_refused_as_libvirt_refuses_it_for_the_test_driver(bus):
+    dom = domain_iface(bus)
+    with pytest.raises(dbus.DBusException) as excinfo:
+        dom.MigrateToURI3("test:///other", {}, 0)
+    assert error_of(excinfo) == ("org.libvirt.Error",
+                                 "argument unsupported: direct migration is not supported by the source host")
+    with pytest.raises(dbus.DBusException) as excinfo:
+        dom.MigrateToURI3("test:///other", dbus.Dictionary({}, signature="sv"), 2)  # VIR_MIGRATE_PEER2PEER
+    assert error_of(excinfo)[1] == "argument unsupported: p2p migration is not supported by the source host"
