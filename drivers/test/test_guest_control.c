@@ -215,7 +215,7 @@ static int test_pin_emulator(void *priv, vb_uuid_t uuid, const bool *cpumap, uns
                              unsigned int flags, struct vb_error *err)
 {
     struct vb_domain_obj *obj;
-    bool live, any = false;
+    bool live = false, any = false;
     bool *copy;
 
     VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
@@ -248,7 +248,7 @@ static int test_get_emulator_pin_info(void *priv, vb_uuid_t uuid, bool *cpumap, 
     struct vb_domain_obj *obj;
     const bool *pin;
     unsigned int pin_n;
-    bool live;
+    bool live = false;
 
     VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
     obj = test_find_domain(priv, uuid, err);
