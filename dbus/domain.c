@@ -57,28 +57,31 @@ static int run_lifecycle(sd_bus_message *m, struct dbus_connect *dc, flagged_op 
     return r;
 }
 
-static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *error)
+int dbus_domain_start(sd_bus_message *m, struct dbus_connect *dc, uint32_t flags, sd_bus_error *error)
 {
-    struct dbus_connect *dc = userdata;
     struct vb_error err = VB_ERROR_INIT;
     unsigned char uuid[VB_UUID_LEN];
     struct dbus_pending *pending;
-    uint32_t flags;
-    int r;
+    int r = dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
 
-    r = sd_bus_message_read(m, "u", &flags);
-    if (r < 0)
-        return r;
-    r = dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
     if (r < 0)
         return r;
     pending = dbus_pending_new(m);
     if (!pending)
         return -ENOMEM;
+    /* The caller's unique name owns an AUTODESTROY domain: it goes when the caller goes. */
     r = vb_domain_create(dc->conn, uuid, flags, sd_bus_message_get_sender(m), &pending->done, &err);
     r = dbus_pending_finish(pending, r, &err, error);
     vb_error_clear(&err);
     return r;
+}
+
+static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    uint32_t flags;
+    int r = sd_bus_message_read(m, "u", &flags);
+
+    return r < 0 ? r : dbus_domain_start(m, userdata, flags, error);
 }
 
 static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *error)

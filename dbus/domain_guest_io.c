@@ -110,23 +110,12 @@ static int method_core_dump(sd_bus_message *m, void *userdata, sd_bus_error *err
  * descriptors belong to the message and are closed with it. */
 static int method_create_with_files(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    struct dbus_pending *pending;
     uint32_t flags;
     int r;
 
-    if ((r = sd_bus_message_skip(m, "ah")) < 0 || (r = sd_bus_message_read(m, "u", &flags)) < 0 ||
-        (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_skip(m, "ah")) < 0 || (r = sd_bus_message_read(m, "u", &flags)) < 0)
         return r;
-    pending = dbus_pending_new(m);
-    if (!pending)
-        return -ENOMEM;
-    r = vb_domain_create(dc->conn, uuid, flags, sd_bus_message_get_sender(m), &pending->done, &err);
-    r = dbus_pending_finish(pending, r, &err, error);
-    vb_error_clear(&err);
-    return r;
+    return dbus_domain_start(m, userdata, flags, error);
 }
 
 static int append_iothread(sd_bus_message *reply, const struct vb_iothread_info *info)
