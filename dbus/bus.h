@@ -51,6 +51,9 @@ int dbus_domain_uuid(struct dbus_connect *dc, const char *path, unsigned char uu
 /* Starts the domain the call's path names (Domain.Create and CreateWithFiles), replying when
  * the driver has finished. */
 int dbus_domain_start(sd_bus_message *m, struct dbus_connect *dc, uint32_t flags, sd_bus_error *error);
+/* The same, for the path a method call is addressed to. */
+int dbus_message_domain_uuid(sd_bus_message *m, struct dbus_connect *dc, unsigned char uuid[VB_UUID_LEN],
+                             sd_bus_error *error);
 /* Sets error from err, clears err, returns the negative value for the handler. */
 int dbus_reply_core_error(sd_bus_error *error, struct vb_error *err);
 /* dbus/domain_config.c, dbus/domain_info.c, dbus/domain_unsupported.c: more Domain methods */

@@ -9,21 +9,13 @@
 #include "dbus/typed_params.h"
 
 /* Sends the core's error and releases it; returns what the handler returns. */
-static int reply_vb_error(sd_bus_error *error, struct vb_error *err)
-{
-    int r = dbus_error_from_vb(error, err);
-
-    vb_error_clear(err);
-    return r;
-}
-
 /* Replies with an owned string result, or the core's error when it is NULL. */
 static int reply_string(sd_bus_message *m, char *value, struct vb_error *err, sd_bus_error *error)
 {
     int r;
 
     if (!value)
-        return reply_vb_error(error, err);
+        return dbus_reply_core_error(error, err);
     r = sd_bus_reply_method_return(m, "s", value);
     free(value);
     return r;
@@ -98,7 +90,7 @@ static int method_get_cpu_model_names(sd_bus_message *m, void *userdata, sd_bus_
     if (r < 0)
         return r;
     if (vb_node_get_cpu_model_names(dc->conn, arch, flags, &models, &n, &err) < 0)
-        return reply_vb_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     r = sd_bus_message_new_method_return(m, &reply);
     if (r >= 0)
         r = sd_bus_message_append_strv(reply, models);
@@ -145,7 +137,7 @@ static int method_compare_cpu(sd_bus_message *m, void *userdata, sd_bus_error *e
         return r;
     result = vb_node_compare_cpu(dc->conn, xml, flags, &err);
     if (result == VB_CPU_COMPARE_ERROR)
-        return reply_vb_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return sd_bus_reply_method_return(m, "i", (int32_t) result);
 }
 
@@ -182,7 +174,7 @@ static int method_node_get_cpu_stats(sd_bus_message *m, void *userdata, sd_bus_e
     if (r < 0)
         return r;
     if (vb_node_get_cpu_stats(dc->conn, cpu_num, flags, &stats, &n, &err) < 0)
-        return reply_vb_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return reply_stats(m, stats, n);
 }
 
@@ -200,7 +192,7 @@ static int method_node_get_memory_stats(sd_bus_message *m, void *userdata, sd_bu
     if (r < 0)
         return r;
     if (vb_node_get_memory_stats(dc->conn, cell_num, flags, &stats, &n, &err) < 0)
-        return reply_vb_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return reply_stats(m, stats, n);
 }
 
@@ -211,7 +203,7 @@ static int method_node_get_free_memory(sd_bus_message *m, void *userdata, sd_bus
     uint64_t bytes = 0;
 
     if (vb_node_get_free_memory(dc->conn, &bytes, &err) < 0)
-        return reply_vb_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return sd_bus_reply_method_return(m, "t", bytes);
 }
 
@@ -230,7 +222,7 @@ static int method_node_get_cpu_map(sd_bus_message *m, void *userdata, sd_bus_err
         return r;
     cpus = vb_node_get_cpu_map(dc->conn, flags, &map, &online, &err);
     if (cpus < 0)
-        return reply_vb_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     r = sd_bus_message_new_method_return(m, &reply);
     if (r >= 0)
         r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "b");
@@ -256,7 +248,7 @@ static int method_node_get_memory_parameters(sd_bus_message *m, void *userdata, 
     if (r < 0)
         return r;
     if (vb_node_get_memory_parameters(dc->conn, flags, &params, &err) < 0)
-        return reply_vb_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     r = sd_bus_message_new_method_return(m, &reply);
     if (r >= 0)
         r = dbus_typed_params_append(reply, &params);
@@ -276,13 +268,13 @@ static int method_node_set_memory_parameters(sd_bus_message *m, void *userdata, 
 
     r = dbus_typed_params_read(m, &params, &err);
     if (r < 0)
-        return vb_error_is_set(&err) ? reply_vb_error(error, &err) : r;
+        return vb_error_is_set(&err) ? dbus_reply_core_error(error, &err) : r;
     r = sd_bus_message_read(m, "u", &flags);
     if (r >= 0)
         r = vb_node_set_memory_parameters(dc->conn, &params, flags, &err);
     vb_typed_params_clear(&params);
     if (vb_error_is_set(&err))
-        return reply_vb_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     if (r < 0)
         return r;
     return sd_bus_reply_method_return(m, NULL);
@@ -295,7 +287,7 @@ static int method_node_get_security_model(sd_bus_message *m, void *userdata, sd_
     struct vb_security_model model;
 
     if (vb_node_get_security_model(dc->conn, &model, &err) < 0)
-        return reply_vb_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return sd_bus_reply_method_return(m, "(ss)", model.model, model.doi);
 }
 

@@ -16,6 +16,12 @@ int dbus_domain_uuid(struct dbus_connect *dc, const char *path, unsigned char uu
     return 0;
 }
 
+int dbus_message_domain_uuid(sd_bus_message *m, struct dbus_connect *dc, unsigned char uuid[VB_UUID_LEN],
+                             sd_bus_error *error)
+{
+    return dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
+}
+
 int dbus_reply_core_error(sd_bus_error *error, struct vb_error *err)
 {
     int r = dbus_error_from_vb(error, err);

@@ -31,11 +31,6 @@ static int finish_change(sd_bus_message *m, struct dbus_connect *dc, const unsig
     return sd_bus_reply_method_return(m, NULL);
 }
 
-static int message_uuid(sd_bus_message *m, struct dbus_connect *dc, unsigned char uuid[VB_UUID_LEN], sd_bus_error *error)
-{
-    return dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
-}
-
 static int method_set_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
     struct vb_error err = VB_ERROR_INIT;
@@ -43,7 +38,7 @@ static int method_set_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *err
     uint32_t vcpus, flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "uu", &vcpus, &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "uu", &vcpus, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_domain_set_vcpus(((struct dbus_connect *) userdata)->conn, uuid, vcpus, flags, &err);
     return finish_change(m, userdata, uuid, r, &err, error);
@@ -56,7 +51,7 @@ static int method_get_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *err
     uint32_t flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_domain_get_vcpus(((struct dbus_connect *) userdata)->conn, uuid, flags, &err);
     if (r < 0)
@@ -72,7 +67,7 @@ static int method_set_memory(sd_bus_message *m, void *userdata, sd_bus_error *er
     uint32_t flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "tu", &kib, &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "tu", &kib, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_domain_set_memory(((struct dbus_connect *) userdata)->conn, uuid, kib, flags, &err);
     return finish_change(m, userdata, uuid, r, &err, error);
@@ -86,7 +81,7 @@ static int method_set_memory_stats_period(sd_bus_message *m, void *userdata, sd_
     uint32_t flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "iu", &period, &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "iu", &period, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_domain_set_memory_stats_period(((struct dbus_connect *) userdata)->conn, uuid, period, flags, &err);
     return finish_change(m, userdata, uuid, r, &err, error);
@@ -103,7 +98,7 @@ static int method_get_metadata(sd_bus_message *m, void *userdata, sd_bus_error *
     int r;
 
     if ((r = sd_bus_message_read(m, "isu", &type, &uri, &flags)) < 0 ||
-        (r = message_uuid(m, userdata, uuid, error)) < 0)
+        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     value = vb_domain_get_metadata(((struct dbus_connect *) userdata)->conn, uuid, type, empty_to_null(uri), flags,
                                    &err);
@@ -122,7 +117,7 @@ static int method_set_metadata(sd_bus_message *m, void *userdata, sd_bus_error *
     int r;
 
     if ((r = sd_bus_message_read(m, "isssu", &type, &value, &key, &uri, &flags)) < 0 ||
-        (r = message_uuid(m, userdata, uuid, error)) < 0)
+        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_domain_set_metadata(((struct dbus_connect *) userdata)->conn, uuid, type, empty_to_null(value),
                                empty_to_null(key), empty_to_null(uri), flags, &err);
@@ -140,7 +135,7 @@ static int run_device_op(sd_bus_message *m, struct dbus_connect *dc, device_op o
     uint32_t flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "su", &xml, &flags)) < 0 || (r = message_uuid(m, dc, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "su", &xml, &flags)) < 0 || (r = dbus_message_domain_uuid(m, dc, uuid, error)) < 0)
         return r;
     r = op(dc->conn, uuid, xml, flags, &err);
     return finish_change(m, dc, uuid, r, &err, error);
@@ -171,7 +166,7 @@ static int method_save(sd_bus_message *m, void *userdata, sd_bus_error *error)
     uint32_t flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "ssu", &to, &xml, &flags)) < 0 || (r = message_uuid(m, dc, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "ssu", &to, &xml, &flags)) < 0 || (r = dbus_message_domain_uuid(m, dc, uuid, error)) < 0)
         return r;
     pending = dbus_pending_new(m);
     if (!pending)
@@ -189,7 +184,7 @@ static int method_has_managed_save(sd_bus_message *m, void *userdata, sd_bus_err
     uint32_t flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     if (flags != 0)
         return sd_bus_error_setf(error, DBUS_LIBVIRT_ERROR, "invalid argument: %s: unsupported flags (0x%x)",
@@ -207,7 +202,7 @@ static int method_managed_save_remove(sd_bus_message *m, void *userdata, sd_bus_
     uint32_t flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_domain_managed_save_remove(((struct dbus_connect *) userdata)->conn, uuid, flags, &err);
     return reply_empty_or_error(m, r, &err, error);
@@ -245,7 +240,7 @@ static int method_pin_vcpu(sd_bus_message *m, void *userdata, sd_bus_error *erro
     int r;
 
     if ((r = sd_bus_message_read(m, "u", &vcpu)) < 0 || (r = read_cpumap(m, &map, &ncpus)) < 0 ||
-        (r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+        (r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_domain_pin_vcpu(((struct dbus_connect *) userdata)->conn, uuid, vcpu, map, ncpus, flags, &err);
     return reply_empty_or_error(m, r, &err, error);
@@ -275,7 +270,7 @@ static int method_get_vcpu_pin_info(sd_bus_message *m, void *userdata, sd_bus_er
     uint32_t flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     if (vb_domain_get_vcpu_pin_info(((struct dbus_connect *) userdata)->conn, uuid, flags, &maps, &nvcpus, &ncpus,
                                     &err) < 0)

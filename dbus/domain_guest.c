@@ -9,11 +9,6 @@
 #include "dbus/bus.h"
 #include "dbus/errors.h"
 
-static int message_uuid(sd_bus_message *m, struct dbus_connect *dc, unsigned char uuid[VB_UUID_LEN], sd_bus_error *error)
-{
-    return dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
-}
-
 static struct vb_connect *conn_of(void *userdata)
 {
     return ((struct dbus_connect *) userdata)->conn;
@@ -33,7 +28,7 @@ static int read_flags(sd_bus_message *m, void *userdata, uint32_t *flags, unsign
 {
     int r = sd_bus_message_read(m, "u", flags);
 
-    return r < 0 ? r : message_uuid(m, userdata, uuid, error);
+    return r < 0 ? r : dbus_message_domain_uuid(m, userdata, uuid, error);
 }
 
 static int method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -77,7 +72,7 @@ static int method_set_time(sd_bus_message *m, void *userdata, sd_bus_error *erro
     int r;
 
     if ((r = sd_bus_message_read(m, "tuu", &seconds, &nseconds, &flags)) < 0 ||
-        (r = message_uuid(m, userdata, uuid, error)) < 0)
+        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_guest_set_time(conn_of(userdata), uuid, (long long) seconds, nseconds, flags, &err);
     return reply_empty(m, r, &err, error);
@@ -107,7 +102,7 @@ static int method_rename(sd_bus_message *m, void *userdata, sd_bus_error *error)
     uint32_t flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "su", &name, &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "su", &name, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     if (vb_guest_rename(conn_of(userdata), uuid, name, flags, &err) < 0)
         return dbus_reply_core_error(error, &err);
@@ -139,7 +134,7 @@ static int method_send_key(sd_bus_message *m, void *userdata, sd_bus_error *erro
 
     if ((r = sd_bus_message_read(m, "uu", &codeset, &holdtime)) < 0 ||
         (r = sd_bus_message_read_array(m, 'u', (const void **) &keycodes, &size)) < 0 ||
-        (r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+        (r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_guest_send_key(conn_of(userdata), uuid, codeset, holdtime, keycodes, size / sizeof(uint32_t), flags,
                           &err);
@@ -155,7 +150,7 @@ static int method_send_process_signal(sd_bus_message *m, void *userdata, sd_bus_
     int r;
 
     if ((r = sd_bus_message_read(m, "xuu", &pid, &signum, &flags)) < 0 ||
-        (r = message_uuid(m, userdata, uuid, error)) < 0)
+        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_guest_send_process_signal(conn_of(userdata), uuid, pid, signum, flags, &err);
     return reply_empty(m, r, &err, error);
@@ -170,7 +165,7 @@ static int method_set_user_password(sd_bus_message *m, void *userdata, sd_bus_er
     int r;
 
     if ((r = sd_bus_message_read(m, "ssu", &user, &password, &flags)) < 0 ||
-        (r = message_uuid(m, userdata, uuid, error)) < 0)
+        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_guest_set_user_password(conn_of(userdata), uuid, user, password, flags, &err);
     return reply_empty(m, r, &err, error);
@@ -211,7 +206,7 @@ static int method_memory_peek(sd_bus_message *m, void *userdata, sd_bus_error *e
     int r;
 
     if ((r = sd_bus_message_read(m, "ttu", &start, &size, &flags)) < 0 ||
-        (r = message_uuid(m, userdata, uuid, error)) < 0)
+        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     /* Only a size the core accepts is allocated; a larger one fails in the core. */
     buffer = calloc(size <= VB_MEMORY_PEEK_MAX ? size + 1 : 1, 1);

@@ -14,11 +14,6 @@ static struct vb_connect *conn_of(void *userdata)
     return ((struct dbus_connect *) userdata)->conn;
 }
 
-static int message_uuid(sd_bus_message *m, void *userdata, unsigned char uuid[VB_UUID_LEN], sd_bus_error *error)
-{
-    return dbus_domain_uuid(userdata, sd_bus_message_get_path(m), uuid, error);
-}
-
 static int reply_empty(sd_bus_message *m, int r, struct vb_error *err, sd_bus_error *error)
 {
     if (r < 0)
@@ -56,7 +51,7 @@ static int change_fs_state(sd_bus_message *m, void *userdata, fs_state_fn fn, sd
     int r, n;
 
     if ((r = sd_bus_message_read_strv(m, &mountpoints)) < 0 || (r = sd_bus_message_read(m, "u", &flags)) < 0 ||
-        (r = message_uuid(m, userdata, uuid, error)) < 0)
+        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     n = fn(conn_of(userdata), uuid, (const char *const *) mountpoints, strv_length(mountpoints), flags, &err);
     if (n < 0)
@@ -85,7 +80,7 @@ static int method_fs_trim(sd_bus_message *m, void *userdata, sd_bus_error *error
     int r;
 
     if ((r = sd_bus_message_read(m, "stu", &mountpoint, &minimum, &flags)) < 0 ||
-        (r = message_uuid(m, userdata, uuid, error)) < 0)
+        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_guest_fs_trim(conn_of(userdata), uuid, *mountpoint ? mountpoint : NULL, minimum, flags, &err);
     return reply_empty(m, r, &err, error);
@@ -100,7 +95,7 @@ static int method_core_dump(sd_bus_message *m, void *userdata, sd_bus_error *err
     int r;
 
     if ((r = sd_bus_message_read(m, "suu", &to, &format, &flags)) < 0 ||
-        (r = message_uuid(m, userdata, uuid, error)) < 0)
+        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_guest_core_dump(conn_of(userdata), uuid, to, format, flags, &err);
     return reply_empty(m, r, &err, error);
@@ -145,7 +140,7 @@ static int method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_er
     uint32_t flags;
     int r, n, ncpus;
 
-    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     ncpus = vb_node_get_cpu_map(conn_of(userdata), 0, &node_map, &online, &err);
     if (ncpus < 0)
@@ -174,7 +169,7 @@ static int change_iothread(sd_bus_message *m, void *userdata, iothread_fn fn, sd
     uint32_t id, flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "uu", &id, &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "uu", &id, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = fn(conn_of(userdata), uuid, id, flags, &err);
     return reply_empty(m, r, &err, error);
@@ -200,7 +195,7 @@ static int method_pin_iothread(sd_bus_message *m, void *userdata, sd_bus_error *
     int r;
 
     if ((r = sd_bus_message_read(m, "u", &id)) < 0 || (r = dbus_read_cpumap(m, &map, &ncpus)) < 0 ||
-        (r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+        (r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     r = vb_guest_pin_iothread(conn_of(userdata), uuid, id, map, ncpus, flags, &err);
     return reply_empty(m, r, &err, error);

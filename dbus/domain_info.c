@@ -8,11 +8,6 @@
 #include "dbus/errors.h"
 #include "dbus/typed_params.h"
 
-static int message_uuid(sd_bus_message *m, struct dbus_connect *dc, unsigned char uuid[VB_UUID_LEN], sd_bus_error *error)
-{
-    return dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
-}
-
 static int method_get_stats(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
     _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -22,7 +17,7 @@ static int method_get_stats(sd_bus_message *m, void *userdata, sd_bus_error *err
     uint32_t stats, flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "uu", &stats, &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "uu", &stats, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     if (vb_domain_get_stats(((struct dbus_connect *) userdata)->conn, uuid, stats, flags, &params, &err) < 0)
         return dbus_reply_core_error(error, &err);
@@ -38,7 +33,7 @@ static int method_get_job_info(sd_bus_message *m, void *userdata, sd_bus_error *
     struct vb_error err = VB_ERROR_INIT;
     unsigned char uuid[VB_UUID_LEN];
     struct vb_job_info j;
-    int r = message_uuid(m, userdata, uuid, error);
+    int r = dbus_message_domain_uuid(m, userdata, uuid, error);
 
     if (r < 0)
         return r;
@@ -56,7 +51,7 @@ static int method_abort_job(sd_bus_message *m, void *userdata, sd_bus_error *err
 {
     struct vb_error err = VB_ERROR_INIT;
     unsigned char uuid[VB_UUID_LEN];
-    int r = message_uuid(m, userdata, uuid, error);
+    int r = dbus_message_domain_uuid(m, userdata, uuid, error);
 
     if (r < 0)
         return r;
@@ -70,7 +65,7 @@ static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *erro
     struct vb_error err = VB_ERROR_INIT;
     unsigned char uuid[VB_UUID_LEN];
     struct vb_domain_info info = { 0 };
-    int r = message_uuid(m, userdata, uuid, error);
+    int r = dbus_message_domain_uuid(m, userdata, uuid, error);
 
     if (r < 0)
         return r;
@@ -91,7 +86,7 @@ static int method_get_block_info(sd_bus_message *m, void *userdata, sd_bus_error
     uint32_t flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "su", &disk, &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "su", &disk, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     if (vb_domain_get_block_info(((struct dbus_connect *) userdata)->conn, uuid, disk, flags, &info, &err) < 0)
         return dbus_reply_core_error(error, &err);
@@ -125,7 +120,7 @@ static int method_interface_addresses(sd_bus_message *m, void *userdata, sd_bus_
     size_t n = 0;
     int r;
 
-    if ((r = sd_bus_message_read(m, "uu", &source, &flags)) < 0 || (r = message_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "uu", &source, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
     if (vb_domain_interface_addresses(((struct dbus_connect *) userdata)->conn, uuid, source, flags, &ifaces, &n,
                                       &err) < 0)

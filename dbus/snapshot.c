@@ -121,22 +121,6 @@ static int snapshot_from_path(const struct dbus_connect *dc, const char *path, u
 
 /* --- helpers ------------------------------------------------------------------------------- */
 
-static int reply_core_error(sd_bus_error *error, struct vb_error *err)
-{
-    int r = dbus_error_from_vb(error, err);
-
-    vb_error_clear(err);
-    return r;
-}
-
-static int domain_uuid_from_message(sd_bus_message *m, struct dbus_connect *dc, unsigned char uuid[VB_UUID_LEN],
-                                    sd_bus_error *error)
-{
-    if (dbus_domain_uuid_from_path(dc->domain_prefix, sd_bus_message_get_path(m), uuid) < 0)
-        return sd_bus_error_set(error, DBUS_LIBVIRT_ERROR, "Domain not found");
-    return 0;
-}
-
 /* The snapshot a DomainSnapshot call is addressed to; *name is malloc'd. */
 static int snapshot_from_message(sd_bus_message *m, struct dbus_connect *dc, unsigned char uuid[VB_UUID_LEN],
                                  char **name, sd_bus_error *error)
@@ -194,11 +178,11 @@ static int method_snapshot_create_xml(sd_bus_message *m, void *userdata, sd_bus_
     r = sd_bus_message_read(m, "su", &xml, &flags);
     if (r < 0)
         return r;
-    r = domain_uuid_from_message(m, dc, uuid, error);
+    r = dbus_message_domain_uuid(m, dc, uuid, error);
     if (r < 0)
         return r;
     if (vb_snapshot_create_xml(dc->conn, uuid, xml, flags, &name, &err) < 0)
-        return reply_core_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return reply_path(m, dc, uuid, name);
 }
 
@@ -214,11 +198,11 @@ static int method_snapshot_lookup_by_name(sd_bus_message *m, void *userdata, sd_
     r = sd_bus_message_read(m, "su", &name, &flags);
     if (r < 0)
         return r;
-    r = domain_uuid_from_message(m, dc, uuid, error);
+    r = dbus_message_domain_uuid(m, dc, uuid, error);
     if (r < 0)
         return r;
     if (vb_snapshot_lookup_by_name(dc->conn, uuid, name, flags, &err) < 0)
-        return reply_core_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return reply_path(m, dc, uuid, name);
 }
 
@@ -234,11 +218,11 @@ static int method_snapshot_current(sd_bus_message *m, void *userdata, sd_bus_err
     r = sd_bus_message_read(m, "u", &flags);
     if (r < 0)
         return r;
-    r = domain_uuid_from_message(m, dc, uuid, error);
+    r = dbus_message_domain_uuid(m, dc, uuid, error);
     if (r < 0)
         return r;
     if (vb_snapshot_current(dc->conn, uuid, flags, &name, &err) < 0)
-        return reply_core_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return reply_path(m, dc, uuid, name);
 }
 
@@ -255,11 +239,11 @@ static int method_list_domain_snapshots(sd_bus_message *m, void *userdata, sd_bu
     r = sd_bus_message_read(m, "u", &flags);
     if (r < 0)
         return r;
-    r = domain_uuid_from_message(m, dc, uuid, error);
+    r = dbus_message_domain_uuid(m, dc, uuid, error);
     if (r < 0)
         return r;
     if (vb_snapshot_list(dc->conn, uuid, flags, &names, &n, &err) < 0)
-        return reply_core_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     return reply_paths(m, dc, uuid, names, n);
 }
 
@@ -456,7 +440,7 @@ static int snapshot_enumerate(sd_bus *bus, const char *path, void *userdata, cha
 
     if (r == 0 && vb_domain_list(dc->conn, 0, &refs, &n_refs, &err) < 0) {
         free(paths);
-        return reply_core_error(error, &err);
+        return dbus_reply_core_error(error, &err);
     }
     for (size_t i = 0; r == 0 && i < n_refs; i++)
         r = enumerate_domain(dc, &refs[i], &paths, &n);
