@@ -2,11 +2,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "events/event.h"
 #include "util/log.h"
 #include "util/macros.h"
+#include "util/time.h"
 
 /* An event owns its strings. It lives in the pending queue until dispatch takes it, then in
  * the replay ring until evicted (or is freed right after delivery when the ring is empty), so
@@ -49,9 +49,7 @@ static void stream_event_free(struct stream_event *e)
 {
     if (!e)
         return;
-    free(e->event.driver);
-    free(e->event.uri);
-    free(e->event.domain_name);
+    vb_event_clear(&e->event);
     free(e);
 }
 
@@ -152,46 +150,20 @@ static void leave_handlers(struct vb_event_stream *stream)
 
 /* ---- emitting and dispatching ---------------------------------------------------------- */
 
-static struct stream_event *stream_event_new(const char *driver, const char *uri,
-                                             const unsigned char uuid[VB_UUID_LEN],
-                                             const char *domain_name, int event, int detail)
+uint64_t vb_event_emit(struct vb_event_stream *stream, const struct vb_event *event)
 {
     struct stream_event *e = calloc(1, sizeof(*e));
-    struct timespec now;
-
-    if (!e)
-        return NULL;
-    e->event.driver = driver ? strdup(driver) : NULL;
-    e->event.uri = uri ? strdup(uri) : NULL;
-    e->event.domain_name = domain_name ? strdup(domain_name) : NULL;
-    if ((driver && !e->event.driver) || (uri && !e->event.uri) ||
-        (domain_name && !e->event.domain_name)) {
-        stream_event_free(e);
-        return NULL;
-    }
-    if (uuid)
-        memcpy(e->event.uuid, uuid, VB_UUID_LEN);
-    e->event.event = event;
-    e->event.detail = detail;
-    clock_gettime(CLOCK_REALTIME, &now);
-    e->event.timestamp_usec = (uint64_t) now.tv_sec * UINT64_C(1000000) + (uint64_t) now.tv_nsec / 1000;
-    return e;
-}
-
-uint64_t vb_event_emit_lifecycle(struct vb_event_stream *stream, const char *driver, const char *uri,
-                                 const unsigned char uuid[VB_UUID_LEN], const char *domain_name,
-                                 int event, int detail)
-{
-    struct stream_event *e = stream_event_new(driver, uri, uuid, domain_name, event, detail);
     bool was_idle = stream->queue_head == NULL;
 
-    if (!e) {
+    if (!e || vb_event_copy(&e->event, event) < 0) {
+        free(e);
         stream->dropped++;
-        vb_log_error("out of memory: dropped %s event for domain '%s'",
-                     vb_domain_event_to_string(event), domain_name ? domain_name : "");
+        vb_log_error("out of memory: dropped %s event for '%s'", vb_domain_event_id_to_string(event->id),
+                     event->name ? event->name : "");
         return 0;
     }
     e->event.seq = ++stream->last_seq;
+    e->event.timestamp_usec = vb_realtime_usec();
     if (stream->queue_tail)
         stream->queue_tail->next = e;
     else
@@ -201,6 +173,18 @@ uint64_t vb_event_emit_lifecycle(struct vb_event_stream *stream, const char *dri
     if (was_idle && stream->wakeup)
         stream->wakeup(stream->wakeup_userdata);
     return e->event.seq;
+}
+
+uint64_t vb_event_emit_lifecycle(struct vb_event_stream *stream, const char *driver, const char *uri,
+                                 const unsigned char uuid[VB_UUID_LEN], const char *domain_name,
+                                 int event, int detail)
+{
+    struct vb_event e;
+
+    vb_event_init_domain(&e, driver, uri, uuid, domain_name, VB_DOMAIN_EVENT_ID_LIFECYCLE);
+    e.payload.lifecycle.event = event;
+    e.payload.lifecycle.detail = detail;
+    return vb_event_emit(stream, &e);
 }
 
 /* Moves e into the ring, freeing the event it displaces. Done before delivery so a handler

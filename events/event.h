@@ -1,12 +1,61 @@
 /* The one internal event stream: drivers emit, front ends (D-Bus, AMQP) subscribe.
- * Every event gets a sequence number; recent events are kept for replay by late subscribers. */
+ * Every event gets a sequence number; recent events are kept for replay by late subscribers.
+ * An event names its object (kind, UUID, name) and carries one of libvirt's event payloads. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/typed_params.h"
 #include "util/uuid.h"
+
+/* What an event is about. Networks, storage pools and node devices get their own kinds (and
+ * their own id enums, numbered as libvirt's) when their drivers exist. */
+enum vb_object_kind {
+    VB_OBJECT_DOMAIN = 0,
+    VB_OBJECT_NETWORK = 1,
+    VB_OBJECT_STORAGE_POOL = 2,
+    VB_OBJECT_NODE_DEVICE = 3,
+    VB_OBJECT_SECRET = 4,
+};
+
+/* libvirt's virDomainEventID, numbered as libvirt numbers them, and one of ours. Drivers emit
+ * IO_ERROR_REASON and BLOCK_JOB_2 only: libvirt derives IO_ERROR and BLOCK_JOB from the same
+ * occurrence, with less in them, and libvirt-dbus subscribes to the richer two. */
+enum vb_domain_event_id {
+    VB_DOMAIN_EVENT_ID_LIFECYCLE = 0,
+    VB_DOMAIN_EVENT_ID_REBOOT = 1,
+    VB_DOMAIN_EVENT_ID_RTC_CHANGE = 2,
+    VB_DOMAIN_EVENT_ID_WATCHDOG = 3,
+    VB_DOMAIN_EVENT_ID_IO_ERROR = 4,
+    VB_DOMAIN_EVENT_ID_GRAPHICS = 5,
+    VB_DOMAIN_EVENT_ID_IO_ERROR_REASON = 6,
+    VB_DOMAIN_EVENT_ID_CONTROL_ERROR = 7,
+    VB_DOMAIN_EVENT_ID_BLOCK_JOB = 8,
+    VB_DOMAIN_EVENT_ID_DISK_CHANGE = 9,
+    VB_DOMAIN_EVENT_ID_TRAY_CHANGE = 10,
+    VB_DOMAIN_EVENT_ID_PMWAKEUP = 11,
+    VB_DOMAIN_EVENT_ID_PMSUSPEND = 12,
+    VB_DOMAIN_EVENT_ID_BALLOON_CHANGE = 13,
+    VB_DOMAIN_EVENT_ID_PMSUSPEND_DISK = 14,
+    VB_DOMAIN_EVENT_ID_DEVICE_REMOVED = 15,
+    VB_DOMAIN_EVENT_ID_BLOCK_JOB_2 = 16,
+    VB_DOMAIN_EVENT_ID_TUNABLE = 17,
+    VB_DOMAIN_EVENT_ID_AGENT_LIFECYCLE = 18,
+    VB_DOMAIN_EVENT_ID_DEVICE_ADDED = 19,
+    VB_DOMAIN_EVENT_ID_MIGRATION_ITERATION = 20,
+    VB_DOMAIN_EVENT_ID_JOB_COMPLETED = 21,
+    VB_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED = 22,
+    VB_DOMAIN_EVENT_ID_METADATA_CHANGE = 23,
+    VB_DOMAIN_EVENT_ID_BLOCK_THRESHOLD = 24,
+    VB_DOMAIN_EVENT_ID_MEMORY_FAILURE = 25,
+    VB_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE = 26,
+    VB_DOMAIN_EVENT_ID_LAST = 27,
+    /* Ours: a property of the object changed (autostart, persistence, the "updated" flag) by a
+     * call that libvirt announces with no event; front ends re-read the object. */
+    VB_EVENT_ID_CHANGED = 1000,
+};
 
 /* libvirt's virDomainEventType and detail enums, numbered as libvirt numbers them. */
 enum vb_domain_event {
@@ -36,19 +85,76 @@ enum { VB_EVENT_STOPPED_SHUTDOWN = 0, VB_EVENT_STOPPED_DESTROYED = 1, VB_EVENT_S
 enum { VB_EVENT_SHUTDOWN_FINISHED = 0, VB_EVENT_SHUTDOWN_GUEST = 1, VB_EVENT_SHUTDOWN_HOST = 2 };
 enum { VB_EVENT_CRASHED_PANICKED = 0, VB_EVENT_CRASHED_CRASHLOADED = 1 };
 
-struct vb_event {
-    uint64_t seq;           /* 1, 2, 3 ... per stream, never reused */
-    uint64_t timestamp_usec; /* CLOCK_REALTIME when emitted */
-    char *driver;           /* the connection's driver name: "test", "qemu" */
-    char *uri;              /* the connection URI: "test:///default" */
-    unsigned char uuid[VB_UUID_LEN];
-    char *domain_name;
-    int event;              /* enum vb_domain_event */
-    int detail;             /* the per-event detail enum */
+/* libvirt's graphics event address and subject identity. */
+struct vb_graphics_address {
+    int family; /* virDomainEventGraphicsAddressType: 0 IPv4, 1 IPv6, 2 UNIX */
+    char *node;
+    char *service;
 };
 
-const char *vb_domain_event_to_string(int event);               /* "Defined", "Started", ... */
+struct vb_graphics_identity {
+    char *type; /* "x509dname", "saslUsername" */
+    char *name;
+};
+
+/* The payload of each event id, as libvirt's callbacks receive it. Strings are owned by the
+ * event. */
+union vb_event_payload {
+    struct { int event, detail; } lifecycle;                   /* LIFECYCLE */
+    struct { long long utc_offset; } rtc_change;               /* RTC_CHANGE (seconds) */
+    struct { int action; } watchdog;                           /* WATCHDOG */
+    struct { char *src_path, *dev_alias; int action; char *reason; } io_error; /* IO_ERROR(_REASON) */
+    struct {
+        int phase;
+        struct vb_graphics_address local, remote;
+        char *auth_scheme;
+        struct vb_graphics_identity *identities;
+        size_t n_identities;
+    } graphics;                                                /* GRAPHICS */
+    struct { char *disk; int type, status; } block_job;       /* BLOCK_JOB(_2): path or target */
+    struct { char *old_src_path, *new_src_path, *dev_alias; int reason; } disk_change; /* DISK_CHANGE */
+    struct { char *dev_alias; int reason; } tray_change;       /* TRAY_CHANGE */
+    struct { int reason; } pm;                                 /* PMWAKEUP, PMSUSPEND, PMSUSPEND_DISK */
+    struct { unsigned long long actual_kib; } balloon_change;  /* BALLOON_CHANGE */
+    struct { char *dev_alias; } device;                        /* DEVICE_ADDED/_REMOVED/_REMOVAL_FAILED */
+    struct vb_typed_params params;                             /* TUNABLE, JOB_COMPLETED */
+    struct { int state, reason; } agent_lifecycle;             /* AGENT_LIFECYCLE */
+    struct { int iteration; } migration_iteration;             /* MIGRATION_ITERATION */
+    struct { int type; char *nsuri; } metadata_change;         /* METADATA_CHANGE */
+    struct { char *dev, *path; unsigned long long threshold, excess; } block_threshold; /* BLOCK_THRESHOLD */
+    struct { int recipient, action; unsigned int flags; } memory_failure;              /* MEMORY_FAILURE */
+    struct { char *alias; unsigned long long size_kib; } memory_device_size_change;
+};
+
+struct vb_event {
+    uint64_t seq;            /* 1, 2, 3 ... per stream, never reused */
+    uint64_t timestamp_usec; /* CLOCK_REALTIME when emitted */
+    char *driver;            /* the connection's driver name: "test", "qemu" */
+    char *uri;               /* the connection URI: "test:///default" */
+    enum vb_object_kind object;
+    unsigned char uuid[VB_UUID_LEN];
+    char *name;              /* the object's name */
+    int id;                  /* enum vb_domain_event_id for a domain */
+    union vb_event_payload payload;
+};
+
+/* Starts a domain event to fill in and emit: zeroes it, copies the UUID and borrows the strings
+ * (vb_event_emit copies what it keeps). */
+void vb_event_init_domain(struct vb_event *event, const char *driver, const char *uri,
+                          const unsigned char uuid[VB_UUID_LEN], const char *name, int id);
+
+const char *vb_domain_event_to_string(int event);                   /* "Defined", "Started", ... */
 const char *vb_domain_event_detail_to_string(int event, int detail); /* "Added", "Booted", ... */
+/* virsh's event names: "lifecycle", "reboot", "device-added", ..., "changed" for ours. */
+const char *vb_domain_event_id_to_string(int id);
+/* The inverse, for tools; -1 when unknown. */
+int vb_domain_event_id_from_string(const char *name);
+
+/* Deep copy of src into dst (dst's previous contents are not freed). Returns 0 or -ENOMEM
+ * (dst then holds nothing that needs freeing). */
+int vb_event_copy(struct vb_event *dst, const struct vb_event *src);
+/* Frees what an event owns (not the struct itself). */
+void vb_event_clear(struct vb_event *event);
 
 struct vb_event_stream;
 
@@ -69,8 +175,11 @@ void vb_event_stream_set_wakeup(struct vb_event_stream *stream, vb_event_wakeup 
 int vb_event_subscribe(struct vb_event_stream *stream, vb_event_handler handler, void *userdata);
 void vb_event_unsubscribe(struct vb_event_stream *stream, int subscription_id);
 
-/* Queues a lifecycle event; returns its sequence number (0 on allocation failure, in which case
- * the event is counted as dropped and logged). */
+/* Queues a copy of event (its seq and timestamp are assigned here); returns its sequence
+ * number, or 0 on allocation failure, in which case the event is counted as dropped and logged. */
+uint64_t vb_event_emit(struct vb_event_stream *stream, const struct vb_event *event);
+
+/* Shorthand for a domain lifecycle event. */
 uint64_t vb_event_emit_lifecycle(struct vb_event_stream *stream, const char *driver, const char *uri,
                                  const unsigned char uuid[VB_UUID_LEN], const char *domain_name,
                                  int event, int detail);

@@ -1,6 +1,7 @@
-/* Lifecycle event and detail names as virsh prints them. Pure data, shared by the daemon and by
+/* Event, detail and event id names as virsh prints them. Pure data, shared by the daemon and by
  * virtbusctl (which links this file alone, nothing else of the daemon). */
 #include <stddef.h>
+#include <string.h>
 
 #include "events/event.h"
 #include "util/macros.h"
@@ -55,4 +56,34 @@ const char *vb_domain_event_detail_to_string(int event, int detail)
     if (detail < 0 || (size_t) detail >= t->count)
         return "unknown";
     return t->names[detail];
+}
+
+/* virsh event --list's names, indexed by libvirt's virDomainEventID. */
+static const char *const event_id_names[VB_DOMAIN_EVENT_ID_LAST] = {
+    "lifecycle",       "reboot",         "rtc-change",     "watchdog",
+    "io-error",        "graphics",       "io-error-reason", "control-error",
+    "block-job",       "disk-change",    "tray-change",    "pm-wakeup",
+    "pm-suspend",      "balloon-change", "pm-suspend-disk", "device-removed",
+    "block-job-2",     "tunable",        "agent-lifecycle", "device-added",
+    "migration-iteration", "job-completed", "device-removal-failed", "metadata-change",
+    "block-threshold", "memory-failure", "memory-device-size-change",
+};
+
+const char *vb_domain_event_id_to_string(int id)
+{
+    if (id == VB_EVENT_ID_CHANGED)
+        return "changed";
+    if (id < 0 || id >= VB_DOMAIN_EVENT_ID_LAST)
+        return "unknown";
+    return event_id_names[id];
+}
+
+int vb_domain_event_id_from_string(const char *name)
+{
+    for (int id = 0; id < VB_DOMAIN_EVENT_ID_LAST; id++)
+        if (streq(event_id_names[id], name))
+            return id;
+    if (streq(name, "changed"))
+        return VB_EVENT_ID_CHANGED;
+    return -1;
 }

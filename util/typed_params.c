@@ -94,3 +94,28 @@ void vb_typed_params_clear(struct vb_typed_params *p)
     free(p->items);
     *p = VB_TYPED_PARAMS_INIT;
 }
+
+int vb_typed_params_copy(struct vb_typed_params *dst, const struct vb_typed_params *src, struct vb_error *err)
+{
+    struct vb_typed_params copy = VB_TYPED_PARAMS_INIT;
+
+    if (src->n > 0 && !(copy.items = calloc(src->n, sizeof(*copy.items))))
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    copy.allocated = src->n;
+    for (; copy.n < src->n; copy.n++) {
+        const struct vb_typed_param *from = &src->items[copy.n];
+        struct vb_typed_param *to = &copy.items[copy.n];
+
+        *to = *from;
+        to->name = strdup(from->name);
+        if (from->type == VB_PARAM_STRING)
+            to->value.s = strdup(from->value.s ? from->value.s : "");
+        if (!to->name || (from->type == VB_PARAM_STRING && !to->value.s)) {
+            copy.n++;
+            vb_typed_params_clear(&copy);
+            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        }
+    }
+    *dst = copy;
+    return 0;
+}

@@ -59,3 +59,5 @@ int vb_typed_params_add_string(struct vb_typed_params *p, struct vb_error *err, 
 const struct vb_typed_param *vb_typed_params_find(const struct vb_typed_params *p, const char *name);
 
 void vb_typed_params_clear(struct vb_typed_params *p);
+/* A deep copy into dst (whose previous contents are not freed); dst is untouched on failure. */
+int vb_typed_params_copy(struct vb_typed_params *dst, const struct vb_typed_params *src, struct vb_error *err);

@@ -23,7 +23,7 @@ static void record(const struct vb_event *event, void *userdata)
 
     assert_true(r->count < MAX_SEEN);
     r->seqs[r->count] = event->seq;
-    r->events[r->count] = event->event;
+    r->events[r->count] = event->payload.lifecycle.event;
     r->count++;
 }
 
@@ -53,10 +53,12 @@ static void check_fields(const struct vb_event *event, void *userdata)
 
     assert_string_equal(event->driver, "test");
     assert_string_equal(event->uri, "test:///default");
-    assert_string_equal(event->domain_name, "vm1");
+    assert_string_equal(event->name, "vm1");
+    assert_int_equal(event->object, VB_OBJECT_DOMAIN);
+    assert_int_equal(event->id, VB_DOMAIN_EVENT_ID_LIFECYCLE);
     assert_memory_equal(event->uuid, uuid, VB_UUID_LEN);
-    assert_int_equal(event->event, VB_EVENT_SUSPENDED);
-    assert_int_equal(event->detail, VB_EVENT_SUSPENDED_IOERROR);
+    assert_int_equal(event->payload.lifecycle.event, VB_EVENT_SUSPENDED);
+    assert_int_equal(event->payload.lifecycle.detail, VB_EVENT_SUSPENDED_IOERROR);
     /* CLOCK_REALTIME in microseconds: after 2020-01-01. */
     assert_true(event->timestamp_usec > UINT64_C(1577836800000000));
     (*called)++;
@@ -331,6 +333,94 @@ static void test_event_names_match_virsh(void **state)
     assert_string_equal(vb_domain_event_detail_to_string(VB_EVENT_DEFINED, -1), "unknown");
 }
 
+/* Every payload is copied into the stream: the emitter's strings and parameters may go at once. */
+static void check_payloads(const struct vb_event *event, void *userdata)
+{
+    int *seen = userdata;
+    const struct vb_typed_param *p;
+
+    switch (event->id) {
+    case VB_DOMAIN_EVENT_ID_DEVICE_ADDED:
+        assert_string_equal(event->payload.device.dev_alias, "virtio-disk1");
+        break;
+    case VB_DOMAIN_EVENT_ID_TUNABLE:
+        p = vb_typed_params_find(&event->payload.params, "cputune.vcpupin0");
+        assert_non_null(p);
+        assert_string_equal(p->value.s, "0-1");
+        break;
+    case VB_DOMAIN_EVENT_ID_GRAPHICS:
+        assert_string_equal(event->payload.graphics.remote.node, "10.0.0.2");
+        assert_int_equal(event->payload.graphics.n_identities, 1);
+        assert_string_equal(event->payload.graphics.identities[0].name, "alice");
+        break;
+    case VB_DOMAIN_EVENT_ID_IO_ERROR_REASON:
+        assert_string_equal(event->payload.io_error.reason, "enospc");
+        assert_null(event->payload.io_error.src_path);
+        break;
+    default:
+        fail_msg("unexpected event id %d", event->id);
+    }
+    (*seen)++;
+}
+
+static void test_every_payload_is_the_streams_own_copy(void **state)
+{
+    struct vb_event_stream *s = vb_event_stream_new(4);
+    struct vb_typed_params params = VB_TYPED_PARAMS_INIT;
+    struct vb_graphics_identity identity;
+    char alias[] = "virtio-disk1", node[] = "10.0.0.2", name[] = "alice", reason[] = "enospc";
+    struct vb_event e;
+    int seen = 0;
+
+    assert_true(vb_event_subscribe(s, check_payloads, &seen) > 0);
+    vb_event_init_domain(&e, "test", "test:///default", uuid, "vm1", VB_DOMAIN_EVENT_ID_DEVICE_ADDED);
+    e.payload.device.dev_alias = alias;
+    assert_int_equal(vb_event_emit(s, &e), 1);
+    memset(alias, 'x', sizeof(alias) - 1);
+
+    vb_event_init_domain(&e, "test", "test:///default", uuid, "vm1", VB_DOMAIN_EVENT_ID_TUNABLE);
+    assert_int_equal(vb_typed_params_add_string(&params, NULL, "0-1", "cputune.vcpupin%d", 0), 0);
+    e.payload.params = params;
+    assert_int_equal(vb_event_emit(s, &e), 2);
+    vb_typed_params_clear(&params);
+
+    vb_event_init_domain(&e, "test", "test:///default", uuid, "vm1", VB_DOMAIN_EVENT_ID_GRAPHICS);
+    identity = (struct vb_graphics_identity){ .type = (char *) "saslUsername", .name = name };
+    e.payload.graphics.remote.node = node;
+    e.payload.graphics.identities = &identity;
+    e.payload.graphics.n_identities = 1;
+    assert_int_equal(vb_event_emit(s, &e), 3);
+    memset(node, 'x', sizeof(node) - 1);
+    memset(name, 'x', sizeof(name) - 1);
+
+    vb_event_init_domain(&e, "test", "test:///default", uuid, "vm1", VB_DOMAIN_EVENT_ID_IO_ERROR_REASON);
+    e.payload.io_error.reason = reason;
+    assert_int_equal(vb_event_emit(s, &e), 4);
+    memset(reason, 'x', sizeof(reason) - 1);
+
+    assert_int_equal(vb_event_stream_dispatch(s), 4);
+    assert_int_equal(seen, 4);
+    /* The replay ring keeps its own copies too. */
+    seen = 0;
+    vb_event_stream_replay(s, 0, check_payloads, &seen);
+    assert_int_equal(seen, 4);
+    vb_event_stream_free(s);
+}
+
+static void test_event_id_names_match_virsh(void **state)
+{
+    assert_string_equal(vb_domain_event_id_to_string(VB_DOMAIN_EVENT_ID_LIFECYCLE), "lifecycle");
+    assert_string_equal(vb_domain_event_id_to_string(VB_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED),
+                        "device-removal-failed");
+    assert_string_equal(vb_domain_event_id_to_string(VB_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE),
+                        "memory-device-size-change");
+    assert_string_equal(vb_domain_event_id_to_string(VB_EVENT_ID_CHANGED), "changed");
+    assert_string_equal(vb_domain_event_id_to_string(VB_DOMAIN_EVENT_ID_LAST), "unknown");
+    assert_int_equal(vb_domain_event_id_from_string("tunable"), VB_DOMAIN_EVENT_ID_TUNABLE);
+    assert_int_equal(vb_domain_event_id_from_string("changed"), VB_EVENT_ID_CHANGED);
+    assert_int_equal(vb_domain_event_id_from_string("nope"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +435,8 @@ int main(void)
         cmocka_unit_test(test_replay_evicts_oldest_beyond_capacity),
         cmocka_unit_test(test_replay_capacity_zero_keeps_nothing),
         cmocka_unit_test(test_event_names_match_virsh),
+        cmocka_unit_test(test_every_payload_is_the_streams_own_copy),
+        cmocka_unit_test(test_event_id_names_match_virsh),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
