@@ -1,47 +1,40 @@
 /* The per-domain job lock: acquire, queue, hand over. */
-#include <time.h>
+#include <errno.h>
 
 #include "conf/domain_job.h"
-
-static uint64_t now_usec(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
+#include "util/time.h"
 
 static void job_take(struct vb_domain_job *job, enum vb_job_kind kind, const char *operation)
 {
     job->active = kind;
     job->operation = operation;
-    job->started_usec = now_usec();
+    job->started_usec = vb_now_usec();
 }
 
-int vb_domain_job_begin(struct vb_domain_job *job, enum vb_job_kind kind, const char *operation,
-                        struct vb_error *err)
+int vb_domain_job_try_begin(struct vb_domain_job *job, enum vb_job_kind kind, const char *operation)
 {
     if (vb_domain_job_is_active(job) || job->queue_head)
-        return vb_error_set(err, VB_ERR_OPERATION_TIMEOUT,
-                            "cannot acquire state change lock (held by %s)",
-                            job->operation ? job->operation : "unknown");
+        return -EBUSY;
     job_take(job, kind, operation);
     return 0;
 }
 
-int vb_domain_job_begin_or_wait(struct vb_domain_job *job, struct vb_job_waiter *waiter)
+void vb_domain_job_enqueue(struct vb_domain_job *job, struct vb_job_waiter *waiter)
 {
-    if (!vb_domain_job_is_active(job) && !job->queue_head) {
-        job_take(job, waiter->kind, waiter->operation);
-        return 0;
-    }
-    waiter->next = NULL;
-    if (job->queue_tail)
-        job->queue_tail->next = waiter;
+    struct vb_job_waiter **link = &job->queue_head;
+
+    /* A destroy goes behind earlier destroys but ahead of everything else. */
+    if (waiter->kind == VB_JOB_DESTROY)
+        while (*link && (*link)->kind == VB_JOB_DESTROY)
+            link = &(*link)->next;
     else
-        job->queue_head = waiter;
-    job->queue_tail = waiter;
-    return 1;
+        while (*link)
+            link = &(*link)->next;
+    waiter->next = *link;
+    *link = waiter;
+    if (!waiter->next)
+        job->queue_tail = waiter;
+    job->queued++;
 }
 
 bool vb_domain_job_cancel_wait(struct vb_domain_job *job, struct vb_job_waiter *waiter)
@@ -59,6 +52,7 @@ bool vb_domain_job_cancel_wait(struct vb_domain_job *job, struct vb_job_waiter *
     if (job->queue_tail == waiter)
         job->queue_tail = prev;
     waiter->next = NULL;
+    job->queued--;
     return true;
 }
 
@@ -74,6 +68,7 @@ void vb_domain_job_end(struct vb_domain_job *job)
     if (!job->queue_head)
         job->queue_tail = NULL;
     next->next = NULL;
+    job->queued--;
     job_take(job, next->kind, next->operation);
     next->fn(next, next->userdata);
 }

@@ -41,7 +41,8 @@ struct vb_domain_list *vb_domain_list_new(void)
 
 static void entry_free(struct list_entry *entry)
 {
-    vb_domain_obj_free(entry->obj);
+    entry->obj->removed = true;
+    vb_domain_obj_unref(entry->obj);
     free(entry->name_key);
     free(entry);
 }

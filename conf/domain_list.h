@@ -20,10 +20,12 @@ void vb_domain_list_free(struct vb_domain_list *list);
 struct vb_domain_obj *vb_domain_list_check_add(struct vb_domain_list *list, const struct vb_domain_def *def,
                                                bool live_add, int *conflict, struct vb_error *err);
 
-/* Adds a new domain object (taking ownership). Fails with -ENOMEM leaving the list unchanged. */
+/* Adds a new domain object, taking the caller's reference. Fails with -ENOMEM leaving the list
+ * unchanged (the reference is then still the caller's). */
 int vb_domain_list_add(struct vb_domain_list *list, struct vb_domain_obj *obj);
 
-/* Removes and frees obj. */
+/* Removes obj and drops the list's reference: obj is freed unless a call still holds it, and is
+ * marked removed. */
 void vb_domain_list_remove(struct vb_domain_list *list, struct vb_domain_obj *obj);
 
 /* Call after the domain's id changes so lookups by id stay right. */

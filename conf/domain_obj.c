@@ -10,6 +10,7 @@ struct vb_domain_obj *vb_domain_obj_new(struct vb_domain_def *def)
 
     if (!obj)
         return NULL;
+    obj->refs = 1;
     obj->def = def;
     obj->id = -1;
     obj->state = VB_DOMAIN_SHUTOFF;
@@ -18,9 +19,15 @@ struct vb_domain_obj *vb_domain_obj_new(struct vb_domain_def *def)
     return obj;
 }
 
-void vb_domain_obj_free(struct vb_domain_obj *obj)
+struct vb_domain_obj *vb_domain_obj_ref(struct vb_domain_obj *obj)
 {
-    if (!obj)
+    obj->refs++;
+    return obj;
+}
+
+void vb_domain_obj_unref(struct vb_domain_obj *obj)
+{
+    if (!obj || --obj->refs > 0)
         return;
     if (obj->driver_data && obj->driver_data_free)
         obj->driver_data_free(obj->driver_data);

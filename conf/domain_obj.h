@@ -1,5 +1,7 @@
 /* A domain as a driver holds it: definitions (live and next-boot), state and reason, id,
- * and the job lock that keeps two operations on one domain from interleaving. */
+ * and the job lock that keeps two operations on one domain from interleaving. Objects are
+ * reference-counted: the driver's list holds one reference and every call working on the
+ * domain holds another, so no operation sees an object freed under it. */
 #pragma once
 
 #include <stdbool.h>
@@ -33,6 +35,8 @@ enum { VB_SHUTOFF_UNKNOWN = 0, VB_SHUTOFF_SHUTDOWN = 1, VB_SHUTOFF_DESTROYED = 2
 enum { VB_CRASHED_UNKNOWN = 0, VB_CRASHED_PANICKED = 1 };
 
 struct vb_domain_obj {
+    unsigned int refs;
+    bool removed;       /* no longer in its driver's list: calls still holding it must stop */
     /* The running definition while active; the only definition while inactive. */
     struct vb_domain_def *def;
     /* While active and persistent: the definition for the next boot (NULL until it differs
@@ -68,8 +72,11 @@ struct vb_domain_obj {
 
 #define VB_GUEST_TIME_INITIAL 627319920LL
 
+/* A new object holding one reference, taking def. */
 struct vb_domain_obj *vb_domain_obj_new(struct vb_domain_def *def);
-void vb_domain_obj_free(struct vb_domain_obj *obj);
+struct vb_domain_obj *vb_domain_obj_ref(struct vb_domain_obj *obj);
+/* Drops a reference; the last one frees the object. */
+void vb_domain_obj_unref(struct vb_domain_obj *obj);
 
 static inline bool vb_domain_obj_is_active(const struct vb_domain_obj *obj)
 {
@@ -104,4 +111,4 @@ int vb_domain_obj_resolve_affect(const struct vb_domain_obj *obj, unsigned int *
  * existing domain does. */
 void vb_domain_obj_assign_persistent_def(struct vb_domain_obj *obj, struct vb_domain_def *new_def);
 
-DEFINE_CLEANUP_FUNC(struct vb_domain_obj, vb_domain_obj_free)
+DEFINE_CLEANUP_FUNC(struct vb_domain_obj, vb_domain_obj_unref)

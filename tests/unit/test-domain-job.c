@@ -1,123 +1,141 @@
-/* Unit tests for the per-domain job lock: exclusion, FIFO hand-over, cancellation. */
+/* Unit tests for the per-domain job lock: taking it, queueing, FIFO hand-over, destroy going
+ * ahead of the queue, and waiters that give up. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <errno.h>
 
 #include "conf/domain_job.h"
 
-static void second_begin_fails_with_libvirt_wording(void **state)
+static void a_held_lock_cannot_be_taken_again(void **state)
 {
     struct vb_domain_job job = { 0 };
-    struct vb_error err = VB_ERROR_INIT;
 
-    assert_int_equal(vb_domain_job_begin(&job, VB_JOB_MODIFY, "virDomainCreate", &err), 0);
+    assert_int_equal(vb_domain_job_try_begin(&job, VB_JOB_MODIFY, "virDomainCreate"), 0);
     assert_true(vb_domain_job_is_active(&job));
-    assert_int_equal(vb_domain_job_begin(&job, VB_JOB_MODIFY, "virDomainDestroy", &err), -1);
-    assert_int_equal(err.code, VB_ERR_OPERATION_TIMEOUT);
-    assert_string_equal(err.message,
-                        "Timed out during operation: cannot acquire state change lock (held by virDomainCreate)");
-    vb_error_clear(&err);
+    assert_string_equal(job.operation, "virDomainCreate");
+    assert_int_equal(vb_domain_job_try_begin(&job, VB_JOB_MODIFY, "virDomainDestroy"), -EBUSY);
     vb_domain_job_end(&job);
     assert_false(vb_domain_job_is_active(&job));
-    assert_int_equal(vb_domain_job_begin(&job, VB_JOB_MODIFY, "virDomainDestroy", &err), 0);
+    assert_int_equal(vb_domain_job_try_begin(&job, VB_JOB_QUERY, "virDomainGetStats"), 0);
     vb_domain_job_end(&job);
 }
 
 struct order {
-    int calls[8];
-    int n;
     struct vb_domain_job *job;
+    const char *seen[8];
+    int n;
 };
 
 struct tagged_waiter {
     struct vb_job_waiter waiter;
     struct order *order;
-    int tag;
 };
 
-static void record_and_release(struct vb_job_waiter *waiter, void *userdata)
+static void record(struct vb_job_waiter *waiter, void *userdata)
 {
     struct tagged_waiter *t = userdata;
 
+    /* Called with the lock already handed over. */
     assert_true(vb_domain_job_is_active(t->order->job));
     assert_string_equal(t->order->job->operation, waiter->operation);
-    t->order->calls[t->order->n++] = t->tag;
+    t->order->seen[t->order->n++] = waiter->operation;
+}
+
+static void queue(struct vb_domain_job *job, struct tagged_waiter *w, struct order *order, enum vb_job_kind kind,
+                  const char *operation)
+{
+    *w = (struct tagged_waiter){ .waiter = { .kind = kind, .operation = operation, .fn = record, .userdata = w },
+                                 .order = order };
+    vb_domain_job_enqueue(job, &w->waiter);
 }
 
 static void waiters_get_the_lock_in_fifo_order(void **state)
 {
     struct vb_domain_job job = { 0 };
     struct order order = { .job = &job };
-    struct tagged_waiter w[3];
+    struct tagged_waiter w[2];
 
-    for (int i = 0; i < 3; i++) {
-        w[i] = (struct tagged_waiter){ .order = &order, .tag = i + 1 };
-        w[i].waiter = (struct vb_job_waiter){ .kind = VB_JOB_MODIFY, .operation = "op", .fn = record_and_release,
-                                              .userdata = &w[i] };
-    }
-    assert_int_equal(vb_domain_job_begin_or_wait(&job, &w[0].waiter), 0); /* free: taken at once */
-    assert_int_equal(vb_domain_job_begin_or_wait(&job, &w[1].waiter), 1);
-    assert_int_equal(vb_domain_job_begin_or_wait(&job, &w[2].waiter), 1);
-    assert_int_equal(order.n, 0);
-    vb_domain_job_end(&job); /* hands over to w[1] */
-    assert_int_equal(order.n, 1);
-    assert_int_equal(order.calls[0], 2);
-    vb_domain_job_end(&job); /* hands over to w[2] */
-    assert_int_equal(order.calls[1], 3);
+    assert_int_equal(vb_domain_job_try_begin(&job, VB_JOB_MODIFY, "first"), 0);
+    queue(&job, &w[0], &order, VB_JOB_MODIFY, "second");
+    queue(&job, &w[1], &order, VB_JOB_QUERY, "third");
+    assert_int_equal(job.queued, 2);
     vb_domain_job_end(&job);
-    assert_false(vb_domain_job_is_active(&job));
+    vb_domain_job_end(&job);
+    vb_domain_job_end(&job);
     assert_int_equal(order.n, 2);
+    assert_string_equal(order.seen[0], "second");
+    assert_string_equal(order.seen[1], "third");
+    assert_false(vb_domain_job_is_active(&job));
+    assert_int_equal(job.queued, 0);
 }
 
-static void queued_waiter_blocks_immediate_begin_until_served(void **state)
+/* libvirt's destroy does not wait behind queued work. */
+static void destroy_goes_ahead_of_the_queue_but_behind_earlier_destroys(void **state)
 {
     struct vb_domain_job job = { 0 };
     struct order order = { .job = &job };
-    struct tagged_waiter w = { .order = &order, .tag = 7 };
-    struct vb_error err = VB_ERROR_INIT;
+    struct tagged_waiter w[4];
 
-    w.waiter = (struct vb_job_waiter){ .kind = VB_JOB_MODIFY, .operation = "queued", .fn = record_and_release,
-                                       .userdata = &w };
-    assert_int_equal(vb_domain_job_begin(&job, VB_JOB_MODIFY, "first", &err), 0);
-    assert_int_equal(vb_domain_job_begin_or_wait(&job, &w.waiter), 1);
-    vb_domain_job_end(&job);
-    /* The waiter now holds the lock, so nobody may jump the queue. */
-    assert_int_equal(vb_domain_job_begin(&job, VB_JOB_MODIFY, "third", &err), -1);
-    vb_error_clear(&err);
-    vb_domain_job_end(&job);
-    assert_int_equal(order.calls[0], 7);
+    assert_int_equal(vb_domain_job_try_begin(&job, VB_JOB_MODIFY, "holder"), 0);
+    queue(&job, &w[0], &order, VB_JOB_MODIFY, "suspend");
+    queue(&job, &w[1], &order, VB_JOB_DESTROY, "destroy-1");
+    queue(&job, &w[2], &order, VB_JOB_MODIFY, "resume");
+    queue(&job, &w[3], &order, VB_JOB_DESTROY, "destroy-2");
+    for (int i = 0; i < 5; i++)
+        vb_domain_job_end(&job);
+    assert_int_equal(order.n, 4);
+    assert_string_equal(order.seen[0], "destroy-1");
+    assert_string_equal(order.seen[1], "destroy-2");
+    assert_string_equal(order.seen[2], "suspend");
+    assert_string_equal(order.seen[3], "resume");
 }
 
-static void cancelled_waiter_is_never_called(void **state)
+/* A free lock with waiters still queued is theirs: nobody jumps the line. */
+static void a_queued_waiter_keeps_newcomers_out(void **state)
 {
     struct vb_domain_job job = { 0 };
     struct order order = { .job = &job };
-    struct tagged_waiter a = { .order = &order, .tag = 1 }, b = { .order = &order, .tag = 2 };
-    struct vb_error err = VB_ERROR_INIT;
+    struct tagged_waiter w;
 
-    a.waiter = (struct vb_job_waiter){ .kind = VB_JOB_MODIFY, .operation = "a", .fn = record_and_release, .userdata = &a };
-    b.waiter = (struct vb_job_waiter){ .kind = VB_JOB_MODIFY, .operation = "b", .fn = record_and_release, .userdata = &b };
-    assert_int_equal(vb_domain_job_begin(&job, VB_JOB_MODIFY, "holder", &err), 0);
-    assert_int_equal(vb_domain_job_begin_or_wait(&job, &a.waiter), 1);
-    assert_int_equal(vb_domain_job_begin_or_wait(&job, &b.waiter), 1);
-    assert_true(vb_domain_job_cancel_wait(&job, &b.waiter));
-    assert_false(vb_domain_job_cancel_wait(&job, &b.waiter));
+    assert_int_equal(vb_domain_job_try_begin(&job, VB_JOB_MODIFY, "first"), 0);
+    queue(&job, &w, &order, VB_JOB_MODIFY, "second");
+    vb_domain_job_end(&job); /* second holds it now */
+    assert_int_equal(vb_domain_job_try_begin(&job, VB_JOB_MODIFY, "third"), -EBUSY);
+    vb_domain_job_end(&job);
+    assert_int_equal(vb_domain_job_try_begin(&job, VB_JOB_MODIFY, "third"), 0);
+    vb_domain_job_end(&job);
+}
+
+static void a_cancelled_waiter_is_never_called(void **state)
+{
+    struct vb_domain_job job = { 0 };
+    struct order order = { .job = &job };
+    struct tagged_waiter w[2];
+
+    assert_int_equal(vb_domain_job_try_begin(&job, VB_JOB_MODIFY, "first"), 0);
+    queue(&job, &w[0], &order, VB_JOB_MODIFY, "gave-up");
+    queue(&job, &w[1], &order, VB_JOB_MODIFY, "stayed");
+    assert_true(vb_domain_job_cancel_wait(&job, &w[0].waiter));
+    assert_false(vb_domain_job_cancel_wait(&job, &w[0].waiter));
+    assert_int_equal(job.queued, 1);
     vb_domain_job_end(&job);
     vb_domain_job_end(&job);
     assert_int_equal(order.n, 1);
-    assert_int_equal(order.calls[0], 1);
-    assert_false(vb_domain_job_is_active(&job));
+    assert_string_equal(order.seen[0], "stayed");
+    assert_null(job.queue_tail);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(second_begin_fails_with_libvirt_wording),
+        cmocka_unit_test(a_held_lock_cannot_be_taken_again),
         cmocka_unit_test(waiters_get_the_lock_in_fifo_order),
-        cmocka_unit_test(queued_waiter_blocks_immediate_begin_until_served),
-        cmocka_unit_test(cancelled_waiter_is_never_called),
+        cmocka_unit_test(destroy_goes_ahead_of_the_queue_but_behind_earlier_destroys),
+        cmocka_unit_test(a_queued_waiter_keeps_newcomers_out),
+        cmocka_unit_test(a_cancelled_waiter_is_never_called),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
