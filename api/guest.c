@@ -2,12 +2,13 @@
 #include <stdlib.h>
 
 #include "api/checks.h"
+#include "api/dispatch.h"
 #include "api/guest.h"
 #include "conf/domain_obj.h"
 
-/* The driver's guest slot, or NULL for a driver without a guest table or without that slot. */
-#define GUEST_FN(conn, slot) ((conn)->driver->guest ? (conn)->driver->guest->slot : NULL)
-#define GUEST_FN_TYPE(conn, slot) __typeof__((conn)->driver->guest->slot)
+/* The driver's guest table and one of its slots (NULL for a driver without either). */
+#define GUEST(conn) ((conn)->driver->guest)
+#define HAS_GUEST_SLOT(conn, slot) (GUEST(conn) && GUEST(conn)->slot)
 
 void vb_fs_infos_free(struct vb_fs_info *infos, size_t n)
 {
@@ -29,191 +30,202 @@ void vb_disk_errors_free(struct vb_disk_error *errors, size_t n)
     free(errors);
 }
 
-char *vb_guest_get_hostname(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, get_hostname) fn = GUEST_FN(conn, get_hostname);
+struct get_hostname_args { unsigned int flags; char **hostname; };
+VB_INVOKE(get_hostname, GUEST(conn)->get_hostname(conn->priv, call, obj, a->flags, a->hostname))
 
-    if (!fn) {
-        vb_check_report_unsupported("virDomainGetHostname", err);
-        return NULL;
-    }
-    return fn(conn->priv, uuid, flags, err);
+int vb_guest_get_hostname(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int flags,
+                          char **hostname)
+{
+    *hostname = NULL;
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_GET_HOSTNAME, uuid, get_hostname, HAS_GUEST_SLOT(conn, get_hostname), flags,
+                hostname);
 }
 
-int vb_guest_get_time(struct vb_connect *conn, vb_uuid_t uuid, long long *seconds, unsigned int *nseconds,
-                      unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, get_time) fn = GUEST_FN(conn, get_time);
+struct get_time_args { unsigned int flags; long long *seconds; unsigned int *nseconds; };
+VB_INVOKE(get_time, GUEST(conn)->get_time(conn->priv, call, obj, a->flags, a->seconds, a->nseconds))
 
-    if (!fn)
-        return vb_check_report_unsupported("virDomainGetTime", err);
-    return fn(conn->priv, uuid, seconds, nseconds, flags, err);
+int vb_guest_get_time(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int flags,
+                      long long *seconds, unsigned int *nseconds)
+{
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_GET_TIME, uuid, get_time, HAS_GUEST_SLOT(conn, get_time), flags, seconds,
+                nseconds);
 }
 
-int vb_guest_set_time(struct vb_connect *conn, vb_uuid_t uuid, long long seconds, unsigned int nseconds,
-                      unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, set_time) fn = GUEST_FN(conn, set_time);
+struct set_time_args { long long seconds; unsigned int nseconds, flags; };
+VB_INVOKE(set_time, GUEST(conn)->set_time(conn->priv, call, obj, a->seconds, a->nseconds, a->flags))
 
-    if (!fn)
-        return vb_check_report_unsupported("virDomainSetTime", err);
-    return fn(conn->priv, uuid, seconds, nseconds, flags, err);
+int vb_guest_set_time(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, long long seconds,
+                      unsigned int nseconds, unsigned int flags)
+{
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_SET_TIME, uuid, set_time, HAS_GUEST_SLOT(conn, set_time), seconds, nseconds,
+                flags);
 }
 
-int vb_guest_get_control_info(struct vb_connect *conn, vb_uuid_t uuid, struct vb_control_info *info,
-                              unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, get_control_info) fn = GUEST_FN(conn, get_control_info);
+struct get_control_info_args { unsigned int flags; struct vb_control_info *info; };
+VB_INVOKE(get_control_info, GUEST(conn)->get_control_info(conn->priv, call, obj, a->flags, a->info))
 
-    if (!fn)
-        return vb_check_report_unsupported("virDomainGetControlInfo", err);
+int vb_guest_get_control_info(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int flags,
+                              struct vb_control_info *info)
+{
     *info = (struct vb_control_info){ 0 };
-    return fn(conn->priv, uuid, info, flags, err);
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_GET_CONTROL_INFO, uuid, get_control_info,
+                HAS_GUEST_SLOT(conn, get_control_info), flags, info);
 }
 
-int vb_guest_rename(struct vb_connect *conn, vb_uuid_t uuid, const char *new_name, unsigned int flags,
-                    struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, rename) fn = GUEST_FN(conn, rename);
+struct rename_args { const char *new_name; unsigned int flags; };
+VB_INVOKE(rename, GUEST(conn)->rename(conn->priv, call, obj, a->new_name, a->flags))
 
-    if (vb_check_non_null(new_name, "new_name", "virDomainRename", err) < 0)
+int vb_guest_rename(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const char *new_name,
+                    unsigned int flags)
+{
+    if (vb_check_non_null(new_name, "new_name", "virDomainRename", &call->err) < 0)
         return -1;
     if (!*new_name)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "string new_name in virDomainRename must not be empty");
-    if (!fn)
-        return vb_check_report_unsupported("virDomainRename", err);
-    return fn(conn->priv, uuid, new_name, flags, err);
+        return vb_error_set(&call->err, VB_ERR_INVALID_ARG, "string new_name in virDomainRename must not be empty");
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_RENAME, uuid, rename, HAS_GUEST_SLOT(conn, rename), new_name, flags);
 }
 
-int vb_guest_inject_nmi(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, inject_nmi) fn = GUEST_FN(conn, inject_nmi);
+struct inject_nmi_args { unsigned int flags; };
+VB_INVOKE(inject_nmi, GUEST(conn)->inject_nmi(conn->priv, call, obj, a->flags))
 
-    if (!fn)
-        return vb_check_report_unsupported("virDomainInjectNMI", err);
-    return fn(conn->priv, uuid, flags, err);
+int vb_guest_inject_nmi(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int flags)
+{
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_INJECT_NMI, uuid, inject_nmi, HAS_GUEST_SLOT(conn, inject_nmi), flags);
 }
 
-int vb_guest_send_key(struct vb_connect *conn, vb_uuid_t uuid, unsigned int codeset, unsigned int holdtime,
-                      const unsigned int *keycodes, size_t n_keycodes, unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, send_key) fn = GUEST_FN(conn, send_key);
+struct send_key_args {
+    unsigned int codeset, holdtime;
+    const unsigned int *keycodes;
+    size_t n_keycodes;
+    unsigned int flags;
+};
+VB_INVOKE(send_key, GUEST(conn)->send_key(conn->priv, call, obj, a->codeset, a->holdtime, a->keycodes,
+                                          a->n_keycodes, a->flags))
 
+int vb_guest_send_key(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int codeset,
+                      unsigned int holdtime, const unsigned int *keycodes, size_t n_keycodes, unsigned int flags)
+{
     /* libvirt-dbus hands libvirt a NULL array for an empty "au". */
-    if (vb_check_non_null(n_keycodes ? keycodes : NULL, "keycodes", "virDomainSendKey", err) < 0)
+    if (vb_check_non_null(n_keycodes ? keycodes : NULL, "keycodes", "virDomainSendKey", &call->err) < 0)
         return -1;
     if (codeset >= VB_KEYCODE_SET_LAST)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "Unsupported codeset '%u'", codeset);
+        return vb_error_set(&call->err, VB_ERR_INVALID_ARG, "Unsupported codeset '%u'", codeset);
     if (n_keycodes > VB_SEND_KEY_MAX_KEYS)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "nkeycodes must be <= %d", VB_SEND_KEY_MAX_KEYS);
-    if (!fn)
-        return vb_check_report_unsupported("virDomainSendKey", err);
-    return fn(conn->priv, uuid, codeset, holdtime, keycodes, n_keycodes, flags, err);
+        return vb_error_set(&call->err, VB_ERR_INVALID_ARG, "nkeycodes must be <= %d", VB_SEND_KEY_MAX_KEYS);
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_SEND_KEY, uuid, send_key, HAS_GUEST_SLOT(conn, send_key), codeset,
+                holdtime, keycodes, n_keycodes, flags);
 }
 
-int vb_guest_send_process_signal(struct vb_connect *conn, vb_uuid_t uuid, long long pid, unsigned int signum,
-                                 unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, send_process_signal) fn = GUEST_FN(conn, send_process_signal);
+struct send_process_signal_args { long long pid; unsigned int signum, flags; };
+VB_INVOKE(send_process_signal,
+          GUEST(conn)->send_process_signal(conn->priv, call, obj, a->pid, a->signum, a->flags))
 
+int vb_guest_send_process_signal(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, long long pid,
+                                 unsigned int signum, unsigned int flags)
+{
     if (pid == 0)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "pid_value in virDomainSendProcessSignal must not be zero");
-    if (!fn)
-        return vb_check_report_unsupported("virDomainSendProcessSignal", err);
-    return fn(conn->priv, uuid, pid, signum, flags, err);
+        return vb_error_set(&call->err, VB_ERR_INVALID_ARG,
+                            "pid_value in virDomainSendProcessSignal must not be zero");
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_SEND_PROCESS_SIGNAL, uuid, send_process_signal,
+                HAS_GUEST_SLOT(conn, send_process_signal), pid, signum, flags);
 }
 
-int vb_guest_set_user_password(struct vb_connect *conn, vb_uuid_t uuid, const char *user, const char *password,
-                               unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, set_user_password) fn = GUEST_FN(conn, set_user_password);
+struct set_user_password_args { const char *user, *password; unsigned int flags; };
+VB_INVOKE(set_user_password,
+          GUEST(conn)->set_user_password(conn->priv, call, obj, a->user, a->password, a->flags))
 
-    if (vb_check_non_null(user, "user", "virDomainSetUserPassword", err) < 0 ||
-        vb_check_non_null(password, "password", "virDomainSetUserPassword", err) < 0)
+int vb_guest_set_user_password(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const char *user,
+                               const char *password, unsigned int flags)
+{
+    if (vb_check_non_null(user, "user", "virDomainSetUserPassword", &call->err) < 0 ||
+        vb_check_non_null(password, "password", "virDomainSetUserPassword", &call->err) < 0)
         return -1;
-    if (!fn)
-        return vb_check_report_unsupported("virDomainSetUserPassword", err);
-    return fn(conn->priv, uuid, user, password, flags, err);
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_SET_USER_PASSWORD, uuid, set_user_password,
+                HAS_GUEST_SLOT(conn, set_user_password), user, password, flags);
 }
 
-int vb_guest_memory_stats(struct vb_connect *conn, vb_uuid_t uuid, struct vb_memory_stat *stats, unsigned int n,
-                          unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, memory_stats) fn = GUEST_FN(conn, memory_stats);
+struct memory_stats_args { unsigned int n, flags; struct vb_memory_stat *stats; unsigned int *filled; };
+VB_INVOKE(memory_stats, GUEST(conn)->memory_stats(conn->priv, call, obj, a->n, a->flags, a->stats, a->filled))
 
+int vb_guest_memory_stats(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int n,
+                          unsigned int flags, struct vb_memory_stat *stats, unsigned int *filled)
+{
+    *filled = 0;
     if (!stats || n == 0) /* libvirt answers 0 without asking the driver */
         return 0;
     if (n > VB_MEMORY_STAT_NR)
         n = VB_MEMORY_STAT_NR;
-    if (!fn)
-        return vb_check_report_unsupported("virDomainMemoryStats", err);
-    return fn(conn->priv, uuid, stats, n, flags, err);
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_MEMORY_STATS, uuid, memory_stats, HAS_GUEST_SLOT(conn, memory_stats), n,
+                flags, stats, filled);
 }
 
-int vb_guest_memory_peek(struct vb_connect *conn, vb_uuid_t uuid, unsigned long long start, size_t size,
-                         unsigned char *buffer, unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, memory_peek) fn = GUEST_FN(conn, memory_peek);
+struct memory_peek_args { unsigned long long start; size_t size; unsigned int flags; unsigned char *buffer; };
+VB_INVOKE(memory_peek, GUEST(conn)->memory_peek(conn->priv, call, obj, a->start, a->size, a->flags, a->buffer))
 
-    if (vb_check_exclusive_flags(flags, VB_MEMORY_VIRTUAL, "VIR_MEMORY_VIRTUAL", VB_MEMORY_PHYSICAL, "VIR_MEMORY_PHYSICAL",
-                        err) < 0)
+int vb_guest_memory_peek(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned long long start,
+                         size_t size, unsigned int flags, unsigned char *buffer)
+{
+    if (vb_check_exclusive_flags(flags, VB_MEMORY_VIRTUAL, "VIR_MEMORY_VIRTUAL", VB_MEMORY_PHYSICAL,
+                                 "VIR_MEMORY_PHYSICAL", &call->err) < 0)
         return -1;
-    if (size > 0 && vb_check_non_null(buffer, "buffer", "virDomainMemoryPeek", err) < 0)
+    if (size > 0 && vb_check_non_null(buffer, "buffer", "virDomainMemoryPeek", &call->err) < 0)
         return -1;
     if (size > VB_MEMORY_PEEK_MAX)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "memory peek request too large for remote protocol, %zu > %d",
-                            size, VB_MEMORY_PEEK_MAX);
-    if (!fn)
-        return vb_check_report_unsupported("virDomainMemoryPeek", err);
-    return fn(conn->priv, uuid, start, size, buffer, flags, err);
+        return vb_error_set(&call->err, VB_ERR_INVALID_ARG,
+                            "memory peek request too large for remote protocol, %zu > %d", size, VB_MEMORY_PEEK_MAX);
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_MEMORY_PEEK, uuid, memory_peek, HAS_GUEST_SLOT(conn, memory_peek), start,
+                size, flags, buffer);
 }
 
-int vb_guest_pin_emulator(struct vb_connect *conn, vb_uuid_t uuid, const bool *cpumap, unsigned int ncpus,
-                          unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, pin_emulator) fn = GUEST_FN(conn, pin_emulator);
+struct pin_emulator_args { const bool *cpumap; unsigned int ncpus, flags; };
+VB_INVOKE(pin_emulator, GUEST(conn)->pin_emulator(conn->priv, call, obj, a->cpumap, a->ncpus, a->flags))
 
-    if (vb_check_non_null(cpumap, "cpumap", "virDomainPinEmulator", err) < 0 ||
-        vb_check_positive(ncpus, "maplen", "virDomainPinEmulator", err) < 0)
+int vb_guest_pin_emulator(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const bool *cpumap,
+                          unsigned int ncpus, unsigned int flags)
+{
+    if (vb_check_non_null(cpumap, "cpumap", "virDomainPinEmulator", &call->err) < 0 ||
+        vb_check_positive(ncpus, "maplen", "virDomainPinEmulator", &call->err) < 0)
         return -1;
-    if (!fn)
-        return vb_check_report_unsupported("virDomainPinEmulator", err);
-    return fn(conn->priv, uuid, cpumap, ncpus, flags, err);
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_PIN_EMULATOR, uuid, pin_emulator, HAS_GUEST_SLOT(conn, pin_emulator),
+                cpumap, ncpus, flags);
 }
 
-int vb_guest_get_emulator_pin_info(struct vb_connect *conn, vb_uuid_t uuid, bool *cpumap, unsigned int ncpus,
-                                   unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, get_emulator_pin_info) fn = GUEST_FN(conn, get_emulator_pin_info);
+struct get_emulator_pin_info_args { unsigned int flags; bool **cpumap; unsigned int *ncpus; };
+VB_INVOKE(get_emulator_pin_info,
+          GUEST(conn)->get_emulator_pin_info(conn->priv, call, obj, a->flags, a->cpumap, a->ncpus))
 
-    if (vb_check_non_null(cpumap, "cpumap", "virDomainGetEmulatorPinInfo", err) < 0 ||
-        vb_check_positive(ncpus, "maplen", "virDomainGetEmulatorPinInfo", err) < 0 ||
-        vb_check_exclusive_flags(flags, VB_AFFECT_LIVE, "VIR_DOMAIN_AFFECT_LIVE", VB_AFFECT_CONFIG, "VIR_DOMAIN_AFFECT_CONFIG",
-                        err) < 0)
+int vb_guest_get_emulator_pin_info(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int flags,
+                                   bool **cpumap, unsigned int *ncpus)
+{
+    *cpumap = NULL;
+    *ncpus = 0;
+    if (vb_check_exclusive_flags(flags, VB_AFFECT_LIVE, "VIR_DOMAIN_AFFECT_LIVE", VB_AFFECT_CONFIG,
+                                 "VIR_DOMAIN_AFFECT_CONFIG", &call->err) < 0)
         return -1;
-    if (!fn)
-        return vb_check_report_unsupported("virDomainGetEmulatorPinInfo", err);
-    return fn(conn->priv, uuid, cpumap, ncpus, flags, err);
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_GET_EMULATOR_PIN_INFO, uuid, get_emulator_pin_info,
+                HAS_GUEST_SLOT(conn, get_emulator_pin_info), flags, cpumap, ncpus);
 }
 
-int vb_guest_get_fs_info(struct vb_connect *conn, vb_uuid_t uuid, struct vb_fs_info **infos, unsigned int flags,
-                         struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, get_fs_info) fn = GUEST_FN(conn, get_fs_info);
+struct get_fs_info_args { unsigned int flags; struct vb_fs_info **infos; size_t *n; };
+VB_INVOKE(get_fs_info, GUEST(conn)->get_fs_info(conn->priv, call, obj, a->flags, a->infos, a->n))
 
-    if (!fn)
-        return vb_check_report_unsupported("virDomainGetFSInfo", err);
+int vb_guest_get_fs_info(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int flags,
+                         struct vb_fs_info **infos, size_t *n)
+{
     *infos = NULL;
-    return fn(conn->priv, uuid, infos, flags, err);
+    *n = 0;
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_GET_FSINFO, uuid, get_fs_info, HAS_GUEST_SLOT(conn, get_fs_info), flags,
+                infos, n);
 }
 
-int vb_guest_get_disk_errors(struct vb_connect *conn, vb_uuid_t uuid, struct vb_disk_error **errors,
-                             unsigned int flags, struct vb_error *err)
-{
-    GUEST_FN_TYPE(conn, get_disk_errors) fn = GUEST_FN(conn, get_disk_errors);
+struct get_disk_errors_args { unsigned int flags; struct vb_disk_error **errors; size_t *n; };
+VB_INVOKE(get_disk_errors, GUEST(conn)->get_disk_errors(conn->priv, call, obj, a->flags, a->errors, a->n))
 
-    if (!fn)
-        return vb_check_report_unsupported("virDomainGetDiskErrors", err);
+int vb_guest_get_disk_errors(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int flags,
+                             struct vb_disk_error **errors, size_t *n)
+{
     *errors = NULL;
-    return fn(conn->priv, uuid, errors, flags, err);
+    *n = 0;
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_GET_DISK_ERRORS, uuid, get_disk_errors,
+                HAS_GUEST_SLOT(conn, get_disk_errors), flags, errors, n);
 }

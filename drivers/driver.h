@@ -7,20 +7,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/call.h"
 #include "util/error.h"
+#include "util/typed_params.h"
 #include "util/uuid.h"
-
-struct vb_typed_params; /* util/typed_params.h */
 
 struct vb_event_stream;
 struct sd_event;
 
 /* What the daemon hands a driver when a connection opens. */
 struct vb_driver_env {
-    struct vb_event_stream *events; /* where the driver emits lifecycle events */
+    struct vb_event_stream *events; /* where the driver announces every change */
     const char *state_dir;          /* root for persistent state, e.g. /var/lib/virtbus */
-    struct sd_event *loop;          /* the one event loop, for drivers with async work */
+    struct sd_event *loop;          /* the one event loop: job waits, timers, hypervisor sockets */
+    uint64_t job_wait_usec;         /* how long a call waits for a domain's job (libvirt: 30 s) */
+    unsigned int max_queued_jobs;   /* calls that may wait for one domain's job; 0: no limit */
 };
+
+#define VB_JOB_WAIT_DEFAULT_USEC (30ull * 1000000ull)
 
 /* How lookups and lists name a domain to callers. */
 struct vb_domain_ref {
@@ -32,7 +36,7 @@ struct vb_domain_ref {
 void vb_domain_ref_clear(struct vb_domain_ref *ref);
 void vb_domain_refs_free(struct vb_domain_ref *refs, size_t n);
 
-/* libvirt's virDomainInfo plus the flags the D-Bus properties need, read in one call. */
+/* libvirt's virDomainInfo plus every D-Bus property, read in one call. */
 struct vb_domain_info {
     int state, reason;
     uint64_t max_memory_kib, memory_kib;
@@ -42,6 +46,8 @@ struct vb_domain_info {
     int id;
     char *name;
     char *os_type;
+    char *scheduler_type; /* NULL when the driver has no scheduler */
+    int scheduler_nparams;
     unsigned char uuid[VB_UUID_LEN];
 };
 
@@ -84,28 +90,42 @@ struct vb_iface {
 
 void vb_ifaces_free(struct vb_iface *ifaces, size_t n);
 
-/* Completion of an operation a driver may finish later (a QEMU start, a save). A driver
- * returning VB_PENDING calls fn exactly once, later, from the event loop; err is NULL on
- * success. A driver returning 0 or -1 never calls it. */
-#define VB_PENDING 1
-struct vb_completion {
-    void (*fn)(void *userdata, const struct vb_error *err);
-    void *userdata;
+/* One domain's statistics (libvirt's virDomainStatsRecord). */
+struct vb_domain_stats {
+    char *name;
+    unsigned char uuid[VB_UUID_LEN];
+    struct vb_typed_params params;
 };
 
-/* Identifies the client on whose behalf a domain was started with AUTODESTROY: the front end
- * passes an opaque, stable string (the D-Bus unique name) and tells the core when it goes. */
+void vb_domain_stats_free(struct vb_domain_stats *records, size_t n);
+
+/* Identifies the client on whose behalf a call is made (vb_call.client): the front end passes
+ * an opaque, stable string (the D-Bus unique name) and tells the core when the client goes. */
 typedef const char *vb_client_id;
 
 typedef const unsigned char *vb_uuid_t;
 
+struct vb_domain_obj;      /* conf/domain_obj.h */
+struct vb_state_driver;    /* below: what lives as long as the daemon */
 struct vb_node_driver;     /* drivers/driver_node.h: node and host facts */
 struct vb_snapshot_driver; /* drivers/driver_snapshot.h: domain snapshots */
 struct vb_guest_driver;    /* drivers/driver_guest.h: guest control and queries (time, keys, hostname ...) */
 struct vb_tunables_driver; /* drivers/driver_tunables.h: typed-parameter tunables and I/O threads */
 
+/* A driver fills the slots it supports; the core answers "not supported" for a NULL slot.
+ *
+ * Two kinds of slot. Registry slots read the driver's own list of domains and answer at once,
+ * from memory, with a struct vb_error (the driver keeps there what its hypervisor told it):
+ * listing, lookups, state, info, acquiring a domain object. Every other slot is an operation:
+ * it takes the call (struct vb_call, drivers/call.h), reports failure in call->err and may
+ * return VB_PENDING and finish later with vb_call_complete(). Operation slots on a domain get
+ * the domain object, referenced (and with its job held when the operation table says so) by
+ * the core for as long as the call lasts. Outputs are written through the pointers given,
+ * which stay valid until the call ends; strings and arrays handed out are malloc'd and owned
+ * by the caller. Flags are libvirt's. */
 struct vb_driver {
     const char *name; /* "test", "qemu" */
+    const struct vb_state_driver *state;       /* NULL: nothing outlives a connection */
     const struct vb_node_driver *node;         /* NULL: no node calls */
     const struct vb_snapshot_driver *snapshot; /* NULL: no snapshots */
     const struct vb_guest_driver *guest;       /* NULL: no guest control calls */
@@ -113,81 +133,104 @@ struct vb_driver {
     bool (*uri_matches)(const char *uri);
 
     int (*connect_open)(const char *uri, const struct vb_driver_env *env, void **priv, struct vb_error *err);
+    /* Ends every call the driver still has pending (with an error) before it returns. */
     void (*connect_close)(void *priv);
-    int (*node_get_info)(void *priv, struct vb_node_info *info, struct vb_error *err);
-    char *(*get_hostname)(void *priv, struct vb_error *err);
+    /* A front-end client went away: its AUTODESTROY domains go with it. */
     void (*client_gone)(void *priv, vb_client_id client);
 
-    /* listing and lookup; list flags are libvirt's virConnectListAllDomainsFlags */
+    /* --- registry: synchronous reads ----------------------------------------------------- */
+    /* list flags are libvirt's virConnectListAllDomainsFlags */
     int (*list_domains)(void *priv, unsigned int flags, struct vb_domain_ref **refs, size_t *n, struct vb_error *err);
     int (*lookup_by_uuid)(void *priv, vb_uuid_t uuid, struct vb_domain_ref *ref, struct vb_error *err);
     int (*lookup_by_name)(void *priv, const char *name, struct vb_domain_ref *ref, struct vb_error *err);
     int (*lookup_by_id)(void *priv, int id, struct vb_domain_ref *ref, struct vb_error *err);
-
-    /* definitions */
-    int (*define_xml)(void *priv, const char *xml, unsigned int flags, struct vb_domain_ref *ref, struct vb_error *err);
-    int (*undefine)(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err);
-    char *(*get_xml_desc)(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err);
-
-    /* lifecycle: may complete later (VB_PENDING) */
-    int (*create_xml)(void *priv, const char *xml, unsigned int flags, vb_client_id client,
-                      struct vb_domain_ref *ref, const struct vb_completion *done, struct vb_error *err);
-    int (*create)(void *priv, vb_uuid_t uuid, unsigned int flags, vb_client_id client,
-                  const struct vb_completion *done, struct vb_error *err);
-    int (*destroy)(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err);
-    int (*shutdown)(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err);
-    int (*reboot)(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err);
-    int (*reset)(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err);
-    int (*suspend)(void *priv, vb_uuid_t uuid, const struct vb_completion *done, struct vb_error *err);
-    int (*resume)(void *priv, vb_uuid_t uuid, const struct vb_completion *done, struct vb_error *err);
-    int (*managed_save)(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err);
-    int (*save)(void *priv, vb_uuid_t uuid, const char *path, const char *dxml, unsigned int flags,
-                const struct vb_completion *done, struct vb_error *err);
-    int (*restore)(void *priv, const char *path, const char *dxml, unsigned int flags,
-                   const struct vb_completion *done, struct vb_error *err);
-
-    /* state and configuration */
+    /* The domain object with one more reference (vb_domain_obj_unref), or NULL with
+     * libvirt's "no domain with matching uuid". */
+    struct vb_domain_obj *(*domain_acquire)(void *priv, vb_uuid_t uuid, struct vb_error *err);
     int (*get_state)(void *priv, vb_uuid_t uuid, int *state, int *reason, struct vb_error *err);
     int (*get_info)(void *priv, vb_uuid_t uuid, struct vb_domain_info *info, struct vb_error *err);
-    int (*has_managed_save)(void *priv, vb_uuid_t uuid, struct vb_error *err); /* 0/1 or -1 */
-    int (*managed_save_remove)(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err);
-    int (*set_vcpus)(void *priv, vb_uuid_t uuid, unsigned int count, unsigned int flags, struct vb_error *err);
-    int (*set_memory)(void *priv, vb_uuid_t uuid, uint64_t kib, unsigned int flags, struct vb_error *err);
-    int (*set_autostart)(void *priv, vb_uuid_t uuid, bool autostart, struct vb_error *err);
-    char *(*get_metadata)(void *priv, vb_uuid_t uuid, int type, const char *uri, unsigned int flags,
-                          struct vb_error *err);
-    int (*set_metadata)(void *priv, vb_uuid_t uuid, int type, const char *metadata, const char *key,
-                        const char *uri, unsigned int flags, struct vb_error *err);
+    char *(*get_hostname)(void *priv, struct vb_error *err);
 
-    /* vcpus and scheduling */
-    int (*get_vcpus)(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err); /* count or -1 */
+    /* --- operations on the connection ---------------------------------------------------- */
+    int (*node_get_info)(void *priv, struct vb_call *call, struct vb_node_info *info);
+    int (*define_xml)(void *priv, struct vb_call *call, const char *xml, unsigned int flags,
+                      struct vb_domain_ref *ref);
+    /* The new domain belongs to call->client when flags ask for AUTODESTROY. */
+    int (*create_xml)(void *priv, struct vb_call *call, const char *xml, unsigned int flags,
+                      struct vb_domain_ref *ref);
+    int (*restore)(void *priv, struct vb_call *call, const char *path, const char *dxml, unsigned int flags);
+    int (*save_image_get_xml_desc)(void *priv, struct vb_call *call, const char *path, unsigned int flags,
+                                   char **xml);
+    int (*save_image_define_xml)(void *priv, struct vb_call *call, const char *path, const char *dxml,
+                                 unsigned int flags);
+    /* Statistics of the domains named (libvirt's virConnectGetAllDomainStats over a list): one
+     * record per domain that still exists, in the order given. */
+    int (*get_stats)(void *priv, struct vb_call *call, const unsigned char (*uuids)[VB_UUID_LEN], size_t n,
+                     unsigned int stats, unsigned int flags, struct vb_domain_stats **records, size_t *n_records);
+
+    /* --- operations on a domain ---------------------------------------------------------- */
+    /* lifecycle; create's domain belongs to call->client with AUTODESTROY */
+    int (*create)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags);
+    int (*destroy)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags);
+    int (*shutdown)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags);
+    int (*reboot)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags);
+    int (*reset)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags);
+    int (*suspend)(void *priv, struct vb_call *call, struct vb_domain_obj *dom);
+    int (*resume)(void *priv, struct vb_call *call, struct vb_domain_obj *dom);
+    int (*managed_save)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags);
+    int (*save)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *path, const char *dxml,
+                unsigned int flags);
+    int (*undefine)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags);
+
+    /* definition and configuration */
+    int (*get_xml_desc)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags, char **xml);
+    int (*has_managed_save)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags,
+                            bool *result);
+    int (*managed_save_remove)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags);
+    int (*set_vcpus)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int count,
+                     unsigned int flags);
+    int (*set_memory)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, uint64_t kib, unsigned int flags);
+    int (*set_autostart)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, bool autostart);
+    int (*get_metadata)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, int type, const char *uri,
+                        unsigned int flags, char **metadata);
+    int (*set_metadata)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, int type, const char *metadata,
+                        const char *key, const char *uri, unsigned int flags);
+    int (*attach_device)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *xml,
+                         unsigned int flags);
+    int (*detach_device)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *xml,
+                         unsigned int flags);
+    int (*update_device)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *xml,
+                         unsigned int flags);
+
+    /* vcpus */
+    int (*get_vcpus)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags,
+                     unsigned int *count);
     /* maps: nvcpus rows of ncpus booleans, row-major, malloc'd */
-    int (*get_vcpu_pin_info)(void *priv, vb_uuid_t uuid, unsigned int flags, bool **maps, unsigned int *nvcpus,
-                             unsigned int *ncpus, struct vb_error *err);
-    int (*pin_vcpu)(void *priv, vb_uuid_t uuid, unsigned int vcpu, const bool *cpumap, unsigned int ncpus,
-                    unsigned int flags, struct vb_error *err);
-    char *(*get_scheduler_type)(void *priv, vb_uuid_t uuid, int *nparams, struct vb_error *err);
-    int (*set_memory_stats_period)(void *priv, vb_uuid_t uuid, int period, unsigned int flags, struct vb_error *err);
+    int (*get_vcpu_pin_info)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags,
+                             bool **maps, unsigned int *nvcpus, unsigned int *ncpus);
+    int (*pin_vcpu)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int vcpu,
+                    const bool *cpumap, unsigned int ncpus, unsigned int flags);
+    int (*set_memory_stats_period)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, int period,
+                                   unsigned int flags);
 
-    /* jobs, stats, guest information */
-    int (*get_job_info)(void *priv, vb_uuid_t uuid, struct vb_job_info *info, struct vb_error *err);
-    int (*abort_job)(void *priv, vb_uuid_t uuid, struct vb_error *err);
-    int (*get_stats)(void *priv, vb_uuid_t uuid, unsigned int stats, unsigned int flags, struct vb_typed_params *out,
-                     struct vb_error *err);
-    int (*get_block_info)(void *priv, vb_uuid_t uuid, const char *disk, unsigned int flags,
-                          struct vb_block_info *info, struct vb_error *err);
-    int (*interface_addresses)(void *priv, vb_uuid_t uuid, unsigned int source, unsigned int flags,
-                               struct vb_iface **ifaces, size_t *n, struct vb_error *err);
+    /* jobs and guest information */
+    int (*get_job_info)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, struct vb_job_info *info);
+    int (*abort_job)(void *priv, struct vb_call *call, struct vb_domain_obj *dom);
+    int (*get_block_info)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *disk,
+                          unsigned int flags, struct vb_block_info *info);
+    int (*interface_addresses)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int source,
+                               unsigned int flags, struct vb_iface **ifaces, size_t *n);
+};
 
-    /* devices (flags: VB_AFFECT_*, plus VB_DEVICE_MODIFY_FORCE for update) */
-    int (*attach_device)(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err);
-    int (*detach_device)(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err);
-    int (*update_device)(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err);
-
-    /* save images */
-    char *(*save_image_get_xml_desc)(void *priv, const char *path, unsigned int flags, struct vb_error *err);
-    int (*save_image_define_xml)(void *priv, const char *path, const char *dxml, unsigned int flags,
-                                 struct vb_error *err);
+/* What lives as long as the daemon, not a connection (libvirt's virStateDriver): reattaching
+ * to guests that kept running, autostart. The daemon calls initialize before it opens any
+ * connection, auto_start once its connections are open, reload on SIGHUP and cleanup last. */
+struct vb_state_driver {
+    int (*initialize)(const struct vb_driver_env *env, struct vb_error *err);
+    /* Starts the persistent domains marked autostart that are not running. */
+    void (*auto_start)(void);
+    int (*reload)(struct vb_error *err);
+    void (*cleanup)(void);
 };
 
 /* libvirt's flag values the drivers and front ends share. */
@@ -227,6 +270,11 @@ enum { VB_VCPU_LIVE = 1 << 0, VB_VCPU_CONFIG = 1 << 1, VB_VCPU_MAXIMUM = 1 << 2,
        VB_VCPU_HOTPLUGGABLE = 1 << 4 };
 enum { VB_MEM_LIVE = 1 << 0, VB_MEM_CONFIG = 1 << 1, VB_MEM_MAXIMUM = 1 << 2 };
 enum { VB_DESTROY_GRACEFUL = 1 << 0 };
+/* libvirt's virDomainShutdownFlagValues / virDomainRebootFlagValues (one bit each, shared). */
+enum { VB_SHUTDOWN_ACPI_POWER_BTN = 1 << 0, VB_SHUTDOWN_GUEST_AGENT = 1 << 1, VB_SHUTDOWN_INITCTL = 1 << 2,
+       VB_SHUTDOWN_SIGNAL = 1 << 3, VB_SHUTDOWN_PARAVIRT = 1 << 4 };
+/* libvirt's virDomainInterfaceAddressesSource. */
+enum { VB_INTERFACE_ADDRESSES_SRC_LEASE = 0, VB_INTERFACE_ADDRESSES_SRC_AGENT = 1, VB_INTERFACE_ADDRESSES_SRC_ARP = 2 };
 enum { VB_DEFINE_VALIDATE = 1 << 0 };
 enum { VB_DEVICE_MODIFY_FORCE = 1 << 2 };
 enum { VB_MIGRATE_LIVE = 1 << 0, VB_MIGRATE_PEER2PEER = 1 << 1 };

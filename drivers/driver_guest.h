@@ -58,56 +58,60 @@ enum { VB_MEMORY_VIRTUAL = 1 << 0, VB_MEMORY_PHYSICAL = 1 << 1 };
 #define VB_KEYCODE_SET_LAST 10   /* linux, xt, atset1, atset2, atset3, os_x, xt_kbd, usb, win32, qnum */
 #define VB_PROCESS_SIGNAL_LAST 65 /* libvirt's VIR_DOMAIN_PROCESS_SIGNAL_LAST */
 
-/* Every slot may be NULL ("not supported"). Strings and arrays handed out are malloc'd and
- * owned by the caller; on failure nothing is handed out and err is set. Flags are libvirt's. */
+/* Every slot may be NULL ("not supported"). Operation slots as in drivers/driver.h: the call,
+ * the domain object the core holds, inputs, then outputs (malloc'd, owned by the caller, written
+ * before the call ends). Flags are libvirt's. */
 struct vb_guest_driver {
-    char *(*get_hostname)(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err);
-    int (*get_time)(void *priv, vb_uuid_t uuid, long long *seconds, unsigned int *nseconds, unsigned int flags,
-                    struct vb_error *err);
-    int (*set_time)(void *priv, vb_uuid_t uuid, long long seconds, unsigned int nseconds, unsigned int flags,
-                    struct vb_error *err);
-    int (*get_control_info)(void *priv, vb_uuid_t uuid, struct vb_control_info *info, unsigned int flags,
-                            struct vb_error *err);
-    int (*rename)(void *priv, vb_uuid_t uuid, const char *new_name, unsigned int flags, struct vb_error *err);
-    int (*inject_nmi)(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err);
-    int (*send_key)(void *priv, vb_uuid_t uuid, unsigned int codeset, unsigned int holdtime,
-                    const unsigned int *keycodes, size_t n_keycodes, unsigned int flags, struct vb_error *err);
-    int (*send_process_signal)(void *priv, vb_uuid_t uuid, long long pid, unsigned int signum, unsigned int flags,
-                               struct vb_error *err);
-    int (*set_user_password)(void *priv, vb_uuid_t uuid, const char *user, const char *password,
-                             unsigned int flags, struct vb_error *err);
-    /* Fills at most n stats; returns how many. */
-    int (*memory_stats)(void *priv, vb_uuid_t uuid, struct vb_memory_stat *stats, unsigned int n,
-                        unsigned int flags, struct vb_error *err);
-    int (*memory_peek)(void *priv, vb_uuid_t uuid, unsigned long long start, size_t size, unsigned char *buffer,
-                       unsigned int flags, struct vb_error *err);
+    int (*get_hostname)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags,
+                        char **hostname);
+    int (*get_time)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags,
+                    long long *seconds, unsigned int *nseconds);
+    int (*set_time)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, long long seconds,
+                    unsigned int nseconds, unsigned int flags);
+    int (*get_control_info)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags,
+                            struct vb_control_info *info);
+    int (*rename)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *new_name,
+                  unsigned int flags);
+    int (*inject_nmi)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags);
+    int (*send_key)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int codeset,
+                    unsigned int holdtime, const unsigned int *keycodes, size_t n_keycodes, unsigned int flags);
+    int (*send_process_signal)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, long long pid,
+                               unsigned int signum, unsigned int flags);
+    int (*set_user_password)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *user,
+                             const char *password, unsigned int flags);
+    /* Fills at most n stats; *filled says how many. */
+    int (*memory_stats)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int n,
+                        unsigned int flags, struct vb_memory_stat *stats, unsigned int *filled);
+    int (*memory_peek)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned long long start,
+                       size_t size, unsigned int flags, unsigned char *buffer);
     /* cpumap has ncpus entries, one per host CPU. */
-    int (*pin_emulator)(void *priv, vb_uuid_t uuid, const bool *cpumap, unsigned int ncpus, unsigned int flags,
-                        struct vb_error *err);
-    int (*get_emulator_pin_info)(void *priv, vb_uuid_t uuid, bool *cpumap, unsigned int ncpus, unsigned int flags,
-                                 struct vb_error *err);
-    /* Returns the count of *infos. */
-    int (*get_fs_info)(void *priv, vb_uuid_t uuid, struct vb_fs_info **infos, unsigned int flags,
-                       struct vb_error *err);
-    /* Returns the count of *errors. */
-    int (*get_disk_errors)(void *priv, vb_uuid_t uuid, struct vb_disk_error **errors, unsigned int flags,
-                           struct vb_error *err);
-    /* Return how many mount points changed state; no mount points means all of them. */
-    int (*fs_freeze)(void *priv, vb_uuid_t uuid, const char *const *mountpoints, size_t n, unsigned int flags,
-                     struct vb_error *err);
-    int (*fs_thaw)(void *priv, vb_uuid_t uuid, const char *const *mountpoints, size_t n, unsigned int flags,
-                   struct vb_error *err);
+    int (*pin_emulator)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const bool *cpumap,
+                        unsigned int ncpus, unsigned int flags);
+    /* *cpumap (malloc'd) has *ncpus entries, one per host CPU. */
+    int (*get_emulator_pin_info)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags,
+                                 bool **cpumap, unsigned int *ncpus);
+    int (*get_fs_info)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags,
+                       struct vb_fs_info **infos, size_t *n);
+    int (*get_disk_errors)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags,
+                           struct vb_disk_error **errors, size_t *n);
+    /* *changed: how many mount points changed state; no mount points means all of them. */
+    int (*fs_freeze)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *const *mountpoints,
+                     size_t n, unsigned int flags, unsigned int *changed);
+    int (*fs_thaw)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *const *mountpoints,
+                   size_t n, unsigned int flags, unsigned int *changed);
     /* mountpoint NULL: every mounted file system. */
-    int (*fs_trim)(void *priv, vb_uuid_t uuid, const char *mountpoint, unsigned long long minimum,
-                   unsigned int flags, struct vb_error *err);
+    int (*fs_trim)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *mountpoint,
+                   unsigned long long minimum, unsigned int flags);
     /* to is an absolute path. */
-    int (*core_dump)(void *priv, vb_uuid_t uuid, const char *to, unsigned int format, unsigned int flags,
-                     struct vb_error *err);
-    /* Returns the count of *infos; each cpumap has ncpus entries. */
-    int (*get_iothread_info)(void *priv, vb_uuid_t uuid, unsigned int ncpus, struct vb_iothread_info **infos,
-                             unsigned int flags, struct vb_error *err);
-    int (*add_iothread)(void *priv, vb_uuid_t uuid, unsigned int id, unsigned int flags, struct vb_error *err);
-    int (*del_iothread)(void *priv, vb_uuid_t uuid, unsigned int id, unsigned int flags, struct vb_error *err);
-    int (*pin_iothread)(void *priv, vb_uuid_t uuid, unsigned int id, const bool *cpumap, unsigned int ncpus,
-                        unsigned int flags, struct vb_error *err);
+    int (*core_dump)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *to,
+                     unsigned int format, unsigned int flags);
+    /* each info's cpumap has one entry per host CPU */
+    int (*get_iothread_info)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags,
+                             struct vb_iothread_info **infos, size_t *n);
+    int (*add_iothread)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int id,
+                        unsigned int flags);
+    int (*del_iothread)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int id,
+                        unsigned int flags);
+    int (*pin_iothread)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int id,
+                        const bool *cpumap, unsigned int ncpus, unsigned int flags);
 };

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/driver.h"
 #include "util/error.h"
 #include "util/typed_params.h"
 
@@ -37,33 +38,34 @@ enum vb_cpu_compare_result {
 
 enum { VB_BASELINE_CPU_EXPAND_FEATURES = 1 << 0, VB_BASELINE_CPU_MIGRATABLE = 1 << 1 };
 
-/* Every slot may be NULL ("not supported"). Strings and arrays handed out are malloc'd and
- * owned by the caller; on failure nothing is handed out and err is set. */
+/* Every slot may be NULL ("not supported"). Operation slots as in drivers/driver.h: the call,
+ * inputs, then outputs (malloc'd, owned by the caller, written before the call ends). */
 struct vb_node_driver {
-    char *(*get_capabilities)(void *priv, struct vb_error *err);
+    int (*get_capabilities)(void *priv, struct vb_call *call, char **xml);
     /* Any of emulatorbin, arch, machine, virttype may be NULL (the driver's default). */
-    char *(*get_domain_capabilities)(void *priv, const char *emulatorbin, const char *arch, const char *machine,
-                                     const char *virttype, unsigned int flags, struct vb_error *err);
-    char *(*get_sysinfo)(void *priv, unsigned int flags, struct vb_error *err);
+    int (*get_domain_capabilities)(void *priv, struct vb_call *call, const char *emulatorbin, const char *arch,
+                                   const char *machine, const char *virttype, unsigned int flags, char **xml);
+    int (*get_sysinfo)(void *priv, struct vb_call *call, unsigned int flags, char **xml);
     /* *models is a NULL-terminated array of *n names. */
-    int (*get_cpu_model_names)(void *priv, const char *arch, unsigned int flags, char ***models, size_t *n,
-                               struct vb_error *err);
-    char *(*baseline_cpu)(void *priv, const char *const *xml_cpus, size_t n, unsigned int flags,
-                          struct vb_error *err);
-    /* Returns an enum vb_cpu_compare_result; VB_CPU_COMPARE_ERROR with err set. */
-    int (*compare_cpu)(void *priv, const char *xml, unsigned int flags, struct vb_error *err);
+    int (*get_cpu_model_names)(void *priv, struct vb_call *call, const char *arch, unsigned int flags,
+                               char ***models, size_t *n);
+    int (*baseline_cpu)(void *priv, struct vb_call *call, const char *const *xml_cpus, size_t n, unsigned int flags,
+                        char **xml);
+    /* *result: an enum vb_cpu_compare_result other than VB_CPU_COMPARE_ERROR. */
+    int (*compare_cpu)(void *priv, struct vb_call *call, const char *xml, unsigned int flags, int *result);
 
     /* cpu_num / cell_num: an index or VB_NODE_ALL_CPUS / VB_NODE_ALL_CELLS. */
-    int (*get_cpu_stats)(void *priv, int cpu_num, unsigned int flags, struct vb_node_stat **stats, size_t *n,
-                         struct vb_error *err);
-    int (*get_memory_stats)(void *priv, int cell_num, unsigned int flags, struct vb_node_stat **stats,
-                            size_t *n, struct vb_error *err);
-    int (*get_free_memory)(void *priv, uint64_t *bytes, struct vb_error *err);
-    /* Returns the number of host CPUs, *map holding that many entries; *online the count set. */
-    int (*get_cpu_map)(void *priv, unsigned int flags, bool **map, unsigned int *online, struct vb_error *err);
-    int (*get_memory_parameters)(void *priv, unsigned int flags, struct vb_typed_params *params,
-                                 struct vb_error *err);
-    int (*set_memory_parameters)(void *priv, const struct vb_typed_params *params, unsigned int flags,
-                                 struct vb_error *err);
-    int (*get_security_model)(void *priv, struct vb_security_model *model, struct vb_error *err);
+    int (*get_cpu_stats)(void *priv, struct vb_call *call, int cpu_num, unsigned int flags,
+                         struct vb_node_stat **stats, size_t *n);
+    int (*get_memory_stats)(void *priv, struct vb_call *call, int cell_num, unsigned int flags,
+                            struct vb_node_stat **stats, size_t *n);
+    int (*get_free_memory)(void *priv, struct vb_call *call, uint64_t *bytes);
+    /* *map holds *ncpus entries (the host's CPUs), *online the count set. */
+    int (*get_cpu_map)(void *priv, struct vb_call *call, unsigned int flags, bool **map, unsigned int *ncpus,
+                       unsigned int *online);
+    int (*get_memory_parameters)(void *priv, struct vb_call *call, unsigned int flags,
+                                 struct vb_typed_params *params);
+    int (*set_memory_parameters)(void *priv, struct vb_call *call, const struct vb_typed_params *params,
+                                 unsigned int flags);
+    int (*get_security_model)(void *priv, struct vb_call *call, struct vb_security_model *model);
 };

@@ -10,26 +10,36 @@
 /* Snapshot name lists are NULL-terminated arrays of malloc'd strings, also counted. */
 void vb_snapshot_names_free(char **names, size_t n);
 
+/* Operation slots as in drivers/driver.h, on the domain object the core holds; names is a
+ * registry read (from memory, at once) for front ends that enumerate snapshot objects. */
 struct vb_snapshot_driver {
+    /* Every snapshot of the domain, in creation order. */
+    int (*names)(void *priv, vb_uuid_t uuid, char ***names, size_t *n, struct vb_error *err);
     /* Creates a snapshot from <domainsnapshot> XML; *name receives its name. */
-    int (*create_xml)(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, char **name,
-                      struct vb_error *err);
+    int (*create_xml)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *xml,
+                      unsigned int flags, char **name);
     /* The domain's snapshots (flags: VB_SNAPSHOT_LIST_ROOTS, TOPOLOGICAL and the filters). */
-    int (*list)(void *priv, vb_uuid_t uuid, unsigned int flags, char ***names, size_t *n, struct vb_error *err);
+    int (*list)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags, char ***names,
+                size_t *n);
     /* 0 when the snapshot exists, else -1 with VB_ERR_NO_DOMAIN_SNAPSHOT. */
-    int (*lookup_by_name)(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags, struct vb_error *err);
-    int (*current)(void *priv, vb_uuid_t uuid, unsigned int flags, char **name, struct vb_error *err);
-    char *(*get_xml_desc)(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags, struct vb_error *err);
-    int (*get_parent)(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags, char **parent,
-                      struct vb_error *err);
+    int (*lookup_by_name)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *name,
+                          unsigned int flags);
+    int (*current)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags, char **name);
+    int (*get_xml_desc)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *name,
+                        unsigned int flags, char **xml);
+    int (*get_parent)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *name,
+                      unsigned int flags, char **parent);
     /* Direct children, or every descendant with VB_SNAPSHOT_LIST_DESCENDANTS. */
-    int (*list_children)(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags, char ***names,
-                         size_t *n, struct vb_error *err);
-    int (*is_current)(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags, struct vb_error *err);
-    int (*has_metadata)(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags, struct vb_error *err);
-    int (*delete)(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags, struct vb_error *err);
+    int (*list_children)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *name,
+                         unsigned int flags, char ***names, size_t *n);
+    int (*is_current)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *name,
+                      unsigned int flags, bool *result);
+    int (*has_metadata)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *name,
+                        unsigned int flags, bool *result);
+    int (*delete)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *name, unsigned int flags);
     /* Restores the snapshot's state and definition, emitting libvirt's lifecycle events. */
-    int (*revert)(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags, struct vb_error *err);
+    int (*revert)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *name,
+                  unsigned int flags);
 };
 
 /* libvirt's virDomainSnapshotCreateFlags. */

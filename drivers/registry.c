@@ -9,6 +9,12 @@ static const struct vb_driver *const drivers[] = {
     &vb_test_driver,
 };
 
+const struct vb_driver *const *vb_drivers(size_t *n)
+{
+    *n = ARRAY_SIZE(drivers);
+    return drivers;
+}
+
 const struct vb_driver *vb_driver_for_uri(const char *uri)
 {
     if (!uri)
@@ -38,7 +44,17 @@ void vb_domain_info_clear(struct vb_domain_info *info)
 {
     free(info->name);
     free(info->os_type);
-    info->name = info->os_type = NULL;
+    free(info->scheduler_type);
+    info->name = info->os_type = info->scheduler_type = NULL;
+}
+
+void vb_domain_stats_free(struct vb_domain_stats *records, size_t n)
+{
+    for (size_t i = 0; records && i < n; i++) {
+        free(records[i].name);
+        vb_typed_params_clear(&records[i].params);
+    }
+    free(records);
 }
 
 void vb_ifaces_free(struct vb_iface *ifaces, size_t n)

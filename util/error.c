@@ -134,3 +134,18 @@ void vb_error_clear(struct vb_error *err)
     free(err->message);
     *err = VB_ERROR_INIT;
 }
+
+int vb_error_set_literal(struct vb_error *err, enum vb_error_code code, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err)
+        return -1;
+    vb_error_clear(err);
+    err->code = code;
+    va_start(ap, fmt);
+    if (vasprintf(&err->message, fmt, ap) < 0)
+        err->message = NULL;
+    va_end(ap);
+    return -1;
+}

@@ -57,6 +57,10 @@ struct vb_error {
  * A NULL fmt gives the bare prefix. Always returns -1 so callers can `return vb_error_set(...)`. */
 int vb_error_set(struct vb_error *err, enum vb_error_code code, const char *fmt, ...) _printf_(3, 4);
 
+/* As vb_error_set, but fmt is the whole message, without the code's prefix: for virtbus's own
+ * wording of errors libvirt words differently ("access denied by policy: <action>"). */
+int vb_error_set_literal(struct vb_error *err, enum vb_error_code code, const char *fmt, ...) _printf_(3, 4);
+
 /* As vb_error_set, the detail being strerror(errnum) after fmt. */
 int vb_error_set_errno(struct vb_error *err, int errnum, const char *fmt, ...) _printf_(3, 4);
 
@@ -74,5 +78,3 @@ static inline bool vb_error_is_set(const struct vb_error *err)
 {
     return err && err->code != VB_ERR_OK;
 }
-
-#define VB_NOT_SUPPORTED(err) vb_error_set((err), VB_ERR_NO_SUPPORT, "%s", __func__)
