@@ -1,10 +1,16 @@
-/* The test driver's configuration changes: vcpus, memory, autostart, metadata. Each change to
- * the persistent definition is written to the store before memory is touched. */
+/* The test driver's configuration changes: vcpus, memory, autostart, metadata, devices. Each
+ * change to the persistent definition is written to the store before memory is touched, and
+ * every change is announced once it is made. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/xml_util.h"
 #include "drivers/test/test_private.h"
+
+/* The most vcpus a definition may have: the same bound DefineXML puts on <vcpu>, so no change
+ * makes a definition whose per-vcpu answers (pin maps, stats) a client could inflate. */
+#define TEST_MAX_VCPUS 4096u
 
 /* Applies edit to a copy of the persistent definition, stores it, then swaps it in. */
 static int edit_persistent_def(struct test_conn *conn, struct vb_domain_obj *obj, def_edit_fn edit,
@@ -81,27 +87,28 @@ static int edit_vcpus(struct vb_domain_def *def, const void *arg, struct vb_erro
     return 0;
 }
 
-int test_set_vcpus(void *priv, vb_uuid_t uuid, unsigned int count, unsigned int flags, struct vb_error *err)
+int test_set_vcpus(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int count,
+                   unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
+    struct vb_error *err = &call->err;
     struct vcpu_change change = { .count = count, .maximum = flags & VB_VCPU_MAXIMUM };
     int r;
 
     VB_CHECK_FLAGS(flags, VB_VCPU_LIVE | VB_VCPU_CONFIG | VB_VCPU_MAXIMUM, err);
-    if (!obj)
-        return -1;
     if (count == 0)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "argument unsupported: vcpu count must be greater than zero");
+    if (count > TEST_MAX_VCPUS)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "requested cpu amount exceeds maximum supported amount (%u > %u)",
+                            count, TEST_MAX_VCPUS);
     if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
         return -1;
     if (change.maximum && (flags & VB_AFFECT_LIVE))
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot hotplug vcpus for an active domain");
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetVcpusFlags", err) < 0)
-        return -1;
     r = edit_defs(conn, obj, flags, edit_vcpus, &change, err);
-    vb_domain_job_end(&obj->job);
-    return r;
+    if (r == 0)
+        test_emit_changed(conn, obj);
+    return test_done(conn, call, r);
 }
 
 struct memory_change {
@@ -125,64 +132,73 @@ static int edit_memory(struct vb_domain_def *def, const void *arg, struct vb_err
     return 0;
 }
 
-int test_set_memory(void *priv, vb_uuid_t uuid, uint64_t kib, unsigned int flags, struct vb_error *err)
+/* libvirt's QEMU driver announces a live change when the balloon reaches its target, which the
+ * test guest does at once; libvirt has no event for a change to the persistent definition. */
+static void emit_memory_change(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int affect)
+{
+    struct vb_event event;
+
+    if (!(affect & VB_AFFECT_LIVE)) {
+        test_emit_changed(conn, obj);
+        return;
+    }
+    vb_event_init_domain(&event, "test", conn->uri, obj->def->uuid, obj->def->name,
+                         VB_DOMAIN_EVENT_ID_BALLOON_CHANGE);
+    event.payload.balloon_change.actual_kib = obj->def->current_memory_kib;
+    test_emit_event(conn, obj, &event);
+}
+
+int test_set_memory(void *priv, struct vb_call *call, struct vb_domain_obj *obj, uint64_t kib, unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
+    struct vb_error *err = &call->err;
     struct memory_change change = { .kib = kib, .maximum = flags & VB_MEM_MAXIMUM };
     int r;
 
     VB_CHECK_FLAGS(flags, VB_MEM_LIVE | VB_MEM_CONFIG | VB_MEM_MAXIMUM, err);
-    if (!obj)
-        return -1;
     if (kib == 0)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "memory size must be greater than zero");
     if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
         return -1;
     if (change.maximum && (flags & VB_AFFECT_LIVE))
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot resize the maximum memory on an active domain");
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetMemoryFlags", err) < 0)
-        return -1;
     r = edit_defs(conn, obj, flags, edit_memory, &change, err);
-    vb_domain_job_end(&obj->job);
-    return r;
+    if (r == 0)
+        emit_memory_change(conn, obj, flags);
+    return test_done(conn, call, r);
 }
 
-int test_set_autostart(void *priv, vb_uuid_t uuid, bool autostart, struct vb_error *err)
+int test_set_autostart(void *priv, struct vb_call *call, struct vb_domain_obj *obj, bool autostart)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
+    struct vb_error *err = &call->err;
+    bool changed = obj->autostart != autostart;
 
-    if (!obj)
-        return -1;
     if (!obj->persistent)
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot set autostart for transient domain");
-    if (conn->store && test_persist_def(conn, vb_domain_obj_persistent_def(obj), err) < 0)
-        return -1;
-    if (conn->store && vb_domain_store_set_autostart(conn->store, obj->def->name, autostart, err) < 0)
-        return -1;
+    if (conn->store && (test_persist_def(conn, vb_domain_obj_persistent_def(obj), err) < 0 ||
+                        vb_domain_store_set_autostart(conn->store, obj->def->name, autostart, err) < 0))
+        return test_done(conn, call, -1);
     obj->autostart = autostart;
-    return 0;
+    if (changed)
+        test_emit_changed(conn, obj);
+    return test_done(conn, call, 0);
 }
 
-char *test_get_metadata(void *priv, vb_uuid_t uuid, int type, const char *uri, unsigned int flags,
-                        struct vb_error *err)
+int test_get_metadata(void *priv, struct vb_call *call, struct vb_domain_obj *obj, int type, const char *uri,
+                      unsigned int flags, char **metadata)
 {
-    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
+    struct vb_error *err = &call->err;
     const struct vb_domain_def *def;
 
-    if (flags & ~(unsigned int) (VB_AFFECT_LIVE | VB_AFFECT_CONFIG)) {
-        vb_error_set(err, VB_ERR_INVALID_ARG, "%s: unsupported flags (0x%x)", __func__, flags);
-        return NULL;
-    }
-    if (!obj || vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
-        return NULL;
-    if ((flags & VB_AFFECT_LIVE) && (flags & VB_AFFECT_CONFIG)) {
-        vb_error_set(err, VB_ERR_INVALID_ARG, "'live' and 'config' flags are mutually exclusive");
-        return NULL;
-    }
+    VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
+    if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
+        return -1;
+    if ((flags & VB_AFFECT_LIVE) && (flags & VB_AFFECT_CONFIG))
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "'live' and 'config' flags are mutually exclusive");
     def = (flags & VB_AFFECT_CONFIG) ? vb_domain_obj_persistent_def(obj) : obj->def;
-    return vb_domain_def_get_metadata(def, (enum vb_metadata_type) type, uri, err);
+    *metadata = vb_domain_def_get_metadata(def, (enum vb_metadata_type) type, uri, err);
+    return test_done(priv, call, *metadata ? 0 : -1);
 }
 
 struct metadata_change {
@@ -198,24 +214,28 @@ static int edit_metadata(struct vb_domain_def *def, const void *arg, struct vb_e
                                       change->uri, err);
 }
 
-int test_set_metadata(void *priv, vb_uuid_t uuid, int type, const char *metadata, const char *key,
-                      const char *uri, unsigned int flags, struct vb_error *err)
+int test_set_metadata(void *priv, struct vb_call *call, struct vb_domain_obj *obj, int type, const char *metadata,
+                      const char *key, const char *uri, unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
+    struct vb_error *err = &call->err;
     struct metadata_change change = { .type = type, .value = metadata, .key = key, .uri = uri };
-    int r;
+    struct vb_event event;
 
     VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
-    if (!obj || vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
+    if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
         return -1;
     if (type < VB_METADATA_DESCRIPTION || type > VB_METADATA_ELEMENT)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "unknown metadata type '%d'", type);
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetMetadata", err) < 0)
-        return -1;
-    r = edit_defs(conn, obj, flags, edit_metadata, &change, err);
-    vb_domain_job_end(&obj->job);
-    return r;
+    if (edit_defs(conn, obj, flags, edit_metadata, &change, err) < 0)
+        return test_done(conn, call, -1);
+    /* libvirt's testDomainSetMetadata: one event, whichever definitions changed. */
+    vb_event_init_domain(&event, "test", conn->uri, obj->def->uuid, obj->def->name,
+                         VB_DOMAIN_EVENT_ID_METADATA_CHANGE);
+    event.payload.metadata_change.type = type;
+    event.payload.metadata_change.nsuri = (char *) uri; /* borrowed: test_emit_event copies */
+    test_emit_event(conn, obj, &event);
+    return test_done(conn, call, 0);
 }
 
 /* --- devices -------------------------------------------------------------------------------- */
@@ -283,38 +303,97 @@ static int edit_update(struct vb_domain_def *def, const void *arg, struct vb_err
     return 0;
 }
 
-static int change_devices(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, unsigned int extra_flags,
-                          def_edit_fn edit, const char *operation, struct vb_error *err)
+static int check_device_flags(const struct vb_domain_obj *obj, unsigned int *flags, unsigned int extra_flags,
+                              struct vb_error *err)
+{
+    VB_CHECK_FLAGS(*flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG | extra_flags, err);
+    return vb_domain_obj_resolve_affect(obj, flags, err);
+}
+
+/* How a device event names the device: libvirt sends its alias; one given without <alias> is
+ * named by its disk target, its MAC address, or its element. */
+static const char *device_name(const struct vb_device_def *dev)
+{
+    if (dev->kind == VB_DEVICE_DISK && dev->target_dev)
+        return dev->target_dev;
+    if (dev->kind == VB_DEVICE_INTERFACE && dev->mac)
+        return dev->mac;
+    return dev->element;
+}
+
+/* libvirt's QEMU driver announces a live hot(un)plug as DEVICE_ADDED / DEVICE_REMOVED; xml is the
+ * device as the caller gave it (already parsed once, so well formed), dev the device changed. */
+static void emit_device_event(struct test_conn *conn, struct vb_domain_obj *obj, int id, const char *xml,
+                              const struct vb_device_def *dev)
+{
+    struct vb_error scratch = VB_ERROR_INIT;
+    xmlDocPtr doc = vb_xml_parse_string(xml, "(device_definition)", &scratch);
+    _cleanup_free_ char *alias = doc ? vb_xml_child_prop(xmlDocGetRootElement(doc), "alias", "name") : NULL;
+    struct vb_event event;
+
+    xmlFreeDoc(doc);
+    vb_error_clear(&scratch);
+    vb_event_init_domain(&event, "test", conn->uri, obj->def->uuid, obj->def->name, id);
+    event.payload.device.dev_alias = alias ? alias : (char *) device_name(dev); /* borrowed */
+    test_emit_event(conn, obj, &event);
+}
+
+int test_attach_device(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
+                       unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
+    struct vb_error *err = &call->err;
+    struct device_change change = { .xml = xml };
+
+    if (check_device_flags(obj, &flags, 0, err) < 0)
+        return -1;
+    if (edit_defs(conn, obj, flags, edit_attach, &change, err) < 0)
+        return test_done(conn, call, -1);
+    /* The live definition's new device is its last one, with the MAC address it was given. */
+    if (flags & VB_AFFECT_LIVE)
+        emit_device_event(conn, obj, VB_DOMAIN_EVENT_ID_DEVICE_ADDED, xml, obj->def->devices[obj->def->n_devices - 1]);
+    else
+        test_emit_changed(conn, obj);
+    return test_done(conn, call, 0);
+}
+
+int test_detach_device(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
+                       unsigned int flags)
+{
+    struct test_conn *conn = priv;
+    struct vb_error *err = &call->err;
+    struct device_change change = { .xml = xml };
+    _cleanup_(vb_device_def_freep) struct vb_device_def *given = NULL;
+
+    if (check_device_flags(obj, &flags, 0, err) < 0)
+        return -1;
+    /* The device removed matches the one given by target, MAC or XML: both name it alike. */
+    given = vb_device_def_parse_string(xml, err);
+    if (!given)
+        return -1;
+    if (edit_defs(conn, obj, flags, edit_detach, &change, err) < 0)
+        return test_done(conn, call, -1);
+    if (flags & VB_AFFECT_LIVE)
+        emit_device_event(conn, obj, VB_DOMAIN_EVENT_ID_DEVICE_REMOVED, xml, given);
+    else
+        test_emit_changed(conn, obj);
+    return test_done(conn, call, 0);
+}
+
+int test_update_device(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
+                       unsigned int flags)
+{
+    struct test_conn *conn = priv;
+    struct vb_error *err = &call->err;
     struct device_change change = { .xml = xml };
     int r;
 
-    VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG | extra_flags, err);
-    if (!obj || vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
+    if (check_device_flags(obj, &flags, VB_DEVICE_MODIFY_FORCE, err) < 0)
         return -1;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, operation, err) < 0)
-        return -1;
-    r = edit_defs(conn, obj, flags, edit, &change, err);
-    vb_domain_job_end(&obj->job);
-    return r;
-}
-
-int test_attach_device(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err)
-{
-    return change_devices(priv, uuid, xml, flags, 0, edit_attach, "virDomainAttachDeviceFlags", err);
-}
-
-int test_detach_device(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err)
-{
-    return change_devices(priv, uuid, xml, flags, 0, edit_detach, "virDomainDetachDeviceFlags", err);
-}
-
-int test_update_device(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, struct vb_error *err)
-{
-    return change_devices(priv, uuid, xml, flags, VB_DEVICE_MODIFY_FORCE, edit_update, "virDomainUpdateDeviceFlags",
-                          err);
+    r = edit_defs(conn, obj, flags, edit_update, &change, err);
+    if (r == 0)
+        test_emit_changed(conn, obj);
+    return test_done(conn, call, r);
 }
 
 /* --- memory balloon statistics period ------------------------------------------------------- */
@@ -341,18 +420,18 @@ static int edit_stats_period(struct vb_domain_def *def, const void *arg, struct 
     return vb_device_def_set_child_attribute(balloon, "stats", "period", *period ? text : NULL, err);
 }
 
-int test_set_memory_stats_period(void *priv, vb_uuid_t uuid, int period, unsigned int flags, struct vb_error *err)
+int test_set_memory_stats_period(void *priv, struct vb_call *call, struct vb_domain_obj *obj, int period,
+                                 unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
+    struct vb_error *err = &call->err;
     int r;
 
     VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
-    if (!obj || vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
-        return -1;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetMemoryStatsPeriod", err) < 0)
+    if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
         return -1;
     r = edit_defs(conn, obj, flags, edit_stats_period, &period, err);
-    vb_domain_job_end(&obj->job);
-    return r;
+    if (r == 0)
+        test_emit_changed(conn, obj);
+    return test_done(conn, call, r);
 }

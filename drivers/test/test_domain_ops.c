@@ -1,4 +1,4 @@
-/* The test driver's lifecycle operations: start, stop, pause, save, restore. All finish at once. */
+/* The test driver's lifecycle operations: start, stop, pause, save, restore, autostart. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,18 +41,6 @@ void test_domain_stop(struct test_conn *conn, struct vb_domain_obj *obj, int shu
         vb_domain_list_remove(conn->domains, obj);
 }
 
-/* Finds an active domain and takes its job lock; on success the caller ends the job. */
-static struct vb_domain_obj *begin_on_active(struct test_conn *conn, vb_uuid_t uuid, const char *operation,
-                                             struct vb_error *err)
-{
-    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
-
-    if (!obj || vb_domain_obj_check_active(obj, err) < 0)
-        return NULL;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, operation, err) < 0)
-        return NULL;
-    return obj;
-}
 
 static int remember_autodestroy(struct vb_domain_obj *obj, unsigned int flags, vb_client_id client,
                                 struct vb_error *err)
@@ -86,7 +74,7 @@ static struct vb_domain_obj *add_live_domain(struct test_conn *conn, struct vb_d
     obj = vb_domain_obj_new(def);
     if (!obj || vb_domain_list_add(conn->domains, obj) < 0) {
         if (obj)
-            vb_domain_obj_free(obj);
+            vb_domain_obj_unref(obj);
         else
             vb_domain_def_free(def);
         vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
@@ -107,27 +95,38 @@ static void drop_live_domain(struct test_conn *conn, struct vb_domain_obj *obj)
     obj->next_def = NULL;
 }
 
-static int start_live_domain(struct test_conn *conn, struct vb_domain_def *def, unsigned int flags,
-                             vb_client_id client, int reason, int detail, struct vb_domain_obj **out,
-                             struct vb_error *err)
+/* Starts def as a live domain for call, which then holds the domain until it answers (calls on
+ * it wait); an existing domain's job must be free. */
+static int start_live_domain(struct test_conn *conn, struct vb_call *call, struct vb_domain_def *def,
+                             unsigned int flags, int reason, int detail, struct vb_domain_obj **out)
 {
-    struct vb_domain_obj *obj = add_live_domain(conn, def, err);
+    struct vb_domain_obj *existing = vb_domain_list_find_by_uuid(conn->domains, def->uuid);
+    struct vb_error *err = &call->err;
+    struct vb_domain_obj *obj;
 
+    if (existing && vb_call_hold(call, existing, VB_JOB_MODIFY) < 0) {
+        vb_domain_def_free(def);
+        return -1;
+    }
+    obj = add_live_domain(conn, def, err);
     if (!obj)
         return -1;
-    if (remember_autodestroy(obj, flags, client, err) < 0 ||
+    if (remember_autodestroy(obj, flags, call->client, err) < 0 ||
         test_domain_start(conn, obj, reason, detail, flags & VB_START_PAUSED, err) < 0) {
         drop_live_domain(conn, obj);
         return -1;
     }
+    /* A new domain's job is free: this cannot fail. */
+    if (!existing && vb_call_hold(call, obj, VB_JOB_MODIFY) < 0)
+        return -1;
     *out = obj;
     return 0;
 }
 
-int test_create_xml(void *priv, const char *xml, unsigned int flags, vb_client_id client,
-                    struct vb_domain_ref *ref, const struct vb_completion *done, struct vb_error *err)
+int test_create_xml(void *priv, struct vb_call *call, const char *xml, unsigned int flags, struct vb_domain_ref *ref)
 {
     struct test_conn *conn = priv;
+    struct vb_error *err = &call->err;
     struct vb_domain_def *def;
     struct vb_domain_obj *obj;
 
@@ -135,129 +134,140 @@ int test_create_xml(void *priv, const char *xml, unsigned int flags, vb_client_i
     def = vb_domain_def_parse_string(xml, err);
     if (!def)
         return -1;
-    if (start_live_domain(conn, def, flags, client, VB_RUNNING_BOOTED, VB_EVENT_STARTED_BOOTED, &obj, err) < 0)
+    if (start_live_domain(conn, call, def, flags, VB_RUNNING_BOOTED, VB_EVENT_STARTED_BOOTED, &obj) < 0)
         return -1;
-    return test_domain_fill_ref(obj, ref, err);
+    return test_done(conn, call, test_domain_fill_ref(obj, ref, err));
 }
 
-int test_create(void *priv, vb_uuid_t uuid, unsigned int flags, vb_client_id client,
-                const struct vb_completion *done, struct vb_error *err)
+/* Starts an inactive domain: a managed save image is restored unless FORCE_BOOT. */
+static int start_defined(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int flags, vb_client_id client,
+                         struct vb_error *err)
 {
-    struct test_conn *conn = priv;
-    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
     bool restore;
-    int r;
 
-    VB_CHECK_FLAGS(flags, VB_START_PAUSED | VB_START_AUTODESTROY | VB_START_BYPASS_CACHE | VB_START_FORCE_BOOT, err);
-    if (!obj || vb_domain_obj_check_inactive(obj, err) < 0)
-        return -1;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainCreateWithFlags", err) < 0)
+    if (vb_domain_obj_check_inactive(obj, err) < 0)
         return -1;
     restore = obj->has_managed_save && !(flags & VB_START_FORCE_BOOT);
-    r = remember_autodestroy(obj, flags, client, err);
-    if (r == 0)
-        r = test_domain_start(conn, obj, restore ? VB_RUNNING_RESTORED : VB_RUNNING_BOOTED,
-                              restore ? VB_EVENT_STARTED_RESTORED : VB_EVENT_STARTED_BOOTED,
-                              flags & VB_START_PAUSED, err);
-    if (r == 0)
-        obj->has_managed_save = false;
-    vb_domain_job_end(&obj->job);
-    return r;
+    if (remember_autodestroy(obj, flags, client, err) < 0)
+        return -1;
+    if (test_domain_start(conn, obj, restore ? VB_RUNNING_RESTORED : VB_RUNNING_BOOTED,
+                          restore ? VB_EVENT_STARTED_RESTORED : VB_EVENT_STARTED_BOOTED, flags & VB_START_PAUSED,
+                          err) < 0)
+        return -1;
+    obj->has_managed_save = false;
+    return 0;
 }
 
-int test_destroy(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err)
+int test_create(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj;
+    struct vb_error *err = &call->err;
+
+    VB_CHECK_FLAGS(flags, VB_START_PAUSED | VB_START_AUTODESTROY | VB_START_BYPASS_CACHE | VB_START_FORCE_BOOT, err);
+    if (start_defined(conn, obj, flags, call->client, err) < 0)
+        return -1;
+    return test_done(conn, call, 0);
+}
+
+int test_domain_autostart(struct test_conn *conn, struct vb_domain_obj *obj, struct vb_error *err)
+{
+    return start_defined(conn, obj, 0, NULL, err);
+}
+
+int test_destroy(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
+{
+    struct test_conn *conn = priv;
+    struct vb_error *err = &call->err;
 
     VB_CHECK_FLAGS(flags, VB_DESTROY_GRACEFUL, err);
-    obj = begin_on_active(conn, uuid, "virDomainDestroy", err);
-    if (!obj)
+    if (vb_domain_obj_check_active(obj, err) < 0)
         return -1;
-    vb_domain_job_end(&obj->job);
     test_domain_stop(conn, obj, VB_SHUTOFF_DESTROYED, VB_EVENT_STOPPED_DESTROYED);
-    return 0;
+    return test_done(conn, call, 0);
 }
 
 /* libvirt's virDomainShutdownFlagValues / virDomainRebootFlagValues share these bits. */
 #define SHUTDOWN_METHOD_FLAGS 0x1fu
 
-int test_shutdown(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err)
+int test_shutdown(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj;
+    struct vb_error *err = &call->err;
 
     VB_CHECK_FLAGS(flags, SHUTDOWN_METHOD_FLAGS, err);
-    obj = begin_on_active(conn, uuid, "virDomainShutdown", err);
-    if (!obj)
+    if (vb_domain_obj_check_active(obj, err) < 0)
         return -1;
-    vb_domain_job_end(&obj->job);
     test_domain_stop(conn, obj, VB_SHUTOFF_SHUTDOWN, VB_EVENT_STOPPED_SHUTDOWN);
-    return 0;
+    return test_done(conn, call, 0);
 }
 
-int test_reboot(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err)
+/* A guest that restarts in place stays running with the same id. libvirt's test driver
+ * announces nothing for it; its QEMU driver emits the reboot event when the guest resets, and
+ * so do we, so that clients see every reboot. */
+static void restart_in_place(struct test_conn *conn, struct vb_domain_obj *obj)
+{
+    struct vb_event event;
+
+    vb_domain_obj_set_state(obj, VB_DOMAIN_RUNNING, VB_RUNNING_BOOTED);
+    vb_event_init_domain(&event, "test", conn->uri, obj->def->uuid, obj->def->name, VB_DOMAIN_EVENT_ID_REBOOT);
+    test_emit_event(conn, obj, &event);
+}
+
+int test_reboot(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj;
+    struct vb_error *err = &call->err;
     enum vb_lifecycle_action action;
 
     VB_CHECK_FLAGS(flags, SHUTDOWN_METHOD_FLAGS, err);
-    obj = begin_on_active(conn, uuid, "virDomainReboot", err);
-    if (!obj)
+    if (vb_domain_obj_check_active(obj, err) < 0)
         return -1;
-    vb_domain_job_end(&obj->job);
     action = obj->def->on_reboot;
-    if (action == VB_LIFECYCLE_DESTROY || action == VB_LIFECYCLE_PRESERVE) {
+    if (action == VB_LIFECYCLE_DESTROY || action == VB_LIFECYCLE_PRESERVE)
         test_domain_stop(conn, obj, VB_SHUTOFF_SHUTDOWN, VB_EVENT_STOPPED_SHUTDOWN);
-        return 0;
-    }
-    /* The guest restarts in place: same id, running again, no lifecycle event (libvirt emits
-     * a separate reboot event, not a lifecycle one). */
-    vb_domain_obj_set_state(obj, VB_DOMAIN_RUNNING, VB_RUNNING_BOOTED);
-    return 0;
+    else
+        restart_in_place(conn, obj);
+    return test_done(conn, call, 0);
 }
 
-int test_reset(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done, struct vb_error *err)
-{
-    struct vb_domain_obj *obj;
-
-    VB_CHECK_FLAGS(flags, 0, err);
-    obj = begin_on_active(priv, uuid, "virDomainReset", err);
-    if (!obj)
-        return -1;
-    vb_domain_job_end(&obj->job);
-    return 0;
-}
-
-int test_suspend(void *priv, vb_uuid_t uuid, const struct vb_completion *done, struct vb_error *err)
+int test_reset(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj = begin_on_active(conn, uuid, "virDomainSuspend", err);
+    struct vb_error *err = &call->err;
 
-    if (!obj)
+    VB_CHECK_FLAGS(flags, 0, err);
+    if (vb_domain_obj_check_active(obj, err) < 0)
         return -1;
-    vb_domain_job_end(&obj->job);
+    restart_in_place(conn, obj);
+    return test_done(conn, call, 0);
+}
+
+int test_suspend(void *priv, struct vb_call *call, struct vb_domain_obj *obj)
+{
+    struct test_conn *conn = priv;
+    struct vb_error *err = &call->err;
+
+    if (vb_domain_obj_check_active(obj, err) < 0)
+        return -1;
     if (obj->state == VB_DOMAIN_PAUSED)
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "domain '%s' not running", obj->def->name);
     vb_domain_obj_set_state(obj, VB_DOMAIN_PAUSED, VB_PAUSED_USER);
     test_emit(conn, obj, VB_EVENT_SUSPENDED, VB_EVENT_SUSPENDED_PAUSED);
-    return 0;
+    return test_done(conn, call, 0);
 }
 
-int test_resume(void *priv, vb_uuid_t uuid, const struct vb_completion *done, struct vb_error *err)
+int test_resume(void *priv, struct vb_call *call, struct vb_domain_obj *obj)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj = begin_on_active(conn, uuid, "virDomainResume", err);
+    struct vb_error *err = &call->err;
 
-    if (!obj)
+    if (vb_domain_obj_check_active(obj, err) < 0)
         return -1;
-    vb_domain_job_end(&obj->job);
     if (obj->state != VB_DOMAIN_PAUSED)
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "domain '%s' not paused", obj->def->name);
     vb_domain_obj_set_state(obj, VB_DOMAIN_RUNNING, VB_RUNNING_UNPAUSED);
     test_emit(conn, obj, VB_EVENT_RESUMED, VB_EVENT_RESUMED_UNPAUSED);
-    return 0;
+    return test_done(conn, call, 0);
 }
 
 static int check_save_flags(unsigned int flags, struct vb_error *err)
@@ -268,34 +278,30 @@ static int check_save_flags(unsigned int flags, struct vb_error *err)
     return 0;
 }
 
-int test_managed_save(void *priv, vb_uuid_t uuid, unsigned int flags, const struct vb_completion *done,
-                      struct vb_error *err)
+int test_managed_save(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj;
+    struct vb_error *err = &call->err;
 
-    if (check_save_flags(flags, err) < 0)
+    if (check_save_flags(flags, err) < 0 || vb_domain_obj_check_active(obj, err) < 0)
         return -1;
-    obj = begin_on_active(conn, uuid, "virDomainManagedSave", err);
-    if (!obj)
-        return -1;
-    vb_domain_job_end(&obj->job);
     if (!obj->persistent)
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot do managed save for transient domain");
     test_domain_stop(conn, obj, VB_SHUTOFF_SAVED, VB_EVENT_STOPPED_SAVED);
     obj->has_managed_save = true;
-    return 0;
+    return test_done(conn, call, 0);
 }
 
-int test_managed_save_remove(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err)
+int test_managed_save_remove(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
 {
-    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
+    struct vb_error *err = &call->err;
 
     VB_CHECK_FLAGS(flags, 0, err);
-    if (!obj)
-        return -1;
-    obj->has_managed_save = false;
-    return 0;
+    if (obj->has_managed_save) {
+        obj->has_managed_save = false;
+        test_emit_changed(priv, obj);
+    }
+    return test_done(priv, call, 0);
 }
 
 /* A save image: magic line, run state line, blank line, then the domain XML. */
@@ -335,26 +341,21 @@ static int check_absolute(const char *path, struct vb_error *err)
     return 0;
 }
 
-int test_save(void *priv, vb_uuid_t uuid, const char *path, const char *dxml, unsigned int flags,
-              const struct vb_completion *done, struct vb_error *err)
+int test_save(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *path, const char *dxml,
+              unsigned int flags)
 {
     struct test_conn *conn = priv;
+    struct vb_error *err = &call->err;
     _cleanup_free_ char *image = NULL;
-    struct vb_domain_obj *obj;
 
-    if (check_save_flags(flags, err) < 0 || check_absolute(path, err) < 0)
-        return -1;
-    obj = begin_on_active(conn, uuid, "virDomainSave", err);
-    if (!obj)
+    if (check_save_flags(flags, err) < 0 || check_absolute(path, err) < 0 ||
+        vb_domain_obj_check_active(obj, err) < 0)
         return -1;
     image = save_image_format(obj, dxml, flags, err);
-    if (!image || vb_file_write_atomic(path, image, strlen(image), 0600, err) < 0) {
-        vb_domain_job_end(&obj->job);
+    if (!image || vb_file_write_atomic(path, image, strlen(image), 0600, err) < 0)
         return -1;
-    }
-    vb_domain_job_end(&obj->job);
     test_domain_stop(conn, obj, VB_SHUTOFF_SAVED, VB_EVENT_STOPPED_SAVED);
-    return 0;
+    return test_done(conn, call, 0);
 }
 
 /* Splits a save image into its paused flag and its XML (pointing into image). */
@@ -378,10 +379,10 @@ static int save_image_parse(char *image, bool *paused, const char **xml, struct 
     return 0;
 }
 
-int test_restore(void *priv, const char *path, const char *dxml, unsigned int flags,
-                 const struct vb_completion *done, struct vb_error *err)
+int test_restore(void *priv, struct vb_call *call, const char *path, const char *dxml, unsigned int flags)
 {
     struct test_conn *conn = priv;
+    struct vb_error *err = &call->err;
     _cleanup_free_ char *image = NULL;
     struct vb_domain_def *def;
     struct vb_domain_obj *obj;
@@ -400,8 +401,10 @@ int test_restore(void *priv, const char *path, const char *dxml, unsigned int fl
         paused = false;
     if (flags & VB_SAVE_PAUSED)
         paused = true;
-    return start_live_domain(conn, def, paused ? VB_START_PAUSED : 0, NULL, VB_RUNNING_RESTORED,
-                             VB_EVENT_STARTED_RESTORED, &obj, err);
+    if (start_live_domain(conn, call, def, paused ? VB_START_PAUSED : 0, VB_RUNNING_RESTORED,
+                          VB_EVENT_STARTED_RESTORED, &obj) < 0)
+        return -1;
+    return test_done(conn, call, 0);
 }
 
 void test_client_gone(void *priv, vb_client_id client)
@@ -434,27 +437,28 @@ static struct vb_domain_def *save_image_load(const char *path, bool *paused, str
     return vb_domain_def_parse_string(xml, err);
 }
 
-char *test_save_image_get_xml_desc(void *priv, const char *path, unsigned int flags, struct vb_error *err)
+int test_save_image_get_xml_desc(void *priv, struct vb_call *call, const char *path, unsigned int flags, char **xml)
 {
     _cleanup_(vb_domain_def_freep) struct vb_domain_def *def = NULL;
+    struct vb_error *err = &call->err;
     bool paused;
 
-    if (flags & ~(unsigned int) VB_DOMAIN_XML_SECURE) {
-        vb_error_set(err, VB_ERR_INVALID_ARG, "%s: unsupported flags (0x%x)", __func__, flags);
-        return NULL;
-    }
+    if (flags & ~(unsigned int) VB_DOMAIN_XML_SECURE)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "%s: unsupported flags (0x%x)", __func__, flags);
     def = save_image_load(path, &paused, err);
     if (!def)
-        return NULL;
-    return vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE | (flags & VB_DOMAIN_XML_SECURE), err);
+        return -1;
+    *xml = vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE | (flags & VB_DOMAIN_XML_SECURE), err);
+    return test_done(priv, call, *xml ? 0 : -1);
 }
 
-int test_save_image_define_xml(void *priv, const char *path, const char *dxml, unsigned int flags,
-                               struct vb_error *err)
+int test_save_image_define_xml(void *priv, struct vb_call *call, const char *path, const char *dxml,
+                               unsigned int flags)
 {
     _cleanup_(vb_domain_def_freep) struct vb_domain_def *old = NULL;
     _cleanup_(vb_domain_def_freep) struct vb_domain_def *def = NULL;
     _cleanup_free_ char *xml = NULL, *image = NULL;
+    struct vb_error *err = &call->err;
     bool paused;
 
     if (check_save_flags(flags, err) < 0)
@@ -473,5 +477,5 @@ int test_save_image_define_xml(void *priv, const char *path, const char *dxml, u
         return -1;
     if (asprintf(&image, "%sstate=%s\n\n%s", SAVE_MAGIC, paused ? "paused" : "running", xml) < 0)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    return vb_file_write_atomic(path, image, strlen(image), 0600, err);
+    return test_done(priv, call, vb_file_write_atomic(path, image, strlen(image), 0600, err));
 }

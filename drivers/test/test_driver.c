@@ -1,4 +1,5 @@
 /* The test driver: connection, lookups, definitions and the driver table. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,8 @@ static void test_connect_close(void *priv)
 
     if (!conn)
         return;
+    test_state_unregister(conn);
+    test_defer_flush(conn); /* every pending call ends before the domains go */
     vb_domain_list_free(conn->domains);
     vb_domain_store_free(conn->store);
     free(conn->uri);
@@ -89,42 +92,82 @@ static int test_open_file(struct test_conn *conn, const char *path, const struct
     return test_node_load_file(conn, path, err);
 }
 
+/* "test:///default?delay_ms=50": the parameters after '?' ('&' between them). Known ones are
+ * applied to conn; an unknown one is refused, naming it. The URI is cut at the '?'. */
+static int parse_uri_parameters(struct test_conn *conn, char *uri, struct vb_error *err)
+{
+    char *query = strchr(uri, '?'), *save = NULL;
+
+    if (!query)
+        return 0;
+    *query++ = '\0';
+    for (char *param = strtok_r(query, "&", &save); param; param = strtok_r(NULL, "&", &save)) {
+        unsigned long ms;
+        char *end = NULL;
+
+        if (strncmp(param, "delay_ms=", 9) != 0)
+            return vb_error_set(err, VB_ERR_INVALID_ARG, "unknown test driver URI parameter '%s'", param);
+        errno = 0;
+        ms = strtoul(param + 9, &end, 10);
+        if (errno || end == param + 9 || *end || ms > 3600 * 1000)
+            return vb_error_set(err, VB_ERR_INVALID_ARG, "delay_ms must be 0..3600000 milliseconds, not '%s'",
+                                param + 9);
+        conn->delay_usec = (uint64_t) ms * 1000u;
+    }
+    return 0;
+}
+
+static int open_node(struct test_conn *conn, const char *uri, const struct vb_driver_env *env,
+                     struct vb_error *err)
+{
+    _cleanup_free_ char *base = strdup(uri);
+    const char *path;
+
+    if (!base)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (parse_uri_parameters(conn, base, err) < 0)
+        return -1;
+    path = base + strlen("test://");
+    if (streq(base, TEST_DEFAULT_URI)) {
+        conn->is_default = true;
+        return test_node_load_default(conn, err);
+    }
+    if (path[0] != '/')
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "testOpen: supplied path must be absolute");
+    return test_open_file(conn, path, env, err);
+}
+
 static int test_connect_open(const char *uri, const struct vb_driver_env *env, void **priv, struct vb_error *err)
 {
     struct test_conn *conn = calloc(1, sizeof(*conn));
-    const char *path = uri + strlen("test://");
-    int r;
 
     if (!conn)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    /* Events carry the URI as opened, parameters and all: front ends match on it. */
     conn->uri = strdup(uri);
     conn->domains = vb_domain_list_new();
     conn->events = env->events;
+    conn->loop = env->loop;
     conn->next_id = 1;
     if (!conn->uri || !conn->domains) {
         test_connect_close(conn);
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     }
-    if (streq(uri, TEST_DEFAULT_URI))
-        r = test_node_load_default(conn, err);
-    else if (path[0] != '/')
-        r = vb_error_set(err, VB_ERR_INVALID_ARG, "testOpen: supplied path must be absolute");
-    else
-        r = test_open_file(conn, path, env, err);
-    if (r < 0) {
+    if (open_node(conn, uri, env, err) < 0) {
         test_connect_close(conn);
         return -1;
     }
+    test_state_register(conn);
     *priv = conn;
     return 0;
 }
 
-static int test_node_get_info(void *priv, struct vb_node_info *info, struct vb_error *err)
+static int test_node_get_info(void *priv, struct vb_call *call, struct vb_node_info *info)
 {
     struct test_conn *conn = priv;
 
     *info = conn->node;
-    return 0;
+    return test_done(conn, call, 0);
 }
 
 static char *test_get_hostname(void *priv, struct vb_error *err)
@@ -162,6 +205,26 @@ void test_emit(struct test_conn *conn, struct vb_domain_obj *obj, int event, int
         vb_event_emit_lifecycle(conn->events, "test", conn->uri, obj->def->uuid, obj->def->name, event, detail);
 }
 
+void test_emit_event(struct test_conn *conn, const struct vb_domain_obj *obj, struct vb_event *event)
+{
+    /* The identity is the domain's, whoever filled the rest. */
+    event->driver = (char *) "test";
+    event->uri = conn->uri;
+    event->object = VB_OBJECT_DOMAIN;
+    memcpy(event->uuid, obj->def->uuid, VB_UUID_LEN);
+    event->name = obj->def->name;
+    if (conn->events)
+        vb_event_emit(conn->events, event);
+}
+
+void test_emit_changed(struct test_conn *conn, const struct vb_domain_obj *obj)
+{
+    struct vb_event event;
+
+    vb_event_init_domain(&event, "test", conn->uri, obj->def->uuid, obj->def->name, VB_EVENT_ID_CHANGED);
+    test_emit_event(conn, obj, &event);
+}
+
 /* The first write makes the store the truth, so it must then hold every persistent domain. */
 static int test_store_ensure_seeded(struct test_conn *conn, struct vb_error *err)
 {
@@ -189,13 +252,13 @@ int test_persist_def(struct test_conn *conn, const struct vb_domain_def *def, st
     return vb_domain_store_save(conn->store, def, err);
 }
 
-int test_unpersist(struct test_conn *conn, const char *name, struct vb_error *err)
+int test_unpersist(struct test_conn *conn, const struct vb_domain_def *def, struct vb_error *err)
 {
     if (!conn->store)
         return 0;
     if (test_store_ensure_seeded(conn, err) < 0)
         return -1;
-    return vb_domain_store_delete(conn->store, name, err);
+    return vb_domain_store_delete(conn->store, def->name, err);
 }
 
 int test_domain_fill_ref(const struct vb_domain_obj *obj, struct vb_domain_ref *ref, struct vb_error *err)
@@ -297,6 +360,13 @@ static int test_lookup_by_uuid(void *priv, vb_uuid_t uuid, struct vb_domain_ref 
     return obj ? test_domain_fill_ref(obj, ref, err) : -1;
 }
 
+static struct vb_domain_obj *test_domain_acquire(void *priv, vb_uuid_t uuid, struct vb_error *err)
+{
+    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
+
+    return obj ? vb_domain_obj_ref(obj) : NULL;
+}
+
 static int test_lookup_by_name(void *priv, const char *name, struct vb_domain_ref *ref, struct vb_error *err)
 {
     struct test_conn *conn = priv;
@@ -317,10 +387,11 @@ static int test_lookup_by_id(void *priv, int id, struct vb_domain_ref *ref, stru
     return test_domain_fill_ref(obj, ref, err);
 }
 
-static int test_define_xml(void *priv, const char *xml, unsigned int flags, struct vb_domain_ref *ref,
-                           struct vb_error *err)
+static int test_define_xml(void *priv, struct vb_call *call, const char *xml, unsigned int flags,
+                           struct vb_domain_ref *ref)
 {
     struct test_conn *conn = priv;
+    struct vb_error *err = &call->err;
     _cleanup_(vb_domain_def_freep) struct vb_domain_def *def = NULL;
     struct vb_domain_obj *obj;
     int conflict;
@@ -333,6 +404,9 @@ static int test_define_xml(void *priv, const char *xml, unsigned int flags, stru
     obj = vb_domain_list_check_add(conn->domains, def, false, &conflict, err);
     if (conflict)
         return -1;
+    /* Redefining a domain another call works on waits for that call, as any change does. */
+    if (obj && vb_call_hold(call, obj, VB_JOB_MODIFY) < 0)
+        return -1;
     if (test_persist_def(conn, def, err) < 0)
         return -1;
     existed = obj != NULL;
@@ -341,8 +415,8 @@ static int test_define_xml(void *priv, const char *xml, unsigned int flags, stru
         if (!obj || vb_domain_list_add(conn->domains, obj) < 0) {
             if (obj)
                 obj->def = NULL; /* still owned by `def` */
-            vb_domain_obj_free(obj);
-            if (test_unpersist(conn, def->name, NULL) < 0)
+            vb_domain_obj_unref(obj);
+            if (test_unpersist(conn, def, NULL) < 0)
                 vb_log_error("could not roll back the stored definition of '%s'", def->name);
             return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
         }
@@ -352,18 +426,16 @@ static int test_define_xml(void *priv, const char *xml, unsigned int flags, stru
         vb_domain_obj_assign_persistent_def(obj, TAKE_PTR(def));
     }
     test_emit(conn, obj, VB_EVENT_DEFINED, existed ? VB_EVENT_DEFINED_UPDATED : VB_EVENT_DEFINED_ADDED);
-    return test_domain_fill_ref(obj, ref, err);
+    return test_done(conn, call, test_domain_fill_ref(obj, ref, err));
 }
 
-static int test_undefine(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err)
+static int test_undefine(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
+    struct vb_error *err = &call->err;
 
     VB_CHECK_FLAGS(flags, VB_UNDEFINE_MANAGED_SAVE | VB_UNDEFINE_SNAPSHOTS_METADATA | VB_UNDEFINE_NVRAM |
                    VB_UNDEFINE_KEEP_NVRAM | VB_UNDEFINE_CHECKPOINTS_METADATA, err);
-    if (!obj)
-        return -1;
     if (!obj->persistent)
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot undefine transient domain");
     if (obj->has_managed_save && !(flags & VB_UNDEFINE_MANAGED_SAVE))
@@ -371,13 +443,8 @@ static int test_undefine(void *priv, vb_uuid_t uuid, unsigned int flags, struct 
                             "Refusing to undefine while domain managed save image exists");
     if (test_snapshot_check_undefine(obj, flags, err) < 0)
         return -1;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainUndefine", err) < 0)
+    if (test_unpersist(conn, vb_domain_obj_persistent_def(obj), err) < 0)
         return -1;
-    if (test_unpersist(conn, obj->def->name, err) < 0) {
-        vb_domain_job_end(&obj->job);
-        return -1;
-    }
-    vb_domain_job_end(&obj->job);
     obj->has_managed_save = false;
     obj->autostart = false;
     test_emit(conn, obj, VB_EVENT_UNDEFINED, VB_EVENT_UNDEFINED_REMOVED);
@@ -387,26 +454,22 @@ static int test_undefine(void *priv, vb_uuid_t uuid, unsigned int flags, struct 
         obj->next_def = NULL;
         obj->persistent = false;
     } else {
-        vb_domain_list_remove(conn->domains, obj);
+        vb_domain_list_remove(conn->domains, obj); /* the core's reference keeps obj until we return */
     }
-    return 0;
+    return test_done(conn, call, 0);
 }
 
-static char *test_get_xml_desc(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_error *err)
+static int test_get_xml_desc(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                             char **xml)
 {
-    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
+    struct vb_error *err = &call->err;
     const struct vb_domain_def *def;
-    unsigned int supported = VB_DOMAIN_XML_SECURE | VB_DOMAIN_XML_INACTIVE | VB_DOMAIN_XML_UPDATE_CPU |
-                             VB_DOMAIN_XML_MIGRATABLE;
 
-    if (flags & ~supported) {
-        vb_error_set(err, VB_ERR_INVALID_ARG, "%s: unsupported flags (0x%x)", __func__, flags & ~supported);
-        return NULL;
-    }
-    if (!obj)
-        return NULL;
+    VB_CHECK_FLAGS(flags, VB_DOMAIN_XML_SECURE | VB_DOMAIN_XML_INACTIVE | VB_DOMAIN_XML_UPDATE_CPU |
+                   VB_DOMAIN_XML_MIGRATABLE, err);
     def = (flags & VB_DOMAIN_XML_INACTIVE) ? vb_domain_obj_persistent_def(obj) : obj->def;
-    return vb_domain_def_format(def, flags, err);
+    *xml = vb_domain_def_format(def, flags, err);
+    return test_done(priv, call, *xml ? 0 : -1);
 }
 
 static int test_get_state(void *priv, vb_uuid_t uuid, int *state, int *reason, struct vb_error *err)
@@ -446,24 +509,28 @@ static int test_get_info(void *priv, vb_uuid_t uuid, struct vb_domain_info *info
         .id = obj->id,
         .name = strdup(obj->def->name),
         .os_type = strdup(obj->def->os_type ? obj->def->os_type : "hvm"),
+        .scheduler_type = strdup(TEST_SCHEDULER_TYPE),
+        .scheduler_nparams = TEST_SCHEDULER_NPARAMS,
     };
     memcpy(info->uuid, obj->def->uuid, VB_UUID_LEN);
-    if (!info->name || !info->os_type) {
+    if (!info->name || !info->os_type || !info->scheduler_type) {
         vb_domain_info_clear(info);
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     }
     return 0;
 }
 
-static int test_has_managed_save(void *priv, vb_uuid_t uuid, struct vb_error *err)
+static int test_has_managed_save(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                                 bool *result)
 {
-    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
-
-    return obj ? obj->has_managed_save : -1;
+    VB_CHECK_FLAGS(flags, 0, &call->err);
+    *result = obj->has_managed_save;
+    return test_done(priv, call, 0);
 }
 
 const struct vb_driver vb_test_driver = {
     .name = "test",
+    .state = &vb_test_state_driver,
     .node = &vb_test_node_driver,
     .snapshot = &vb_test_snapshot_driver,
     .guest = &vb_test_guest_driver,
@@ -478,6 +545,7 @@ const struct vb_driver vb_test_driver = {
     .lookup_by_uuid = test_lookup_by_uuid,
     .lookup_by_name = test_lookup_by_name,
     .lookup_by_id = test_lookup_by_id,
+    .domain_acquire = test_domain_acquire,
     .define_xml = test_define_xml,
     .undefine = test_undefine,
     .get_xml_desc = test_get_xml_desc,
@@ -504,7 +572,6 @@ const struct vb_driver vb_test_driver = {
     .get_vcpus = test_get_vcpus,
     .get_vcpu_pin_info = test_get_vcpu_pin_info,
     .pin_vcpu = test_pin_vcpu,
-    .get_scheduler_type = test_get_scheduler_type,
     .set_memory_stats_period = test_set_memory_stats_period,
     .get_job_info = test_get_job_info,
     .abort_job = test_abort_job,

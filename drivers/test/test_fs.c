@@ -13,15 +13,6 @@ static const char *const mountpoint_names[2] = { "/", "/boot" };
 /* libvirt's TEST_SAVE_MAGIC, with its terminating NUL, is all a test core dump holds. */
 static const char dump_magic[] = "TestGuestMagic";
 
-static struct vb_domain_obj *find_active(void *priv, vb_uuid_t uuid, struct vb_error *err)
-{
-    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
-
-    if (!obj || vb_domain_obj_check_active(obj, err) < 0)
-        return NULL;
-    return obj;
-}
-
 static int mountpoint_index(const char *mountpoint, struct vb_error *err)
 {
     for (int i = 0; i < 2; i++)
@@ -30,16 +21,15 @@ static int mountpoint_index(const char *mountpoint, struct vb_error *err)
     return vb_error_set(err, VB_ERR_OPERATION_INVALID, "mount point not found: %s", mountpoint);
 }
 
-/* Sets the named file systems (all without names) to `frozen`; returns how many changed.
- * Changes nothing when a name is unknown. */
-static int set_frozen(void *priv, vb_uuid_t uuid, const char *const *mountpoints, size_t n, bool frozen,
-                      struct vb_error *err)
+/* Sets the named file systems (all without names) to `frozen`; *changed counts those that
+ * changed. Changes nothing when a name is unknown. */
+static int set_frozen(struct vb_domain_obj *obj, const char *const *mountpoints, size_t n, bool frozen,
+                      unsigned int *changed, struct vb_error *err)
 {
-    struct vb_domain_obj *obj = find_active(priv, uuid, err);
     bool next[2];
-    int changed = 0;
+    unsigned int count = 0;
 
-    if (!obj)
+    if (vb_domain_obj_check_active(obj, err) < 0)
         return -1;
     memcpy(next, obj->fs_frozen, sizeof(next));
     for (size_t i = 0; i < (n ? n : 2); i++) {
@@ -47,37 +37,48 @@ static int set_frozen(void *priv, vb_uuid_t uuid, const char *const *mountpoints
 
         if (index < 0)
             return -1;
-        changed += next[index] != frozen;
+        count += next[index] != frozen;
         next[index] = frozen;
     }
     memcpy(obj->fs_frozen, next, sizeof(next));
-    return changed;
+    *changed = count;
+    return 0;
 }
 
-int test_fs_freeze(void *priv, vb_uuid_t uuid, const char *const *mountpoints, size_t n, unsigned int flags,
-                          struct vb_error *err)
+int test_fs_freeze(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *const *mountpoints,
+                   size_t n, unsigned int flags, unsigned int *changed)
 {
+    struct vb_error *err = &call->err;
+
     VB_CHECK_FLAGS(flags, 0, err);
-    return set_frozen(priv, uuid, mountpoints, n, true, err);
+    if (set_frozen(obj, mountpoints, n, true, changed, err) < 0)
+        return -1;
+    return test_done(priv, call, 0);
 }
 
-int test_fs_thaw(void *priv, vb_uuid_t uuid, const char *const *mountpoints, size_t n, unsigned int flags,
-                        struct vb_error *err)
+int test_fs_thaw(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *const *mountpoints,
+                 size_t n, unsigned int flags, unsigned int *changed)
 {
+    struct vb_error *err = &call->err;
+
     VB_CHECK_FLAGS(flags, 0, err);
-    return set_frozen(priv, uuid, mountpoints, n, false, err);
+    if (set_frozen(obj, mountpoints, n, false, changed, err) < 0)
+        return -1;
+    return test_done(priv, call, 0);
 }
 
-int test_fs_trim(void *priv, vb_uuid_t uuid, const char *mountpoint, unsigned long long minimum,
-                        unsigned int flags, struct vb_error *err)
+int test_fs_trim(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *mountpoint,
+                 unsigned long long minimum, unsigned int flags)
 {
+    struct vb_error *err = &call->err;
+
     (void) minimum;
     VB_CHECK_FLAGS(flags, 0, err);
-    if (!find_active(priv, uuid, err))
+    if (vb_domain_obj_check_active(obj, err) < 0)
         return -1;
     if (mountpoint && mountpoint_index(mountpoint, err) < 0)
         return -1;
-    return 0;
+    return test_done(priv, call, 0);
 }
 
 static int write_dump(const struct vb_domain_obj *obj, const char *to, struct vb_error *err)
@@ -102,18 +103,20 @@ static int write_dump(const struct vb_domain_obj *obj, const char *to, struct vb
 }
 
 /* As libvirt's test driver, the header is written before the format is refused. */
-int test_core_dump(void *priv, vb_uuid_t uuid, const char *to, unsigned int format, unsigned int flags,
-                          struct vb_error *err)
+int test_core_dump(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *to, unsigned int format,
+                   unsigned int flags)
 {
-    struct vb_domain_obj *obj;
+    struct vb_error *err = &call->err;
 
     VB_CHECK_FLAGS(flags, VB_DUMP_CRASH, err);
-    obj = find_active(priv, uuid, err);
-    if (!obj || write_dump(obj, to, err) < 0)
+    if (vb_domain_obj_check_active(obj, err) < 0)
         return -1;
+    if (write_dump(obj, to, err) < 0)
+        return test_done(priv, call, -1);
     if (format != VB_CORE_DUMP_FORMAT_RAW)
-        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "kdump-compressed format is not supported here");
+        return test_done(priv, call, vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED,
+                                                  "kdump-compressed format is not supported here"));
     if (flags & VB_DUMP_CRASH)
         test_domain_stop(priv, obj, VB_SHUTOFF_CRASHED, VB_EVENT_STOPPED_CRASHED);
-    return 0;
+    return test_done(priv, call, 0);
 }

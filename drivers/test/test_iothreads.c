@@ -15,14 +15,6 @@ struct iothread_change {
     const bool *cpumap;  /* IOTHREAD_PIN: ncpus entries */
 };
 
-/* The node's CPUs: an unpinned thread runs on all of them. */
-static unsigned int node_cpus(const struct test_conn *conn)
-{
-    const struct vb_node_info *node = &conn->node;
-
-    return node->nodes * node->sockets * node->cores * node->threads;
-}
-
 static struct vb_iothread *find_thread(struct vb_iothreads *threads, unsigned int id)
 {
     for (size_t i = 0; i < threads->n; i++)
@@ -95,19 +87,15 @@ static int edit_iothreads(struct vb_domain_def *def, const void *arg, struct vb_
     return r;
 }
 
-static int change_iothreads(struct test_conn *conn, vb_uuid_t uuid, const struct iothread_change *change,
-                            unsigned int flags, const char *operation, struct vb_error *err)
+/* Edits the definitions flags (resolved) name; libvirt announces these changes with no event. */
+static int change_iothreads(struct test_conn *conn, struct vb_call *call, struct vb_domain_obj *obj,
+                            const struct iothread_change *change, unsigned int flags)
 {
-    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
-    int r;
+    int r = test_edit_defs(conn, obj, flags, edit_iothreads, change, &call->err);
 
-    if (!obj || vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
-        return -1;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, operation, err) < 0)
-        return -1;
-    r = test_edit_defs(conn, obj, flags, edit_iothreads, change, err);
-    vb_domain_job_end(&obj->job);
-    return r;
+    if (r == 0)
+        test_emit_changed(conn, obj);
+    return test_done(conn, call, r);
 }
 
 /* libvirt's virDomainObjGetOneDef: LIVE and CONFIG together are refused. */
@@ -119,29 +107,59 @@ static int check_one_def(unsigned int flags, struct vb_error *err)
     return 0;
 }
 
-int test_add_iothread(void *priv, vb_uuid_t uuid, unsigned int id, unsigned int flags, struct vb_error *err)
+int test_add_iothread(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int id,
+                      unsigned int flags)
 {
-    struct iothread_change change = { .op = IOTHREAD_ADD, .id = id, .ncpus = node_cpus(priv) };
+    struct vb_error *err = &call->err;
+    struct iothread_change change = { .op = IOTHREAD_ADD, .id = id, .ncpus = TEST_HOST_MAP_CPUS };
 
     VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
     if (id == 0)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "invalid value of 0 for iothread_id");
-    return change_iothreads(priv, uuid, &change, flags, "virDomainAddIOThread", err);
+    if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
+        return -1;
+    return change_iothreads(priv, call, obj, &change, flags);
 }
 
-int test_del_iothread(void *priv, vb_uuid_t uuid, unsigned int id, unsigned int flags, struct vb_error *err)
+int test_del_iothread(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int id,
+                      unsigned int flags)
 {
-    struct iothread_change change = { .op = IOTHREAD_DEL, .id = id, .ncpus = node_cpus(priv) };
+    struct vb_error *err = &call->err;
+    struct iothread_change change = { .op = IOTHREAD_DEL, .id = id, .ncpus = TEST_HOST_MAP_CPUS };
 
     VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
-    return change_iothreads(priv, uuid, &change, flags, "virDomainDelIOThread", err);
+    if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
+        return -1;
+    return change_iothreads(priv, call, obj, &change, flags);
+}
+
+/* libvirt's qemuDomainPinIOThread announces a live pin as the tunable "cputune.iothreadpin<N>",
+ * a CPU list; made before the pin changes, so a failure changes nothing. */
+static int pin_live(struct test_conn *conn, struct vb_domain_obj *obj, const struct iothread_change *change,
+                    struct vb_error *err)
+{
+    _cleanup_free_ char *cpus = vb_cpuset_format(change->cpumap, change->ncpus);
+    struct vb_event event;
+    int r;
+
+    if (!cpus)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    vb_event_init_domain(&event, "test", conn->uri, obj->def->uuid, obj->def->name, VB_DOMAIN_EVENT_ID_TUNABLE);
+    r = vb_typed_params_add_string(&event.payload.params, err, cpus, "cputune.iothreadpin%u", change->id);
+    if (r == 0)
+        r = test_edit_defs(conn, obj, VB_AFFECT_LIVE, edit_iothreads, change, err);
+    if (r == 0)
+        test_emit_event(conn, obj, &event);
+    vb_typed_params_clear(&event.payload.params);
+    return r;
 }
 
 /* A map longer than the node is cut to it; a shorter one leaves the rest unset. */
-int test_pin_iothread(void *priv, vb_uuid_t uuid, unsigned int id, const bool *cpumap, unsigned int ncpus,
-                      unsigned int flags, struct vb_error *err)
+int test_pin_iothread(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int id,
+                      const bool *cpumap, unsigned int ncpus, unsigned int flags)
 {
-    unsigned int node = node_cpus(priv);
+    struct vb_error *err = &call->err;
+    unsigned int node = TEST_HOST_MAP_CPUS;
     _cleanup_free_ bool *map = calloc(node + 1, sizeof(*map));
     struct iothread_change change = { .op = IOTHREAD_PIN, .id = id, .ncpus = node, .cpumap = map };
     bool any = false;
@@ -157,49 +175,59 @@ int test_pin_iothread(void *priv, vb_uuid_t uuid, unsigned int id, const bool *c
     }
     if (!any)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "Empty iothread cpumap list for pinning");
-    return change_iothreads(priv, uuid, &change, flags, "virDomainPinIOThread", err);
+    if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
+        return -1;
+    if (!(flags & VB_AFFECT_LIVE))
+        return change_iothreads(priv, call, obj, &change, flags);
+    return test_done(priv, call, pin_live(priv, obj, &change, err));
 }
 
-static int fill_info(struct vb_iothread_info *info, const struct vb_iothread *thread, unsigned int node,
-                     unsigned int ncpus)
+static int fill_info(struct vb_iothread_info *info, const struct vb_iothread *thread, unsigned int ncpus)
 {
     info->id = thread->id;
     info->ncpus = ncpus;
     info->cpumap = calloc(ncpus + 1, sizeof(bool));
     if (!info->cpumap)
         return -1;
-    for (unsigned int c = 0; c < ncpus && c < node; c++)
+    for (unsigned int c = 0; c < ncpus; c++)
         info->cpumap[c] = thread->cpumap ? thread->cpumap[c] : true;
     return 0;
 }
 
-/* Unpinned threads report every CPU of the node (libvirt's test driver reports the real host's). */
-int test_get_iothread_info(void *priv, vb_uuid_t uuid, unsigned int ncpus, struct vb_iothread_info **infos,
-                           unsigned int flags, struct vb_error *err)
+/* One info per thread, each map ncpus entries (the threads' maps are as long). */
+static int fill_infos(const struct vb_iothreads *threads, unsigned int ncpus, struct vb_iothread_info **infos,
+                      size_t *n, struct vb_error *err)
 {
-    struct vb_domain_obj *obj;
-    struct vb_iothreads threads;
-    unsigned int node = node_cpus(priv);
-    struct vb_iothread_info *out;
-    size_t n;
+    struct vb_iothread_info *out = calloc(threads->n + 1, sizeof(*out));
 
-    VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
-    obj = test_find_domain(priv, uuid, err);
-    if (!obj || check_one_def(flags, err) < 0 || vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
-        return -1;
-    if (vb_domain_def_get_iothreads(flags & VB_AFFECT_CONFIG ? vb_domain_obj_persistent_def(obj) : obj->def, node,
-                                    &threads, err) < 0)
-        return -1;
-    n = threads.n;
-    out = calloc(n + 1, sizeof(*out));
-    for (size_t i = 0; out && i < n; i++)
-        if (fill_info(&out[i], &threads.items[i], node, ncpus) < 0) {
-            vb_iothread_infos_free(out, n);
+    for (size_t i = 0; out && i < threads->n; i++)
+        if (fill_info(&out[i], &threads->items[i], ncpus) < 0) {
+            vb_iothread_infos_free(out, threads->n);
             out = NULL;
         }
-    vb_iothreads_clear(&threads);
     if (!out)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     *infos = out;
-    return (int) n;
+    *n = threads->n;
+    return 0;
+}
+
+/* Unpinned threads report every CPU of the node (libvirt's test driver reports the real host's). */
+int test_get_iothread_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                           struct vb_iothread_info **infos, size_t *n)
+{
+    struct vb_error *err = &call->err;
+    unsigned int node = TEST_HOST_MAP_CPUS;
+    struct vb_iothreads threads;
+    int r;
+
+    VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
+    if (check_one_def(flags, err) < 0 || vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
+        return -1;
+    if (vb_domain_def_get_iothreads(flags & VB_AFFECT_CONFIG ? vb_domain_obj_persistent_def(obj) : obj->def, node,
+                                    &threads, err) < 0)
+        return test_done(priv, call, -1);
+    r = fill_infos(&threads, node, infos, n, err);
+    vb_iothreads_clear(&threads);
+    return test_done(priv, call, r);
 }

@@ -67,13 +67,13 @@ int test_node_add_domain(struct test_conn *conn, struct vb_domain_def *def, bool
     if (state != VB_DOMAIN_SHUTOFF &&
         vb_domain_obj_mark_started(obj, conn->next_id++, state,
                                    state == VB_DOMAIN_PAUSED ? VB_PAUSED_USER : VB_RUNNING_BOOTED, err) < 0) {
-        vb_domain_obj_free(obj);
+        vb_domain_obj_unref(obj);
         return -1;
     }
     if (state == VB_DOMAIN_SHUTOFF)
         vb_domain_obj_set_state(obj, VB_DOMAIN_SHUTOFF, has_managed_save ? VB_SHUTOFF_SAVED : VB_SHUTOFF_UNKNOWN);
     if (vb_domain_list_add(conn->domains, obj) < 0) {
-        vb_domain_obj_free(obj);
+        vb_domain_obj_unref(obj);
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     }
     return 0;

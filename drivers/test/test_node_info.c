@@ -11,26 +11,15 @@
 #define TEST_EMULATOR "/usr/bin/test-hv"
 #define TEST_CELLS 2
 #define TEST_CPUS_PER_CELL 8
-#define TEST_CPUMAP_CPUS 8
 #define TEST_CPUMAP_BITS 0x15 /* libvirt's testNodeGetCPUMap: CPUs 0, 2, 4 online */
 
 /* libvirt's testBuildCapabilities host page sizes, in KiB. */
 static const unsigned int page_sizes[] = { 4, 8, 2048, 1024 * 1024 };
 
-/* Pointer-returning slots cannot use VB_CHECK_FLAGS; same wording. */
-static bool flags_supported(unsigned int flags, unsigned int supported, const char *fn, struct vb_error *err)
-{
-    if (flags & ~supported) {
-        vb_error_set(err, VB_ERR_INVALID_ARG, "%s: unsupported flags (0x%x)", fn, flags & ~supported);
-        return false;
-    }
-    return true;
-}
-
 /* Only test:///default has NUMA cells; a node file has none (libvirt's numCells = 0). */
 static int test_cell_count(const struct test_conn *conn)
 {
-    return streq(conn->uri, "test:///default") ? TEST_CELLS : 0;
+    return conn->is_default ? TEST_CELLS : 0;
 }
 
 /* libvirt's testOpenDefault: cell i has (i+1) * 2 GiB, (i+1) GiB of it free (sizes in KiB). */
@@ -83,7 +72,7 @@ static void format_guest(struct vb_buf *buf, const char *os_type)
 }
 
 /* libvirt's virCapabilitiesFormatXML of testBuildCapabilities. */
-static char *test_get_capabilities(void *priv, struct vb_error *err)
+static int test_get_capabilities(void *priv, struct vb_call *call, char **xml)
 {
     struct test_conn *conn = priv;
     struct vb_buf buf = { 0 };
@@ -102,10 +91,11 @@ static char *test_get_capabilities(void *priv, struct vb_error *err)
     format_guest(&buf, "hvm");
     format_guest(&buf, "xen");
     vb_buf_add(&buf, "</capabilities>\n");
-    return vb_buf_steal(&buf, err);
+    *xml = vb_buf_steal(&buf, &call->err);
+    return test_done(conn, call, *xml ? 0 : -1);
 }
 
-static char *test_get_sysinfo(void *priv, unsigned int flags, struct vb_error *err)
+static int test_get_sysinfo(void *priv, struct vb_call *call, unsigned int flags, char **xml)
 {
     static const char sysinfo[] = "<sysinfo type='smbios'>\n"
                                   "  <bios>\n"
@@ -115,14 +105,13 @@ static char *test_get_sysinfo(void *priv, unsigned int flags, struct vb_error *e
                                   "    <entry name='release'>2.61</entry>\n"
                                   "  </bios>\n"
                                   "</sysinfo>\n";
-    char *copy;
+    struct vb_error *err = &call->err;
 
-    if (!flags_supported(flags, 0, __func__, err))
-        return NULL;
-    copy = strdup(sysinfo);
-    if (!copy)
-        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    return copy;
+    VB_CHECK_FLAGS(flags, 0, err);
+    *xml = strdup(sysinfo);
+    if (!*xml)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    return test_done(priv, call, 0);
 }
 
 /* x86 CPU models of libvirt's cpu_map, oldest first within each family so that a lower
@@ -183,9 +172,10 @@ static int check_model_arch(const char *arch, struct vb_error *err)
     return 0;
 }
 
-static int test_get_cpu_model_names(void *priv, const char *arch, unsigned int flags, char ***models, size_t *n,
-                                    struct vb_error *err)
+static int test_get_cpu_model_names(void *priv, struct vb_call *call, const char *arch, unsigned int flags,
+                                    char ***models, size_t *n)
 {
+    struct vb_error *err = &call->err;
     char **names;
 
     VB_CHECK_FLAGS(flags, 0, err);
@@ -205,7 +195,7 @@ static int test_get_cpu_model_names(void *priv, const char *arch, unsigned int f
     }
     *models = names;
     *n = ARRAY_SIZE(x86_models);
-    return 0;
+    return test_done(priv, call, 0);
 }
 
 /* A host CPU definition as BaselineCPU takes it (libvirt's virCPUDefParseXML, host type). */
@@ -339,37 +329,31 @@ static char *format_baseline(const struct host_cpu *cpus, size_t n, struct vb_er
 
 /* libvirt's testConnectBaselineCPU over a fixed x86 model list: the result is the oldest input
  * model with the features every input shares. */
-static char *test_baseline_cpu(void *priv, const char *const *xml_cpus, size_t n, unsigned int flags,
-                               struct vb_error *err)
+static int test_baseline_cpu(void *priv, struct vb_call *call, const char *const *xml_cpus, size_t n,
+                             unsigned int flags, char **xml)
 {
+    struct vb_error *err = &call->err;
     struct host_cpu *cpus;
-    char *result = NULL;
     size_t parsed = 0;
 
-    if (!flags_supported(flags, VB_BASELINE_CPU_EXPAND_FEATURES, __func__, err))
-        return NULL;
-    if (n < 1) {
-        vb_error_set(err, VB_ERR_INVALID_ARG, "no CPUs given");
-        return NULL;
-    }
+    VB_CHECK_FLAGS(flags, VB_BASELINE_CPU_EXPAND_FEATURES, err);
+    if (n < 1)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "no CPUs given");
     cpus = calloc(n, sizeof(*cpus));
-    if (!cpus) {
-        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        return NULL;
-    }
+    if (!cpus)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     while (parsed < n && parse_host_cpu(xml_cpus[parsed], &cpus[parsed], err) == 0)
         parsed++;
-    if (parsed == n)
-        result = format_baseline(cpus, n, err);
+    *xml = parsed == n ? format_baseline(cpus, n, err) : NULL;
     for (size_t i = 0; i < n; i++)
         xmlFreeDoc(cpus[i].doc);
     free(cpus);
-    return result;
+    return test_done(priv, call, *xml ? 0 : -1);
 }
 
 /* libvirt's testNodeGetCPUStats: fixed counters whatever the CPU (nanoseconds). */
-static int test_get_cpu_stats(void *priv, int cpu_num, unsigned int flags, struct vb_node_stat **stats,
-                              size_t *n, struct vb_error *err)
+static int test_get_cpu_stats(void *priv, struct vb_call *call, int cpu_num, unsigned int flags,
+                              struct vb_node_stat **stats, size_t *n)
 {
     static const struct vb_node_stat fixed[] = {
         { "user", 9797400000ull },
@@ -378,6 +362,7 @@ static int test_get_cpu_stats(void *priv, int cpu_num, unsigned int flags, struc
         { "iowait", 763600000ull },
     };
     struct test_conn *conn = priv;
+    struct vb_error *err = &call->err;
     struct vb_node_stat *out;
 
     VB_CHECK_FLAGS(flags, 0, err);
@@ -390,42 +375,44 @@ static int test_get_cpu_stats(void *priv, int cpu_num, unsigned int flags, struc
     memcpy(out, fixed, sizeof(fixed));
     *stats = out;
     *n = ARRAY_SIZE(fixed);
-    return 0;
+    return test_done(conn, call, 0);
 }
 
 /* libvirt's testNodeGetFreeMemory: the sum of the cells' free memory. */
-static int test_get_free_memory(void *priv, uint64_t *bytes, struct vb_error *err)
+static int test_get_free_memory(void *priv, struct vb_call *call, uint64_t *bytes)
 {
-    const struct test_conn *conn = priv;
+    struct test_conn *conn = priv;
     uint64_t total = 0;
 
     for (int i = 0; i < test_cell_count(conn); i++)
         total += test_cell_free_memory(i);
     *bytes = total;
-    return 0;
+    return test_done(conn, call, 0);
 }
 
-static int test_get_cpu_map(void *priv, unsigned int flags, bool **map, unsigned int *online,
-                            struct vb_error *err)
+static int test_get_cpu_map(void *priv, struct vb_call *call, unsigned int flags, bool **map, unsigned int *ncpus,
+                            unsigned int *online)
 {
+    struct vb_error *err = &call->err;
     bool *bits;
 
     VB_CHECK_FLAGS(flags, 0, err);
-    bits = calloc(TEST_CPUMAP_CPUS, sizeof(*bits));
+    bits = calloc(TEST_HOST_MAP_CPUS, sizeof(*bits));
     if (!bits)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    for (int i = 0; i < TEST_CPUMAP_CPUS; i++)
+    for (unsigned int i = 0; i < TEST_HOST_MAP_CPUS; i++)
         bits[i] = (TEST_CPUMAP_BITS >> i) & 1;
     *map = bits;
+    *ncpus = TEST_HOST_MAP_CPUS;
     *online = 3;
-    return TEST_CPUMAP_CPUS;
+    return test_done(priv, call, 0);
 }
 
-static int test_get_security_model(void *priv, struct vb_security_model *model, struct vb_error *err)
+static int test_get_security_model(void *priv, struct vb_call *call, struct vb_security_model *model)
 {
     snprintf(model->model, sizeof(model->model), "%s", "testSecurity");
     model->doi[0] = '\0';
-    return 0;
+    return test_done(priv, call, 0);
 }
 
 /* libvirt's test driver has no node memory statistics, memory parameters, CPU comparison or

@@ -26,9 +26,10 @@ static int check_renamable(const struct vb_domain_obj *obj, const char *new_name
 }
 
 /* Writes the definition under its new name (and its autostart marker) before anything else
- * changes, so a failed write leaves the domain as it was. */
+ * changes, so a failed write leaves the domain as it was. *renamed: what was written, for a
+ * later roll back (stays NULL without a store). */
 static int persist_renamed(struct test_conn *conn, const struct vb_domain_obj *obj, const char *new_name,
-                           struct vb_error *err)
+                           struct vb_domain_def **renamed, struct vb_error *err)
 {
     _cleanup_(vb_domain_def_freep) struct vb_domain_def *copy = NULL;
 
@@ -44,53 +45,53 @@ static int persist_renamed(struct test_conn *conn, const struct vb_domain_obj *o
     if (test_persist_def(conn, copy, err) < 0)
         return -1;
     if (obj->autostart && vb_domain_store_set_autostart(conn->store, new_name, true, err) < 0) {
-        if (test_unpersist(conn, new_name, NULL) < 0)
+        if (test_unpersist(conn, copy, NULL) < 0)
             vb_log_error("could not roll back the stored definition of '%s'", new_name);
         return -1;
     }
+    *renamed = TAKE_PTR(copy);
     return 0;
 }
 
-/* Swaps the new name in: store, list index, definition, events; the old stored file goes last. */
+/* Swaps the new name in: store, list index, old stored file, definition, events. The old file
+ * goes once nothing can fail any more (a stale one would load as a duplicate), while the
+ * definition still carries the old name. */
 static int rename_obj(struct test_conn *conn, struct vb_domain_obj *obj, char *name, struct vb_error *err)
 {
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *renamed = NULL;
     char *old_name = obj->def->name;
 
-    if (persist_renamed(conn, obj, name, err) < 0)
+    if (persist_renamed(conn, obj, name, &renamed, err) < 0)
         return -1;
     if (vb_domain_list_rename(conn->domains, obj, name) < 0) {
-        if (test_unpersist(conn, name, NULL) < 0)
+        if (renamed && test_unpersist(conn, renamed, NULL) < 0)
             vb_log_error("could not roll back the stored definition of '%s'", name);
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     }
+    if (test_unpersist(conn, obj->def, err) < 0)
+        vb_log_error("could not remove the stored definition of '%s': %s", old_name, vb_error_message(err));
+    vb_error_clear(err);
     test_emit(conn, obj, VB_EVENT_UNDEFINED, VB_EVENT_UNDEFINED_RENAMED);
     obj->def->name = name;
     test_emit(conn, obj, VB_EVENT_DEFINED, VB_EVENT_DEFINED_RENAMED);
-    /* The domain now lives under its new name; a stale old file would load as a duplicate. */
-    if (test_unpersist(conn, old_name, err) < 0)
-        vb_log_error("could not remove the stored definition of '%s': %s", old_name, vb_error_message(err));
-    vb_error_clear(err);
     free(old_name);
     return 0;
 }
 
-int test_rename(void *priv, vb_uuid_t uuid, const char *new_name, unsigned int flags, struct vb_error *err)
+int test_rename(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *new_name,
+                unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj;
+    struct vb_error *err = &call->err;
     char *name;
     int r;
 
     VB_CHECK_FLAGS(flags, 0, err);
-    obj = test_find_domain(conn, uuid, err);
-    if (!obj || check_renamable(obj, new_name, conn->domains, err) < 0)
-        return -1;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainRename", err) < 0)
+    if (check_renamable(obj, new_name, conn->domains, err) < 0)
         return -1;
     name = strdup(new_name);
     r = name ? rename_obj(conn, obj, name, err) : vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     if (r < 0)
         free(name);
-    vb_domain_job_end(&obj->job);
-    return r;
+    return test_done(conn, call, r);
 }

@@ -81,22 +81,12 @@ static struct vb_snapshot_def *find_snapshot(const struct test_domain_private *p
     return i < 0 ? NULL : p->snaps[i];
 }
 
-/* The domain and its snapshot `name`, with libvirt's errors for either missing. */
-struct vb_snapshot_def *test_snapshot_lookup(struct test_conn *conn, vb_uuid_t uuid, const char *name,
-                                             struct vb_domain_obj **obj_out, struct vb_error *err)
+struct vb_snapshot_def *test_snapshot_lookup(const struct vb_domain_obj *obj, const char *name, struct vb_error *err)
 {
-    struct vb_domain_obj *obj = test_find_domain(conn, uuid, err);
-    struct vb_snapshot_def *snap;
+    struct vb_snapshot_def *snap = find_snapshot(test_snapshot_private_of(obj), name);
 
-    if (!obj)
-        return NULL;
-    snap = find_snapshot(test_snapshot_private_of(obj), name);
-    if (!snap) {
+    if (!snap)
         vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "no domain snapshot with matching name '%s'", name);
-        return NULL;
-    }
-    if (obj_out)
-        *obj_out = obj;
     return snap;
 }
 
@@ -223,31 +213,42 @@ static int collect_names(const struct test_domain_private *p, const struct vb_sn
     return 0;
 }
 
-#define LIST_FLAGS (VB_SNAPSHOT_LIST_ROOTS | VB_SNAPSHOT_LIST_TOPOLOGICAL | VB_SNAPSHOT_FILTERS_ALL)
-
-static int test_snapshot_list(void *priv, vb_uuid_t uuid, unsigned int flags, char ***names, size_t *n,
-                              struct vb_error *err)
+/* The registry read behind D-Bus object enumeration: every snapshot, in creation order. */
+static int test_snapshot_names(void *priv, vb_uuid_t uuid, char ***names, size_t *n, struct vb_error *err)
 {
-    struct vb_domain_obj *obj;
+    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
 
-    VB_CHECK_FLAGS(flags, LIST_FLAGS, err);
-    obj = test_find_domain(priv, uuid, err);
     if (!obj)
         return -1;
-    return collect_names(test_snapshot_private_of(obj), NULL, !(flags & VB_SNAPSHOT_LIST_ROOTS), flags, names, n, err);
+    return collect_names(test_snapshot_private_of(obj), NULL, true, 0, names, n, err);
 }
 
-static int test_snapshot_list_children(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
-                                       char ***names, size_t *n, struct vb_error *err)
+#define LIST_FLAGS (VB_SNAPSHOT_LIST_ROOTS | VB_SNAPSHOT_LIST_TOPOLOGICAL | VB_SNAPSHOT_FILTERS_ALL)
+
+static int test_snapshot_list(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                              char ***names, size_t *n)
 {
-    struct vb_domain_obj *obj = NULL;
+    struct vb_error *err = &call->err;
+
+    VB_CHECK_FLAGS(flags, LIST_FLAGS, err);
+    if (collect_names(test_snapshot_private_of(obj), NULL, !(flags & VB_SNAPSHOT_LIST_ROOTS), flags, names, n,
+                      err) < 0)
+        return -1;
+    return test_done(priv, call, 0);
+}
+
+static int test_snapshot_list_children(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
+                                       unsigned int flags, char ***names, size_t *n)
+{
+    struct vb_error *err = &call->err;
     struct vb_snapshot_def *snap;
 
     VB_CHECK_FLAGS(flags, VB_SNAPSHOT_LIST_DESCENDANTS | VB_SNAPSHOT_LIST_TOPOLOGICAL | VB_SNAPSHOT_FILTERS_ALL, err);
-    snap = test_snapshot_lookup(priv, uuid, name, &obj, err);
-    if (!snap)
+    snap = test_snapshot_lookup(obj, name, err);
+    if (!snap || collect_names(test_snapshot_private_of(obj), snap, flags & VB_SNAPSHOT_LIST_DESCENDANTS, flags,
+                               names, n, err) < 0)
         return -1;
-    return collect_names(test_snapshot_private_of(obj), snap, flags & VB_SNAPSHOT_LIST_DESCENDANTS, flags, names, n, err);
+    return test_done(priv, call, 0);
 }
 
 /* --- single snapshot queries --------------------------------------------------------------- */
@@ -261,81 +262,87 @@ static char *dup_or_error(const char *text, struct vb_error *err)
     return copy;
 }
 
-static int test_snapshot_lookup_by_name(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
-                                        struct vb_error *err)
+static int test_snapshot_lookup_by_name(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
+                                        unsigned int flags)
 {
+    struct vb_error *err = &call->err;
+
     VB_CHECK_FLAGS(flags, 0, err);
-    return test_snapshot_lookup(priv, uuid, name, NULL, err) ? 0 : -1;
+    if (!test_snapshot_lookup(obj, name, err))
+        return -1;
+    return test_done(priv, call, 0);
 }
 
-static int test_snapshot_current(void *priv, vb_uuid_t uuid, unsigned int flags, char **name, struct vb_error *err)
+static int test_snapshot_current(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                                 char **name)
 {
-    struct vb_domain_obj *obj;
-    const struct test_domain_private *p;
+    struct vb_error *err = &call->err;
+    const struct test_domain_private *p = test_snapshot_private_of(obj);
 
     VB_CHECK_FLAGS(flags, 0, err);
-    obj = test_find_domain(priv, uuid, err);
-    if (!obj)
-        return -1;
-    p = test_snapshot_private_of(obj);
     if (!p || !p->current)
         return vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "the domain does not have a current snapshot");
     *name = dup_or_error(p->current->name, err);
-    return *name ? 0 : -1;
+    return test_done(priv, call, *name ? 0 : -1);
 }
 
-static char *test_snapshot_get_xml_desc(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
-                                        struct vb_error *err)
+static int test_snapshot_get_xml_desc(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
+                                      unsigned int flags, char **xml)
 {
-    struct vb_domain_obj *obj = NULL;
+    struct vb_error *err = &call->err;
     struct vb_snapshot_def *snap;
     char text[VB_UUID_STRING_LEN];
 
-    if (flags & ~(unsigned int) VB_SNAPSHOT_XML_SECURE) {
-        vb_error_set(err, VB_ERR_INVALID_ARG, "%s: unsupported flags (0x%x)", __func__,
-                     flags & ~(unsigned int) VB_SNAPSHOT_XML_SECURE);
-        return NULL;
-    }
-    snap = test_snapshot_lookup(priv, uuid, name, &obj, err);
+    VB_CHECK_FLAGS(flags, VB_SNAPSHOT_XML_SECURE, err);
+    snap = test_snapshot_lookup(obj, name, err);
     if (!snap)
-        return NULL;
+        return -1;
     vb_uuid_format(obj->def->uuid, text);
-    return vb_snapshot_def_format(snap, text, flags & VB_SNAPSHOT_XML_SECURE, err);
+    *xml = vb_snapshot_def_format(snap, text, flags & VB_SNAPSHOT_XML_SECURE, err);
+    return test_done(priv, call, *xml ? 0 : -1);
 }
 
-static int test_snapshot_get_parent(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
-                                    char **parent, struct vb_error *err)
+static int test_snapshot_get_parent(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
+                                    unsigned int flags, char **parent)
 {
+    struct vb_error *err = &call->err;
     struct vb_snapshot_def *snap;
 
     VB_CHECK_FLAGS(flags, 0, err);
-    snap = test_snapshot_lookup(priv, uuid, name, NULL, err);
+    snap = test_snapshot_lookup(obj, name, err);
     if (!snap)
         return -1;
     if (!snap->parent_name)
         return vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "snapshot '%s' does not have a parent", snap->name);
     *parent = dup_or_error(snap->parent_name, err);
-    return *parent ? 0 : -1;
+    return test_done(priv, call, *parent ? 0 : -1);
 }
 
-static int test_snapshot_is_current(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
-                                    struct vb_error *err)
+static int test_snapshot_is_current(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
+                                    unsigned int flags, bool *result)
 {
-    struct vb_domain_obj *obj = NULL;
+    struct vb_error *err = &call->err;
     struct vb_snapshot_def *snap;
 
     VB_CHECK_FLAGS(flags, 0, err);
-    snap = test_snapshot_lookup(priv, uuid, name, &obj, err);
+    snap = test_snapshot_lookup(obj, name, err);
     if (!snap)
         return -1;
-    return test_snapshot_private_of(obj)->current == snap;
+    *result = test_snapshot_private_of(obj)->current == snap;
+    return test_done(priv, call, 0);
 }
 
-static int test_snapshot_has_metadata(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
-                                      struct vb_error *err)
+/* Every snapshot of the test driver has metadata. */
+static int test_snapshot_has_metadata(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
+                                      unsigned int flags, bool *result)
 {
+    struct vb_error *err = &call->err;
+
     VB_CHECK_FLAGS(flags, 0, err);
-    return test_snapshot_lookup(priv, uuid, name, NULL, err) ? 1 : -1;
+    if (!test_snapshot_lookup(obj, name, err))
+        return -1;
+    *result = true;
+    return test_done(priv, call, 0);
 }
 
 /* --- create ----------------------------------------------------------------------------- */
@@ -475,20 +482,17 @@ static int store_snapshot(struct vb_domain_obj *obj, struct vb_snapshot_def *def
                       VB_SNAPSHOT_CREATE_QUIESCE | VB_SNAPSHOT_CREATE_ATOMIC | VB_SNAPSHOT_CREATE_LIVE |  \
                       VB_SNAPSHOT_CREATE_VALIDATE)
 
-static int test_snapshot_create_xml(void *priv, vb_uuid_t uuid, const char *xml, unsigned int flags, char **name,
-                                    struct vb_error *err)
+static int test_snapshot_create_xml(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
+                                    unsigned int flags, char **name)
 {
     struct test_conn *conn = priv;
+    struct vb_error *err = &call->err;
     bool redefine = flags & VB_SNAPSHOT_CREATE_REDEFINE;
     _cleanup_(vb_snapshot_def_freep) struct vb_snapshot_def *def = NULL;
     struct vb_snapshot_def *existing = NULL;
     _cleanup_free_ char *out = NULL;
-    struct vb_domain_obj *obj;
 
     VB_CHECK_FLAGS(flags, CREATE_FLAGS, err);
-    obj = test_find_domain(conn, uuid, err);
-    if (!obj)
-        return -1;
     if (!obj->persistent && (flags & VB_SNAPSHOT_CREATE_HALT))
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot halt after transient domain snapshot");
     def = vb_snapshot_def_parse_string(xml, redefine ? VB_SNAPSHOT_PARSE_REDEFINE : 0, err);
@@ -497,18 +501,15 @@ static int test_snapshot_create_xml(void *priv, vb_uuid_t uuid, const char *xml,
     if ((redefine ? prepare_redefine(obj, def, &existing, err) : prepare_new(obj, def, err)) < 0)
         return -1;
     out = dup_or_error(def->name, err);
-    if (!out || vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSnapshotCreateXML", err) < 0)
-        return -1;
-    if (store_snapshot(obj, def, existing, !redefine || (flags & VB_SNAPSHOT_CREATE_CURRENT), err) < 0) {
-        vb_domain_job_end(&obj->job);
-        return -1;
-    }
+    if (!out || store_snapshot(obj, def, existing, !redefine || (flags & VB_SNAPSHOT_CREATE_CURRENT), err) < 0)
+        return test_done(conn, call, -1);
     TAKE_PTR(def);
     if (!redefine && (flags & VB_SNAPSHOT_CREATE_HALT) && vb_domain_obj_is_active(obj))
         test_snapshot_stop(conn, obj);
-    vb_domain_job_end(&obj->job);
+    /* libvirt has no event for a new snapshot. */
+    test_emit_changed(conn, obj);
     *name = TAKE_PTR(out);
-    return 0;
+    return test_done(conn, call, 0);
 }
 
 /* --- delete ------------------------------------------------------------------------------ */
@@ -584,24 +585,27 @@ static int delete_snapshot(struct test_domain_private *p, struct vb_snapshot_def
     return 0;
 }
 
-static int test_snapshot_delete(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
-                                struct vb_error *err)
+static int test_snapshot_delete(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
+                                unsigned int flags)
 {
-    struct vb_domain_obj *obj = NULL;
+    struct test_conn *conn = priv;
+    struct vb_error *err = &call->err;
     struct vb_snapshot_def *snap;
-    int r;
 
     VB_CHECK_FLAGS(flags, VB_SNAPSHOT_DELETE_CHILDREN | VB_SNAPSHOT_DELETE_METADATA_ONLY |
                    VB_SNAPSHOT_DELETE_CHILDREN_ONLY, err);
-    snap = test_snapshot_lookup(priv, uuid, name, &obj, err);
-    if (!snap || vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSnapshotDelete", err) < 0)
+    snap = test_snapshot_lookup(obj, name, err);
+    if (!snap)
         return -1;
-    r = delete_snapshot(test_snapshot_private_of(obj), snap, flags, err);
-    vb_domain_job_end(&obj->job);
-    return r;
+    if (delete_snapshot(test_snapshot_private_of(obj), snap, flags, err) < 0)
+        return test_done(conn, call, -1);
+    /* libvirt has no event for a deleted snapshot. */
+    test_emit_changed(conn, obj);
+    return test_done(conn, call, 0);
 }
 
 const struct vb_snapshot_driver vb_test_snapshot_driver = {
+    .names = test_snapshot_names,
     .create_xml = test_snapshot_create_xml,
     .list = test_snapshot_list,
     .lookup_by_name = test_snapshot_lookup_by_name,

@@ -14,9 +14,9 @@ struct test_domain_private {
 
 struct test_domain_private *test_snapshot_private_of(const struct vb_domain_obj *obj);
 
-/* The domain and its snapshot `name`, with libvirt's errors for either missing. */
-struct vb_snapshot_def *test_snapshot_lookup(struct test_conn *conn, vb_uuid_t uuid, const char *name,
-                                             struct vb_domain_obj **obj_out, struct vb_error *err);
+/* The snapshot `name` of obj, or NULL with libvirt's VB_ERR_NO_DOMAIN_SNAPSHOT
+ * "no domain snapshot with matching name '%s'". */
+struct vb_snapshot_def *test_snapshot_lookup(const struct vb_domain_obj *obj, const char *name, struct vb_error *err);
 
 bool test_snapshot_is_online_state(enum vb_snapshot_state state);
 
@@ -25,5 +25,6 @@ bool test_snapshot_is_online_state(enum vb_snapshot_state state);
 void test_snapshot_stop(struct test_conn *conn, struct vb_domain_obj *obj);
 void test_snapshot_pause(struct test_conn *conn, struct vb_domain_obj *obj, bool emit);
 
-/* test_snapshot_revert.c */
-int test_snapshot_revert(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags, struct vb_error *err);
+/* test_snapshot_revert.c: the snapshot table's revert slot */
+int test_snapshot_revert(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
+                         unsigned int flags);

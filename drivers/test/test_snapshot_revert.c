@@ -41,9 +41,10 @@ static int check_revert(const struct vb_domain_obj *obj, const struct vb_snapsho
         return vb_error_set(err, VB_ERR_OPERATION_INVALID,
                             "transient domain needs to request run or pause to revert to inactive snapshot");
     if (!snap->dom)
-        return vb_error_set(err, VB_ERR_SNAPSHOT_REVERT_RISKY, "snapshot '%s' lacks domain '%s' rollback info", snap->name, obj->def->name);
-    if (!(flags & VB_SNAPSHOT_REVERT_FORCE) && vb_domain_obj_is_active(obj) && !test_snapshot_is_online_state(snap->state) &&
-        start)
+        return vb_error_set(err, VB_ERR_SNAPSHOT_REVERT_RISKY, "snapshot '%s' lacks domain '%s' rollback info",
+                            snap->name, obj->def->name);
+    if (!(flags & VB_SNAPSHOT_REVERT_FORCE) && vb_domain_obj_is_active(obj) &&
+        !test_snapshot_is_online_state(snap->state) && start)
         return vb_error_set(err, VB_ERR_SNAPSHOT_REVERT_RISKY, "%s", "must respawn guest to start inactive snapshot");
     return 0;
 }
@@ -94,8 +95,9 @@ static int start_on_snapshot(struct test_conn *conn, struct vb_domain_obj *obj, 
     return 0;
 }
 
-/* Transitions 5, 6, 8, 9: the running guest takes the snapshot's definition in place. */
-static void revert_active_online(struct test_conn *conn, struct vb_domain_obj *obj, struct revert_defs *defs,
+/* Transitions 5, 6, 8, 9: the running guest takes the snapshot's definition in place. Returns
+ * whether a lifecycle event announced it (a paused guest that stays paused has none). */
+static bool revert_active_online(struct test_conn *conn, struct vb_domain_obj *obj, struct revert_defs *defs,
                                  bool paused)
 {
     bool was_paused = obj->state == VB_DOMAIN_PAUSED;
@@ -111,61 +113,70 @@ static void revert_active_online(struct test_conn *conn, struct vb_domain_obj *o
     obj->updated = false;
     if (paused) {
         test_snapshot_pause(conn, obj, !was_paused);
-        return;
+        return !was_paused;
     }
     vb_domain_obj_set_state(obj, VB_DOMAIN_RUNNING, VB_RUNNING_FROM_SNAPSHOT);
     test_emit(conn, obj, VB_EVENT_RESUMED, VB_EVENT_RESUMED_FROM_SNAPSHOT);
+    return true;
 }
 
-/* Transitions 1, 4, 7 and, when asked to run or pause, 2 and 3 after them. */
+/* Transitions 1, 4, 7 and, when asked to run or pause, 2 and 3 after them. Only transition 1,
+ * an inactive domain staying inactive, has no lifecycle event. */
 static int revert_offline(struct test_conn *conn, struct vb_domain_obj *obj, struct revert_defs *defs,
-                          unsigned int flags, struct vb_error *err)
+                          unsigned int flags, bool *announced, struct vb_error *err)
 {
-    if (vb_domain_obj_is_active(obj))
+    *announced = vb_domain_obj_is_active(obj);
+    if (*announced)
         test_snapshot_stop(conn, obj);
-    if (flags & (VB_SNAPSHOT_REVERT_RUNNING | VB_SNAPSHOT_REVERT_PAUSED))
+    if (flags & (VB_SNAPSHOT_REVERT_RUNNING | VB_SNAPSHOT_REVERT_PAUSED)) {
+        *announced = true;
         return start_on_snapshot(conn, obj, defs, flags & VB_SNAPSHOT_REVERT_PAUSED, err);
+    }
     defs->live->id = -1;
     vb_domain_def_free(obj->def);
     obj->def = TAKE_PTR(defs->live);
     return 0;
 }
 
+/* *announced: whether a lifecycle event told of the revert. */
 static int revert_to(struct test_conn *conn, struct vb_domain_obj *obj, const struct vb_snapshot_def *snap,
-                     struct revert_defs *defs, unsigned int flags, struct vb_error *err)
+                     struct revert_defs *defs, unsigned int flags, bool *announced, struct vb_error *err)
 {
     bool paused = !(flags & VB_SNAPSHOT_REVERT_RUNNING) &&
                   (snap->state == VB_SNAPSHOT_PAUSED || (flags & VB_SNAPSHOT_REVERT_PAUSED));
 
     if (!test_snapshot_is_online_state(snap->state))
-        return revert_offline(conn, obj, defs, flags, err);
+        return revert_offline(conn, obj, defs, flags, announced, err);
+    *announced = true;
     if (!vb_domain_obj_is_active(obj))
         return start_on_snapshot(conn, obj, defs, paused, err);
-    revert_active_online(conn, obj, defs, paused);
+    *announced = revert_active_online(conn, obj, defs, paused);
     return 0;
 }
 
-/* libvirt's testDomainRevertToSnapshot, with the domain's state following its events. */
-int test_snapshot_revert(void *priv, vb_uuid_t uuid, const char *name, unsigned int flags,
-                                struct vb_error *err)
+/* libvirt's testDomainRevertToSnapshot, with the domain's state following its events. A revert
+ * no lifecycle event tells of still changed the definition: it is announced as a change. */
+int test_snapshot_revert(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
+                         unsigned int flags)
 {
     struct test_conn *conn = priv;
+    struct vb_error *err = &call->err;
     struct revert_defs defs = { 0 };
-    struct vb_domain_obj *obj = NULL;
     struct vb_snapshot_def *snap;
+    bool announced = false;
     int r = -1;
 
     VB_CHECK_FLAGS(flags, VB_SNAPSHOT_REVERT_RUNNING | VB_SNAPSHOT_REVERT_PAUSED | VB_SNAPSHOT_REVERT_FORCE, err);
-    snap = test_snapshot_lookup(conn, uuid, name, &obj, err);
+    snap = test_snapshot_lookup(obj, name, err);
     if (!snap || check_revert(obj, snap, flags, err) < 0)
         return -1;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainRevertToSnapshot", err) < 0)
-        return -1;
     if (revert_defs_prepare(conn, obj, snap, &defs, err) == 0)
-        r = revert_to(conn, obj, snap, &defs, flags, err);
-    if (r == 0)
-        test_snapshot_private_of(obj)->current = snap;
-    vb_domain_job_end(&obj->job);
+        r = revert_to(conn, obj, snap, &defs, flags, &announced, err);
     revert_defs_clear(&defs);
-    return r;
+    if (r == 0) {
+        test_snapshot_private_of(obj)->current = snap;
+        if (!announced)
+            test_emit_changed(conn, obj);
+    }
+    return test_done(conn, call, r);
 }

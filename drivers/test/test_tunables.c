@@ -27,7 +27,7 @@ static const char *param_type_name(enum vb_param_type type)
 
 /* libvirt's virTypedParamsValidate: every name known, of its type, given once. */
 int test_params_validate(const struct vb_typed_params *params, const struct test_param_key *keys, size_t n_keys,
-                           struct vb_error *err)
+                         struct vb_error *err)
 {
     for (size_t i = 0; i < params->n; i++) {
         const struct vb_typed_param *p = &params->items[i];
@@ -72,7 +72,7 @@ struct vb_domain_def *test_one_def(struct vb_domain_obj *obj, unsigned int *flag
 /* Applies edit to a copy of the one definition the flags name, stores a persistent one, then
  * swaps the copy in, so a failed edit changes nothing. */
 int test_edit_one_def(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int flags, test_def_edit_fn edit,
-                        const void *arg, struct vb_error *err)
+                      const void *arg, struct vb_error *err)
 {
     struct vb_domain_def *target = test_one_def(obj, &flags, err);
     _cleanup_(vb_domain_def_freep) struct vb_domain_def *copy = NULL;
@@ -89,29 +89,43 @@ int test_edit_one_def(struct test_conn *conn, struct vb_domain_obj *obj, unsigne
     return 0;
 }
 
+/* libvirt announces these tunables with no event; front ends learn of them from "changed". */
+int test_set_one_def(struct test_conn *conn, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                     test_def_edit_fn edit, const void *arg)
+{
+    struct vb_error *err = &call->err;
+    int r;
+
+    if (!test_one_def(obj, &flags, err))
+        return -1;
+    r = test_edit_one_def(conn, obj, flags, edit, arg, err);
+    if (r == 0)
+        test_emit_changed(conn, obj);
+    return test_done(conn, call, r);
+}
+
 /* --- memory parameters (testDomainGet/SetMemoryParameters) ----------------------------------- */
 
-static int get_memory_parameters(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
-                                 struct vb_error *err)
+static int get_memory_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                                 struct vb_typed_params *params)
 {
-    struct vb_domain_obj *obj;
+    struct vb_error *err = &call->err;
     struct vb_domain_def *def;
     struct vb_memtune mt;
 
     if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG | VB_TYPED_PARAM_STRING_OKAY,
-                    "testDomainGetMemoryParameters", err) < 0)
-        return -1;
-    if (!(obj = test_find_domain(priv, uuid, err)) || !(def = test_one_def(obj, &flags, err)))
+                         "testDomainGetMemoryParameters", err) < 0 ||
+        !(def = test_one_def(obj, &flags, err)))
         return -1;
     if (vb_domain_def_get_memtune(def, &mt, err) < 0)
-        return -1;
+        return test_done(priv, call, -1);
     if (vb_typed_params_add_ullong(params, err, mt.hard_limit, MEMORY_HARD_LIMIT) < 0 ||
         vb_typed_params_add_ullong(params, err, mt.soft_limit, MEMORY_SOFT_LIMIT) < 0 ||
         vb_typed_params_add_ullong(params, err, mt.swap_hard_limit, MEMORY_SWAP_HARD_LIMIT) < 0) {
         vb_typed_params_clear(params);
-        return -1;
+        return test_done(priv, call, -1);
     }
-    return 0;
+    return test_done(priv, call, 0);
 }
 
 struct memtune_change {
@@ -148,51 +162,49 @@ static int edit_memtune(struct vb_domain_def *def, const void *arg, struct vb_er
     return vb_domain_def_set_memtune(def, &mt, err);
 }
 
-static int set_memory_parameters(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params,
-                                 unsigned int flags, struct vb_error *err)
+static int set_memory_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
+                                 const struct vb_typed_params *params, unsigned int flags)
 {
     static const struct test_param_key keys[] = {
         { MEMORY_HARD_LIMIT, VB_PARAM_ULLONG },
         { MEMORY_SOFT_LIMIT, VB_PARAM_ULLONG },
         { MEMORY_SWAP_HARD_LIMIT, VB_PARAM_ULLONG },
     };
+    struct vb_error *err = &call->err;
     struct memtune_change change = { .params = params };
-    struct vb_domain_obj *obj;
-    int r;
 
     if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, "testDomainSetMemoryParameters", err) < 0 ||
         test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0)
         return -1;
-    if (!(obj = test_find_domain(priv, uuid, err)) || vb_domain_def_get_memtune(obj->def, &change.live, err) < 0)
-        return -1;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetMemoryParameters", err) < 0)
-        return -1;
-    r = test_edit_one_def(priv, obj, flags, edit_memtune, &change, err);
-    vb_domain_job_end(&obj->job);
-    return r;
+    if (vb_domain_def_get_memtune(obj->def, &change.live, err) < 0)
+        return test_done(priv, call, -1);
+    return test_set_one_def(priv, call, obj, flags, edit_memtune, &change);
 }
 
 /* --- scheduler parameters (testDomainGet/SetSchedulerParametersFlags) ----------------------- */
 
-static int get_scheduler_parameters(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
-                                    struct vb_error *err)
+static int get_scheduler_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                                    struct vb_typed_params *params)
 {
-    if (test_check_flags(flags, 0, "testDomainGetSchedulerParametersFlags", err) < 0 ||
-        !test_find_domain(priv, uuid, err))
+    struct vb_error *err = &call->err;
+
+    if (test_check_flags(flags, 0, "testDomainGetSchedulerParametersFlags", err) < 0)
         return -1;
-    return vb_typed_params_add_uint(params, err, TEST_SCHEDULER_WEIGHT, SCHEDULER_WEIGHT);
+    return test_done(priv, call, vb_typed_params_add_uint(params, err, TEST_SCHEDULER_WEIGHT, SCHEDULER_WEIGHT));
 }
 
-static int set_scheduler_parameters(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params,
-                                    unsigned int flags, struct vb_error *err)
+/* libvirt's test driver accepts the weight and keeps none: nothing changes, so nothing is
+ * announced (libvirt's QEMU driver sends TUNABLE "cputune.*" only for what it sets live). */
+static int set_scheduler_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
+                                    const struct vb_typed_params *params, unsigned int flags)
 {
     static const struct test_param_key keys[] = { { SCHEDULER_WEIGHT, VB_PARAM_UINT } };
+    struct vb_error *err = &call->err;
 
     if (test_check_flags(flags, 0, "testDomainSetSchedulerParametersFlags", err) < 0 ||
-        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0 || !test_find_domain(priv, uuid, err))
+        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0)
         return -1;
-    /* libvirt's test driver accepts the weight and keeps none. */
-    return 0;
+    return test_done(priv, call, 0);
 }
 
 const struct vb_tunables_driver vb_test_tunables_driver = {

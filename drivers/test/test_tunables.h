@@ -27,28 +27,33 @@ typedef int (*test_def_edit_fn)(struct vb_domain_def *def, const void *arg, stru
 int test_edit_one_def(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int flags, test_def_edit_fn edit,
                       const void *arg, struct vb_error *err);
 
+/* How a Set ends when libvirt announces it with no event of its own: flags the domain refuses
+ * fail at once; otherwise test_edit_one_def, the "changed" event on success, and test_done. */
+int test_set_one_def(struct test_conn *conn, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                     test_def_edit_fn edit, const void *arg);
+
 /* In test_tunables_numa.c. */
-int test_get_numa_parameters(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
-                             struct vb_error *err);
-int test_set_numa_parameters(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params, unsigned int flags,
-                             struct vb_error *err);
-int test_get_perf_events(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
-                         struct vb_error *err);
-int test_set_perf_events(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params, unsigned int flags,
-                         struct vb_error *err);
+int test_get_numa_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                             struct vb_typed_params *params);
+int test_set_numa_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
+                             const struct vb_typed_params *params, unsigned int flags);
+int test_get_perf_events(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                         struct vb_typed_params *params);
+int test_set_perf_events(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
+                         const struct vb_typed_params *params, unsigned int flags);
 
 /* In test_tunables_devices.c. */
-int test_get_blkio_parameters(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
-                              struct vb_error *err);
-int test_set_blkio_parameters(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params, unsigned int flags,
-                              struct vb_error *err);
-int test_get_interface_parameters(void *priv, vb_uuid_t uuid, const char *device, unsigned int flags,
-                                  struct vb_typed_params *params, struct vb_error *err);
-int test_set_interface_parameters(void *priv, vb_uuid_t uuid, const char *device,
-                                  const struct vb_typed_params *params, unsigned int flags, struct vb_error *err);
+int test_get_blkio_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                              struct vb_typed_params *params);
+int test_set_blkio_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
+                              const struct vb_typed_params *params, unsigned int flags);
+int test_get_interface_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *device,
+                                  unsigned int flags, struct vb_typed_params *params);
+int test_set_interface_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *device,
+                                  const struct vb_typed_params *params, unsigned int flags);
 
 /* In test_tunables_iotune.c. */
-int test_get_block_io_tune(void *priv, vb_uuid_t uuid, const char *disk, unsigned int flags,
-                           struct vb_typed_params *params, struct vb_error *err);
-int test_set_block_io_tune(void *priv, vb_uuid_t uuid, const char *disk, const struct vb_typed_params *params,
-                           unsigned int flags, struct vb_error *err);
+int test_get_block_io_tune(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,
+                           unsigned int flags, struct vb_typed_params *params);
+int test_set_block_io_tune(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,
+                           const struct vb_typed_params *params, unsigned int flags);

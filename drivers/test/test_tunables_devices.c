@@ -18,25 +18,25 @@ static const char *const bandwidth_names[] = {
 
 /* --- block I/O parameters -------------------------------------------------------------------- */
 
-int test_get_blkio_parameters(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
-                              struct vb_error *err)
+int test_get_blkio_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                              struct vb_typed_params *params)
 {
-    struct vb_domain_obj *obj;
+    struct vb_error *err = &call->err;
     struct vb_domain_def *def;
     unsigned int weight;
 
     if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG | VB_TYPED_PARAM_STRING_OKAY,
-                         "testDomainGetBlkioParameters", err) < 0)
+                         "testDomainGetBlkioParameters", err) < 0 ||
+        !(def = test_one_def(obj, &flags, err)))
         return -1;
-    if (!(obj = test_find_domain(priv, uuid, err)) || !(def = test_one_def(obj, &flags, err)) ||
-        vb_domain_def_get_blkio_weight(def, &weight, err) < 0)
-        return -1;
+    if (vb_domain_def_get_blkio_weight(def, &weight, err) < 0)
+        return test_done(priv, call, -1);
     if (vb_typed_params_add_uint(params, err, weight, BLKIO_WEIGHT) < 0 ||
         vb_domain_def_add_blkio_devices(def, params, err) < 0) {
         vb_typed_params_clear(params);
-        return -1;
+        return test_done(priv, call, -1);
     }
-    return 0;
+    return test_done(priv, call, 0);
 }
 
 /* libvirt's virDomainDriverSetupPersistentDefBlkioParams. */
@@ -55,8 +55,8 @@ static int edit_blkiotune(struct vb_domain_def *def, const void *arg, struct vb_
     return 0;
 }
 
-int test_set_blkio_parameters(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params, unsigned int flags,
-                              struct vb_error *err)
+int test_set_blkio_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
+                              const struct vb_typed_params *params, unsigned int flags)
 {
     static const struct test_param_key keys[] = {
         { BLKIO_WEIGHT, VB_PARAM_UINT },
@@ -66,17 +66,12 @@ int test_set_blkio_parameters(void *priv, vb_uuid_t uuid, const struct vb_typed_
         { VB_BLKIO_DEVICE_READ_BPS, VB_PARAM_STRING },
         { VB_BLKIO_DEVICE_WRITE_BPS, VB_PARAM_STRING },
     };
-    struct vb_domain_obj *obj;
-    int r;
+    struct vb_error *err = &call->err;
 
     if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, "testDomainSetBlkioParameters", err) < 0 ||
-        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0 || !(obj = test_find_domain(priv, uuid, err)))
+        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0)
         return -1;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetBlkioParameters", err) < 0)
-        return -1;
-    r = test_edit_one_def(priv, obj, flags, edit_blkiotune, params, err);
-    vb_domain_job_end(&obj->job);
-    return r;
+    return test_set_one_def(priv, call, obj, flags, edit_blkiotune, params);
 }
 
 /* --- interface parameters -------------------------------------------------------------------- */
@@ -134,25 +129,25 @@ static int add_bandwidth_params(const struct vb_bandwidth_rate *in, const struct
     return 0;
 }
 
-int test_get_interface_parameters(void *priv, vb_uuid_t uuid, const char *device, unsigned int flags,
-                                  struct vb_typed_params *params, struct vb_error *err)
+int test_get_interface_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *device,
+                                  unsigned int flags, struct vb_typed_params *params)
 {
+    struct vb_error *err = &call->err;
     struct vb_bandwidth_rate in, out;
-    struct vb_domain_obj *obj;
     struct vb_domain_def *def;
     struct vb_device_def *net;
 
     if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG | VB_TYPED_PARAM_STRING_OKAY,
-                         "testDomainGetInterfaceParameters", err) < 0)
+                         "testDomainGetInterfaceParameters", err) < 0 ||
+        !(def = test_one_def(obj, &flags, err)) || !(net = find_interface(def, device, err)))
         return -1;
-    if (!(obj = test_find_domain(priv, uuid, err)) || !(def = test_one_def(obj, &flags, err)) ||
-        !(net = find_interface(def, device, err)) || vb_device_def_get_bandwidth(net, &in, &out, err) < 0)
-        return -1;
+    if (vb_device_def_get_bandwidth(net, &in, &out, err) < 0)
+        return test_done(priv, call, -1);
     if (add_bandwidth_params(&in, &out, params, err) < 0) {
         vb_typed_params_clear(params);
-        return -1;
+        return test_done(priv, call, -1);
     }
-    return 0;
+    return test_done(priv, call, 0);
 }
 
 struct interface_change {
@@ -202,23 +197,18 @@ static int edit_bandwidth(struct vb_domain_def *def, const void *arg, struct vb_
     return vb_device_def_set_bandwidth(net, &in, &out, err);
 }
 
-int test_set_interface_parameters(void *priv, vb_uuid_t uuid, const char *device,
-                                  const struct vb_typed_params *params, unsigned int flags, struct vb_error *err)
+int test_set_interface_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *device,
+                                  const struct vb_typed_params *params, unsigned int flags)
 {
+    struct vb_error *err = &call->err;
     struct test_param_key keys[ARRAY_SIZE(bandwidth_names)];
     struct interface_change change = { .device = device };
-    struct vb_domain_obj *obj;
-    int r;
 
     for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
         keys[i] = (struct test_param_key){ bandwidth_names[i], VB_PARAM_UINT };
     if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, "testDomainSetInterfaceParameters", err) < 0 ||
-        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0 || !(obj = test_find_domain(priv, uuid, err)))
+        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0)
         return -1;
     parse_interface_change(params, &change);
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetInterfaceParameters", err) < 0)
-        return -1;
-    r = test_edit_one_def(priv, obj, flags, edit_bandwidth, &change, err);
-    vb_domain_job_end(&obj->job);
-    return r;
+    return test_set_one_def(priv, call, obj, flags, edit_bandwidth, &change);
 }

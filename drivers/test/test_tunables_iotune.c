@@ -47,10 +47,10 @@ static int add_iotune_params(const struct vb_iotune *iotune, struct vb_typed_par
     return 0;
 }
 
-int test_get_block_io_tune(void *priv, vb_uuid_t uuid, const char *disk, unsigned int flags,
-                           struct vb_typed_params *params, struct vb_error *err)
+int test_get_block_io_tune(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,
+                           unsigned int flags, struct vb_typed_params *params)
 {
-    struct vb_domain_obj *obj;
+    struct vb_error *err = &call->err;
     struct vb_domain_def *def;
     struct vb_device_def *dev;
     struct vb_iotune iotune;
@@ -60,17 +60,17 @@ int test_get_block_io_tune(void *priv, vb_uuid_t uuid, const char *disk, unsigne
                          "testDomainGetBlockIoTune", err) < 0)
         return -1;
     flags &= ~(unsigned int) VB_TYPED_PARAM_STRING_OKAY;
-    if (!(obj = test_find_domain(priv, uuid, err)) || !(def = test_one_def(obj, &flags, err)))
+    if (!(def = test_one_def(obj, &flags, err)))
         return -1;
     if (!(dev = find_disk(def, disk)))
         return vb_error_set(err, VB_ERR_INVALID_ARG, "disk '%s' was not found in the domain config", disk);
     if (vb_device_def_get_iotune(dev, &iotune, err) < 0)
-        return -1;
+        return test_done(priv, call, -1);
     r = add_iotune_params(&iotune, params, err);
     free(iotune.group_name);
     if (r < 0)
         vb_typed_params_clear(params);
-    return r;
+    return test_done(priv, call, r);
 }
 
 struct iotune_change {
@@ -141,23 +141,59 @@ static int edit_iotune(struct vb_domain_def *def, const void *arg, struct vb_err
     return r;
 }
 
-int test_set_block_io_tune(void *priv, vb_uuid_t uuid, const char *disk, const struct vb_typed_params *params,
-                           unsigned int flags, struct vb_error *err)
+/* libvirt's qemuDomainSetBlockIoTune announces a live change as tunables: the disk, then each
+ * value given as "blkdeviotune.<name>"; made before the change, so a failure changes nothing. */
+static int iotune_event(struct test_conn *conn, const struct vb_domain_obj *obj, const struct iotune_change *change,
+                        struct vb_event *event, struct vb_error *err)
 {
+    const struct vb_device_def *dev = find_disk(obj->def, change->disk);
+    struct vb_typed_params *out = &event->payload.params;
+
+    vb_event_init_domain(event, "test", conn->uri, obj->def->uuid, obj->def->name, VB_DOMAIN_EVENT_ID_TUNABLE);
+    if (vb_typed_params_add_string(out, err, dev && dev->target_dev ? dev->target_dev : change->disk,
+                                   "blkdeviotune.disk") < 0)
+        return -1;
+    for (size_t i = 0; i < change->params->n; i++) {
+        const struct vb_typed_param *p = &change->params->items[i];
+        int r = p->type == VB_PARAM_STRING
+                    ? vb_typed_params_add_string(out, err, p->value.s, "blkdeviotune.%s", p->name)
+                    : vb_typed_params_add_ullong(out, err, p->value.ull, "blkdeviotune.%s", p->name);
+
+        if (r < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int set_live_iotune(struct test_conn *conn, struct vb_domain_obj *obj, const struct iotune_change *change,
+                           struct vb_error *err)
+{
+    struct vb_event event;
+    int r = iotune_event(conn, obj, change, &event, err);
+
+    if (r == 0)
+        r = test_edit_one_def(conn, obj, VB_AFFECT_LIVE, edit_iotune, change, err);
+    if (r == 0)
+        test_emit_event(conn, obj, &event);
+    vb_typed_params_clear(&event.payload.params);
+    return r;
+}
+
+int test_set_block_io_tune(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,
+                           const struct vb_typed_params *params, unsigned int flags)
+{
+    struct vb_error *err = &call->err;
     struct test_param_key keys[VB_IOTUNE_FIELDS];
     struct iotune_change change = { .disk = disk, .params = params };
-    struct vb_domain_obj *obj;
-    int r;
+    unsigned int resolved = flags;
 
     for (int i = 0; i < VB_IOTUNE_FIELDS; i++)
         keys[i] = (struct test_param_key){ vb_iotune_names[i],
                                            i == VB_IOTUNE_GROUP_NAME ? VB_PARAM_STRING : VB_PARAM_ULLONG };
     if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, "testDomainSetBlockIoTune", err) < 0 ||
-        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0 || !(obj = test_find_domain(priv, uuid, err)))
+        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0 || !test_one_def(obj, &resolved, err))
         return -1;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetBlockIoTune", err) < 0)
-        return -1;
-    r = test_edit_one_def(priv, obj, flags, edit_iotune, &change, err);
-    vb_domain_job_end(&obj->job);
-    return r;
+    if (!(resolved & VB_AFFECT_LIVE))
+        return test_set_one_def(priv, call, obj, resolved, edit_iotune, &change);
+    return test_done(priv, call, set_live_iotune(priv, obj, &change, err));
 }

@@ -12,27 +12,27 @@
 
 /* --- NUMA parameters ------------------------------------------------------------------------- */
 
-int test_get_numa_parameters(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
-                               struct vb_error *err)
+int test_get_numa_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                             struct vb_typed_params *params)
 {
+    struct vb_error *err = &call->err;
     struct vb_numatune numatune;
-    struct vb_domain_obj *obj;
     struct vb_domain_def *def;
     int r;
 
     if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG | VB_TYPED_PARAM_STRING_OKAY,
-                         "testDomainGetNumaParameters", err) < 0)
+                         "testDomainGetNumaParameters", err) < 0 ||
+        !(def = test_one_def(obj, &flags, err)))
         return -1;
-    if (!(obj = test_find_domain(priv, uuid, err)) || !(def = test_one_def(obj, &flags, err)) ||
-        vb_domain_def_get_numatune(def, &numatune, err) < 0)
-        return -1;
+    if (vb_domain_def_get_numatune(def, &numatune, err) < 0)
+        return test_done(priv, call, -1);
     r = vb_typed_params_add_int(params, err, numatune.mode < 0 ? VB_NUMATUNE_MEM_STRICT : numatune.mode, NUMA_MODE);
     if (r >= 0)
         r = vb_typed_params_add_string(params, err, numatune.nodeset ? numatune.nodeset : "", NUMA_NODESET);
     free(numatune.nodeset);
     if (r < 0)
         vb_typed_params_clear(params);
-    return r;
+    return test_done(priv, call, r);
 }
 
 struct numa_change {
@@ -89,52 +89,48 @@ static int edit_numatune(struct vb_domain_def *def, const void *arg, struct vb_e
     return r;
 }
 
-int test_set_numa_parameters(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params,
-                               unsigned int flags, struct vb_error *err)
+int test_set_numa_parameters(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
+                             const struct vb_typed_params *params, unsigned int flags)
 {
     static const struct test_param_key keys[] = { { NUMA_MODE, VB_PARAM_INT }, { NUMA_NODESET, VB_PARAM_STRING } };
+    struct vb_error *err = &call->err;
     struct numa_change change = { .mode = -1 };
-    struct vb_domain_obj *obj;
     unsigned int resolved = flags;
-    int r = -1;
+    int r;
 
     if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, "testDomainSetNumaParameters", err) < 0 ||
-        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0)
-        return -1;
-    if (!(obj = test_find_domain(priv, uuid, err)) || !test_one_def(obj, &resolved, err))
+        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0 || !test_one_def(obj, &resolved, err))
         return -1;
     change.live = resolved & VB_AFFECT_LIVE;
-    if (parse_numa_change(params, &change, err) >= 0 &&
-        vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetNumaParameters", err) >= 0) {
-        r = test_edit_one_def(priv, obj, flags, edit_numatune, &change, err);
-        vb_domain_job_end(&obj->job);
-    }
+    r = parse_numa_change(params, &change, err);
+    if (r >= 0)
+        r = test_set_one_def(priv, call, obj, resolved, edit_numatune, &change);
     free(change.nodeset);
     return r;
 }
 
 /* --- perf events ----------------------------------------------------------------------------- */
 
-int test_get_perf_events(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_typed_params *params,
-                           struct vb_error *err)
+int test_get_perf_events(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
+                         struct vb_typed_params *params)
 {
+    struct vb_error *err = &call->err;
     unsigned char states[VB_PERF_EVENT_LAST];
-    struct vb_domain_obj *obj;
     struct vb_domain_def *def;
 
     if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG | VB_TYPED_PARAM_STRING_OKAY,
-                         "testDomainGetPerfEvents", err) < 0)
+                         "testDomainGetPerfEvents", err) < 0 ||
+        !(def = test_one_def(obj, &flags, err)))
         return -1;
-    if (!(obj = test_find_domain(priv, uuid, err)) || !(def = test_one_def(obj, &flags, err)) ||
-        vb_domain_def_get_perf(def, states, err) < 0)
-        return -1;
+    if (vb_domain_def_get_perf(def, states, err) < 0)
+        return test_done(priv, call, -1);
     for (int i = 0; i < VB_PERF_EVENT_LAST; i++) {
         if (vb_typed_params_add_boolean(params, err, states[i] == 1, "%s", vb_perf_event_names[i]) < 0) {
             vb_typed_params_clear(params);
-            return -1;
+            return test_done(priv, call, -1);
         }
     }
-    return 0;
+    return test_done(priv, call, 0);
 }
 
 static int edit_perf(struct vb_domain_def *def, const void *arg, struct vb_error *err)
@@ -153,21 +149,16 @@ static int edit_perf(struct vb_domain_def *def, const void *arg, struct vb_error
     return vb_domain_def_set_perf(def, states, err);
 }
 
-int test_set_perf_events(void *priv, vb_uuid_t uuid, const struct vb_typed_params *params, unsigned int flags,
-                           struct vb_error *err)
+int test_set_perf_events(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
+                         const struct vb_typed_params *params, unsigned int flags)
 {
+    struct vb_error *err = &call->err;
     struct test_param_key keys[VB_PERF_EVENT_LAST];
-    struct vb_domain_obj *obj;
-    int r;
 
     for (int i = 0; i < VB_PERF_EVENT_LAST; i++)
         keys[i] = (struct test_param_key){ vb_perf_event_names[i], VB_PARAM_BOOLEAN };
     if (test_check_flags(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, "testDomainSetPerfEvents", err) < 0 ||
-        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0 || !(obj = test_find_domain(priv, uuid, err)))
+        test_params_validate(params, keys, ARRAY_SIZE(keys), err) < 0)
         return -1;
-    if (vb_domain_job_begin(&obj->job, VB_JOB_MODIFY, "virDomainSetPerfEvents", err) < 0)
-        return -1;
-    r = test_edit_one_def(priv, obj, flags, edit_perf, params, err);
-    vb_domain_job_end(&obj->job);
-    return r;
+    return test_set_one_def(priv, call, obj, flags, edit_perf, params);
 }

@@ -14,6 +14,7 @@
 #include "conf/domain_obj.h"
 #include "conf/snapshot_def.h"
 #include "events/event.h"
+#include "tests/unit/sync_call.h"
 
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
 
@@ -29,9 +30,9 @@ static void record_event(const struct vb_event *event, void *userdata)
 {
     struct fixture *f = userdata;
 
-    if (f->n_seen < 32) {
-        f->seen[f->n_seen][0] = event->event;
-        f->seen[f->n_seen][1] = event->detail;
+    if (f->n_seen < 32 && event->id == VB_DOMAIN_EVENT_ID_LIFECYCLE) {
+        f->seen[f->n_seen][0] = event->payload.lifecycle.event;
+        f->seen[f->n_seen][1] = event->payload.lifecycle.detail;
         f->n_seen++;
     }
 }
@@ -69,7 +70,7 @@ static void create(struct fixture *f, const char *name, unsigned int flags)
     char xml[256], *out = NULL;
 
     snprintf(xml, sizeof(xml), "<domainsnapshot><name>%s</name></domainsnapshot>", name);
-    if (vb_snapshot_create_xml(f->conn, f->uuid, xml, flags, &out, &err) < 0)
+    if (OP(vb_snapshot_create_xml(f->conn, CALL, f->uuid, xml, flags, &out), &err) < 0)
         fail_msg("create %s: %s", name, vb_error_message(&err));
     assert_string_equal(out, name);
     free(out);
@@ -81,8 +82,8 @@ static void expect_list(struct fixture *f, const char *parent, unsigned int flag
     struct vb_error err = VB_ERROR_INIT;
     char **names = NULL, joined[256] = "";
     size_t n = 0;
-    int r = parent ? vb_snapshot_list_children(f->conn, f->uuid, parent, flags, &names, &n, &err)
-                   : vb_snapshot_list(f->conn, f->uuid, flags, &names, &n, &err);
+    int r = parent ? OP(vb_snapshot_list_children(f->conn, CALL, f->uuid, parent, flags, &names, &n), &err)
+                   : OP(vb_snapshot_list(f->conn, CALL, f->uuid, flags, &names, &n), &err);
 
     if (r < 0)
         fail_msg("list: %s", vb_error_message(&err));
@@ -186,8 +187,9 @@ static void tree_current_and_filters(void **state)
     struct fixture *f = *state;
     struct vb_error err = VB_ERROR_INIT;
     char *name = NULL;
+    bool yes = false;
 
-    expect_error(vb_snapshot_current(f->conn, f->uuid, 0, &name, &err), &err,
+    expect_error(OP(vb_snapshot_current(f->conn, CALL, f->uuid, 0, &name), &err), &err,
                  "Domain snapshot not found: the domain does not have a current snapshot");
     create(f, "a", 0);
     create(f, "b", 0);
@@ -200,19 +202,21 @@ static void tree_current_and_filters(void **state)
     expect_list(f, NULL, VB_SNAPSHOT_LIST_ACTIVE | VB_SNAPSHOT_LIST_TOPOLOGICAL, "a b c");
     expect_list(f, "a", 0, "b");
     expect_list(f, "a", VB_SNAPSHOT_LIST_DESCENDANTS, "b c");
-    assert_int_equal(vb_snapshot_current(f->conn, f->uuid, 0, &name, &err), 0);
+    assert_int_equal(OP(vb_snapshot_current(f->conn, CALL, f->uuid, 0, &name), &err), 0);
     assert_string_equal(name, "c");
     free(name);
-    assert_int_equal(vb_snapshot_is_current(f->conn, f->uuid, "a", 0, &err), 0);
-    assert_int_equal(vb_snapshot_has_metadata(f->conn, f->uuid, "a", 0, &err), 1);
-    assert_int_equal(vb_snapshot_get_parent(f->conn, f->uuid, "c", 0, &name, &err), 0);
+    assert_int_equal(OP(vb_snapshot_is_current(f->conn, CALL, f->uuid, "a", 0, &yes), &err), 0);
+    assert_false(yes);
+    assert_int_equal(OP(vb_snapshot_has_metadata(f->conn, CALL, f->uuid, "a", 0, &yes), &err), 0);
+    assert_true(yes);
+    assert_int_equal(OP(vb_snapshot_get_parent(f->conn, CALL, f->uuid, "c", 0, &name), &err), 0);
     assert_string_equal(name, "b");
     free(name);
-    expect_error(vb_snapshot_get_parent(f->conn, f->uuid, "a", 0, &name, &err), &err,
+    expect_error(OP(vb_snapshot_get_parent(f->conn, CALL, f->uuid, "a", 0, &name), &err), &err,
                  "Domain snapshot not found: snapshot 'a' does not have a parent");
-    expect_error(vb_snapshot_lookup_by_name(f->conn, f->uuid, "zz", 0, &err), &err,
+    expect_error(OP(vb_snapshot_lookup_by_name(f->conn, CALL, f->uuid, "zz", 0), &err), &err,
                  "Domain snapshot not found: no domain snapshot with matching name 'zz'");
-    expect_error(vb_snapshot_lookup_by_name(f->conn, f->uuid, NULL, 0, &err), &err,
+    expect_error(OP(vb_snapshot_lookup_by_name(f->conn, CALL, f->uuid, NULL, 0), &err), &err,
                  "invalid argument: name in virDomainSnapshotLookupByName must not be NULL");
 }
 
@@ -225,21 +229,21 @@ static void delete_reparents_or_removes_subtrees(void **state)
     create(f, "a", 0);
     create(f, "b", 0);
     create(f, "c", 0);
-    assert_int_equal(vb_snapshot_delete(f->conn, f->uuid, "b", 0, &err), 0);
+    assert_int_equal(OP(vb_snapshot_delete(f->conn, CALL, f->uuid, "b", 0), &err), 0);
     expect_list(f, "a", 0, "c");
     create(f, "d", 0);
-    assert_int_equal(vb_snapshot_delete(f->conn, f->uuid, "c", VB_SNAPSHOT_DELETE_CHILDREN_ONLY, &err), 0);
+    assert_int_equal(OP(vb_snapshot_delete(f->conn, CALL, f->uuid, "c", VB_SNAPSHOT_DELETE_CHILDREN_ONLY), &err), 0);
     expect_list(f, NULL, 0, "a c");
-    assert_int_equal(vb_snapshot_current(f->conn, f->uuid, 0, &name, &err), 0);
+    assert_int_equal(OP(vb_snapshot_current(f->conn, CALL, f->uuid, 0, &name), &err), 0);
     assert_string_equal(name, "c");
     free(name);
-    expect_error(vb_snapshot_delete(f->conn, f->uuid, "a", VB_SNAPSHOT_DELETE_CHILDREN |
-                                    VB_SNAPSHOT_DELETE_CHILDREN_ONLY, &err), &err,
+    expect_error(OP(vb_snapshot_delete(f->conn, CALL, f->uuid, "a", VB_SNAPSHOT_DELETE_CHILDREN |
+                                    VB_SNAPSHOT_DELETE_CHILDREN_ONLY), &err), &err,
                  "invalid argument: Flags 'VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN' and "
                  "'VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY' are mutually exclusive");
-    assert_int_equal(vb_snapshot_delete(f->conn, f->uuid, "a", VB_SNAPSHOT_DELETE_CHILDREN, &err), 0);
+    assert_int_equal(OP(vb_snapshot_delete(f->conn, CALL, f->uuid, "a", VB_SNAPSHOT_DELETE_CHILDREN), &err), 0);
     expect_list(f, NULL, 0, "");
-    expect_error(vb_snapshot_current(f->conn, f->uuid, 0, &name, &err), &err,
+    expect_error(OP(vb_snapshot_current(f->conn, CALL, f->uuid, 0, &name), &err), &err,
                  "Domain snapshot not found: the domain does not have a current snapshot");
 }
 
@@ -251,27 +255,29 @@ static void revert_follows_libvirt_transitions(void **state)
     static const int resumed[][2] = { { VB_EVENT_RESUMED, VB_EVENT_RESUMED_FROM_SNAPSHOT } };
     struct fixture *f = *state;
     struct vb_error err = VB_ERROR_INIT;
+    bool yes = false;
     int st, reason;
 
     create(f, "on", 0);
-    assert_int_equal(vb_domain_destroy(f->conn, f->uuid, 0, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_destroy(f->conn, CALL, f->uuid, 0), &err), 0);
     create(f, "off", 0);
     f->n_seen = 0;
     vb_event_stream_dispatch(f->events);
     f->n_seen = 0;
-    assert_int_equal(vb_snapshot_revert(f->conn, f->uuid, "on", VB_SNAPSHOT_REVERT_PAUSED, &err), 0);
+    assert_int_equal(OP(vb_snapshot_revert(f->conn, CALL, f->uuid, "on", VB_SNAPSHOT_REVERT_PAUSED), &err), 0);
     expect_events(f, 2, started_paused);
     assert_int_equal(vb_domain_get_state(f->conn, f->uuid, &st, &reason, &err), 0);
     assert_int_equal(st, VB_DOMAIN_PAUSED);
     assert_int_equal(reason, VB_PAUSED_FROM_SNAPSHOT);
-    assert_int_equal(vb_snapshot_revert(f->conn, f->uuid, "on", 0, &err), 0);
+    assert_int_equal(OP(vb_snapshot_revert(f->conn, CALL, f->uuid, "on", 0), &err), 0);
     expect_events(f, 1, resumed);
-    assert_int_equal(vb_snapshot_revert(f->conn, f->uuid, "off", 0, &err), 0);
+    assert_int_equal(OP(vb_snapshot_revert(f->conn, CALL, f->uuid, "off", 0), &err), 0);
     expect_events(f, 1, stopped);
     assert_int_equal(vb_domain_get_state(f->conn, f->uuid, &st, &reason, &err), 0);
     assert_int_equal(st, VB_DOMAIN_SHUTOFF);
     assert_int_equal(reason, VB_SHUTOFF_FROM_SNAPSHOT);
-    assert_int_equal(vb_snapshot_is_current(f->conn, f->uuid, "off", 0, &err), 1);
+    assert_int_equal(OP(vb_snapshot_is_current(f->conn, CALL, f->uuid, "off", 0, &yes), &err), 0);
+    assert_true(yes);
 }
 
 static void undefine_rule_and_missing_domain(void **state)
@@ -281,12 +287,12 @@ static void undefine_rule_and_missing_domain(void **state)
     unsigned char other[VB_UUID_LEN] = { 1 };
     char *name = NULL;
 
-    expect_error(vb_snapshot_create_xml(f->conn, other, "<domainsnapshot/>", 0, &name, &err), &err,
+    expect_error(OP(vb_snapshot_create_xml(f->conn, CALL, other, "<domainsnapshot/>", 0, &name), &err), &err,
                  "Domain not found: no domain with matching uuid '01000000-0000-0000-0000-000000000000'");
     create(f, "s", 0);
-    assert_int_equal(vb_domain_destroy(f->conn, f->uuid, 0, NULL, &err), 0);
-    assert_int_equal(vb_domain_undefine(f->conn, f->uuid, VB_UNDEFINE_SNAPSHOTS_METADATA, &err), 0);
-    expect_error(vb_snapshot_lookup_by_name(f->conn, f->uuid, "s", 0, &err), &err,
+    assert_int_equal(OP(vb_domain_destroy(f->conn, CALL, f->uuid, 0), &err), 0);
+    assert_int_equal(OP(vb_domain_undefine(f->conn, CALL, f->uuid, VB_UNDEFINE_SNAPSHOTS_METADATA), &err), 0);
+    expect_error(OP(vb_snapshot_lookup_by_name(f->conn, CALL, f->uuid, "s", 0), &err), &err,
                  "Domain not found: no domain with matching uuid '" TEST_UUID "'");
 }
 

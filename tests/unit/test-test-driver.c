@@ -13,6 +13,7 @@
 #include "api/domain.h"
 #include "conf/domain_obj.h"
 #include "events/event.h"
+#include "tests/unit/sync_call.h"
 
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
 #define NEW_XML "<domain type='test'><name>fresh</name><uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>" \
@@ -32,8 +33,10 @@ static void record_event(const struct vb_event *event, void *userdata)
     struct fixture *f = userdata;
 
     if (f->n_seen < 64) {
-        f->seen[f->n_seen][0] = event->event;
-        f->seen[f->n_seen][1] = event->detail;
+        if (event->id != VB_DOMAIN_EVENT_ID_LIFECYCLE)
+            return;
+        f->seen[f->n_seen][0] = event->payload.lifecycle.event;
+        f->seen[f->n_seen][1] = event->payload.lifecycle.detail;
         f->n_seen++;
     }
 }
@@ -122,7 +125,7 @@ static void default_node_has_running_test_domain(void **state)
     assert_int_equal(vb_domain_lookup_by_id(f->conn, 1, &ref, &err), 0);
     assert_string_equal(ref.name, "test");
     vb_domain_ref_clear(&ref);
-    assert_int_equal(vb_connect_node_get_info(f->conn, &node, &err), 0);
+    assert_int_equal(OP(vb_connect_node_get_info(f->conn, CALL, &node), &err), 0);
     assert_string_equal(node.model, "i686");
     assert_int_equal(node.cpus, 16);
     assert_int_equal(node.mhz, 1400);
@@ -136,21 +139,21 @@ static void suspend_resume_destroy_start_follow_libvirt(void **state)
     struct fixture *f = *state;
     struct vb_error err = VB_ERROR_INIT;
 
-    assert_int_equal(vb_domain_suspend(f->conn, f->test_uuid, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_suspend(f->conn, CALL, f->test_uuid), &err), 0);
     expect_state(f, f->test_uuid, VB_DOMAIN_PAUSED, VB_PAUSED_USER);
-    expect_error(vb_domain_suspend(f->conn, f->test_uuid, NULL, &err), &err,
+    expect_error(OP(vb_domain_suspend(f->conn, CALL, f->test_uuid), &err), &err,
                  "internal error: domain 'test' not running");
-    assert_int_equal(vb_domain_resume(f->conn, f->test_uuid, NULL, &err), 0);
-    expect_error(vb_domain_resume(f->conn, f->test_uuid, NULL, &err), &err, "internal error: domain 'test' not paused");
-    assert_int_equal(vb_domain_destroy(f->conn, f->test_uuid, 0, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_resume(f->conn, CALL, f->test_uuid), &err), 0);
+    expect_error(OP(vb_domain_resume(f->conn, CALL, f->test_uuid), &err), &err, "internal error: domain 'test' not paused");
+    assert_int_equal(OP(vb_domain_destroy(f->conn, CALL, f->test_uuid, 0), &err), 0);
     expect_state(f, f->test_uuid, VB_DOMAIN_SHUTOFF, VB_SHUTOFF_DESTROYED);
-    expect_error(vb_domain_destroy(f->conn, f->test_uuid, 0, NULL, &err), &err,
+    expect_error(OP(vb_domain_destroy(f->conn, CALL, f->test_uuid, 0), &err), &err,
                  "Requested operation is not valid: domain is not running");
-    assert_int_equal(vb_domain_create(f->conn, f->test_uuid, 0, NULL, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_create(f->conn, CALL, f->test_uuid, 0), &err), 0);
     expect_state(f, f->test_uuid, VB_DOMAIN_RUNNING, VB_RUNNING_BOOTED);
-    expect_error(vb_domain_create(f->conn, f->test_uuid, 0, NULL, NULL, &err), &err,
+    expect_error(OP(vb_domain_create(f->conn, CALL, f->test_uuid, 0), &err), &err,
                  "Requested operation is not valid: domain is already running");
-    assert_int_equal(vb_domain_shutdown(f->conn, f->test_uuid, 0, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_shutdown(f->conn, CALL, f->test_uuid, 0), &err), 0);
     expect_state(f, f->test_uuid, VB_DOMAIN_SHUTOFF, VB_SHUTOFF_SHUTDOWN);
     expect_events(f, 5, (const int[][2]){ { VB_EVENT_SUSPENDED, VB_EVENT_SUSPENDED_PAUSED },
                                            { VB_EVENT_RESUMED, VB_EVENT_RESUMED_UNPAUSED },
@@ -165,8 +168,8 @@ static void ids_are_allocated_on_start_and_never_reused(void **state)
     struct vb_error err = VB_ERROR_INIT;
     struct vb_domain_ref ref = { 0 };
 
-    assert_int_equal(vb_domain_destroy(f->conn, f->test_uuid, 0, NULL, &err), 0);
-    assert_int_equal(vb_domain_create(f->conn, f->test_uuid, VB_START_PAUSED, NULL, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_destroy(f->conn, CALL, f->test_uuid, 0), &err), 0);
+    assert_int_equal(OP(vb_domain_create(f->conn, CALL, f->test_uuid, VB_START_PAUSED), &err), 0);
     expect_state(f, f->test_uuid, VB_DOMAIN_PAUSED, VB_PAUSED_USER);
     assert_int_equal(vb_domain_lookup_by_uuid(f->conn, f->test_uuid, &ref, &err), 0);
     assert_int_equal(ref.id, 2);
@@ -184,11 +187,11 @@ static void define_update_undefine_emit_defined_and_undefined(void **state)
     struct vb_domain_ref ref = { 0 };
     struct vb_domain_info info = { 0 };
 
-    assert_int_equal(vb_domain_define_xml(f->conn, NEW_XML, 0, &ref, &err), 0);
+    assert_int_equal(OP(vb_domain_define_xml(f->conn, CALL, NEW_XML, 0, &ref), &err), 0);
     assert_string_equal(ref.name, "fresh");
     assert_int_equal(ref.id, -1);
     vb_domain_ref_clear(&ref);
-    assert_int_equal(vb_domain_define_xml(f->conn, NEW_XML, 0, &ref, &err), 0);
+    assert_int_equal(OP(vb_domain_define_xml(f->conn, CALL, NEW_XML, 0, &ref), &err), 0);
     vb_domain_ref_clear(&ref);
     assert_int_equal(vb_domain_get_info(f->conn, f->fresh_uuid, &info, &err), 0);
     assert_int_equal(info.max_memory_kib, 512 * 1024);
@@ -196,7 +199,7 @@ static void define_update_undefine_emit_defined_and_undefined(void **state)
     assert_true(info.persistent);
     assert_int_equal(info.state, VB_DOMAIN_SHUTOFF);
     vb_domain_info_clear(&info);
-    assert_int_equal(vb_domain_undefine(f->conn, f->fresh_uuid, 0, &err), 0);
+    assert_int_equal(OP(vb_domain_undefine(f->conn, CALL, f->fresh_uuid, 0), &err), 0);
     expect_error(vb_domain_get_info(f->conn, f->fresh_uuid, &info, &err), &err,
                  "Domain not found: no domain with matching uuid '4dea22b3-1d52-d8f3-2516-782e98ab3fa0'");
     expect_events(f, 3, (const int[][2]){ { VB_EVENT_DEFINED, VB_EVENT_DEFINED_ADDED },
@@ -212,14 +215,14 @@ static void bad_definitions_change_nothing(void **state)
     struct vb_domain_ref *refs = NULL;
     size_t n = 0;
 
-    assert_int_equal(vb_domain_define_xml(f->conn, "<domain type='test'><name>x</name>", 0, &ref, &err), -1);
+    assert_int_equal(OP(vb_domain_define_xml(f->conn, CALL, "<domain type='test'><name>x</name>", 0, &ref), &err), -1);
     assert_int_equal(err.code, VB_ERR_XML_DETAIL);
     vb_error_clear(&err);
-    expect_error(vb_domain_define_xml(f->conn, "<domain type='test'><name>test</name><memory>1</memory>"
-                                               "<os><type>hvm</type></os></domain>", 0, &ref, &err), &err,
+    expect_error(OP(vb_domain_define_xml(f->conn, CALL, "<domain type='test'><name>test</name><memory>1</memory>"
+                                               "<os><type>hvm</type></os></domain>", 0, &ref), &err), &err,
                  "operation failed: domain 'test' already exists with uuid " TEST_UUID);
-    expect_error(vb_domain_define_xml(f->conn, "<domain type='test'><name>other</name><uuid>" TEST_UUID "</uuid>"
-                                               "<memory>1</memory><os><type>hvm</type></os></domain>", 0, &ref, &err),
+    expect_error(OP(vb_domain_define_xml(f->conn, CALL, "<domain type='test'><name>other</name><uuid>" TEST_UUID "</uuid>"
+                                               "<memory>1</memory><os><type>hvm</type></os></domain>", 0, &ref), &err),
                  &err, "operation failed: domain 'test' is already defined with uuid " TEST_UUID);
     assert_int_equal(vb_domain_list(f->conn, 0, &refs, &n, &err), 0);
     assert_int_equal(n, 1);
@@ -233,14 +236,14 @@ static void transient_domain_vanishes_when_stopped(void **state)
     struct vb_error err = VB_ERROR_INIT;
     struct vb_domain_ref ref = { 0 };
 
-    assert_int_equal(vb_domain_create_xml(f->conn, NEW_XML, 0, NULL, &ref, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_create_xml(f->conn, CALL, NEW_XML, 0, &ref), &err), 0);
     assert_int_equal(ref.id, 2);
     vb_domain_ref_clear(&ref);
-    expect_error(vb_domain_undefine(f->conn, f->fresh_uuid, 0, &err), &err,
+    expect_error(OP(vb_domain_undefine(f->conn, CALL, f->fresh_uuid, 0), &err), &err,
                  "Requested operation is not valid: cannot undefine transient domain");
-    expect_error(vb_domain_managed_save(f->conn, f->fresh_uuid, 0, NULL, &err), &err,
+    expect_error(OP(vb_domain_managed_save(f->conn, CALL, f->fresh_uuid, 0), &err), &err,
                  "Requested operation is not valid: cannot do managed save for transient domain");
-    assert_int_equal(vb_domain_destroy(f->conn, f->fresh_uuid, 0, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_destroy(f->conn, CALL, f->fresh_uuid, 0), &err), 0);
     assert_int_equal(vb_domain_lookup_by_uuid(f->conn, f->fresh_uuid, &ref, &err), -1);
     vb_error_clear(&err);
     expect_events(f, 2, (const int[][2]){ { VB_EVENT_STARTED, VB_EVENT_STARTED_BOOTED },
@@ -251,16 +254,19 @@ static void managed_save_then_start_restores(void **state)
 {
     struct fixture *f = *state;
     struct vb_error err = VB_ERROR_INIT;
+    bool has_image = false;
 
-    assert_int_equal(vb_domain_managed_save(f->conn, f->test_uuid, 0, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_managed_save(f->conn, CALL, f->test_uuid, 0), &err), 0);
     expect_state(f, f->test_uuid, VB_DOMAIN_SHUTOFF, VB_SHUTOFF_SAVED);
-    assert_int_equal(vb_domain_has_managed_save(f->conn, f->test_uuid, &err), 1);
-    expect_error(vb_domain_undefine(f->conn, f->test_uuid, 0, &err), &err,
+    assert_int_equal(OP(vb_domain_has_managed_save(f->conn, CALL, f->test_uuid, 0, &has_image), &err), 0);
+    assert_true(has_image);
+    expect_error(OP(vb_domain_undefine(f->conn, CALL, f->test_uuid, 0), &err), &err,
                  "Requested operation is not valid: Refusing to undefine while domain managed save image exists");
-    assert_int_equal(vb_domain_create(f->conn, f->test_uuid, 0, NULL, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_create(f->conn, CALL, f->test_uuid, 0), &err), 0);
     expect_state(f, f->test_uuid, VB_DOMAIN_RUNNING, VB_RUNNING_RESTORED);
-    assert_int_equal(vb_domain_has_managed_save(f->conn, f->test_uuid, &err), 0);
-    expect_error(vb_domain_managed_save(f->conn, f->test_uuid, VB_SAVE_RUNNING | VB_SAVE_PAUSED, NULL, &err), &err,
+    assert_int_equal(OP(vb_domain_has_managed_save(f->conn, CALL, f->test_uuid, 0, &has_image), &err), 0);
+    assert_false(has_image);
+    expect_error(OP(vb_domain_managed_save(f->conn, CALL, f->test_uuid, VB_SAVE_RUNNING | VB_SAVE_PAUSED), &err), &err,
                  "invalid argument: flags 'running' and 'paused' are mutually exclusive");
     expect_events(f, 2, (const int[][2]){ { VB_EVENT_STOPPED, VB_EVENT_STOPPED_SAVED },
                                            { VB_EVENT_STARTED, VB_EVENT_STARTED_RESTORED } });
@@ -275,14 +281,14 @@ static void save_to_file_and_restore(void **state)
 
     assert_true(fd >= 0);
     close(fd);
-    assert_int_equal(vb_domain_suspend(f->conn, f->test_uuid, NULL, &err), 0);
-    assert_int_equal(vb_domain_save(f->conn, f->test_uuid, path, NULL, 0, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_suspend(f->conn, CALL, f->test_uuid), &err), 0);
+    assert_int_equal(OP(vb_domain_save(f->conn, CALL, f->test_uuid, path, NULL, 0), &err), 0);
     expect_state(f, f->test_uuid, VB_DOMAIN_SHUTOFF, VB_SHUTOFF_SAVED);
-    assert_int_equal(vb_domain_restore(f->conn, path, NULL, 0, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_restore(f->conn, CALL, path, NULL, 0), &err), 0);
     expect_state(f, f->test_uuid, VB_DOMAIN_PAUSED, VB_PAUSED_USER); /* it was paused when saved */
-    expect_error(vb_domain_restore(f->conn, "relative", NULL, 0, NULL, &err), &err,
+    expect_error(OP(vb_domain_restore(f->conn, CALL, "relative", NULL, 0), &err), &err,
                  "invalid argument: path 'relative' must be absolute");
-    expect_error(vb_domain_restore(f->conn, "/etc/hostname", NULL, 0, NULL, &err), &err,
+    expect_error(OP(vb_domain_restore(f->conn, CALL, "/etc/hostname", NULL, 0), &err), &err,
                  "internal error: mismatched header magic");
     unlink(path);
     expect_events(f, 4, (const int[][2]){ { VB_EVENT_SUSPENDED, VB_EVENT_SUSPENDED_PAUSED },
@@ -298,30 +304,30 @@ static void vcpus_and_memory_live_vs_config(void **state)
     struct vb_domain_info info = { 0 };
     char *xml;
 
-    assert_int_equal(vb_domain_set_vcpus(f->conn, f->test_uuid, 1, VB_VCPU_LIVE, &err), 0);
+    assert_int_equal(OP(vb_domain_set_vcpus(f->conn, CALL, f->test_uuid, 1, VB_VCPU_LIVE), &err), 0);
     assert_int_equal(vb_domain_get_info(f->conn, f->test_uuid, &info, &err), 0);
     assert_int_equal(info.vcpus, 1);
     assert_true(info.updated);
     vb_domain_info_clear(&info);
     /* The persistent definition still has 2. */
-    xml = vb_domain_get_xml_desc(f->conn, f->test_uuid, VB_DOMAIN_XML_INACTIVE, &err);
+    assert_int_equal(OP(vb_domain_get_xml_desc(f->conn, CALL, f->test_uuid, VB_DOMAIN_XML_INACTIVE, &xml), &err), 0);
     assert_non_null(xml);
     assert_non_null(strstr(xml, ">2</vcpu>"));
     free(xml);
-    expect_error(vb_domain_set_vcpus(f->conn, f->test_uuid, 3, 0, &err), &err,
+    expect_error(OP(vb_domain_set_vcpus(f->conn, CALL, f->test_uuid, 3, 0), &err), &err,
                  "invalid argument: requested cpu amount exceeds maximum (3 > 2)");
-    expect_error(vb_domain_set_vcpus(f->conn, f->test_uuid, 4, VB_VCPU_MAXIMUM, &err), &err,
+    expect_error(OP(vb_domain_set_vcpus(f->conn, CALL, f->test_uuid, 4, VB_VCPU_MAXIMUM), &err), &err,
                  "Requested operation is not valid: cannot hotplug vcpus for an active domain");
-    assert_int_equal(vb_domain_set_vcpus(f->conn, f->test_uuid, 4, VB_VCPU_MAXIMUM | VB_VCPU_CONFIG, &err), 0);
-    assert_int_equal(vb_domain_set_memory(f->conn, f->test_uuid, 1024, VB_MEM_LIVE | VB_MEM_CONFIG, &err), 0);
-    expect_error(vb_domain_set_memory(f->conn, f->test_uuid, 99999999, 0, &err), &err,
+    assert_int_equal(OP(vb_domain_set_vcpus(f->conn, CALL, f->test_uuid, 4, VB_VCPU_MAXIMUM | VB_VCPU_CONFIG), &err), 0);
+    assert_int_equal(OP(vb_domain_set_memory(f->conn, CALL, f->test_uuid, 1024, VB_MEM_LIVE | VB_MEM_CONFIG), &err), 0);
+    expect_error(OP(vb_domain_set_memory(f->conn, CALL, f->test_uuid, 99999999, 0), &err), &err,
                  "invalid argument: cannot set memory higher than max memory");
-    assert_int_equal(vb_domain_destroy(f->conn, f->test_uuid, 0, NULL, &err), 0);
+    assert_int_equal(OP(vb_domain_destroy(f->conn, CALL, f->test_uuid, 0), &err), 0);
     assert_int_equal(vb_domain_get_info(f->conn, f->test_uuid, &info, &err), 0);
     assert_int_equal(info.memory_kib, 1024);
     assert_int_equal(info.vcpus, 2); /* config: max 4, current untouched at 2 */
     vb_domain_info_clear(&info);
-    expect_error(vb_domain_set_vcpus(f->conn, f->test_uuid, 1, VB_VCPU_LIVE, &err), &err,
+    expect_error(OP(vb_domain_set_vcpus(f->conn, CALL, f->test_uuid, 1, VB_VCPU_LIVE), &err), &err,
                  "Requested operation is not valid: domain is not running");
 }
 
@@ -329,17 +335,21 @@ static void metadata_and_autostart(void **state)
 {
     struct fixture *f = *state;
     struct vb_error err = VB_ERROR_INIT;
-    char *text;
+    char *text = NULL;
 
-    assert_int_equal(vb_domain_set_metadata(f->conn, f->test_uuid, VB_METADATA_TITLE, "A title", NULL, NULL, 0, &err), 0);
-    text = vb_domain_get_metadata(f->conn, f->test_uuid, VB_METADATA_TITLE, NULL, 0, &err);
+    assert_int_equal(OP(vb_domain_set_metadata(f->conn, CALL, f->test_uuid, VB_METADATA_TITLE, "A title", NULL, NULL, 0),
+                        &err), 0);
+    assert_int_equal(OP(vb_domain_get_metadata(f->conn, CALL, f->test_uuid, VB_METADATA_TITLE, NULL, 0, &text), &err), 0);
     assert_non_null(text);
     assert_string_equal(text, "A title");
     free(text);
-    assert_null(vb_domain_get_metadata(f->conn, f->test_uuid, VB_METADATA_DESCRIPTION, NULL, 0, &err));
+    text = NULL;
+    assert_int_equal(OP(vb_domain_get_metadata(f->conn, CALL, f->test_uuid, VB_METADATA_DESCRIPTION, NULL, 0, &text),
+                        &err), -1);
+    assert_null(text);
     assert_int_equal(err.code, VB_ERR_NO_DOMAIN_METADATA);
     vb_error_clear(&err);
-    assert_int_equal(vb_domain_set_autostart(f->conn, f->test_uuid, true, &err), 0);
+    assert_int_equal(OP(vb_domain_set_autostart(f->conn, CALL, f->test_uuid, true), &err), 0);
     {
         struct vb_domain_info info = { 0 };
 
@@ -356,7 +366,7 @@ static void list_flags_filter(void **state)
     struct vb_domain_ref *refs = NULL, ref = { 0 };
     size_t n = 0;
 
-    assert_int_equal(vb_domain_define_xml(f->conn, NEW_XML, 0, &ref, &err), 0);
+    assert_int_equal(OP(vb_domain_define_xml(f->conn, CALL, NEW_XML, 0, &ref), &err), 0);
     vb_domain_ref_clear(&ref);
     assert_int_equal(vb_domain_list(f->conn, VB_LIST_ACTIVE, &refs, &n, &err), 0);
     assert_int_equal(n, 1);
@@ -379,7 +389,7 @@ static void unknown_flags_are_refused(void **state)
     struct fixture *f = *state;
     struct vb_error err = VB_ERROR_INIT;
 
-    expect_error(vb_domain_destroy(f->conn, f->test_uuid, 0x80, NULL, &err), &err,
+    expect_error(OP(vb_domain_destroy(f->conn, CALL, f->test_uuid, 0x80), &err), &err,
                  "invalid argument: test_destroy: unsupported flags (0x80)");
     expect_state(f, f->test_uuid, VB_DOMAIN_RUNNING, VB_RUNNING_BOOTED);
 }
@@ -428,10 +438,10 @@ static void node_file_definitions_persist(void **state)
         assert_int_equal(vb_domain_lookup_by_name(f->conn, "off", &ref, &err), 0);
         assert_int_equal(ref.id, -1);
         vb_domain_ref_clear(&ref);
-        assert_int_equal(vb_domain_define_xml(f->conn, NEW_XML, 0, &ref, &err), 0);
+        assert_int_equal(OP(vb_domain_define_xml(f->conn, CALL, NEW_XML, 0, &ref), &err), 0);
         vb_domain_ref_clear(&ref);
         assert_int_equal(vb_domain_lookup_by_name(f->conn, "off", &ref, &err), 0);
-        assert_int_equal(vb_domain_undefine(f->conn, ref.uuid, 0, &err), 0);
+        assert_int_equal(OP(vb_domain_undefine(f->conn, CALL, ref.uuid, 0), &err), 0);
         vb_domain_ref_clear(&ref);
         fixture_close(f);
 
