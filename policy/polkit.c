@@ -10,6 +10,7 @@
 #include "policy/polkit.h"
 #include "util/hashmap.h"
 #include "util/log.h"
+#include "util/time.h"
 
 #define POLKIT_SERVICE "org.freedesktop.PolicyKit1"
 #define POLKIT_PATH "/org/freedesktop/PolicyKit1/Authority"
@@ -40,14 +41,6 @@ struct check {
     policy_polkit_done done;
     void *userdata;
 };
-
-static uint64_t now_usec(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000ull + (uint64_t) ts.tv_nsec / 1000ull;
-}
 
 static void cached_free(void *value)
 {
@@ -82,7 +75,7 @@ static void cache_store(struct policy_polkit *polkit, const char *key, bool allo
         return;
     }
     c->allowed = allowed;
-    c->expires_usec = now_usec() + polkit->cache_usec;
+    c->expires_usec = vb_now_usec() + polkit->cache_usec;
     old = vb_hashmap_remove(polkit->cache, key);
     if (old)
         cached_free(old);
@@ -96,7 +89,7 @@ int policy_polkit_cached(struct policy_polkit *polkit, const char *key)
 
     if (!c)
         return -ENOENT;
-    if (now_usec() >= c->expires_usec) {
+    if (vb_now_usec() >= c->expires_usec) {
         cached_free(vb_hashmap_remove(polkit->cache, key));
         return -ENOENT;
     }
@@ -172,13 +165,16 @@ static void key_append(char *key, size_t *at, const char *s)
 char *policy_polkit_key(const struct policy_subject *subject, const char *action,
                         const struct policy_details *details)
 {
-    char uid[16] = "";
+    char who[48] = "";
     size_t len, at = 1;
     char *key;
 
     if (subject->kind == POLICY_SUBJECT_UNIX_USER)
-        snprintf(uid, sizeof(uid), "%u", (unsigned int) subject->uid);
-    len = 8 + field_len(subject->bus_name) + strlen(uid) + strlen(action) + field_len(details->connect_driver) +
+        snprintf(who, sizeof(who), "%u", (unsigned int) subject->uid);
+    else if (subject->kind == POLICY_SUBJECT_UNIX_PROCESS)
+        snprintf(who, sizeof(who), "%u.%llu.%u", (unsigned int) subject->pid,
+                 (unsigned long long) subject->start_time, (unsigned int) subject->uid);
+    len = 8 + field_len(subject->bus_name) + strlen(who) + strlen(action) + field_len(details->connect_driver) +
           field_len(details->domain_name) + field_len(details->domain_uuid);
     key = malloc(len);
     if (!key)
@@ -186,8 +182,8 @@ char *policy_polkit_key(const struct policy_subject *subject, const char *action
     /* Built on every authorized call, so without printf. The separator cannot occur in bus
      * names or action ids; a domain name containing it only collides with another name that
      * also contains it. */
-    key[0] = subject->kind == POLICY_SUBJECT_BUS_NAME ? 'b' : 'u';
-    key_append(key, &at, subject->kind == POLICY_SUBJECT_BUS_NAME ? subject->bus_name : uid);
+    key[0] = subject->kind == POLICY_SUBJECT_BUS_NAME ? 'b' : subject->kind == POLICY_SUBJECT_UNIX_PROCESS ? 'p' : 'u';
+    key_append(key, &at, subject->kind == POLICY_SUBJECT_BUS_NAME ? subject->bus_name : who);
     key_append(key, &at, action);
     key_append(key, &at, details->connect_driver);
     key_append(key, &at, details->domain_name);
@@ -230,6 +226,9 @@ static int append_subject(sd_bus_message *m, const struct policy_subject *subjec
         return r;
     if (subject->kind == POLICY_SUBJECT_BUS_NAME)
         r = sd_bus_message_append(m, "sa{sv}", "system-bus-name", 1, "name", "s", subject->bus_name);
+    else if (subject->kind == POLICY_SUBJECT_UNIX_PROCESS)
+        r = sd_bus_message_append(m, "sa{sv}", "unix-process", 3, "pid", "u", subject->pid, "start-time", "t",
+                                  subject->start_time, "uid", "i", (int32_t) subject->uid);
     else
         /* polkit has no "unix-user" subject. A privileged caller may ask about a unix-process
          * subject that carries an explicit uid: this process, with the principal's uid, which

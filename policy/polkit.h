@@ -7,9 +7,12 @@
 
 #include <systemd/sd-bus.h>
 
+/* Who asks. Every subject has a uid (root and the daemon's own user are trusted); how polkit is
+ * told about it depends on what the front end knows. */
 enum policy_subject_kind {
-    POLICY_SUBJECT_BUS_NAME,  /* polkit "system-bus-name": a caller on the system bus */
-    /* A principal mapped to a unix user, for front ends without a bus peer (AMQP). polkit has
+    POLICY_SUBJECT_BUS_NAME,     /* polkit "system-bus-name": a caller on the system bus */
+    POLICY_SUBJECT_UNIX_PROCESS, /* polkit "unix-process": a local peer whose pid (and start time) is known */
+    /* A principal mapped to a unix user, for front ends without a local peer (AMQP). polkit has
      * no "unix-user" subject kind, so it is asked about a "unix-process" subject naming this
      * process with the principal's uid; rules see subject.user as that user. */
     POLICY_SUBJECT_UNIX_USER,
@@ -17,8 +20,11 @@ enum policy_subject_kind {
 
 struct policy_subject {
     enum policy_subject_kind kind;
-    const char *bus_name; /* POLICY_SUBJECT_BUS_NAME: the caller's unique name */
-    uint32_t uid;         /* POLICY_SUBJECT_UNIX_USER */
+    uint32_t uid;
+    const char *bus_name;  /* POLICY_SUBJECT_BUS_NAME: the caller's unique name */
+    uint32_t pid;          /* POLICY_SUBJECT_UNIX_PROCESS */
+    uint64_t start_time;   /* POLICY_SUBJECT_UNIX_PROCESS: clock ticks since boot; 0: polkit looks it up */
+    const char *principal; /* POLICY_SUBJECT_UNIX_USER: the front end's name for it, for logs */
 };
 
 /* The object identity polkit rules see through action.lookup(), as libvirt passes it. NULL
