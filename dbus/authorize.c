@@ -1,108 +1,59 @@
 /* The authorization filter: every method call to /org/libvirt on the system bus passes here
- * before sd-bus dispatches it. Trusted callers (root, the daemon's own user) go straight
- * through; for others the call's polkit questions are answered from the cache or asked
- * asynchronously, the message parked meanwhile and re-queued with sd_bus_enqueue_for_read()
- * once every answer is in, so the filter sees it again and now decides. The bus loop never
- * waits for polkit; other callers are served in between. */
+ * before sd-bus dispatches it. The caller's uid comes from the bus (once per peer); the call's
+ * requests go to the engine; a call the engine must ask polkit about is parked and re-queued
+ * with sd_bus_enqueue_for_read() once every answer is in, so the filter sees it again and now
+ * decides. The bus loop never waits for polkit; other callers are served in between. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/domain.h"
 #include "dbus/authorize.h"
-#include "dbus/authorize_needs.h"
+#include "dbus/authorize_requests.h"
+#include "dbus/bus.h"
 #include "dbus/errors.h"
 #include "dbus/paths.h"
 #include "util/hashmap.h"
 #include "util/log.h"
 
-/* A re-queued call whose questions keep changing (domains appearing as it waits) gives up. */
-#define MAX_ROUNDS 4
-
-struct caller {
-    char *name;
-    uid_t uid;
-    pid_t pid;
-};
-
-struct decision {
-    char *key;
-    int allowed; /* 1, 0, or < 0 when polkit could not answer */
-    bool challenge; /* denied, but an authentication agent could have authorized it */
-};
-
-struct auth_request;
-
-struct pending_check {
-    struct auth_request *request;
-    char *key;
-    sd_bus_slot *slot;
-    struct pending_check *next;
-};
-
-/* One parked call: its answers so far, and what is still being asked. */
-struct auth_request {
+/* One call waiting for its caller's credentials or for polkit. */
+struct parked {
     struct dbus_authorizer *auth;
     sd_bus_message *message;
-    char *id; /* sender + cookie: the key in auth->pending */
-    struct vb_hashmap *decisions; /* key → struct decision */
-    struct pending_check *checks;
+    char *id; /* sender + cookie: the key in auth->parked */
+    struct policy_check *check;
     sd_bus_slot *creds_slot;
-    unsigned int outstanding, rounds;
-    char *failure; /* why polkit (or the bus) could not answer */
+    char *failure; /* why the caller could not be identified */
 };
 
 struct dbus_authorizer {
     sd_bus *bus;
     struct dbus_frontend *frontend;
-    struct policy_polkit *polkit;
-    bool enabled;
-    uid_t self_uid;
-    struct vb_hashmap *callers; /* unique name → struct caller */
-    struct vb_hashmap *pending; /* request id → struct auth_request */
-    struct auth_request *current; /* the answers of the call being dispatched right now */
+    struct policy_engine *engine;
+    struct vb_hashmap *peers_by_name; /* unique name → struct dbus_peer */
+    struct dbus_peer **peers;         /* the same, for walking */
+    size_t n_peers, peers_allocated;
+    struct vb_hashmap *parked;        /* id → struct parked */
+    struct parked *current;           /* the call being dispatched right now */
     sd_bus_slot *filter_slot, *owner_slot;
 };
 
-/* --- requests ---------------------------------------------------------------------------- */
+/* --- parked calls ------------------------------------------------------------------------------ */
 
-static void decision_free(void *value)
+static void parked_free(struct parked *p)
 {
-    struct decision *d = value;
-
-    free(d->key);
-    free(d);
-}
-
-static void request_cancel_checks(struct auth_request *req)
-{
-    while (req->checks) {
-        struct pending_check *check = req->checks;
-
-        req->checks = check->next;
-        sd_bus_slot_unref(check->slot);
-        free(check->key);
-        free(check);
-    }
-    req->creds_slot = sd_bus_slot_unref(req->creds_slot);
-    req->outstanding = 0;
-}
-
-static void request_free(struct auth_request *req)
-{
-    if (!req)
+    if (!p)
         return;
-    request_cancel_checks(req);
-    vb_hashmap_free_with(req->decisions, decision_free);
-    sd_bus_message_unref(req->message);
-    free(req->failure);
-    free(req->id);
-    free(req);
+    sd_bus_slot_unref(p->creds_slot);
+    policy_check_free(p->check);
+    sd_bus_message_unref(p->message);
+    free(p->failure);
+    free(p->id);
+    free(p);
 }
 
-static void pending_free(void *value)
+static void parked_free_void(void *value)
 {
-    request_free(value);
+    parked_free(value);
 }
 
 static char *request_id(sd_bus_message *m)
@@ -116,121 +67,112 @@ static char *request_id(sd_bus_message *m)
     return id;
 }
 
-/* Takes id. The request is parked in auth->pending only while it waits for answers. */
-static struct auth_request *request_new(struct dbus_authorizer *auth, sd_bus_message *m, char *id)
+static struct parked *parked_new(struct dbus_authorizer *auth, sd_bus_message *m)
 {
-    struct auth_request *req = calloc(1, sizeof(*req));
+    struct parked *p = calloc(1, sizeof(*p));
 
-    if (!req) {
-        free(id);
+    if (!p || !(p->id = request_id(m))) {
+        free(p);
         return NULL;
     }
-    req->auth = auth;
-    req->id = id;
-    req->message = sd_bus_message_ref(m);
-    req->decisions = vb_hashmap_new();
-    if (!req->decisions) {
-        request_free(req);
-        return NULL;
-    }
-    return req;
+    p->auth = auth;
+    p->message = sd_bus_message_ref(m);
+    return p;
 }
 
-static void request_set_failure(struct auth_request *req, const char *what, const char *why)
+/* Hands the call back to sd-bus, which runs the filter on it again. */
+static void requeue(void *userdata)
 {
-    if (req->failure)
-        return;
-    if (asprintf(&req->failure, "%s: %s", what, why) < 0)
-        req->failure = NULL;
-}
-
-/* Every answer is in: hand the call back to sd-bus, which runs the filter on it again. */
-static void request_requeue(struct auth_request *req)
-{
-    int r = sd_bus_enqueue_for_read(req->auth->bus, req->message);
+    struct parked *p = userdata;
+    int r = sd_bus_enqueue_for_read(p->auth->bus, p->message);
 
     if (r < 0) {
-        vb_log_error("cannot re-queue %s after authorization: %s", req->id, strerror(-r));
-        sd_bus_reply_method_errorf(req->message, SD_BUS_ERROR_NO_MEMORY, "cannot re-queue the call");
-        vb_hashmap_remove(req->auth->pending, req->id);
-        request_free(req);
+        vb_log_error("cannot re-queue %s after authorization: %s", p->id, strerror(-r));
+        sd_bus_reply_method_errorf(p->message, SD_BUS_ERROR_NO_MEMORY, "cannot re-queue the call");
+        vb_hashmap_remove(p->auth->parked, p->id);
+        parked_free(p);
     }
 }
 
-static void on_check_done(void *userdata, int allowed, const char *message)
+/* 1 when parked (the filter answers nothing now). */
+static int park(struct dbus_authorizer *auth, struct parked *p)
 {
-    struct pending_check *check = userdata, **link;
-    struct auth_request *req = check->request;
-    struct decision *d = calloc(1, sizeof(*d));
-    const char *key = check->key;
-
-    if (allowed < 0)
-        request_set_failure(req, "polkit could not answer", message ? message : "unknown error");
-    if (d && key && (d->key = strdup(key))) {
-        d->allowed = allowed;
-        d->challenge = allowed == 0 && message;
-        if (vb_hashmap_put(req->decisions, d->key, d) < 0)
-            decision_free(d);
-    } else {
-        free(d);
-        request_set_failure(req, "cannot record the answer", "out of memory");
-    }
-    for (link = &req->checks; *link; link = &(*link)->next)
-        if (*link == check) {
-            *link = check->next;
-            break;
-        }
-    sd_bus_slot_unref(check->slot);
-    free(check->key);
-    free(check);
-    if (--req->outstanding == 0)
-        request_requeue(req);
-}
-
-static int request_ask(struct auth_request *req, const struct auth_need *need, bool interactive)
-{
-    struct policy_subject subject = { .kind = POLICY_SUBJECT_BUS_NAME,
-                                      .bus_name = sd_bus_message_get_sender(req->message) };
-    struct policy_details details = auth_need_details(need);
-    struct pending_check *check = calloc(1, sizeof(*check));
-    int r;
-
-    if (!check || !(check->key = strdup(need->key))) {
-        free(check);
+    if (vb_hashmap_put(auth->parked, p->id, p) < 0) {
+        parked_free(p);
         return -ENOMEM;
     }
-    check->request = req;
-    r = policy_polkit_check(req->auth->polkit, &subject, need->action, &details, interactive, on_check_done, check,
-                            &check->slot);
-    if (r < 0) {
-        free(check->key);
-        free(check);
-        return r;
+    return 1;
+}
+
+/* --- peers ------------------------------------------------------------------------------------- */
+
+static void peer_free(struct dbus_peer *peer)
+{
+    free(peer->name);
+    free(peer);
+}
+
+static int peer_add(struct dbus_authorizer *auth, const char *name, uint32_t uid, uint32_t pid)
+{
+    struct dbus_peer *peer;
+
+    if (vb_hashmap_get(auth->peers_by_name, name))
+        return 0; /* two calls asked at once; the first answer is as good */
+    if (auth->n_peers == auth->peers_allocated) {
+        size_t n = auth->peers_allocated ? auth->peers_allocated * 2 : 16;
+        struct dbus_peer **grown = reallocarray(auth->peers, n, sizeof(*grown));
+
+        if (!grown)
+            return -ENOMEM;
+        auth->peers = grown;
+        auth->peers_allocated = n;
     }
-    check->next = req->checks;
-    req->checks = check;
-    req->outstanding++;
+    peer = calloc(1, sizeof(*peer));
+    if (!peer || !(peer->name = strdup(name))) {
+        free(peer);
+        return -ENOMEM;
+    }
+    peer->subject = (struct policy_subject){ .kind = POLICY_SUBJECT_BUS_NAME, .uid = uid, .pid = pid,
+                                             .bus_name = peer->name };
+    peer->trusted = policy_engine_trusts(auth->engine, &peer->subject);
+    if (vb_hashmap_put(auth->peers_by_name, peer->name, peer) < 0) {
+        peer_free(peer);
+        return -ENOMEM;
+    }
+    auth->peers[auth->n_peers++] = peer;
     return 0;
 }
 
-/* --- who is calling ---------------------------------------------------------------------- */
-
-static void caller_free(void *value)
+static void peer_remove(struct dbus_authorizer *auth, const char *name)
 {
-    struct caller *c = value;
+    struct dbus_peer *peer = vb_hashmap_remove(auth->peers_by_name, name);
 
-    free(c->name);
-    free(c);
+    if (!peer)
+        return;
+    for (size_t i = 0; i < auth->n_peers; i++)
+        if (auth->peers[i] == peer) {
+            auth->peers[i] = auth->peers[--auth->n_peers];
+            break;
+        }
+    peer_free(peer);
 }
 
-static int on_credentials(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
+size_t dbus_authorizer_peers(struct dbus_authorizer *auth, struct dbus_peer ***peers)
 {
-    struct auth_request *req = userdata;
-    const sd_bus_error *error = sd_bus_message_get_error(reply);
-    struct caller *c = calloc(1, sizeof(*c));
-    const char *key;
+    *peers = auth->peers;
+    return auth->n_peers;
+}
+
+struct policy_engine *dbus_authorizer_engine(struct dbus_authorizer *auth)
+{
+    return auth->engine;
+}
+
+static int read_credentials(sd_bus_message *reply, uint32_t *uid, uint32_t *pid)
+{
     bool have_uid = false;
-    int r = error ? -EIO : sd_bus_message_enter_container(reply, 'a', "{sv}");
+    const char *key;
+    int r = sd_bus_message_enter_container(reply, 'a', "{sv}");
 
     while (r > 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
         uint32_t value;
@@ -239,167 +181,55 @@ static int on_credentials(sd_bus_message *reply, void *userdata, sd_bus_error *r
         if (r >= 0 && (streq(key, "UnixUserID") || streq(key, "ProcessID"))) {
             r = sd_bus_message_read(reply, "v", "u", &value);
             if (r >= 0 && streq(key, "UnixUserID"))
-                c->uid = value, have_uid = true;
+                *uid = value, have_uid = true;
             else if (r >= 0)
-                c->pid = (pid_t) value;
+                *pid = value;
         } else if (r >= 0) {
             r = sd_bus_message_skip(reply, "v");
         }
         if (r >= 0)
             r = sd_bus_message_exit_container(reply);
     }
-    req->creds_slot = sd_bus_slot_unref(req->creds_slot);
-    if (r >= 0 && have_uid && c && (c->name = strdup(sd_bus_message_get_sender(req->message))) &&
-        vb_hashmap_put(req->auth->callers, c->name, c) >= 0) {
-        c = NULL;
-    } else {
-        request_set_failure(req, "cannot identify the caller",
-                            error && error->message ? error->message : "no credentials from the bus");
-    }
-    if (c)
-        caller_free(c);
-    request_requeue(req);
+    return r < 0 ? r : have_uid ? 0 : -ENODATA;
+}
+
+static int on_credentials(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
+{
+    struct parked *p = userdata;
+    const sd_bus_error *error = sd_bus_message_get_error(reply);
+    uint32_t uid = 0, pid = 0;
+    int r = error ? -EIO : read_credentials(reply, &uid, &pid);
+
+    p->creds_slot = sd_bus_slot_unref(p->creds_slot);
+    if (r >= 0)
+        r = peer_add(p->auth, sd_bus_message_get_sender(p->message), uid, pid);
+    if (r < 0 && asprintf(&p->failure, "cannot identify the caller: %s",
+                          error && error->message ? error->message : strerror(-r)) < 0)
+        p->failure = NULL;
+    requeue(p);
     return 0;
 }
 
-static int ask_credentials(struct auth_request *req)
+static int ask_credentials(struct parked *p)
 {
-    return sd_bus_call_method_async(req->auth->bus, &req->creds_slot, "org.freedesktop.DBus",
-                                    "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetConnectionCredentials",
-                                    on_credentials, req, "s", sd_bus_message_get_sender(req->message));
+    return sd_bus_call_method_async(p->auth->bus, &p->creds_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                    "org.freedesktop.DBus", "GetConnectionCredentials", on_credentials, p, "s",
+                                    sd_bus_message_get_sender(p->message));
 }
 
-/* Unique names are never reused, so a caller's uid holds until it leaves the bus. */
+/* Unique names are never reused, so a peer's uid holds until it leaves the bus. */
 static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
     struct dbus_authorizer *auth = userdata;
     const char *name, *old_owner, *new_owner;
-    struct caller *c;
 
     if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || name[0] != ':' || new_owner[0])
         return 0;
-    c = vb_hashmap_remove(auth->callers, name);
-    if (c)
-        caller_free(c);
+    peer_remove(auth, name);
     return 0;
 }
 
-/* --- deciding ------------------------------------------------------------------------------ */
-
-enum verdict { VERDICT_ALLOW, VERDICT_ASK, VERDICT_DENY, VERDICT_HIDDEN, VERDICT_FAILED };
-
-/* 1 allowed, 0 denied, < 0 failed, -ENOENT not known yet. */
-static int lookup_decision(struct dbus_authorizer *auth, struct auth_request *req, const char *key)
-{
-    struct decision *d = req ? vb_hashmap_get(req->decisions, key) : NULL;
-
-    if (d)
-        return d->allowed < 0 ? -EIO : d->allowed;
-    return policy_polkit_cached(auth->polkit, key);
-}
-
-static enum verdict judge(struct dbus_authorizer *auth, struct auth_request *req, const struct auth_needs *needs,
-                          const struct auth_need **denied)
-{
-    bool unknown = false, visible_unknown = false, failed = false, hidden = false;
-
-    *denied = NULL;
-    for (size_t i = 0; i < needs->n; i++) {
-        const struct auth_need *need = &needs->items[i];
-        int r = lookup_decision(auth, req, need->key);
-
-        if (r == -ENOENT) {
-            unknown = true;
-            visible_unknown |= need->kind == AUTH_NEED_VISIBLE;
-        } else if (r < 0 && need->kind != AUTH_NEED_FILTER) {
-            failed = true;
-        } else if (r <= 0 && need->kind == AUTH_NEED_VISIBLE) {
-            hidden = true;
-        } else if (r <= 0 && need->kind == AUTH_NEED_REQUIRED && !*denied) {
-            *denied = need;
-        }
-    }
-    if (failed)
-        return VERDICT_FAILED;
-    if (hidden)
-        return VERDICT_HIDDEN;
-    /* Whether the object is visible decides between "not found" and "access denied". */
-    if (*denied && !visible_unknown)
-        return VERDICT_DENY;
-    return unknown ? VERDICT_ASK : VERDICT_ALLOW;
-}
-
-static void log_refusal(const struct caller *c, sd_bus_message *m, const char *reason)
-{
-    vb_log_notice("refused %s.%s on %s to uid %u pid %u (%s): %s", sd_bus_message_get_interface(m),
-                  sd_bus_message_get_member(m), sd_bus_message_get_path(m), c ? (unsigned int) c->uid : 0u,
-                  c ? (unsigned int) c->pid : 0u, sd_bus_message_get_sender(m), reason);
-}
-
-/* Sets error for a refused call and returns what the filter returns (sd-bus replies). */
-static int refuse(enum verdict verdict, const struct caller *c, sd_bus_message *m, const struct auth_needs *needs,
-                  const struct auth_need *denied, const struct auth_request *req, sd_bus_error *error)
-{
-    switch (verdict) {
-    case VERDICT_HIDDEN: {
-        _cleanup_free_ char *message = auth_needs_not_found(needs);
-
-        log_refusal(c, m, "domain:getattr denied, answered as not found");
-        sd_bus_error_set(error, DBUS_LIBVIRT_ERROR, message ? message : "Domain not found");
-        break;
-    }
-    case VERDICT_DENY: {
-        const struct decision *d = req ? vb_hashmap_get(req->decisions, denied->key) : NULL;
-
-        log_refusal(c, m, denied->action);
-        sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED, "access denied by policy: %s%s", denied->action,
-                          d && d->challenge ? " (interactive authentication required)" : "");
-        break;
-    }
-    default:
-        vb_log_warning("refused %s.%s on %s to uid %u: %s", sd_bus_message_get_interface(m),
-                       sd_bus_message_get_member(m), sd_bus_message_get_path(m), c ? (unsigned int) c->uid : 0u,
-                       req && req->failure ? req->failure : "authorization did not settle");
-        sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED, "access denied: cannot check authorization (%s)",
-                          req && req->failure ? req->failure : "answers kept changing");
-        break;
-    }
-    return -EACCES;
-}
-
-/* Parks the call until polkit has answered every open question; 1 when parked. */
-static int ask(struct dbus_authorizer *auth, struct auth_request **reqp, sd_bus_message *m,
-               const struct auth_needs *needs)
-{
-    bool interactive = sd_bus_message_get_allow_interactive_authorization(m) > 0;
-    struct auth_request *req = *reqp;
-    int r = 0;
-
-    if (!req) {
-        char *id = request_id(m);
-
-        req = id ? request_new(auth, m, id) : NULL;
-        if (!req)
-            return -ENOMEM;
-        *reqp = req;
-    }
-    req->rounds++;
-    for (size_t i = 0; r >= 0 && i < needs->n; i++)
-        if (lookup_decision(auth, req, needs->items[i].key) == -ENOENT)
-            r = request_ask(req, &needs->items[i], interactive);
-    if (r >= 0 && req->outstanding > 0 && vb_hashmap_put(auth->pending, req->id, req) >= 0)
-        return 1;
-    request_cancel_checks(req);
-    return r < 0 ? r : -ENOMEM;
-}
-
-/* Drops the previous call's answers and keeps req's for the handlers about to run. */
-static void set_current(struct dbus_authorizer *auth, struct auth_request *req)
-{
-    if (auth->current != req)
-        request_free(auth->current);
-    auth->current = req;
-}
+/* --- deciding ---------------------------------------------------------------------------------- */
 
 static bool is_ours(const char *path)
 {
@@ -408,75 +238,94 @@ static bool is_ours(const char *path)
     return path && strncmp(path, DBUS_ROOT_PATH, len) == 0 && (path[len] == '\0' || path[len] == '/');
 }
 
-/* The caller is known from here on: root and the daemon's own user are trusted. */
-static int decide(struct dbus_authorizer *auth, struct auth_request *req, const struct caller *c, sd_bus_message *m,
-                  sd_bus_error *error)
+/* Keeps p's answers for the handlers about to run (list filters, enumerators). */
+static void set_current(struct dbus_authorizer *auth, struct parked *p)
 {
-    _cleanup_(auth_needs_clear) struct auth_needs needs = { 0 };
-    const struct auth_need *denied = NULL;
-    enum verdict verdict = VERDICT_FAILED;
-    int r = 0;
+    if (auth->current != p)
+        parked_free(auth->current);
+    auth->current = p;
+}
 
-    if (c && (c->uid == 0 || c->uid == auth->self_uid))
-        verdict = VERDICT_ALLOW;
-    else if (c)
-        r = auth_needs_build(auth->frontend, m, sd_bus_message_get_sender(m), &needs, error);
-    if (r == -EACCES) {
-        log_refusal(c, m, "no authorization rule");
-        request_free(req);
+static int refuse(struct parked *p, const char *why, sd_bus_error *error)
+{
+    sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED, "access denied: cannot check authorization (%s)", why);
+    vb_log_warning("refused %s.%s on %s: %s", sd_bus_message_get_interface(p->message),
+                   sd_bus_message_get_member(p->message), sd_bus_message_get_path(p->message), why);
+    parked_free(p);
+    return -EACCES;
+}
+
+/* Decides every request of the call: 0 dispatch it, 1 parked, < 0 refused (error set). */
+static int decide(struct dbus_authorizer *auth, struct parked *p, const struct dbus_peer *peer, sd_bus_error *error)
+{
+    struct dbus_requests reqs;
+    struct vb_error err = VB_ERROR_INIT;
+    bool pending = false;
+    int r;
+
+    if (!p->check) {
+        p->check = policy_check_new(auth->engine, &peer->subject,
+                                    sd_bus_message_get_allow_interactive_authorization(p->message) > 0);
+        if (!p->check)
+            return refuse(p, "out of memory", error);
+        policy_check_on_answered(p->check, requeue, p);
+    }
+    r = dbus_requests_build(auth->frontend, p->message, &reqs, error);
+    if (r < 0) {
+        vb_log_notice("refused %s.%s on %s to uid %u: no authorization rule", sd_bus_message_get_interface(p->message),
+                      sd_bus_message_get_member(p->message), sd_bus_message_get_path(p->message),
+                      (unsigned int) peer->subject.uid);
+        parked_free(p);
         return r;
     }
-    if (c && r >= 0 && verdict != VERDICT_ALLOW)
-        verdict = judge(auth, req, &needs, &denied);
-    if (r >= 0 && verdict == VERDICT_ASK && (!req || req->rounds < MAX_ROUNDS)) {
-        r = ask(auth, &req, m, &needs);
-        if (r > 0)
-            return 1;
+    for (size_t i = 0; i < reqs.n; i++) {
+        r = policy_check_decide(p->check, &reqs.items[i], &err);
+        if (r < 0) {
+            r = dbus_error_take_vb(error, &err);
+            parked_free(p);
+            return r;
+        }
+        pending |= r == VB_PENDING;
     }
-    if (r < 0 && req)
-        request_set_failure(req, "cannot ask polkit", strerror(-r));
-    if (verdict == VERDICT_ALLOW && r >= 0) {
-        set_current(auth, req); /* the list handlers read its answers */
-        return 0;
-    }
-    if (verdict == VERDICT_ALLOW || verdict == VERDICT_ASK)
-        verdict = VERDICT_FAILED;
-    r = refuse(verdict, c, m, &needs, denied, req, error);
-    request_free(req);
-    return r;
+    if (pending)
+        return park(auth, p);
+    set_current(auth, p);
+    return 0;
 }
 
 static int authorize(struct dbus_authorizer *auth, sd_bus_message *m, sd_bus_error *error)
 {
     const char *sender = sd_bus_message_get_sender(m);
     _cleanup_free_ char *id = NULL;
-    struct auth_request *req = NULL;
-    const struct caller *c;
+    const struct dbus_peer *peer;
+    struct parked *p = NULL;
 
     if (!sender)
         return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "access denied: the call has no sender");
-    /* A re-queued call takes its request (and the answers in it) back out of the parking lot. */
-    if (vb_hashmap_size(auth->pending) > 0) {
+    /* A re-queued call takes its parked state (and the answers in it) back. */
+    if (vb_hashmap_size(auth->parked) > 0) {
         id = request_id(m);
         if (!id)
             return -ENOMEM;
-        req = vb_hashmap_remove(auth->pending, id);
+        p = vb_hashmap_remove(auth->parked, id);
     }
-    c = vb_hashmap_get(auth->callers, sender);
-    if (!c && (!req || !req->failure)) {
-        int r;
-
-        if (!req && !id)
-            id = request_id(m);
-        if (!req && !(req = id ? request_new(auth, m, TAKE_PTR(id)) : NULL))
+    peer = vb_hashmap_get(auth->peers_by_name, sender);
+    if (!peer) {
+        if (p && p->failure)
+            return refuse(p, p->failure, error);
+        if (!p && !(p = parked_new(auth, m)))
             return -ENOMEM;
-        r = ask_credentials(req);
-        if (r >= 0 && vb_hashmap_put(auth->pending, req->id, req) >= 0)
-            return 1;
-        request_cancel_checks(req);
-        request_set_failure(req, "cannot identify the caller", strerror(r < 0 ? -r : ENOMEM));
+        if (ask_credentials(p) < 0)
+            return refuse(p, "cannot ask the bus who is calling", error);
+        return park(auth, p);
     }
-    return decide(auth, req, c, m, error);
+    if (peer->trusted) {
+        parked_free(p);
+        return 0;
+    }
+    if (!p && !(p = parked_new(auth, m)))
+        return -ENOMEM;
+    return decide(auth, p, peer, error);
 }
 
 static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -486,49 +335,21 @@ static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *error)
     if (!sd_bus_message_is_method_call(m, NULL, NULL))
         return 0;
     set_current(auth, NULL);
-    if (!auth->enabled || !is_ours(sd_bus_message_get_path(m)))
+    if (!is_ours(sd_bus_message_get_path(m)))
         return 0;
     return authorize(auth, m, error);
 }
 
-/* --- what handlers ask ------------------------------------------------------------------- */
-
-void dbus_authorize_filter_domains(struct dbus_authorizer *auth, sd_bus_message *m, const struct dbus_connect *dc,
-                                   const char *permission, struct vb_domain_ref *refs, size_t *n)
+struct policy_check *dbus_authorizer_current(struct dbus_authorizer *auth, const sd_bus_message *m)
 {
-    const char *sender = sd_bus_message_get_sender(m);
-    const struct caller *c = sender && auth ? vb_hashmap_get(auth->callers, sender) : NULL;
-    struct auth_request *req = auth && auth->current && auth->current->message == m ? auth->current : NULL;
-    size_t kept = 0;
-
-    if (!auth || !auth->enabled || (c && (c->uid == 0 || c->uid == auth->self_uid)))
-        return;
-    for (size_t i = 0; i < *n; i++) {
-        _cleanup_free_ char *key = NULL;
-
-        /* Lists made for speed carry UUIDs only; polkit rules need the name too. */
-        if (!refs[i].name) {
-            struct vb_error err = VB_ERROR_INIT;
-            struct vb_domain_ref full = { 0 };
-
-            if (vb_domain_lookup_by_uuid(dc->conn, refs[i].uuid, &full, &err) >= 0)
-                refs[i].name = TAKE_PTR(full.name);
-            vb_domain_ref_clear(&full);
-            vb_error_clear(&err);
-        }
-        key = sender && refs[i].name ? auth_domain_key(sender, dc, permission, &refs[i]) : NULL;
-
-        if (key && lookup_decision(auth, req, key) == 1)
-            refs[kept++] = refs[i];
-        else
-            vb_domain_ref_clear(&refs[i]);
-    }
-    *n = kept;
+    if (!auth || !auth->current || auth->current->message != m)
+        return NULL;
+    return auth->current->check;
 }
 
-/* --- setup ------------------------------------------------------------------------------- */
+/* --- setup ------------------------------------------------------------------------------------- */
 
-int dbus_authorizer_new(sd_bus *bus, struct dbus_frontend *frontend, const struct dbus_authorize_options *options,
+int dbus_authorizer_new(sd_bus *bus, struct dbus_frontend *frontend, struct policy_engine *engine,
                         struct dbus_authorizer **out)
 {
     struct dbus_authorizer *auth = calloc(1, sizeof(*auth));
@@ -538,14 +359,11 @@ int dbus_authorizer_new(sd_bus *bus, struct dbus_frontend *frontend, const struc
         return -ENOMEM;
     auth->bus = sd_bus_ref(bus);
     auth->frontend = frontend;
-    auth->enabled = options->enabled;
-    auth->self_uid = geteuid();
-    auth->callers = vb_hashmap_new();
-    auth->pending = vb_hashmap_new();
-    r = auth->callers && auth->pending ? 0 : -ENOMEM;
-    if (r >= 0 && auth->enabled)
-        r = policy_polkit_new(bus, options->cache_seconds, &auth->polkit);
-    if (r >= 0 && auth->enabled)
+    auth->engine = engine;
+    auth->peers_by_name = vb_hashmap_new();
+    auth->parked = vb_hashmap_new();
+    r = auth->peers_by_name && auth->parked ? 0 : -ENOMEM;
+    if (r >= 0)
         r = sd_bus_match_signal(bus, &auth->owner_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                 "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, auth);
     if (r >= 0)
@@ -565,9 +383,11 @@ void dbus_authorizer_free(struct dbus_authorizer *auth)
     sd_bus_slot_unref(auth->filter_slot);
     sd_bus_slot_unref(auth->owner_slot);
     set_current(auth, NULL);
-    vb_hashmap_free_with(auth->pending, pending_free);
-    vb_hashmap_free_with(auth->callers, caller_free);
-    policy_polkit_free(auth->polkit);
+    vb_hashmap_free_with(auth->parked, parked_free_void);
+    for (size_t i = 0; i < auth->n_peers; i++)
+        peer_free(auth->peers[i]);
+    free(auth->peers);
+    vb_hashmap_free(auth->peers_by_name);
     sd_bus_unref(auth->bus);
     free(auth);
 }

@@ -6,24 +6,47 @@
 #include <systemd/sd-bus.h>
 
 #include "api/connect.h"
+#include "dbus/call.h"
 #include "events/event.h"
 
 struct vb_hashmap;
 struct dbus_authorizer;
-struct dbus_authorize_options;
+struct policy_engine;
 
 #define DBUS_SERVICE_NAME "org.libvirt"
 #define DBUS_CONNECT_INTERFACE "org.libvirt.Connect"
 #define DBUS_DOMAIN_INTERFACE "org.libvirt.Domain"
+#define DBUS_SNAPSHOT_INTERFACE "org.libvirt.DomainSnapshot"
 
-/* One served connection: the Connect object and its domain subtree. */
+struct dbus_connect;
+
+/* The domain a call on a domain path is about, decoded from the path once, by the object
+ * lookup (dbus_domain_find), and handed to the handlers as their userdata. */
+struct dbus_domain {
+    struct dbus_connect *dc;
+    unsigned char uuid[VB_UUID_LEN];
+};
+
+/* The same for a snapshot path: its domain and its name. */
+struct dbus_snapshot {
+    struct dbus_connect *dc;
+    unsigned char uuid[VB_UUID_LEN];
+    char *name;
+};
+
+/* One served connection: the Connect object and its domain and snapshot subtrees. */
 struct dbus_connect {
+    struct dbus_frontend *frontend;
     sd_bus *bus;
     struct vb_connect *conn;
-    char *path;          /* /org/libvirt/Test */
-    char *domain_prefix; /* /org/libvirt/Test/domain */
+    char *path;            /* /org/libvirt/Test */
+    char *domain_prefix;   /* /org/libvirt/Test/domain */
+    char *snapshot_prefix; /* /org/libvirt/Test/domainsnapshot */
+    /* What the object lookups decoded last: handlers run right after their lookup, on the one
+     * thread, and copy what they keep beyond that. */
+    struct dbus_domain found_domain;
+    struct dbus_snapshot found_snapshot;
     struct vb_hashmap *announced; /* dbus/objects.c: what each domain was last announced as */
-    struct dbus_authorizer *authorizer; /* dbus/authorize.c: what list handlers filter by */
 };
 
 struct dbus_frontend {
@@ -32,58 +55,64 @@ struct dbus_frontend {
     size_t n_connects;
     struct vb_event_stream *events;
     int event_subscription;
-    struct dbus_authorizer *authorizer;
+    struct policy_engine *engine;
+    struct dbus_authorizer *authorizer; /* NULL when the engine checks nothing (the session bus) */
+    struct dbus_call *pending_calls;    /* dbus/call.c */
+    struct vb_hashmap *relays;          /* dbus/signal_relay.c: peer → signals waiting for it */
+    sd_bus_slot *owner_slot;
 };
 
 /* Registers the objects of every connection on bus, puts the authorization filter in front of
- * them and subscribes to events. Does not request the bus name (the daemon does, once everything
- * is in place). */
+ * them (when engine checks anything) and subscribes to events. Does not request the bus name
+ * (the daemon does, once everything is in place). */
 int dbus_frontend_new(sd_bus *bus, struct vb_connect **conns, size_t n_conns, struct vb_event_stream *events,
-                      const struct dbus_authorize_options *authorize, struct dbus_frontend **out);
+                      struct policy_engine *engine, struct dbus_frontend **out);
+/* Cancels the calls still pending; they end from the loop (dbus_calls_any_pending says when). */
+void dbus_frontend_stop(struct dbus_frontend *frontend);
 void dbus_frontend_free(struct dbus_frontend *frontend);
 
-/* dbus/connect.c, dbus/domain.c: object registration per connection */
-int dbus_connect_register(struct dbus_connect *dc);
-int dbus_domain_register(struct dbus_connect *dc);
-/* dbus/domain.c: helpers shared by the Domain method files */
-/* Decodes the domain UUID from an object path; an unknown path answers "Domain not found". */
-int dbus_domain_uuid(struct dbus_connect *dc, const char *path, unsigned char uuid[VB_UUID_LEN], sd_bus_error *error);
-/* Starts the domain the call's path names (Domain.Create and CreateWithFiles), replying when
- * the driver has finished. */
-int dbus_domain_start(sd_bus_message *m, struct dbus_connect *dc, uint32_t flags, sd_bus_error *error);
-/* The same, for the path a method call is addressed to. */
-int dbus_message_domain_uuid(sd_bus_message *m, struct dbus_connect *dc, unsigned char uuid[VB_UUID_LEN],
-                             sd_bus_error *error);
-/* Sets error from err, clears err, returns the negative value for the handler. */
-int dbus_reply_core_error(sd_bus_error *error, struct vb_error *err);
-/* dbus/domain_config.c, dbus/domain_info.c, dbus/domain_unsupported.c: more Domain methods */
-int dbus_domain_config_register(struct dbus_connect *dc);
-int dbus_domain_info_register(struct dbus_connect *dc);
-int dbus_domain_unsupported_register(struct dbus_connect *dc);
-/* dbus/domain_guest.c, dbus/domain_tunables.c: guest control and tunables of org.libvirt.Domain */
-int dbus_domain_guest_register(struct dbus_connect *dc);
-int dbus_domain_guest_io_register(struct dbus_connect *dc);
-/* Reads an "ab" CPU map argument (dbus/domain_guest.c); an empty one gives NULL. */
-int dbus_read_cpumap(sd_bus_message *m, bool **out, unsigned int *n);
-int dbus_domain_tunables_register(struct dbus_connect *dc);
-/* The find callback every Domain vtable uses: any path below the prefix is an object. */
+/* The check of the call being dispatched, for what a handler or enumerator returns (NULL: show
+ * everything). */
+struct policy_check *dbus_frontend_current_check(struct dbus_frontend *frontend, sd_bus_message *m);
+
+/* --- objects (dbus/objects.c) ---------------------------------------------------------------- */
+
+/* The lookup every Domain vtable uses: a path below the domain prefix that encodes a UUID is an
+ * object (calls on a UUID with no domain answer "Domain not found" from the core); any other
+ * path answers "Domain not found" here. */
 int dbus_domain_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                      sd_bus_error *error);
+int dbus_snapshot_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                       sd_bus_error *error);
+/* The domain subtree's children: the domains the caller may see. */
+int dbus_domain_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);
 
-/* dbus/connect_node.c: node and host methods of org.libvirt.Connect */
-int dbus_connect_node_register(struct dbus_connect *dc);
-/* dbus/snapshot.c: snapshot methods of org.libvirt.Domain and org.libvirt.DomainSnapshot objects */
-int dbus_snapshot_register(struct dbus_connect *dc);
-
-/* dbus/objects.c: ObjectManager announcements and PropertiesChanged */
 int dbus_objects_init(struct dbus_connect *dc);
 void dbus_objects_free(struct dbus_connect *dc);
-/* Compares the domain with what was last announced and emits InterfacesAdded/Removed or
- * PropertiesChanged for the difference. */
-void dbus_objects_refresh(struct dbus_connect *dc, const unsigned char uuid[VB_UUID_LEN]);
+/* Compares the domain with what was last announced and announces the difference
+ * (InterfacesAdded/Removed, PropertiesChanged) to those who may see it. */
+void dbus_objects_refresh(struct dbus_connect *dc, const unsigned char uuid[VB_UUID_LEN], const char *name);
 
-/* dbus/signals.c: lifecycle events → DomainEvent signals */
+/* --- signals (dbus/signals.c) ---------------------------------------------------------------- */
+
+/* Events from the internal stream as org.libvirt signals. */
 void dbus_signals_on_event(const struct vb_event *event, void *userdata);
+/* Sends m (a signal) to every peer that may see domain uuid of dc (on the session bus: to
+ * everyone). Takes m. */
+void dbus_signals_send(struct dbus_connect *dc, const unsigned char uuid[VB_UUID_LEN], const char *name,
+                       sd_bus_message *m);
 
-/* Encodes a ref's object path for a connection. malloc'd. */
-char *dbus_connect_domain_path(const struct dbus_connect *dc, const unsigned char uuid[VB_UUID_LEN]);
+/* --- registration, one per file -------------------------------------------------------------- */
+int dbus_connect_register(struct dbus_connect *dc);       /* dbus/connect.c */
+int dbus_connect_node_register(struct dbus_connect *dc);  /* dbus/connect_node.c */
+int dbus_domain_register(struct dbus_connect *dc);        /* dbus/domain.c */
+int dbus_domain_config_register(struct dbus_connect *dc); /* dbus/domain_config.c */
+int dbus_domain_info_register(struct dbus_connect *dc);   /* dbus/domain_info.c */
+int dbus_domain_unsupported_register(struct dbus_connect *dc); /* dbus/domain_unsupported.c */
+int dbus_domain_guest_register(struct dbus_connect *dc);  /* dbus/domain_guest.c */
+int dbus_domain_guest_io_register(struct dbus_connect *dc); /* dbus/domain_guest_io.c */
+int dbus_domain_tunables_register(struct dbus_connect *dc); /* dbus/domain_tunables.c */
+int dbus_snapshot_register(struct dbus_connect *dc);      /* dbus/snapshot.c */
+
+/* Reads an "ab" CPU map argument (dbus/domain_guest.c); an empty one gives NULL. */
+int dbus_read_cpumap(sd_bus_message *m, bool **out, unsigned int *n);

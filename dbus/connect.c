@@ -3,31 +3,17 @@
 #include <string.h>
 
 #include "api/domain.h"
-#include "dbus/authorize.h"
 #include "dbus/bus.h"
 #include "dbus/errors.h"
 #include "dbus/paths.h"
 #include "dbus/properties.h"
-#include "dbus/reply.h"
 #include "dbus/typed_params.h"
+#include "policy/engine.h"
 
 /* The libvirt API level whose semantics we follow, in libvirt's encoding (9.0.0). */
 #define VB_LIBVIRT_API_VERSION 9000000ull
 
-char *dbus_connect_domain_path(const struct dbus_connect *dc, const unsigned char uuid[VB_UUID_LEN])
-{
-    return dbus_domain_path(dc->domain_prefix, uuid);
-}
-
-static int reply_domain_path(sd_bus_message *m, struct dbus_connect *dc, struct vb_domain_ref *ref)
-{
-    _cleanup_free_ char *path = dbus_connect_domain_path(dc, ref->uuid);
-
-    vb_domain_ref_clear(ref);
-    if (!path)
-        return -ENOMEM;
-    return sd_bus_reply_method_return(m, "o", path);
-}
+/* --- listing and lookups: registry reads, answered at once --------------------------------------- */
 
 static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
@@ -46,12 +32,10 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
         return r;
     if (prefix_len + DBUS_DOMAIN_LEAF_MAX > sizeof(path))
         return -ENAMETOOLONG; /* connect paths are short constants; this cannot happen */
-    if (vb_domain_list_uuids(dc->conn, flags, &refs, &n, &err) < 0) {
-        r = dbus_error_from_vb(error, &err);
-        vb_error_clear(&err);
-        return r;
-    }
-    dbus_authorize_filter_domains(dc->authorizer, m, dc, "getattr", refs, &n);
+    if (vb_domain_list_uuids(dc->conn, flags, &refs, &n, &err) < 0)
+        return dbus_error_take_vb(error, &err);
+    policy_check_filter_domains(dbus_frontend_current_check(dc->frontend, m), VB_OP_CONNECT_LIST_ALL_DOMAINS,
+                                dc->conn, refs, &n);
     r = sd_bus_message_new_method_return(m, &reply);
     if (r >= 0)
         r = sd_bus_message_open_container(reply, 'a', "o");
@@ -68,16 +52,18 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
     return sd_bus_send(NULL, reply, NULL);
 }
 
-/* Shared tail of the lookup methods: reply with the path or the core's error. */
-static int finish_lookup(sd_bus_message *m, struct dbus_connect *dc, int r, struct vb_domain_ref *ref,
-                         struct vb_error *err, sd_bus_error *error)
+/* Shared tail of the lookup methods: the domain's path, or the registry's error. */
+static int reply_lookup(sd_bus_message *m, struct dbus_connect *dc, int r, struct vb_domain_ref *ref,
+                        struct vb_error *err, sd_bus_error *error)
 {
-    if (r < 0) {
-        r = dbus_error_from_vb(error, err);
-        vb_error_clear(err);
-        return r;
-    }
-    return reply_domain_path(m, dc, ref);
+    _cleanup_free_ char *path = NULL;
+
+    if (r >= 0)
+        path = dbus_domain_path(dc->domain_prefix, ref->uuid);
+    vb_domain_ref_clear(ref);
+    if (r < 0)
+        return dbus_error_take_vb(error, err);
+    return path ? sd_bus_reply_method_return(m, "o", path) : -ENOMEM;
 }
 
 static int method_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -92,7 +78,7 @@ static int method_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error
     if (r < 0)
         return r;
     r = vb_domain_lookup_by_name(dc->conn, name, &ref, &err);
-    return finish_lookup(m, dc, r, &ref, &err, error);
+    return reply_lookup(m, dc, r, &ref, &err, error);
 }
 
 static int method_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -111,7 +97,7 @@ static int method_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error
         r = vb_error_set(&err, VB_ERR_INVALID_ARG, "uuid '%s' is not valid", text);
     else
         r = vb_domain_lookup_by_uuid(dc->conn, uuid, &ref, &err);
-    return finish_lookup(m, dc, r, &ref, &err, error);
+    return reply_lookup(m, dc, r, &ref, &err, error);
 }
 
 static int method_lookup_by_id(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -126,31 +112,61 @@ static int method_lookup_by_id(sd_bus_message *m, void *userdata, sd_bus_error *
     if (r < 0)
         return r;
     r = vb_domain_lookup_by_id(dc->conn, id, &ref, &err);
-    return finish_lookup(m, dc, r, &ref, &err, error);
+    return reply_lookup(m, dc, r, &ref, &err, error);
+}
+
+/* --- definition and creation: operations answered with the domain's path ------------------------ */
+
+struct domain_ref_call {
+    struct dbus_call base;
+    struct dbus_connect *dc;
+    struct vb_domain_ref ref;
+};
+
+static int append_domain_path(struct dbus_call *call, sd_bus_message *reply)
+{
+    struct domain_ref_call *c = (struct domain_ref_call *) call;
+    _cleanup_free_ char *path = dbus_domain_path(c->dc->domain_prefix, c->ref.uuid);
+
+    return path ? sd_bus_message_append(reply, "o", path) : -ENOMEM;
+}
+
+static void clear_domain_ref(struct dbus_call *call)
+{
+    vb_domain_ref_clear(&((struct domain_ref_call *) call)->ref);
+}
+
+static struct domain_ref_call *domain_ref_call_new(struct dbus_connect *dc, sd_bus_message *m)
+{
+    struct domain_ref_call *call = dbus_call_new(dc->frontend, m, sizeof(*call), append_domain_path,
+                                                 clear_domain_ref);
+
+    if (call)
+        call->dc = dc;
+    return call;
 }
 
 static int method_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
     struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    struct vb_domain_ref ref = { 0 };
+    struct domain_ref_call *call;
     const char *xml;
-    int r;
+    int r = sd_bus_message_read(m, "s", &xml);
 
-    r = sd_bus_message_read(m, "s", &xml);
     if (r < 0)
         return r;
-    r = vb_domain_define_xml(dc->conn, xml, 0, &ref, &err);
-    return finish_lookup(m, dc, r, &ref, &err, error);
+    call = domain_ref_call_new(dc, m);
+    if (!call)
+        return -ENOMEM;
+    return dbus_call_finish(&call->base, vb_domain_define_xml(dc->conn, &call->base.core, xml, 0, &call->ref), error);
 }
 
 /* DomainCreateXML, and DomainCreateXMLWithFiles as libvirt's test driver answers it: the files
- * are ignored (they belong to the message and are closed with it). */
+ * are ignored (they belong to the message and are closed with it). The caller's unique name
+ * owns an AUTODESTROY domain (dbus_call_new gives it to the core). */
 static int create_xml(sd_bus_message *m, struct dbus_connect *dc, bool with_files, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    struct vb_domain_ref ref = { 0 };
-    struct dbus_pending *pending;
+    struct domain_ref_call *call;
     const char *xml;
     uint32_t flags;
     int r;
@@ -158,17 +174,11 @@ static int create_xml(sd_bus_message *m, struct dbus_connect *dc, bool with_file
     if ((r = sd_bus_message_read(m, "s", &xml)) < 0 || (with_files && (r = sd_bus_message_skip(m, "ah")) < 0) ||
         (r = sd_bus_message_read(m, "u", &flags)) < 0)
         return r;
-    pending = dbus_pending_new(m);
-    if (!pending)
+    call = domain_ref_call_new(dc, m);
+    if (!call)
         return -ENOMEM;
-    r = vb_domain_create_xml(dc->conn, xml, flags, sd_bus_message_get_sender(m), &ref, &pending->done, &err);
-    if (r >= 0) {
-        pending->reply_path = dbus_connect_domain_path(dc, ref.uuid);
-        vb_domain_ref_clear(&ref);
-    }
-    r = dbus_pending_finish(pending, r, &err, error);
-    vb_error_clear(&err);
-    return r;
+    return dbus_call_finish(&call->base, vb_domain_create_xml(dc->conn, &call->base.core, xml, flags, &call->ref),
+                            error);
 }
 
 static int method_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -181,142 +191,165 @@ static int method_create_xml_with_files(sd_bus_message *m, void *userdata, sd_bu
     return create_xml(m, userdata, true, error);
 }
 
-static const char *empty_to_null(const char *s)
-{
-    return s && *s ? s : NULL;
-}
+/* --- saved images ------------------------------------------------------------------------------ */
 
 static int method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
     struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    struct dbus_pending *pending;
+    struct dbus_call *call;
     const char *from, *xml;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "ssu", &from, &xml, &flags);
 
-    r = sd_bus_message_read(m, "ssu", &from, &xml, &flags);
     if (r < 0)
         return r;
-    pending = dbus_pending_new(m);
-    if (!pending)
+    call = dbus_empty_call_new(dc->frontend, m);
+    if (!call)
         return -ENOMEM;
-    r = vb_domain_restore(dc->conn, from, empty_to_null(xml), flags, &pending->done, &err);
-    r = dbus_pending_finish(pending, r, &err, error);
-    vb_error_clear(&err);
-    return r;
+    r = vb_domain_restore(dc->conn, &call->core, from, dbus_empty_to_null(xml), flags);
+    return dbus_call_finish(call, r, error);
 }
 
 static int method_save_image_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
     struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    _cleanup_free_ char *xml = NULL;
+    struct dbus_string_call *call;
     const char *file;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "su", &file, &flags);
 
-    r = sd_bus_message_read(m, "su", &file, &flags);
     if (r < 0)
         return r;
-    xml = vb_domain_save_image_get_xml_desc(dc->conn, file, flags, &err);
-    if (!xml) {
-        r = dbus_error_from_vb(error, &err);
-        vb_error_clear(&err);
-        return r;
-    }
-    return sd_bus_reply_method_return(m, "s", xml);
+    call = dbus_string_call_new(dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    r = vb_domain_save_image_get_xml_desc(dc->conn, &call->base.core, file, flags, &call->value);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static int method_save_image_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
     struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
+    struct dbus_call *call;
     const char *file, *xml;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "ssu", &file, &xml, &flags);
 
-    r = sd_bus_message_read(m, "ssu", &file, &xml, &flags);
     if (r < 0)
         return r;
-    if (vb_domain_save_image_define_xml(dc->conn, file, xml, flags, &err) < 0) {
-        r = dbus_error_from_vb(error, &err);
-        vb_error_clear(&err);
-        return r;
-    }
-    return sd_bus_reply_method_return(m, NULL);
+    call = dbus_empty_call_new(dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    r = vb_domain_save_image_define_xml(dc->conn, &call->core, file, xml, flags);
+    return dbus_call_finish(call, r, error);
 }
 
-/* One (name, stats) record per domain the list flags select. */
-static int append_domain_stats(sd_bus_message *reply, struct dbus_connect *dc, const struct vb_domain_ref *ref,
-                               uint32_t stats, struct vb_error *err)
+/* --- statistics of every domain ----------------------------------------------------------------- */
+
+struct all_stats_call {
+    struct dbus_call base;
+    unsigned char (*uuids)[VB_UUID_LEN]; /* the domains listed: the core may read them later */
+    struct vb_domain_stats *records;
+    size_t n_records;
+};
+
+/* One (name, stats) record per domain. */
+static int append_all_stats(struct dbus_call *call, sd_bus_message *reply)
 {
-    struct vb_typed_params params = VB_TYPED_PARAMS_INIT;
-    int r;
+    struct all_stats_call *c = (struct all_stats_call *) call;
+    int r = sd_bus_message_open_container(reply, 'a', "(sa{sv})");
 
-    if (vb_domain_get_stats(dc->conn, ref->uuid, stats, 0, &params, err) < 0)
-        return -EIO;
-    r = sd_bus_message_open_container(reply, 'r', "sa{sv}");
-    if (r >= 0)
-        r = sd_bus_message_append(reply, "s", ref->name);
-    if (r >= 0)
-        r = dbus_typed_params_append(reply, &params);
-    if (r >= 0)
-        r = sd_bus_message_close_container(reply);
-    vb_typed_params_clear(&params);
-    return r;
+    for (size_t i = 0; r >= 0 && i < c->n_records; i++) {
+        r = sd_bus_message_open_container(reply, 'r', "sa{sv}");
+        if (r >= 0)
+            r = sd_bus_message_append(reply, "s", c->records[i].name);
+        if (r >= 0)
+            r = dbus_typed_params_append(reply, &c->records[i].params);
+        if (r >= 0)
+            r = sd_bus_message_close_container(reply);
+    }
+    return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
+static void clear_all_stats(struct dbus_call *call)
+{
+    struct all_stats_call *c = (struct all_stats_call *) call;
+
+    free(c->uuids);
+    vb_domain_stats_free(c->records, c->n_records);
+}
+
+/* The UUIDs of the domains the low flags select (libvirt's stats flags share those bits with
+ * ListDomains') and the caller may see. Returns 0, or what the handler returns. */
+static int list_stats_domains(sd_bus_message *m, struct dbus_connect *dc, uint32_t flags,
+                              unsigned char (**uuids)[VB_UUID_LEN], size_t *n, sd_bus_error *error)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_domain_ref *refs = NULL;
+
+    if (vb_domain_list_uuids(dc->conn, flags & 0xffu, &refs, n, &err) < 0)
+        return dbus_error_take_vb(error, &err);
+    policy_check_filter_domains(dbus_frontend_current_check(dc->frontend, m), VB_OP_CONNECT_GET_ALL_DOMAIN_STATS,
+                                dc->conn, refs, n);
+    *uuids = calloc(*n + 1, sizeof(**uuids));
+    for (size_t i = 0; *uuids && i < *n; i++)
+        memcpy((*uuids)[i], refs[i].uuid, VB_UUID_LEN);
+    vb_domain_refs_free(refs, *n);
+    return *uuids ? 0 : -ENOMEM;
+}
+
+/* The list flags have selected the domains; NOWAIT, BACKING and ENFORCE_STATS go to the core. */
 static int method_get_all_domain_stats(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
     struct dbus_connect *dc = userdata;
-    _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-    struct vb_error err = VB_ERROR_INIT;
-    struct vb_domain_ref *refs = NULL;
+    unsigned char (*uuids)[VB_UUID_LEN] = NULL;
+    struct all_stats_call *call;
     uint32_t stats, flags;
     size_t n = 0;
     int r;
 
-    r = sd_bus_message_read(m, "uu", &stats, &flags);
-    if (r < 0)
+    if ((r = sd_bus_message_read(m, "uu", &stats, &flags)) < 0 ||
+        (r = list_stats_domains(m, dc, flags, &uuids, &n, error)) < 0)
         return r;
-    /* The low flags select domains as ListDomains' do (libvirt's stats flags share those bits);
-     * NOWAIT, BACKING and ENFORCE_STATS change nothing for drivers that finish at once. */
-    if (vb_domain_list(dc->conn, flags & 0xffu, &refs, &n, &err) < 0) {
-        r = dbus_error_from_vb(error, &err);
-        vb_error_clear(&err);
-        return r;
+    call = dbus_call_new(dc->frontend, m, sizeof(*call), append_all_stats, clear_all_stats);
+    if (!call) {
+        free(uuids);
+        return -ENOMEM;
     }
-    dbus_authorize_filter_domains(dc->authorizer, m, dc, "read", refs, &n);
-    r = sd_bus_message_new_method_return(m, &reply);
-    if (r >= 0)
-        r = sd_bus_message_open_container(reply, 'a', "(sa{sv})");
-    for (size_t i = 0; r >= 0 && i < n; i++)
-        r = append_domain_stats(reply, dc, &refs[i], stats, &err);
-    vb_domain_refs_free(refs, n);
-    if (r == -EIO) {
-        r = dbus_error_from_vb(error, &err);
-        vb_error_clear(&err);
-        return r;
-    }
-    if (r >= 0)
-        r = sd_bus_message_close_container(reply);
-    return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
+    call->uuids = uuids;
+    r = vb_domain_list_get_stats(dc->conn, &call->base.core, (const unsigned char(*)[VB_UUID_LEN]) call->uuids, n,
+                                 stats, flags & ~0xffu, &call->records, &call->n_records);
+    return dbus_call_finish(&call->base, r, error);
+}
+
+/* --- the node ------------------------------------------------------------------------------------ */
+
+struct node_info_call {
+    struct dbus_call base;
+    struct vb_node_info info;
+};
+
+static int append_node_info(struct dbus_call *call, sd_bus_message *reply)
+{
+    const struct vb_node_info *info = &((struct node_info_call *) call)->info;
+
+    return sd_bus_message_append(reply, "(stuuuuuu)", info->model, (uint64_t) info->memory_kib,
+                                 (uint32_t) info->cpus, (uint32_t) info->mhz, (uint32_t) info->nodes,
+                                 (uint32_t) info->sockets, (uint32_t) info->cores, (uint32_t) info->threads);
 }
 
 /* Ours (libvirt-dbus lacks it): libvirt's virNodeGetInfo. */
 static int method_node_get_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
     struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    struct vb_node_info info;
+    struct node_info_call *call = dbus_call_new(dc->frontend, m, sizeof(*call), append_node_info, NULL);
 
-    if (vb_connect_node_get_info(dc->conn, &info, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    return sd_bus_reply_method_return(m, "(stuuuuuu)", info.model, (uint64_t) info.memory_kib,
-                                      (uint32_t) info.cpus, (uint32_t) info.mhz, (uint32_t) info.nodes,
-                                      (uint32_t) info.sockets, (uint32_t) info.cores, (uint32_t) info.threads);
+    if (!call)
+        return -ENOMEM;
+    return dbus_call_finish(&call->base, vb_connect_node_get_info(dc->conn, &call->base.core, &call->info), error);
 }
+
+/* --- properties ---------------------------------------------------------------------------------- */
 
 static int property_hostname(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error)
@@ -326,7 +359,7 @@ static int property_hostname(sd_bus *bus, const char *path, const char *interfac
     _cleanup_free_ char *name = vb_connect_get_hostname(dc->conn, &err);
 
     if (!name)
-        return dbus_reply_core_error(error, &err);
+        return dbus_error_take_vb(error, &err);
     return sd_bus_message_append(reply, "s", name);
 }
 

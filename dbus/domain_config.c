@@ -1,144 +1,204 @@
 /* org.libvirt.Domain methods that change or read configuration: vcpus and pinning, memory,
  * metadata, devices, saving. An empty string stands for NULL where libvirt-dbus says so. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "api/domain.h"
 #include "dbus/bus.h"
+#include "dbus/call_args.h"
 #include "dbus/errors.h"
-#include "dbus/reply.h"
 
-static const char *empty_to_null(const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
-/* Replies with nothing or with the core's error. */
-static int reply_empty_or_error(sd_bus_message *m, int r, struct vb_error *err, sd_bus_error *error)
-{
-    if (r < 0)
-        return dbus_reply_core_error(error, err);
-    return sd_bus_reply_method_return(m, NULL);
-}
-
-/* Replies to a change, and announces any property (Updated) it changed. */
-static int finish_change(sd_bus_message *m, struct dbus_connect *dc, const unsigned char uuid[VB_UUID_LEN], int r,
-                         struct vb_error *err, sd_bus_error *error)
-{
-    if (r < 0)
-        return dbus_reply_core_error(error, err);
-    dbus_objects_refresh(dc, uuid);
-    return sd_bus_reply_method_return(m, NULL);
-}
+/* --- vcpus ------------------------------------------------------------------------------------- */
 
 static int method_set_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_domain *d = userdata;
+    struct dbus_call *call;
     uint32_t vcpus, flags;
-    int r;
+    int r = sd_bus_message_read(m, "uu", &vcpus, &flags);
 
-    if ((r = sd_bus_message_read(m, "uu", &vcpus, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    if (r < 0)
         return r;
-    r = vb_domain_set_vcpus(((struct dbus_connect *) userdata)->conn, uuid, vcpus, flags, &err);
-    return finish_change(m, userdata, uuid, r, &err, error);
+    call = dbus_empty_call_new(d->dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    return dbus_call_finish(call, vb_domain_set_vcpus(d->dc->conn, &call->core, d->uuid, vcpus, flags), error);
+}
+
+struct vcpus_call {
+    struct dbus_call base;
+    unsigned int count;
+};
+
+static int append_vcpus(struct dbus_call *call, sd_bus_message *reply)
+{
+    return sd_bus_message_append(reply, "u", (uint32_t) ((struct vcpus_call *) call)->count);
 }
 
 static int method_get_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_domain *d = userdata;
+    struct vcpus_call *call;
     uint32_t flags;
+    int r = sd_bus_message_read(m, "u", &flags);
+
+    if (r < 0)
+        return r;
+    call = dbus_call_new(d->dc->frontend, m, sizeof(*call), append_vcpus, NULL);
+    if (!call)
+        return -ENOMEM;
+    r = vb_domain_get_vcpus(d->dc->conn, &call->base.core, d->uuid, flags, &call->count);
+    return dbus_call_finish(&call->base, r, error);
+}
+
+static int method_pin_vcpu(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    struct dbus_domain *d = userdata;
+    struct dbus_cpumap_call *call;
+    uint32_t vcpu, flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "u", &vcpu)) < 0 ||
+        (r = dbus_cpumap_call_read(d->dc->frontend, m, &flags, &call)) < 0)
         return r;
-    r = vb_domain_get_vcpus(((struct dbus_connect *) userdata)->conn, uuid, flags, &err);
-    if (r < 0)
-        return dbus_reply_core_error(error, &err);
-    return sd_bus_reply_method_return(m, "u", (uint32_t) r);
+    r = vb_domain_pin_vcpu(d->dc->conn, &call->base.core, d->uuid, vcpu, call->cpumap, call->ncpus, flags);
+    return dbus_call_finish(&call->base, r, error);
 }
+
+/* One row of ncpus booleans per vcpu. */
+struct vcpu_pin_info_call {
+    struct dbus_call base;
+    bool *maps;
+    unsigned int nvcpus, ncpus;
+};
+
+static int append_vcpu_pin_info(struct dbus_call *call, sd_bus_message *reply)
+{
+    struct vcpu_pin_info_call *c = (struct vcpu_pin_info_call *) call;
+    int r = sd_bus_message_open_container(reply, 'a', "ab");
+
+    for (unsigned int v = 0; r >= 0 && v < c->nvcpus; v++) {
+        r = sd_bus_message_open_container(reply, 'a', "b");
+        for (unsigned int cpu = 0; r >= 0 && cpu < c->ncpus; cpu++)
+            r = sd_bus_message_append(reply, "b", (int) c->maps[v * c->ncpus + cpu]);
+        if (r >= 0)
+            r = sd_bus_message_close_container(reply);
+    }
+    return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static void clear_vcpu_pin_info(struct dbus_call *call)
+{
+    free(((struct vcpu_pin_info_call *) call)->maps);
+}
+
+static int method_get_vcpu_pin_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    struct dbus_domain *d = userdata;
+    struct vcpu_pin_info_call *call;
+    uint32_t flags;
+    int r = sd_bus_message_read(m, "u", &flags);
+
+    if (r < 0)
+        return r;
+    call = dbus_call_new(d->dc->frontend, m, sizeof(*call), append_vcpu_pin_info, clear_vcpu_pin_info);
+    if (!call)
+        return -ENOMEM;
+    r = vb_domain_get_vcpu_pin_info(d->dc->conn, &call->base.core, d->uuid, flags, &call->maps, &call->nvcpus,
+                                    &call->ncpus);
+    return dbus_call_finish(&call->base, r, error);
+}
+
+/* --- memory and metadata ----------------------------------------------------------------------- */
 
 static int method_set_memory(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_domain *d = userdata;
+    struct dbus_call *call;
     uint64_t kib;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "tu", &kib, &flags);
 
-    if ((r = sd_bus_message_read(m, "tu", &kib, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    if (r < 0)
         return r;
-    r = vb_domain_set_memory(((struct dbus_connect *) userdata)->conn, uuid, kib, flags, &err);
-    return finish_change(m, userdata, uuid, r, &err, error);
+    call = dbus_empty_call_new(d->dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    return dbus_call_finish(call, vb_domain_set_memory(d->dc->conn, &call->core, d->uuid, kib, flags), error);
 }
 
 static int method_set_memory_stats_period(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_domain *d = userdata;
+    struct dbus_call *call;
     int32_t period;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "iu", &period, &flags);
 
-    if ((r = sd_bus_message_read(m, "iu", &period, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    if (r < 0)
         return r;
-    r = vb_domain_set_memory_stats_period(((struct dbus_connect *) userdata)->conn, uuid, period, flags, &err);
-    return finish_change(m, userdata, uuid, r, &err, error);
+    call = dbus_empty_call_new(d->dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    r = vb_domain_set_memory_stats_period(d->dc->conn, &call->core, d->uuid, period, flags);
+    return dbus_call_finish(call, r, error);
 }
 
 static int method_get_metadata(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    _cleanup_free_ char *value = NULL;
+    struct dbus_domain *d = userdata;
+    struct dbus_string_call *call;
     const char *uri;
     int32_t type;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "isu", &type, &uri, &flags);
 
-    if ((r = sd_bus_message_read(m, "isu", &type, &uri, &flags)) < 0 ||
-        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    if (r < 0)
         return r;
-    value = vb_domain_get_metadata(((struct dbus_connect *) userdata)->conn, uuid, type, empty_to_null(uri), flags,
-                                   &err);
-    if (!value)
-        return dbus_reply_core_error(error, &err);
-    return sd_bus_reply_method_return(m, "s", value);
+    call = dbus_string_call_new(d->dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    r = vb_domain_get_metadata(d->dc->conn, &call->base.core, d->uuid, type, dbus_empty_to_null(uri), flags,
+                               &call->value);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static int method_set_metadata(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_domain *d = userdata;
+    struct dbus_call *call;
     const char *value, *key, *uri;
     int32_t type;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "isssu", &type, &value, &key, &uri, &flags);
 
-    if ((r = sd_bus_message_read(m, "isssu", &type, &value, &key, &uri, &flags)) < 0 ||
-        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    if (r < 0)
         return r;
-    r = vb_domain_set_metadata(((struct dbus_connect *) userdata)->conn, uuid, type, empty_to_null(value),
-                               empty_to_null(key), empty_to_null(uri), flags, &err);
-    return finish_change(m, userdata, uuid, r, &err, error);
+    call = dbus_empty_call_new(d->dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    r = vb_domain_set_metadata(d->dc->conn, &call->core, d->uuid, type, dbus_empty_to_null(value),
+                               dbus_empty_to_null(key), dbus_empty_to_null(uri), flags);
+    return dbus_call_finish(call, r, error);
 }
 
-typedef int (*device_op)(struct vb_connect *conn, vb_uuid_t uuid, const char *xml, unsigned int flags,
-                         struct vb_error *err);
+/* --- devices ------------------------------------------------------------------------------------ */
 
-static int run_device_op(sd_bus_message *m, struct dbus_connect *dc, device_op op, sd_bus_error *error)
+typedef int (*device_op)(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const char *xml,
+                         unsigned int flags);
+
+static int run_device_op(sd_bus_message *m, struct dbus_domain *d, device_op op, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_call *call;
     const char *xml;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "su", &xml, &flags);
 
-    if ((r = sd_bus_message_read(m, "su", &xml, &flags)) < 0 || (r = dbus_message_domain_uuid(m, dc, uuid, error)) < 0)
+    if (r < 0)
         return r;
-    r = op(dc->conn, uuid, xml, flags, &err);
-    return finish_change(m, dc, uuid, r, &err, error);
+    call = dbus_empty_call_new(d->dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    return dbus_call_finish(call, op(d->dc->conn, &call->core, d->uuid, xml, flags), error);
 }
 
 static int method_attach_device(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -156,129 +216,68 @@ static int method_update_device(sd_bus_message *m, void *userdata, sd_bus_error 
     return run_device_op(m, userdata, vb_domain_update_device, error);
 }
 
+/* --- saving ------------------------------------------------------------------------------------- */
+
 static int method_save(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    struct dbus_pending *pending;
+    struct dbus_domain *d = userdata;
+    struct dbus_call *call;
     const char *to, *xml;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "ssu", &to, &xml, &flags);
 
-    if ((r = sd_bus_message_read(m, "ssu", &to, &xml, &flags)) < 0 || (r = dbus_message_domain_uuid(m, dc, uuid, error)) < 0)
+    if (r < 0)
         return r;
-    pending = dbus_pending_new(m);
-    if (!pending)
+    call = dbus_empty_call_new(d->dc->frontend, m);
+    if (!call)
         return -ENOMEM;
-    r = vb_domain_save(dc->conn, uuid, to, empty_to_null(xml), flags, &pending->done, &err);
-    r = dbus_pending_finish(pending, r, &err, error);
-    vb_error_clear(&err);
-    return r;
+    r = vb_domain_save(d->dc->conn, &call->core, d->uuid, to, dbus_empty_to_null(xml), flags);
+    return dbus_call_finish(call, r, error);
+}
+
+struct managed_save_call {
+    struct dbus_call base;
+    bool exists;
+};
+
+static int append_managed_save(struct dbus_call *call, sd_bus_message *reply)
+{
+    return sd_bus_message_append(reply, "b", (int) ((struct managed_save_call *) call)->exists);
 }
 
 static int method_has_managed_save(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_domain *d = userdata;
+    struct managed_save_call *call;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "u", &flags);
 
-    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    if (r < 0)
         return r;
+    /* Refused before the domain is looked up, as before. */
     if (flags != 0)
         return sd_bus_error_setf(error, DBUS_LIBVIRT_ERROR, "invalid argument: %s: unsupported flags (0x%x)",
                                  "virDomainHasManagedSaveImage", flags);
-    r = vb_domain_has_managed_save(((struct dbus_connect *) userdata)->conn, uuid, &err);
-    if (r < 0)
-        return dbus_reply_core_error(error, &err);
-    return sd_bus_reply_method_return(m, "b", r > 0);
+    call = dbus_call_new(d->dc->frontend, m, sizeof(*call), append_managed_save, NULL);
+    if (!call)
+        return -ENOMEM;
+    r = vb_domain_has_managed_save(d->dc->conn, &call->base.core, d->uuid, flags, &call->exists);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static int method_managed_save_remove(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_domain *d = userdata;
+    struct dbus_call *call;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "u", &flags);
 
-    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
-        return r;
-    r = vb_domain_managed_save_remove(((struct dbus_connect *) userdata)->conn, uuid, flags, &err);
-    return reply_empty_or_error(m, r, &err, error);
-}
-
-/* Reads an "ab" CPU map. */
-static int read_cpumap(sd_bus_message *m, bool **out, unsigned int *n)
-{
-    const int *bools;
-    size_t size;
-    bool *map;
-    int r;
-
-    /* D-Bus booleans are 32-bit on the wire; sd-bus hands the array over as ints. */
-    r = sd_bus_message_read_array(m, 'b', (const void **) &bools, &size);
     if (r < 0)
         return r;
-    map = calloc(size / sizeof(int) + 1, sizeof(*map));
-    if (!map)
+    call = dbus_empty_call_new(d->dc->frontend, m);
+    if (!call)
         return -ENOMEM;
-    for (size_t i = 0; i < size / sizeof(int); i++)
-        map[i] = bools[i] != 0;
-    *out = map;
-    *n = (unsigned int) (size / sizeof(int));
-    return 0;
-}
-
-static int method_pin_vcpu(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    _cleanup_free_ bool *map = NULL;
-    unsigned int ncpus = 0;
-    uint32_t vcpu, flags;
-    int r;
-
-    if ((r = sd_bus_message_read(m, "u", &vcpu)) < 0 || (r = read_cpumap(m, &map, &ncpus)) < 0 ||
-        (r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
-        return r;
-    r = vb_domain_pin_vcpu(((struct dbus_connect *) userdata)->conn, uuid, vcpu, map, ncpus, flags, &err);
-    return reply_empty_or_error(m, r, &err, error);
-}
-
-static int append_pin_info(sd_bus_message *reply, const bool *maps, unsigned int nvcpus, unsigned int ncpus)
-{
-    int r = sd_bus_message_open_container(reply, 'a', "ab");
-
-    for (unsigned int v = 0; r >= 0 && v < nvcpus; v++) {
-        r = sd_bus_message_open_container(reply, 'a', "b");
-        for (unsigned int c = 0; r >= 0 && c < ncpus; c++)
-            r = sd_bus_message_append(reply, "b", maps[v * ncpus + c]);
-        if (r >= 0)
-            r = sd_bus_message_close_container(reply);
-    }
-    return r < 0 ? r : sd_bus_message_close_container(reply);
-}
-
-static int method_get_vcpu_pin_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-    _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    _cleanup_free_ bool *maps = NULL;
-    unsigned int nvcpus = 0, ncpus = 0;
-    uint32_t flags;
-    int r;
-
-    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
-        return r;
-    if (vb_domain_get_vcpu_pin_info(((struct dbus_connect *) userdata)->conn, uuid, flags, &maps, &nvcpus, &ncpus,
-                                    &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    r = sd_bus_message_new_method_return(m, &reply);
-    if (r >= 0)
-        r = append_pin_info(reply, maps, nvcpus, ncpus);
-    return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
+    return dbus_call_finish(call, vb_domain_managed_save_remove(d->dc->conn, &call->core, d->uuid, flags), error);
 }
 
 static const sd_bus_vtable domain_config_vtable[] = {

@@ -1,62 +1,122 @@
-/* org.libvirt.Domain methods for guest file systems, core dumps, I/O threads and starting with
- * passed files. Arguments and results are shaped as libvirt-dbus shapes them. */
+/* org.libvirt.Domain methods for guest file systems, core dumps and I/O threads. Arguments and
+ * results are shaped as libvirt-dbus shapes them. */
 #include <stdlib.h>
 
-#include "api/domain.h"
 #include "api/guest.h"
 #include "api/node.h"
 #include "dbus/bus.h"
-#include "dbus/errors.h"
-#include "dbus/reply.h"
+#include "dbus/call_args.h"
 
-static struct vb_connect *conn_of(void *userdata)
-{
-    return ((struct dbus_connect *) userdata)->conn;
-}
+/* --- string lists (dbus/call_args.h) ---------------------------------------------------------- */
 
-static int reply_empty(sd_bus_message *m, int r, struct vb_error *err, sd_bus_error *error)
+int dbus_read_strv(sd_bus_message *m, char ***strv, size_t *n)
 {
+    int r;
+
+    *strv = NULL;
+    *n = 0;
+    r = sd_bus_message_read_strv(m, strv);
     if (r < 0)
-        return dbus_reply_core_error(error, err);
-    return sd_bus_reply_method_return(m, NULL);
-}
-
-static void strv_free(char **strv)
-{
-    for (size_t i = 0; strv && strv[i]; i++)
-        free(strv[i]);
-    free(strv);
-}
-DEFINE_CLEANUP_FUNC(char *, strv_free)
-
-static size_t strv_length(char *const *strv)
-{
-    size_t n = 0;
-
-    while (strv && strv[n])
-        n++;
-    return n;
-}
-
-typedef int (*fs_state_fn)(struct vb_connect *conn, vb_uuid_t uuid, const char *const *mountpoints, size_t n,
-                           unsigned int flags, struct vb_error *err);
-
-/* FSFreeze and FSThaw: "as" mount points and flags, answered with how many changed. */
-static int change_fs_state(sd_bus_message *m, void *userdata, fs_state_fn fn, sd_bus_error *error)
-{
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    _cleanup_(strv_freep) char **mountpoints = NULL;
-    uint32_t flags;
-    int r, n;
-
-    if ((r = sd_bus_message_read_strv(m, &mountpoints)) < 0 || (r = sd_bus_message_read(m, "u", &flags)) < 0 ||
-        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
         return r;
-    n = fn(conn_of(userdata), uuid, (const char *const *) mountpoints, strv_length(mountpoints), flags, &err);
-    if (n < 0)
-        return dbus_reply_core_error(error, &err);
-    return sd_bus_reply_method_return(m, "u", (uint32_t) n);
+    while (*strv && (*strv)[*n])
+        (*n)++;
+    return 0;
+}
+
+/* --- file systems ---------------------------------------------------------------------------- */
+
+struct fs_info_call {
+    struct dbus_call base;
+    struct vb_fs_info *infos;
+    size_t n;
+};
+
+static int append_one_fs_info(sd_bus_message *reply, const struct vb_fs_info *info)
+{
+    int r = sd_bus_message_open_container(reply, 'r', "sssas");
+
+    if (r >= 0)
+        r = sd_bus_message_append(reply, "sss", info->mountpoint, info->name, info->fstype);
+    if (r >= 0)
+        r = sd_bus_message_open_container(reply, 'a', "s");
+    for (size_t i = 0; r >= 0 && i < info->n_dev_aliases; i++)
+        r = sd_bus_message_append(reply, "s", info->dev_aliases[i]);
+    if (r >= 0)
+        r = sd_bus_message_close_container(reply);
+    return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int append_fs_info(struct dbus_call *call, sd_bus_message *reply)
+{
+    struct fs_info_call *c = (struct fs_info_call *) call;
+    int r = sd_bus_message_open_container(reply, 'a', "(sssas)");
+
+    for (size_t i = 0; r >= 0 && i < c->n; i++)
+        r = append_one_fs_info(reply, &c->infos[i]);
+    return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static void clear_fs_info(struct dbus_call *call)
+{
+    struct fs_info_call *c = (struct fs_info_call *) call;
+
+    vb_fs_infos_free(c->infos, c->n);
+}
+
+static int method_get_fs_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    struct dbus_domain *d = userdata;
+    struct fs_info_call *call;
+    uint32_t flags;
+    int r = sd_bus_message_read(m, "u", &flags);
+
+    if (r < 0)
+        return r;
+    call = dbus_call_new(d->dc->frontend, m, sizeof(*call), append_fs_info, clear_fs_info);
+    if (!call)
+        return -ENOMEM;
+    r = vb_guest_get_fs_info(d->dc->conn, &call->base.core, d->uuid, flags, &call->infos, &call->n);
+    return dbus_call_finish(&call->base, r, error);
+}
+
+typedef int (*fs_state_fn)(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid,
+                           const char *const *mountpoints, size_t n, unsigned int flags, unsigned int *changed);
+
+/* FSFreeze and FSThaw: the mount points are the call's, and it answers how many changed. */
+struct fs_state_call {
+    struct dbus_call base;
+    char **mountpoints;
+    unsigned int changed;
+};
+
+static int append_fs_state(struct dbus_call *call, sd_bus_message *reply)
+{
+    return sd_bus_message_append(reply, "u", (uint32_t) ((struct fs_state_call *) call)->changed);
+}
+
+static void clear_fs_state(struct dbus_call *call)
+{
+    vb_strv_free(((struct fs_state_call *) call)->mountpoints);
+}
+
+static int change_fs_state(sd_bus_message *m, struct dbus_domain *d, fs_state_fn fn, sd_bus_error *error)
+{
+    struct fs_state_call *call = NULL;
+    char **mountpoints = NULL;
+    uint32_t flags;
+    size_t n = 0;
+    int r;
+
+    if ((r = dbus_read_strv(m, &mountpoints, &n)) < 0)
+        return r;
+    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 ||
+        !(call = dbus_call_new(d->dc->frontend, m, sizeof(*call), append_fs_state, clear_fs_state))) {
+        vb_strv_free(mountpoints);
+        return r < 0 ? r : -ENOMEM;
+    }
+    call->mountpoints = mountpoints;
+    r = fn(d->dc->conn, &call->base.core, d->uuid, (const char *const *) mountpoints, n, flags, &call->changed);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static int method_fs_freeze(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -72,48 +132,48 @@ static int method_fs_thaw(sd_bus_message *m, void *userdata, sd_bus_error *error
 /* As libvirt-dbus, an empty mount point asks for every file system. */
 static int method_fs_trim(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_domain *d = userdata;
+    struct dbus_call *call;
     const char *mountpoint;
     uint64_t minimum;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "stu", &mountpoint, &minimum, &flags);
 
-    if ((r = sd_bus_message_read(m, "stu", &mountpoint, &minimum, &flags)) < 0 ||
-        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    if (r < 0)
         return r;
-    r = vb_guest_fs_trim(conn_of(userdata), uuid, *mountpoint ? mountpoint : NULL, minimum, flags, &err);
-    return reply_empty(m, r, &err, error);
+    call = dbus_empty_call_new(d->dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    r = vb_guest_fs_trim(d->dc->conn, &call->core, d->uuid, dbus_empty_to_null(mountpoint), minimum, flags);
+    return dbus_call_finish(call, r, error);
 }
 
 static int method_core_dump(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_domain *d = userdata;
+    struct dbus_call *call;
     const char *to;
     uint32_t format, flags;
-    int r;
+    int r = sd_bus_message_read(m, "suu", &to, &format, &flags);
 
-    if ((r = sd_bus_message_read(m, "suu", &to, &format, &flags)) < 0 ||
-        (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    if (r < 0)
         return r;
-    r = vb_guest_core_dump(conn_of(userdata), uuid, to, format, flags, &err);
-    return reply_empty(m, r, &err, error);
+    call = dbus_empty_call_new(d->dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    return dbus_call_finish(call, vb_guest_core_dump(d->dc->conn, &call->core, d->uuid, to, format, flags), error);
 }
 
-/* libvirt's test driver starts the domain as Create does and leaves the files alone; the
- * descriptors belong to the message and are closed with it. */
-static int method_create_with_files(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-    uint32_t flags;
-    int r;
+/* --- I/O threads ----------------------------------------------------------------------------- */
 
-    if ((r = sd_bus_message_skip(m, "ah")) < 0 || (r = sd_bus_message_read(m, "u", &flags)) < 0)
-        return r;
-    return dbus_domain_start(m, userdata, flags, error);
-}
+/* Each CPU map has as many booleans as the node has CPUs (the driver sizes them). */
+struct iothread_info_call {
+    struct dbus_call base;
+    struct vb_iothread_info *infos;
+    size_t n;
+};
 
-static int append_iothread(sd_bus_message *reply, const struct vb_iothread_info *info)
+static int append_one_iothread(sd_bus_message *reply, const struct vb_iothread_info *info)
 {
     int r = sd_bus_message_open_container(reply, 'r', "uab");
 
@@ -128,51 +188,54 @@ static int append_iothread(sd_bus_message *reply, const struct vb_iothread_info 
     return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
-/* Each CPU map has as many booleans as the node has CPUs. */
-static int method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
+static int append_iothread_info(struct dbus_call *call, sd_bus_message *reply)
 {
-    _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    struct vb_iothread_info *infos = NULL;
-    _cleanup_free_ bool *node_map = NULL;
-    unsigned int online;
-    uint32_t flags;
-    int r, n, ncpus;
+    struct iothread_info_call *c = (struct iothread_info_call *) call;
+    int r = sd_bus_message_open_container(reply, 'a', "(uab)");
 
-    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
-        return r;
-    ncpus = vb_node_get_cpu_map(conn_of(userdata), 0, &node_map, &online, &err);
-    if (ncpus < 0)
-        return dbus_reply_core_error(error, &err);
-    n = vb_guest_get_iothread_info(conn_of(userdata), uuid, (unsigned int) ncpus, &infos, flags, &err);
-    if (n < 0)
-        return dbus_reply_core_error(error, &err);
-    r = sd_bus_message_new_method_return(m, &reply);
-    if (r >= 0)
-        r = sd_bus_message_open_container(reply, 'a', "(uab)");
-    for (int i = 0; r >= 0 && i < n; i++)
-        r = append_iothread(reply, &infos[i]);
-    if (r >= 0)
-        r = sd_bus_message_close_container(reply);
-    vb_iothread_infos_free(infos, (size_t) n);
-    return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
+    for (size_t i = 0; r >= 0 && i < c->n; i++)
+        r = append_one_iothread(reply, &c->infos[i]);
+    return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
-typedef int (*iothread_fn)(struct vb_connect *conn, vb_uuid_t uuid, unsigned int id, unsigned int flags,
-                           struct vb_error *err);
-
-static int change_iothread(sd_bus_message *m, void *userdata, iothread_fn fn, sd_bus_error *error)
+static void clear_iothread_info(struct dbus_call *call)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    uint32_t id, flags;
-    int r;
+    struct iothread_info_call *c = (struct iothread_info_call *) call;
 
-    if ((r = sd_bus_message_read(m, "uu", &id, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    vb_iothread_infos_free(c->infos, c->n);
+}
+
+static int method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    struct dbus_domain *d = userdata;
+    struct iothread_info_call *call;
+    uint32_t flags;
+    int r = sd_bus_message_read(m, "u", &flags);
+
+    if (r < 0)
         return r;
-    r = fn(conn_of(userdata), uuid, id, flags, &err);
-    return reply_empty(m, r, &err, error);
+    call = dbus_call_new(d->dc->frontend, m, sizeof(*call), append_iothread_info, clear_iothread_info);
+    if (!call)
+        return -ENOMEM;
+    r = vb_guest_get_iothread_info(d->dc->conn, &call->base.core, d->uuid, flags, &call->infos, &call->n);
+    return dbus_call_finish(&call->base, r, error);
+}
+
+typedef int (*iothread_fn)(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int id,
+                           unsigned int flags);
+
+static int change_iothread(sd_bus_message *m, struct dbus_domain *d, iothread_fn fn, sd_bus_error *error)
+{
+    struct dbus_call *call;
+    uint32_t id, flags;
+    int r = sd_bus_message_read(m, "uu", &id, &flags);
+
+    if (r < 0)
+        return r;
+    call = dbus_empty_call_new(d->dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    return dbus_call_finish(call, fn(d->dc->conn, &call->core, d->uuid, id, flags), error);
 }
 
 static int method_add_iothread(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -187,18 +250,16 @@ static int method_del_iothread(sd_bus_message *m, void *userdata, sd_bus_error *
 
 static int method_pin_iothread(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    _cleanup_free_ bool *map = NULL;
-    unsigned int ncpus = 0;
+    struct dbus_domain *d = userdata;
+    struct dbus_cpumap_call *call;
     uint32_t id, flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "u", &id)) < 0 || (r = dbus_read_cpumap(m, &map, &ncpus)) < 0 ||
-        (r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "u", &id)) < 0 ||
+        (r = dbus_cpumap_call_read(d->dc->frontend, m, &flags, &call)) < 0)
         return r;
-    r = vb_guest_pin_iothread(conn_of(userdata), uuid, id, map, ncpus, flags, &err);
-    return reply_empty(m, r, &err, error);
+    r = vb_guest_pin_iothread(d->dc->conn, &call->base.core, d->uuid, id, call->cpumap, call->ncpus, flags);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static const sd_bus_vtable domain_guest_io_vtable[] = {
@@ -207,8 +268,6 @@ static const sd_bus_vtable domain_guest_io_vtable[] = {
                             method_add_iothread, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("CoreDump", SD_BUS_ARGS("s", to, "u", dumpformat, "u", flags), SD_BUS_NO_RESULT,
                             method_core_dump, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_ARGS("CreateWithFiles", SD_BUS_ARGS("ah", files, "u", flags), SD_BUS_NO_RESULT,
-                            method_create_with_files, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("DelIOThread", SD_BUS_ARGS("u", iothreadId, "u", flags), SD_BUS_NO_RESULT,
                             method_del_iothread, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("FSFreeze", SD_BUS_ARGS("as", mountpoints, "u", flags),
@@ -217,6 +276,8 @@ static const sd_bus_vtable domain_guest_io_vtable[] = {
                             SD_BUS_RESULT("u", thawdFilesystems), method_fs_thaw, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("FSTrim", SD_BUS_ARGS("s", mountpoint, "t", minimum, "u", flags), SD_BUS_NO_RESULT,
                             method_fs_trim, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("GetFSInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a(sssas)", fsInfo),
+                            method_get_fs_info, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("GetIOThreadInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a(uab)", ioThreadInfo),
                             method_get_iothread_info, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("PinIOThread", SD_BUS_ARGS("u", iothreadId, "ab", cpumap, "u", flags), SD_BUS_NO_RESULT,

@@ -8,93 +8,154 @@
 #include "dbus/errors.h"
 #include "dbus/typed_params.h"
 
+/* --- statistics -------------------------------------------------------------------------------- */
+
+/* The statistics of one domain, through the list call (libvirt's virDomainListGetStats). */
+struct stats_call {
+    struct dbus_call base;
+    unsigned char uuid[1][VB_UUID_LEN]; /* the core may read it after the handler returned */
+    struct vb_domain_stats *records;
+    size_t n;
+};
+
+static int append_stats(struct dbus_call *call, sd_bus_message *reply)
+{
+    return dbus_typed_params_append(reply, &((struct stats_call *) call)->records[0].params);
+}
+
+static void clear_stats(struct dbus_call *call)
+{
+    struct stats_call *c = (struct stats_call *) call;
+
+    vb_domain_stats_free(c->records, c->n);
+}
+
+/* The list leaves out a domain that no longer exists: say so as libvirt's lookup does. */
+static int check_found(struct dbus_call *call)
+{
+    struct stats_call *c = (struct stats_call *) call;
+    char text[VB_UUID_STRING_LEN];
+
+    if (c->n > 0)
+        return 0;
+    vb_uuid_format(c->uuid[0], text);
+    return vb_error_set(&call->core.err, VB_ERR_NO_DOMAIN, "no domain with matching uuid '%s'", text);
+}
+
 static int method_get_stats(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-    struct vb_typed_params params = VB_TYPED_PARAMS_INIT;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_domain *d = userdata;
+    struct stats_call *call;
     uint32_t stats, flags;
-    int r;
+    int r = sd_bus_message_read(m, "uu", &stats, &flags);
 
-    if ((r = sd_bus_message_read(m, "uu", &stats, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    if (r < 0)
         return r;
-    if (vb_domain_get_stats(((struct dbus_connect *) userdata)->conn, uuid, stats, flags, &params, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    r = sd_bus_message_new_method_return(m, &reply);
-    if (r >= 0)
-        r = dbus_typed_params_append(reply, &params);
-    vb_typed_params_clear(&params);
-    return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
+    call = dbus_call_new(d->dc->frontend, m, sizeof(*call), append_stats, clear_stats);
+    if (!call)
+        return -ENOMEM;
+    call->base.check = check_found;
+    memcpy(call->uuid[0], d->uuid, VB_UUID_LEN);
+    r = vb_domain_list_get_stats(d->dc->conn, &call->base.core, (const unsigned char(*)[VB_UUID_LEN]) call->uuid, 1,
+                                 stats, flags, &call->records, &call->n);
+    return dbus_call_finish(&call->base, r, error);
+}
+
+/* --- jobs -------------------------------------------------------------------------------------- */
+
+struct job_info_call {
+    struct dbus_call base;
+    struct vb_job_info info;
+};
+
+static int append_job_info(struct dbus_call *call, sd_bus_message *reply)
+{
+    const struct vb_job_info *j = &((struct job_info_call *) call)->info;
+
+    return sd_bus_message_append(reply, "(ittttttttttt)", (int32_t) j->type, (uint64_t) j->time_elapsed,
+                                 (uint64_t) j->time_remaining, (uint64_t) j->data_total,
+                                 (uint64_t) j->data_processed, (uint64_t) j->data_remaining,
+                                 (uint64_t) j->mem_total, (uint64_t) j->mem_processed, (uint64_t) j->mem_remaining,
+                                 (uint64_t) j->file_total, (uint64_t) j->file_processed,
+                                 (uint64_t) j->file_remaining);
 }
 
 static int method_get_job_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    struct vb_job_info j;
-    int r = dbus_message_domain_uuid(m, userdata, uuid, error);
+    struct dbus_domain *d = userdata;
+    struct job_info_call *call = dbus_call_new(d->dc->frontend, m, sizeof(*call), append_job_info, NULL);
 
-    if (r < 0)
-        return r;
-    if (vb_domain_get_job_info(((struct dbus_connect *) userdata)->conn, uuid, &j, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    return sd_bus_reply_method_return(m, "(ittttttttttt)", (int32_t) j.type, (uint64_t) j.time_elapsed,
-                                      (uint64_t) j.time_remaining, (uint64_t) j.data_total,
-                                      (uint64_t) j.data_processed, (uint64_t) j.data_remaining,
-                                      (uint64_t) j.mem_total, (uint64_t) j.mem_processed,
-                                      (uint64_t) j.mem_remaining, (uint64_t) j.file_total,
-                                      (uint64_t) j.file_processed, (uint64_t) j.file_remaining);
+    if (!call)
+        return -ENOMEM;
+    return dbus_call_finish(&call->base, vb_domain_get_job_info(d->dc->conn, &call->base.core, d->uuid, &call->info),
+                            error);
 }
 
 static int method_abort_job(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    int r = dbus_message_domain_uuid(m, userdata, uuid, error);
+    struct dbus_domain *d = userdata;
+    struct dbus_call *call = dbus_empty_call_new(d->dc->frontend, m);
 
-    if (r < 0)
-        return r;
-    if (vb_domain_abort_job(((struct dbus_connect *) userdata)->conn, uuid, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    return sd_bus_reply_method_return(m, NULL);
+    if (!call)
+        return -ENOMEM;
+    return dbus_call_finish(call, vb_domain_abort_job(d->dc->conn, &call->core, d->uuid), error);
 }
 
+/* --- info, block and interfaces ------------------------------------------------------------------ */
+
+/* Read from the driver's memory: answered at once. */
 static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
+    struct dbus_domain *d = userdata;
     struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
     struct vb_domain_info info = { 0 };
-    int r = dbus_message_domain_uuid(m, userdata, uuid, error);
+    int r;
 
-    if (r < 0)
-        return r;
-    if (vb_domain_get_info(((struct dbus_connect *) userdata)->conn, uuid, &info, &err) < 0)
-        return dbus_reply_core_error(error, &err);
+    if (vb_domain_get_info(d->dc->conn, d->uuid, &info, &err) < 0)
+        return dbus_error_take_vb(error, &err);
     r = sd_bus_reply_method_return(m, "(ittut)", (int32_t) info.state, (uint64_t) info.max_memory_kib,
                                    (uint64_t) info.memory_kib, (uint32_t) info.vcpus, (uint64_t) info.cpu_time_ns);
     vb_domain_info_clear(&info);
     return r;
 }
 
-static int method_get_block_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+struct block_info_call {
+    struct dbus_call base;
     struct vb_block_info info;
-    const char *disk;
-    uint32_t flags;
-    int r;
+};
 
-    if ((r = sd_bus_message_read(m, "su", &disk, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
-        return r;
-    if (vb_domain_get_block_info(((struct dbus_connect *) userdata)->conn, uuid, disk, flags, &info, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    return sd_bus_reply_method_return(m, "(ttt)", (uint64_t) info.capacity, (uint64_t) info.allocation,
-                                      (uint64_t) info.physical);
+static int append_block_info(struct dbus_call *call, sd_bus_message *reply)
+{
+    const struct vb_block_info *info = &((struct block_info_call *) call)->info;
+
+    return sd_bus_message_append(reply, "(ttt)", (uint64_t) info->capacity, (uint64_t) info->allocation,
+                                 (uint64_t) info->physical);
 }
 
-static int append_iface(sd_bus_message *reply, const struct vb_iface *iface)
+static int method_get_block_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    struct dbus_domain *d = userdata;
+    struct block_info_call *call;
+    const char *disk;
+    uint32_t flags;
+    int r = sd_bus_message_read(m, "su", &disk, &flags);
+
+    if (r < 0)
+        return r;
+    call = dbus_call_new(d->dc->frontend, m, sizeof(*call), append_block_info, NULL);
+    if (!call)
+        return -ENOMEM;
+    r = vb_domain_get_block_info(d->dc->conn, &call->base.core, d->uuid, disk, flags, &call->info);
+    return dbus_call_finish(&call->base, r, error);
+}
+
+struct ifaces_call {
+    struct dbus_call base;
+    struct vb_iface *ifaces;
+    size_t n;
+};
+
+static int append_one_iface(sd_bus_message *reply, const struct vb_iface *iface)
 {
     int r = sd_bus_message_open_container(reply, 'r', "ssa(isu)");
 
@@ -110,30 +171,38 @@ static int append_iface(sd_bus_message *reply, const struct vb_iface *iface)
     return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
+static int append_ifaces(struct dbus_call *call, sd_bus_message *reply)
+{
+    struct ifaces_call *c = (struct ifaces_call *) call;
+    int r = sd_bus_message_open_container(reply, 'a', "(ssa(isu))");
+
+    for (size_t i = 0; r >= 0 && i < c->n; i++)
+        r = append_one_iface(reply, &c->ifaces[i]);
+    return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static void clear_ifaces(struct dbus_call *call)
+{
+    struct ifaces_call *c = (struct ifaces_call *) call;
+
+    vb_ifaces_free(c->ifaces, c->n);
+}
+
 static int method_interface_addresses(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    struct vb_iface *ifaces = NULL;
+    struct dbus_domain *d = userdata;
+    struct ifaces_call *call;
     uint32_t source, flags;
-    size_t n = 0;
-    int r;
+    int r = sd_bus_message_read(m, "uu", &source, &flags);
 
-    if ((r = sd_bus_message_read(m, "uu", &source, &flags)) < 0 || (r = dbus_message_domain_uuid(m, userdata, uuid, error)) < 0)
+    if (r < 0)
         return r;
-    if (vb_domain_interface_addresses(((struct dbus_connect *) userdata)->conn, uuid, source, flags, &ifaces, &n,
-                                      &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    r = sd_bus_message_new_method_return(m, &reply);
-    if (r >= 0)
-        r = sd_bus_message_open_container(reply, 'a', "(ssa(isu))");
-    for (size_t i = 0; r >= 0 && i < n; i++)
-        r = append_iface(reply, &ifaces[i]);
-    if (r >= 0)
-        r = sd_bus_message_close_container(reply);
-    vb_ifaces_free(ifaces, n);
-    return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
+    call = dbus_call_new(d->dc->frontend, m, sizeof(*call), append_ifaces, clear_ifaces);
+    if (!call)
+        return -ENOMEM;
+    r = vb_domain_interface_addresses(d->dc->conn, &call->base.core, d->uuid, source, flags, &call->ifaces,
+                                      &call->n);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static const sd_bus_vtable domain_info_vtable[] = {

@@ -4,122 +4,127 @@
 #include "api/domain.h"
 #include "api/tunables.h"
 #include "dbus/bus.h"
+#include "dbus/call_args.h"
+#include "dbus/errors.h"
 #include "dbus/typed_params.h"
 
-typedef int (*get_params_fn)(struct vb_connect *conn, vb_uuid_t uuid, unsigned int flags,
-                             struct vb_typed_params *params, struct vb_error *err);
-typedef int (*set_params_fn)(struct vb_connect *conn, vb_uuid_t uuid, const struct vb_typed_params *params,
-                             unsigned int flags, struct vb_error *err);
-typedef int (*get_device_params_fn)(struct vb_connect *conn, vb_uuid_t uuid, const char *device, unsigned int flags,
-                                    struct vb_typed_params *params, struct vb_error *err);
-typedef int (*set_device_params_fn)(struct vb_connect *conn, vb_uuid_t uuid, const char *device,
-                                    const struct vb_typed_params *params, unsigned int flags, struct vb_error *err);
+typedef int (*get_params_fn)(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int flags,
+                             struct vb_typed_params *params);
+typedef int (*set_params_fn)(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid,
+                             const struct vb_typed_params *params, unsigned int flags);
+typedef int (*get_device_params_fn)(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid,
+                                    const char *device, unsigned int flags, struct vb_typed_params *params);
+typedef int (*set_device_params_fn)(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid,
+                                    const char *device, const struct vb_typed_params *params, unsigned int flags);
 
-/* The domain the call is made on; "Domain not found" first, as libvirt-dbus looks it up
- * before calling libvirt. */
-static int message_domain(sd_bus_message *m, struct dbus_connect *dc, unsigned char uuid[VB_UUID_LEN],
-                          sd_bus_error *error)
+/* --- typed parameters a call keeps (dbus/call_args.h) ---------------------------------------- */
+
+static void clear_params_input(struct dbus_call *call)
 {
-    struct vb_error err = VB_ERROR_INIT;
-    struct vb_domain_ref ref = { 0 };
-    int r = dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
+    vb_typed_params_clear(&((struct dbus_params_input_call *) call)->params);
+}
 
-    if (r < 0)
+int dbus_params_input_call_read(struct dbus_frontend *frontend, sd_bus_message *m, uint32_t *flags,
+                                struct dbus_params_input_call **out, sd_bus_error *error)
+{
+    struct vb_typed_params params = VB_TYPED_PARAMS_INIT;
+    struct vb_error err = VB_ERROR_INIT;
+    struct dbus_params_input_call *call = NULL;
+    int r = dbus_typed_params_read(m, &params, &err);
+
+    if (r < 0 && vb_error_is_set(&err))
+        r = dbus_error_take_vb(error, &err);
+    if (r >= 0)
+        r = sd_bus_message_read(m, "u", flags);
+    if (r >= 0 && !(call = dbus_call_new(frontend, m, sizeof(*call), NULL, clear_params_input)))
+        r = -ENOMEM;
+    if (r < 0) {
+        vb_typed_params_clear(&params);
         return r;
-    if (vb_domain_lookup_by_uuid(dc->conn, uuid, &ref, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    vb_domain_ref_clear(&ref);
+    }
+    call->params = params;
+    *out = call;
     return 0;
 }
 
-/* Sends params as the method's a{sv} result (double-wrapped); clears them. */
-static int reply_params(sd_bus_message *m, struct vb_typed_params *params)
-{
-    _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-    int r = sd_bus_message_new_method_return(m, &reply);
+/* --- the methods --------------------------------------------------------------------------- */
 
-    if (r >= 0)
-        r = dbus_typed_params_append(reply, params);
-    vb_typed_params_clear(params);
-    return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
+/* "Domain not found" before any argument check, as libvirt-dbus looks the domain up before
+ * calling libvirt (the core checks arguments first). 0, or -1 with call->err set. */
+static int check_domain(struct dbus_domain *d, struct vb_call *call)
+{
+    struct vb_domain_ref ref = { 0 };
+    int r = vb_domain_lookup_by_uuid(d->dc->conn, d->uuid, &ref, &call->err);
+
+    vb_domain_ref_clear(&ref);
+    return r < 0 ? -1 : 0;
 }
 
-static int run_get_params(sd_bus_message *m, struct dbus_connect *dc, get_params_fn get, sd_bus_error *error)
+static int run_get_params(sd_bus_message *m, struct dbus_domain *d, get_params_fn get, sd_bus_error *error)
 {
-    struct vb_typed_params params = VB_TYPED_PARAMS_INIT;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_params_call *call;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "u", &flags);
 
-    if ((r = sd_bus_message_read(m, "u", &flags)) < 0 || (r = message_domain(m, dc, uuid, error)) < 0)
+    if (r < 0)
         return r;
-    if (get(dc->conn, uuid, flags, &params, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    return reply_params(m, &params);
+    call = dbus_params_call_new(d->dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    r = check_domain(d, &call->base.core);
+    if (r == 0)
+        r = get(d->dc->conn, &call->base.core, d->uuid, flags, &call->params);
+    return dbus_call_finish(&call->base, r, error);
 }
 
-static int run_get_device_params(sd_bus_message *m, struct dbus_connect *dc, get_device_params_fn get,
+static int run_get_device_params(sd_bus_message *m, struct dbus_domain *d, get_device_params_fn get,
                                  sd_bus_error *error)
 {
-    struct vb_typed_params params = VB_TYPED_PARAMS_INIT;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_params_call *call;
+    const char *device;
+    uint32_t flags;
+    int r = sd_bus_message_read(m, "su", &device, &flags);
+
+    if (r < 0)
+        return r;
+    call = dbus_params_call_new(d->dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    r = check_domain(d, &call->base.core);
+    if (r == 0)
+        r = get(d->dc->conn, &call->base.core, d->uuid, device, flags, &call->params);
+    return dbus_call_finish(&call->base, r, error);
+}
+
+static int run_set_params(sd_bus_message *m, struct dbus_domain *d, set_params_fn set, sd_bus_error *error)
+{
+    struct dbus_params_input_call *call;
+    uint32_t flags;
+    int r = dbus_params_input_call_read(d->dc->frontend, m, &flags, &call, error);
+
+    if (r < 0)
+        return r;
+    r = check_domain(d, &call->base.core);
+    if (r == 0)
+        r = set(d->dc->conn, &call->base.core, d->uuid, &call->params, flags);
+    return dbus_call_finish(&call->base, r, error);
+}
+
+static int run_set_device_params(sd_bus_message *m, struct dbus_domain *d, set_device_params_fn set,
+                                 sd_bus_error *error)
+{
+    struct dbus_params_input_call *call;
     const char *device;
     uint32_t flags;
     int r;
 
-    if ((r = sd_bus_message_read(m, "su", &device, &flags)) < 0 || (r = message_domain(m, dc, uuid, error)) < 0)
+    if ((r = sd_bus_message_read(m, "s", &device)) < 0 ||
+        (r = dbus_params_input_call_read(d->dc->frontend, m, &flags, &call, error)) < 0)
         return r;
-    if (get(dc->conn, uuid, device, flags, &params, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    return reply_params(m, &params);
-}
-
-static int run_set_params(sd_bus_message *m, struct dbus_connect *dc, set_params_fn set, sd_bus_error *error)
-{
-    struct vb_typed_params params = VB_TYPED_PARAMS_INIT;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    uint32_t flags;
-    int r;
-
-    r = dbus_typed_params_read(m, &params, &err);
-    if (r < 0)
-        return vb_error_is_set(&err) ? dbus_reply_core_error(error, &err) : r;
-    if ((r = sd_bus_message_read(m, "u", &flags)) >= 0 && (r = message_domain(m, dc, uuid, error)) >= 0 &&
-        (r = set(dc->conn, uuid, &params, flags, &err)) < 0)
-        r = dbus_reply_core_error(error, &err);
-    vb_typed_params_clear(&params);
-    if (r < 0)
-        return r;
-    dbus_objects_refresh(dc, uuid);
-    return sd_bus_reply_method_return(m, NULL);
-}
-
-static int run_set_device_params(sd_bus_message *m, struct dbus_connect *dc, set_device_params_fn set,
-                                 sd_bus_error *error)
-{
-    struct vb_typed_params params = VB_TYPED_PARAMS_INIT;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    const char *device;
-    uint32_t flags;
-    int r;
-
-    if ((r = sd_bus_message_read(m, "s", &device)) < 0)
-        return r;
-    r = dbus_typed_params_read(m, &params, &err);
-    if (r < 0)
-        return vb_error_is_set(&err) ? dbus_reply_core_error(error, &err) : r;
-    if ((r = sd_bus_message_read(m, "u", &flags)) >= 0 && (r = message_domain(m, dc, uuid, error)) >= 0 &&
-        (r = set(dc->conn, uuid, device, &params, flags, &err)) < 0)
-        r = dbus_reply_core_error(error, &err);
-    vb_typed_params_clear(&params);
-    if (r < 0)
-        return r;
-    dbus_objects_refresh(dc, uuid);
-    return sd_bus_reply_method_return(m, NULL);
+    r = check_domain(d, &call->base.core);
+    if (r == 0)
+        r = set(d->dc->conn, &call->base.core, d->uuid, device, &call->params, flags);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static int method_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *error)

@@ -1,79 +1,58 @@
 /* The rest of libvirt-dbus's org.libvirt.Domain interface: methods libvirt's own test driver
  * does not implement either (checked against libvirt 9.0), and no other virtbus driver yet.
- * They exist with their real signatures so clients see the whole interface, check that the
- * domain exists, and then answer libvirt's "this function is not supported by the connection
- * driver: virDomainXxx"; MigrateToURI3 answers what libvirt's API layer answers instead. */
-#include <string.h>
-
+ * They exist with their real signatures so clients see the whole interface; the core checks
+ * that the domain exists, then answers libvirt's "this function is not supported by the
+ * connection driver: virDomainXxx". MigrateToURI3 answers what libvirt's API layer answers. */
 #include "api/domain.h"
 #include "dbus/bus.h"
-#include "dbus/errors.h"
 
-/* X(member, input signature, output signature, libvirt API) */
-#define UNSUPPORTED_DOMAIN_METHODS(X)                                                       \
-    X("BlockCommit", "ssstu", "", "virDomainBlockCommit")                                   \
-    X("BlockCopy", "ssa{sv}u", "", "virDomainBlockCopy")                                    \
-    X("BlockJobAbort", "su", "", "virDomainBlockJobAbort")                                  \
-    X("BlockJobSetSpeed", "stu", "", "virDomainBlockJobSetSpeed")                           \
-    X("BlockPeek", "sttu", "ay", "virDomainBlockPeek")                                      \
-    X("BlockPull", "stu", "", "virDomainBlockPull")                                         \
-    X("BlockRebase", "sstu", "", "virDomainBlockRebase")                                    \
-    X("BlockResize", "stu", "", "virDomainBlockResize")                                     \
-    X("GetBlockJobInfo", "su", "(ittt)", "virDomainGetBlockJobInfo")                        \
-    X("GetGuestVcpus", "u", "a{sv}", "virDomainGetGuestVcpus")                              \
-    X("GetJobStats", "u", "(ia{sv})", "virDomainGetJobStats")                               \
-    X("GetSecurityLabelList", "", "a(sb)", "virDomainGetSecurityLabelList")                 \
-    X("MigrateGetCompressionCache", "u", "t", "virDomainMigrateGetCompressionCache")        \
-    X("MigrateGetMaxSpeed", "u", "t", "virDomainMigrateGetMaxSpeed")                        \
-    X("MigrateSetCompressionCache", "tu", "", "virDomainMigrateSetCompressionCache")        \
-    X("MigrateSetMaxDowntime", "tu", "", "virDomainMigrateSetMaxDowntime")                  \
-    X("MigrateSetMaxSpeed", "tu", "", "virDomainMigrateSetMaxSpeed")                        \
-    X("MigrateStartPostCopy", "u", "", "virDomainMigrateStartPostCopy")                     \
-    X("OpenGraphicsFD", "uu", "h", "virDomainOpenGraphicsFD")                               \
-    X("PMWakeup", "u", "", "virDomainPMWakeup")                                             \
-    X("SetGuestVcpus", "abiu", "", "virDomainSetGuestVcpus")
+/* X(member, operation, input signature, output signature) */
+#define UNSUPPORTED_DOMAIN_METHODS(X)                                                      \
+    X("BlockCommit", DOMAIN_BLOCK_COMMIT, "ssstu", "")                                     \
+    X("BlockCopy", DOMAIN_BLOCK_COPY, "ssa{sv}u", "")                                      \
+    X("BlockJobAbort", DOMAIN_BLOCK_JOB_ABORT, "su", "")                                   \
+    X("BlockJobSetSpeed", DOMAIN_BLOCK_JOB_SET_SPEED, "stu", "")                           \
+    X("BlockPeek", DOMAIN_BLOCK_PEEK, "sttu", "ay")                                        \
+    X("BlockPull", DOMAIN_BLOCK_PULL, "stu", "")                                           \
+    X("BlockRebase", DOMAIN_BLOCK_REBASE, "sstu", "")                                      \
+    X("BlockResize", DOMAIN_BLOCK_RESIZE, "stu", "")                                       \
+    X("GetBlockJobInfo", DOMAIN_GET_BLOCK_JOB_INFO, "su", "(ittt)")                        \
+    X("GetGuestVcpus", DOMAIN_GET_GUEST_VCPUS, "u", "a{sv}")                               \
+    X("GetJobStats", DOMAIN_GET_JOB_STATS, "u", "(ia{sv})")                                \
+    X("GetSecurityLabelList", DOMAIN_GET_SECURITY_LABEL_LIST, "", "a(sb)")                 \
+    X("MigrateGetCompressionCache", DOMAIN_MIGRATE_GET_COMPRESSION_CACHE, "u", "t")        \
+    X("MigrateGetMaxSpeed", DOMAIN_MIGRATE_GET_MAX_SPEED, "u", "t")                        \
+    X("MigrateSetCompressionCache", DOMAIN_MIGRATE_SET_COMPRESSION_CACHE, "tu", "")        \
+    X("MigrateSetMaxDowntime", DOMAIN_MIGRATE_SET_MAX_DOWNTIME, "tu", "")                  \
+    X("MigrateSetMaxSpeed", DOMAIN_MIGRATE_SET_MAX_SPEED, "tu", "")                        \
+    X("MigrateStartPostCopy", DOMAIN_MIGRATE_START_POST_COPY, "u", "")                     \
+    X("OpenGraphicsFD", DOMAIN_OPEN_GRAPHICS_FD, "uu", "h")                                \
+    X("PMWakeup", DOMAIN_PM_WAKEUP, "u", "")                                               \
+    X("SetGuestVcpus", DOMAIN_SET_GUEST_VCPUS, "abiu", "")
 
-struct unsupported_method {
-    const char *member;
-    const char *api;
-};
-
-#define METHOD_NAME(member, in, out, api) { member, api },
-static const struct unsupported_method unsupported_methods[] = { UNSUPPORTED_DOMAIN_METHODS(METHOD_NAME) };
-
-static const char *api_for_member(const char *member)
+/* The arguments are left unread: the answer is an error whatever they say. */
+static int run_unsupported(sd_bus_message *m, struct dbus_domain *d, enum vb_operation op, sd_bus_error *error)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(unsupported_methods); i++)
-        if (streq(unsupported_methods[i].member, member))
-            return unsupported_methods[i].api;
-    return "virDomainUnknown";
+    struct dbus_call *call = dbus_empty_call_new(d->dc->frontend, m);
+
+    if (!call)
+        return -ENOMEM;
+    return dbus_call_finish(call, vb_domain_unsupported(d->dc->conn, &call->core, d->uuid, op), error);
 }
 
-static int method_not_supported(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-    struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    struct vb_domain_ref ref = { 0 };
-    unsigned char uuid[VB_UUID_LEN];
-    int r = dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
-
-    if (r < 0)
-        return r;
-    /* A call on a domain that does not exist says so first, as libvirt-dbus does. */
-    if (vb_domain_lookup_by_uuid(dc->conn, uuid, &ref, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    vb_domain_ref_clear(&ref);
-    vb_error_set(&err, VB_ERR_NO_SUPPORT, "%s", api_for_member(sd_bus_message_get_member(m)));
-    return dbus_reply_core_error(error, &err);
-}
+#define UNSUPPORTED_HANDLER(member, id, in, out)                                               \
+    static int method_##id(sd_bus_message *m, void *userdata, sd_bus_error *error)            \
+    {                                                                                         \
+        return run_unsupported(m, userdata, VB_OP_##id, error);                                \
+    }
+UNSUPPORTED_DOMAIN_METHODS(UNSUPPORTED_HANDLER)
 
 /* Migration is refused by libvirt's API layer, not as "not supported": see
  * vb_domain_migrate_to_uri3. */
 static int method_migrate_to_uri3(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_domain *d = userdata;
+    struct dbus_call *call;
     const char *dconnuri;
     uint32_t flags;
     int r;
@@ -81,15 +60,14 @@ static int method_migrate_to_uri3(sd_bus_message *m, void *userdata, sd_bus_erro
     if ((r = sd_bus_message_read(m, "s", &dconnuri)) < 0 || (r = sd_bus_message_skip(m, "a{sv}")) < 0 ||
         (r = sd_bus_message_read(m, "u", &flags)) < 0)
         return r;
-    r = dbus_domain_uuid(dc, sd_bus_message_get_path(m), uuid, error);
-    if (r < 0)
-        return r;
-    vb_domain_migrate_to_uri3(dc->conn, uuid, dconnuri, flags, &err);
-    return dbus_reply_core_error(error, &err);
+    call = dbus_empty_call_new(d->dc->frontend, m);
+    if (!call)
+        return -ENOMEM;
+    return dbus_call_finish(call, vb_domain_migrate_to_uri3(d->dc->conn, &call->core, d->uuid, dconnuri, flags),
+                            error);
 }
 
-#define VTABLE_ENTRY(member, in, out, api) \
-    SD_BUS_METHOD(member, in, out, method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED),
+#define VTABLE_ENTRY(member, id, in, out) SD_BUS_METHOD(member, in, out, method_##id, SD_BUS_VTABLE_UNPRIVILEGED),
 static const sd_bus_vtable domain_unsupported_vtable[] = {
     SD_BUS_VTABLE_START(0),
     UNSUPPORTED_DOMAIN_METHODS(VTABLE_ENTRY)

@@ -22,3 +22,11 @@ int dbus_error_from_vb(sd_bus_error *error, const struct vb_error *err)
             name = error_names[i].name;
     return sd_bus_error_set(error, name, vb_error_message(err));
 }
+
+int dbus_error_take_vb(sd_bus_error *error, struct vb_error *err)
+{
+    int r = dbus_error_from_vb(error, err);
+
+    vb_error_clear(err);
+    return r;
+}

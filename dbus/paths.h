@@ -23,3 +23,13 @@ char *dbus_domain_path(const char *domain_prefix, const unsigned char uuid[VB_UU
 
 /* Decodes a domain path under domain_prefix; -EINVAL if it is not one. */
 int dbus_domain_uuid_from_path(const char *domain_prefix, const char *path, unsigned char uuid[VB_UUID_LEN]);
+
+/* "<snapshot prefix>/_<domain uuid with - as _>_<name, every byte outside [A-Za-z0-9] as _ and
+ * two lowercase hex digits>", as libvirt-dbus names snapshots. malloc'd. */
+char *dbus_snapshot_path(const char *snapshot_prefix, const unsigned char uuid[VB_UUID_LEN], const char *name);
+/* Splits a snapshot path into its domain's UUID and the snapshot name (malloc'd); -EINVAL when
+ * it is not one this side would have produced. */
+int dbus_snapshot_from_path(const char *snapshot_prefix, const char *path, unsigned char uuid[VB_UUID_LEN],
+                            char **name);
+/* Just the domain's UUID of a snapshot path. */
+int dbus_snapshot_uuid_from_path(const char *snapshot_prefix, const char *path, unsigned char uuid[VB_UUID_LEN]);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dbus/properties.h"
+#include "drivers/driver.h"
 #include "util/macros.h"
 
 struct get_all_handler {
@@ -120,4 +121,82 @@ int dbus_properties_add_get_all(sd_bus *bus, const char *path, bool fallback, co
     sd_bus_slot_set_floating(slot, true);
     sd_bus_slot_unref(slot);
     return 0;
+}
+
+/* --- org.libvirt.Domain's properties, from one read of the domain ---------------------------- */
+
+static const struct {
+    const char *name;
+    const char *signature;
+} domain_properties[] = {
+    { "Active", "b" }, { "Autostart", "b" }, { "Id", "u" }, { "Name", "s" }, { "OSType", "s" },
+    { "Persistent", "b" }, { "SchedulerType", "(si)" }, { "Updated", "b" }, { "UUID", "s" },
+};
+
+int dbus_domain_property_append_value(sd_bus_message *m, const char *property, const struct vb_domain_info *info)
+{
+    if (streq(property, "Active"))
+        return sd_bus_message_append(m, "b", info->id >= 0);
+    if (streq(property, "Autostart"))
+        return sd_bus_message_append(m, "b", info->autostart);
+    if (streq(property, "Id"))
+        return sd_bus_message_append(m, "u", (uint32_t) (info->id >= 0 ? info->id : 0));
+    if (streq(property, "Name"))
+        return sd_bus_message_append(m, "s", info->name);
+    if (streq(property, "OSType"))
+        return sd_bus_message_append(m, "s", info->os_type);
+    if (streq(property, "Persistent"))
+        return sd_bus_message_append(m, "b", info->persistent);
+    if (streq(property, "SchedulerType") && info->scheduler_type)
+        return sd_bus_message_append(m, "(si)", info->scheduler_type, (int32_t) info->scheduler_nparams);
+    if (streq(property, "Updated"))
+        return sd_bus_message_append(m, "b", info->updated);
+    if (streq(property, "UUID")) {
+        char uuid_text[VB_UUID_STRING_LEN];
+
+        vb_uuid_format(info->uuid, uuid_text);
+        return sd_bus_message_append(m, "s", uuid_text);
+    }
+    return -ENOENT;
+}
+
+static bool named(const char *const *names, const char *name)
+{
+    for (; names && *names; names++)
+        if (streq(*names, name))
+            return true;
+    return !names;
+}
+
+static int append_domain_property(sd_bus_message *m, const struct vb_domain_info *info, size_t i, bool double_wrap)
+{
+    const char *signature = domain_properties[i].signature;
+    int r = sd_bus_message_open_container(m, 'e', "sv");
+
+    if (r >= 0)
+        r = sd_bus_message_append(m, "s", domain_properties[i].name);
+    if (r >= 0 && double_wrap)
+        r = sd_bus_message_open_container(m, 'v', "v");
+    if (r >= 0)
+        r = sd_bus_message_open_container(m, 'v', signature);
+    if (r >= 0)
+        r = dbus_domain_property_append_value(m, domain_properties[i].name, info);
+    for (int depth = double_wrap ? 3 : 2; r >= 0 && depth > 0; depth--)
+        r = sd_bus_message_close_container(m);
+    return r;
+}
+
+int dbus_domain_properties_append(sd_bus_message *m, const struct vb_domain_info *info, const char *const *names,
+                                  bool double_wrap)
+{
+    int r = sd_bus_message_open_container(m, 'a', "{sv}");
+
+    for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(domain_properties); i++) {
+        if (!named(names, domain_properties[i].name))
+            continue;
+        if (streq(domain_properties[i].name, "SchedulerType") && !info->scheduler_type)
+            continue;
+        r = append_domain_property(m, info, i, double_wrap);
+    }
+    return r < 0 ? r : sd_bus_message_close_container(m);
 }

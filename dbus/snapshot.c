@@ -1,8 +1,7 @@
 /* Domain snapshots on D-Bus: the snapshot methods of org.libvirt.Domain, and one
- * org.libvirt.DomainSnapshot object per snapshot under <connect>/domainsnapshot, named
- * `_<domain uuid, - as _>_<name, escaped byte by byte>` as libvirt-dbus names them. Every path
- * in that subtree is dispatched, so a path naming no snapshot answers libvirt's error. */
-#include <stdio.h>
+ * org.libvirt.DomainSnapshot object per snapshot under <connect>/domainsnapshot, named as
+ * libvirt-dbus names them (dbus/paths.c). The lookups decode a path once (dbus/objects.c);
+ * whether the snapshot exists is the core's to say. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,285 +10,180 @@
 #include "dbus/bus.h"
 #include "dbus/errors.h"
 #include "dbus/paths.h"
+#include "policy/engine.h"
 
-#define DBUS_SNAPSHOT_INTERFACE "org.libvirt.DomainSnapshot"
+/* --- calls ------------------------------------------------------------------------------------- */
 
-/* --- paths --------------------------------------------------------------------------------- */
+/* A snapshot call: the domain, the snapshot it is about, and what it answers. */
+struct snapshot_call {
+    struct dbus_call base;
+    struct dbus_connect *dc;
+    unsigned char uuid[VB_UUID_LEN];
+    char *name;    /* the snapshot named (copied: the lookup's copy does not last) */
+    char *found;   /* output: a snapshot the core named */
+    char **names;  /* output: snapshots the core listed */
+    size_t n;
+    char *xml;     /* output: GetXMLDesc */
+    bool current;  /* output: IsCurrent */
+};
 
-static char *snapshot_prefix(const struct dbus_connect *dc)
+/* "o": the snapshot found (CreateXML, Current, GetParent), or the one named (LookupByName). */
+static int append_path(struct dbus_call *call, sd_bus_message *reply)
 {
-    char *prefix = NULL;
+    struct snapshot_call *c = (struct snapshot_call *) call;
+    _cleanup_free_ char *path = dbus_snapshot_path(c->dc->snapshot_prefix, c->uuid, c->found ? c->found : c->name);
 
-    if (asprintf(&prefix, "%s/domainsnapshot", dc->path) < 0)
-        return NULL;
-    return prefix;
+    return path ? sd_bus_message_append(reply, "o", path) : -ENOMEM;
 }
 
-static bool is_plain(unsigned char c)
+static int append_paths(struct dbus_call *call, sd_bus_message *reply)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
+    struct snapshot_call *c = (struct snapshot_call *) call;
+    int r = sd_bus_message_open_container(reply, 'a', "o");
 
-/* "<prefix>/_<uuid>_<escaped name>": every byte outside [A-Za-z0-9] as _ and two lowercase hex digits. */
-static char *snapshot_path(const struct dbus_connect *dc, const unsigned char uuid[VB_UUID_LEN], const char *name)
-{
-    static const char hex[] = "0123456789abcdef";
-    _cleanup_free_ char *domain = dbus_domain_path("", uuid); /* "/_<uuid>" */
-    _cleanup_free_ char *prefix = snapshot_prefix(dc);
-    size_t len, at;
-    char *path;
-
-    if (!domain || !prefix)
-        return NULL;
-    len = strlen(prefix) + strlen(domain) + 1 + 3 * strlen(name) + 1;
-    path = malloc(len);
-    if (!path)
-        return NULL;
-    at = (size_t) snprintf(path, len, "%s%s_", prefix, domain);
-    for (const unsigned char *p = (const unsigned char *) name; *p; p++) {
-        if (is_plain(*p)) {
-            path[at++] = (char) *p;
-        } else {
-            path[at++] = '_';
-            path[at++] = hex[*p >> 4];
-            path[at++] = hex[*p & 0xf];
-        }
-    }
-    path[at] = '\0';
-    return path;
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-/* Decodes an escaped name; NULL when it is not one this side would have produced. */
-static char *unescape_name(const char *text)
-{
-    char *name = malloc(strlen(text) + 1), *out = name;
-
-    for (const char *p = text; name && *p; p++) {
-        int high, low;
-
-        if (is_plain((unsigned char) *p)) {
-            *out++ = *p;
-            continue;
-        }
-        high = *p == '_' ? hex_value(p[1]) : -1;
-        low = high >= 0 ? hex_value(p[2]) : -1;
-        if (low < 0 || (high == 0 && low == 0)) {
-            free(name);
-            return NULL;
-        }
-        *out++ = (char) (high << 4 | low);
-        p += 2;
-    }
-    if (out)
-        *out = '\0';
-    return name;
-}
-
-/* Splits a snapshot path into its domain UUID and snapshot name (malloc'd). */
-static int snapshot_from_path(const struct dbus_connect *dc, const char *path, unsigned char uuid[VB_UUID_LEN],
-                              char **name)
-{
-    _cleanup_free_ char *prefix = snapshot_prefix(dc);
-    _cleanup_free_ char *domain_path = NULL;
-    size_t prefix_len, uuid_len = 1 + VB_UUID_STRING_LEN - 1; /* "_" + the uuid */
-    const char *leaf;
-
-    if (!prefix)
-        return -ENOMEM;
-    prefix_len = strlen(prefix);
-    if (strncmp(path, prefix, prefix_len) != 0 || path[prefix_len] != '/')
-        return -EINVAL;
-    leaf = path + prefix_len + 1;
-    if (strnlen(leaf, uuid_len + 1) <= uuid_len || leaf[uuid_len] != '_')
-        return -EINVAL;
-    if (asprintf(&domain_path, "%s/%.*s", prefix, (int) uuid_len, leaf) < 0)
-        return -ENOMEM;
-    if (dbus_domain_uuid_from_path(prefix, domain_path, uuid) < 0)
-        return -EINVAL;
-    *name = unescape_name(leaf + uuid_len + 1);
-    return *name ? 0 : -EINVAL;
-}
-
-/* --- helpers ------------------------------------------------------------------------------- */
-
-/* The snapshot a DomainSnapshot call is addressed to; *name is malloc'd. */
-static int snapshot_from_message(sd_bus_message *m, struct dbus_connect *dc, unsigned char uuid[VB_UUID_LEN],
-                                 char **name, sd_bus_error *error)
-{
-    int r = snapshot_from_path(dc, sd_bus_message_get_path(m), uuid, name);
-
-    if (r == -ENOMEM)
-        return r;
-    if (r < 0)
-        return sd_bus_error_set(error, DBUS_LIBVIRT_ERROR, "Domain snapshot not found");
-    return 0;
-}
-
-static int reply_path(sd_bus_message *m, struct dbus_connect *dc, const unsigned char uuid[VB_UUID_LEN],
-                      const char *name)
-{
-    _cleanup_free_ char *path = snapshot_path(dc, uuid, name);
-
-    if (!path)
-        return -ENOMEM;
-    return sd_bus_reply_method_return(m, "o", path);
-}
-
-static int reply_paths(sd_bus_message *m, struct dbus_connect *dc, const unsigned char uuid[VB_UUID_LEN],
-                       char **names, size_t n)
-{
-    _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-    int r = sd_bus_message_new_method_return(m, &reply);
-
-    if (r >= 0)
-        r = sd_bus_message_open_container(reply, 'a', "o");
-    for (size_t i = 0; r >= 0 && i < n; i++) {
-        _cleanup_free_ char *path = snapshot_path(dc, uuid, names[i]);
+    for (size_t i = 0; r >= 0 && i < c->n; i++) {
+        _cleanup_free_ char *path = dbus_snapshot_path(c->dc->snapshot_prefix, c->uuid, c->names[i]);
 
         r = path ? sd_bus_message_append(reply, "o", path) : -ENOMEM;
     }
-    if (r >= 0)
-        r = sd_bus_message_close_container(reply);
-    vb_snapshot_names_free(names, n);
-    return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
+    return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
-/* --- org.libvirt.Domain: snapshot methods ---------------------------------------------------- */
+static int append_xml(struct dbus_call *call, sd_bus_message *reply)
+{
+    return sd_bus_message_append(reply, "s", ((struct snapshot_call *) call)->xml);
+}
+
+static int append_current(struct dbus_call *call, sd_bus_message *reply)
+{
+    return sd_bus_message_append(reply, "b", (int) ((struct snapshot_call *) call)->current);
+}
+
+static void clear_snapshot_call(struct dbus_call *call)
+{
+    struct snapshot_call *c = (struct snapshot_call *) call;
+
+    free(c->name);
+    free(c->found);
+    vb_snapshot_names_free(c->names, c->n);
+    free(c->xml);
+}
+
+/* A call on domain uuid of dc about snapshot name (NULL: none), answered by append. */
+static struct snapshot_call *snapshot_call_new(struct dbus_connect *dc, sd_bus_message *m,
+                                               const unsigned char uuid[VB_UUID_LEN], const char *name,
+                                               dbus_call_append_fn append)
+{
+    char *copy = name ? strdup(name) : NULL;
+    struct snapshot_call *call = NULL;
+
+    if (!name || copy)
+        call = dbus_call_new(dc->frontend, m, sizeof(*call), append, clear_snapshot_call);
+    if (!call) {
+        free(copy);
+        return NULL;
+    }
+    call->dc = dc;
+    memcpy(call->uuid, uuid, VB_UUID_LEN);
+    call->name = copy;
+    return call;
+}
+
+/* --- org.libvirt.Domain: snapshot methods ------------------------------------------------------- */
 
 static int method_snapshot_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    _cleanup_free_ char *name = NULL;
+    struct dbus_domain *d = userdata;
+    struct snapshot_call *call;
     const char *xml;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "su", &xml, &flags);
 
-    r = sd_bus_message_read(m, "su", &xml, &flags);
     if (r < 0)
         return r;
-    r = dbus_message_domain_uuid(m, dc, uuid, error);
-    if (r < 0)
-        return r;
-    if (vb_snapshot_create_xml(dc->conn, uuid, xml, flags, &name, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    return reply_path(m, dc, uuid, name);
+    call = snapshot_call_new(d->dc, m, d->uuid, NULL, append_path);
+    if (!call)
+        return -ENOMEM;
+    r = vb_snapshot_create_xml(d->dc->conn, &call->base.core, call->uuid, xml, flags, &call->found);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static int method_snapshot_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
+    struct dbus_domain *d = userdata;
+    struct snapshot_call *call;
     const char *name;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "su", &name, &flags);
 
-    r = sd_bus_message_read(m, "su", &name, &flags);
     if (r < 0)
         return r;
-    r = dbus_message_domain_uuid(m, dc, uuid, error);
-    if (r < 0)
-        return r;
-    if (vb_snapshot_lookup_by_name(dc->conn, uuid, name, flags, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    return reply_path(m, dc, uuid, name);
+    call = snapshot_call_new(d->dc, m, d->uuid, name, append_path);
+    if (!call)
+        return -ENOMEM;
+    r = vb_snapshot_lookup_by_name(d->dc->conn, &call->base.core, call->uuid, call->name, flags);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static int method_snapshot_current(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    _cleanup_free_ char *name = NULL;
+    struct dbus_domain *d = userdata;
+    struct snapshot_call *call;
     uint32_t flags;
-    int r;
+    int r = sd_bus_message_read(m, "u", &flags);
 
-    r = sd_bus_message_read(m, "u", &flags);
     if (r < 0)
         return r;
-    r = dbus_message_domain_uuid(m, dc, uuid, error);
-    if (r < 0)
-        return r;
-    if (vb_snapshot_current(dc->conn, uuid, flags, &name, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    return reply_path(m, dc, uuid, name);
+    call = snapshot_call_new(d->dc, m, d->uuid, NULL, append_path);
+    if (!call)
+        return -ENOMEM;
+    r = vb_snapshot_current(d->dc->conn, &call->base.core, call->uuid, flags, &call->found);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static int method_list_domain_snapshots(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    unsigned char uuid[VB_UUID_LEN];
-    char **names = NULL;
+    struct dbus_domain *d = userdata;
+    struct snapshot_call *call;
     uint32_t flags;
-    size_t n = 0;
-    int r;
+    int r = sd_bus_message_read(m, "u", &flags);
 
-    r = sd_bus_message_read(m, "u", &flags);
     if (r < 0)
         return r;
-    r = dbus_message_domain_uuid(m, dc, uuid, error);
-    if (r < 0)
-        return r;
-    if (vb_snapshot_list(dc->conn, uuid, flags, &names, &n, &err) < 0)
-        return dbus_reply_core_error(error, &err);
-    return reply_paths(m, dc, uuid, names, n);
+    call = snapshot_call_new(d->dc, m, d->uuid, NULL, append_paths);
+    if (!call)
+        return -ENOMEM;
+    r = vb_snapshot_list(d->dc->conn, &call->base.core, call->uuid, flags, &call->names, &call->n);
+    return dbus_call_finish(&call->base, r, error);
 }
 
-/* --- org.libvirt.DomainSnapshot ------------------------------------------------------------ */
+/* --- org.libvirt.DomainSnapshot ---------------------------------------------------------------- */
 
-/* What every DomainSnapshot method starts with: its flags and the snapshot it names. */
-struct snapshot_call {
-    struct dbus_connect *dc;
-    unsigned char uuid[VB_UUID_LEN];
-    char *name;
-    uint32_t flags;
-    struct vb_error err;
-};
-
-static int snapshot_call_begin(sd_bus_message *m, void *userdata, struct snapshot_call *call, sd_bus_error *error)
+/* What every DomainSnapshot method starts with: its flags, and a call about its snapshot. */
+static int snapshot_object_call(sd_bus_message *m, struct dbus_snapshot *s, dbus_call_append_fn append,
+                                struct snapshot_call **call, uint32_t *flags)
 {
-    int r;
+    int r = sd_bus_message_read(m, "u", flags);
 
-    call->dc = userdata;
-    call->err = VB_ERROR_INIT;
-    r = sd_bus_message_read(m, "u", &call->flags);
     if (r < 0)
         return r;
-    return snapshot_from_message(m, call->dc, call->uuid, &call->name, error);
+    *call = snapshot_call_new(s->dc, m, s->uuid, s->name, append);
+    return *call ? 0 : -ENOMEM;
 }
 
-static void snapshot_call_clear(struct snapshot_call *call)
-{
-    free(call->name);
-    vb_error_clear(&call->err);
-}
-
-typedef int (*snapshot_op)(struct vb_connect *conn, vb_uuid_t uuid, const char *name, unsigned int flags,
-                           struct vb_error *err);
+typedef int (*snapshot_op)(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const char *name,
+                           unsigned int flags);
 
 /* Methods with no result: Delete, Revert. */
-static int run_snapshot_op(sd_bus_message *m, void *userdata, snapshot_op op, sd_bus_error *error)
+static int run_snapshot_op(sd_bus_message *m, struct dbus_snapshot *s, snapshot_op op, sd_bus_error *error)
 {
-    _cleanup_(snapshot_call_clear) struct snapshot_call call = { 0 };
-    int r = snapshot_call_begin(m, userdata, &call, error);
+    struct snapshot_call *call;
+    uint32_t flags;
+    int r = snapshot_object_call(m, s, NULL, &call, &flags);
 
     if (r < 0)
         return r;
-    if (op(call.dc->conn, call.uuid, call.name, call.flags, &call.err) < 0)
-        return dbus_error_from_vb(error, &call.err);
-    return sd_bus_reply_method_return(m, NULL);
+    return dbus_call_finish(&call->base, op(call->dc->conn, &call->base.core, call->uuid, call->name, flags), error);
 }
 
 static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -304,59 +198,117 @@ static int method_revert(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
 static int method_get_parent(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    _cleanup_(snapshot_call_clear) struct snapshot_call call = { 0 };
-    _cleanup_free_ char *parent = NULL;
-    int r = snapshot_call_begin(m, userdata, &call, error);
+    struct snapshot_call *call;
+    uint32_t flags;
+    int r = snapshot_object_call(m, userdata, append_path, &call, &flags);
 
     if (r < 0)
         return r;
-    if (vb_snapshot_get_parent(call.dc->conn, call.uuid, call.name, call.flags, &parent, &call.err) < 0)
-        return dbus_error_from_vb(error, &call.err);
-    return reply_path(m, call.dc, call.uuid, parent);
+    r = vb_snapshot_get_parent(call->dc->conn, &call->base.core, call->uuid, call->name, flags, &call->found);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    _cleanup_(snapshot_call_clear) struct snapshot_call call = { 0 };
-    _cleanup_free_ char *xml = NULL;
-    int r = snapshot_call_begin(m, userdata, &call, error);
+    struct snapshot_call *call;
+    uint32_t flags;
+    int r = snapshot_object_call(m, userdata, append_xml, &call, &flags);
 
     if (r < 0)
         return r;
-    xml = vb_snapshot_get_xml_desc(call.dc->conn, call.uuid, call.name, call.flags, &call.err);
-    if (!xml)
-        return dbus_error_from_vb(error, &call.err);
-    return sd_bus_reply_method_return(m, "s", xml);
+    r = vb_snapshot_get_xml_desc(call->dc->conn, &call->base.core, call->uuid, call->name, flags, &call->xml);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static int method_is_current(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    _cleanup_(snapshot_call_clear) struct snapshot_call call = { 0 };
-    int r = snapshot_call_begin(m, userdata, &call, error);
+    struct snapshot_call *call;
+    uint32_t flags;
+    int r = snapshot_object_call(m, userdata, append_current, &call, &flags);
 
     if (r < 0)
         return r;
-    r = vb_snapshot_is_current(call.dc->conn, call.uuid, call.name, call.flags, &call.err);
-    if (r < 0)
-        return dbus_error_from_vb(error, &call.err);
-    return sd_bus_reply_method_return(m, "b", r > 0);
+    r = vb_snapshot_is_current(call->dc->conn, &call->base.core, call->uuid, call->name, flags, &call->current);
+    return dbus_call_finish(&call->base, r, error);
 }
 
 static int method_list_children(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    _cleanup_(snapshot_call_clear) struct snapshot_call call = { 0 };
-    char **names = NULL;
-    size_t n = 0;
-    int r = snapshot_call_begin(m, userdata, &call, error);
+    struct snapshot_call *call;
+    uint32_t flags;
+    int r = snapshot_object_call(m, userdata, append_paths, &call, &flags);
 
     if (r < 0)
         return r;
-    if (vb_snapshot_list_children(call.dc->conn, call.uuid, call.name, call.flags, &names, &n, &call.err) < 0)
-        return dbus_error_from_vb(error, &call.err);
-    return reply_paths(m, call.dc, call.uuid, names, n);
+    r = vb_snapshot_list_children(call->dc->conn, &call->base.core, call->uuid, call->name, flags, &call->names,
+                                  &call->n);
+    return dbus_call_finish(&call->base, r, error);
 }
 
-/* --- registration -------------------------------------------------------------------------- */
+/* --- the snapshot subtree's children ------------------------------------------------------------- */
+
+/* Appends the paths of one domain's snapshots to a NULL-terminated, growing array. */
+static int enumerate_domain(struct dbus_connect *dc, const unsigned char uuid[VB_UUID_LEN], char ***paths, size_t *n)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    char **names = NULL, **grown;
+    size_t count = 0;
+    int r = 0;
+
+    if (vb_snapshot_names(dc->conn, uuid, &names, &count, &err) < 0) {
+        vb_error_clear(&err); /* a driver without snapshots, or a domain just gone: none to list */
+        return 0;
+    }
+    grown = realloc(*paths, (*n + count + 1) * sizeof(**paths));
+    if (!grown)
+        r = -ENOMEM;
+    else
+        *paths = grown;
+    for (size_t i = 0; r == 0 && i < count; i++) {
+        (*paths)[*n] = dbus_snapshot_path(dc->snapshot_prefix, uuid, names[i]);
+        if (!(*paths)[*n])
+            r = -ENOMEM;
+        else
+            (*n)++;
+    }
+    if (grown)
+        (*paths)[*n] = NULL;
+    vb_snapshot_names_free(names, count);
+    return r;
+}
+
+/* The snapshots of every domain the caller may see. */
+static int snapshot_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error)
+{
+    struct dbus_connect *dc = userdata;
+    sd_bus_message *current = sd_bus_get_current_message(bus);
+    struct policy_check *check = current ? dbus_frontend_current_check(dc->frontend, current) : NULL;
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_domain_ref *refs = NULL;
+    char **paths = calloc(1, sizeof(*paths));
+    size_t n_refs = 0, n = 0;
+    int r;
+
+    if (!paths)
+        return -ENOMEM;
+    if (vb_domain_list_uuids(dc->conn, 0, &refs, &n_refs, &err) < 0) {
+        free(paths);
+        return dbus_error_take_vb(error, &err);
+    }
+    policy_check_filter_domains(check, VB_OP_BUS_INTROSPECT, dc->conn, refs, &n_refs);
+    r = 0;
+    for (size_t i = 0; r == 0 && i < n_refs; i++)
+        r = enumerate_domain(dc, refs[i].uuid, &paths, &n);
+    vb_domain_refs_free(refs, n_refs);
+    if (r < 0) {
+        vb_snapshot_names_free(paths, n);
+        return r;
+    }
+    *nodes = paths;
+    return 1;
+}
+
+/* --- registration -------------------------------------------------------------------------------- */
 
 static const sd_bus_vtable domain_snapshot_methods_vtable[] = {
     SD_BUS_VTABLE_START(0),
@@ -389,83 +341,17 @@ static const sd_bus_vtable snapshot_vtable[] = {
     SD_BUS_VTABLE_END,
 };
 
-/* Every path below the prefixes is an object; the methods decide whether it exists. The
- * snapshot methods of org.libvirt.Domain are a second vtable of that interface on the domain
- * subtree, with a find callback of their own; sd-bus merges the two. */
-static int find_any(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
-                    sd_bus_error *error)
-{
-    *found = userdata;
-    return 1;
-}
-
-/* Appends the paths of one domain's snapshots to a NULL-terminated, growing array. */
-static int enumerate_domain(struct dbus_connect *dc, const struct vb_domain_ref *ref, char ***paths, size_t *n)
-{
-    struct vb_error err = VB_ERROR_INIT;
-    char **names = NULL, **grown;
-    size_t count = 0;
-    int r = 0;
-
-    if (vb_snapshot_list(dc->conn, ref->uuid, 0, &names, &count, &err) < 0) {
-        vb_error_clear(&err); /* a driver without snapshots has none to list */
-        return 0;
-    }
-    grown = realloc(*paths, (*n + count + 1) * sizeof(**paths));
-    if (!grown)
-        r = -ENOMEM;
-    else
-        *paths = grown;
-    for (size_t i = 0; r == 0 && i < count; i++) {
-        (*paths)[*n] = snapshot_path(dc, ref->uuid, names[i]);
-        if (!(*paths)[*n])
-            r = -ENOMEM;
-        else
-            (*n)++;
-    }
-    if (grown)
-        (*paths)[*n] = NULL;
-    vb_snapshot_names_free(names, count);
-    return r;
-}
-
-static int snapshot_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error)
-{
-    struct dbus_connect *dc = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    struct vb_domain_ref *refs = NULL;
-    char **paths = calloc(1, sizeof(*paths));
-    size_t n_refs = 0, n = 0;
-    int r = paths ? 0 : -ENOMEM;
-
-    if (r == 0 && vb_domain_list(dc->conn, 0, &refs, &n_refs, &err) < 0) {
-        free(paths);
-        return dbus_reply_core_error(error, &err);
-    }
-    for (size_t i = 0; r == 0 && i < n_refs; i++)
-        r = enumerate_domain(dc, &refs[i], &paths, &n);
-    vb_domain_refs_free(refs, n_refs);
-    if (r < 0) {
-        vb_snapshot_names_free(paths, n);
-        return r;
-    }
-    *nodes = paths;
-    return 1;
-}
-
+/* The snapshot methods of org.libvirt.Domain are a second vtable of that interface on the
+ * domain subtree; sd-bus merges it with dbus/domain.c's. */
 int dbus_snapshot_register(struct dbus_connect *dc)
 {
-    _cleanup_free_ char *prefix = snapshot_prefix(dc);
-    int r;
+    int r = sd_bus_add_fallback_vtable(dc->bus, NULL, dc->domain_prefix, DBUS_DOMAIN_INTERFACE,
+                                       domain_snapshot_methods_vtable, dbus_domain_find, dc);
 
-    if (!prefix)
-        return -ENOMEM;
-    r = sd_bus_add_fallback_vtable(dc->bus, NULL, dc->domain_prefix, DBUS_DOMAIN_INTERFACE,
-                                   domain_snapshot_methods_vtable, find_any, dc);
-    if (r < 0)
-        return r;
-    r = sd_bus_add_fallback_vtable(dc->bus, NULL, prefix, DBUS_SNAPSHOT_INTERFACE, snapshot_vtable, find_any, dc);
-    if (r < 0)
-        return r;
-    return sd_bus_add_node_enumerator(dc->bus, NULL, prefix, snapshot_enumerate, dc);
+    if (r >= 0)
+        r = sd_bus_add_fallback_vtable(dc->bus, NULL, dc->snapshot_prefix, DBUS_SNAPSHOT_INTERFACE, snapshot_vtable,
+                                       dbus_snapshot_find, dc);
+    if (r >= 0)
+        r = sd_bus_add_node_enumerator(dc->bus, NULL, dc->snapshot_prefix, snapshot_enumerate, dc);
+    return r;
 }
