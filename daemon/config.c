@@ -16,6 +16,7 @@ void vb_daemon_config_init(struct vb_daemon_config *config)
         .log_level = VB_LOG_INFO,
         .event_replay = 1024,
         .polkit_cache_seconds = 5,
+        .job_wait_timeout_ms = 30000,
     };
 }
 
@@ -89,6 +90,17 @@ static int apply_setting(struct vb_daemon_config *config, const char *key, const
         if (parse_uint(value, &config->polkit_cache_seconds) < 0 || config->polkit_cache_seconds > 3600)
             return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: polkit_cache_seconds must be 0..3600", path,
                                 line);
+        return 0;
+    }
+    if (streq(key, "job_wait_timeout_ms")) {
+        if (parse_uint(value, &config->job_wait_timeout_ms) < 0 || config->job_wait_timeout_ms == 0)
+            return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: job_wait_timeout_ms must be 1..1000000", path,
+                                line);
+        return 0;
+    }
+    if (streq(key, "max_queued_jobs")) {
+        if (parse_uint(value, &config->max_queued_jobs) < 0)
+            return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: max_queued_jobs must be 0..1000000", path, line);
         return 0;
     }
     return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: unknown setting '%s'", path, line, key);

@@ -18,6 +18,8 @@ struct vb_daemon_config {
     char *test_uri;  /* what /org/libvirt/Test serves; default test:///default */
     unsigned int event_replay; /* events kept for replay */
     unsigned int polkit_cache_seconds; /* how long a polkit decision is reused; 0: ask every time */
+    unsigned int job_wait_timeout_ms;  /* how long a call waits for a busy domain (libvirt: 30 s) */
+    unsigned int max_queued_jobs;      /* calls that may wait for one domain; 0: no limit */
 };
 
 void vb_daemon_config_init(struct vb_daemon_config *config);

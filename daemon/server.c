@@ -9,13 +9,16 @@
 
 #include "api/connect.h"
 #include "daemon/server.h"
-#include "dbus/authorize.h"
 #include "dbus/bus.h"
 #include "events/event.h"
+#include "policy/engine.h"
 #include "util/log.h"
+#include "util/time.h"
 
 /* org.freedesktop.DBus.RequestName reply: the caller is now the primary owner. */
 #define DBUS_REQUEST_NAME_PRIMARY_OWNER 1u
+/* At shutdown, calls still pending get this long to end before their drivers are closed. */
+#define SHUTDOWN_DRAIN_USEC (2ull * 1000000ull)
 
 struct server {
     sd_event *loop;
@@ -24,7 +27,9 @@ struct server {
     struct vb_connect *conns[1];
     size_t n_conns;
     sd_bus *bus;
+    struct policy_engine *engine;
     struct dbus_frontend *dbus;
+    bool state_initialized;
 };
 
 static int on_dispatch_events(sd_event_source *source, void *userdata)
@@ -49,6 +54,20 @@ static int on_terminate(sd_event_source *source, const struct signalfd_siginfo *
     vb_log_info("received %s, shutting down", strsignal((int) info->ssi_signo));
     sd_notify(0, "STOPPING=1");
     return sd_event_exit(server->loop, 0);
+}
+
+/* SIGHUP: the drivers re-read what lives as long as the daemon (libvirt's virStateReload). */
+static int on_reload(sd_event_source *source, const struct signalfd_siginfo *info, void *userdata)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    vb_log_info("received SIGHUP, reloading");
+    sd_notify(0, "RELOADING=1");
+    if (vb_state_reload(&err) < 0)
+        vb_log_warning("reload failed: %s", vb_error_message(&err));
+    vb_error_clear(&err);
+    sd_notify(0, "READY=1");
+    return 0;
 }
 
 static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
@@ -82,12 +101,15 @@ static int setup_loop(struct server *server, const struct vb_daemon_config *conf
     sigemptyset(&mask);
     sigaddset(&mask, SIGTERM);
     sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
     if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
         return -errno;
     signal(SIGPIPE, SIG_IGN);
     r = sd_event_add_signal(server->loop, NULL, SIGTERM, on_terminate, server);
     if (r >= 0)
         r = sd_event_add_signal(server->loop, NULL, SIGINT, on_terminate, server);
+    if (r >= 0)
+        r = sd_event_add_signal(server->loop, NULL, SIGHUP, on_reload, server);
     if (r < 0)
         return r;
     server->events = vb_event_stream_new(config->event_replay);
@@ -101,11 +123,25 @@ static int setup_loop(struct server *server, const struct vb_daemon_config *conf
     return 0;
 }
 
+static struct vb_driver_env driver_env(struct server *server, const struct vb_daemon_config *config)
+{
+    return (struct vb_driver_env){ .events = server->events, .state_dir = config->state_dir, .loop = server->loop,
+                                   .job_wait_usec = (uint64_t) config->job_wait_timeout_ms * 1000u,
+                                   .max_queued_jobs = config->max_queued_jobs };
+}
+
+/* The drivers' daemon-long state first, then the connections, then autostart (libvirt's
+ * virStateInitialize does the same in one step, before any client can connect). */
 static int open_connections(struct server *server, const struct vb_daemon_config *config)
 {
-    struct vb_driver_env env = { .events = server->events, .state_dir = config->state_dir, .loop = server->loop };
+    struct vb_driver_env env = driver_env(server, config);
     struct vb_error err = VB_ERROR_INIT;
 
+    if (vb_state_initialize(&env, &err) < 0) {
+        vb_error_clear(&err);
+        return -EINVAL;
+    }
+    server->state_initialized = true;
     if (vb_connect_open(config->test_uri, &env, &server->conns[0], &err) < 0) {
         vb_log_error("cannot open %s: %s", config->test_uri, vb_error_message(&err));
         vb_error_clear(&err);
@@ -113,14 +149,12 @@ static int open_connections(struct server *server, const struct vb_daemon_config
     }
     server->n_conns = 1;
     vb_log_debug("opened %s (driver %s)", config->test_uri, server->conns[0]->driver->name);
+    vb_state_auto_start();
     return 0;
 }
 
 static int setup_bus(struct server *server, const struct vb_daemon_config *config)
 {
-    /* On the session bus every caller is the daemon's own user: nothing to authorize. */
-    struct dbus_authorize_options authorize = { .enabled = config->bus == VB_BUS_SYSTEM,
-                                                .cache_seconds = config->polkit_cache_seconds };
     int r;
 
     r = config->bus == VB_BUS_SYSTEM ? sd_bus_open_system(&server->bus) : sd_bus_open_user(&server->bus);
@@ -132,21 +166,47 @@ static int setup_bus(struct server *server, const struct vb_daemon_config *confi
     r = sd_bus_attach_event(server->bus, server->loop, SD_EVENT_PRIORITY_NORMAL);
     if (r >= 0)
         r = sd_bus_set_exit_on_disconnect(server->bus, true);
+    /* On the session bus every caller is the daemon's own user: nothing to authorize. */
     if (r >= 0)
-        r = dbus_frontend_new(server->bus, server->conns, server->n_conns, server->events, &authorize,
+        r = policy_engine_new(&(struct policy_engine_options){ .enabled = config->bus == VB_BUS_SYSTEM,
+                                                               .cache_seconds = config->polkit_cache_seconds,
+                                                               .polkit_bus = server->bus },
+                              &server->engine);
+    if (r >= 0)
+        r = dbus_frontend_new(server->bus, server->conns, server->n_conns, server->events, server->engine,
                               &server->dbus);
     if (r >= 0)
         r = sd_bus_request_name_async(server->bus, NULL, DBUS_SERVICE_NAME, 0, on_name_acquired, server);
     return r;
 }
 
+/* Calls still pending are cancelled and given a moment to end, so every driver has answered
+ * (to nobody) before it is closed. */
+static void drain_pending_calls(struct server *server)
+{
+    uint64_t deadline = vb_now_usec() + SHUTDOWN_DRAIN_USEC;
+
+    if (!server->dbus)
+        return;
+    dbus_frontend_stop(server->dbus);
+    while (dbus_calls_any_pending(server->dbus) && vb_now_usec() < deadline)
+        if (sd_event_run(server->loop, 100000) < 0)
+            break;
+}
+
 static void server_teardown(struct server *server)
 {
-    if (server->bus)
-        sd_bus_flush_close_unref(server->bus);
-    dbus_frontend_free(server->dbus);
+    drain_pending_calls(server);
+    /* Connections close before the front end goes: a driver ends what is still pending, and
+     * the front end must still be there to take those ends. */
     for (size_t i = 0; i < server->n_conns; i++)
         vb_connect_close(server->conns[i]);
+    if (server->state_initialized)
+        vb_state_cleanup();
+    dbus_frontend_free(server->dbus);
+    policy_engine_free(server->engine);
+    if (server->bus)
+        sd_bus_flush_close_unref(server->bus);
     sd_event_source_unref(server->event_dispatch);
     vb_event_stream_free(server->events);
     sd_event_unref(server->loop);
