@@ -18,6 +18,10 @@ BUILDDIR = os.environ.get("top_builddir", os.path.join(os.path.dirname(__file__)
 VIRTBUSD = os.environ.get("VIRTBUSD", os.path.join(BUILDDIR, "virtbusd"))
 DBUS_DAEMON = os.environ.get("DBUS_DAEMON", "dbus-daemon")
 
+# VIRTBUS_TEST_DELAY_MS=N runs every daemon with the test driver's deferred mode: each operation
+# answers N ms after it is made (run-pytest.sh runs the suite once that way too).
+DELAY_MS = int(os.environ.get("VIRTBUS_TEST_DELAY_MS", "0") or 0)
+
 TEST_PATH = "/org/libvirt/Test"
 TEST_DOMAIN_UUID = "6695eb01-f6a4-8304-79aa-97f2502e193f"
 TEST_DOMAIN_PATH = TEST_PATH + "/domain/_" + TEST_DOMAIN_UUID.replace("-", "_")
@@ -55,6 +59,20 @@ class PrivateBus:
         self.proc.wait(timeout=10)
 
 
+def with_delay(args, delay_ms=None):
+    """The daemon's arguments with the test URI in deferred mode when the suite runs that way."""
+    delay_ms = DELAY_MS if delay_ms is None else delay_ms
+    if not delay_ms:
+        return args
+    if "--test-uri" in args:
+        i = args.index("--test-uri") + 1
+        if "delay_ms=" not in args[i]:  # a test that chose its own delay keeps it
+            args[i] += ("&" if "?" in args[i] else "?") + "delay_ms=%d" % delay_ms
+    else:
+        args += ["--test-uri", "test:///default?delay_ms=%d" % delay_ms]
+    return args
+
+
 class Daemon:
     """One virtbusd process on the private bus."""
 
@@ -63,7 +81,8 @@ class Daemon:
         self.workdir = workdir
         self.stderr_path = os.path.join(workdir, "virtbusd-%d.log" % time.monotonic_ns())
         self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus.address, **(env or {}))
-        self.args = [VIRTBUSD, "--session", "--state-dir", os.path.join(workdir, "state"), *extra_args]
+        self.args = [VIRTBUSD, "--session", "--state-dir", os.path.join(workdir, "state"),
+                     *with_delay(list(extra_args))]
         self.proc = None
 
     def start(self, wait=True):

@@ -15,6 +15,8 @@ import time
 
 import dbus
 
+from conftest import with_delay
+
 POLKITD = "/usr/lib/polkit-1/polkitd"
 RULES_DIR = "/etc/polkit-1/rules.d"
 ACTIONS_DIR = "/usr/share/polkit-1/actions"
@@ -201,16 +203,16 @@ class SystemBus:
         proc.kill()
         proc.wait()
 
-    def start_virtbusd(self, cache_seconds=5):
+    def start_virtbusd(self, cache_seconds=5, extra_config=""):
         config = os.path.join(self.workdir, "virtbusd.conf")
         with open(config, "w") as f:
-            f.write("polkit_cache_seconds = %d\n" % cache_seconds)
+            f.write("polkit_cache_seconds = %d\n%s" % (cache_seconds, extra_config))
         self.virtbusd_log = os.path.join(self.workdir, "virtbusd.log")
         log = open(self.virtbusd_log, "w")
         self.logs["virtbusd"] = log
         self.procs["virtbusd"] = subprocess.Popen(
             [self.virtbusd, "--system", "--config", config, "--state-dir", os.path.join(self.workdir, "state"),
-             "--log-level", "info"], env=self.env, stderr=log)
+             "--log-level", "info", *with_delay([])], env=self.env, stderr=log)
         self.wait_for_name("org.libvirt", self.procs["virtbusd"])
 
     def stop_virtbusd(self):

@@ -40,9 +40,16 @@ fetch_suite
 work=$(mktemp -d /tmp/virtbus-ldt.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# $abs_top_builddir/src/libvirt-dbus → virtbusd
+# $abs_top_builddir/src/libvirt-dbus → virtbusd (with VIRTBUS_TEST_DELAY_MS: in the test driver's
+# deferred mode, every operation answering that many ms after it is made)
 mkdir -p "$work/top/src" "$work/bin"
-ln -s "$virtbusd" "$work/top/src/libvirt-dbus"
+if [ -n "${VIRTBUS_TEST_DELAY_MS:-}" ]; then
+  printf '#!/bin/sh\nexec %s --test-uri "test:///default?delay_ms=%s" "$@"\n' "$virtbusd" "$VIRTBUS_TEST_DELAY_MS" \
+    > "$work/top/src/libvirt-dbus"
+  chmod +x "$work/top/src/libvirt-dbus"
+else
+  ln -s "$virtbusd" "$work/top/src/libvirt-dbus"
+fi
 
 # dbus-daemon --session → our private configuration
 cat > "$work/bus.conf" <<CONF
