@@ -145,6 +145,17 @@ static void test_perf_events_format_in_libvirts_order(void **state)
     vb_domain_def_free(def);
 }
 
+/* Field by field: a struct's padding bytes are never initialized, so comparing whole structs
+ * reads indeterminate memory and fails at random. */
+static void assert_rate_equal(const struct vb_bandwidth_rate *a, const struct vb_bandwidth_rate *b)
+{
+    assert_int_equal(a->present, b->present);
+    assert_int_equal(a->average, b->average);
+    assert_int_equal(a->peak, b->peak);
+    assert_int_equal(a->burst, b->burst);
+    assert_int_equal(a->floor, b->floor);
+}
+
 static void test_device_tunables_go_before_the_address(void **state)
 {
     struct vb_domain_def *def = parse();
@@ -163,7 +174,7 @@ static void test_device_tunables_go_before_the_address(void **state)
                                 "      </bandwidth>\n"));
     free(xml);
     assert_int_equal(vb_device_def_get_bandwidth(def->devices[1], &in_back, &out_back, &err), 0);
-    assert_memory_equal(&in, &in_back, sizeof(in));
+    assert_rate_equal(&in, &in_back);
     assert_false(out_back.present);
     assert_int_equal(vb_device_def_get_iotune(def->devices[0], &io_back, &err), 0);
     assert_int_equal(io_back.values[0], 7);
