@@ -172,6 +172,16 @@ xmlDocPtr vb_xml_parse_string(const char *xml, const char *url, struct vb_error 
     return doc;
 }
 
+int vb_xml_check_illegal_chars(const char *what, const char *text, const char *illegal,
+                               struct vb_error *err)
+{
+    const char *c = text ? strpbrk(text, illegal) : NULL;
+
+    if (c)
+        return vb_error_set(err, VB_ERR_XML_DETAIL, "invalid char in %s: %c", what, *c);
+    return 0;
+}
+
 xmlNodePtr vb_xml_root(xmlDocPtr doc, const char *name, struct vb_error *err)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);

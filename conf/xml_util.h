@@ -16,6 +16,11 @@
  * never touches the network. Returns a document with a root element, or NULL with err set. */
 xmlDocPtr vb_xml_parse_string(const char *xml, const char *url, struct vb_error *err);
 
+/* libvirt's virXMLCheckIllegalChars: refuses `text` when it holds any character of `illegal`,
+ * with VB_ERR_XML_DETAIL "invalid char in <what>: <char>". Returns 0 or -1. */
+int vb_xml_check_illegal_chars(const char *what, const char *text, const char *illegal,
+                               struct vb_error *err);
+
 /* The root element, checked to be named `name` (libvirt's "expecting root element" error). */
 xmlNodePtr vb_xml_root(xmlDocPtr doc, const char *name, struct vb_error *err);
 

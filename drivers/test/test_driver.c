@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf/xml_util.h"
 #include "drivers/test/test_driver.h"
 #include "drivers/test/test_private.h"
 #include "drivers/test/test_snapshot.h"
@@ -328,7 +329,8 @@ static int test_define_xml(void *priv, const char *xml, unsigned int flags, stru
 
     VB_CHECK_FLAGS(flags, VB_DEFINE_VALIDATE, err);
     def = vb_domain_def_parse_string(xml, err);
-    if (!def)
+    /* As libvirt's testDomainDefineXMLFlags; CreateXML lets a newline through. */
+    if (!def || vb_xml_check_illegal_chars("name", def->name, "\n", err) < 0)
         return -1;
     obj = vb_domain_list_check_add(conn->domains, def, false, &conflict, err);
     if (conflict)

@@ -93,7 +93,7 @@ def test_attach_update_detach_device(bus):
     assert error_of(excinfo)[1] == "device not found: no target device vdb"
     with pytest.raises(dbus.DBusException) as excinfo:
         dom.AttachDevice("<disk", 1)
-    assert error_of(excinfo)[1].startswith("XML error")
+    assert error_of(excinfo)[1].startswith("(device_definition):1: ")
 
 
 def test_stats_are_double_wrapped(bus):

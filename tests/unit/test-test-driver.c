@@ -227,6 +227,29 @@ static void bad_definitions_change_nothing(void **state)
     expect_events(f, 0, NULL);
 }
 
+/* libvirt's testDomainDefineXMLFlags refuses a newline in the name (virXMLCheckIllegalChars,
+ * whose error has no prefix); its CreateXML does not check. */
+static void define_refuses_a_newline_in_the_name(void **state)
+{
+    struct fixture *f = *state;
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_domain_ref ref = { 0 };
+    static const char xml[] = "<domain type='test'><name>a\nb</name><memory>1</memory>"
+                              "<os><type>hvm</type></os></domain>";
+
+    assert_int_equal(vb_domain_define_xml(f->conn, xml, 0, &ref, &err), -1);
+    assert_int_equal(err.code, VB_ERR_XML_DETAIL);
+    assert_string_equal(err.message, "invalid char in name: \n");
+    vb_error_clear(&err);
+    assert_int_equal(vb_domain_lookup_by_name(f->conn, "a\nb", &ref, &err), -1);
+    vb_error_clear(&err);
+    expect_events(f, 0, NULL);
+
+    assert_int_equal(vb_domain_create_xml(f->conn, xml, 0, NULL, &ref, NULL, &err), 0);
+    assert_string_equal(ref.name, "a\nb");
+    vb_domain_ref_clear(&ref);
+}
+
 static void transient_domain_vanishes_when_stopped(void **state)
 {
     struct fixture *f = *state;
@@ -456,6 +479,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(ids_are_allocated_on_start_and_never_reused, setup, teardown),
         cmocka_unit_test_setup_teardown(define_update_undefine_emit_defined_and_undefined, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_definitions_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(define_refuses_a_newline_in_the_name, setup, teardown),
         cmocka_unit_test_setup_teardown(transient_domain_vanishes_when_stopped, setup, teardown),
         cmocka_unit_test_setup_teardown(managed_save_then_start_restores, setup, teardown),
         cmocka_unit_test_setup_teardown(save_to_file_and_restore, setup, teardown),
