@@ -471,6 +471,49 @@ static void node_file_definitions_persist(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The node's CPU count sizes the driver's CPU maps: a node file may not make it absurd, and a
+ * product of factors that would overflow is caught too. */
+static void node_file_cpu_topology_is_bounded(void **state)
+{
+    static const char *const topologies[] = {
+        "<nodes>1073741824</nodes><sockets>1073741824</sockets><cores>4</cores><threads>4</threads>",
+        "<nodes>1</nodes><sockets>1</sockets><cores>1073741824</cores><threads>1073741824</threads>",
+        "<nodes>2</nodes><sockets>2</sockets><cores>32</cores><threads>33</threads>",
+    };
+    char dir[] = "/tmp/vb-test-driver-XXXXXX";
+    char node[256], uri[300];
+    struct vb_driver_env env = { 0 };
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_connect *conn = NULL;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(node, sizeof(node), "%s/node.xml", dir);
+    snprintf(uri, sizeof(uri), "test://%s", node);
+    for (size_t i = 0; i < sizeof(topologies) / sizeof(topologies[0]); i++) {
+        FILE *fp = fopen(node, "w");
+
+        assert_non_null(fp);
+        fprintf(fp, "<node><cpu>%s</cpu></node>", topologies[i]);
+        fclose(fp);
+        assert_int_equal(vb_connect_open(uri, &env, &conn, &err), -1);
+        assert_int_equal(err.code, VB_ERR_XML_ERROR);
+        assert_non_null(strstr(err.message, "a node of more than 4096 CPUs is not supported"));
+        vb_error_clear(&err);
+    }
+    /* At the bound it opens. */
+    {
+        FILE *fp = fopen(node, "w");
+
+        assert_non_null(fp);
+        fputs("<node><cpu><nodes>2</nodes><sockets>2</sockets><cores>32</cores><threads>32</threads></cpu></node>", fp);
+        fclose(fp);
+        assert_int_equal(vb_connect_open(uri, &env, &conn, &err), 0);
+        vb_connect_close(conn);
+    }
+    assert_int_equal(unlink(node), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +532,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(unknown_flags_are_refused, setup, teardown),
         cmocka_unit_test(unknown_uri_has_no_driver),
         cmocka_unit_test(node_file_definitions_persist),
+        cmocka_unit_test(node_file_cpu_topology_is_bounded),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
