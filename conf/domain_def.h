@@ -11,6 +11,17 @@
 /* Largest domain XML document accepted, in bytes. */
 #define VB_DOMAIN_XML_MAX_BYTES (10 * 1024 * 1024)
 
+/* Largest vcpu count (maximum and current) a definition may hold. Reads cost per vcpu
+ * (GetVcpuPinInfo, GetStats, GetAllDomainStats), so an unbounded count let one definition grow
+ * the daemon by gigabytes. 4096 is four times what KVM accepts on x86 (KVM_MAX_VCPUS, 1024)
+ * and keeps every per-vcpu answer to a few hundred kilobytes. */
+#define VB_DOMAIN_VCPUS_MAX 4096
+
+/* Largest number of I/O threads (<iothreads>, <iothreadids>, AddIOThread). An I/O thread
+ * serves one or more disks, so a real domain has at most a few dozen; 4096 matches the vcpu
+ * bound and keeps GetIOThreadInfo (one CPU map per thread) to a few megabytes. */
+#define VB_DOMAIN_IOTHREADS_MAX 4096
+
 /* Flags for vb_domain_def_format, numbered as libvirt's virDomainXMLFlags. */
 enum {
     VB_DOMAIN_XML_SECURE = 1 << 0,   /* include passwords and other secrets */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conf/domain_def.h"
+#include "conf/xml_util.h"
 
 static char *read_fixture(const char *name)
 {
@@ -301,6 +302,53 @@ static void test_vcpu_rules(void **state)
     expect_parse_error(MINIMAL_HEAD "<vcpu current='4'>2</vcpu>" MINIMAL_OS "</domain>",
                        VB_ERR_INTERNAL_ERROR,
                        "internal error: maxvcpus must not be less than current vcpus (2 < 4)", false);
+}
+
+/* Every later read costs per vcpu or per I/O thread, so absurd counts are refused at parse. */
+static void test_absurd_counts_are_refused_with_the_limit(void **state)
+{
+    struct vb_domain_def *def = parse_ok(MINIMAL_HEAD "<vcpu current='4096'>4096</vcpu>"
+                                         "<iothreads>4096</iothreads>" MINIMAL_OS "</domain>");
+
+    assert_int_equal(def->vcpus_max, VB_DOMAIN_VCPUS_MAX);
+    vb_domain_def_free(def);
+    expect_parse_error(MINIMAL_HEAD "<vcpu>2147483648</vcpu>" MINIMAL_OS "</domain>", VB_ERR_CONFIG_UNSUPPORTED,
+                       "unsupported configuration: maximum vcpus count 2147483648 exceeds the limit of 4096",
+                       false);
+    expect_parse_error(MINIMAL_HEAD "<vcpu>99999999999</vcpu>" MINIMAL_OS "</domain>", VB_ERR_CONFIG_UNSUPPORTED,
+                       "unsupported configuration: maximum vcpus count 99999999999 exceeds the limit of 4096",
+                       false);
+    expect_parse_error(MINIMAL_HEAD "<vcpu current='4097'>2</vcpu>" MINIMAL_OS "</domain>",
+                       VB_ERR_CONFIG_UNSUPPORTED,
+                       "unsupported configuration: current vcpus count 4097 exceeds the limit of 4096", false);
+    expect_parse_error(MINIMAL_HEAD "<iothreads>100000000</iothreads>" MINIMAL_OS "</domain>",
+                       VB_ERR_CONFIG_UNSUPPORTED,
+                       "unsupported configuration: iothreads count 100000000 exceeds the limit of 4096", false);
+    expect_parse_error(MINIMAL_HEAD "<iothreads>many</iothreads>" MINIMAL_OS "</domain>", VB_ERR_XML_ERROR,
+                       "XML error: invalid iothreads count 'many'", false);
+}
+
+/* <iothreadids> as libvirt's virDomainDefParseIOThreads reads it, within the same bound. */
+static void test_iothread_ids_are_checked_at_parse(void **state)
+{
+    struct vb_buf buf = { 0 };
+    struct vb_error err = VB_ERROR_INIT;
+    char *xml;
+
+    expect_parse_error(MINIMAL_HEAD "<iothreadids><iothread id='5'/><iothread id='2'/><iothread id='2'/>"
+                       "<iothread id='5'/></iothreadids>" MINIMAL_OS "</domain>",
+                       VB_ERR_XML_ERROR, "XML error: duplicate iothread id '2' found", false);
+    expect_parse_error(MINIMAL_HEAD "<iothreadids><iothread id='0'/></iothreadids>" MINIMAL_OS "</domain>",
+                       VB_ERR_XML_ERROR, "XML error: invalid iothread 'id' value '0'", false);
+    vb_buf_add(&buf, MINIMAL_HEAD "<iothreadids>");
+    for (int i = 1; i <= VB_DOMAIN_IOTHREADS_MAX + 1; i++)
+        vb_buf_addf(&buf, "<iothread id='%d'/>", i);
+    vb_buf_add(&buf, "</iothreadids>" MINIMAL_OS "</domain>");
+    xml = vb_buf_steal(&buf, &err);
+    assert_non_null(xml);
+    expect_parse_error(xml, VB_ERR_CONFIG_UNSUPPORTED,
+                       "unsupported configuration: iothread ids count 4097 exceeds the limit of 4096", false);
+    free(xml);
 }
 
 static void test_missing_uuid_is_generated_and_kept(void **state)
@@ -797,6 +845,8 @@ int main(void)
         cmocka_unit_test(test_memory_errors_use_libvirt_wording),
         cmocka_unit_test(test_current_memory_is_clamped_and_defaulted),
         cmocka_unit_test(test_vcpu_rules),
+        cmocka_unit_test(test_absurd_counts_are_refused_with_the_limit),
+        cmocka_unit_test(test_iothread_ids_are_checked_at_parse),
         cmocka_unit_test(test_missing_uuid_is_generated_and_kept),
         cmocka_unit_test(test_bad_documents_are_rejected_with_libvirt_wording),
         cmocka_unit_test(test_entities_and_doctype_are_refused),

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/domain_iothreads.h"
 #include "conf/domain_tunables.h"
+#include "conf/xml_util.h"
 
 static const char *const domain_xml =
     "<domain type='test'><name>t</name><memory>1024</memory><os><type>hvm</type></os><devices>"
@@ -192,6 +194,99 @@ static void test_device_tunables_go_before_the_address(void **state)
     vb_domain_def_free(def);
 }
 
+static void assert_cpuset(const char *text, unsigned int ncpus, const char *expected)
+{
+    bool map[16];
+    char *formatted;
+
+    assert_true(ncpus <= 16);
+    assert_int_equal(vb_cpuset_parse(text, map, ncpus), 0);
+    formatted = vb_cpuset_format(map, ncpus);
+    assert_string_equal(formatted, expected);
+    free(formatted);
+}
+
+/* Sets and clears apply in order, the later winning, whatever order they are applied in. */
+static void test_cpusets_apply_in_order(void **state)
+{
+    bool map[8];
+
+    (void) state;
+    assert_cpuset("0-3,^2,5", 8, "0-1,3,5");
+    assert_cpuset("^2,0-3", 8, "0-3");
+    assert_cpuset("0-3,^2,2", 8, "0-3");
+    assert_cpuset("6-100,1", 8, "1,6-7");
+    assert_cpuset("9-12", 8, "");
+    assert_cpuset("", 8, "");
+    assert_int_equal(vb_cpuset_parse("1,,2", map, 8), -1);
+    assert_int_equal(vb_cpuset_parse("3-1", map, 8), -1);
+    assert_int_equal(vb_cpuset_parse("^1-2", map, 8), -1);
+    assert_int_equal(vb_cpuset_parse("65536", map, 8), -1);
+    assert_nodeset("0-3,^1,1-2,^3", "0-2");
+}
+
+/* A set naming the whole range a hundred thousand times is one range. */
+static void test_repeated_ranges_make_one_set(void **state)
+{
+    struct vb_buf buf = { 0 };
+    struct vb_error err = VB_ERROR_INIT;
+    char *text;
+
+    (void) state;
+    for (int i = 0; i < 100000; i++)
+        vb_buf_add(&buf, "0-65535,^7,");
+    vb_buf_add(&buf, "7");
+    text = vb_buf_steal(&buf, &err);
+    assert_non_null(text);
+    assert_nodeset(text, "0-65535");
+    free(text);
+}
+
+/* A domain at the I/O thread limit: every thread read, ids filled as libvirt fills them, and
+ * pins found by id. */
+static void test_iothreads_at_the_limit_are_read_whole(void **state)
+{
+    struct vb_buf buf = { 0 };
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_iothreads threads;
+    struct vb_domain_def *def;
+    bool seen[VB_DOMAIN_IOTHREADS_MAX + 1] = { false };
+    char *xml;
+
+    (void) state;
+    vb_buf_addf(&buf, "<domain type='test'><name>t</name><memory>1024</memory><iothreads>%d</iothreads>"
+                      "<iothreadids><iothread id='4096'/><iothread id='7'/><iothread id='1'/></iothreadids>"
+                      "<cputune><iothreadpin iothread='4096' cpuset='^1,0-3'/>"
+                      "<iothreadpin iothread='7' cpuset='0-3,^1'/></cputune>"
+                      "<os><type>hvm</type></os></domain>",
+                VB_DOMAIN_IOTHREADS_MAX);
+    xml = vb_buf_steal(&buf, &err);
+    def = vb_domain_def_parse_string(xml, &err);
+    assert_non_null(def);
+    assert_int_equal(vb_domain_def_get_iothreads(def, 8, &threads, &err), 0);
+    assert_int_equal(threads.n, VB_DOMAIN_IOTHREADS_MAX);
+    assert_int_equal(threads.items[0].id, 4096);
+    assert_int_equal(threads.items[1].id, 7);
+    assert_int_equal(threads.items[2].id, 1);
+    assert_int_equal(threads.items[3].id, 2);
+    assert_int_equal(threads.items[8].id, 8); /* 2..6, then 7 is taken */
+    assert_int_equal(threads.items[threads.n - 1].id, 4095);
+    for (size_t i = 0; i < threads.n; i++) {
+        assert_in_range(threads.items[i].id, 1, VB_DOMAIN_IOTHREADS_MAX);
+        assert_false(seen[threads.items[i].id]);
+        seen[threads.items[i].id] = true;
+    }
+    assert_non_null(threads.items[0].cpumap);
+    assert_true(threads.items[0].cpumap[1] && threads.items[0].cpumap[3] && !threads.items[0].cpumap[4]);
+    assert_non_null(threads.items[1].cpumap);
+    assert_false(threads.items[1].cpumap[1]);
+    assert_true(threads.items[1].cpumap[0] && threads.items[1].cpumap[2]);
+    assert_null(threads.items[2].cpumap);
+    vb_iothreads_clear(&threads);
+    vb_domain_def_free(def);
+    free(xml);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +295,9 @@ int main(void)
         cmocka_unit_test(test_blkio_devices_parse_merge_and_format),
         cmocka_unit_test(test_perf_events_format_in_libvirts_order),
         cmocka_unit_test(test_device_tunables_go_before_the_address),
+        cmocka_unit_test(test_cpusets_apply_in_order),
+        cmocka_unit_test(test_repeated_ranges_make_one_set),
+        cmocka_unit_test(test_iothreads_at_the_limit_are_read_whole),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
