@@ -67,3 +67,14 @@ def test_a_domain_at_the_limits_answers_every_read(bus):
     dom.DelIOThread(LIMIT, 0)
     dom.AddIOThread(LIMIT + 1, 0)
     assert [int(i) for i, _ in dom.GetIOThreadInfo(0)][-1] == LIMIT + 1
+
+
+def test_xml_costs_are_bounded_before_parsing(bus):
+    connect = connect_iface(bus)
+    attrs = "".join(" a%d=''" % i for i in range(1025))
+    assert message_of(connect.DomainDefineXML, domain_xml("wide", "<features%s/>" % attrs)) == \
+        "XML error: element 'features' in document (domain_definition) has more than 1024 attributes"
+    dom = domain_iface(bus)
+    assert message_of(dom.AttachDevice, "<disk%s/>" % attrs, 0) == \
+        "XML error: element 'disk' in document (device_definition) has more than 1024 attributes"
+    assert len(connect.ListDomains(0)) == 1

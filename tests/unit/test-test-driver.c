@@ -514,6 +514,35 @@ static void node_file_cpu_topology_is_bounded(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* A node file is as untrusted as a domain: the same pre-scan bounds it. */
+static void node_file_is_scanned_before_parsing(void **state)
+{
+    char dir[] = "/tmp/vb-test-driver-XXXXXX";
+    char node[256], uri[300];
+    struct vb_driver_env env = { 0 };
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_connect *conn = NULL;
+    FILE *fp;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(node, sizeof(node), "%s/node.xml", dir);
+    snprintf(uri, sizeof(uri), "test://%s", node);
+    fp = fopen(node, "w");
+    assert_non_null(fp);
+    fputs("<node", fp);
+    for (int i = 0; i <= 1024; i++)
+        fprintf(fp, " a%d=''", i);
+    fputs("/>", fp);
+    fclose(fp);
+    assert_int_equal(vb_connect_open(uri, &env, &conn, &err), -1);
+    assert_int_equal(err.code, VB_ERR_XML_ERROR);
+    assert_non_null(strstr(err.message, "element 'node' in document "));
+    assert_non_null(strstr(err.message, "has more than 1024 attributes"));
+    vb_error_clear(&err);
+    assert_int_equal(unlink(node), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -533,6 +562,7 @@ int main(void)
         cmocka_unit_test(unknown_uri_has_no_driver),
         cmocka_unit_test(node_file_definitions_persist),
         cmocka_unit_test(node_file_cpu_topology_is_bounded),
+        cmocka_unit_test(node_file_is_scanned_before_parsing),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
