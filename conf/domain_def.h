@@ -126,7 +126,10 @@ struct vb_domain_def *vb_domain_def_copy(const struct vb_domain_def *def, struct
 
 void vb_domain_def_free(struct vb_domain_def *def);
 
-/* Parses a single device element (<disk>, <interface>, ...) for hotplug. */
+/* Parses a single device element (<disk>, <interface>, ...) for hotplug. An element that is not
+ * one of libvirt's device types (<domain>, <emulator>, ...) is refused as libvirt's
+ * virDomainDeviceDefParse refuses it: VB_ERR_CONFIG_UNSUPPORTED "unknown device type '%s'".
+ * (Inside a whole <domain>, such elements under <devices> are kept as they are.) */
 struct vb_device_def *vb_device_def_parse_string(const char *xml, struct vb_error *err);
 void vb_device_def_free(struct vb_device_def *dev);
 

@@ -482,6 +482,33 @@ static void expect_device_error(const char *xml, enum vb_error_code code, const 
     vb_error_clear(&err);
 }
 
+/* As libvirt's virDomainDeviceDefParse: only device types may be hot-plugged. */
+static void test_hotplug_refuses_what_is_not_a_device(void **state)
+{
+    static const char *const devices[] = {
+        "<serial type='pty'/>", "<parallel type='pty'/>", "<console type='pty'/>",
+        "<channel type='unix'/>", "<watchdog model='i6300esb'/>", "<memballoon model='virtio'/>",
+        "<audio id='1' type='none'/>", "<vsock model='virtio'/>", "<rng model='virtio'/>",
+    };
+    struct vb_domain_def *def;
+
+    for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+        vb_device_def_free(device_ok(devices[i]));
+    expect_device_error("<domain type='test'><name>x</name></domain>", VB_ERR_CONFIG_UNSUPPORTED,
+                        "unsupported configuration: unknown device type 'domain'");
+    expect_device_error("<emulator>/usr/bin/qemu</emulator>", VB_ERR_CONFIG_UNSUPPORTED,
+                        "unsupported configuration: unknown device type 'emulator'");
+    expect_device_error("<devices/>", VB_ERR_CONFIG_UNSUPPORTED,
+                        "unsupported configuration: unknown device type 'devices'");
+    expect_device_error("<none/>", VB_ERR_CONFIG_UNSUPPORTED, "unsupported configuration: unknown device type 'none'");
+    expect_device_error("<chr type='pty'/>", VB_ERR_CONFIG_UNSUPPORTED,
+                        "unsupported configuration: unknown character device type: chr");
+    /* Within a whole domain, <devices> keeps what it holds, as before. */
+    def = parse_ok(MINIMAL_HEAD MINIMAL_OS "<devices><emulator>/usr/bin/qemu</emulator><foo/></devices></domain>");
+    assert_int_equal(def->n_devices, 2);
+    vb_domain_def_free(def);
+}
+
 static void test_mac_addresses_are_normalised_validated_and_generated(void **state)
 {
     struct vb_device_def *dev =
@@ -855,6 +882,7 @@ int main(void)
         cmocka_unit_test(test_graphics_password_needs_secure_flag),
         cmocka_unit_test(test_mac_addresses_are_normalised_validated_and_generated),
         cmocka_unit_test(test_hotplug_add_find_remove),
+        cmocka_unit_test(test_hotplug_refuses_what_is_not_a_device),
         cmocka_unit_test(test_metadata_get_set_remove),
         cmocka_unit_test(test_metadata_children_without_namespace_are_dropped_as_libvirt),
         cmocka_unit_test(test_copy_is_deep_and_equal),
