@@ -78,3 +78,13 @@ def test_xml_costs_are_bounded_before_parsing(bus):
     assert message_of(dom.AttachDevice, "<disk%s/>" % attrs, 0) == \
         "XML error: element 'disk' in document (device_definition) has more than 1024 attributes"
     assert len(connect.ListDomains(0)) == 1
+
+
+def test_blkio_device_lists_are_bounded_per_call(bus):
+    dom = domain_iface(bus)
+    entries = ",".join("/dev/disk/by-id/d%d,%d" % (i, i + 1) for i in range(LIMIT))
+    assert message_of(dom.SetBlockIOParameters, {"device_weight": entries + ",/dev/x,1"}, 0) == \
+        "invalid argument: blkio parameter 'device_weight' lists more than 4096 devices"
+    assert dom.GetBlockIOParameters(0)["device_weight"] == ""
+    dom.SetBlockIOParameters({"device_read_iops_sec": entries}, 0)
+    assert dom.GetBlockIOParameters(0)["device_read_iops_sec"] == entries

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +125,158 @@ static void test_blkio_devices_parse_merge_and_format(void **state)
     assert_string_equal(vb_typed_params_find(&params, VB_BLKIO_DEVICE_WEIGHT)->value.s, "/dev/sda,10");
     assert_string_equal(vb_typed_params_find(&params, VB_BLKIO_DEVICE_READ_BPS)->value.s, "/dev/sda,99");
     vb_typed_params_clear(&params);
+    vb_domain_def_free(def);
+}
+
+/* libvirt's virDomainDriverMergeBlkioDevice, verbatim in spirit: a linear search per entry.
+ * Devices with no value left are dropped, as formatting <blkiotune> drops them. */
+#define MODEL_MAX 64
+
+struct model_device {
+    char path[16];
+    unsigned long long values[5];
+};
+
+struct model {
+    struct model_device devices[MODEL_MAX];
+    size_t n;
+};
+
+static const char *const model_fields[5] = {
+    VB_BLKIO_DEVICE_WEIGHT, VB_BLKIO_DEVICE_READ_IOPS, VB_BLKIO_DEVICE_WRITE_IOPS,
+    VB_BLKIO_DEVICE_READ_BPS, VB_BLKIO_DEVICE_WRITE_BPS,
+};
+
+static void model_merge(struct model *m, int field, char paths[][16], const unsigned long long *values, size_t n)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t j;
+
+        for (j = 0; j < m->n && strcmp(m->devices[j].path, paths[i]) != 0; j++)
+            ;
+        if (j < m->n) {
+            m->devices[j].values[field] = values[i];
+            continue;
+        }
+        if (!values[i])
+            continue;
+        assert_true(m->n < MODEL_MAX);
+        memset(&m->devices[m->n], 0, sizeof(m->devices[m->n]));
+        strcpy(m->devices[m->n].path, paths[i]);
+        m->devices[m->n++].values[field] = values[i];
+    }
+    for (size_t j = 0; j < m->n; j++) {
+        bool any = false;
+
+        for (int f = 0; f < 5; f++)
+            any = any || m->devices[j].values[f];
+        if (any)
+            m->devices[kept++] = m->devices[j];
+    }
+    m->n = kept;
+}
+
+static void assert_matches_model(const struct vb_domain_def *def, const struct model *m)
+{
+    struct vb_typed_params params = VB_TYPED_PARAMS_INIT;
+    struct vb_error err = VB_ERROR_INIT;
+
+    assert_int_equal(vb_domain_def_add_blkio_devices(def, &params, &err), 0);
+    for (int f = 0; f < 5; f++) {
+        char expected[MODEL_MAX * 40] = "";
+
+        for (size_t j = 0; j < m->n; j++)
+            if (m->devices[j].values[f])
+                snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), "%s%s,%llu",
+                         expected[0] ? "," : "", m->devices[j].path, m->devices[j].values[f]);
+        assert_string_equal(vb_typed_params_find(&params, model_fields[f])->value.s, expected);
+    }
+    vb_typed_params_clear(&params);
+}
+
+/* Random merges, repeated paths and zero values included, give what libvirt's algorithm gives. */
+static void test_blkio_merge_matches_libvirts_algorithm(void **state)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    (void) state;
+    srand(12345);
+    for (int round = 0; round < 200; round++) {
+        struct vb_domain_def *def = parse();
+        struct model m = { .n = 0 };
+
+        for (int call = 0; call < 6; call++) {
+            char paths[8][16], text[8 * 32] = "";
+            unsigned long long values[8];
+            size_t n = (size_t) (rand() % 8) + 1;
+            int field = rand() % 5;
+
+            for (size_t i = 0; i < n; i++) {
+                snprintf(paths[i], sizeof(paths[i]), "/dev/sd%c", 'a' + rand() % 5);
+                values[i] = (unsigned long long) (rand() % 4);
+                snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s,%llu", i ? "," : "", paths[i],
+                         values[i]);
+            }
+            if (vb_domain_def_merge_blkio_devices(def, model_fields[field], text, &err) < 0)
+                fail_msg("merge '%s': %s", text, vb_error_message(&err));
+            model_merge(&m, field, paths, values, n);
+            assert_matches_model(def, &m);
+        }
+        vb_domain_def_free(def);
+    }
+}
+
+static char *device_list(size_t n, size_t distinct, size_t offset)
+{
+    struct vb_buf buf = { 0 };
+    struct vb_error err = VB_ERROR_INIT;
+    char *text;
+
+    for (size_t i = 0; i < n; i++)
+        vb_buf_addf(&buf, "%s/dev/disk/by-id/d%zu,%zu", i ? "," : "", offset + i % distinct, i + 1);
+    text = vb_buf_steal(&buf, &err);
+    assert_non_null(text);
+    return text;
+}
+
+/* One call carries at most VB_BLKIO_DEVICES_MAX entries, and merging may not grow the list
+ * beyond it; at the bound everything is merged. */
+static void test_blkio_device_lists_are_bounded(void **state)
+{
+    struct vb_domain_def *def = parse();
+    struct vb_typed_params params = VB_TYPED_PARAMS_INIT;
+    struct vb_error err = VB_ERROR_INIT;
+    char *text;
+
+    (void) state;
+    text = device_list(VB_BLKIO_DEVICES_MAX + 1, 1, 0);
+    assert_int_equal(vb_domain_def_merge_blkio_devices(def, VB_BLKIO_DEVICE_WEIGHT, text, &err), -1);
+    assert_string_equal(vb_error_message(&err),
+                        "invalid argument: blkio parameter 'device_weight' lists more than 4096 devices");
+    vb_error_clear(&err);
+    free(text);
+
+    text = device_list(VB_BLKIO_DEVICES_MAX, VB_BLKIO_DEVICES_MAX, 0);
+    assert_int_equal(vb_domain_def_merge_blkio_devices(def, VB_BLKIO_DEVICE_READ_IOPS, text, &err), 0);
+    free(text);
+    assert_int_equal(vb_domain_def_add_blkio_devices(def, &params, &err), 0);
+    text = vb_typed_params_find(&params, VB_BLKIO_DEVICE_READ_IOPS)->value.s;
+    assert_true(strncmp(text, "/dev/disk/by-id/d0,1,/dev/disk/by-id/d1,2,", 42) == 0);
+    assert_non_null(strstr(text, ",/dev/disk/by-id/d4095,4096"));
+    vb_typed_params_clear(&params);
+
+    /* The same devices again change values, not the count; one more device is refused. */
+    text = device_list(VB_BLKIO_DEVICES_MAX, VB_BLKIO_DEVICES_MAX, 0);
+    assert_int_equal(vb_domain_def_merge_blkio_devices(def, VB_BLKIO_DEVICE_WRITE_IOPS, text, &err), 0);
+    free(text);
+    text = device_list(1, 1, VB_BLKIO_DEVICES_MAX);
+    assert_int_equal(vb_domain_def_merge_blkio_devices(def, VB_BLKIO_DEVICE_WEIGHT, text, &err), -1);
+    assert_string_equal(vb_error_message(&err), "invalid argument: blkio parameter 'device_weight' would make "
+                                                "<blkiotune> list more than 4096 devices");
+    vb_error_clear(&err);
+    free(text);
     vb_domain_def_free(def);
 }
 
@@ -293,6 +446,8 @@ int main(void)
         cmocka_unit_test(test_nodesets_are_canonical_as_libvirt),
         cmocka_unit_test(test_numatune_round_trips_through_the_xml),
         cmocka_unit_test(test_blkio_devices_parse_merge_and_format),
+        cmocka_unit_test(test_blkio_merge_matches_libvirts_algorithm),
+        cmocka_unit_test(test_blkio_device_lists_are_bounded),
         cmocka_unit_test(test_perf_events_format_in_libvirts_order),
         cmocka_unit_test(test_device_tunables_go_before_the_address),
         cmocka_unit_test(test_cpusets_apply_in_order),
