@@ -1,0 +1,29 @@
+/* Private to conf/domain_store*.c: the store's state, its paths and its index of what it holds. */
+#pragma once
+
+#include "conf/domain_store.h"
+#include "util/hashmap.h"
+
+#define VB_STORE_XML_SUFFIX ".xml"
+
+struct vb_domain_store {
+    char *dir;
+    char *autostart_dir;
+    /* What the store holds, by UUID text and by name, so that callers holding a name reach the
+     * UUID its files are keyed by. Kept by save, remove and load; values are store_entry. */
+    struct vb_hashmap *by_uuid;
+    struct vb_hashmap *by_name;
+};
+
+/* "<dir>/<stem>.xml" and "<dir>/autostart/<stem>", malloc'd; NULL when out of memory. The stem
+ * is a UUID's text, or a name for files of the older layout. */
+char *vb_store_xml_path(const struct vb_domain_store *store, const char *stem);
+char *vb_store_marker_path(const struct vb_domain_store *store, const char *stem);
+
+/* Whether a marker exists (whatever it is: it is never opened to be read). */
+bool vb_store_marker_exists(const struct vb_domain_store *store, const char *stem);
+/* Creates a marker durably. */
+int vb_store_marker_create(const struct vb_domain_store *store, const char *stem, struct vb_error *err);
+
+/* Records that def is stored (replacing what was recorded for its UUID). Returns 0 or -ENOMEM. */
+int vb_store_index_put(struct vb_domain_store *store, const struct vb_domain_def *def);
