@@ -6,6 +6,7 @@
 
 #include "conf/domain_def_internal.h"
 #include "conf/domain_tunables.h"
+#include "util/name_index.h"
 
 /* The fields of a <device>, indexed alike: element name and typed-parameter name. */
 enum { FIELD_WEIGHT, FIELD_READ_IOPS, FIELD_WRITE_IOPS, FIELD_READ_BPS, FIELD_WRITE_BPS, FIELD_LAST };
@@ -242,52 +243,22 @@ static int parse_pair(const char **cursor, int field, const char *param, const c
     return 0;
 }
 
-/* A device by path, and its place in the list it indexes; sorted by both, the first of equal
- * paths is the one libvirt's linear search finds. */
-struct path_ref {
-    const char *path;
-    size_t at;
-};
-
-static int compare_refs(const void *a, const void *b)
+/* The devices' paths, sorted (util/name_index.c); NULL when out of memory. */
+static struct vb_name_ref *index_paths(const struct blkiotune *bt)
 {
-    const struct path_ref *x = a, *y = b;
-    int c = strcmp(x->path, y->path);
-
-    return c ? c : (x->at > y->at) - (x->at < y->at);
-}
-
-static struct path_ref *index_paths(const struct blkiotune *bt)
-{
-    struct path_ref *refs = calloc(bt->n + 1, sizeof(*refs));
+    struct vb_name_ref *refs = calloc(bt->n + 1, sizeof(*refs));
 
     if (!refs)
         return NULL;
     for (size_t i = 0; i < bt->n; i++)
-        refs[i] = (struct path_ref){ bt->devices[i].path, i };
-    qsort(refs, bt->n, sizeof(*refs), compare_refs);
+        refs[i] = (struct vb_name_ref){ bt->devices[i].path, i };
+    vb_name_index_sort(refs, bt->n);
     return refs;
-}
-
-/* The first entry for path in a sorted index, or NULL. */
-static const struct path_ref *find_path(const struct path_ref *refs, size_t n, const char *path)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (strcmp(refs[mid].path, path) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && streq(refs[lo].path, path) ? &refs[lo] : NULL;
 }
 
 static int compare_at(const void *a, const void *b)
 {
-    const struct path_ref *x = a, *y = b;
+    const struct vb_name_ref *x = a, *y = b;
 
     return (x->at > y->at) - (x->at < y->at);
 }
@@ -300,18 +271,18 @@ static int compare_at(const void *a, const void *b)
  * value. The result is the same. */
 static int merge_devices(struct blkiotune *bt, struct blkiotune *parsed, int field)
 {
-    _cleanup_free_ struct path_ref *known = index_paths(bt);
-    _cleanup_free_ struct path_ref *entries = index_paths(parsed);
-    _cleanup_free_ struct path_ref *added = calloc(parsed->n + 1, sizeof(*added));
+    _cleanup_free_ struct vb_name_ref *known = index_paths(bt);
+    _cleanup_free_ struct vb_name_ref *entries = index_paths(parsed);
+    _cleanup_free_ struct vb_name_ref *added = calloc(parsed->n + 1, sizeof(*added));
     size_t known_n = bt->n, n_added = 0;
 
     if (!known || !entries || !added)
         return -ENOMEM;
     for (size_t i = 0, end; i < parsed->n; i = end) {
-        const struct path_ref *found = find_path(known, known_n, entries[i].path);
+        const struct vb_name_ref *found = vb_name_index_find(known, known_n, entries[i].name);
         unsigned long long last;
 
-        for (end = i + 1; end < parsed->n && streq(entries[end].path, entries[i].path); end++)
+        for (end = i + 1; end < parsed->n && streq(entries[end].name, entries[i].name); end++)
             ;
         last = parsed->devices[entries[end - 1].at].values[field];
         if (found) {
