@@ -117,6 +117,11 @@ struct vb_domain_def {
  * Returns NULL with err set on failure. */
 struct vb_domain_def *vb_domain_def_parse_string(const char *xml, struct vb_error *err);
 
+/* The bounds the parser puts on counts (VB_DOMAIN_VCPUS_MAX), for a definition changed since it
+ * was parsed: one that breaks them would not load again, and reads would cost without end.
+ * Returns 0, or -1 with the parser's VB_ERR_CONFIG_UNSUPPORTED error. */
+int vb_domain_def_check_limits(const struct vb_domain_def *def, struct vb_error *err);
+
 /* Formats to libvirt's canonical layout (two-space indent). flags: VB_DOMAIN_XML_*.
  * Returns a malloc'd string, or NULL with err set. */
 char *vb_domain_def_format(const struct vb_domain_def *def, unsigned int flags, struct vb_error *err);

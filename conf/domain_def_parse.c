@@ -154,6 +154,14 @@ static int parse_current_memory(struct vb_domain_def *def, xmlNodePtr node, stru
     return parse_memory_value(node, "./currentMemory[1]", &def->current_memory_kib, err);
 }
 
+static int check_vcpu_count(unsigned long long value, const char *which, struct vb_error *err)
+{
+    if (value > VB_DOMAIN_VCPUS_MAX)
+        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "%s vcpus count %llu exceeds the limit of %d",
+                            which, value, VB_DOMAIN_VCPUS_MAX);
+    return 0;
+}
+
 /* A vcpu count ("maximum" or "current"), bounded so nothing later costs per vcpu without end. */
 static int parse_vcpu_count(const char *text, const char *which, unsigned int *out, struct vb_error *err)
 {
@@ -161,10 +169,16 @@ static int parse_vcpu_count(const char *text, const char *which, unsigned int *o
 
     if (vb_xml_parse_ull(text, &value) < 0)
         return vb_error_set(err, VB_ERR_XML_ERROR, "%s vcpus count must be an integer", which);
-    if (value > VB_DOMAIN_VCPUS_MAX)
-        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "%s vcpus count %llu exceeds the limit of %d",
-                            which, value, VB_DOMAIN_VCPUS_MAX);
+    if (check_vcpu_count(value, which, err) < 0)
+        return -1;
     *out = (unsigned int) value;
+    return 0;
+}
+
+int vb_domain_def_check_limits(const struct vb_domain_def *def, struct vb_error *err)
+{
+    if (check_vcpu_count(def->vcpus_max, "maximum", err) < 0 || check_vcpu_count(def->vcpus_current, "current", err) < 0)
+        return -1;
     return 0;
 }
 

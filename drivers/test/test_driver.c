@@ -183,6 +183,10 @@ static int test_store_ensure_seeded(struct test_conn *conn, struct vb_error *err
 
 int test_persist_def(struct test_conn *conn, const struct vb_domain_def *def, struct vb_error *err)
 {
+    /* Every change to a persistent definition comes here (SetVcpus' maximum too): what the
+     * parser would refuse is refused, stored or not. */
+    if (vb_domain_def_check_limits(def, err) < 0)
+        return -1;
     if (!conn->store)
         return 0;
     if (test_store_ensure_seeded(conn, err) < 0)

@@ -88,3 +88,15 @@ def test_blkio_device_lists_are_bounded_per_call(bus):
     assert dom.GetBlockIOParameters(0)["device_weight"] == ""
     dom.SetBlockIOParameters({"device_read_iops_sec": entries}, 0)
     assert dom.GetBlockIOParameters(0)["device_read_iops_sec"] == entries
+
+
+def test_set_vcpus_cannot_raise_the_maximum_past_the_limit(bus):
+    """The parser's bound holds for a definition changed after parsing too (SetVcpus' maximum
+    goes to the persistent definition): it would not load again, and every read would pay."""
+    dom = domain_iface(bus, connect_iface(bus).DomainDefineXML(domain_xml("grow", "<vcpu>2</vcpu>")))
+    vcpu_maximum, vcpu_config = 4, 2
+    assert message_of(dom.SetVcpus, 100000, vcpu_maximum | vcpu_config) == \
+        "unsupported configuration: maximum vcpus count 100000 exceeds the limit of 4096"
+    assert dom.GetVcpus(vcpu_maximum | vcpu_config) == 2
+    dom.SetVcpus(LIMIT, vcpu_maximum | vcpu_config)
+    assert dom.GetVcpus(vcpu_maximum | vcpu_config) == LIMIT

@@ -307,6 +307,7 @@ static void test_vcpu_rules(void **state)
 /* Every later read costs per vcpu or per I/O thread, so absurd counts are refused at parse. */
 static void test_absurd_counts_are_refused_with_the_limit(void **state)
 {
+    struct vb_error err = VB_ERROR_INIT;
     struct vb_domain_def *def = parse_ok(MINIMAL_HEAD "<vcpu current='4096'>4096</vcpu>"
                                          "<iothreads>4096</iothreads>" MINIMAL_OS "</domain>");
 
@@ -326,6 +327,15 @@ static void test_absurd_counts_are_refused_with_the_limit(void **state)
                        "unsupported configuration: iothreads count 100000000 exceeds the limit of 4096", false);
     expect_parse_error(MINIMAL_HEAD "<iothreads>many</iothreads>" MINIMAL_OS "</domain>", VB_ERR_XML_ERROR,
                        "XML error: invalid iothreads count 'many'", false);
+
+    /* The same bound for a definition changed after parsing. */
+    def = parse_ok(MINIMAL);
+    assert_int_equal(vb_domain_def_check_limits(def, &err), 0);
+    def->vcpus_max = VB_DOMAIN_VCPUS_MAX + 1;
+    assert_int_equal(vb_domain_def_check_limits(def, &err), -1);
+    assert_string_equal(err.message, "unsupported configuration: maximum vcpus count 4097 exceeds the limit of 4096");
+    vb_error_clear(&err);
+    vb_domain_def_free(def);
 }
 
 /* <iothreadids> as libvirt's virDomainDefParseIOThreads reads it, within the same bound. */
