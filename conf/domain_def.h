@@ -11,6 +11,17 @@
 /* Largest domain XML document accepted, in bytes. */
 #define VB_DOMAIN_XML_MAX_BYTES (10 * 1024 * 1024)
 
+/* Largest vcpu count (maximum and current) a definition may hold. Reads cost per vcpu
+ * (GetVcpuPinInfo, GetStats, GetAllDomainStats), so an unbounded count let one definition grow
+ * the daemon by gigabytes. 4096 is four times what KVM accepts on x86 (KVM_MAX_VCPUS, 1024)
+ * and keeps every per-vcpu answer to a few hundred kilobytes. */
+#define VB_DOMAIN_VCPUS_MAX 4096
+
+/* Largest number of I/O threads (<iothreads>, <iothreadids>, AddIOThread). An I/O thread
+ * serves one or more disks, so a real domain has at most a few dozen; 4096 matches the vcpu
+ * bound and keeps GetIOThreadInfo (one CPU map per thread) to a few megabytes. */
+#define VB_DOMAIN_IOTHREADS_MAX 4096
+
 /* Flags for vb_domain_def_format, numbered as libvirt's virDomainXMLFlags. */
 enum {
     VB_DOMAIN_XML_SECURE = 1 << 0,   /* include passwords and other secrets */
@@ -106,6 +117,11 @@ struct vb_domain_def {
  * Returns NULL with err set on failure. */
 struct vb_domain_def *vb_domain_def_parse_string(const char *xml, struct vb_error *err);
 
+/* The bounds the parser puts on counts (VB_DOMAIN_VCPUS_MAX), for a definition changed since it
+ * was parsed: one that breaks them would not load again, and reads would cost without end.
+ * Returns 0, or -1 with the parser's VB_ERR_CONFIG_UNSUPPORTED error. */
+int vb_domain_def_check_limits(const struct vb_domain_def *def, struct vb_error *err);
+
 /* Formats to libvirt's canonical layout (two-space indent). flags: VB_DOMAIN_XML_*.
  * Returns a malloc'd string, or NULL with err set. */
 char *vb_domain_def_format(const struct vb_domain_def *def, unsigned int flags, struct vb_error *err);
@@ -115,7 +131,10 @@ struct vb_domain_def *vb_domain_def_copy(const struct vb_domain_def *def, struct
 
 void vb_domain_def_free(struct vb_domain_def *def);
 
-/* Parses a single device element (<disk>, <interface>, ...) for hotplug. */
+/* Parses a single device element (<disk>, <interface>, ...) for hotplug. An element that is not
+ * one of libvirt's device types (<domain>, <emulator>, ...) is refused as libvirt's
+ * virDomainDeviceDefParse refuses it: VB_ERR_CONFIG_UNSUPPORTED "unknown device type '%s'".
+ * (Inside a whole <domain>, such elements under <devices> are kept as they are.) */
 struct vb_device_def *vb_device_def_parse_string(const char *xml, struct vb_error *err);
 void vb_device_def_free(struct vb_device_def *dev);
 

@@ -102,6 +102,11 @@ void vb_fragment_add(struct vb_buf *buf, const char *text, const char *skip_attr
 struct vb_device_def *vb_device_def_parse_node(xmlNodePtr node, struct vb_error *err);
 struct vb_device_def *vb_device_def_copy(const struct vb_device_def *dev);
 
+/* Checks a top-level <iothreads> or <iothreadids> as the domain parser meets it, as libvirt's
+ * virDomainDefParseIOThreads does (a count, valid and unique ids), and bounds it by
+ * VB_DOMAIN_IOTHREADS_MAX; other elements pass. In conf/domain_iothreads.c. */
+int vb_iothreads_check_element(xmlNodePtr node, struct vb_error *err);
+
 /* The fragment of a cleaned copy of <metadata>, as libvirt's virXMLNodeSanitizeNamespaces:
  * children without a namespace, and later children repeating a namespace, are dropped. NULL
  * when out of memory. */

@@ -154,13 +154,31 @@ static int parse_current_memory(struct vb_domain_def *def, xmlNodePtr node, stru
     return parse_memory_value(node, "./currentMemory[1]", &def->current_memory_kib, err);
 }
 
-static int parse_count(const char *text, unsigned int *out)
+static int check_vcpu_count(unsigned long long value, const char *which, struct vb_error *err)
+{
+    if (value > VB_DOMAIN_VCPUS_MAX)
+        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "%s vcpus count %llu exceeds the limit of %d",
+                            which, value, VB_DOMAIN_VCPUS_MAX);
+    return 0;
+}
+
+/* A vcpu count ("maximum" or "current"), bounded so nothing later costs per vcpu without end. */
+static int parse_vcpu_count(const char *text, const char *which, unsigned int *out, struct vb_error *err)
 {
     unsigned long long value;
 
-    if (vb_xml_parse_ull(text, &value) < 0 || value > UINT_MAX)
+    if (vb_xml_parse_ull(text, &value) < 0)
+        return vb_error_set(err, VB_ERR_XML_ERROR, "%s vcpus count must be an integer", which);
+    if (check_vcpu_count(value, which, err) < 0)
         return -1;
     *out = (unsigned int) value;
+    return 0;
+}
+
+int vb_domain_def_check_limits(const struct vb_domain_def *def, struct vb_error *err)
+{
+    if (check_vcpu_count(def->vcpus_max, "maximum", err) < 0 || check_vcpu_count(def->vcpus_current, "current", err) < 0)
+        return -1;
     return 0;
 }
 
@@ -173,11 +191,11 @@ static int parse_vcpu(struct vb_domain_def *def, xmlNodePtr node, struct vb_erro
     _cleanup_free_ char *placement = vb_xml_prop(node, "placement");
 
     def->vcpus_max = 1;
-    if (max && parse_count(max, &def->vcpus_max) < 0)
-        return vb_error_set(err, VB_ERR_XML_ERROR, "maximum vcpus count must be an integer");
+    if (max && parse_vcpu_count(max, "maximum", &def->vcpus_max, err) < 0)
+        return -1;
     def->vcpus_current = def->vcpus_max;
-    if (current && parse_count(current, &def->vcpus_current) < 0)
-        return vb_error_set(err, VB_ERR_XML_ERROR, "current vcpus count must be an integer");
+    if (current && parse_vcpu_count(current, "current", &def->vcpus_current, err) < 0)
+        return -1;
     if (placement && !streq(placement, "static") && !streq(placement, "auto"))
         return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "unsupported CPU placement mode '%s'",
                             placement);
@@ -361,6 +379,10 @@ static int parse_children(struct vb_domain_def *def, xmlNodePtr root, struct vb_
             if (xmlStrEqual(child->name, BAD_CAST modelled[i].name))
                 break;
         if (i == ARRAY_SIZE(modelled)) {
+            /* Kept as text and read later, but bounded now: a later read must not be able to
+             * cost what a hostile count asks for. */
+            if (vb_iothreads_check_element(child, err) < 0)
+                return -1;
             if (vb_extra_list_append(&unmodelled(def)->top,
                                      vb_fragment_new(child, 1, VB_XML_QUOTE_SINGLE), anchor) < 0)
                 return oom(err);

@@ -225,14 +225,40 @@ oom:
     return NULL;
 }
 
+/* The element names of libvirt's virDomainDeviceType, and the character devices its parser maps
+ * to "chr". The enum's first name, "none", is the absence of a device: libvirt's parser lets
+ * <none/> through and every driver then refuses to attach it; it is refused here at once. */
+static const char *const device_types[] = {
+    "disk", "lease", "filesystem", "interface", "input", "sound", "video", "hostdev",
+    "watchdog", "controller", "graphics", "hub", "redirdev", "smartcard", "memballoon", "nvram",
+    "rng", "shmem", "tpm", "panic", "memory", "iommu", "vsock", "audio",
+    "serial", "parallel", "console", "channel",
+};
+
+/* As libvirt's virDomainDeviceDefParse: an element that names no device type is refused
+ * before anything is parsed from it. <chr> is a device type there whose character device
+ * parser then refuses the name. */
+static int check_device_type(xmlNodePtr node, struct vb_error *err)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(device_types); i++)
+        if (xmlStrEqual(node->name, BAD_CAST device_types[i]))
+            return 0;
+    if (xmlStrEqual(node->name, BAD_CAST "chr"))
+        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "unknown character device type: %s",
+                            (const char *) node->name);
+    return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "unknown device type '%s'",
+                        (const char *) node->name);
+}
+
 struct vb_device_def *vb_device_def_parse_string(const char *xml, struct vb_error *err)
 {
     xmlDocPtr doc = vb_xml_parse_string(xml, "(device_definition)", err);
-    struct vb_device_def *dev;
+    struct vb_device_def *dev = NULL;
 
     if (!doc)
         return NULL;
-    dev = vb_device_def_parse_node(xmlDocGetRootElement(doc), err);
+    if (check_device_type(xmlDocGetRootElement(doc), err) == 0)
+        dev = vb_device_def_parse_node(xmlDocGetRootElement(doc), err);
     xmlFreeDoc(doc);
     return dev;
 }

@@ -1,9 +1,11 @@
 /* Domain tunables kept as the text of top-level elements of <domain> (<memtune>, ...). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf/domain_def_internal.h"
 #include "conf/domain_tunables.h"
+#include "util/ranges.h"
 
 /* The kept top-level element named `name` (its own slot, and that name), or NULL. */
 static struct vb_extra *find_top_element(const struct vb_domain_def *def, const char *name)
@@ -167,8 +169,8 @@ static int parse_node_number(const char **cursor, unsigned int *out)
     return 0;
 }
 
-/* One "N", "N-M" or "^N" of a node set, applied to bits. */
-static int parse_node_token(const char **cursor, bool bits[NODESET_LEN])
+/* One "N", "N-M" or "^N" of a node set, added to ranges. */
+static int parse_node_token(const char **cursor, struct vb_ranges *ranges)
 {
     bool negate = **cursor == '^';
     unsigned int first, last;
@@ -183,9 +185,7 @@ static int parse_node_token(const char **cursor, bool bits[NODESET_LEN])
         if (negate || parse_node_number(cursor, &last) < 0 || last < first)
             return -1;
     }
-    for (unsigned int i = first; i <= last; i++)
-        bits[i] = !negate;
-    return 0;
+    return vb_ranges_add(ranges, first, last, !negate) < 0 ? -ENOMEM : 0;
 }
 
 static void format_nodeset(struct vb_buf *buf, const bool bits[NODESET_LEN])
@@ -207,18 +207,21 @@ static void format_nodeset(struct vb_buf *buf, const bool bits[NODESET_LEN])
     }
 }
 
-/* Tokens separated by commas; as libvirt, a trailing comma is accepted. */
-static int parse_nodeset(const char *text, bool bits[NODESET_LEN])
+/* Tokens separated by commas; as libvirt, a trailing comma is accepted. -EINVAL when the text
+ * is not a node set, -ENOMEM. */
+static int parse_nodeset(const char *text, struct vb_ranges *ranges)
 {
     const char *cursor = text + strspn(text, " ");
 
     for (;;) {
-        if (parse_node_token(&cursor, bits) < 0)
-            return -1;
+        int r = parse_node_token(&cursor, ranges);
+
+        if (r < 0)
+            return r == -ENOMEM ? r : -EINVAL;
         if (*cursor == '\0')
             return 0;
         if (*cursor != ',')
-            return -1;
+            return -EINVAL;
         cursor++;
         cursor += strspn(cursor, " ");
         if (*cursor == '\0')
@@ -229,12 +232,20 @@ static int parse_nodeset(const char *text, bool bits[NODESET_LEN])
 int vb_nodeset_canonical(const char *text, char **out, struct vb_error *err)
 {
     _cleanup_free_ bool *bits = calloc(NODESET_LEN, sizeof(*bits));
+    struct vb_ranges ranges = { 0 };
     struct vb_buf buf = { 0 };
+    int r;
 
     *out = NULL;
     if (!bits)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    if (parse_nodeset(text, bits) < 0)
+    r = parse_nodeset(text, &ranges);
+    if (r == 0 && vb_ranges_apply(&ranges, bits, NODESET_LEN) < 0)
+        r = -ENOMEM;
+    vb_ranges_clear(&ranges);
+    if (r == -ENOMEM)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (r < 0)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "Failed to parse bitmap '%s'", text);
     vb_buf_add(&buf, "");
     format_nodeset(&buf, bits);

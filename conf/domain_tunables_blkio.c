@@ -6,6 +6,7 @@
 
 #include "conf/domain_def_internal.h"
 #include "conf/domain_tunables.h"
+#include "util/name_index.h"
 
 /* The fields of a <device>, indexed alike: element name and typed-parameter name. */
 enum { FIELD_WEIGHT, FIELD_READ_IOPS, FIELD_WRITE_IOPS, FIELD_READ_BPS, FIELD_WRITE_BPS, FIELD_LAST };
@@ -26,7 +27,7 @@ struct blkio_device {
 struct blkiotune {
     unsigned int weight;
     struct blkio_device *devices;
-    size_t n;
+    size_t n, allocated;
 };
 
 static void blkiotune_clear(struct blkiotune *bt)
@@ -37,15 +38,20 @@ static void blkiotune_clear(struct blkiotune *bt)
     *bt = (struct blkiotune){ 0 };
 }
 
+/* Grows by doubling: device lists are merged a few thousand entries at a time. */
 static struct blkio_device *add_device(struct blkiotune *bt, char *path)
 {
-    struct blkio_device *grown = realloc(bt->devices, (bt->n + 1) * sizeof(*grown));
+    if (bt->n == bt->allocated) {
+        size_t n = bt->allocated ? bt->allocated * 2 : 8;
+        struct blkio_device *grown = reallocarray(bt->devices, n, sizeof(*grown));
 
-    if (!grown)
-        return NULL;
-    bt->devices = grown;
-    grown[bt->n] = (struct blkio_device){ .path = path };
-    return &grown[bt->n++];
+        if (!grown)
+            return NULL;
+        bt->devices = grown;
+        bt->allocated = n;
+    }
+    bt->devices[bt->n] = (struct blkio_device){ .path = path };
+    return &bt->devices[bt->n++];
 }
 
 /* An unsigned number child of node (0 when absent); max bounds it. */
@@ -237,23 +243,83 @@ static int parse_pair(const char **cursor, int field, const char *param, const c
     return 0;
 }
 
-static void merge_device(struct blkiotune *bt, struct blkio_device *src, int field, bool *failed)
+/* The devices' paths, sorted (util/name_index.c); NULL when out of memory. */
+static struct vb_name_ref *index_paths(const struct blkiotune *bt)
 {
-    for (size_t j = 0; j < bt->n; j++) {
-        if (streq(bt->devices[j].path, src->path)) {
-            bt->devices[j].values[field] = src->values[field];
-            return;
+    struct vb_name_ref *refs = calloc(bt->n + 1, sizeof(*refs));
+
+    if (!refs)
+        return NULL;
+    for (size_t i = 0; i < bt->n; i++)
+        refs[i] = (struct vb_name_ref){ bt->devices[i].path, i };
+    vb_name_index_sort(refs, bt->n);
+    return refs;
+}
+
+static int compare_at(const void *a, const void *b)
+{
+    const struct vb_name_ref *x = a, *y = b;
+
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+/* libvirt's virDomainDriverMergeBlkioDevice takes the entries in order: one whose path the list
+ * has sets its field (the first such device's), a new one with a value is appended, and a later
+ * entry for an appended path sets it again. libvirt searches the list for each entry, which is
+ * quadratic; here both lists are sorted once, each path's entries are taken together (the last
+ * one's value wins), and new devices are appended in the order of their first entry with a
+ * value. The result is the same. */
+static int merge_devices(struct blkiotune *bt, struct blkiotune *parsed, int field)
+{
+    _cleanup_free_ struct vb_name_ref *known = index_paths(bt);
+    _cleanup_free_ struct vb_name_ref *entries = index_paths(parsed);
+    _cleanup_free_ struct vb_name_ref *added = calloc(parsed->n + 1, sizeof(*added));
+    size_t known_n = bt->n, n_added = 0;
+
+    if (!known || !entries || !added)
+        return -ENOMEM;
+    for (size_t i = 0, end; i < parsed->n; i = end) {
+        const struct vb_name_ref *found = vb_name_index_find(known, known_n, entries[i].name);
+        unsigned long long last;
+
+        for (end = i + 1; end < parsed->n && streq(entries[end].name, entries[i].name); end++)
+            ;
+        last = parsed->devices[entries[end - 1].at].values[field];
+        if (found) {
+            bt->devices[found->at].values[field] = last;
+            continue;
+        }
+        /* Entries without a value before the first with one add nothing; the entries after it
+         * set the added device's value, so the last one's stays. */
+        for (size_t k = i; k < end; k++) {
+            if (parsed->devices[entries[k].at].values[field]) {
+                parsed->devices[entries[k].at].values[field] = last;
+                added[n_added++] = entries[k];
+                break;
+            }
         }
     }
-    /* As libvirt: a new device with nothing set is not added. */
-    if (!src->values[field])
-        return;
-    if (!add_device(bt, src->path)) {
-        *failed = true;
-        return;
+    qsort(added, n_added, sizeof(*added), compare_at);
+    for (size_t k = 0; k < n_added; k++) {
+        struct blkio_device *src = &parsed->devices[added[k].at];
+        struct blkio_device *dev = add_device(bt, src->path);
+
+        if (!dev)
+            return -ENOMEM;
+        dev->values[field] = src->values[field];
+        src->path = NULL; /* now the list's */
     }
-    bt->devices[bt->n - 1].values[field] = src->values[field];
-    src->path = NULL;
+    return 0;
+}
+
+/* Entries a "path,value[,path,value...]" string holds (a malformed one fails to parse later). */
+static size_t count_entries(const char *text)
+{
+    size_t commas = 0;
+
+    for (; *text; text++)
+        commas += *text == ',';
+    return (commas + 1) / 2;
 }
 
 int vb_domain_def_merge_blkio_devices(struct vb_domain_def *def, const char *param, const char *text,
@@ -262,17 +328,26 @@ int vb_domain_def_merge_blkio_devices(struct vb_domain_def *def, const char *par
     int field = field_index(param);
     struct blkiotune parsed = { 0 }, bt;
     const char *cursor = text;
-    bool failed = false;
     int r = 0;
 
     if (field < 0)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "unknown parameter '%s'", param);
+    if (count_entries(text) > VB_BLKIO_DEVICES_MAX)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "blkio parameter '%s' lists more than %d devices", param,
+                            VB_BLKIO_DEVICES_MAX);
     while (*cursor && r >= 0)
         r = parse_pair(&cursor, field, param, text, &parsed, err);
     if (r >= 0 && (r = get_blkiotune(def, &bt, err)) >= 0) {
-        for (size_t i = 0; i < parsed.n; i++)
-            merge_device(&bt, &parsed.devices[i], field, &failed);
-        r = failed ? vb_error_set(err, VB_ERR_NO_MEMORY, NULL) : set_blkiotune(def, &bt, err);
+        size_t before = bt.n;
+
+        if (merge_devices(&bt, &parsed, field) < 0)
+            r = vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        else if (bt.n > before && bt.n > VB_BLKIO_DEVICES_MAX)
+            r = vb_error_set(err, VB_ERR_INVALID_ARG,
+                             "blkio parameter '%s' would make <blkiotune> list more than %d devices", param,
+                             VB_BLKIO_DEVICES_MAX);
+        else
+            r = set_blkiotune(def, &bt, err);
         blkiotune_clear(&bt);
     }
     blkiotune_clear(&parsed);

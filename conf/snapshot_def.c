@@ -9,6 +9,7 @@
 
 #include "conf/domain_def_internal.h"
 #include "conf/snapshot_def.h"
+#include "util/name_index.h"
 
 #define SNAPSHOT_URL "(domain_snapshot)"
 
@@ -271,15 +272,46 @@ struct vb_snapshot_def *vb_snapshot_def_parse_string(const char *xml, unsigned i
 
 /* --- disk alignment ----------------------------------------------------------------------- */
 
-static const struct vb_device_def *find_domain_disk(const struct vb_domain_def *dom, const char *name)
-{
-    for (size_t i = 0; i < dom->n_devices; i++) {
-        const struct vb_device_def *dev = dom->devices[i];
+/* The domain's disks by target and the requested disks by name, sorted once: a snapshot may
+ * name every disk of a domain with tens of thousands, and searching both lists for each request
+ * was quadratic (20,000 disks took 2 s). A lookup finds what a linear search would, the first. */
+struct disk_indexes {
+    struct vb_name_ref *domain; /* at: index in dom->devices */
+    size_t n_domain;
+    struct vb_name_ref *requested; /* at: index in def->disks */
+};
 
-        if (dev->kind == VB_DEVICE_DISK && dev->target_dev && streq(dev->target_dev, name))
-            return dev;
+static void disk_indexes_clear(struct disk_indexes *ix)
+{
+    free(ix->domain);
+    free(ix->requested);
+}
+
+static int disk_indexes_build(const struct vb_snapshot_def *def, struct disk_indexes *ix)
+{
+    *ix = (struct disk_indexes){ .domain = calloc(def->dom->n_devices + 1, sizeof(*ix->domain)),
+                                 .requested = calloc(def->n_disks + 1, sizeof(*ix->requested)) };
+    if (!ix->domain || !ix->requested)
+        return -1;
+    for (size_t i = 0; i < def->dom->n_devices; i++) {
+        const struct vb_device_def *dev = def->dom->devices[i];
+
+        if (dev->kind == VB_DEVICE_DISK && dev->target_dev)
+            ix->domain[ix->n_domain++] = (struct vb_name_ref){ dev->target_dev, i };
     }
-    return NULL;
+    for (size_t i = 0; i < def->n_disks; i++)
+        ix->requested[i] = (struct vb_name_ref){ def->disks[i].name, i };
+    vb_name_index_sort(ix->domain, ix->n_domain);
+    vb_name_index_sort(ix->requested, def->n_disks);
+    return 0;
+}
+
+static const struct vb_device_def *find_domain_disk(const struct vb_domain_def *dom, const struct disk_indexes *ix,
+                                                    const char *name)
+{
+    const struct vb_name_ref *ref = vb_name_index_find(ix->domain, ix->n_domain, name);
+
+    return ref ? dom->devices[ref->at] : NULL;
 }
 
 static size_t count_domain_disks(const struct vb_domain_def *dom)
@@ -302,18 +334,19 @@ static enum vb_snapshot_location domain_disk_location(const struct vb_device_def
 }
 
 /* Checks one requested disk and resolves its default location. */
-static int check_requested_disk(const struct vb_snapshot_def *def, size_t index, enum vb_snapshot_location deflt,
-                                bool require_match, enum vb_snapshot_location *resolved, struct vb_error *err)
+static int check_requested_disk(const struct vb_snapshot_def *def, const struct disk_indexes *ix, size_t index,
+                                enum vb_snapshot_location deflt, bool require_match,
+                                enum vb_snapshot_location *resolved, struct vb_error *err)
 {
     const struct vb_snapshot_disk *disk = &def->disks[index];
-    const struct vb_device_def *dev = find_domain_disk(def->dom, disk->name);
+    const struct vb_device_def *dev = find_domain_disk(def->dom, ix, disk->name);
     enum vb_snapshot_location own;
 
     if (!dev)
         return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "no disk named '%s'", disk->name);
-    for (size_t j = 0; j < index; j++)
-        if (streq(def->disks[j].name, disk->name))
-            return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "disk '%s' specified twice", disk->name);
+    /* The first request naming this disk is an earlier one: this one repeats it. */
+    if (vb_name_index_find(ix->requested, def->n_disks, disk->name)->at < index)
+        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "disk '%s' specified twice", disk->name);
     own = domain_disk_location(dev);
     *resolved = disk->location;
     if (disk->location == VB_SNAPSHOT_LOCATION_DEFAULT)
@@ -326,14 +359,13 @@ static int check_requested_disk(const struct vb_snapshot_def *def, size_t index,
     return 0;
 }
 
-static enum vb_snapshot_location requested_location(const struct vb_snapshot_def *def,
+static enum vb_snapshot_location requested_location(const struct vb_snapshot_def *def, const struct disk_indexes *ix,
                                                     const enum vb_snapshot_location *resolved, const char *name,
                                                     enum vb_snapshot_location fallback)
 {
-    for (size_t i = 0; i < def->n_disks; i++)
-        if (streq(def->disks[i].name, name))
-            return resolved[i];
-    return fallback;
+    const struct vb_name_ref *ref = vb_name_index_find(ix->requested, def->n_disks, name);
+
+    return ref ? resolved[ref->at] : fallback;
 }
 
 /* The entry for a domain disk nobody asked about: empty drives are not snapshotted. */
@@ -347,8 +379,9 @@ static enum vb_snapshot_location default_disk_location(const struct vb_device_de
     return own != VB_SNAPSHOT_LOCATION_DEFAULT ? own : deflt;
 }
 
-static int build_aligned(struct vb_snapshot_def *def, const enum vb_snapshot_location *resolved,
-                         enum vb_snapshot_location deflt, struct vb_error *err)
+static int build_aligned(struct vb_snapshot_def *def, const struct disk_indexes *ix,
+                         const enum vb_snapshot_location *resolved, enum vb_snapshot_location deflt,
+                         struct vb_error *err)
 {
     size_t n = count_domain_disks(def->dom), used = 0;
     struct vb_snapshot_disk *disks = n ? calloc(n, sizeof(*disks)) : NULL;
@@ -365,7 +398,8 @@ static int build_aligned(struct vb_snapshot_def *def, const enum vb_snapshot_loc
             disks_free(disks, used);
             return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
         }
-        disks[used].location = requested_location(def, resolved, dev->target_dev, default_disk_location(dev, deflt));
+        disks[used].location =
+            requested_location(def, ix, resolved, dev->target_dev, default_disk_location(dev, deflt));
         used++;
     }
     disks_free(def->disks, def->n_disks);
@@ -378,20 +412,25 @@ int vb_snapshot_def_align_disks(struct vb_snapshot_def *def, enum vb_snapshot_lo
                                 bool require_match, struct vb_error *err)
 {
     _cleanup_free_ enum vb_snapshot_location *resolved = NULL;
+    struct disk_indexes ix;
+    int r = 0;
 
     if (!def->dom)
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "missing domain in snapshot");
     if (def->n_disks > count_domain_disks(def->dom))
         return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "too many disk snapshot requests for domain");
-    if (def->n_disks) {
-        resolved = calloc(def->n_disks, sizeof(*resolved));
-        if (!resolved)
-            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    resolved = calloc(def->n_disks + 1, sizeof(*resolved));
+    if (!resolved || disk_indexes_build(def, &ix) < 0) {
+        if (resolved)
+            disk_indexes_clear(&ix);
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     }
-    for (size_t i = 0; i < def->n_disks; i++)
-        if (check_requested_disk(def, i, default_location, require_match, &resolved[i], err) < 0)
-            return -1;
-    return build_aligned(def, resolved, default_location, err);
+    for (size_t i = 0; i < def->n_disks && r == 0; i++)
+        r = check_requested_disk(def, &ix, i, default_location, require_match, &resolved[i], err);
+    if (r == 0)
+        r = build_aligned(def, &ix, resolved, default_location, err);
+    disk_indexes_clear(&ix);
+    return r;
 }
 
 bool vb_snapshot_def_is_external(const struct vb_snapshot_def *def)

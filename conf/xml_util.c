@@ -10,6 +10,7 @@
 #include <libxml/xmlerror.h>
 
 #include "conf/domain_def.h"
+#include "conf/xml_scan.h"
 #include "conf/xml_util.h"
 
 /* Longest excerpt of the offending line quoted in a parse error. */
@@ -143,6 +144,10 @@ xmlDocPtr vb_xml_parse_string(const char *xml, const char *url, struct vb_error 
                      VB_DOMAIN_XML_MAX_BYTES);
         return NULL;
     }
+    /* libxml2's own costs grow faster than the text in places (attributes, namespaces): the
+     * counts are bounded before it sees the text. */
+    if (vb_xml_scan(xml, len, &VB_XML_LIMITS_DEFAULT, url, err) < 0)
+        return NULL;
     ctxt = xmlNewParserCtxt();
     if (!ctxt || !ctxt->sax) {
         xmlFreeParserCtxt(ctxt);
@@ -170,6 +175,16 @@ xmlDocPtr vb_xml_parse_string(const char *xml, const char *url, struct vb_error 
         return NULL;
     }
     return doc;
+}
+
+int vb_xml_check_illegal_chars(const char *what, const char *text, const char *illegal,
+                               struct vb_error *err)
+{
+    const char *c = text ? strpbrk(text, illegal) : NULL;
+
+    if (c)
+        return vb_error_set(err, VB_ERR_XML_DETAIL, "invalid char in %s: %c", what, *c);
+    return 0;
 }
 
 xmlNodePtr vb_xml_root(xmlDocPtr doc, const char *name, struct vb_error *err)

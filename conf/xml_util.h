@@ -12,9 +12,15 @@
 
 /* Parses an untrusted document held in a NUL-terminated string. `url` names the document in
  * error messages as libvirt does ("(domain_definition)"). Refuses documents over
- * VB_DOMAIN_XML_MAX_BYTES, any DOCTYPE (so no entity declarations, no external entities) and
- * never touches the network. Returns a document with a root element, or NULL with err set. */
+ * VB_DOMAIN_XML_MAX_BYTES or over the counts of conf/xml_scan.h (checked before libxml2 reads
+ * anything), any DOCTYPE (so no entity declarations, no external entities) and never touches
+ * the network. Returns a document with a root element, or NULL with err set. */
 xmlDocPtr vb_xml_parse_string(const char *xml, const char *url, struct vb_error *err);
+
+/* libvirt's virXMLCheckIllegalChars: refuses `text` when it holds any character of `illegal`,
+ * with VB_ERR_XML_DETAIL "invalid char in <what>: <char>". Returns 0 or -1. */
+int vb_xml_check_illegal_chars(const char *what, const char *text, const char *illegal,
+                               struct vb_error *err);
 
 /* The root element, checked to be named `name` (libvirt's "expecting root element" error). */
 xmlNodePtr vb_xml_root(xmlDocPtr doc, const char *name, struct vb_error *err);

@@ -36,7 +36,9 @@ static const struct error_prefix prefixes[] = {
     { VB_ERR_PARSE_FAILED, "failed to parse configuration file", "failed to parse configuration file %s" },
     { VB_ERR_CONF_SYNTAX, "configuration file syntax error", "configuration file syntax error: %s" },
     { VB_ERR_WRITE_FAILED, "failed to write configuration file", "failed to write configuration file: %s" },
-    { VB_ERR_XML_DETAIL, "parser error", "XML error: %s" },
+    /* libvirt prints the detail alone: it is already "(domain_definition):1: ..." or names
+     * what is wrong ("invalid char in name: ..."). */
+    { VB_ERR_XML_DETAIL, "parser error", "%s" },
     { VB_ERR_SYSTEM_ERROR, "system error", "%s" },
     { VB_ERR_NO_DOMAIN, "Domain not found", "Domain not found: %s" },
     { VB_ERR_OPERATION_INVALID, "Requested operation is not valid", "Requested operation is not valid: %s" },

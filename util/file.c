@@ -40,6 +40,7 @@ char *vb_file_read_all(const char *path, size_t max_bytes, size_t *length, struc
 {
     _cleanup_close_ int fd = -1;
     _cleanup_free_ char *buf = NULL;
+    struct stat st;
     size_t len = 0;
     int r;
 
@@ -47,9 +48,19 @@ char *vb_file_read_all(const char *path, size_t max_bytes, size_t *length, struc
         vb_error_set(err, VB_ERR_INVALID_ARG, "read limit too large for file '%s'", path);
         return NULL;
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer, for ever. The file
+     * type is then checked on what was opened, so nothing can be swapped in between. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) {
         vb_error_set_errno(err, errno, "Failed to open file '%s'", path);
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0) {
+        vb_error_set_errno(err, errno, "Failed to stat file '%s'", path);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        vb_error_set(err, VB_ERR_OPERATION_FAILED, "'%s' is not a regular file", path);
         return NULL;
     }
     /* One allocation of the bound: callers pass modest limits (a few MiB at most). */

@@ -6,7 +6,10 @@
 #include "util/error.h"
 
 /* Reads the whole file into a NUL-terminated buffer, refusing files over max_bytes
- * (VB_ERR_OPERATION_FAILED "file '%s' is larger than %zu bytes"). Returns NULL with err set. */
+ * (VB_ERR_OPERATION_FAILED "file '%s' is larger than %zu bytes"). Only a regular file is read,
+ * opened without following a symbolic link and without blocking: a FIFO, device or socket (even
+ * one named like a definition) is refused at once with VB_ERR_OPERATION_FAILED "'%s' is not a
+ * regular file", and a symbolic link with a system error (ELOOP). Returns NULL with err set. */
 char *vb_file_read_all(const char *path, size_t max_bytes, size_t *length, struct vb_error *err);
 
 /* Replaces path with content so that a crash at any moment leaves either the old file or the

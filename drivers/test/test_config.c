@@ -177,7 +177,7 @@ int test_set_autostart(void *priv, struct vb_call *call, struct vb_domain_obj *o
     if (!obj->persistent)
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot set autostart for transient domain");
     if (conn->store && (test_persist_def(conn, vb_domain_obj_persistent_def(obj), err) < 0 ||
-                        vb_domain_store_set_autostart(conn->store, obj->def->name, autostart, err) < 0))
+                        vb_domain_store_mark_autostart(conn->store, obj->def->uuid, autostart, err) < 0))
         return test_done(conn, call, -1);
     obj->autostart = autostart;
     if (changed)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf/xml_util.h"
 #include "drivers/test/test_driver.h"
 #include "drivers/test/test_private.h"
 #include "drivers/test/test_snapshot.h"
@@ -245,6 +246,10 @@ static int test_store_ensure_seeded(struct test_conn *conn, struct vb_error *err
 
 int test_persist_def(struct test_conn *conn, const struct vb_domain_def *def, struct vb_error *err)
 {
+    /* Every change to a persistent definition comes here (SetVcpus' maximum too): what the
+     * parser would refuse is refused, stored or not. */
+    if (vb_domain_def_check_limits(def, err) < 0)
+        return -1;
     if (!conn->store)
         return 0;
     if (test_store_ensure_seeded(conn, err) < 0)
@@ -258,7 +263,7 @@ int test_unpersist(struct test_conn *conn, const struct vb_domain_def *def, stru
         return 0;
     if (test_store_ensure_seeded(conn, err) < 0)
         return -1;
-    return vb_domain_store_delete(conn->store, def->name, err);
+    return vb_domain_store_remove(conn->store, def->uuid, err);
 }
 
 int test_domain_fill_ref(const struct vb_domain_obj *obj, struct vb_domain_ref *ref, struct vb_error *err)
@@ -399,7 +404,8 @@ static int test_define_xml(void *priv, struct vb_call *call, const char *xml, un
 
     VB_CHECK_FLAGS(flags, VB_DEFINE_VALIDATE, err);
     def = vb_domain_def_parse_string(xml, err);
-    if (!def)
+    /* As libvirt's testDomainDefineXMLFlags; CreateXML lets a newline through. */
+    if (!def || vb_xml_check_illegal_chars("name", def->name, "\n", err) < 0)
         return -1;
     obj = vb_domain_list_check_add(conn->domains, def, false, &conflict, err);
     if (conflict)

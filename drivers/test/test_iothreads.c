@@ -29,6 +29,9 @@ static int add_thread(struct vb_iothreads *threads, unsigned int id, struct vb_e
 
     if (find_thread(threads, id))
         return vb_error_set(err, VB_ERR_INVALID_ARG, "an IOThread is already using iothread_id '%u'", id);
+    if (threads->n >= VB_DOMAIN_IOTHREADS_MAX)
+        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "iothreads count %zu exceeds the limit of %d",
+                            threads->n + 1, VB_DOMAIN_IOTHREADS_MAX);
     items = realloc(threads->items, (threads->n + 1) * sizeof(*items));
     if (!items)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);

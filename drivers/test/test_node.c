@@ -6,11 +6,16 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "conf/xml_scan.h"
 #include "drivers/test/test_private.h"
 #include "util/file.h"
 
 #define TEST_NS "http://libvirt.org/schemas/domain/test/1.0"
 #define TEST_NODE_MAX_BYTES (16 * 1024 * 1024)
+/* nodes * sockets * cores * threads sizes every CPU map the test driver keeps (emulator and
+ * I/O thread pinning): bounded, or a node file could make each map gigabytes. The largest
+ * hosts have a few thousand CPUs. */
+#define TEST_NODE_CPUS_MAX 4096
 
 /* libvirt's test:///default: one running domain "test". */
 static const char default_domain_xml[] =
@@ -105,8 +110,10 @@ static unsigned int child_uint(xmlNodePtr parent, const char *name, unsigned int
     return fallback;
 }
 
-static void load_node_facts(struct test_conn *conn, xmlNodePtr root)
+static int load_node_facts(struct test_conn *conn, const char *path, xmlNodePtr root, struct vb_error *err)
 {
+    unsigned long long topology;
+
     conn->node = default_node;
     for (xmlNodePtr n = root->children; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
@@ -131,6 +138,18 @@ static void load_node_facts(struct test_conn *conn, xmlNodePtr root)
             conn->node.memory_kib = child_uint(root, "memory", (unsigned int) conn->node.memory_kib);
         }
     }
+    /* Each factor is at most 2^30: checked as the product grows, it cannot overflow. */
+    topology = conn->node.nodes;
+    if (topology <= TEST_NODE_CPUS_MAX)
+        topology *= conn->node.sockets;
+    if (topology <= TEST_NODE_CPUS_MAX)
+        topology *= conn->node.cores;
+    if (topology <= TEST_NODE_CPUS_MAX)
+        topology *= conn->node.threads;
+    if (topology > TEST_NODE_CPUS_MAX)
+        return vb_error_set(err, VB_ERR_XML_ERROR, "%s: a node of more than %d CPUs is not supported", path,
+                            TEST_NODE_CPUS_MAX);
+    return 0;
 }
 
 /* The runtime hints libvirt's test driver reads from its own XML namespace. */
@@ -233,7 +252,8 @@ int test_node_load_file(struct test_conn *conn, const char *path, struct vb_erro
     int r = 0;
 
     text = vb_file_read_all(path, TEST_NODE_MAX_BYTES, &length, err);
-    if (!text)
+    /* Any client names the path; its cost to libxml2 is bounded as a domain's is. */
+    if (!text || vb_xml_scan(text, length, &VB_XML_LIMITS_DEFAULT, path, err) < 0)
         return -1;
     doc = xmlReadMemory(text, (int) length, path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc)
@@ -243,7 +263,10 @@ int test_node_load_file(struct test_conn *conn, const char *path, struct vb_erro
         xmlFreeDoc(doc);
         return vb_error_set(err, VB_ERR_XML_ERROR, "%s: expected a <node> document without DOCTYPE", path);
     }
-    load_node_facts(conn, root);
+    if (load_node_facts(conn, path, root, err) < 0) {
+        xmlFreeDoc(doc);
+        return -1;
+    }
     for (xmlNodePtr n = root->children; n && r == 0; n = n->next)
         if (n->type == XML_ELEMENT_NODE && streq((const char *) n->name, "domain"))
             r = load_node_domain(conn, path, doc, n, err);

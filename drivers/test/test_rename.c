@@ -1,6 +1,6 @@
 /* The test driver's Rename: libvirt's testDomainRename and virDomainObjListRename. Only a
  * persistent, shut-off domain can be renamed; the domain list is re-indexed, and for
- * test:///PATH the store gets the new file before the old one goes. */
+ * test:///PATH the domain's one stored file (keyed by UUID) is rewritten with the new name. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,11 +25,11 @@ static int check_renamable(const struct vb_domain_obj *obj, const char *new_name
     return 0;
 }
 
-/* Writes the definition under its new name (and its autostart marker) before anything else
- * changes, so a failed write leaves the domain as it was. *renamed: what was written, for a
- * later roll back (stays NULL without a store). */
+/* Writes the definition under its new name before anything else changes, so a failed write
+ * leaves the domain as it was. The store keys its files by UUID: this one atomic write is the
+ * whole rename on disk, and the autostart marker stays where it is. */
 static int persist_renamed(struct test_conn *conn, const struct vb_domain_obj *obj, const char *new_name,
-                           struct vb_domain_def **renamed, struct vb_error *err)
+                           struct vb_error *err)
 {
     _cleanup_(vb_domain_def_freep) struct vb_domain_def *copy = NULL;
 
@@ -42,35 +42,22 @@ static int persist_renamed(struct test_conn *conn, const struct vb_domain_obj *o
     copy->name = strdup(new_name);
     if (!copy->name)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    if (test_persist_def(conn, copy, err) < 0)
-        return -1;
-    if (obj->autostart && vb_domain_store_set_autostart(conn->store, new_name, true, err) < 0) {
-        if (test_unpersist(conn, copy, NULL) < 0)
-            vb_log_error("could not roll back the stored definition of '%s'", new_name);
-        return -1;
-    }
-    *renamed = TAKE_PTR(copy);
-    return 0;
+    return test_persist_def(conn, copy, err);
 }
 
-/* Swaps the new name in: store, list index, old stored file, definition, events. The old file
- * goes once nothing can fail any more (a stale one would load as a duplicate), while the
- * definition still carries the old name. */
+/* Swaps the new name in: store, list index, definition, events. */
 static int rename_obj(struct test_conn *conn, struct vb_domain_obj *obj, char *name, struct vb_error *err)
 {
-    _cleanup_(vb_domain_def_freep) struct vb_domain_def *renamed = NULL;
     char *old_name = obj->def->name;
 
-    if (persist_renamed(conn, obj, name, &renamed, err) < 0)
+    if (persist_renamed(conn, obj, name, err) < 0)
         return -1;
     if (vb_domain_list_rename(conn->domains, obj, name) < 0) {
-        if (renamed && test_unpersist(conn, renamed, NULL) < 0)
-            vb_log_error("could not roll back the stored definition of '%s'", name);
+        /* The stored file says the new name: write the old one back. */
+        if (conn->store && test_persist_def(conn, obj->def, NULL) < 0)
+            vb_log_error("could not roll back the stored definition of '%s'", old_name);
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     }
-    if (test_unpersist(conn, obj->def, err) < 0)
-        vb_log_error("could not remove the stored definition of '%s': %s", old_name, vb_error_message(err));
-    vb_error_clear(err);
     test_emit(conn, obj, VB_EVENT_UNDEFINED, VB_EVENT_UNDEFINED_RENAMED);
     obj->def->name = name;
     test_emit(conn, obj, VB_EVENT_DEFINED, VB_EVENT_DEFINED_RENAMED);

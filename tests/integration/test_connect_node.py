@@ -118,7 +118,7 @@ def test_baseline_cpu_of_one_cpu_is_that_cpu(bus):
 
 
 @pytest.mark.parametrize("xml,expected", [
-    ("not xml at all", "XML error"),
+    ("not xml at all", "(CPU_definition):1: Start tag expected, '<' not found\nnot xml at all\n^"),
     ("<domain/>", "XML error: XML does not contain expected 'cpu' element"),
     ("<cpu><model>Haswell</model></cpu>", "XML error: Missing CPU architecture"),
     ("<cpu><arch>x86_64</arch></cpu>", "XML error: Missing CPU model name"),

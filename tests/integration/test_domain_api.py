@@ -93,7 +93,23 @@ def test_attach_update_detach_device(bus):
     assert error_of(excinfo)[1] == "device not found: no target device vdb"
     with pytest.raises(dbus.DBusException) as excinfo:
         dom.AttachDevice("<disk", 1)
-    assert error_of(excinfo)[1].startswith("XML error")
+    assert error_of(excinfo)[1].startswith("(device_definition):1: ")
+
+
+@pytest.mark.parametrize("xml,message", [
+    ("<domain type='test'><name>x</name></domain>", "unsupported configuration: unknown device type 'domain'"),
+    ("<emulator>/usr/bin/qemu</emulator>", "unsupported configuration: unknown device type 'emulator'"),
+    ("<chr type='pty'/>", "unsupported configuration: unknown character device type: chr"),
+])
+def test_what_is_not_a_device_is_refused_by_every_device_call(bus, xml, message):
+    dom = domain_iface(bus)
+    before = [dom.GetXMLDesc(0), dom.GetXMLDesc(2)]
+    for call in (dom.AttachDevice, dom.DetachDevice, dom.UpdateDevice):
+        for flags in (1, 2, 3):
+            with pytest.raises(dbus.DBusException) as excinfo:
+                call(xml, flags)
+            assert error_of(excinfo) == ("org.libvirt.Error", message)
+    assert [dom.GetXMLDesc(0), dom.GetXMLDesc(2)] == before
 
 
 def test_stats_are_double_wrapped(bus):

@@ -112,7 +112,7 @@ def test_unknown_domain_path_is_dispatched_and_not_found(bus):
 
 
 @pytest.mark.parametrize("xml,message", [
-    ("<domain type='test'><name>x</name>", "XML error: "),
+    ("<domain type='test'><name>x</name>", "(domain_definition):1: Premature end of data"),
     ("<domain type='test'><memory>1</memory><os><type>hvm</type></os></domain>", "missing name information"),
     ("<domain type='test'><name>x</name><uuid>not-a-uuid</uuid><memory>1</memory>"
      "<os><type>hvm</type></os></domain>", "internal error: malformed uuid element"),
@@ -120,6 +120,8 @@ def test_unknown_domain_path_is_dispatched_and_not_found(bus):
      "<os><type>hvm</type></os></domain>", "XML error: "),
     ("<domain type='test'><name>test</name><memory>1</memory><os><type>hvm</type></os></domain>",
      "operation failed: domain 'test' already exists with uuid " + TEST_DOMAIN_UUID),
+    ("<domain type='test'><name>a\nb</name><memory>1</memory><os><type>hvm</type></os></domain>",
+     "invalid char in name: \n"),
 ])
 def test_bad_definitions_are_refused_and_change_nothing(bus, xml, message):
     events = SignalRecorder(bus, "DomainEvent")

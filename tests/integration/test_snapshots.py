@@ -152,7 +152,7 @@ def test_deleting_the_current_root_leaves_no_current(bus):
 
 
 @pytest.mark.parametrize("xml,message", [
-    ("<domainsnapshot><name>x</name>", "XML error"),
+    ("<domainsnapshot><name>x</name>", "(domain_snapshot):1: Premature end of data in tag domainsnapshot"),
     ("<snapshot/>", "XML error: expecting root element of 'domainsnapshot', not 'snapshot'"),
     ("<domainsnapshot><memory snapshot='manual'/></domainsnapshot>",
      "XML error: 'manual' memory snapshot mode not supported"),

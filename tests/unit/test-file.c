@@ -154,6 +154,47 @@ static void test_read_all_of_empty_file(void **state)
     free(path);
 }
 
+static void expect_not_read(const char *path, const char *message_part)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    assert_null(vb_file_read_all(path, 100, NULL, &err));
+    if (!strstr(vb_error_message(&err), message_part))
+        fail_msg("reading '%s': \"%s\" does not say \"%s\"", path, vb_error_message(&err), message_part);
+    vb_error_clear(&err);
+}
+
+/* A FIFO must not block the reader (the alarm turns a hang into a failure); devices,
+ * directories and symbolic links are not read either. */
+static void test_read_all_reads_regular_files_only(void **state)
+{
+    struct fixture *f = *state;
+    char *fifo = path_in(f, "fifo.xml");
+    char *dir = path_in(f, "dir.xml");
+    char *target = path_in(f, "target.xml");
+    char *link = path_in(f, "link.xml");
+    struct vb_error err = VB_ERROR_INIT;
+    char *got;
+
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(vb_file_write_atomic(target, "<x/>", 4, 0600, &err), 0);
+    assert_int_equal(symlink(target, link), 0);
+    alarm(10);
+    expect_not_read(fifo, "is not a regular file");
+    alarm(0);
+    expect_not_read(dir, "is not a regular file");
+    expect_not_read("/dev/null", "is not a regular file");
+    expect_not_read(link, "Too many levels of symbolic links");
+    got = vb_file_read_all(target, 100, NULL, &err);
+    assert_string_equal(got, "<x/>");
+    free(got);
+    free(fifo);
+    free(dir);
+    free(target);
+    free(link);
+}
+
 static void test_remove_durable_accepts_missing_file(void **state)
 {
     struct fixture *f = *state;
@@ -199,6 +240,7 @@ int main(void)
                                         make_temp_dir, remove_temp_dir),
         cmocka_unit_test_setup_teardown(test_read_all_is_bounded, make_temp_dir, remove_temp_dir),
         cmocka_unit_test_setup_teardown(test_read_all_of_empty_file, make_temp_dir, remove_temp_dir),
+        cmocka_unit_test_setup_teardown(test_read_all_reads_regular_files_only, make_temp_dir, remove_temp_dir),
         cmocka_unit_test_setup_teardown(test_remove_durable_accepts_missing_file, make_temp_dir,
                                         remove_temp_dir),
         cmocka_unit_test_setup_teardown(test_mkdir_parents_creates_each_level, make_temp_dir,

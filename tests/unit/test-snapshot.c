@@ -13,6 +13,7 @@
 #include "api/snapshot.h"
 #include "conf/domain_obj.h"
 #include "conf/snapshot_def.h"
+#include "conf/xml_util.h"
 #include "events/event.h"
 #include "tests/unit/sync_call.h"
 
@@ -296,11 +297,69 @@ static void undefine_rule_and_missing_domain(void **state)
                  "Domain not found: no domain with matching uuid '" TEST_UUID "'");
 }
 
+/* A snapshot of a domain with thousands of disks, naming them all in another order: every disk
+ * is matched to its request (the lists are indexed, not searched per request), and a repeated
+ * request is reported at its repetition, as a linear search reports it. */
+#define MANY_DISKS 5000
+
+static struct vb_snapshot_def *many_disks_snapshot(const char *extra_request)
+{
+    struct vb_buf buf = { 0 };
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_snapshot_def *def;
+    char *xml;
+
+    vb_buf_add(&buf, "<domainsnapshot><disks>");
+    for (int i = MANY_DISKS - 1; i >= 0; i--)
+        vb_buf_addf(&buf, "<disk name='d%d' snapshot='%s'/>", i, i % 2 ? "internal" : "no");
+    vb_buf_add(&buf, extra_request);
+    vb_buf_add(&buf, "</disks></domainsnapshot>");
+    xml = vb_buf_steal(&buf, &err);
+    def = vb_snapshot_def_parse_string(xml, 0, &err);
+    free(xml);
+    assert_non_null(def);
+    vb_buf_add(&buf, "<domain type='test'><name>x</name><memory>1024</memory><os><type>hvm</type></os><devices>");
+    for (int i = 0; i < MANY_DISKS; i++)
+        vb_buf_addf(&buf, "<disk type='file'><source file='/f%d'/><target dev='d%d'/></disk>", i, i);
+    vb_buf_add(&buf, "<disk type='file'><source file='/extra'/><target dev='extra'/></disk></devices></domain>");
+    xml = vb_buf_steal(&buf, &err);
+    def->dom = vb_domain_def_parse_string(xml, &err);
+    free(xml);
+    assert_non_null(def->dom);
+    return def;
+}
+
+static void align_many_disks(void **state)
+{
+    struct vb_snapshot_def *def = many_disks_snapshot("");
+    struct vb_error err = VB_ERROR_INIT;
+
+    assert_int_equal(vb_snapshot_def_align_disks(def, VB_SNAPSHOT_LOCATION_INTERNAL, false, &err), 0);
+    assert_int_equal(def->n_disks, MANY_DISKS + 1);
+    for (size_t i = 0; i < MANY_DISKS; i++) {
+        char name[16];
+
+        snprintf(name, sizeof(name), "d%zu", i);
+        assert_string_equal(def->disks[i].name, name);
+        assert_int_equal(def->disks[i].location, i % 2 ? VB_SNAPSHOT_LOCATION_INTERNAL : VB_SNAPSHOT_LOCATION_NO);
+    }
+    assert_string_equal(def->disks[MANY_DISKS].name, "extra");
+    assert_int_equal(def->disks[MANY_DISKS].location, VB_SNAPSHOT_LOCATION_INTERNAL);
+    vb_snapshot_def_free(def);
+
+    def = many_disks_snapshot("<disk name='d17' snapshot='no'/>");
+    assert_int_equal(vb_snapshot_def_align_disks(def, VB_SNAPSHOT_LOCATION_INTERNAL, false, &err), -1);
+    assert_string_equal(err.message, "unsupported configuration: disk 'd17' specified twice");
+    vb_error_clear(&err);
+    vb_snapshot_def_free(def);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_generates_name_from_time_and_round_trips),
         cmocka_unit_test(parse_errors_use_libvirt_wording),
+        cmocka_unit_test(align_many_disks),
         cmocka_unit_test_setup_teardown(tree_current_and_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(delete_reparents_or_removes_subtrees, setup, teardown),
         cmocka_unit_test_setup_teardown(revert_follows_libvirt_transitions, setup, teardown),

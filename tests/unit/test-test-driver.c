@@ -230,6 +230,29 @@ static void bad_definitions_change_nothing(void **state)
     expect_events(f, 0, NULL);
 }
 
+/* libvirt's testDomainDefineXMLFlags refuses a newline in the name (virXMLCheckIllegalChars,
+ * whose error has no prefix); its CreateXML does not check. */
+static void define_refuses_a_newline_in_the_name(void **state)
+{
+    struct fixture *f = *state;
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_domain_ref ref = { 0 };
+    static const char xml[] = "<domain type='test'><name>a\nb</name><memory>1</memory>"
+                              "<os><type>hvm</type></os></domain>";
+
+    assert_int_equal(OP(vb_domain_define_xml(f->conn, CALL, xml, 0, &ref), &err), -1);
+    assert_int_equal(err.code, VB_ERR_XML_DETAIL);
+    assert_string_equal(err.message, "invalid char in name: \n");
+    vb_error_clear(&err);
+    assert_int_equal(vb_domain_lookup_by_name(f->conn, "a\nb", &ref, &err), -1);
+    vb_error_clear(&err);
+    expect_events(f, 0, NULL);
+
+    assert_int_equal(OP(vb_domain_create_xml(f->conn, CALL, xml, 0, &ref), &err), 0);
+    assert_string_equal(ref.name, "a\nb");
+    vb_domain_ref_clear(&ref);
+}
+
 static void transient_domain_vanishes_when_stopped(void **state)
 {
     struct fixture *f = *state;
@@ -458,6 +481,78 @@ static void node_file_definitions_persist(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The node's CPU count sizes the driver's CPU maps: a node file may not make it absurd, and a
+ * product of factors that would overflow is caught too. */
+static void node_file_cpu_topology_is_bounded(void **state)
+{
+    static const char *const topologies[] = {
+        "<nodes>1073741824</nodes><sockets>1073741824</sockets><cores>4</cores><threads>4</threads>",
+        "<nodes>1</nodes><sockets>1</sockets><cores>1073741824</cores><threads>1073741824</threads>",
+        "<nodes>2</nodes><sockets>2</sockets><cores>32</cores><threads>33</threads>",
+    };
+    char dir[] = "/tmp/vb-test-driver-XXXXXX";
+    char node[256], uri[300];
+    struct vb_driver_env env = { 0 };
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_connect *conn = NULL;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(node, sizeof(node), "%s/node.xml", dir);
+    snprintf(uri, sizeof(uri), "test://%s", node);
+    for (size_t i = 0; i < sizeof(topologies) / sizeof(topologies[0]); i++) {
+        FILE *fp = fopen(node, "w");
+
+        assert_non_null(fp);
+        fprintf(fp, "<node><cpu>%s</cpu></node>", topologies[i]);
+        fclose(fp);
+        assert_int_equal(vb_connect_open(uri, &env, &conn, &err), -1);
+        assert_int_equal(err.code, VB_ERR_XML_ERROR);
+        assert_non_null(strstr(err.message, "a node of more than 4096 CPUs is not supported"));
+        vb_error_clear(&err);
+    }
+    /* At the bound it opens. */
+    {
+        FILE *fp = fopen(node, "w");
+
+        assert_non_null(fp);
+        fputs("<node><cpu><nodes>2</nodes><sockets>2</sockets><cores>32</cores><threads>32</threads></cpu></node>", fp);
+        fclose(fp);
+        assert_int_equal(vb_connect_open(uri, &env, &conn, &err), 0);
+        vb_connect_close(conn);
+    }
+    assert_int_equal(unlink(node), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+/* A node file is as untrusted as a domain: the same pre-scan bounds it. */
+static void node_file_is_scanned_before_parsing(void **state)
+{
+    char dir[] = "/tmp/vb-test-driver-XXXXXX";
+    char node[256], uri[300];
+    struct vb_driver_env env = { 0 };
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_connect *conn = NULL;
+    FILE *fp;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(node, sizeof(node), "%s/node.xml", dir);
+    snprintf(uri, sizeof(uri), "test://%s", node);
+    fp = fopen(node, "w");
+    assert_non_null(fp);
+    fputs("<node", fp);
+    for (int i = 0; i <= 1024; i++)
+        fprintf(fp, " a%d=''", i);
+    fputs("/>", fp);
+    fclose(fp);
+    assert_int_equal(vb_connect_open(uri, &env, &conn, &err), -1);
+    assert_int_equal(err.code, VB_ERR_XML_ERROR);
+    assert_non_null(strstr(err.message, "element 'node' in document "));
+    assert_non_null(strstr(err.message, "has more than 1024 attributes"));
+    vb_error_clear(&err);
+    assert_int_equal(unlink(node), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +561,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(ids_are_allocated_on_start_and_never_reused, setup, teardown),
         cmocka_unit_test_setup_teardown(define_update_undefine_emit_defined_and_undefined, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_definitions_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(define_refuses_a_newline_in_the_name, setup, teardown),
         cmocka_unit_test_setup_teardown(transient_domain_vanishes_when_stopped, setup, teardown),
         cmocka_unit_test_setup_teardown(managed_save_then_start_restores, setup, teardown),
         cmocka_unit_test_setup_teardown(save_to_file_and_restore, setup, teardown),
@@ -475,6 +571,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(unknown_flags_are_refused, setup, teardown),
         cmocka_unit_test(unknown_uri_has_no_driver),
         cmocka_unit_test(node_file_definitions_persist),
+        cmocka_unit_test(node_file_cpu_topology_is_bounded),
+        cmocka_unit_test(node_file_is_scanned_before_parsing),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
