@@ -98,6 +98,16 @@ static int apply_setting(struct vb_daemon_config *config, const char *key, const
                                 line);
         return 0;
     }
+    if (streq(key, "signals")) {
+        if (streq(value, "unicast"))
+            config->signals = VB_SIGNALS_UNICAST;
+        else if (streq(value, "broadcast"))
+            config->signals = VB_SIGNALS_BROADCAST;
+        else
+            return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: signals must be unicast or broadcast, not '%s'",
+                                path, line, value);
+        return 0;
+    }
     if (streq(key, "max_queued_jobs")) {
         if (parse_uint(value, &config->max_queued_jobs) < 0)
             return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: max_queued_jobs must be 0..1000000", path, line);

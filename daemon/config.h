@@ -11,6 +11,12 @@ enum vb_bus_kind {
     VB_BUS_SYSTEM,
 };
 
+/* Who receives signals about a domain on the system bus. */
+enum vb_signal_delivery {
+    VB_SIGNALS_UNICAST,   /* each peer that has called virtbusd and may see the domain */
+    VB_SIGNALS_BROADCAST, /* everyone the bus policy lets receive them */
+};
+
 struct vb_daemon_config {
     enum vb_bus_kind bus;
     enum vb_log_level log_level;
@@ -20,6 +26,7 @@ struct vb_daemon_config {
     unsigned int polkit_cache_seconds; /* how long a polkit decision is reused; 0: ask every time */
     unsigned int job_wait_timeout_ms;  /* how long a call waits for a busy domain (libvirt: 30 s) */
     unsigned int max_queued_jobs;      /* calls that may wait for one domain; 0: no limit */
+    enum vb_signal_delivery signals;   /* system bus only; the session bus always broadcasts */
 };
 
 void vb_daemon_config_init(struct vb_daemon_config *config);

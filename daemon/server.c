@@ -174,7 +174,7 @@ static int setup_bus(struct server *server, const struct vb_daemon_config *confi
                               &server->engine);
     if (r >= 0)
         r = dbus_frontend_new(server->bus, server->conns, server->n_conns, server->events, server->engine,
-                              &server->dbus);
+                              config->signals == VB_SIGNALS_BROADCAST, &server->dbus);
     if (r >= 0)
         r = sd_bus_request_name_async(server->bus, NULL, DBUS_SERVICE_NAME, 0, on_name_acquired, server);
     return r;

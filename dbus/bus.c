@@ -98,7 +98,7 @@ static int frontend_setup(struct dbus_frontend *frontend, struct vb_connect **co
 }
 
 int dbus_frontend_new(sd_bus *bus, struct vb_connect **conns, size_t n_conns, struct vb_event_stream *events,
-                      struct policy_engine *engine, struct dbus_frontend **out)
+                      struct policy_engine *engine, bool broadcast_signals, struct dbus_frontend **out)
 {
     struct dbus_frontend *frontend = calloc(1, sizeof(*frontend));
     int r;
@@ -108,6 +108,7 @@ int dbus_frontend_new(sd_bus *bus, struct vb_connect **conns, size_t n_conns, st
     frontend->bus = sd_bus_ref(bus);
     frontend->events = events;
     frontend->engine = engine;
+    frontend->broadcast_signals = broadcast_signals;
     frontend->connects = calloc(n_conns, sizeof(*frontend->connects));
     frontend->relays = vb_hashmap_new();
     r = frontend->connects && frontend->relays ? frontend_setup(frontend, conns, n_conns) : -ENOMEM;

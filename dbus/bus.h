@@ -59,14 +59,17 @@ struct dbus_frontend {
     struct dbus_authorizer *authorizer; /* NULL when the engine checks nothing (the session bus) */
     struct dbus_call *pending_calls;    /* dbus/call.c */
     struct vb_hashmap *relays;          /* dbus/signal_relay.c: peer → signals waiting for it */
+    bool broadcast_signals;             /* every signal to everyone, even with an authorizer */
     sd_bus_slot *owner_slot;
 };
 
 /* Registers the objects of every connection on bus, puts the authorization filter in front of
  * them (when engine checks anything) and subscribes to events. Does not request the bus name
- * (the daemon does, once everything is in place). */
+ * (the daemon does, once everything is in place). With an authorizer, signals about a domain
+ * go to each peer that may see it, unless broadcast_signals says to leave that to the bus
+ * policy. */
 int dbus_frontend_new(sd_bus *bus, struct vb_connect **conns, size_t n_conns, struct vb_event_stream *events,
-                      struct policy_engine *engine, struct dbus_frontend **out);
+                      struct policy_engine *engine, bool broadcast_signals, struct dbus_frontend **out);
 /* Cancels the calls still pending; they end from the loop (dbus_calls_any_pending says when). */
 void dbus_frontend_stop(struct dbus_frontend *frontend);
 void dbus_frontend_free(struct dbus_frontend *frontend);

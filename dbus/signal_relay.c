@@ -79,6 +79,7 @@ static void pump(void *userdata)
 
     while (relay->head) {
         struct relay_item *item = relay->head;
+        bool visible = false;
         int r;
 
         if (!relay->check) {
@@ -90,12 +91,12 @@ static void pump(void *userdata)
             policy_check_on_answered(relay->check, pump, relay);
         }
         r = policy_check_decide_listed(relay->check, VB_OP_CONNECT_DOMAIN_EVENT_REGISTER_ANY, item->conn,
-                                       item->uuid, item->name);
+                                       item->uuid, item->name, &visible);
         if (r == VB_PENDING)
             return;
         policy_check_free(relay->check);
         relay->check = NULL;
-        pop_head(relay, r > 0);
+        pop_head(relay, visible);
     }
 }
 
@@ -209,7 +210,7 @@ void dbus_signal_relay_send(struct dbus_frontend *frontend, struct dbus_connect 
     /* Sealed once, so it can be read as the template of every copy; it is never sent itself,
      * so its cookie does not matter (D-Bus 1 cookies are 32 bits, sd-bus refuses more). */
     r = sd_bus_message_seal(m, UINT32_MAX, 0);
-    if (r >= 0 && !frontend->authorizer) {
+    if (r >= 0 && (!frontend->authorizer || frontend->broadcast_signals)) {
         r = copy_signal(m, NULL, &copy);
         if (r >= 0)
             r = sd_bus_send(frontend->bus, copy, NULL);

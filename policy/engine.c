@@ -409,7 +409,7 @@ bool policy_check_may_list(struct policy_check *check, enum vb_operation op, str
 }
 
 int policy_check_decide_listed(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
-                               const unsigned char uuid[VB_UUID_LEN], const char *name)
+                               const unsigned char uuid[VB_UUID_LEN], const char *name, bool *visible)
 {
     _cleanup_(policy_questions_clear) struct policy_questions qs = { 0 };
     const struct policy_rule *rule = policy_rule_for(op);
@@ -417,9 +417,8 @@ int policy_check_decide_listed(struct policy_check *check, enum vb_operation op,
     enum verdict verdict;
     int r = 0;
 
-    if (policy_engine_trusts(check->engine, &check->subject))
-        return 1;
-    if (!rule->defined || !name)
+    *visible = policy_engine_trusts(check->engine, &check->subject);
+    if (*visible || !rule->defined || !name)
         return 0;
     /* The rule's own permissions are about the connection (search_domains). */
     for (const struct policy_permission *p = rule->permissions; r >= 0 && p->name; p++)
@@ -427,7 +426,7 @@ int policy_check_decide_listed(struct policy_check *check, enum vb_operation op,
     if (r >= 0)
         r = policy_questions_add_filter(&check->subject, rule->list_filter, conn, uuid, name, &qs);
     if (r < 0)
-        return 0;
+        return 0; /* cannot even ask: not shown */
     for (size_t i = 0; i < qs.n; i++)
         qs.items[i].kind = POLICY_QUESTION_REQUIRED; /* any denial means: not shown */
     if (check->outstanding == 0)
@@ -436,7 +435,8 @@ int policy_check_decide_listed(struct policy_check *check, enum vb_operation op,
     if (verdict == VERDICT_ASK && check->rounds < MAX_ROUNDS && ask_unknown(check, &qs) == VB_PENDING)
         return VB_PENDING;
     check->rounds = 0;
-    return judge(check, &qs, &denied) == VERDICT_ALLOW;
+    *visible = judge(check, &qs, &denied) == VERDICT_ALLOW;
+    return 0;
 }
 
 void policy_check_filter_domains(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,

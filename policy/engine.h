@@ -98,11 +98,12 @@ bool policy_check_may_list(struct policy_check *check, enum vb_operation op, str
                            const unsigned char uuid[VB_UUID_LEN], const char *name);
 
 /* Decides, asking polkit when needed, whether the subject may see one domain as op's list
- * filter says (the rule's own permissions included): 1 yes, 0 no (or authorization could not
- * be checked), VB_PENDING asked (policy_check_on_answered tells when to decide again). For what
- * is sent to a subject unasked, such as events. */
+ * filter says (the rule's own permissions included). Returns 0 decided, *visible saying the
+ * verdict (false too when authorization could not be checked), or VB_PENDING: asked, and
+ * policy_check_on_answered tells when to decide again. For what is sent to a subject unasked,
+ * such as events. */
 int policy_check_decide_listed(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
-                               const unsigned char uuid[VB_UUID_LEN], const char *name);
+                               const unsigned char uuid[VB_UUID_LEN], const char *name, bool *visible);
 
 /* Drops from refs the domains policy_check_may_list refuses, keeping the order. */
 void policy_check_filter_domains(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,

@@ -4,14 +4,21 @@ $DBUS_SYSTEM_BUS_ADDRESS names and prints one JSON result per call.
 
 A call: {"path", "interface", "member", "signature", "args", "variant": optional bool for a
 trailing 'v', "delay": optional seconds to sleep first, "interactive": when present, the call
-is made with GDBus and carries ALLOW_INTERACTIVE_AUTHORIZATION set to that value}. A result: {"ok": true, "value": ...} or
-{"ok": false, "error": name, "message": text}, plus "seconds" the call took."""
+is made with GDBus and carries ALLOW_INTERACTIVE_AUTHORIZATION set to that value, "burst": N
+to send N copies at once on the one connection and wait for all}. A result: {"ok": true,
+"value": ...} or {"ok": false, "error": name, "message": text}, plus "seconds" the call took;
+for a burst, {"ok": every copy succeeded, "results": one result per copy}.
+
+With the argument `listen SECONDS`, it instead subscribes to every signal org.libvirt sends,
+calls virtbusd once, prints "ready" on a line of its own, and after SECONDS prints one JSON
+list of what it received: {"path", "interface", "member", "args"}."""
 import json
 import os
 import sys
 import time
 
 import dbus
+from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import Gio, GLib
 
 
@@ -47,9 +54,54 @@ def plain(value):
     return str(value)
 
 
+def burst(bus, call, args):
+    """N copies of the call in flight at once on one connection (one peer, concurrent calls)."""
+    loop = GLib.MainLoop()
+    results = []
+
+    def done(value=None, error=None):
+        if error is None:
+            results.append({"ok": True, "value": plain(value)})
+        else:
+            results.append({"ok": False, "error": error.get_dbus_name(), "message": error.get_dbus_message()})
+        if len(results) == call["burst"]:
+            loop.quit()
+
+    for _ in range(call["burst"]):
+        bus.call_async("org.libvirt", call["path"], call["interface"], call["member"], call.get("signature", ""),
+                       args, lambda *v: done(v[0] if v else None), lambda e: done(error=e), timeout=30)
+    GLib.timeout_add_seconds(40, loop.quit)
+    loop.run()
+    return {"ok": len(results) == call["burst"] and all(r["ok"] for r in results), "results": results}
+
+
+def listen(seconds):
+    bus = dbus.bus.BusConnection(os.environ["DBUS_SYSTEM_BUS_ADDRESS"], mainloop=DBusGMainLoop())
+    seen = []
+
+    def record(*args, **kw):
+        seen.append({"path": kw["path"], "interface": kw["interface"], "member": kw["member"],
+                     "args": plain(list(args))})
+
+    owner = bus.get_name_owner("org.libvirt")
+    bus.add_signal_receiver(record, sender_keyword="sender", path_keyword="path", interface_keyword="interface",
+                            member_keyword="member", bus_name=owner)
+    # On the system bus virtbusd sends domain signals to the clients it knows, those that have
+    # called it: one Introspect makes this one known (and proves the match rule is in place).
+    bus.call_blocking("org.libvirt", "/org/libvirt", "org.freedesktop.DBus.Introspectable", "Introspect", "", [])
+    print("ready", flush=True)
+    loop = GLib.MainLoop()
+    GLib.timeout_add(int(seconds * 1000), loop.quit)
+    loop.run()
+    json.dump(seen, sys.stdout)
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "listen":
+        listen(float(sys.argv[2]))
+        return
     calls = json.load(sys.stdin)
-    bus = dbus.bus.BusConnection(os.environ["DBUS_SYSTEM_BUS_ADDRESS"])
+    bus = dbus.bus.BusConnection(os.environ["DBUS_SYSTEM_BUS_ADDRESS"], mainloop=DBusGMainLoop())
     results = []
     for call in calls:
         time.sleep(call.get("delay", 0))
@@ -57,6 +109,10 @@ def main():
         if "variant" in call:
             args.append(dbus.Boolean(call["variant"], variant_level=1))
         start = time.monotonic()
+        if "burst" in call:
+            results.append(burst(bus, call, args))
+            results[-1]["seconds"] = time.monotonic() - start
+            continue
         if "interactive" in call:
             results.append(call_gio(call))
             results[-1]["seconds"] = time.monotonic() - start

@@ -240,6 +240,24 @@ class SystemBus:
         assert proc.returncode == 0, "client as %s failed: %s" % (user, proc.stderr)
         return json.loads(proc.stdout)
 
+    def listen_as(self, user, seconds):
+        """Starts a client subscribed, as user, to every signal org.libvirt sends; returns once
+        its match rule is on the bus. finish_listening() gives what it received."""
+        argv = ["/usr/bin/python3", self.client, "listen", str(seconds)]
+        if user != "root":
+            argv = ["setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups", "--"] + argv
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env,
+                                cwd="/")
+        ready = proc.stdout.readline()
+        assert ready == "ready\n", "listener as %s did not start: %s" % (user, proc.stderr.read())
+        return proc
+
+    @staticmethod
+    def finish_listening(proc):
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        return json.loads(out)
+
     def stop(self):
         status = self.stop_virtbusd()
         for name in ("polkitd", "bus"):

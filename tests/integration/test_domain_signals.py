@@ -82,3 +82,28 @@ def test_signals_come_from_the_domains_path(bus):
     domain_iface(bus).Reboot(0)
     only(rec)
     assert paths == [TEST_DOMAIN_PATH]
+
+
+def test_live_io_thread_pin_announces_the_tunable(bus):
+    rec = recorder(bus, "Tunable")
+    dom = domain_iface(bus)
+    dom.AddIOThread(3, LIVE)  # announced as "changed" only, as libvirt sends no event for it
+    dom.AddIOThread(3, CONFIG)
+    dom.PinIOThread(3, [True, False, True] + [False] * 5, 0)
+    (params,) = only(rec)[0]
+    assert dict(params) == {"cputune.iothreadpin3": "0,2"}
+    dom.PinIOThread(3, [True] + [False] * 7, CONFIG)  # the next boot's pinning: nothing runs differently
+    assert len(rec.settle()) == 1
+
+
+def test_live_block_io_tune_announces_the_tunable_with_the_disk(bus):
+    rec = recorder(bus, "Tunable")
+    dom = domain_iface(bus)
+    dom.SetBlockIOTune("vda", {"total_bytes_sec": dbus.UInt64(1000), "total_bytes_sec_max": dbus.UInt64(2000),
+                               "group_name": "grp"}, 0)
+    (params,) = only(rec)[0]
+    assert dict(params) == {"blkdeviotune.disk": "vda", "blkdeviotune.total_bytes_sec": 1000,
+                            "blkdeviotune.total_bytes_sec_max": 2000, "blkdeviotune.group_name": "grp"}
+    assert isinstance(params["blkdeviotune.total_bytes_sec"], dbus.UInt64)
+    dom.SetBlockIOTune("vda", {"read_iops_sec_max": dbus.UInt64(50)}, CONFIG)
+    assert len(rec.settle()) == 1

@@ -2,6 +2,8 @@
 never leaves a corrupt or half-written definition behind."""
 import os
 import random
+import signal
+import time
 import xml.etree.ElementTree as ET
 
 import dbus
@@ -221,5 +223,35 @@ def test_names_libvirt_accepts_persist_and_reload(private_bus, workdir):
     conn.close()
     d, conn = restart(private_bus, workdir, node, d)
     assert names(conn) == [".dotted", long_name, "seed"]
+    conn.close()
+    assert d.stop() == 0
+
+
+def active_of(conn, path):
+    return bool(dbus.Interface(conn.get_object("org.libvirt", path), "org.freedesktop.DBus.Properties")
+                .Get("org.libvirt.Domain", "Active"))
+
+
+def test_autostart_domains_start_when_the_daemon_starts(private_bus, workdir):
+    """libvirt's state driver starts autostart domains when its daemon starts; a reload (SIGHUP)
+    or a later client does not start them again."""
+    node = write_node(workdir)
+    d, conn = restart(private_bus, workdir, node)
+    auto = connect_iface(conn).DomainDefineXML(domain_xml("auto", 2048))
+    manual = connect_iface(conn).DomainDefineXML(domain_xml("manual", 2048))
+    dbus.Interface(conn.get_object("org.libvirt", auto), "org.freedesktop.DBus.Properties") \
+        .Set("org.libvirt.Domain", "Autostart", dbus.Boolean(True))
+    assert not active_of(conn, auto)
+    conn.close()
+    d, conn = restart(private_bus, workdir, node, d)
+    assert active_of(conn, auto) and not active_of(conn, manual)
+    assert "autostarted domain 'auto'" in d.log()
+    domain_iface(conn, auto).Destroy(0)
+    d.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while "reloading" not in d.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "reloading" in d.log()
+    assert not active_of(conn, auto)  # a reload does not autostart anything again
     conn.close()
     assert d.stop() == 0

@@ -391,3 +391,90 @@ def test_unix_user_principals_are_checked_against_the_same_rules(world):
     # No rule for the viewer: libvirt's defaults from the .policy file decide (read-only yes, start no).
     assert ask("vbtest-viewer", "org.libvirt.api.connect.getattr").stdout.strip() == "allowed"
     assert ask("vbtest-viewer", "org.libvirt.api.domain.start", "test").stdout.strip() == "denied"
+
+
+# --- what a caller sees of the domains it may not see -----------------------------------------
+
+def child_nodes(result):
+    return sorted(node.get("name") for node in ET.fromstring(result["value"]).findall("node"))
+
+
+def last_element(path):
+    return path.rsplit("/", 1)[1]
+
+
+def test_introspect_and_managed_objects_list_only_the_domains_the_caller_may_see(world):
+    secret = define(world, "secret")
+    for path in (TEST_DOMAIN_PATH, secret):
+        root_call(world, path, "org.libvirt.Domain", "SnapshotCreateXML", "su", [SNAPSHOT_XML, 0])
+    calls = [dict(path=TEST_PATH + "/domain", interface="org.freedesktop.DBus.Introspectable", member="Introspect"),
+             dict(path="/org/libvirt", interface="org.freedesktop.DBus.ObjectManager", member="GetManagedObjects")]
+    seen = {user: world.run_as(user, calls) for user in ("root", "vbtest-limited", "vbtest-none")}
+    assert child_nodes(seen["root"][0]) == sorted([last_element(TEST_DOMAIN_PATH), last_element(secret)])
+    assert child_nodes(seen["vbtest-limited"][0]) == [last_element(TEST_DOMAIN_PATH)]
+    assert child_nodes(seen["vbtest-none"][0]) == []
+
+    def objects(result, kind):
+        return sorted(p for p in result["value"] if p.startswith(TEST_PATH + "/" + kind + "/"))
+
+    assert objects(seen["root"][1], "domain") == sorted([TEST_DOMAIN_PATH, secret])
+    assert objects(seen["vbtest-limited"][1], "domain") == [TEST_DOMAIN_PATH]
+    assert len(objects(seen["root"][1], "domainsnapshot")) == 2
+    limited_snapshots = objects(seen["vbtest-limited"][1], "domainsnapshot")
+    assert len(limited_snapshots) == 1 and last_element(TEST_DOMAIN_PATH)[1:] in limited_snapshots[0]
+    # Nobody may search this connection's domains: refused as libvirt refuses ListAllDomains.
+    assert seen["vbtest-none"][1]["error"] == DENIED
+    # Snapshots of a hidden domain are not listed under its snapshot subtree either.
+    subtree = dict(path=TEST_PATH + "/domainsnapshot", interface="org.freedesktop.DBus.Introspectable",
+                   member="Introspect")
+    (limited_tree,) = world.run_as("vbtest-limited", [subtree])
+    assert last_element(secret)[1:] not in limited_tree["value"]
+
+
+def test_get_all_of_every_interface_answers_what_the_caller_may_read(world):
+    calls = [dict(path=path, interface="org.freedesktop.DBus.Properties", member="GetAll", signature="s", args=[""])
+             for path in (TEST_PATH, TEST_DOMAIN_PATH)]
+    root = world.run_as("root", calls)
+    viewer = world.run_as("vbtest-viewer", calls)
+    assert [r["value"] for r in viewer] == [r["value"] for r in root]
+    assert {"Name", "UUID", "Active", "Autostart"} <= set(viewer[1]["value"])
+    none = world.run_as("vbtest-none", calls)
+    assert none[0]["error"] == DENIED
+    assert none[1]["error"] == LIBVIRT_ERROR and none[1]["message"].startswith("Domain not found")
+
+
+def mentions(signal, path):
+    return signal["path"] == path or path in [str(a) for a in signal["args"]] or \
+        any(isinstance(a, dict) and path in a for a in signal["args"])
+
+
+def test_domain_signals_reach_only_the_callers_that_may_see_the_domain(world):
+    listeners = {user: world.listen_as(user, 6) for user in ("root", "vbtest-limited", "vbtest-none")}
+    secret = define(world, "secret")
+    root_call(world, secret, "org.libvirt.Domain", "Create", "u", [0])
+    root_call(world, TEST_DOMAIN_PATH, "org.libvirt.Domain", "Suspend")
+    root_call(world, TEST_DOMAIN_PATH, "org.libvirt.Domain", "Resume")
+    root_call(world, secret, "org.libvirt.Domain", "Destroy", "u", [0])
+    seen = {user: world.finish_listening(proc) for user, proc in listeners.items()}
+
+    def lifecycle(signals, path):
+        return [s["args"][1:] for s in signals if s["member"] == "DomainEvent" and s["args"][0] == path]
+
+    assert lifecycle(seen["root"], secret) == [[0, 0], [2, 0], [5, 1]]  # Defined, Started, Stopped Destroyed
+    assert lifecycle(seen["root"], TEST_DOMAIN_PATH) == [[3, 0], [4, 0]]  # Suspended, Resumed
+    assert any(s["member"] == "InterfacesAdded" and mentions(s, secret) for s in seen["root"])
+    assert lifecycle(seen["vbtest-limited"], TEST_DOMAIN_PATH) == [[3, 0], [4, 0]]
+    assert [s for s in seen["vbtest-limited"] if mentions(s, secret)] == []
+    assert [s for s in seen["vbtest-none"] if s["path"].startswith(TEST_PATH) or s["member"] == "InterfacesAdded"] \
+        == []
+
+
+def test_concurrent_calls_from_one_caller_leave_nothing_behind(world):
+    """Twenty calls in flight at once from one unprivileged connection: each is authorized and
+    answered, and the daemon's exit under LeakSanitizer (finish_world) shows nothing was kept
+    per call (the authorizer's caller cache once leaked an entry per concurrent call)."""
+    get_xml = dict(path=TEST_DOMAIN_PATH, interface="org.libvirt.Domain", member="GetXMLDesc", signature="u",
+                   args=[0], burst=20)
+    (result,) = world.run_as("vbtest-viewer", [get_xml])
+    assert result["ok"], result
+    assert len(result["results"]) == 20
