@@ -180,7 +180,8 @@ static void set_failure(struct policy_check *check, const char *what, const char
 /* 1 allowed, 0 denied, < 0 (not -ENOENT) polkit failed, -ENOENT not known yet. */
 static int known_answer(const struct policy_check *check, const char *key)
 {
-    const struct answer *a = vb_hashmap_get(check->answers, key);
+    /* Most checks are answered from the cache alone: skip hashing the key for an empty map. */
+    const struct answer *a = vb_hashmap_size(check->answers) ? vb_hashmap_get(check->answers, key) : NULL;
 
     if (a)
         return a->allowed < 0 ? -EIO : a->allowed;
