@@ -1,4 +1,6 @@
 /* Argument checks every public API function shares, in libvirt's wording. */
+#include <string.h>
+
 #include "api/checks.h"
 
 int vb_check_report_unsupported(const char *api, struct vb_error *err)
@@ -10,6 +12,16 @@ int vb_check_non_null(const void *arg, const char *name, const char *api, struct
 {
     if (!arg)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "%s in %s must not be NULL", name, api);
+    return 0;
+}
+
+int vb_check_string_max(const char *arg, const char *name, const char *api, struct vb_error *err)
+{
+    size_t len = arg ? strnlen(arg, VB_STRING_MAX + 1) : 0;
+
+    if (len > VB_STRING_MAX)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "%s in %s is longer than libvirt's limit of %u bytes", name,
+                            api, VB_STRING_MAX);
     return 0;
 }
 

@@ -81,7 +81,8 @@ int vb_domain_get_info(struct vb_connect *conn, vb_uuid_t uuid, struct vb_domain
 int vb_domain_define_xml(struct vb_connect *conn, struct vb_call *call, const char *xml, unsigned int flags,
                          struct vb_domain_ref *ref)
 {
-    if (vb_check_non_null(xml, "xml", "virDomainDefineXMLFlags", &call->err) < 0)
+    if (vb_check_non_null(xml, "xml", "virDomainDefineXMLFlags", &call->err) < 0 ||
+        vb_check_string_max(xml, "xml", "virDomainDefineXMLFlags", &call->err) < 0)
         return -1;
     return VB_CALL_SLOT(conn, call, VB_OP_DOMAIN_DEFINE_XML, DRIVER(conn)->define_xml, xml, flags, ref);
 }
@@ -89,7 +90,8 @@ int vb_domain_define_xml(struct vb_connect *conn, struct vb_call *call, const ch
 int vb_domain_create_xml(struct vb_connect *conn, struct vb_call *call, const char *xml, unsigned int flags,
                          struct vb_domain_ref *ref)
 {
-    if (vb_check_non_null(xml, "xmlDesc", "virDomainCreateXML", &call->err) < 0)
+    if (vb_check_non_null(xml, "xmlDesc", "virDomainCreateXML", &call->err) < 0 ||
+        vb_check_string_max(xml, "xmlDesc", "virDomainCreateXML", &call->err) < 0)
         return -1;
     return VB_CALL_SLOT(conn, call, VB_OP_DOMAIN_CREATE_XML, DRIVER(conn)->create_xml, xml, flags, ref);
 }
@@ -97,7 +99,8 @@ int vb_domain_create_xml(struct vb_connect *conn, struct vb_call *call, const ch
 int vb_domain_restore(struct vb_connect *conn, struct vb_call *call, const char *path, const char *dxml,
                       unsigned int flags)
 {
-    if (vb_check_non_null(path, "from", "virDomainRestoreFlags", &call->err) < 0)
+    if (vb_check_non_null(path, "from", "virDomainRestoreFlags", &call->err) < 0 ||
+        vb_check_string_max(dxml, "dxml", "virDomainRestoreFlags", &call->err) < 0)
         return -1;
     return VB_CALL_SLOT(conn, call, VB_OP_DOMAIN_RESTORE, DRIVER(conn)->restore, path, dxml, flags);
 }
@@ -116,7 +119,8 @@ int vb_domain_save_image_define_xml(struct vb_connect *conn, struct vb_call *cal
                                     const char *dxml, unsigned int flags)
 {
     if (vb_check_non_null(path, "file", "virDomainSaveImageDefineXML", &call->err) < 0 ||
-        vb_check_non_null(dxml, "dxml", "virDomainSaveImageDefineXML", &call->err) < 0)
+        vb_check_non_null(dxml, "dxml", "virDomainSaveImageDefineXML", &call->err) < 0 ||
+        vb_check_string_max(dxml, "dxml", "virDomainSaveImageDefineXML", &call->err) < 0)
         return -1;
     return VB_CALL_SLOT(conn, call, VB_OP_DOMAIN_SAVE_IMAGE_DEFINE_XML, DRIVER(conn)->save_image_define_xml, path,
                         dxml, flags);
@@ -200,7 +204,8 @@ VB_INVOKE(save, DRIVER(conn)->save(conn->priv, call, obj, a->path, a->dxml, a->f
 int vb_domain_save(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const char *path, const char *dxml,
                    unsigned int flags)
 {
-    if (vb_check_non_null(path, "to", "virDomainSaveFlags", &call->err) < 0)
+    if (vb_check_non_null(path, "to", "virDomainSaveFlags", &call->err) < 0 ||
+        vb_check_string_max(dxml, "dxml", "virDomainSaveFlags", &call->err) < 0)
         return -1;
     VB_DISPATCH(conn, call, VB_OP_DOMAIN_SAVE, uuid, save, DRIVER(conn)->save, path, dxml, flags);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/checks.h"
 #include "api/domain.h"
 #include "conf/domain_def.h"
 #include "policy/questions.h"
@@ -134,7 +135,8 @@ static void target_from_xml(struct target *t, const char *xml)
     struct vb_domain_ref ref = { 0 };
     struct vb_error err = VB_ERROR_INIT;
 
-    if (xml && *xml)
+    /* Longer than any libvirt client can send: the core refuses it unparsed, so nor does this. */
+    if (xml && *xml && vb_check_string_max(xml, "xml", "", &err) == 0)
         def = vb_domain_def_parse_string(xml, &err);
     vb_error_clear(&err);
     if (!def || !def->name)

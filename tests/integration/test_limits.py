@@ -101,3 +101,19 @@ def test_set_vcpus_cannot_raise_the_maximum_past_the_limit(bus):
     assert dom.GetVcpus(vcpu_maximum | vcpu_config) == 2
     dom.SetVcpus(LIMIT, vcpu_maximum | vcpu_config)
     assert dom.GetVcpus(vcpu_maximum | vcpu_config) == LIMIT
+
+
+def test_a_definition_longer_than_libvirts_string_limit_is_refused_unparsed(bus):
+    """libvirt's RPC carries strings of at most 4 MiB (VIR_NET_MESSAGE_STRING_MAX); a longer
+    definition is refused before anything parses it, with the limit in the message."""
+    connect = connect_iface(bus)
+    padding = "<description>%s</description>" % ("x" * (4 * 1024 * 1024))
+    assert message_of(connect.DomainDefineXML, domain_xml("huge", padding)) == \
+        "invalid argument: xml in virDomainDefineXMLFlags is longer than libvirt's limit of 4194304 bytes"
+    assert message_of(connect.DomainCreateXML, domain_xml("huge", padding), 0) == \
+        "invalid argument: xmlDesc in virDomainCreateXML is longer than libvirt's limit of 4194304 bytes"
+    # Just under the limit, the same document is a definition like any other.
+    fits = domain_xml("big", "<description>%s</description>" % ("x" * (4 * 1024 * 1024 - 200)))
+    assert len(fits) <= 4194304
+    path = connect.DomainDefineXML(fits)
+    domain_iface(bus, path).Undefine(0)
