@@ -25,8 +25,7 @@ static int on_turn(sd_event_source *source, void *userdata)
 
     s->later = sd_event_source_disable_unref(s->later);
     if (s->cancelled) {
-        vb_error_set(&call->err, VB_ERR_OPERATION_ABORTED, "%s: the caller went away", s->operation);
-        vb_call_end_pending(call, -1);
+        vb_call_end_cancelled(call);
         return 0;
     }
     if (s->obj->removed) {
@@ -66,10 +65,7 @@ static void on_job_handed_over(struct vb_job_waiter *waiter, void *userdata)
 
 static int busy_error(struct vb_call *call, enum vb_error_code code, const char *suffix)
 {
-    const struct vb_domain_job *job = &call->state.obj->job;
-
-    return vb_error_set(&call->err, code, "cannot acquire state change lock (held by monitor=%s)%s",
-                        job->operation ? job->operation : "unknown", suffix);
+    return vb_domain_job_busy_error(&call->state.obj->job, code, suffix, &call->err);
 }
 
 static int on_job_wait_timeout(sd_event_source *source, uint64_t usec, void *userdata)

@@ -72,3 +72,10 @@ void vb_domain_job_end(struct vb_domain_job *job)
     job_take(job, next->kind, next->operation);
     next->fn(next, next->userdata);
 }
+
+int vb_domain_job_busy_error(const struct vb_domain_job *job, enum vb_error_code code, const char *suffix,
+                             struct vb_error *err)
+{
+    return vb_error_set(err, code, "cannot acquire state change lock (held by monitor=%s)%s",
+                        job->operation ? job->operation : "unknown", suffix);
+}

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util/error.h"
+
 enum vb_job_kind {
     VB_JOB_NONE = 0,
     VB_JOB_QUERY,   /* read-only work that still needs a stable domain (stats, guest queries) */
@@ -46,6 +48,11 @@ void vb_domain_job_enqueue(struct vb_domain_job *job, struct vb_job_waiter *wait
 
 /* Removes a queued waiter (its caller gave up). Returns true if it was queued. */
 bool vb_domain_job_cancel_wait(struct vb_domain_job *job, struct vb_job_waiter *waiter);
+
+/* libvirt's words for a busy domain: "cannot acquire state change lock (held by monitor=<the
+ * holder's API>)", then suffix ("" or " due to max_queued limit"), with code. Returns -1. */
+int vb_domain_job_busy_error(const struct vb_domain_job *job, enum vb_error_code code, const char *suffix,
+                             struct vb_error *err);
 
 /* Releases the lock; if waiters are queued, the first one now holds it and its fn is called. */
 void vb_domain_job_end(struct vb_domain_job *job);

@@ -123,12 +123,16 @@ int vb_call_hold(struct vb_call *call, struct vb_domain_obj *obj, enum vb_job_ki
     if (s->obj)
         return vb_error_set(&call->err, VB_ERR_INTERNAL_ERROR, "%s already holds a domain", s->operation);
     if (kind != VB_JOB_NONE && vb_domain_job_try_begin(&obj->job, kind, s->operation) < 0)
-        return vb_error_set(&call->err, VB_ERR_OPERATION_TIMEOUT,
-                            "cannot acquire state change lock (held by monitor=%s)",
-                            obj->job.operation ? obj->job.operation : "unknown");
+        return vb_domain_job_busy_error(&obj->job, VB_ERR_OPERATION_TIMEOUT, "", &call->err);
     s->obj = vb_domain_obj_ref(obj);
     s->holds_job = kind != VB_JOB_NONE;
     return 0;
+}
+
+void vb_call_end_cancelled(struct vb_call *call)
+{
+    vb_error_set(&call->err, VB_ERR_OPERATION_ABORTED, "%s: the caller went away", call->state.operation);
+    vb_call_end_pending(call, -1);
 }
 
 static int on_cancelled_in_line(sd_event_source *source, void *userdata)
@@ -136,7 +140,7 @@ static int on_cancelled_in_line(sd_event_source *source, void *userdata)
     struct vb_call *call = userdata;
 
     call->state.later = sd_event_source_disable_unref(call->state.later);
-    vb_call_end_pending(call, -1);
+    vb_call_end_cancelled(call);
     return 0;
 }
 
@@ -155,11 +159,10 @@ void vb_call_cancel(struct vb_call *call)
         vb_domain_job_cancel_wait(&s->obj->job, &s->waiter);
         s->waiting = false;
         s->timeout = sd_event_source_disable_unref(s->timeout);
-        vb_error_set(&call->err, VB_ERR_OPERATION_ABORTED, "%s: the caller went away", s->operation);
         if (!loop || sd_event_add_defer(loop, &s->later, on_cancelled_in_line, call) < 0 ||
             sd_event_source_set_enabled(s->later, SD_EVENT_ONESHOT) < 0) {
             s->later = sd_event_source_disable_unref(s->later);
-            vb_call_end_pending(call, -1);
+            vb_call_end_cancelled(call);
         }
         return;
     }

@@ -114,3 +114,5 @@ int vb_call_leave(struct vb_call *call, int r);
 void vb_call_release(struct vb_call *call, int r);
 /* Ends a call the front end was told is pending: release, then done. */
 void vb_call_end_pending(struct vb_call *call, int r);
+/* The same for a call whose caller went away before it ran: fails it with "the caller went away". */
+void vb_call_end_cancelled(struct vb_call *call);
