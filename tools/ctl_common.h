@@ -33,6 +33,8 @@ struct ctl_options {
     bool paused, disable, follow, json;
     bool live, config;
     bool managed_save, snapshots_metadata, running;
+    const char *users_file; /* amqp-passwd */
+    bool no_password;
     double timeout; /* seconds; 0 = none */
 };
 

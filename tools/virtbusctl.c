@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/ctl_amqp_passwd.h"
 #include "tools/ctl_common.h"
 #include "tools/ctl_domain.h"
 #include "tools/ctl_events.h"
@@ -23,6 +24,8 @@ enum {
     OPT_MANAGED_SAVE = 1 << 10,
     OPT_SNAPSHOTS_METADATA = 1 << 11,
     OPT_RUNNING = 1 << 12,
+    OPT_USERS_FILE = 1 << 13,
+    OPT_NO_PASSWORD = 1 << 14,
 };
 
 #define OPT_AFFECT (OPT_LIVE | OPT_CONFIG)
@@ -76,13 +79,16 @@ static const struct command commands[] = {
       "detach a device described by an XML file" },
     { "events", ctl_cmd_events, 0, 1, OPT_FOLLOW | OPT_TIMEOUT, false, "[DOMAIN] [--follow] [--timeout SECONDS]",
       "print lifecycle events as they happen" },
+    { "amqp-passwd", ctl_cmd_amqp_passwd, 2, 2, OPT_USERS_FILE | OPT_NO_PASSWORD, true,
+      "--users-file FILE NAME UNIXUSER [--no-password]",
+      "set an AMQP principal's password (read from standard input) in a users file" },
     { "help", cmd_help, 0, 1, 0, true, "[COMMAND]", "show this help, or a command's" },
 };
 
 enum {
     LONG_ALL = 256, LONG_INACTIVE, LONG_NAME, LONG_UUID, LONG_PAUSED, LONG_DISABLE, LONG_FOLLOW, LONG_TIMEOUT,
     LONG_LIVE, LONG_CONFIG, LONG_JSON, LONG_SYSTEM, LONG_SESSION, LONG_VERSION, LONG_MANAGED_SAVE,
-    LONG_SNAPSHOTS_METADATA, LONG_RUNNING,
+    LONG_SNAPSHOTS_METADATA, LONG_RUNNING, LONG_USERS_FILE, LONG_NO_PASSWORD,
 };
 
 static const struct option long_options[] = {
@@ -100,6 +106,8 @@ static const struct option long_options[] = {
     { "managed-save", no_argument, NULL, LONG_MANAGED_SAVE },
     { "snapshots-metadata", no_argument, NULL, LONG_SNAPSHOTS_METADATA },
     { "running", no_argument, NULL, LONG_RUNNING },
+    { "users-file", required_argument, NULL, LONG_USERS_FILE },
+    { "no-password", no_argument, NULL, LONG_NO_PASSWORD },
     { "connect", required_argument, NULL, 'c' },
     { "system", no_argument, NULL, LONG_SYSTEM },
     { "session", no_argument, NULL, LONG_SESSION },
@@ -125,7 +133,9 @@ static void usage(FILE *out)
           out);
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         fprintf(out, "  %-15s %s\n", commands[i].name, commands[i].summary);
-    fputs("\nDOMAIN is a name, a UUID or a numeric id. See virtbusctl(1).\n", out);
+    fputs("\nDOMAIN is a name, a UUID or a numeric id. amqp-passwd edits a file and needs no daemon.\n"
+          "See virtbusctl(1).\n",
+          out);
 }
 
 static const struct command *find_command(const char *name)
@@ -213,6 +223,8 @@ static int apply_option(int c, struct command_line *cl, struct ctl_options *opt)
         mark(cl, OPT_SNAPSHOTS_METADATA, "--snapshots-metadata");
         break;
     case LONG_RUNNING: opt->running = true; mark(cl, OPT_RUNNING, "--running"); break;
+    case LONG_USERS_FILE: opt->users_file = optarg; mark(cl, OPT_USERS_FILE, "--users-file"); break;
+    case LONG_NO_PASSWORD: opt->no_password = true; mark(cl, OPT_NO_PASSWORD, "--no-password"); break;
     case 'c': cl->uri = optarg; break;
     case LONG_SYSTEM: return apply_bus(cl, CTL_BUS_SYSTEM);
     case LONG_SESSION: return apply_bus(cl, CTL_BUS_SESSION);
