@@ -18,10 +18,12 @@ void vb_daemon_config_init(struct vb_daemon_config *config)
         .polkit_cache_seconds = 5,
         .job_wait_timeout_ms = 30000,
     };
+    bus_options_init(&config->amqp);
 }
 
 void vb_daemon_config_clear(struct vb_daemon_config *config)
 {
+    bus_options_clear(&config->amqp);
     free(config->state_dir);
     free(config->test_uri);
     config->state_dir = config->test_uri = NULL;
@@ -113,6 +115,11 @@ static int apply_setting(struct vb_daemon_config *config, const char *key, const
             return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: max_queued_jobs must be 0..1000000", path, line);
         return 0;
     }
+    switch (vb_daemon_config_apply_amqp(config, key, value, path, line, err)) {
+    case 1: return 0;
+    case 0: break;
+    default: return -1;
+    }
     return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: unknown setting '%s'", path, line, key);
 }
 
@@ -176,7 +183,7 @@ int vb_daemon_config_finish(struct vb_daemon_config *config, struct vb_error *er
     if (!config->test_uri && vb_daemon_config_set_string(&config->test_uri, "test:///default", err) < 0)
         return -1;
     if (config->state_dir)
-        return 0;
+        return vb_daemon_config_set_string(&config->amqp.state_dir, config->state_dir, err);
     if (config->bus == VB_BUS_SYSTEM)
         r = asprintf(&dir, "%s/lib/virtbus", LOCALSTATEDIR);
     else if (state_home && state_home[0] == '/')
@@ -188,5 +195,5 @@ int vb_daemon_config_finish(struct vb_daemon_config *config, struct vb_error *er
     if (r < 0)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     config->state_dir = dir;
-    return 0;
+    return vb_daemon_config_set_string(&config->amqp.state_dir, dir, err);
 }

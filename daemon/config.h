@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "bus/bus.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -27,6 +28,7 @@ struct vb_daemon_config {
     unsigned int job_wait_timeout_ms;  /* how long a call waits for a busy domain (libvirt: 30 s) */
     unsigned int max_queued_jobs;      /* calls that may wait for one domain; 0: no limit */
     enum vb_signal_delivery signals;   /* system bus only; the session bus always broadcasts */
+    struct bus_options amqp;           /* the AMQP front end */
 };
 
 void vb_daemon_config_init(struct vb_daemon_config *config);
@@ -39,6 +41,13 @@ int vb_daemon_config_load(struct vb_daemon_config *config, const char *path, boo
 /* Fills state_dir from the bus kind if unset: /var/lib/virtbus for the system bus,
  * $XDG_STATE_HOME/virtbus (~/.local/state/virtbus) for the session bus. */
 int vb_daemon_config_finish(struct vb_daemon_config *config, struct vb_error *err);
+
+/* The AMQP settings of the config file (amqp_*, hostname). Returns 1 when key is one of them
+ * (applied), 0 when it is not, -1 on a bad value (err names file and line). */
+int vb_daemon_config_apply_amqp(struct vb_daemon_config *config, const char *key, const char *value, const char *path,
+                                unsigned int line, struct vb_error *err);
+/* A list value: "none" empties it, otherwise comma-separated entries are added. */
+int vb_daemon_config_set_list(char ***list, size_t *n, const char *value, struct vb_error *err);
 
 /* Replaces a string setting (used by the command line). */
 int vb_daemon_config_set_string(char **field, const char *value, struct vb_error *err);

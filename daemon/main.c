@@ -15,19 +15,29 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: virtbusd [OPTIONS]\n"
-            "Serve the org.libvirt management API on D-Bus.\n\n"
+            "Serve the org.libvirt management API on D-Bus and AMQP 1.0 (QMFv2).\n\n"
             "  --session            serve the session bus (default)\n"
             "  --system             serve the system bus\n"
             "  --config FILE        read settings from FILE (default %s)\n"
             "  --state-dir DIR      keep persistent definitions under DIR\n"
             "  --test-uri URI       what /org/libvirt/Test serves (default test:///default)\n"
             "  --log-level LEVEL    error, warning, notice, info or debug\n"
+            "  --amqp-listen HOST:PORT   take AMQP 1.0 connections there (repeatable; none: no listener)\n"
+            "  --amqp-connect URL   also serve through a broker, amqp[s]://[USER:PASS@]HOST[:PORT] (repeatable)\n"
+            "  --amqp-broker-profile rabbitmq|qpidd|activemq   the broker's address conventions\n"
+            "  --amqp-users FILE    PLAIN and EXTERNAL principals (virtbusctl amqp-passwd)\n"
+            "  --amqp-tls-cert FILE, --amqp-tls-key FILE, --amqp-tls-ca FILE   TLS on the AMQP listeners\n"
+            "  --hostname NAME      the host name in QMF agent names and events\n"
             "  -h, --help           show this help\n"
             "  --version            show the version\n",
             DEFAULT_CONFIG);
 }
 
-enum { OPT_SESSION = 256, OPT_SYSTEM, OPT_CONFIG, OPT_STATE_DIR, OPT_TEST_URI, OPT_LOG_LEVEL, OPT_VERSION };
+enum {
+    OPT_SESSION = 256, OPT_SYSTEM, OPT_CONFIG, OPT_STATE_DIR, OPT_TEST_URI, OPT_LOG_LEVEL, OPT_VERSION,
+    OPT_AMQP_LISTEN, OPT_AMQP_CONNECT, OPT_AMQP_PROFILE, OPT_AMQP_USERS, OPT_AMQP_TLS_CERT, OPT_AMQP_TLS_KEY,
+    OPT_AMQP_TLS_CA, OPT_HOSTNAME,
+};
 
 static const struct option options[] = {
     { "session", no_argument, NULL, OPT_SESSION },
@@ -36,6 +46,14 @@ static const struct option options[] = {
     { "state-dir", required_argument, NULL, OPT_STATE_DIR },
     { "test-uri", required_argument, NULL, OPT_TEST_URI },
     { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+    { "amqp-listen", required_argument, NULL, OPT_AMQP_LISTEN },
+    { "amqp-connect", required_argument, NULL, OPT_AMQP_CONNECT },
+    { "amqp-broker-profile", required_argument, NULL, OPT_AMQP_PROFILE },
+    { "amqp-users", required_argument, NULL, OPT_AMQP_USERS },
+    { "amqp-tls-cert", required_argument, NULL, OPT_AMQP_TLS_CERT },
+    { "amqp-tls-key", required_argument, NULL, OPT_AMQP_TLS_KEY },
+    { "amqp-tls-ca", required_argument, NULL, OPT_AMQP_TLS_CA },
+    { "hostname", required_argument, NULL, OPT_HOSTNAME },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, OPT_VERSION },
     { NULL, 0, NULL, 0 },
@@ -60,11 +78,46 @@ static const char *find_config_path(int argc, char **argv, bool *explicit)
     return path;
 }
 
+/* A list option given on the command line replaces the config file's list. */
+static int add_list_option(char ***list, size_t *n, bool *replaced, const char *value, struct vb_error *err)
+{
+    if (!*replaced)
+        bus_options_reset_list(list, n);
+    *replaced = true;
+    return vb_daemon_config_set_list(list, n, value, err);
+}
+
+static int apply_amqp_option(int c, struct vb_daemon_config *config, struct vb_error *err)
+{
+    static bool listen_replaced, connect_replaced;
+    struct bus_options *o = &config->amqp;
+
+    switch (c) {
+    case OPT_AMQP_LISTEN: return add_list_option(&o->listen, &o->n_listen, &listen_replaced, optarg, err);
+    case OPT_AMQP_CONNECT: return add_list_option(&o->connect, &o->n_connect, &connect_replaced, optarg, err);
+    case OPT_AMQP_PROFILE:
+        if (bus_broker_profile_from_string(optarg, &o->profile) < 0)
+            return vb_error_set(err, VB_ERR_INVALID_ARG, "--amqp-broker-profile must be rabbitmq, qpidd or activemq");
+        return 0;
+    case OPT_AMQP_USERS: return vb_daemon_config_set_string(&o->users_file, optarg, err);
+    case OPT_AMQP_TLS_CERT: return vb_daemon_config_set_string(&o->tls_cert, optarg, err);
+    case OPT_AMQP_TLS_KEY: return vb_daemon_config_set_string(&o->tls_key, optarg, err);
+    case OPT_AMQP_TLS_CA: return vb_daemon_config_set_string(&o->tls_ca, optarg, err);
+    case OPT_HOSTNAME: return vb_daemon_config_set_string(&o->hostname, optarg, err);
+    default: return 1;
+    }
+}
+
 static int apply_options(int argc, char **argv, struct vb_daemon_config *config, struct vb_error *err)
 {
     int c;
 
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        int r = apply_amqp_option(c, config, err);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            continue;
         switch (c) {
         case OPT_SESSION: config->bus = VB_BUS_SESSION; break;
         case OPT_SYSTEM: config->bus = VB_BUS_SYSTEM; break;

@@ -8,9 +8,11 @@
 #include <systemd/sd-event.h>
 
 #include "api/connect.h"
+#include "bus/bus.h"
 #include "daemon/server.h"
 #include "dbus/bus.h"
 #include "events/event.h"
+#include "events/seq_file.h"
 #include "policy/engine.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -29,6 +31,8 @@ struct server {
     sd_bus *bus;
     struct policy_engine *engine;
     struct dbus_frontend *dbus;
+    struct bus_frontend *amqp;
+    struct vb_event_seq_file *seq_file;
     bool state_initialized;
 };
 
@@ -137,6 +141,12 @@ static int open_connections(struct server *server, const struct vb_daemon_config
     struct vb_driver_env env = driver_env(server, config);
     struct vb_error err = VB_ERROR_INIT;
 
+    /* Event numbers continue where the last run left them, before any driver emits. */
+    if (vb_event_seq_file_open(server->events, config->state_dir, &server->seq_file, &err) < 0) {
+        vb_log_error("%s", vb_error_message(&err));
+        vb_error_clear(&err);
+        return -EINVAL;
+    }
     if (vb_state_initialize(&env, &err) < 0) {
         vb_error_clear(&err);
         return -EINVAL;
@@ -180,16 +190,32 @@ static int setup_bus(struct server *server, const struct vb_daemon_config *confi
     return r;
 }
 
+static int setup_amqp(struct server *server, const struct vb_daemon_config *config)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (config->amqp.n_listen == 0 && config->amqp.n_connect == 0)
+        return 0;
+    if (bus_frontend_new(server->loop, &config->amqp, server->conns, server->n_conns, server->events,
+                         server->engine, &server->amqp, &err) < 0) {
+        vb_log_error("AMQP: %s", vb_error_message(&err));
+        vb_error_clear(&err);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* Calls still pending are cancelled and given a moment to end, so every driver has answered
  * (to nobody) before it is closed. */
 static void drain_pending_calls(struct server *server)
 {
     uint64_t deadline = vb_now_usec() + SHUTDOWN_DRAIN_USEC;
 
-    if (!server->dbus)
-        return;
-    dbus_frontend_stop(server->dbus);
-    while (dbus_calls_any_pending(server->dbus) && vb_now_usec() < deadline)
+    bus_frontend_stop(server->amqp);
+    if (server->dbus)
+        dbus_frontend_stop(server->dbus);
+    while (((server->dbus && dbus_calls_any_pending(server->dbus)) || bus_frontend_any_pending(server->amqp)) &&
+           vb_now_usec() < deadline)
         if (sd_event_run(server->loop, 100000) < 0)
             break;
 }
@@ -203,12 +229,14 @@ static void server_teardown(struct server *server)
         vb_connect_close(server->conns[i]);
     if (server->state_initialized)
         vb_state_cleanup();
+    bus_frontend_free(server->amqp);
     dbus_frontend_free(server->dbus);
     policy_engine_free(server->engine);
     if (server->bus)
         sd_bus_flush_close_unref(server->bus);
     sd_event_source_unref(server->event_dispatch);
     vb_event_stream_free(server->events);
+    vb_event_seq_file_free(server->seq_file);
     sd_event_unref(server->loop);
 }
 
@@ -222,6 +250,8 @@ int vb_server_run(const struct vb_daemon_config *config)
         r = open_connections(&server, config);
     if (r >= 0)
         r = setup_bus(&server, config);
+    if (r >= 0)
+        r = setup_amqp(&server, config);
     if (r >= 0)
         r = sd_event_loop(server.loop);
     else

@@ -36,6 +36,10 @@ struct vb_event_stream {
     uint64_t last_seq;
     uint64_t dropped;
 
+    uint64_t seq_mark; /* numbers up to this are reserved on disk (0: nothing is persisted) */
+    vb_event_seq_extend seq_extend;
+    void *seq_extend_userdata;
+
     vb_event_wakeup wakeup;
     void *wakeup_userdata;
 
@@ -162,6 +166,14 @@ uint64_t vb_event_emit(struct vb_event_stream *stream, const struct vb_event *ev
                      event->name ? event->name : "");
         return 0;
     }
+    if (stream->seq_extend && stream->last_seq + 1 > stream->seq_mark) {
+        uint64_t mark = stream->seq_extend(stream->seq_extend_userdata, stream->last_seq + 1);
+        if (mark > stream->seq_mark)
+            stream->seq_mark = mark;
+        else
+            vb_log_warning("event sequence numbers past %llu are not reserved on disk",
+                           (unsigned long long) stream->seq_mark);
+    }
     e->event.seq = ++stream->last_seq;
     e->event.timestamp_usec = vb_realtime_usec();
     if (stream->queue_tail)
@@ -269,4 +281,31 @@ uint64_t vb_event_stream_last_seq(const struct vb_event_stream *stream)
 uint64_t vb_event_stream_dropped(const struct vb_event_stream *stream)
 {
     return stream->dropped;
+}
+
+const struct vb_event *vb_event_stream_find(const struct vb_event_stream *stream, uint64_t seq)
+{
+    uint64_t oldest = vb_event_stream_oldest_seq(stream);
+    const struct stream_event *e;
+
+    if (oldest == 0 || seq < oldest || seq - oldest >= stream->ring_length)
+        return NULL;
+    e = stream->ring[(stream->ring_start + (size_t) (seq - oldest)) % stream->ring_capacity];
+    /* Retained numbers are consecutive (a number is given only to an event that was queued). */
+    return e->event.seq == seq ? &e->event : NULL;
+}
+
+uint64_t vb_event_stream_oldest_seq(const struct vb_event_stream *stream)
+{
+    return stream->ring_length ? stream->ring[stream->ring_start]->event.seq : 0;
+}
+
+void vb_event_stream_set_seq_mark(struct vb_event_stream *stream, uint64_t start_after, uint64_t mark,
+                                  vb_event_seq_extend extend, void *userdata)
+{
+    if (stream->last_seq < start_after)
+        stream->last_seq = start_after;
+    stream->seq_mark = mark;
+    stream->seq_extend = extend;
+    stream->seq_extend_userdata = userdata;
 }

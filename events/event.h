@@ -194,4 +194,17 @@ uint64_t vb_event_stream_replay(struct vb_event_stream *stream, uint64_t after_s
                                 vb_event_handler handler, void *userdata);
 
 uint64_t vb_event_stream_last_seq(const struct vb_event_stream *stream);
+
+/* The retained event numbered seq: NULL when it was never retained, was evicted, or has not
+ * been dispatched yet. The pointer is valid until the next dispatch. */
+const struct vb_event *vb_event_stream_find(const struct vb_event_stream *stream, uint64_t seq);
+/* The sequence number of the oldest retained event; 0 when none is retained. */
+uint64_t vb_event_stream_oldest_seq(const struct vb_event_stream *stream);
+
+/* Sequence numbers survive restarts: the owner keeps a reserved mark on disk, numbers continue
+ * after the mark read at start, and extend runs before a number above the mark is given out
+ * (it stores a higher mark and returns it, or returns 0 when it could not). */
+typedef uint64_t (*vb_event_seq_extend)(void *userdata, uint64_t needed);
+void vb_event_stream_set_seq_mark(struct vb_event_stream *stream, uint64_t start_after, uint64_t mark,
+                                  vb_event_seq_extend extend, void *userdata);
 uint64_t vb_event_stream_dropped(const struct vb_event_stream *stream);

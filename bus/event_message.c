@@ -1,0 +1,235 @@
+/* An internal event as the AMQP messages virtbus publishes. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "bus/amqp_value.h"
+#include "bus/event_message.h"
+#include "bus/qmf_schema.h"
+
+static const char *const severity_names[] = { "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug" };
+
+static void lowercase_into(char *dst, size_t size, const char *src)
+{
+    size_t i;
+
+    for (i = 0; src && src[i] && i + 1 < size; i++)
+        dst[i] = (char) tolower((unsigned char) src[i]);
+    if (size)
+        dst[i] = '\0';
+}
+
+/* Lifecycle: libvirt's event and detail, lowercase. Others: virsh's event name, and the
+ * device or namespace the event is about where it has one. */
+void bus_event_words(const struct vb_event *event, char *event_word, size_t event_size, char *detail_word,
+                     size_t detail_size)
+{
+    const union vb_event_payload *p = &event->payload;
+    const char *detail = "";
+
+    if (event->id == VB_DOMAIN_EVENT_ID_LIFECYCLE) {
+        lowercase_into(event_word, event_size, vb_domain_event_to_string(p->lifecycle.event));
+        lowercase_into(detail_word, detail_size,
+                       vb_domain_event_detail_to_string(p->lifecycle.event, p->lifecycle.detail));
+        return;
+    }
+    snprintf(event_word, event_size, "%s", vb_domain_event_id_to_string(event->id));
+    switch (event->id) {
+    case VB_DOMAIN_EVENT_ID_DEVICE_ADDED:
+    case VB_DOMAIN_EVENT_ID_DEVICE_REMOVED:
+    case VB_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED: detail = p->device.dev_alias; break;
+    case VB_DOMAIN_EVENT_ID_METADATA_CHANGE: detail = p->metadata_change.nsuri; break;
+    default: break;
+    }
+    snprintf(detail_word, detail_size, "%s", detail ? detail : "");
+}
+
+static void format_timestamp(uint64_t usec, char *buf, size_t size)
+{
+    time_t secs = (time_t) (usec / 1000000u);
+    struct tm tm;
+
+    gmtime_r(&secs, &tm);
+    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned int) (usec % 1000000u));
+}
+
+char *bus_event_json(const struct vb_event *event, const char *host)
+{
+    json_object *root = json_object_new_object(), *domain = json_object_new_object();
+    char uuid[VB_UUID_STRING_LEN], event_word[64], detail_word[256], stamp[40];
+    char *text = NULL;
+
+    if (!root || !domain) {
+        json_object_put(root);
+        json_object_put(domain);
+        return NULL;
+    }
+    vb_uuid_format(event->uuid, uuid);
+    bus_event_words(event, event_word, sizeof(event_word), detail_word, sizeof(detail_word));
+    format_timestamp(event->timestamp_usec, stamp, sizeof(stamp));
+    json_object_object_add(root, "seq", json_object_new_int64((int64_t) event->seq));
+    json_object_object_add(root, "host", json_object_new_string(host));
+    json_object_object_add(root, "uri", json_object_new_string(event->uri ? event->uri : ""));
+    json_object_object_add(domain, "name", json_object_new_string(event->name ? event->name : ""));
+    json_object_object_add(domain, "uuid", json_object_new_string(uuid));
+    json_object_object_add(root, "domain", domain);
+    json_object_object_add(root, "event", json_object_new_string(event_word));
+    json_object_object_add(root, "detail", json_object_new_string(detail_word));
+    json_object_object_add(root, "timestamp", json_object_new_string(stamp));
+    text = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+    json_object_put(root);
+    return text;
+}
+
+static void append_word(char *dst, size_t size, const char *word)
+{
+    size_t len = strlen(dst);
+
+    for (size_t i = 0; word && word[i] && len + 1 < size; i++)
+        dst[len++] = word[i] == '.' ? '_' : word[i];
+    dst[len] = '\0';
+}
+
+char *bus_event_routing_key(const struct vb_event *event, const char *host)
+{
+    char event_word[64], detail_word[256], key[512] = "";
+
+    bus_event_words(event, event_word, sizeof(event_word), detail_word, sizeof(detail_word));
+    append_word(key, sizeof(key), host);
+    strncat(key, ".", sizeof(key) - strlen(key) - 1);
+    append_word(key, sizeof(key), event->name);
+    strncat(key, ".", sizeof(key) - strlen(key) - 1);
+    append_word(key, sizeof(key), event_word);
+    return strdup(key);
+}
+
+static void put_property_string(pn_data_t *props, const char *key, const char *value)
+{
+    pn_data_put_string(props, pn_bytes(strlen(key), key));
+    pn_data_put_string(props, pn_bytes(strlen(value), value));
+}
+
+pn_message_t *bus_event_json_message(const struct vb_event *event, const char *host, uint64_t gap_oldest)
+{
+    pn_message_t *msg = pn_message();
+    char *json = bus_event_json(event, host), *key = bus_event_routing_key(event, host);
+    char event_word[64], detail_word[256];
+    pn_data_t *props, *body;
+
+    if (!msg || !json || !key) {
+        pn_message_free(msg);
+        free(json);
+        free(key);
+        return NULL;
+    }
+    bus_event_words(event, event_word, sizeof(event_word), detail_word, sizeof(detail_word));
+    pn_message_set_subject(msg, key);
+    pn_message_set_content_type(msg, "application/json");
+    props = pn_message_properties(msg);
+    pn_data_put_map(props);
+    pn_data_enter(props);
+    pn_data_put_string(props, pn_bytes(3, "seq"));
+    pn_data_put_ulong(props, event->seq);
+    put_property_string(props, "event", event_word);
+    put_property_string(props, "domain", event->name ? event->name : "");
+    put_property_string(props, "host", host);
+    if (gap_oldest) {
+        pn_data_put_string(props, pn_bytes(11, "virtbus.gap"));
+        pn_data_put_ulong(props, gap_oldest);
+    }
+    pn_data_exit(props);
+    pn_message_set_inferred(msg, true);
+    body = pn_message_body(msg);
+    pn_data_put_binary(body, pn_bytes(strlen(json), json));
+    free(json);
+    free(key);
+    return msg;
+}
+
+const char *bus_event_qmf_class(const struct vb_event *event)
+{
+    return event->id == VB_DOMAIN_EVENT_ID_LIFECYCLE ? "domainLifecycle" : "domainEvent";
+}
+
+int bus_event_qmf_severity(const struct vb_event *event)
+{
+    if (event->id != VB_DOMAIN_EVENT_ID_LIFECYCLE)
+        return 6;
+    if (event->payload.lifecycle.event == VB_EVENT_CRASHED ||
+        (event->payload.lifecycle.event == VB_EVENT_STOPPED &&
+         event->payload.lifecycle.detail == VB_EVENT_STOPPED_CRASHED))
+        return 3;
+    if (event->payload.lifecycle.event == VB_EVENT_STOPPED && event->payload.lifecycle.detail == VB_EVENT_STOPPED_FAILED)
+        return 4;
+    return 6;
+}
+
+char *bus_event_qmf_subject(const struct vb_event *event)
+{
+    char *subject = NULL;
+
+    if (asprintf(&subject, "agent.ind.event.org_libvirt.%s.%s.virtbus_org.virtbusd", bus_event_qmf_class(event),
+                 severity_names[bus_event_qmf_severity(event)]) < 0)
+        return NULL;
+    return subject;
+}
+
+static void put_values(pn_data_t *body, const struct vb_event *event, const char *host)
+{
+    char uuid[VB_UUID_STRING_LEN], event_word[64], detail_word[256], stamp[40];
+
+    vb_uuid_format(event->uuid, uuid);
+    bus_event_words(event, event_word, sizeof(event_word), detail_word, sizeof(detail_word));
+    format_timestamp(event->timestamp_usec, stamp, sizeof(stamp));
+    bus_put_map(body, "_values");
+    bus_put_string(body, "uuid", uuid);
+    bus_put_string(body, "name", event->name);
+    bus_put_string(body, "event", event_word);
+    bus_put_string(body, "detail", detail_word);
+    bus_put_uint64(body, "seq", event->seq);
+    bus_put_string(body, "host", host);
+    bus_put_string(body, "timestamp", stamp);
+    pn_data_exit(body);
+}
+
+pn_message_t *bus_event_qmf_message(const struct vb_event *event, const char *host, const char *agent_name)
+{
+    pn_message_t *msg = pn_message();
+    char *subject = bus_event_qmf_subject(event);
+    pn_data_t *props, *body;
+
+    if (!msg || !subject) {
+        pn_message_free(msg);
+        free(subject);
+        return NULL;
+    }
+    pn_message_set_subject(msg, subject);
+    free(subject);
+    props = pn_message_properties(msg);
+    pn_data_put_map(props);
+    pn_data_enter(props);
+    put_property_string(props, "x-amqp-0-10.app-id", "qmf2");
+    put_property_string(props, "qmf.opcode", "_data_indication");
+    put_property_string(props, "qmf.content", "_event");
+    put_property_string(props, "qmf.agent", agent_name);
+    put_property_string(props, "method", "indication");
+    pn_data_exit(props);
+    body = pn_message_body(msg);
+    pn_data_put_list(body);
+    pn_data_enter(body);
+    pn_data_put_map(body);
+    pn_data_enter(body);
+    pn_data_put_string(body, pn_bytes(10, "_schema_id"));
+    bus_qmf_put_schema_id(body, bus_event_qmf_class(event));
+    put_values(body, event, host);
+    bus_put_uint64(body, "_timestamp", event->timestamp_usec * 1000u);
+    bus_put_uint32(body, "_severity", (uint32_t) bus_event_qmf_severity(event));
+    pn_data_exit(body);
+    pn_data_exit(body);
+    return msg;
+}

@@ -1,0 +1,244 @@
+/* Events to AMQP subscribers. Each subscriber link is a cursor into the stream's retained
+ * events: it sends while it has credit and catches up when credit returns, so a subscriber
+ * that stops taking costs no memory; one that falls behind the retained window is detached. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <proton/link.h>
+
+#include "bus/broker.h"
+#include "bus/event_message.h"
+#include "bus/frontend.h"
+#include "util/log.h"
+
+int bus_events_parse_address(const char *address, bool *has_from, uint64_t *from)
+{
+    size_t len = strlen(BUS_EVENTS_ADDRESS);
+    const char *digits;
+    char *end = NULL;
+
+    *has_from = false;
+    if (!address || strncmp(address, BUS_EVENTS_ADDRESS, len) != 0)
+        return -1;
+    if (address[len] == '\0')
+        return 0;
+    if (strncmp(address + len, "?from=", 6) != 0)
+        return -1;
+    digits = address + len + 6;
+    if (*digits < '0' || *digits > '9')
+        return -1;
+    errno = 0;
+    *from = strtoull(digits, &end, 10);
+    if (errno || *end)
+        return -1;
+    *has_from = true;
+    return 0;
+}
+
+static void encoded_free(struct bus_encoded *e)
+{
+    if (!e)
+        return;
+    free(e->subject);
+    free(e->bytes);
+    free(e);
+}
+
+static struct bus_encoded *encode_event(pn_message_t *msg, uint64_t seq)
+{
+    struct bus_encoded *e = calloc(1, sizeof(*e));
+
+    if (!e || !msg || bus_message_encode(msg, &e->bytes, &e->size) < 0 ||
+        (pn_message_get_subject(msg) && !(e->subject = strdup(pn_message_get_subject(msg))))) {
+        encoded_free(e);
+        pn_message_free(msg);
+        return NULL;
+    }
+    e->seq = seq;
+    pn_message_free(msg);
+    return e;
+}
+
+/* The event encoded for a link kind, cached so a hundred subscribers cost one encoding. */
+static const struct bus_encoded *encoded_for(struct bus_frontend *fe, struct bus_link *l, const struct vb_event *ev)
+{
+    struct bus_encoded **cache = l->kind == BUS_LINK_EVENTS ? &fe->json_cache : &fe->qmf_cache;
+    struct bus_encoded *cached = *cache;
+
+    if (cached && cached->seq == ev->seq)
+        return cached;
+    encoded_free(cached);
+    *cache = encode_event(l->kind == BUS_LINK_EVENTS ? bus_event_json_message(ev, fe->hostname, 0)
+                                                     : bus_event_qmf_message(ev, fe->hostname, fe->agent_name),
+                          ev->seq);
+    return *cache;
+}
+
+static void resume_after_policy(void *userdata)
+{
+    struct bus_link *l = userdata;
+
+    l->waiting_for_policy = false;
+    bus_events_pump(l);
+    bus_conn_flush(l->conn);
+}
+
+/* 1 visible, 0 not, VB_PENDING: polkit is being asked (the link waits). */
+static int visible_to(struct bus_link *l, const struct vb_event *ev)
+{
+    struct bus_frontend *fe = l->conn->fe;
+    const struct bus_principal *principal = &l->conn->principal;
+    struct policy_subject subject;
+    bool visible = false;
+    int r;
+
+    if (principal->kind == BUS_PRINCIPAL_ANONYMOUS || !fe->engine)
+        return 1;
+    if (!l->check) {
+        subject = (struct policy_subject){ .kind = POLICY_SUBJECT_UNIX_USER, .uid = (uint32_t) principal->uid,
+                                           .principal = principal->name };
+        if (policy_engine_trusts(fe->engine, &subject))
+            return 1;
+        l->check = policy_check_new(fe->engine, &subject, false);
+        if (!l->check)
+            return 0;
+    }
+    r = policy_check_decide_listed(l->check, VB_OP_CONNECT_DOMAIN_EVENT_REGISTER_ANY, fe->conn, ev->uuid, ev->name,
+                                   &visible);
+    if (r == VB_PENDING) {
+        l->waiting_for_policy = true;
+        policy_check_on_answered(l->check, resume_after_policy, l);
+        return VB_PENDING;
+    }
+    return visible ? 1 : 0;
+}
+
+static int send_gap_message(struct bus_link *l, const struct vb_event *ev)
+{
+    pn_message_t *msg = bus_event_json_message(ev, l->conn->fe->hostname, l->gap_oldest);
+    int r = msg ? bus_link_send(l, msg, ev->seq) : -1;
+
+    pn_message_free(msg);
+    l->gap_oldest = 0;
+    return r;
+}
+
+static int send_event(struct bus_link *l, const struct vb_event *ev)
+{
+    const struct bus_encoded *e;
+
+    if (l->kind == BUS_LINK_EVENTS && l->gap_oldest)
+        return send_gap_message(l, ev);
+    e = encoded_for(l->conn->fe, l, ev);
+    if (!e)
+        return -1;
+    return bus_link_send_bytes(l, e->bytes, e->size, ev->seq);
+}
+
+/* A QMF topic subscriber gets the events its binding key matches. */
+static bool binding_matches(struct bus_link *l, const struct vb_event *ev)
+{
+    const struct bus_encoded *e;
+
+    if (l->kind != BUS_LINK_QMF_TOPIC)
+        return true;
+    e = encoded_for(l->conn->fe, l, ev);
+    return e && bus_topic_matches(l->binding, e->subject);
+}
+
+/* The event at the link's cursor, or NULL when there is none to send. Handles the gap a new
+ * subscriber asked for and detaches a subscriber that fell out of the retained window. */
+static const struct vb_event *event_at_cursor(struct bus_link *l, const struct vb_event *current)
+{
+    struct bus_frontend *fe = l->conn->fe;
+    const struct vb_event *ev = vb_event_stream_find(fe->events, l->next_seq);
+    uint64_t oldest;
+
+    if (ev)
+        return ev;
+    if (current && current->seq == l->next_seq)
+        return current;
+    oldest = vb_event_stream_oldest_seq(fe->events);
+    if (!l->started) {
+        uint64_t resume = oldest ? oldest : fe->seen_seq + 1;
+        if (l->kind == BUS_LINK_EVENTS)
+            l->gap_oldest = resume;
+        l->next_seq = resume;
+        l->started = true;
+        return vb_event_stream_find(fe->events, l->next_seq);
+    }
+    bus_link_detach(l, "amqp:resource-limit-exceeded",
+                    "slow consumer: event %" PRIu64 " is no longer retained (oldest %" PRIu64 ")", l->next_seq,
+                    oldest);
+    return NULL;
+}
+
+static void pump(struct bus_link *l, const struct vb_event *current)
+{
+    struct bus_frontend *fe = l->conn->fe;
+
+    while (!l->waiting_for_policy && l->next_seq <= fe->seen_seq && bus_link_can_send(l)) {
+        const struct vb_event *ev = event_at_cursor(l, current);
+        int visible;
+
+        if (!ev)
+            return;
+        l->started = true;
+        if (ev->object != VB_OBJECT_DOMAIN || !binding_matches(l, ev)) {
+            l->next_seq++;
+            continue;
+        }
+        visible = visible_to(l, ev);
+        if (visible == VB_PENDING)
+            return;
+        if (visible && send_event(l, ev) < 0)
+            return;
+        l->next_seq++;
+    }
+}
+
+void bus_events_pump(struct bus_link *l)
+{
+    pump(l, NULL);
+}
+
+static void on_event(const struct vb_event *event, void *userdata)
+{
+    struct bus_frontend *fe = userdata;
+
+    if (event->seq > fe->seen_seq)
+        fe->seen_seq = event->seq;
+    for (struct bus_conn *c = fe->conns, *next; c; c = next) {
+        bool touched = false;
+        next = c->next;
+        for (struct bus_link *l = c->links; l; l = l->next)
+            if (l->kind == BUS_LINK_EVENTS || l->kind == BUS_LINK_QMF_TOPIC) {
+                pump(l, event);
+                touched = true;
+            }
+        if (touched)
+            bus_conn_flush(c);
+    }
+    for (size_t i = 0; i < fe->n_brokers; i++)
+        bus_broker_publish_event(fe->brokers[i], event);
+}
+
+int bus_events_subscribe(struct bus_frontend *fe)
+{
+    fe->seen_seq = vb_event_stream_last_seq(fe->events);
+    fe->subscription = vb_event_subscribe(fe->events, on_event, fe);
+    return fe->subscription < 0 ? fe->subscription : 0;
+}
+
+void bus_events_unsubscribe(struct bus_frontend *fe)
+{
+    if (fe->subscription > 0)
+        vb_event_unsubscribe(fe->events, fe->subscription);
+    fe->subscription = 0;
+    encoded_free(fe->json_cache);
+    encoded_free(fe->qmf_cache);
+    fe->json_cache = fe->qmf_cache = NULL;
+}
