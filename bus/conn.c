@@ -215,7 +215,8 @@ void bus_conn_free(struct bus_conn *conn)
 
     /* Domains the connection started with AUTODESTROY go with it. */
     snprintf(client, sizeof(client), "amqp:%u", conn->id);
-    vb_connect_client_gone(fe->conn, client);
+    if (fe->conn)
+        vb_connect_client_gone(fe->conn, client);
     while (conn->requests)
         bus_request_orphan(conn->requests);
     while (conn->links)

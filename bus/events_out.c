@@ -86,34 +86,35 @@ static void resume_after_policy(void *userdata)
     bus_conn_flush(l->conn);
 }
 
-/* 1 visible, 0 not, VB_PENDING: polkit is being asked (the link waits). */
-static int visible_to(struct bus_link *l, const struct vb_event *ev)
+/* 0 decided (*visible says what), or VB_PENDING: polkit is being asked and the link waits. */
+static int decide_visible(struct bus_link *l, const struct vb_event *ev, bool *visible)
 {
     struct bus_frontend *fe = l->conn->fe;
     const struct bus_principal *principal = &l->conn->principal;
     struct policy_subject subject;
-    bool visible = false;
     int r;
 
+    *visible = true;
     if (principal->kind == BUS_PRINCIPAL_ANONYMOUS || !fe->engine)
-        return 1;
+        return 0;
     if (!l->check) {
         subject = (struct policy_subject){ .kind = POLICY_SUBJECT_UNIX_USER, .uid = (uint32_t) principal->uid,
                                            .principal = principal->name };
         if (policy_engine_trusts(fe->engine, &subject))
-            return 1;
-        l->check = policy_check_new(fe->engine, &subject, false);
-        if (!l->check)
             return 0;
+        l->check = policy_check_new(fe->engine, &subject, false);
+        if (!l->check) {
+            *visible = false;
+            return 0;
+        }
     }
     r = policy_check_decide_listed(l->check, VB_OP_CONNECT_DOMAIN_EVENT_REGISTER_ANY, fe->conn, ev->uuid, ev->name,
-                                   &visible);
+                                   visible);
     if (r == VB_PENDING) {
         l->waiting_for_policy = true;
         policy_check_on_answered(l->check, resume_after_policy, l);
-        return VB_PENDING;
     }
-    return visible ? 1 : 0;
+    return r;
 }
 
 static int send_gap_message(struct bus_link *l, const struct vb_event *ev)
@@ -180,9 +181,10 @@ static void pump(struct bus_link *l, const struct vb_event *current)
 {
     struct bus_frontend *fe = l->conn->fe;
 
+
     while (!l->waiting_for_policy && l->next_seq <= fe->seen_seq && bus_link_can_send(l)) {
         const struct vb_event *ev = event_at_cursor(l, current);
-        int visible;
+        bool visible;
 
         if (!ev)
             return;
@@ -191,8 +193,7 @@ static void pump(struct bus_link *l, const struct vb_event *current)
             l->next_seq++;
             continue;
         }
-        visible = visible_to(l, ev);
-        if (visible == VB_PENDING)
+        if (decide_visible(l, ev, &visible) == VB_PENDING)
             return;
         if (visible && send_event(l, ev) < 0)
             return;

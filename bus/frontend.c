@@ -199,6 +199,8 @@ void bus_frontend_free(struct bus_frontend *fe)
     if (!fe)
         return;
     sd_event_source_disable_unref(fe->heartbeat);
+    /* The daemon closed the core's connections first (their drivers end what is pending). */
+    fe->conn = NULL;
     for (size_t i = 0; i < fe->n_listeners; i++)
         bus_listener_free(fe->listeners[i]);
     for (size_t i = 0; i < fe->n_brokers; i++)

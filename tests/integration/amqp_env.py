@@ -102,11 +102,12 @@ class QmfConsole:
 class EventSubscriber:
     """A plain consumer of virtbus.events (JSON), optionally replaying from a sequence number."""
 
-    def __init__(self, url, address="virtbus.events", conn=None, credit=None):
+    def __init__(self, url, address="virtbus.events", conn=None, credit=100):
+        # Prefetch: a subscriber that gave no credit while events happen falls behind the
+        # daemon's retained window and is detached (as a slow consumer should be).
         self.own = conn is None
         self.conn = conn or BlockingConnection(url, timeout=TIMEOUT)
-        self.receiver = self.conn.create_receiver(address, credit=credit) if credit else \
-            self.conn.create_receiver(address)
+        self.receiver = self.conn.create_receiver(address, credit=credit)
 
     def next(self, timeout=TIMEOUT):
         msg = self.receiver.receive(timeout=timeout)
