@@ -28,6 +28,7 @@ struct bus_options {
     char *hostname;       /* the agent's instance name and the events' host; NULL: gethostname() */
     unsigned int broker_buffer;      /* events kept for a broker while it is away */
     unsigned int heartbeat_seconds;  /* QMF agent heartbeat interval */
+    unsigned int open_timeout_seconds; /* a peer must finish SASL and open within this */
     char *state_dir;      /* where the event sequence high-water mark is kept */
 };
 

@@ -50,11 +50,10 @@ static int on_timer(sd_event_source *source, uint64_t usec, void *userdata)
     struct bus_conn *conn = userdata;
 
     if (!conn->opened && vb_now_usec() >= conn->open_deadline) {
-        vb_log_notice("amqp %s: closed: no open within %llu s", conn->label,
-                      (unsigned long long) (BUS_OPEN_TIMEOUT_USEC / 1000000u));
+        unsigned int seconds = conn->fe->options->open_timeout_seconds;
+        vb_log_notice("amqp %s: closed: no open within %u s", conn->label, seconds);
         pn_connection_driver_errorf(&conn->driver, "amqp:resource-limit-exceeded",
-                                    "authentication and open must finish within %llu s",
-                                    (unsigned long long) (BUS_OPEN_TIMEOUT_USEC / 1000000u));
+                                    "authentication and open must finish within %u s", seconds);
         pn_connection_driver_close(&conn->driver);
     }
     conn_run(conn);
@@ -184,7 +183,7 @@ struct bus_conn *bus_conn_new(struct bus_frontend *fe, int fd, bool server, cons
     conn->fd = fd;
     conn->server = server;
     conn->id = ++fe->next_conn_id;
-    conn->open_deadline = vb_now_usec() + BUS_OPEN_TIMEOUT_USEC;
+    conn->open_deadline = vb_now_usec() + fe->options->open_timeout_seconds * 1000000ull;
     conn->principal.kind = BUS_PRINCIPAL_ANONYMOUS;
     pn_connection_set_context(conn->driver.connection, conn);
     transport = conn->driver.transport;

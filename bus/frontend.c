@@ -23,7 +23,7 @@
 void bus_options_init(struct bus_options *options)
 {
     *options = (struct bus_options){ .profile = BUS_BROKER_RABBITMQ, .broker_buffer = 10000,
-                                     .heartbeat_seconds = 10 };
+                                     .heartbeat_seconds = 10, .open_timeout_seconds = 10 };
 }
 
 void bus_options_reset_list(char ***list, size_t *n)

@@ -19,8 +19,6 @@
 #define BUS_MAX_OUTPUT_BYTES (16u << 20)
 /* Messages a link may hold while its peer gives no credit; past this the link is detached. */
 #define BUS_MAX_LINK_QUEUE 1024u
-/* A peer must finish SASL and open its connection within this long. */
-#define BUS_OPEN_TIMEOUT_USEC (10ull * 1000000ull)
 /* Requests one connection may have in flight; more are refused with an _exception. */
 #define BUS_MAX_REQUESTS_PER_CONN 256u
 

@@ -77,6 +77,10 @@ int vb_daemon_config_apply_amqp(struct vb_daemon_config *config, const char *key
     } else if (streq(key, "amqp_heartbeat_seconds")) {
         if (parse_count(value, 3600, &o->heartbeat_seconds) < 0 || o->heartbeat_seconds == 0)
             r = vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: amqp_heartbeat_seconds must be 1..3600", path, line);
+    } else if (streq(key, "amqp_open_timeout_seconds")) {
+        if (parse_count(value, 3600, &o->open_timeout_seconds) < 0 || o->open_timeout_seconds == 0)
+            r = vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: amqp_open_timeout_seconds must be 1..3600", path,
+                             line);
     } else {
         return 0;
     }
