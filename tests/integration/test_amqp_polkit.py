@@ -1,0 +1,113 @@
+"""AMQP principals authorized by a real polkitd on a system-like bus: PLAIN users act as their
+mapped unix users under the same rules and operations as D-Bus callers."""
+import os
+
+import pytest
+
+import polkit_env
+from amqp_env import EventSubscriber, QmfConsole, QmfError, free_port, make_users_file
+from conftest import BUILDDIR, TEST_DOMAIN_UUID, VIRTBUSD
+
+SECRET_XML = "<domain type='test'><name>secret</name><memory>65536</memory><os><type>hvm</type></os></domain>"
+
+
+@pytest.fixture(scope="module")
+def machine():
+    setup = polkit_env.MachineSetup()
+    try:
+        setup.install()
+        yield setup
+    finally:
+        setup.undo()
+
+
+@pytest.fixture
+def world(machine):
+    w = polkit_env.SystemBus(VIRTBUSD)
+    port = free_port()
+    try:
+        w.start_bus()
+        w.start_polkitd()
+        users = make_users_file(w.workdir, BUILDDIR, [("alice", "vbtest-admin", "pw-a"),
+                                                      ("eve", "vbtest-none", "pw-e"),
+                                                      ("lim", "vbtest-limited", "pw-l")])
+        w.start_virtbusd(extra_config="amqp_listen = 127.0.0.1:%d\namqp_users = %s\n" % (port, users))
+        w.url = "amqp://127.0.0.1:%d" % port
+    except BaseException:
+        w.stop()
+        raise
+    yield w
+    log = w.daemon_log()
+    status = w.stop()
+    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log
+    assert status in (0, None), log
+
+
+def console(world, user, password):
+    c = QmfConsole(world.url, user=user, password=password)
+    c.locate()
+    return c
+
+
+TEST = "domain:" + TEST_DOMAIN_UUID
+
+
+def test_allowed_principal_acts(world):
+    alice = console(world, "alice", "pw-a")
+    alice.method(TEST, "suspend")
+    assert alice.query("OBJECT", object_name=TEST)[0]["_values"]["state"] == "paused"
+    alice.method(TEST, "resume")
+    alice.close()
+
+
+def test_denied_principal_gets_the_action_named(world):
+    eve = console(world, "eve", "pw-e")
+    with pytest.raises(QmfError) as denied:
+        eve.method(TEST, "suspend")
+    # polkit said no to listing first: libvirt's lookup hides the domain ("not found") or the
+    # action itself is named; either way nothing happened and the reason is given.
+    values = denied.value.values
+    assert values["error_code"] in (88, 42), values
+    if values["error_code"] == 88:
+        assert values["action"] == "org.libvirt.api.domain.suspend"
+    with pytest.raises(QmfError) as listing:
+        eve.query("OBJECT", "Domain")
+    assert listing.value.values["action"] == "org.libvirt.api.connect.search-domains"
+    eve.close()
+    alice = console(world, "alice", "pw-a")
+    assert alice.query("OBJECT", object_name=TEST)[0]["_values"]["state"] == "running"
+    alice.close()
+
+
+def test_limited_principal_sees_and_does_only_what_rules_grant(world, tmp_path):
+    alice = console(world, "alice", "pw-a")
+    secret = alice.method("node", "domainDefineXML", {"xmlDesc": SECRET_XML})["domain"]["_object_name"]
+    lim = console(world, "lim", "pw-l")
+    assert sorted(lim.domains()) == ["test"]  # secret is filtered out
+    lim.method(TEST, "suspend")
+    lim.method(TEST, "resume")
+    with pytest.raises(QmfError) as denied:  # defining needs domain:write, which no rule grants lim
+        lim.method("node", "domainDefineXML", {"xmlDesc": SECRET_XML.replace("secret", "other")})
+    assert denied.value.values["action"] == "org.libvirt.api.domain.write"
+    with pytest.raises(QmfError) as hidden:
+        lim.method(secret, "create")
+    assert hidden.value.values["error_code"] == 42  # not found, as libvirt hides it
+    lim.close()
+    alice.close()
+
+
+def test_events_reach_only_principals_that_may_see_the_domain(world):
+    alice = console(world, "alice", "pw-a")
+    secret = alice.method("node", "domainDefineXML", {"xmlDesc": SECRET_XML})["domain"]["_object_name"]
+    lim_events = EventSubscriber(None, conn=QmfConsole(world.url, user="lim", password="pw-l").conn)
+    alice_events = EventSubscriber(None, conn=alice.conn)
+    alice.method(secret, "create")
+    alice.method(TEST, "suspend")
+    alice.method(TEST, "resume")
+    seen_by_alice = [alice_events.next_event() for _ in range(3)]
+    assert [(e["domain"]["name"], e["event"]) for e in seen_by_alice] == [
+        ("secret", "started"), ("test", "suspended"), ("test", "resumed")]
+    seen_by_lim = [lim_events.next_event() for _ in range(2)]
+    assert [(e["domain"]["name"], e["event"]) for e in seen_by_lim] == [("test", "suspended"), ("test", "resumed")]
+    lim_events.conn.close()
+    alice.close()
