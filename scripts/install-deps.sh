@@ -6,7 +6,8 @@ packages=(
   autoconf automake libtool pkg-config make gcc clang libclang-rt-14-dev
   libsystemd-dev libxml2-dev libjson-c-dev libqpid-proton11-dev libcmocka-dev libcrypt-dev
   dbus dbus-daemon dbus-bin polkitd libxml2-utils
-  python3 python3-dbus python3-gi python3-pytest
+  python3 python3-dbus python3-gi python3-pytest python3-qpid-proton
+  rabbitmq-server
   cppcheck valgrind
 )
 
