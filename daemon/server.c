@@ -185,9 +185,14 @@ static int setup_bus(struct server *server, const struct vb_daemon_config *confi
     if (r >= 0)
         r = dbus_frontend_new(server->bus, server->conns, server->n_conns, server->events, server->engine,
                               config->signals == VB_SIGNALS_BROADCAST, &server->dbus);
-    if (r >= 0)
-        r = sd_bus_request_name_async(server->bus, NULL, DBUS_SERVICE_NAME, 0, on_name_acquired, server);
     return r;
+}
+
+/* Owning the name says "ready" to clients (and to whoever waits for it), so it comes last,
+ * once every front end listens. */
+static int request_name(struct server *server)
+{
+    return sd_bus_request_name_async(server->bus, NULL, DBUS_SERVICE_NAME, 0, on_name_acquired, server);
 }
 
 static int setup_amqp(struct server *server, const struct vb_daemon_config *config)
@@ -252,6 +257,8 @@ int vb_server_run(const struct vb_daemon_config *config)
         r = setup_bus(&server, config);
     if (r >= 0)
         r = setup_amqp(&server, config);
+    if (r >= 0)
+        r = request_name(&server);
     if (r >= 0)
         r = sd_event_loop(server.loop);
     else
