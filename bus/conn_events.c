@@ -153,6 +153,9 @@ void bus_conn_handle_event(struct bus_conn *conn, pn_event_t *event)
     case PN_SESSION_REMOTE_CLOSE:
         log_remote_condition(conn, "session", pn_session_remote_condition(pn_event_session(event)));
         pn_session_close(pn_event_session(event));
+        /* RabbitMQ ends the whole session for any one link's error: start over. */
+        if (conn->broker)
+            bus_conn_close(conn, "amqp:internal-error", "the broker ended the session");
         break;
     case PN_CONNECTION_REMOTE_CLOSE:
         log_remote_condition(conn, "connection", pn_connection_remote_condition(conn->driver.connection));

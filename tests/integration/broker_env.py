@@ -89,7 +89,10 @@ class BrokerError(RuntimeError):
 class RabbitBroker:
     """One private rabbitmq-server node. Not started by the constructor: call start()."""
 
-    def __init__(self, user="guest", password="guest", start_timeout=60.0, workdir=None):
+    def __init__(self, user="guest", password="guest", start_timeout=60.0, workdir=None, queues=()):
+        """queues: (name, exchange, binding key) of durable queues declared at boot, which keep
+        what is routed to them while no consumer is attached (and across restarts)."""
+        self.queues = list(queues)
         self.user = user
         self.password = password
         self.start_timeout = start_timeout
@@ -142,7 +145,11 @@ class RabbitBroker:
             "permissions": [{"user": self.user, "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"}],
             "exchanges": [{"name": name, "vhost": "/", "type": kind, "durable": True, "auto_delete": False,
                            "internal": False, "arguments": {}} for name, kind in EXCHANGES],
-            "queues": [], "bindings": [], "policies": [], "parameters": [], "global_parameters": [],
+            "queues": [{"name": q, "vhost": "/", "durable": True, "auto_delete": False, "arguments": {}}
+                       for q, _, _ in self.queues],
+            "bindings": [{"source": x, "vhost": "/", "destination": q, "destination_type": "queue",
+                          "routing_key": key, "arguments": {}} for q, x, key in self.queues],
+            "policies": [], "parameters": [], "global_parameters": [],
         }
         with open(os.path.join(w, "definitions.json"), "w") as f:
             json.dump(definitions, f, indent=1)
