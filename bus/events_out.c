@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <proton/condition.h>
+#include <proton/connection.h>
 #include <proton/link.h>
 
 #include "bus/broker.h"
@@ -177,9 +179,27 @@ static const struct vb_event *event_at_cursor(struct bus_link *l, const struct v
     return NULL;
 }
 
+/* A subscriber whose next event is no longer retained: detached at once, credit or not, so it
+ * learns it lost events rather than waiting for credit to find out. */
+static bool detach_if_behind(struct bus_link *l, const struct vb_event *current)
+{
+    uint64_t oldest = vb_event_stream_oldest_seq(l->conn->fe->events);
+
+    if (!l->started || oldest == 0 || l->next_seq >= oldest || (current && current->seq == l->next_seq) ||
+        !(pn_link_state(l->link) & PN_LOCAL_ACTIVE))
+        return false;
+    bus_link_detach(l, "amqp:resource-limit-exceeded",
+                    "slow consumer: event %" PRIu64 " is no longer retained (oldest %" PRIu64 ")", l->next_seq,
+                    oldest);
+    return true;
+}
+
 static void pump(struct bus_link *l, const struct vb_event *current)
 {
     struct bus_frontend *fe = l->conn->fe;
+
+    if (detach_if_behind(l, current))
+        return;
 
 
     while (!l->waiting_for_policy && l->next_seq <= fe->seen_seq && bus_link_can_send(l)) {

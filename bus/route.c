@@ -88,11 +88,13 @@ static int setup_sender(struct bus_conn *conn, struct bus_link *l, pn_terminus_t
         l->kind = BUS_LINK_QMF_TOPIC;
         l->binding = topic_binding(source, address);
         l->next_seq = conn->fe->seen_seq + 1;
+        l->started = true; /* live: it has missed nothing yet */
         return l->binding && strlen(l->binding) <= BINDING_MAX ? 0 : -1;
     }
     if (bus_events_parse_address(address, &has_from, &from) == 0) {
         l->kind = BUS_LINK_EVENTS;
         l->next_seq = has_from ? from : conn->fe->seen_seq + 1;
+        l->started = !has_from; /* a replay starts by checking what is still retained */
         return 0;
     }
     /* Anything else names a reply queue of the peer's own (qmf.default.direct/<console>). */

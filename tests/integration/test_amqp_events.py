@@ -65,7 +65,7 @@ def test_dbus_call_produces_a_json_event(url, dom):
     msg, event = sub.next()
     assert event["event"] == "suspended" and event["detail"] == "paused"
     assert event["domain"] == {"name": "test", "uuid": TEST_DOMAIN_UUID}
-    assert event["host"] == "host-a" and event["uri"] == "test:///default"
+    assert event["host"] == "host-a" and event["uri"].startswith("test:///default")
     assert isinstance(event["seq"], int) and event["timestamp"].endswith("Z")
     assert msg.properties["seq"] == event["seq"]
     assert msg.properties["event"] == "suspended" and msg.properties["domain"] == "test"
