@@ -91,14 +91,23 @@ TOGGLE_RULES_FILE = os.path.join(RULES_DIR, "48-virtbus-test-toggle.rules")
 class MachineSetup:
     """Test users, rules and actions installed for the session; undo() removes exactly those."""
 
+    # The rules file and test users are machine-wide: test runs in parallel (make -j check runs
+    # the suite twice at once) take turns, one module at a time.
+    LOCK_PATH = "/run/lock/virtbus-polkit-tests.lock"
+
     def __init__(self):
         self.added_files = []
         self.added_users = []
         self.added_group = False
+        self.lock = None
 
     def install(self):
         if os.geteuid() != 0:
             raise AssertionError("the polkit tests run as root (they add users and polkit rules)")
+        import fcntl
+        os.makedirs(os.path.dirname(self.LOCK_PATH), exist_ok=True)
+        self.lock = open(self.LOCK_PATH, "w")
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
         for path in (POLKITD, "/usr/bin/setpriv"):
             if not os.access(path, os.X_OK):
                 raise AssertionError("%s is missing: install polkitd (scripts/install-deps.sh)" % path)
@@ -145,6 +154,9 @@ class MachineSetup:
             subprocess.run(["userdel", user], check=False)
         if self.added_group:
             subprocess.run(["groupdel", "libvirt"], check=False)
+        if self.lock:
+            self.lock.close()  # releases the flock
+            self.lock = None
 
 
 class SystemBus:
