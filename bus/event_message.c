@@ -1,5 +1,6 @@
 /* An internal event as the AMQP messages virtbus publishes. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "bus/amqp_value.h"
 #include "bus/event_message.h"
+#include "bus/frontend.h"
 #include "bus/qmf_schema.h"
 
 static const char *const severity_names[] = { "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug" };
@@ -232,4 +234,28 @@ pn_message_t *bus_event_qmf_message(const struct vb_event *event, const char *ho
     pn_data_exit(body);
     pn_data_exit(body);
     return msg;
+}
+
+int bus_events_parse_address(const char *address, bool *has_from, uint64_t *from)
+{
+    size_t len = strlen(BUS_EVENTS_ADDRESS);
+    const char *digits;
+    char *end = NULL;
+
+    *has_from = false;
+    if (!address || strncmp(address, BUS_EVENTS_ADDRESS, len) != 0)
+        return -1;
+    if (address[len] == '\0')
+        return 0;
+    if (strncmp(address + len, "?from=", 6) != 0)
+        return -1;
+    digits = address + len + 6;
+    if (*digits < '0' || *digits > '9')
+        return -1;
+    errno = 0;
+    *from = strtoull(digits, &end, 10);
+    if (errno || *end)
+        return -1;
+    *has_from = true;
+    return 0;
 }

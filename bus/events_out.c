@@ -1,7 +1,6 @@
 /* Events to AMQP subscribers. Each subscriber link is a cursor into the stream's retained
  * events: it sends while it has credit and catches up when credit returns, so a subscriber
  * that stops taking costs no memory; one that falls behind the retained window is detached. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,30 +14,6 @@
 #include "bus/event_message.h"
 #include "bus/frontend.h"
 #include "util/log.h"
-
-int bus_events_parse_address(const char *address, bool *has_from, uint64_t *from)
-{
-    size_t len = strlen(BUS_EVENTS_ADDRESS);
-    const char *digits;
-    char *end = NULL;
-
-    *has_from = false;
-    if (!address || strncmp(address, BUS_EVENTS_ADDRESS, len) != 0)
-        return -1;
-    if (address[len] == '\0')
-        return 0;
-    if (strncmp(address + len, "?from=", 6) != 0)
-        return -1;
-    digits = address + len + 6;
-    if (*digits < '0' || *digits > '9')
-        return -1;
-    errno = 0;
-    *from = strtoull(digits, &end, 10);
-    if (errno || *end)
-        return -1;
-    *has_from = true;
-    return 0;
-}
 
 static void encoded_free(struct bus_encoded *e)
 {

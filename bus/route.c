@@ -155,7 +155,8 @@ void bus_route_message(struct bus_link *l, const char *bytes, size_t size)
 
     if (!msg)
         return;
-    if (pn_message_decode(msg, bytes, size) != 0) {
+    /* proton asserts (aborts) on an empty buffer: an empty transfer is undecodable, not fatal. */
+    if (size == 0 || pn_message_decode(msg, bytes, size) != 0) {
         vb_log_notice("amqp %s: undecodable message (%zu bytes) dropped", conn->label, size);
         pn_message_free(msg);
         bus_link_detach(l, "amqp:decode-error", "the message could not be decoded as AMQP 1.0");

@@ -129,6 +129,22 @@ def test_map_nested_ten_thousand_deep_gets_an_exception(url):
     still_serving(url)
 
 
+def test_empty_transfer_is_refused_not_fatal(url):
+    """proton's decoder aborts on an empty buffer (found by fuzz/fuzz-qmf.c)."""
+    console = QmfConsole(url)
+    link = console.direct.link
+    link.delivery("empty")
+    link.send(b"")
+    link.advance()
+    from proton.utils import LinkDetached
+    with pytest.raises(LinkDetached, match="decode"):
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            console.conn.container.process()
+    console.close()
+    still_serving(url)
+
+
 def test_unknown_target_address_is_refused(url):
     conn = BlockingConnection(url, timeout=10)
     from proton.utils import LinkDetached
