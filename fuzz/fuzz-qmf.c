@@ -43,8 +43,7 @@ static void read_fields(pn_data_t *body)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     pn_message_t *msg = pn_message();
-    pn_data_t *body, *copy, *values;
-    char err[256];
+    pn_data_t *body;
 
     /* As bus/route.c: proton aborts on an empty buffer, so it never gets one. */
     if (size == 0 || pn_message_decode(msg, (const char *) data, size) != 0) {
@@ -55,8 +54,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     read_fields(body);
     pn_data_rewind(body);
     if (pn_data_next(body)) {
+        pn_data_t *copy = pn_data(0), *values;
+        char err[256];
+
         (void) bus_value_depth(body, BUS_VALUE_MAX_DEPTH);
-        copy = pn_data(0);
         (void) bus_value_copy(copy, body);
         pn_data_free(copy);
         values = object_values();
