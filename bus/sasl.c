@@ -106,7 +106,10 @@ static void process_init(pn_transport_t *transport, const char *mechanism, const
         ok = authenticate_plain(conn, recv);
     else if (strcmp(mechanism, "EXTERNAL") == 0)
         ok = authenticate_external(conn, transport);
-    if (ok) {
+    if (ok && conn->principal.kind == BUS_PRINCIPAL_ANONYMOUS) {
+        vb_log_debug("amqp %s: anonymous", conn->label);
+        pnx_sasl_set_succeeded(transport, conn->principal.name, NULL);
+    } else if (ok) {
         vb_log_info("amqp %s: authenticated as %s (%s)", conn->label, conn->principal.name, mechanism);
         pnx_sasl_set_succeeded(transport, conn->principal.name, NULL);
     } else {

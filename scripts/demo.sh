@@ -28,7 +28,8 @@ bus_pid=$!
 while [ ! -s "$work/address" ]; do sleep 0.05; done
 export DBUS_SESSION_BUS_ADDRESS=$(head -n1 "$work/address")
 
-"$top/build-demo/virtbusd" --session --state-dir "$work/state" &
+amqp_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$top/build-demo/virtbusd" --session --state-dir "$work/state" --amqp-listen "127.0.0.1:$amqp_port" &
 daemon_pid=$!
 for _ in $(seq 50); do busctl --user status org.libvirt >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -65,3 +66,13 @@ step busctl --user call org.libvirt /org/libvirt/Test org.libvirt.Connect ListDo
 step busctl --user call org.libvirt /org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f \
   org.libvirt.Domain GetState u 0
 sleep 0.5
+
+echo
+echo "== The same core on AMQP 1.0 (QMFv2), as monitoring systems and bridges see it =="
+/usr/bin/python3 "$top/scripts/amqp-demo.py" "amqp://127.0.0.1:$amqp_port" console
+/usr/bin/python3 "$top/scripts/amqp-demo.py" "amqp://127.0.0.1:$amqp_port" events 2 &
+events_pid=$!
+sleep 1
+step virtbusctl suspend test
+step virtbusctl resume test
+wait "$events_pid"
