@@ -221,7 +221,6 @@ static void try_connect(struct bus_broker *b)
         pn_ssl_init(pn_ssl(transport), NULL, NULL);
     pn_connection_open(connection);
     open_links(b);
-    bus_conn_flush(b->conn);
 }
 
 static int on_retry(sd_event_source *source, uint64_t usec, void *userdata)

@@ -23,9 +23,29 @@
 
 static void conn_run(struct bus_conn *conn);
 
+/* A broker connection's non-blocking connect has ended: say so plainly if it failed, rather
+ * than as the protocol error proton would report for the closed socket. */
+static bool connect_failed(struct bus_conn *conn)
+{
+    int error = 0;
+    socklen_t len = sizeof(error);
+
+    conn->connected = true;
+    if (getsockopt(conn->fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0 || error == 0)
+        return false;
+    vb_log_notice("amqp %s: cannot connect: %s", conn->label, strerror(error));
+    pn_connection_driver_close(&conn->driver);
+    return true;
+}
+
 static int on_io(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
     struct bus_conn *conn = userdata;
+
+    if (!conn->connected && connect_failed(conn)) {
+        conn_run(conn);
+        return 0;
+    }
 
     if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
         pn_rwbytes_t buf = pn_connection_driver_read_buffer(&conn->driver);
@@ -51,6 +71,7 @@ static int on_timer(sd_event_source *source, uint64_t usec, void *userdata)
 
     if (!conn->opened && vb_now_usec() >= conn->open_deadline) {
         unsigned int seconds = conn->fe->options->open_timeout_seconds;
+        conn->connected = true; /* a connect that never ended ends here */
         vb_log_notice("amqp %s: closed: no open within %u s", conn->label, seconds);
         pn_connection_driver_errorf(&conn->driver, "amqp:resource-limit-exceeded",
                                     "authentication and open must finish within %u s", seconds);
@@ -132,9 +153,17 @@ static void conn_finished(struct bus_conn *conn)
  * both directions are closed. */
 static void conn_run(struct bus_conn *conn)
 {
+    if (!conn->connected)
+        return; /* on_io runs it once the connect has ended */
+    /* A request answered while its connection's events are being handled flushes too; the run
+     * already under way does that (and only it may free the connection). */
+    if (conn->running)
+        return;
+    conn->running = true;
     handle_events(conn);
     write_out(conn);
     handle_events(conn);
+    conn->running = false;
     if (pn_connection_driver_finished(&conn->driver)) {
         conn_finished(conn);
         return;
@@ -182,6 +211,7 @@ struct bus_conn *bus_conn_new(struct bus_frontend *fe, int fd, bool server, cons
     conn->fe = fe;
     conn->fd = fd;
     conn->server = server;
+    conn->connected = server;
     conn->id = ++fe->next_conn_id;
     conn->open_deadline = vb_now_usec() + fe->options->open_timeout_seconds * 1000000ull;
     conn->principal.kind = BUS_PRINCIPAL_ANONYMOUS;
@@ -195,7 +225,8 @@ struct bus_conn *bus_conn_new(struct bus_frontend *fe, int fd, bool server, cons
         bus_sasl_server_init(conn, transport);
         pn_connection_set_container(conn->driver.connection, fe->agent_name);
     }
-    if (sd_event_add_io(fe->loop, &conn->io, fd, EPOLLIN, on_io, conn) < 0 ||
+    /* A client socket is still connecting: writable means the connect ended (either way). */
+    if (sd_event_add_io(fe->loop, &conn->io, fd, server ? EPOLLIN : EPOLLIN | EPOLLOUT, on_io, conn) < 0 ||
         sd_event_add_time(fe->loop, &conn->timer, CLOCK_MONOTONIC, conn->open_deadline, 0, on_timer, conn) < 0) {
         bus_conn_free(conn);
         return NULL;

@@ -97,7 +97,8 @@ struct bus_conn {
     pn_connection_driver_t driver;
     bool server;               /* accepted by a listener (else: a broker connection) */
     bool opened;               /* the peer's open arrived (after SASL) */
-    bool closed;               /* the driver finished; freed once no request refers to it */
+    bool connected;            /* the socket is connected (a broker connection's connect ended) */
+    bool running;              /* inside conn_run: a nested flush leaves the writing to it */
     uint64_t open_deadline;
     struct bus_principal principal;
     struct bus_link *links;
@@ -144,8 +145,6 @@ void bus_conn_close(struct bus_conn *conn, const char *condition, const char *fm
 void bus_conn_free(struct bus_conn *conn);
 /* Unsent bytes. */
 size_t bus_conn_output_pending(struct bus_conn *conn);
-/* Called by bus/request.c when a request ended on a closed connection. */
-void bus_conn_maybe_free(struct bus_conn *conn);
 
 /* --- proton events (bus/conn_events.c) ------------------------------------------------------ */
 void bus_conn_handle_event(struct bus_conn *conn, pn_event_t *event);

@@ -140,12 +140,13 @@ def subscribe(broker, pattern="#"):
     return conn, conn.create_receiver("/exchange/virtbus.events/" + pattern, credit=100)
 
 
-def next_json(receiver, timeout=15):
-    """The next virtbus event (the fixture's own readiness probes pass through the exchange too)."""
+def next_json(receiver, timeout=15, host=None):
+    """The next virtbus event (of host, if given): the fixture's readiness probes pass through the
+    exchange too, and the durable queue also holds what earlier tests' hosts published."""
     while True:
         msg = receiver.receive(timeout=timeout)
         receiver.accept()
-        if msg.properties and "seq" in msg.properties:
+        if msg.properties and "seq" in msg.properties and host in (None, msg.properties.get("host")):
             break
     body = msg.body if isinstance(msg.body, str) else bytes(msg.body)
     try:
@@ -183,7 +184,7 @@ def test_broker_restart_loses_no_event_produced_while_it_was_down(broker):
         queue = drain.create_receiver("/amq/queue/" + DURABLE_QUEUE, credit=100)
         host.domain().Suspend()
         host.domain().Resume()
-        before = [next_json(queue)[1] for _ in range(2)]
+        before = [next_json(queue, host="host-r")[1] for _ in range(2)]
         assert [e["event"] for e in before] == ["suspended", "resumed"]
         drain.close()
         broker.stop()
@@ -194,7 +195,7 @@ def test_broker_restart_loses_no_event_produced_while_it_was_down(broker):
         broker.start()
         drain = BlockingConnection(broker.url, timeout=15)
         queue = drain.create_receiver("/amq/queue/" + DURABLE_QUEUE, credit=100)
-        after = [next_json(queue, timeout=60)[1] for _ in range(10)]
+        after = [next_json(queue, timeout=60, host="host-r")[1] for _ in range(10)]
         assert [e["event"] for e in after] == ["suspended", "resumed"] * 5
         seqs = [e["seq"] for e in after]
         assert seqs == list(range(before[-1]["seq"] + 1, before[-1]["seq"] + 11))
@@ -202,3 +203,35 @@ def test_broker_restart_loses_no_event_produced_while_it_was_down(broker):
     finally:
         log = host.close()
     assert "connection lost; reconnecting" in log and "event(s) waiting to be sent" in log
+
+
+def test_outbox_overflow_while_the_broker_is_away_is_counted_and_logged(tmp_path):
+    """No broker at all (a closed port): events wait in the outbox, the oldest go first."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]
+    workdir = str(tmp_path)
+    bus = PrivateBus(workdir)
+    config = tmp_path / "virtbusd.conf"
+    config.write_text("amqp_event_buffer = 4\n")
+    d = Daemon(bus, workdir, ["--amqp-listen", "none", "--config", str(config),
+                              "--amqp-connect", "amqp://127.0.0.1:%d" % dead_port]).start()
+    try:
+        conn = dbus.bus.BusConnection(bus.address)
+        dom = domain_iface(conn, TEST_DOMAIN_PATH)
+        for _ in range(3):
+            dom.Suspend()
+            dom.Resume()
+        conn.close()
+        deadline = time.monotonic() + 5
+        while "outbox full" not in d.log() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        status = d.stop()
+        log = d.log()
+        bus.stop()
+    assert status == 0, log
+    assert "outbox full (4): dropped the oldest event" in log
+    assert "cannot connect" in log and "reconnecting" in log
+    assert "4 event(s) never reached it" in log
