@@ -7,6 +7,7 @@
 #include "bus/amqp_value.h"
 #include "bus/broker.h"
 #include "bus/qmf.h"
+#include "bus/users.h"
 #include "util/log.h"
 #include "util/time.h"
 
@@ -87,6 +88,27 @@ static bool addressed_to_us(struct bus_request *req)
     return !subject || !*subject || strcmp(subject, req->fe->agent_name) == 0;
 }
 
+/* Through RabbitMQ a request's user-id is the console's broker login (the broker refuses any
+ * other), so a users file entry of that name is the principal the request acts as. Other
+ * brokers are not known to check it: their requests stay anonymous. */
+static void take_broker_user(struct bus_request *req)
+{
+    pn_bytes_t user_id = pn_message_get_user_id(req->msg);
+    char name[256];
+    uid_t uid;
+
+    if (!req->conn->broker || req->fe->options->profile != BUS_BROKER_RABBITMQ || !req->fe->users ||
+        user_id.size == 0 || user_id.size >= sizeof(name) || memchr(user_id.start, '\0', user_id.size))
+        return;
+    memcpy(name, user_id.start, user_id.size);
+    name[user_id.size] = '\0';
+    if (!bus_users_lookup(req->fe->users, name, &uid) || !(req->own_principal.name = strdup(name)))
+        return;
+    req->own_principal.kind = BUS_PRINCIPAL_USER;
+    req->own_principal.uid = uid;
+    req->principal = &req->own_principal;
+}
+
 void bus_qmf_handle(struct bus_conn *conn, pn_message_t *msg)
 {
     struct bus_request *req;
@@ -103,6 +125,7 @@ void bus_qmf_handle(struct bus_conn *conn, pn_message_t *msg)
         free(opcode);
         return;
     }
+    take_broker_user(req);
     if (conn->n_requests > BUS_MAX_REQUESTS_PER_CONN) {
         bus_request_failf(req, VB_ERR_RESOURCE_BUSY, "too many requests in flight on this connection (%u)",
                           BUS_MAX_REQUESTS_PER_CONN);

@@ -26,6 +26,7 @@ struct bus_request *bus_request_new(struct bus_conn *conn, pn_message_t *msg)
     }
     req->fe = conn->fe;
     req->conn = conn;
+    req->principal = &conn->principal;
     req->msg = msg;
     req->body = pn_message_body(msg);
     req->split_lists = conn->broker != NULL && conn->fe->options->profile == BUS_BROKER_RABBITMQ;
@@ -64,6 +65,7 @@ void bus_request_free(struct bus_request *req)
     if (req->free_data)
         req->free_data(req->data);
     pn_message_free(req->msg);
+    free(req->own_principal.name);
     free(req->reply_to);
     free(req);
 }
@@ -127,7 +129,7 @@ struct policy_check *bus_request_check(struct bus_request *req)
 
     if (req->check || !req->conn)
         return req->check;
-    principal = &req->conn->principal;
+    principal = req->principal;
     if (principal->kind != BUS_PRINCIPAL_USER)
         return NULL;
     subject = (struct policy_subject){ .kind = POLICY_SUBJECT_UNIX_USER, .uid = (uint32_t) principal->uid,
@@ -144,14 +146,14 @@ int bus_request_authorize(struct bus_request *req, const struct policy_request *
 
     if (!req->conn)
         return vb_error_set(err, VB_ERR_OPERATION_ABORTED, "the caller went away");
-    if (req->conn->principal.kind == BUS_PRINCIPAL_ANONYMOUS)
+    if (req->principal->kind == BUS_PRINCIPAL_ANONYMOUS)
         return authorize_anonymous(preq, err);
-    uid = req->conn->principal.uid;
+    uid = req->principal->uid;
     /* A session daemon authorizes nobody through polkit: only its own user may act there. */
     if (!policy_engine_enabled(req->fe->engine) && uid != getuid() && uid != 0)
         return vb_error_set_literal(err, VB_ERR_ACCESS_DENIED,
                                     "access denied: principal '%s' is not this session daemon's user",
-                                    req->conn->principal.name);
+                                    req->principal->name);
     check = bus_request_check(req);
     if (!check)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);

@@ -26,6 +26,8 @@ struct bus_request {
     pn_data_t *body;                /* msg's body, positioned by the handlers */
     char *reply_to;
     bool split_lists;               /* one list element per reply message (RabbitMQ) */
+    const struct bus_principal *principal; /* the connection's, or own_principal */
+    struct bus_principal own_principal;     /* a broker-validated user-id (bus/qmf.c) */
     struct policy_check *check;
     bus_request_step step;
     bus_request_finish finish;

@@ -33,12 +33,12 @@ def broker():
 class Host:
     """One virtbusd with its own private D-Bus, connected to the broker."""
 
-    def __init__(self, name, broker):
+    def __init__(self, name, broker, extra=()):
         self.workdir = tempfile.mkdtemp(prefix="virtbus-host-")
         self.bus = PrivateBus(self.workdir)
         self.daemon = Daemon(self.bus, self.workdir, ["--hostname", name, "--amqp-listen", "none",
                                                       "--amqp-connect", broker.url,
-                                                      "--amqp-broker-profile", "rabbitmq"]).start()
+                                                      "--amqp-broker-profile", "rabbitmq", *extra]).start()
         self.dbus = dbus.bus.BusConnection(self.bus.address)
 
     def domain(self):
@@ -77,10 +77,13 @@ class BrokerConsole:
         self.topic = self.conn.create_sender("/exchange/qmf.default.topic")
         self.direct = self.conn.create_sender("/exchange/qmf.default.direct")
 
-    def send(self, sender, opcode, body, subject):
+    def send(self, sender, opcode, body, subject, user_id=None):
         cid = str(uuid.uuid4())
-        sender.send(Message(body=body, reply_to=self.reply_to, correlation_id=cid, subject=subject,
-                            properties={"x-amqp-0-10.app-id": "qmf2", "qmf.opcode": opcode, "method": "request"}))
+        msg = Message(body=body, reply_to=self.reply_to, correlation_id=cid, subject=subject,
+                      properties={"x-amqp-0-10.app-id": "qmf2", "qmf.opcode": opcode, "method": "request"})
+        if user_id:
+            msg.user_id = user_id
+        sender.send(msg)
         return cid
 
     def replies_for(self, cid, count=None, timeout=15):
@@ -235,3 +238,31 @@ def test_outbox_overflow_while_the_broker_is_away_is_counted_and_logged(tmp_path
     assert "outbox full (4): dropped the oldest event" in log
     assert "cannot connect" in log and "reconnecting" in log
     assert "4 event(s) never reached it" in log
+
+
+def test_broker_validated_user_id_acts_as_that_principal(broker, tmp_path):
+    """RabbitMQ refuses a user-id other than the sender's login, so virtbusd may trust it: the
+    users file entry of that name (here the broker's guest, EXTERNAL-style, no password) acts."""
+    import os
+    import subprocess
+    from conftest import BUILDDIR
+    users = str(tmp_path / "users")
+    subprocess.run([os.path.join(BUILDDIR, "virtbusctl"), "amqp-passwd", "--no-password", "--users-file", users,
+                    broker.user, "root"], check=True, capture_output=True)
+    host = Host("host-u", broker, ["--amqp-users", users])
+    try:
+        console = BrokerConsole(broker)
+        agent = "virtbus.org:virtbusd:host-u"
+        wait_for_agents(console, {agent})
+        target = {"_object_id": {"_object_name": "domain:6695eb01-f6a4-8304-79aa-97f2502e193f"},
+                  "_method_name": "suspend"}
+        (refused,) = console.replies_for(console.send(console.direct, "_method_request", target, agent))
+        assert refused.properties["qmf.opcode"] == "_exception"  # no user-id: anonymous, read-only
+        assert "read-only" in refused.body["_values"]["error_text"]
+        (done,) = console.replies_for(console.send(console.direct, "_method_request", target, agent,
+                                                   user_id=broker.user.encode()))
+        assert done.properties["qmf.opcode"] == "_method_response", done.body
+        assert host.domain().GetState(0)[0] == 3  # paused
+        console.close()
+    finally:
+        host.close()
