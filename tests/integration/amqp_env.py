@@ -122,6 +122,15 @@ class EventSubscriber:
             self.conn.close()
 
 
+def stop_daemon(d):
+    """Stops a conftest.Daemon: it must exit 0, with nothing from ASan or UBSan in its log."""
+    status = d.stop()
+    log = d.log()
+    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log
+    assert status == 0, log
+    return log
+
+
 def make_users_file(workdir, builddir, entries):
     """entries: (name, unix user, password) through virtbusctl amqp-passwd, as an admin would."""
     import os

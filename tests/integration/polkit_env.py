@@ -159,6 +159,16 @@ class MachineSetup:
             self.lock = None
 
 
+def machine_setup():
+    """The module fixture both authorization test modules use: installed once, always undone."""
+    setup = MachineSetup()
+    try:
+        setup.install()
+        yield setup
+    finally:
+        setup.undo()
+
+
 class SystemBus:
     """dbus-daemon, polkitd and (optionally) virtbusd in one world."""
 

@@ -10,7 +10,7 @@ import pytest
 from proton import Message
 from proton.utils import BlockingConnection
 
-from amqp_env import QmfConsole, amqp_args, free_port
+from amqp_env import QmfConsole, amqp_args, free_port, stop_daemon
 from conftest import Daemon
 
 
@@ -26,10 +26,7 @@ def amqp_daemon(private_bus, workdir, port):
         f.write("amqp_open_timeout_seconds = 1\n")
     d = Daemon(private_bus, workdir, amqp_args(port, "--config", config)).start()
     yield d
-    status = d.stop()
-    log = d.log()
-    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log
-    assert status == 0, log
+    stop_daemon(d)
 
 
 @pytest.fixture

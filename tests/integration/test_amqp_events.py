@@ -8,7 +8,7 @@ import pytest
 from proton import Message  # noqa: F401
 from proton.utils import BlockingConnection
 
-from amqp_env import EventSubscriber, QmfConsole, amqp_args, free_port, make_users_file
+from amqp_env import EventSubscriber, QmfConsole, amqp_args, free_port, make_users_file, stop_daemon
 from conftest import BUILDDIR, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, Daemon, domain_iface
 
 
@@ -20,13 +20,6 @@ def start_daemon(private_bus, workdir, port, config_lines=(), extra=()):
             f.write("\n".join(config_lines) + "\n")
         args += ["--config", path]
     return Daemon(private_bus, workdir, args).start()
-
-
-def stop_daemon(d):
-    status = d.stop()
-    log = d.log()
-    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log
-    assert status == 0, log
 
 
 @pytest.fixture

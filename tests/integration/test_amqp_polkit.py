@@ -11,14 +11,7 @@ from conftest import BUILDDIR, TEST_DOMAIN_UUID, VIRTBUSD
 SECRET_XML = "<domain type='test'><name>secret</name><memory>65536</memory><os><type>hvm</type></os></domain>"
 
 
-@pytest.fixture(scope="module")
-def machine():
-    setup = polkit_env.MachineSetup()
-    try:
-        setup.install()
-        yield setup
-    finally:
-        setup.undo()
+machine = pytest.fixture(scope="module", name="machine")(polkit_env.machine_setup)
 
 
 @pytest.fixture

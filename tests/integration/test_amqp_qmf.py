@@ -5,7 +5,7 @@ import os
 import dbus
 import pytest
 
-from amqp_env import QmfConsole, QmfError, amqp_args, free_port, make_users_file
+from amqp_env import QmfConsole, QmfError, amqp_args, free_port, make_users_file, stop_daemon
 from conftest import BUILDDIR, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, Daemon, domain_iface
 
 DOMAIN_XML = """<domain type='test'><name>{name}</name><memory>65536</memory><vcpu>1</vcpu>
@@ -28,10 +28,7 @@ def users_file(workdir):
 def amqp_daemon(private_bus, workdir, port, users_file):
     d = Daemon(private_bus, workdir, amqp_args(port, "--hostname", "host-a", "--amqp-users", users_file)).start()
     yield d
-    status = d.stop()
-    log = d.log()
-    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log
-    assert status == 0, log
+    stop_daemon(d)
 
 
 @pytest.fixture

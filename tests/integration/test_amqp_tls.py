@@ -7,7 +7,7 @@ import pytest
 from proton import SSLDomain
 from proton.utils import BlockingConnection
 
-from amqp_env import QmfConsole, QmfError, amqp_args, free_port
+from amqp_env import QmfConsole, QmfError, amqp_args, free_port, stop_daemon
 from conftest import BUILDDIR, TEST_DOMAIN_UUID, Daemon
 
 TEST = "domain:" + TEST_DOMAIN_UUID
@@ -43,10 +43,7 @@ def tls_world(private_bus, workdir):
                                                "--amqp-tls-ca", os.path.join(workdir, "ca.pem"),
                                                "--amqp-users", users)).start()
     yield d, port, pki, os.path.join(workdir, "ca.pem")
-    status = d.stop()
-    log = d.log()
-    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log
-    assert status == 0, log
+    stop_daemon(d)
 
 
 def client_domain(ca, cert=None):

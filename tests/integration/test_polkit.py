@@ -143,14 +143,7 @@ def check(call, result, outcome, detail):
 
 # --- fixtures ---------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def machine():
-    setup = polkit_env.MachineSetup()
-    try:
-        setup.install()
-        yield setup
-    finally:
-        setup.undo()
+machine = pytest.fixture(scope="module", name="machine")(polkit_env.machine_setup)
 
 
 def start_world(cache_seconds=5):
