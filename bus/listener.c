@@ -2,6 +2,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +82,8 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
             close(client);
             continue;
         }
+        /* Small messages (replies, events) go out at once, not when Nagle's timer says. */
+        setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
         label_peer(&sa, label, sizeof(label));
         if (!bus_conn_new(listener->fe, client, true, label))
             vb_log_warning("amqp %s: out of memory for a new connection", listener->address);
