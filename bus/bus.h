@@ -38,6 +38,9 @@ void bus_options_clear(struct bus_options *options);
 int bus_options_add(char ***list, size_t *n, const char *value);
 void bus_options_reset_list(char ***list, size_t *n);
 int bus_broker_profile_from_string(const char *text, enum bus_broker_profile *profile);
+/* Checks what can be checked before anything starts: listen addresses and broker URLs are well
+ * formed, TLS has both a certificate and a key. -1 with err naming the bad value. */
+int bus_options_check(const struct bus_options *options, struct vb_error *err);
 
 struct bus_frontend;
 

@@ -14,6 +14,7 @@
 #include <systemd/sd-event.h>
 
 #include "bus/broker.h"
+#include "bus/broker_url.h"
 #include "bus/listener.h"
 #include "bus/request.h"
 #include "bus/users.h"
@@ -72,6 +73,23 @@ int bus_broker_profile_from_string(const char *text, enum bus_broker_profile *pr
         *profile = BUS_BROKER_ACTIVEMQ;
     else
         return -EINVAL;
+    return 0;
+}
+
+int bus_options_check(const struct bus_options *o, struct vb_error *err)
+{
+    char host[256], port[16];
+    struct bus_broker_url url;
+
+    for (size_t i = 0; i < o->n_listen; i++)
+        if (bus_listen_address_split(o->listen[i], host, sizeof(host), port, sizeof(port)) < 0)
+            return vb_error_set_literal(err, VB_ERR_CONF_SYNTAX, "AMQP listen address '%s' is not HOST:PORT", o->listen[i]);
+    for (size_t i = 0; i < o->n_connect; i++)
+        if (bus_broker_url_parse(o->connect[i], &url) < 0)
+            return vb_error_set_literal(err, VB_ERR_CONF_SYNTAX, "broker URL '%s' is not amqp[s]://[USER[:PASSWORD]@]HOST[:PORT]",
+                                o->connect[i]);
+    if ((o->tls_cert || o->tls_key || o->tls_ca) && (!o->tls_cert || !o->tls_key))
+        return vb_error_set_literal(err, VB_ERR_CONF_SYNTAX, "AMQP TLS needs both a certificate and a key");
     return 0;
 }
 

@@ -182,6 +182,8 @@ int vb_daemon_config_finish(struct vb_daemon_config *config, struct vb_error *er
 
     if (!config->test_uri && vb_daemon_config_set_string(&config->test_uri, "test:///default", err) < 0)
         return -1;
+    if (bus_options_check(&config->amqp, err) < 0)
+        return -1;
     if (config->state_dir)
         return vb_daemon_config_set_string(&config->amqp.state_dir, config->state_dir, err);
     if (config->bus == VB_BUS_SYSTEM)

@@ -142,6 +142,29 @@ def test_empty_transfer_is_refused_not_fatal(url):
     still_serving(url)
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--amqp-listen", "127.0.0.1:notaport"], "AMQP listen address '127.0.0.1:notaport' is not HOST:PORT"),
+    (["--amqp-connect", "http://broker"], "broker URL 'http://broker' is not amqp[s]://"),
+    (["--amqp-tls-cert", "/nonexistent.pem"], "AMQP TLS needs both a certificate and a key"),
+    (["--amqp-broker-profile", "kafka"], "--amqp-broker-profile must be rabbitmq, qpidd or activemq"),
+])
+def test_bad_amqp_options_are_refused_before_starting(args, message, tmp_path):
+    import subprocess
+    from conftest import VIRTBUSD
+    proc = subprocess.run([VIRTBUSD, "--session", "--state-dir", str(tmp_path), *args], capture_output=True,
+                          text=True, timeout=10, env={"PATH": os.environ.get("PATH", "")})
+    assert proc.returncode != 0
+    assert message in proc.stderr, proc.stderr
+
+
+def test_listen_address_in_use_stops_the_daemon_with_a_clear_error(private_bus, workdir, port, amqp_daemon):
+    other = Daemon(private_bus, workdir, amqp_args(port))
+    other.start(wait=False)
+    assert other.proc.wait(timeout=10) != 0
+    assert "cannot listen for AMQP on 127.0.0.1:%d" % port in other.log()
+    other.stderr.close()
+
+
 def test_unknown_target_address_is_refused(url):
     conn = BlockingConnection(url, timeout=10)
     from proton.utils import LinkDetached
