@@ -46,6 +46,7 @@ struct bus_broker {
     sd_event_source *retry;
     uint64_t backoff_usec;
     struct outbox_item *head, *tail;
+    struct outbox_item *unsent;  /* where sending resumes: everything before it is sent */
     size_t length;
     uint64_t overflowed;
 };
@@ -77,6 +78,8 @@ static void outbox_remove(struct bus_broker *b, struct outbox_item *item)
     for (p = &b->head; *p; p = &(*p)->next)
         if (*p == item) {
             *p = item->next;
+            if (b->unsent == item)
+                b->unsent = item->next;
             if (b->tail == item) {
                 b->tail = NULL;
                 for (struct outbox_item *i = b->head; i; i = i->next)
@@ -117,13 +120,25 @@ static void outbox_add(struct bus_broker *b, pn_message_t *msg, bool to_topic, u
         b->head = item;
     b->tail = item;
     b->length++;
+    if (!b->unsent)
+        b->unsent = item;
 }
 
-/* Sends, in order, what has not been sent on this connection, while there is credit. */
+/* Everything is to be sent again (a new connection), or from item on (the broker released it). */
+static void outbox_resend_from(struct bus_broker *b, struct outbox_item *item)
+{
+    for (struct outbox_item *i = item; i; i = i->next)
+        i->delivery = NULL;
+    b->unsent = item;
+}
+
+/* Sends, in order, what has not been sent on this connection, while there is credit. Starts
+ * where the last pump stopped: a long outbox of unacknowledged events costs nothing per event. */
 static void outbox_pump(struct bus_broker *b)
 {
-    for (struct outbox_item *item = b->head; item && b->conn; item = item->next) {
+    for (struct outbox_item *item = b->unsent; item && b->conn; item = item->next) {
         struct bus_link *l = item->to_topic ? b->topic_link : b->events_link;
+        b->unsent = item;
         if (item->delivery)
             continue;
         if (!l || !bus_link_can_send(l))
@@ -131,6 +146,7 @@ static void outbox_pump(struct bus_broker *b)
         item->delivery = pn_delivery(l->link, pn_dtag((const char *) &item, sizeof(item)));
         pn_link_send(l->link, item->bytes, item->size);
         pn_link_advance(l->link);
+        b->unsent = item->next;
     }
 }
 
@@ -259,8 +275,7 @@ void bus_broker_lost(struct bus_broker *b, const struct bus_conn *conn)
         return;
     b->conn = NULL;
     b->events_link = b->topic_link = NULL;
-    for (struct outbox_item *item = b->head; item; item = item->next)
-        item->delivery = NULL; /* the broker never acknowledged them: send again */
+    outbox_resend_from(b, b->head); /* the broker never acknowledged them: send again */
     vb_log_notice("amqp broker %s: connection lost; reconnecting", b->url_text);
     schedule_retry(b);
 }
@@ -277,8 +292,8 @@ void bus_broker_settled(struct bus_broker *b, struct bus_link *l, pn_delivery_t 
     for (struct outbox_item *item = b->head; item; item = item->next)
         if (item->delivery == d) {
             if (state == PN_RELEASED || state == PN_MODIFIED) {
-                item->delivery = NULL; /* the broker asks for it again */
                 pn_delivery_settle(d);
+                outbox_resend_from(b, item); /* the broker asks for it again, and so the rest in order */
                 outbox_pump(b);
                 return;
             }
@@ -296,8 +311,7 @@ void bus_broker_link_lost(struct bus_broker *b, struct bus_link *l)
         return;
     if (l == b->events_link || l == b->topic_link) {
         vb_log_warning("amqp broker %s: publisher link '%s' closed; reconnecting", b->url_text, l->address);
-        for (struct outbox_item *item = b->head; item; item = item->next)
-            item->delivery = NULL;
+        outbox_resend_from(b, b->head);
         b->events_link = b->topic_link = NULL;
         if (b->conn)
             bus_conn_close(b->conn, "amqp:internal-error", "publisher link lost");

@@ -173,7 +173,22 @@ static void conn_run(struct bus_conn *conn)
 
 void bus_conn_flush(struct bus_conn *conn)
 {
-    conn_run(conn);
+    conn->flush_marked = true;
+    sd_event_source_set_enabled(conn->fe->flush, SD_EVENT_ONESHOT);
+}
+
+int bus_conns_flush_marked(sd_event_source *source, void *userdata)
+{
+    struct bus_frontend *fe = userdata;
+
+    for (struct bus_conn *c = fe->conns, *next; c; c = next) {
+        next = c->next; /* conn_run may free c */
+        if (c->flush_marked) {
+            c->flush_marked = false;
+            conn_run(c);
+        }
+    }
+    return 0;
 }
 
 size_t bus_conn_output_pending(struct bus_conn *conn)

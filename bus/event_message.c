@@ -63,7 +63,7 @@ static void format_timestamp(uint64_t usec, char *buf, size_t size)
 char *bus_event_json(const struct vb_event *event, const char *host)
 {
     json_object *root = json_object_new_object(), *domain = json_object_new_object();
-    char uuid[VB_UUID_STRING_LEN], event_word[64], detail_word[256], stamp[40];
+    char uuid[VB_UUID_STRING_LEN], event_word[64], detail_word[256], stamp[96];
     char *text = NULL;
 
     if (!root || !domain) {
@@ -183,7 +183,7 @@ char *bus_event_qmf_subject(const struct vb_event *event)
 
 static void put_values(pn_data_t *body, const struct vb_event *event, const char *host)
 {
-    char uuid[VB_UUID_STRING_LEN], event_word[64], detail_word[256], stamp[40];
+    char uuid[VB_UUID_STRING_LEN], event_word[64], detail_word[256], stamp[96];
 
     vb_uuid_format(event->uuid, uuid);
     bus_event_words(event, event_word, sizeof(event_word), detail_word, sizeof(detail_word));

@@ -183,6 +183,7 @@ int bus_frontend_new(struct sd_event *loop, const struct bus_options *options, s
     fe->engine = engine;
     if (setup_names(fe, err) < 0 || setup_tls(fe, err) < 0 ||
         (options->users_file && bus_users_load(options->users_file, &fe->users, err) < 0) ||
+        sd_event_add_defer(loop, &fe->flush, bus_conns_flush_marked, fe) < 0 ||
         bus_events_subscribe(fe) < 0 || open_endpoints(fe, err) < 0 ||
         sd_event_add_time_relative(loop, &fe->heartbeat, CLOCK_MONOTONIC,
                                    options->heartbeat_seconds * 1000000ull, 0, on_heartbeat, fe) < 0) {
@@ -192,6 +193,7 @@ int bus_frontend_new(struct sd_event *loop, const struct bus_options *options, s
         return -1;
     }
     sd_event_source_set_enabled(fe->heartbeat, SD_EVENT_ON);
+    sd_event_source_set_enabled(fe->flush, SD_EVENT_OFF);
     *out = fe;
     return 0;
 }
@@ -217,6 +219,7 @@ void bus_frontend_free(struct bus_frontend *fe)
     if (!fe)
         return;
     sd_event_source_disable_unref(fe->heartbeat);
+    sd_event_source_disable_unref(fe->flush);
     /* The daemon closed the core's connections first (their drivers end what is pending). */
     fe->conn = NULL;
     for (size_t i = 0; i < fe->n_listeners; i++)

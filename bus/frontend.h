@@ -99,6 +99,7 @@ struct bus_conn {
     bool opened;               /* the peer's open arrived (after SASL) */
     bool connected;            /* the socket is connected (a broker connection's connect ended) */
     bool running;              /* inside conn_run: a nested flush leaves the writing to it */
+    bool flush_marked;         /* bus_conn_flush asked for a run; the front end's flush source does it */
     uint64_t open_deadline;
     struct bus_principal principal;
     struct bus_link *links;
@@ -127,6 +128,7 @@ struct bus_frontend {
     struct bus_broker **brokers;
     size_t n_brokers;
     struct sd_event_source *heartbeat;
+    struct sd_event_source *flush;     /* one-shot: runs the connections marked for a flush */
     struct bus_encoded *json_cache, *qmf_cache; /* the last event, encoded once for every link */
     unsigned int next_conn_id;
     unsigned int pending_calls;
@@ -136,9 +138,13 @@ struct bus_frontend {
 /* --- connections (bus/conn.c) ------------------------------------------------------------- */
 /* Takes fd. server: accepted by a listener; else a client connection to a broker. */
 struct bus_conn *bus_conn_new(struct bus_frontend *fe, int fd, bool server, const char *label);
-/* Writes what proton has to send and re-arms the socket; after any change made outside the
- * connection's own event handling (a reply, an event). */
+/* After a change made outside the connection's own event handling (a reply, an event): the
+ * connection writes what proton has to send once the loop has finished its current work, so a
+ * batch of events leaves in one write per connection, and a connection is never run from
+ * inside its own handling. */
 void bus_conn_flush(struct bus_conn *conn);
+/* The front end's deferred flush: runs every connection marked by bus_conn_flush. */
+int bus_conns_flush_marked(struct sd_event_source *source, void *userdata);
 /* Closes with an AMQP error condition (NULL name: a clean close). */
 void bus_conn_close(struct bus_conn *conn, const char *condition, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

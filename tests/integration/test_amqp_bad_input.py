@@ -165,6 +165,25 @@ def test_listen_address_in_use_stops_the_daemon_with_a_clear_error(private_bus, 
     other.stderr.close()
 
 
+def test_client_that_pipelines_requests_and_leaves_at_once(url, amqp_daemon):
+    """Found by bench/amqp: a client closing with requests in flight made the daemon re-enter
+    the connection's handling from a reply and use a freed link."""
+    for _ in range(5):
+        console = QmfConsole(url)
+        console.locate()
+        request = Message(body={"_object_id": {"_object_name": "domain:6695eb01-f6a4-8304-79aa-97f2502e193f"},
+                                "_method_name": "getXMLDesc"},
+                          reply_to=console.reply_to, properties={"qmf.opcode": "_method_request"}).encode()
+        link = console.direct.link
+        for i in range(300):
+            link.delivery("p%d" % i)
+            link.send(request)
+            link.advance()
+        link.close()  # the requests link goes while its requests are being answered
+        console.conn.close()
+    still_serving(url)
+
+
 def test_unknown_target_address_is_refused(url):
     conn = BlockingConnection(url, timeout=10)
     from proton.utils import LinkDetached
