@@ -86,6 +86,7 @@ static struct {
     uint64_t ready_usec, measure_start, measure_end;
     bool measuring, finished, closing;
     uint64_t close_deadline;
+    unsigned peers_closed;
     uint64_t cpu_start, cpu_self_start;
 
     /* results */
@@ -651,11 +652,10 @@ static void handle(pn_event_t *e)
             client_send((struct client *) p);
         }
         break;
-    case PN_PROACTOR_INACTIVE:
-        if (b.closing)
-            exit(0);
-        break;
     case PN_TRANSPORT_CLOSED:
+        /* Done once every connection we opened has closed (or at the deadline, on the tick). */
+        if (b.closing && ++b.peers_closed >= b.subscribers + (b.clients_v ? b.clients : 0) + !!b.producer.conn)
+            exit(0);
         if (!b.closing) {
             if (!report_condition("connection", pn_transport_condition(pn_event_transport(e))))
                 fprintf(stderr, "amqp-load: a connection closed\n");
