@@ -21,7 +21,7 @@ rabbitmq=yes
 
 subscriber_counts=(1 10 100)
 client_counts=(1 8)
-domains=16        # suspend/resume streams, one request in flight each
+domains=64        # suspend/resume streams, one request in flight each: virtbusd's request credit
 window=256        # events produced but not yet received by every subscriber
 credit=1000       # each subscriber's link credit, topped up at half
 pace_fraction=0.5 # the paced latency row: this share of virtbusd's saturated rate at 100 subscribers
@@ -419,7 +419,7 @@ print_tables() {
     echo "- **virtbusd**: \`$VIRTBUSD --session --amqp-listen 127.0.0.1:PORT\`, test:///default, \`event_replay = 65536\`, as built (its accepted AMQP sockets have Nagle on: no TCP_NODELAY). **+NODELAY**: the same binary with \`bench/amqp/nodelay-preload.c\` preloaded, which sets TCP_NODELAY on each socket it accepts and nothing else — a diagnostic for a proposed fix, not our figure. HIT/MISS judge virtbusd as built; \"(+NODELAY: …)\" is what that one change would give."
     echo "- **raw proton**: \`amqp-raw-server\`, qpid-proton $(pkg-config --modversion libqpid-proton) C, proactor, one thread (TCP_NODELAY, proton's default). Fan-out: messages laid out as virtbusd's events and of the same size ($msg_size bytes, measured on virtbusd's deliveries), produced as the slowest receiver settles them, at most $window ahead, each encoded once and sent to every receiver. Echo: each request sent back to its reply-to (a dynamic receiver), as a QMF agent answers."
     echo "- **load generator** \`amqp-load\`: one proactor thread, one connection per subscriber or client. A subscriber keeps $credit credit, takes each delivery whole, accepts and settles it, and reads seq and timestamp from its JSON; latency = its CLOCK_REALTIME at receipt − the event's \`timestamp\` (virtbusd stamps it when the core emits the event). Each figure: ${duration} s after ${warmup} s warm-up."
-    echo "- **events produced by**: QMF \`_method_request\`s from amqp-load over one PLAIN connection to virtbusd's listener: $domains domains (\`test\` and \`bench1\`…, started with \`domainCreateXML\` on \`node\`), each alternately \`suspend\`ed and \`resume\`d, one request in flight per domain, never more than $window events ahead of the slowest subscriber. Each answered call is one lifecycle event, emitted by the test driver through the core's event stream; events/s counts answered calls, delivered/s the messages all subscribers received."
+    echo "- **events produced by**: QMF \`_method_request\`s from amqp-load over one PLAIN connection to virtbusd's listener: $domains domains (\`test\` and \`bench1\`…, started with \`domainCreateXML\` on \`node\`), each alternately \`suspend\`ed and \`resume\`d, one request in flight per domain ($domains in flight: the credit virtbusd gives a requests link, and with fewer the as-built daemon's Nagle-delayed replies make it produce less), never more than $window events ahead of the slowest subscriber. Each answered call is one lifecycle event, emitted by the test driver through the core's event stream; events/s counts answered calls, delivered/s the messages all subscribers received."
     echo
     echo "### Events to subscribers (messages/s, all subscribers together; latency p50 / p99 in ms)"
     echo
