@@ -29,13 +29,21 @@ def purge(broker):
     return done.stdout.count("{ok,") if done.returncode == 0 else -1
 
 
+def stop(*_):
+    """The first SIGTERM or SIGINT ends the wait; further ones must not cut the broker's stop short
+    (Ctrl-C reaches us and then run.sh's cleanup sends SIGTERM)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(0)
+
+
 def main():
     reason = available()
     if reason:
         print("unavailable=%s" % reason, flush=True)
         return 0
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     broker = RabbitBroker(start_timeout=90)
     try:
         try:
