@@ -125,9 +125,6 @@ build_tools() {
             gcc -O2 -g -Wall -Wextra -o "$tools/$tool" "$here/$tool.c" $(pkg-config --cflags --libs libqpid-proton)
         fi
     done
-    if [ ! -f "$tools/nodelay-preload.so" ] || [ "$here/nodelay-preload.c" -nt "$tools/nodelay-preload.so" ]; then
-        gcc -O2 -Wall -Wextra -shared -fPIC -o "$tools/nodelay-preload.so" "$here/nodelay-preload.c" -ldl
-    fi
 }
 
 free_port() {
@@ -179,14 +176,13 @@ EOF
     [ -n "$bus_addr" ] || { echo "run.sh: dbus-daemon printed no address" >&2; exit 1; }
 }
 
-# start_virtbusd NAME [virtbusd options...]; $virtbusd_preload, when set, is preloaded into it
-virtbusd_preload=""
+# start_virtbusd NAME [virtbusd options...]
 start_virtbusd() {
     local name=$1
     shift
     start_bus "$name"
     vport=$(free_port)
-    env DBUS_SESSION_BUS_ADDRESS="$bus_addr" ${virtbusd_preload:+LD_PRELOAD="$virtbusd_preload"} \
+    env DBUS_SESSION_BUS_ADDRESS="$bus_addr" \
         "$VIRTBUSD" --session --state-dir "$workdir/state-$name" \
         --amqp-listen "127.0.0.1:$vport" --hostname bench --config "$workdir/virtbusd.conf" \
         --amqp-users "$workdir/amqp-users" "$@" 2>"$workdir/$name.log" &
@@ -352,33 +348,29 @@ latency_ms() { printf '%s / %s' "$(ms "$(r "$1.p50_us")")" "$(ms "$(r "$1.p99_us
 latency_us() { printf '%s / %s' "$(fmt "$(r "$1.p50_us")")" "$(fmt "$(r "$1.p99_us")")"; }
 
 events_row() {
-    local n=$1 v=virtbusd.events.$1 d=nodelay.events.$1 w=raw.events.$1 vs_raw d_raw
+    local n=$1 v=virtbusd.events.$1 w=raw.events.$1 vs_raw
     vs_raw=$(ratio "$(r "$v.delivered_rate")" "$(r "$w.delivered_rate")")
-    d_raw=$(ratio "$(r "$d.delivered_rate")" "$(r "$w.delivered_rate")")
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (+NODELAY: %s) |\n' "$n" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" \
         "$(fmt "$(r "$v.event_rate")")" "$(fmt "$(r "$v.delivered_rate")")" "$(latency_ms "$v")" \
-        "$(fmt "$(r "$d.delivered_rate")")" "$(latency_ms "$d")" \
-        "$(fmt "$(r "$w.delivered_rate")")" "$(latency_ms "$w")" "$vs_raw" "$d_raw" \
-        "$(verdict "$vs_raw" ">=" 0.5 "$(r "$v.delivered_rate")" ">=" 40000)" \
-        "$(verdict "$d_raw" ">=" 0.5 "$(r "$d.delivered_rate")" ">=" 40000)"
+        "$(fmt "$(r "$w.delivered_rate")")" "$(latency_ms "$w")" "$vs_raw" \
+        "$(verdict "$vs_raw" ">=" 0.5 "$(r "$v.delivered_rate")" ">=" 40000)"
 }
 
 p99_ms() { awk -v x="$(r "$1.p99_us")" 'BEGIN { if (x != "") print x / 1000 }'; }
 
 latency_row() {
-    local label=$1 v=$2 d=$3 w=$4
-    printf '| %s | %s | %s | %s | p99 < 5 ms | %s (+NODELAY: %s) |\n' "$label" "$(latency_ms "$v")" \
-        "$(latency_ms "$d")" "$(latency_ms "$w")" "$(verdict "$(p99_ms "$v")" "<" 5)" "$(verdict "$(p99_ms "$d")" "<" 5)"
+    local label=$1 v=$2 w=$3
+    printf '| %s | %s | %s | p99 < 5 ms | %s |\n' "$label" "$(latency_ms "$v")" \
+        "$(latency_ms "$w")" "$(verdict "$(p99_ms "$v")" "<" 5)"
 }
 
 methods_row() {
-    local c=$1 v=virtbusd.methods.$1 d=nodelay.methods.$1 w=raw.methods.$1 vs_raw d_raw
+    local c=$1 v=virtbusd.methods.$1 w=raw.methods.$1 vs_raw
     vs_raw=$(ratio "$(r "$v.rate")" "$(r "$w.rate")")
-    d_raw=$(ratio "$(r "$d.rate")" "$(r "$w.rate")")
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (+NODELAY: %s) |\n' "$c" \
-        "$(fmt "$(r "$v.rate")")" "$(latency_us "$v")" "$(fmt "$(r "$d.rate")")" "$(latency_us "$d")" \
-        "$(fmt "$(r "$w.rate")")" "$(latency_us "$w")" "$vs_raw" "$d_raw" \
-        "$(verdict "$vs_raw" ">=" 0.5)" "$(verdict "$d_raw" ">=" 0.5)"
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$c" \
+        "$(fmt "$(r "$v.rate")")" "$(latency_us "$v")" \
+        "$(fmt "$(r "$w.rate")")" "$(latency_us "$w")" "$vs_raw" \
+        "$(verdict "$vs_raw" ">=" 0.5)"
 }
 
 rabbit_row() {
@@ -416,33 +408,33 @@ print_tables() {
     echo "## bench/amqp — $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     echo "- host: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1); load average before the run: $load_before; CPU idle latency: $pm_qos_note"
-    echo "- **virtbusd**: \`$VIRTBUSD --session --amqp-listen 127.0.0.1:PORT\`, test:///default, \`event_replay = 65536\`, as built (its accepted AMQP sockets have Nagle on: no TCP_NODELAY). **+NODELAY**: the same binary with \`bench/amqp/nodelay-preload.c\` preloaded, which sets TCP_NODELAY on each socket it accepts and nothing else — a diagnostic for a proposed fix, not our figure. HIT/MISS judge virtbusd as built; \"(+NODELAY: …)\" is what that one change would give."
+    echo "- **virtbusd**: \`$VIRTBUSD --session --amqp-listen 127.0.0.1:PORT\`, test:///default, \`event_replay = 65536\`, as built."
     echo "- **raw proton**: \`amqp-raw-server\`, qpid-proton $(pkg-config --modversion libqpid-proton) C, proactor, one thread (TCP_NODELAY, proton's default). Fan-out: messages laid out as virtbusd's events and of the same size ($msg_size bytes, measured on virtbusd's deliveries), produced as the slowest receiver settles them, at most $window ahead, each encoded once and sent to every receiver. Echo: each request sent back to its reply-to (a dynamic receiver), as a QMF agent answers."
     echo "- **load generator** \`amqp-load\`: one proactor thread, one connection per subscriber or client. A subscriber keeps $credit credit, takes each delivery whole, accepts and settles it, and reads seq and timestamp from its JSON; latency = its CLOCK_REALTIME at receipt − the event's \`timestamp\` (virtbusd stamps it when the core emits the event). Each figure: ${duration} s after ${warmup} s warm-up."
-    echo "- **events produced by**: QMF \`_method_request\`s from amqp-load over one PLAIN connection to virtbusd's listener: $domains domains (\`test\` and \`bench1\`…, started with \`domainCreateXML\` on \`node\`), each alternately \`suspend\`ed and \`resume\`d, one request in flight per domain ($domains in flight: the credit virtbusd gives a requests link, and with fewer the as-built daemon's Nagle-delayed replies make it produce less), never more than $window events ahead of the slowest subscriber. Each answered call is one lifecycle event, emitted by the test driver through the core's event stream; events/s counts answered calls, delivered/s the messages all subscribers received."
+    echo "- **events produced by**: QMF \`_method_request\`s from amqp-load over one PLAIN connection to virtbusd's listener: $domains domains (\`test\` and \`bench1\`…, started with \`domainCreateXML\` on \`node\`), each alternately \`suspend\`ed and \`resume\`d, one request in flight per domain ($domains in flight: the credit virtbusd gives a requests link), never more than $window events ahead of the slowest subscriber. Each answered call is one lifecycle event, emitted by the test driver through the core's event stream; events/s counts answered calls, delivered/s the messages all subscribers received."
     echo
     echo "### Events to subscribers (messages/s, all subscribers together; latency p50 / p99 in ms)"
     echo
-    echo "| subscribers | virtbusd events/s | virtbusd delivered/s | p50 / p99 | +NODELAY delivered/s | p50 / p99 | raw proton delivered/s | p50 / p99 | virtbusd / raw | +NODELAY / raw | target: ≥ 0.5 × raw and ≥ 40k/s |"
-    echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    echo "| subscribers | virtbusd events/s | virtbusd delivered/s | p50 / p99 | raw proton delivered/s | p50 / p99 | virtbusd / raw | target: ≥ 0.5 × raw and ≥ 40k/s |"
+    echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     for n in "${subscriber_counts[@]}"; do
         events_row "$n"
     done
     echo
     echo "### Event latency with 100 subscribers (ms, p50 / p99)"
     echo
-    echo "| load | virtbusd | +NODELAY | raw proton | target | result |"
-    echo "| --- | ---: | ---: | ---: | --- | --- |"
-    latency_row "saturated (the 100 row above)" virtbusd.events.100 nodelay.events.100 raw.events.100
+    echo "| load | virtbusd | raw proton | target | result |"
+    echo "| --- | ---: | ---: | --- | --- |"
+    latency_row "saturated (the 100 row above)" virtbusd.events.100 raw.events.100
     latency_row "paced: $pace_rate events/s ($pace_fraction × virtbusd's saturated rate), $((pace_rate * 100)) deliveries/s" \
-        virtbusd.paced nodelay.paced raw.paced
+        virtbusd.paced raw.paced
     echo
     echo "### QMF method round trips (getXMLDesc on domain test, ANONYMOUS; calls/s, latency p50 / p99 in µs)"
     echo
     echo "Each client: its own connection, a dynamic reply receiver, one request in flight (send, wait for the reply, repeat). Raw echo: the same request message (${result[raw.methods.1.req_bytes]:-?} bytes) echoed, ${result[raw.methods.1.reply_bytes]:-?} bytes back; virtbusd answers with the domain XML, ${result[virtbusd.methods.1.reply_bytes]:-?} bytes."
     echo
-    echo "| clients | virtbusd | p50 / p99 | +NODELAY | p50 / p99 | raw echo | p50 / p99 | virtbusd / raw | +NODELAY / raw | target: ≥ 0.5 × raw |"
-    echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    echo "| clients | virtbusd | p50 / p99 | raw echo | p50 / p99 | virtbusd / raw | target: ≥ 0.5 × raw |"
+    echo "| ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     for c in "${client_counts[@]}"; do
         methods_row "$c"
     done
@@ -467,8 +459,6 @@ print_tables() {
     echo
     cpu_line "virtbusd, events to 1, 10, 100 subscribers, paced, methods 1, 8 clients" \
         virtbusd.events.1 virtbusd.events.10 virtbusd.events.100 virtbusd.paced virtbusd.methods.1 virtbusd.methods.8
-    cpu_line "+NODELAY, the same" \
-        nodelay.events.1 nodelay.events.10 nodelay.events.100 nodelay.paced nodelay.methods.1 nodelay.methods.8
     cpu_line "raw proton, the same" raw.events.1 raw.events.10 raw.events.100 raw.paced raw.methods.1 raw.methods.8
     [ -n "$rabbit_note" ] || cpu_line "RabbitMQ node (beam), virtbusd's events then raw, 1, 10, 100 subscribers" \
         rabbit.virtbusd.1 rabbit.virtbusd.10 rabbit.virtbusd.100 rabbit.raw.1 rabbit.raw.10 rabbit.raw.100
@@ -509,13 +499,6 @@ main() {
     measure_virtbusd virtbusd
     stop_all
     msg_size=$(awk -v b="${result[virtbusd.events.1.msg_bytes]:-}" 'BEGIN { print (b > 0 ? int(b + 0.5) : 343) }')
-
-    log "virtbusd with TCP_NODELAY on its accepted sockets (preloaded; a diagnostic)"
-    virtbusd_preload=$tools/nodelay-preload.so
-    start_virtbusd nodelay
-    virtbusd_preload=""
-    measure_virtbusd nodelay
-    stop_all
 
     log "raw qpid-proton: fan-out of $msg_size-byte messages, and echo"
     measure_raw
