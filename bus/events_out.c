@@ -113,7 +113,8 @@ static int send_event(struct bus_link *l, const struct vb_event *ev)
     e = encoded_for(l->conn->fe, l, ev);
     if (!e)
         return -1;
-    return bus_link_send_bytes(l, e->bytes, e->size, ev->seq);
+    bus_link_send_bytes_now(l, e->bytes, e->size);
+    return 0;
 }
 
 /* A QMF topic subscriber gets the events its binding key matches. */
@@ -173,11 +174,11 @@ static void pump(struct bus_link *l, const struct vb_event *current)
 {
     struct bus_frontend *fe = l->conn->fe;
 
-    if (detach_if_behind(l, current))
+    if (detach_if_behind(l, current) || bus_conn_output_pending(l->conn) >= BUS_MAX_OUTPUT_BYTES)
         return;
 
 
-    while (!l->waiting_for_policy && l->next_seq <= fe->seen_seq && bus_link_can_send(l)) {
+    while (!l->waiting_for_policy && l->next_seq <= fe->seen_seq && bus_link_has_credit(l)) {
         const struct vb_event *ev = event_at_cursor(l, current);
         bool visible;
 

@@ -169,6 +169,10 @@ int bus_link_send(struct bus_link *link, pn_message_t *msg, uint64_t seq);
 int bus_link_send_bytes(struct bus_link *link, const char *bytes, size_t size, uint64_t seq);
 /* True when a message sent now would go out at once (credit, nothing queued, output room). */
 bool bus_link_can_send(struct bus_link *link);
+/* For the event pump, which checks the connection's output room once per batch (asking proton
+ * for it costs a pass over the transport): credit and nothing queued; then send without checks. */
+bool bus_link_has_credit(struct bus_link *link);
+void bus_link_send_bytes_now(struct bus_link *link, const char *bytes, size_t size);
 /* Encodes msg into a malloc'd buffer. */
 int bus_message_encode(pn_message_t *msg, char **out, size_t *size);
 /* Sends what the queue holds while there is credit. */

@@ -183,6 +183,16 @@ bool bus_link_can_send(struct bus_link *l)
     return !l->queue_head && can_send(l);
 }
 
+bool bus_link_has_credit(struct bus_link *l)
+{
+    return !l->queue_head && pn_link_state(l->link) & PN_LOCAL_ACTIVE && pn_link_credit(l->link) > 0;
+}
+
+void bus_link_send_bytes_now(struct bus_link *l, const char *bytes, size_t size)
+{
+    send_now(l, bytes, size);
+}
+
 struct bus_link *bus_link_find_reply(struct bus_frontend *fe, struct bus_conn *prefer, const char *address)
 {
     if (prefer)

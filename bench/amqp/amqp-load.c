@@ -299,18 +299,17 @@ static void send_stream_request(unsigned i)
 {
     struct peer *p = &b.producer;
     struct stream *st = &b.streams[i];
-    char xml[512];
-    const char *method;
 
     qmf_request(p->msg, "_method_request", p->reply_to, i);
     if (st->state == STREAM_CREATE) {
+        char xml[512];
         snprintf(xml, sizeof(xml),
                  "<domain type='test'><name>bench%u</name><uuid>%s</uuid><memory>65536</memory>"
                  "<os><type>hvm</type></os></domain>",
                  i, st->object_name + strlen("domain:"));
         qmf_method_body(p->msg, "node", b.agent, "domainCreateXML", xml);
     } else {
-        method = st->state == STREAM_SETTLE ? "resume" : st->suspend_next ? "suspend" : "resume";
+        const char *method = st->state == STREAM_SETTLE ? "resume" : st->suspend_next ? "suspend" : "resume";
         qmf_method_body(p->msg, st->object_name, b.agent, method, NULL);
     }
     send_request(p, p->out.start, (size_t) encode(p->msg, &p->out));

@@ -99,7 +99,7 @@ static void pump_link(struct out_link *o)
     }
 }
 
-static void pump_connection(pn_connection_t *conn)
+static void pump_connection(const pn_connection_t *conn)
 {
     for (unsigned i = 0; i < s.n_links; i++)
         if (s.links[i].link && s.links[i].conn == conn)
@@ -165,7 +165,7 @@ static void attach_fanout(pn_link_t *link)
 
 /* --- echo -------------------------------------------------------------------------------------- */
 
-static struct out_link *find_reply_link(pn_connection_t *prefer, const char *address)
+static struct out_link *find_reply_link(const pn_connection_t *prefer, const char *address)
 {
     for (int pass = 0; pass < 2; pass++)
         for (unsigned i = 0; i < s.n_links; i++)
