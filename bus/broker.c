@@ -107,7 +107,7 @@ static void outbox_add(struct bus_broker *b, pn_message_t *msg, bool to_topic, u
             pn_delivery_settle(b->head->delivery);
         outbox_remove(b, b->head);
     }
-    if (b->fe->options->broker_buffer == 0 || !(item = malloc(sizeof(*item) + size))) {
+    if (!(item = malloc(sizeof(*item) + size))) {
         free(bytes);
         return;
     }

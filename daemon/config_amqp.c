@@ -72,8 +72,9 @@ int vb_daemon_config_apply_amqp(struct vb_daemon_config *config, const char *key
     } else if (streq(key, "hostname")) {
         r = vb_daemon_config_set_string(&o->hostname, value, err);
     } else if (streq(key, "amqp_event_buffer")) {
-        if (parse_count(value, 10000000, &o->broker_buffer) < 0)
-            r = vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: amqp_event_buffer must be 0..10000000", path, line);
+        /* 0 would leave no room even for the events in flight to a connected broker. */
+        if (parse_count(value, 10000000, &o->broker_buffer) < 0 || o->broker_buffer == 0)
+            r = vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: amqp_event_buffer must be 1..10000000", path, line);
     } else if (streq(key, "amqp_heartbeat_seconds")) {
         if (parse_count(value, 3600, &o->heartbeat_seconds) < 0 || o->heartbeat_seconds == 0)
             r = vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: amqp_heartbeat_seconds must be 1..3600", path, line);

@@ -157,6 +157,23 @@ def test_bad_amqp_options_are_refused_before_starting(args, message, tmp_path):
     assert message in proc.stderr, proc.stderr
 
 
+@pytest.mark.parametrize("line, message", [
+    ("amqp_event_buffer = 0", "amqp_event_buffer must be 1..10000000"),
+    ("amqp_broker_profile = kafka", "amqp_broker_profile must be rabbitmq, qpidd or activemq"),
+    ("amqp_users = relative/path", "amqp_users must be an absolute path"),
+    ("amqp_heartbeat_seconds = 0", "amqp_heartbeat_seconds must be 1..3600"),
+])
+def test_bad_amqp_settings_name_the_file_and_line(line, message, tmp_path):
+    import subprocess
+    from conftest import VIRTBUSD
+    config = tmp_path / "virtbusd.conf"
+    config.write_text("# AMQP\n" + line + "\n")
+    proc = subprocess.run([VIRTBUSD, "--session", "--config", str(config)], capture_output=True, text=True,
+                          timeout=10, env={"PATH": os.environ.get("PATH", "")})
+    assert proc.returncode != 0
+    assert "%s:2: %s" % (config, message) in proc.stderr, proc.stderr
+
+
 def test_listen_address_in_use_stops_the_daemon_with_a_clear_error(private_bus, workdir, port, amqp_daemon):
     other = Daemon(private_bus, workdir, amqp_args(port))
     other.start(wait=False)
