@@ -92,14 +92,6 @@ bool bus_value_get_uint64(pn_data_t *data, uint64_t *out)
     return true;
 }
 
-bool bus_value_get_bool(pn_data_t *data, bool *out)
-{
-    if (pn_data_type(data) != PN_BOOL)
-        return false;
-    *out = pn_data_get_bool(data);
-    return true;
-}
-
 static bool is_container(pn_type_t type)
 {
     return type == PN_MAP || type == PN_LIST || type == PN_ARRAY || type == PN_DESCRIBED;

@@ -21,7 +21,6 @@ char *bus_value_dup_string(pn_data_t *data);
 /* Any integer type that fits; false otherwise. */
 bool bus_value_get_int64(pn_data_t *data, int64_t *out);
 bool bus_value_get_uint64(pn_data_t *data, uint64_t *out);
-bool bus_value_get_bool(pn_data_t *data, bool *out);
 
 /* How deeply the value at the current position nests (a scalar: 0), stopping at limit + 1. */
 unsigned int bus_value_depth(pn_data_t *data, unsigned int limit);

@@ -115,35 +115,9 @@ check_baseline() {
 }
 
 # --- one private bus and one service on it -----------------------------------------------------
-bus_addr=""
+# start_bus NAME: bench/private-bus.sh
+. "$here/../private-bus.sh"
 server_pid=""
-
-start_bus() {
-    local dir=$workdir/bus-$1 i
-    mkdir -p "$dir"
-    cat >"$dir/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=$dir</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-    dbus-daemon --config-file="$dir/bus.conf" --nofork --print-address=1 >"$dir/address" 2>"$dir/bus.log" &
-    pids+=("$!")
-    for i in $(seq 100); do
-        [ -s "$dir/address" ] && break
-        sleep 0.05
-    done
-    bus_addr=$(head -n1 "$dir/address")
-    [ -n "$bus_addr" ] || { echo "run.sh: dbus-daemon printed no address" >&2; exit 1; }
-}
 
 # start_service NAME BUSNAME COMMAND...: a fresh bus, then COMMAND on it, until BUSNAME is owned
 start_service() {
