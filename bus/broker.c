@@ -91,14 +91,10 @@ static void outbox_remove(struct bus_broker *b, struct outbox_item *item)
         }
 }
 
-static void outbox_add(struct bus_broker *b, pn_message_t *msg, bool to_topic, uint64_t seq)
+static void outbox_add(struct bus_broker *b, const char *bytes, size_t size, bool to_topic, uint64_t seq)
 {
     struct outbox_item *item;
-    char *bytes;
-    size_t size;
 
-    if (!msg || bus_message_encode(msg, &bytes, &size) < 0)
-        return;
     if (b->length >= b->fe->options->broker_buffer && b->head) {
         if (b->overflowed++ % 1000 == 0)
             vb_log_warning("amqp broker %s: outbox full (%u): dropped the oldest event (%llu dropped so far)",
@@ -107,13 +103,10 @@ static void outbox_add(struct bus_broker *b, pn_message_t *msg, bool to_topic, u
             pn_delivery_settle(b->head->delivery);
         outbox_remove(b, b->head);
     }
-    if (!(item = malloc(sizeof(*item) + size))) {
-        free(bytes);
+    if (!(item = malloc(sizeof(*item) + size)))
         return;
-    }
     *item = (struct outbox_item){ .to_topic = to_topic, .seq = seq, .size = size };
     memcpy(item->bytes, bytes, size);
-    free(bytes);
     if (b->tail)
         b->tail->next = item;
     else
@@ -353,12 +346,17 @@ int bus_broker_send_to(struct bus_broker *b, const char *address, pn_message_t *
 
 void bus_broker_publish_event(struct bus_broker *b, const struct vb_event *event)
 {
-    pn_message_t *json = bus_event_json_message(event, b->fe->hostname, 0);
+    struct amqp_writer *json = &b->fe->scratch;
     pn_message_t *qmf = bus_event_qmf_message(event, b->fe->hostname, b->fe->agent_name);
+    char *bytes;
+    size_t size;
 
-    outbox_add(b, json, false, event->seq);
-    outbox_add(b, qmf, true, event->seq);
-    pn_message_free(json);
+    if (bus_event_json_encode(event, b->fe->hostname, 0, json) == 0)
+        outbox_add(b, json->data, json->len, false, event->seq);
+    if (qmf && bus_message_encode(qmf, &bytes, &size) == 0) {
+        outbox_add(b, bytes, size, true, event->seq);
+        free(bytes);
+    }
     pn_message_free(qmf);
     outbox_pump(b);
     if (b->conn)

@@ -83,10 +83,12 @@ static int on_timer(sd_event_source *source, uint64_t usec, void *userdata)
 
 static void write_out(struct bus_conn *conn)
 {
+    conn->queued = 0;
     for (;;) {
         pn_bytes_t buf = pn_connection_driver_write_buffer(&conn->driver);
         ssize_t n;
 
+        conn->unwritten = buf.size;
         if (buf.size == 0)
             return;
         n = send(conn->fd, buf.start, buf.size, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -94,6 +96,7 @@ static void write_out(struct bus_conn *conn)
             if (errno != EAGAIN && errno != EINTR) {
                 vb_log_debug("amqp %s: write: %s", conn->label, strerror(errno));
                 pn_connection_driver_write_close(&conn->driver);
+                conn->unwritten = 0;
             }
             return;
         }
@@ -173,6 +176,9 @@ static void conn_run(struct bus_conn *conn)
 
 void bus_conn_flush(struct bus_conn *conn)
 {
+    /* A run under way writes, and leaves the rest to EPOLLOUT: no loop iteration of its own. */
+    if (conn->running)
+        return;
     conn->flush_marked = true;
     sd_event_source_set_enabled(conn->fe->flush, SD_EVENT_ONESHOT);
 }
@@ -193,9 +199,7 @@ int bus_conns_flush_marked(sd_event_source *source, void *userdata)
 
 size_t bus_conn_output_pending(struct bus_conn *conn)
 {
-    ssize_t n = pn_transport_pending(conn->driver.transport);
-
-    return n > 0 ? (size_t) n : 0;
+    return conn->unwritten + conn->queued;
 }
 
 void bus_conn_close(struct bus_conn *conn, const char *condition, const char *fmt, ...)

@@ -1,14 +1,14 @@
 /* An internal event as the AMQP messages virtbus publishes. */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include "bus/amqp_value.h"
+#include "bus/amqp_writer.h"
 #include "bus/event_message.h"
 #include "bus/frontend.h"
 #include "bus/qmf_schema.h"
@@ -60,32 +60,74 @@ static void format_timestamp(uint64_t usec, char *buf, size_t size)
              tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned int) (usec % 1000000u));
 }
 
-char *bus_event_json(const struct vb_event *event, const char *host)
+/* A JSON string: quotes, backslashes and control characters escaped; other bytes (UTF-8) as
+ * they are. */
+static void json_put_string(struct amqp_writer *w, const char *s)
 {
-    json_object *root = json_object_new_object(), *domain = json_object_new_object();
-    char uuid[VB_UUID_STRING_LEN], event_word[64], detail_word[256], stamp[96];
-    char *text = NULL;
+    static const char hex[] = "0123456789abcdef";
+    const char *run = s;
 
-    if (!root || !domain) {
-        json_object_put(root);
-        json_object_put(domain);
-        return NULL;
+    amqp_put_raw(w, "\"", 1);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char) *s;
+        char escaped[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xfu] };
+
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        amqp_put_raw(w, run, (size_t) (s - run));
+        if (c == '"' || c == '\\') {
+            escaped[1] = (char) c;
+            amqp_put_raw(w, escaped, 2);
+        } else {
+            amqp_put_raw(w, escaped, sizeof(escaped));
+        }
+        run = s + 1;
     }
+    if (s)
+        amqp_put_raw(w, run, (size_t) (s - run));
+    amqp_put_raw(w, "\"", 1);
+}
+
+/* "key":"value" and the separator that follows it ("," or what closes the object) */
+static void json_put_member(struct amqp_writer *w, const char *key, const char *value, const char *after)
+{
+    json_put_string(w, key);
+    amqp_put_raw(w, ":", 1);
+    json_put_string(w, value);
+    amqp_put_raw(w, after, strlen(after));
+}
+
+/* {seq, host, uri, domain: {name, uuid}, event, detail, timestamp}: written directly, as every
+ * event is encoded once for all its subscribers and json-c's object tree costs more than that. */
+static void json_put_event(struct amqp_writer *w, const struct vb_event *event, const char *host)
+{
+    char uuid[VB_UUID_STRING_LEN], event_word[64], detail_word[256], stamp[96], seq[48];
+
     vb_uuid_format(event->uuid, uuid);
     bus_event_words(event, event_word, sizeof(event_word), detail_word, sizeof(detail_word));
     format_timestamp(event->timestamp_usec, stamp, sizeof(stamp));
-    json_object_object_add(root, "seq", json_object_new_int64((int64_t) event->seq));
-    json_object_object_add(root, "host", json_object_new_string(host));
-    json_object_object_add(root, "uri", json_object_new_string(event->uri ? event->uri : ""));
-    json_object_object_add(domain, "name", json_object_new_string(event->name ? event->name : ""));
-    json_object_object_add(domain, "uuid", json_object_new_string(uuid));
-    json_object_object_add(root, "domain", domain);
-    json_object_object_add(root, "event", json_object_new_string(event_word));
-    json_object_object_add(root, "detail", json_object_new_string(detail_word));
-    json_object_object_add(root, "timestamp", json_object_new_string(stamp));
-    text = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
-    json_object_put(root);
-    return text;
+    snprintf(seq, sizeof(seq), "{\"seq\":%" PRIu64 ",", event->seq);
+    amqp_put_raw(w, seq, strlen(seq));
+    json_put_member(w, "host", host, ",");
+    json_put_member(w, "uri", event->uri ? event->uri : "", ",\"domain\":{");
+    json_put_member(w, "name", event->name ? event->name : "", ",");
+    json_put_member(w, "uuid", uuid, "},");
+    json_put_member(w, "event", event_word, ",");
+    json_put_member(w, "detail", detail_word, ",");
+    json_put_member(w, "timestamp", stamp, "}");
+}
+
+char *bus_event_json(const struct vb_event *event, const char *host)
+{
+    struct amqp_writer w = { 0 };
+
+    json_put_event(&w, event, host);
+    amqp_put_raw(&w, "", 1);
+    if (w.failed) {
+        amqp_writer_free(&w);
+        return NULL;
+    }
+    return w.data;
 }
 
 static void append_word(char *dst, size_t size, const char *word)
@@ -116,41 +158,64 @@ static void put_property_string(pn_data_t *props, const char *key, const char *v
     pn_data_put_string(props, pn_bytes(strlen(value), value));
 }
 
-pn_message_t *bus_event_json_message(const struct vb_event *event, const char *host, uint64_t gap_oldest)
+/* properties: message-id, user-id, to, subject, reply-to, correlation-id, content-type */
+static void put_json_properties(struct amqp_writer *w, const char *subject)
 {
-    pn_message_t *msg = pn_message();
-    char *json = bus_event_json(event, host), *key = bus_event_routing_key(event, host);
-    char event_word[64], detail_word[256];
-    pn_data_t *props, *body;
+    size_t list;
 
-    if (!msg || !json || !key) {
-        pn_message_free(msg);
-        free(json);
-        free(key);
-        return NULL;
-    }
-    bus_event_words(event, event_word, sizeof(event_word), detail_word, sizeof(detail_word));
-    pn_message_set_subject(msg, key);
-    pn_message_set_content_type(msg, "application/json");
-    props = pn_message_properties(msg);
-    pn_data_put_map(props);
-    pn_data_enter(props);
-    pn_data_put_string(props, pn_bytes(3, "seq"));
-    pn_data_put_ulong(props, event->seq);
-    put_property_string(props, "event", event_word);
-    put_property_string(props, "domain", event->name ? event->name : "");
-    put_property_string(props, "host", host);
+    amqp_put_section(w, AMQP_SECTION_PROPERTIES);
+    list = amqp_begin_list(w);
+    amqp_put_null(w);
+    amqp_put_null(w);
+    amqp_put_null(w);
+    amqp_put_string(w, subject);
+    amqp_put_null(w);
+    amqp_put_null(w);
+    amqp_put_symbol(w, "application/json");
+    amqp_end_compound(w, list, 7);
+}
+
+static void put_json_application_properties(struct amqp_writer *w, const struct vb_event *event, const char *host,
+                                            const char *event_word, uint64_t gap_oldest)
+{
+    size_t map;
+
+    amqp_put_section(w, AMQP_SECTION_APPLICATION_PROPERTIES);
+    map = amqp_begin_map(w);
+    amqp_put_string(w, "seq");
+    amqp_put_ulong(w, event->seq);
+    amqp_put_string(w, "event");
+    amqp_put_string(w, event_word);
+    amqp_put_string(w, "domain");
+    amqp_put_string(w, event->name ? event->name : "");
+    amqp_put_string(w, "host");
+    amqp_put_string(w, host);
     if (gap_oldest) {
-        pn_data_put_string(props, pn_bytes(11, "virtbus.gap"));
-        pn_data_put_ulong(props, gap_oldest);
+        amqp_put_string(w, "virtbus.gap");
+        amqp_put_ulong(w, gap_oldest);
     }
-    pn_data_exit(props);
-    pn_message_set_inferred(msg, true);
-    body = pn_message_body(msg);
-    pn_data_put_binary(body, pn_bytes(strlen(json), json));
-    free(json);
+    amqp_end_compound(w, map, gap_oldest ? 10 : 8);
+}
+
+int bus_event_json_encode(const struct vb_event *event, const char *host, uint64_t gap_oldest,
+                          struct amqp_writer *w)
+{
+    char *key = bus_event_routing_key(event, host);
+    char event_word[64], detail_word[256];
+    size_t body;
+
+    amqp_writer_reset(w);
+    if (!key)
+        return -1;
+    bus_event_words(event, event_word, sizeof(event_word), detail_word, sizeof(detail_word));
+    put_json_properties(w, key);
+    put_json_application_properties(w, event, host, event_word, gap_oldest);
+    amqp_put_section(w, AMQP_SECTION_DATA);
+    body = amqp_begin_binary(w);
+    json_put_event(w, event, host);
+    amqp_end_binary(w, body);
     free(key);
-    return msg;
+    return w->failed ? -1 : 0;
 }
 
 const char *bus_event_qmf_class(const struct vb_event *event)

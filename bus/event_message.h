@@ -7,14 +7,18 @@
 
 #include <proton/message.h>
 
+#include "bus/amqp_writer.h"
 #include "events/event.h"
 
 /* The JSON body: {seq, host, uri, domain: {name, uuid}, event, detail, timestamp}. malloc'd. */
 char *bus_event_json(const struct vb_event *event, const char *host);
 /* The routing key <host>.<domain>.<event> ('.' inside a name becomes '_'). malloc'd. */
 char *bus_event_routing_key(const struct vb_event *event, const char *host);
-/* The JSON message; gap_oldest > 0 adds application property virtbus.gap. */
-pn_message_t *bus_event_json_message(const struct vb_event *event, const char *host, uint64_t gap_oldest);
+/* The JSON message, encoded into w (reset first): subject the routing key, content type
+ * application/json, application properties seq, event, domain, host (and virtbus.gap when
+ * gap_oldest > 0), the JSON as a data section. -1: out of memory. */
+int bus_event_json_encode(const struct vb_event *event, const char *host, uint64_t gap_oldest,
+                          struct amqp_writer *w);
 
 /* The QMF event class of an event: "domainLifecycle" or "domainEvent". */
 const char *bus_event_qmf_class(const struct vb_event *event);

@@ -15,43 +15,54 @@
 #include "bus/frontend.h"
 #include "util/log.h"
 
-static void encoded_free(struct bus_encoded *e)
+static void encoded_free_all(struct bus_encoded *slots)
 {
-    if (!e)
+    if (!slots)
         return;
-    free(e->subject);
-    free(e->bytes);
-    free(e);
+    for (size_t i = 0; i < BUS_ENCODED_SLOTS; i++) {
+        free(slots[i].subject);
+        amqp_writer_free(&slots[i].out);
+    }
+    free(slots);
 }
 
-static struct bus_encoded *encode_event(pn_message_t *msg, uint64_t seq)
+static int encode_qmf(struct bus_frontend *fe, const struct vb_event *ev, struct bus_encoded *e)
 {
-    struct bus_encoded *e = calloc(1, sizeof(*e));
+    pn_message_t *msg = bus_event_qmf_message(ev, fe->hostname, fe->agent_name);
+    char *bytes = NULL;
+    size_t size = 0;
+    int r = -1;
 
-    if (!e || !msg || bus_message_encode(msg, &e->bytes, &e->size) < 0 ||
-        (pn_message_get_subject(msg) && !(e->subject = strdup(pn_message_get_subject(msg))))) {
-        encoded_free(e);
-        pn_message_free(msg);
-        return NULL;
+    if (msg && bus_message_encode(msg, &bytes, &size) == 0 && (e->subject = strdup(pn_message_get_subject(msg)))) {
+        amqp_writer_reset(&e->out);
+        amqp_put_raw(&e->out, bytes, size);
+        r = e->out.failed ? -1 : 0;
     }
-    e->seq = seq;
+    free(bytes);
     pn_message_free(msg);
-    return e;
+    return r;
 }
 
 /* The event encoded for a link kind, cached so a hundred subscribers cost one encoding. */
 static const struct bus_encoded *encoded_for(struct bus_frontend *fe, struct bus_link *l, const struct vb_event *ev)
 {
-    struct bus_encoded **cache = l->kind == BUS_LINK_EVENTS ? &fe->json_cache : &fe->qmf_cache;
-    struct bus_encoded *cached = *cache;
+    bool json = l->kind == BUS_LINK_EVENTS;
+    struct bus_encoded **cache = json ? &fe->json_cache : &fe->qmf_cache, *e;
+    int r;
 
-    if (cached && cached->seq == ev->seq)
-        return cached;
-    encoded_free(cached);
-    *cache = encode_event(l->kind == BUS_LINK_EVENTS ? bus_event_json_message(ev, fe->hostname, 0)
-                                                     : bus_event_qmf_message(ev, fe->hostname, fe->agent_name),
-                          ev->seq);
-    return *cache;
+    if (!*cache && !(*cache = calloc(BUS_ENCODED_SLOTS, sizeof(**cache))))
+        return NULL;
+    e = &(*cache)[ev->seq % BUS_ENCODED_SLOTS];
+    if (e->seq == ev->seq)
+        return e;
+    e->seq = 0;
+    free(e->subject);
+    e->subject = NULL;
+    r = json ? bus_event_json_encode(ev, fe->hostname, 0, &e->out) : encode_qmf(fe, ev, e);
+    if (r < 0)
+        return NULL;
+    e->seq = ev->seq;
+    return e;
 }
 
 static void resume_after_policy(void *userdata)
@@ -96,10 +107,11 @@ static int decide_visible(struct bus_link *l, const struct vb_event *ev, bool *v
 
 static int send_gap_message(struct bus_link *l, const struct vb_event *ev)
 {
-    pn_message_t *msg = bus_event_json_message(ev, l->conn->fe->hostname, l->gap_oldest);
-    int r = msg ? bus_link_send(l, msg, ev->seq) : -1;
+    struct bus_frontend *fe = l->conn->fe;
+    int r = bus_event_json_encode(ev, fe->hostname, l->gap_oldest, &fe->scratch);
 
-    pn_message_free(msg);
+    if (r == 0)
+        r = bus_link_send_bytes(l, fe->scratch.data, fe->scratch.len, ev->seq);
     l->gap_oldest = 0;
     return r;
 }
@@ -113,7 +125,7 @@ static int send_event(struct bus_link *l, const struct vb_event *ev)
     e = encoded_for(l->conn->fe, l, ev);
     if (!e)
         return -1;
-    bus_link_send_bytes_now(l, e->bytes, e->size);
+    bus_link_send_bytes_now(l, e->out.data, e->out.len);
     return 0;
 }
 
@@ -235,7 +247,8 @@ void bus_events_unsubscribe(struct bus_frontend *fe)
     if (fe->subscription > 0)
         vb_event_unsubscribe(fe->events, fe->subscription);
     fe->subscription = 0;
-    encoded_free(fe->json_cache);
-    encoded_free(fe->qmf_cache);
+    encoded_free_all(fe->json_cache);
+    encoded_free_all(fe->qmf_cache);
     fe->json_cache = fe->qmf_cache = NULL;
+    amqp_writer_free(&fe->scratch);
 }

@@ -10,6 +10,7 @@
 #include <proton/message.h>
 #include <proton/ssl.h>
 
+#include "bus/amqp_writer.h"
 #include "bus/bus.h"
 
 /* One incoming message at most (libvirt's 4 MiB string limit, encoded, with room to spare). */
@@ -63,11 +64,14 @@ struct bus_queued {
 
 /* One event encoded for sending, shared by every link that sends it. */
 struct bus_encoded {
-    uint64_t seq;
-    char *subject; /* QMF: the topic subject, matched against bindings */
-    char *bytes;
-    size_t size;
+    uint64_t seq;           /* 0: empty */
+    char *subject;          /* QMF: the topic subject, matched against bindings */
+    struct amqp_writer out; /* the message's bytes; the buffer is reused by the slot's next event */
 };
+
+/* Encoded events are kept in a slot per seq modulo this: subscribers at different points of the
+ * stream (one replaying, others live) each find theirs without encoding it again. */
+#define BUS_ENCODED_SLOTS 2048u
 
 struct bus_link {
     struct bus_conn *conn;
@@ -100,6 +104,8 @@ struct bus_conn {
     bool connected;            /* the socket is connected (a broker connection's connect ended) */
     bool running;              /* inside conn_run: a nested flush leaves the writing to it */
     bool flush_marked;         /* bus_conn_flush asked for a run; the front end's flush source does it */
+    size_t unwritten;          /* output the socket did not take at the last write */
+    size_t queued;             /* message bytes given to proton since the last write */
     uint64_t open_deadline;
     struct bus_principal principal;
     struct bus_link *links;
@@ -129,7 +135,8 @@ struct bus_frontend {
     size_t n_brokers;
     struct sd_event_source *heartbeat;
     struct sd_event_source *flush;     /* one-shot: runs the connections marked for a flush */
-    struct bus_encoded *json_cache, *qmf_cache; /* the last event, encoded once for every link */
+    struct bus_encoded *json_cache, *qmf_cache; /* BUS_ENCODED_SLOTS each, allocated on first use */
+    struct amqp_writer scratch;                 /* uncached encodings (gap messages, the broker's) */
     unsigned int next_conn_id;
     unsigned int pending_calls;
     bool stopping;
@@ -149,7 +156,9 @@ int bus_conns_flush_marked(struct sd_event_source *source, void *userdata);
 void bus_conn_close(struct bus_conn *conn, const char *condition, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void bus_conn_free(struct bus_conn *conn);
-/* Unsent bytes. */
+/* Unsent bytes: what the socket did not take at the last write, plus the messages given to
+ * proton since (framing aside). Cheap: asking proton (pn_transport_pending) would encode the
+ * frames of every delivery at once, one by one. */
 size_t bus_conn_output_pending(struct bus_conn *conn);
 
 /* --- proton events (bus/conn_events.c) ------------------------------------------------------ */

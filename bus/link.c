@@ -89,6 +89,7 @@ static void send_now(struct bus_link *l, const char *bytes, size_t size)
     d = pn_delivery(l->link, pn_dtag((const char *) &tag, sizeof(tag)));
     pn_link_send(l->link, bytes, size);
     pn_link_advance(l->link);
+    l->conn->queued += size;
     /* Sent unsettled: consoles commonly accept what they receive, and a pre-settled delivery
      * makes that fail. The peer's disposition settles it (bus/conn_events.c); nothing is kept
      * for a resend but a broker publisher's outbox (bus/broker.c). */

@@ -1,5 +1,5 @@
 /* The AMQP front end's pure pieces: topic bindings, broker URLs, event addresses, QMF
- * predicates, value depth and copy, and the JSON event body. */
+ * predicates, value depth and copy, and the JSON event body and message. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 #include <json-c/json.h>
+#include <proton/message.h>
 
 #include "bus/amqp_value.h"
 #include "bus/broker_url.h"
@@ -226,6 +227,91 @@ static void test_event_json_and_routing_key(void **state)
     assert_string_equal(bus_event_qmf_class(&ev), "domainLifecycle");
 }
 
+static const char *property_string(pn_data_t *props, const char *key)
+{
+    pn_data_rewind(props);
+    pn_data_next(props);
+    if (!bus_map_find(props, key))
+        return NULL;
+    return pn_data_type(props) == PN_STRING ? pn_data_get_string(props).start : NULL;
+}
+
+static uint64_t property_ulong(pn_data_t *props, const char *key)
+{
+    pn_data_rewind(props);
+    pn_data_next(props);
+    return bus_map_find(props, key) && pn_data_type(props) == PN_ULONG ? pn_data_get_ulong(props) : 0;
+}
+
+static void assert_json_field(json_object *obj, const char *key, const char *expected)
+{
+    json_object *field;
+
+    assert_true(json_object_object_get_ex(obj, key, &field));
+    assert_string_equal(json_object_get_string(field), expected);
+}
+
+/* The JSON event message is written byte by byte (bus/amqp_writer.c): proton must read it back
+ * as the message it stands for, names needing JSON escapes and 32-bit lengths included. */
+static void test_event_json_message_decodes(void **state)
+{
+    static const char awkward[] = "q\"uote\\back\nline\x01ctl-\xc3\xa9t\xc3\xa9";
+    const unsigned char uuid[VB_UUID_LEN] = { 0xab };
+    struct amqp_writer w = { 0 };
+    pn_message_t *msg = pn_message();
+    char long_name[300], host[] = "h.example";
+    const char *names[] = { awkward, long_name };
+
+    memset(long_name, 'n', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    for (size_t i = 0; i < 2; i++) {
+        struct vb_event ev;
+        pn_bytes_t body;
+        char *json;
+        pn_data_t *props;
+        json_object *root, *domain;
+
+        vb_event_init_domain(&ev, "test", "test:///default", uuid, names[i], VB_DOMAIN_EVENT_ID_LIFECYCLE);
+        ev.payload.lifecycle.event = VB_EVENT_SUSPENDED;
+        ev.payload.lifecycle.detail = VB_EVENT_SUSPENDED_PAUSED;
+        ev.seq = 4000000000ull + i;
+        ev.timestamp_usec = 1700000000000001ull;
+        assert_int_equal(bus_event_json_encode(&ev, host, i ? 0 : 17, &w), 0);
+        pn_message_clear(msg);
+        assert_int_equal(pn_message_decode(msg, w.data, w.len), 0);
+        json = bus_event_routing_key(&ev, host);
+        assert_string_equal(pn_message_get_subject(msg), json);
+        free(json);
+        assert_string_equal(pn_message_get_content_type(msg), "application/json");
+        props = pn_message_properties(msg);
+        assert_int_equal(property_ulong(props, "seq"), ev.seq);
+        assert_string_equal(property_string(props, "event"), "suspended");
+        assert_string_equal(property_string(props, "domain"), names[i]);
+        assert_string_equal(property_string(props, "host"), host);
+        assert_int_equal(property_ulong(props, "virtbus.gap"), i ? 0 : 17);
+        pn_data_rewind(pn_message_body(msg));
+        assert_true(pn_data_next(pn_message_body(msg)));
+        assert_int_equal(pn_data_type(pn_message_body(msg)), PN_BINARY);
+        body = pn_data_get_binary(pn_message_body(msg));
+        json = strndup(body.start, body.size);
+        root = json_tokener_parse(json);
+        assert_non_null(root);
+        assert_true(json_object_object_get_ex(root, "domain", &domain));
+        assert_json_field(domain, "name", names[i]);
+        assert_json_field(domain, "uuid", "ab000000-0000-0000-0000-000000000000");
+        assert_json_field(root, "uri", "test:///default");
+        assert_json_field(root, "host", host);
+        assert_json_field(root, "detail", "paused");
+        assert_json_field(root, "timestamp", "2023-11-14T22:13:20.000001Z");
+        assert_true(json_object_object_get_ex(root, "seq", &domain));
+        assert_int_equal(json_object_get_int64(domain), (int64_t) ev.seq);
+        json_object_put(root);
+        free(json);
+    }
+    pn_message_free(msg);
+    amqp_writer_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_where_refuses_deep_nesting),
         cmocka_unit_test(test_value_copy_keeps_position_and_depth_is_bounded),
         cmocka_unit_test(test_event_json_and_routing_key),
+        cmocka_unit_test(test_event_json_message_decodes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
