@@ -179,18 +179,19 @@ static void print_results(void)
         double delivered_rate = (double) b.delivered / seconds;
         double event_rate = strcmp(b.produce, "none") == 0 ? delivered_rate / (live ? live : 1)
                                                             : (double) b.events_ok / seconds;
-        uint64_t gaps = 0;
-        for (unsigned i = 0; i < b.subscribers; i++)
+        uint64_t gaps = 0, min_seq = UINT64_MAX, max_seq = 0;
+        for (unsigned i = 0; i < b.subscribers; i++) {
             gaps += b.subs[i].gaps;
+            min_seq = b.subs[i].last_seq < min_seq ? b.subs[i].last_seq : min_seq;
+            max_seq = b.subs[i].last_seq > max_seq ? b.subs[i].last_seq : max_seq;
+        }
         printf("subscribers=%u delivered_rate=%.0f event_rate=%.0f p50_us=%" PRIu64 " p99_us=%" PRIu64
                " max_us=%" PRIu64 " msg_bytes=%.0f errors=%" PRIu64 " refused=%" PRIu64 " gaps=%" PRIu64 " detached=%u"
-               " server_cpu=%.2f"
-               " client_cpu=%.2f\n",
+               " server_cpu=%.2f client_cpu=%.2f min_last_seq=%" PRIu64 " max_last_seq=%" PRIu64 "\n",
                b.subscribers, delivered_rate, event_rate, hist_percentile(&b.latency, 0.50),
                hist_percentile(&b.latency, 0.99), b.latency.max,
                b.delivered ? (double) b.delivered_bytes / (double) b.delivered : 0, b.errors, b.refused, gaps,
-               b.subs_detached,
-               server_cpu, self_cpu);
+               b.subs_detached, server_cpu, self_cpu, b.subscribers ? min_seq : 0, max_seq);
     } else {
         printf("clients=%u rate=%.0f p50_us=%" PRIu64 " p99_us=%" PRIu64 " max_us=%" PRIu64 " req_bytes=%" PRIu64
                " reply_bytes=%" PRIu64 " errors=%" PRIu64 " server_cpu=%.2f client_cpu=%.2f\n",
