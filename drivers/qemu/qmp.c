@@ -479,6 +479,9 @@ static void read_input(struct qmp_monitor *mon)
         return;
     }
     n = recv(mon->fd, mon->in + mon->in_len, QMP_READ_CHUNK, MSG_DONTWAIT);
+    /* qemu killed before reading what we sent resets the connection: it is gone all the same. */
+    if (n < 0 && errno == ECONNRESET)
+        n = 0;
     if (n < 0) {
         if (errno != EAGAIN && errno != EINTR)
             monitor_close_errorf(mon, VB_ERR_OPERATION_FAILED, "cannot read from qemu monitor: %s", strerror(errno));

@@ -105,8 +105,15 @@ while [ $n -lt 50 ]; do
   n=$((n + 1))
 done
 [ -n "$found" ] || echo "VIRTBUS-GUEST-NO-POWER-BUTTON"
-# acpid daemonizes and logs to /var/log/acpid.log (it dies if it cannot open it).
-acpid -c /etc/acpi
+# Ready only once acpid holds the event device open: a button pressed before is lost.
+acpid -f -c /etc/acpi -l /var/log/acpid.log &
+acpid_pid=$!
+n=0
+while [ $n -lt 50 ] && ! ls -l /proc/$acpid_pid/fd 2>/dev/null | grep -q /dev/input/event; do
+  sleep 0.1
+  n=$((n + 1))
+done
+[ $n -lt 50 ] || echo "VIRTBUS-GUEST-ACPID-NOT-LISTENING"
 echo "VIRTBUS-GUEST-READY"
 while true; do sleep 3600; done
 INIT
