@@ -9,8 +9,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "drivers/qemu/qmp.h"
 #include "drivers/qemu/qmp_message.h"
+#include "drivers/qemu/qmp_private.h"
 #include "util/log.h"
 #include "util/time.h"
 
@@ -19,50 +19,7 @@
 /* While qemu has not created its socket yet, how often to try again. */
 #define QMP_CONNECT_RETRY_USEC (20u * 1000u)
 
-enum qmp_state {
-    QMP_STATE_CONNECTING,  /* the socket is not there yet: retrying */
-    QMP_STATE_GREETING,    /* connected, waiting for {"QMP": ...} */
-    QMP_STATE_NEGOTIATING, /* qmp_capabilities sent */
-    QMP_STATE_READY,
-    QMP_STATE_CLOSED,
-};
-
-struct qmp_command {
-    struct qmp_command *prev, *next;
-    struct qmp_monitor *mon;
-    char id[32];
-    char *name;
-    char *line;            /* the request, until it is queued for writing */
-    sd_event_source *timer; /* NULL for qmp_capabilities, which the handshake deadline covers */
-    uint64_t timeout_usec;
-    qmp_reply_fn done;
-    void *userdata;
-};
-
-struct qmp_monitor {
-    unsigned int refs;    /* one for the owner, one per dispatch in progress */
-    bool freed;           /* the owner let go: no callback may run any more */
-    enum qmp_state state;
-    sd_event *loop;
-    int fd;
-    char *path;           /* for connect retries and messages; NULL for an fd */
-    sd_event_source *io, *handshake, *retry;
-    uint64_t handshake_timeout_usec;
-    int last_connect_errno;
-    const struct qmp_callbacks *callbacks;
-    void *userdata;
-
-    char *in;
-    size_t in_len, in_size, in_scanned; /* bytes held, allocated, known to hold no newline */
-    char *out;
-    size_t out_len, out_sent;
-
-    struct qmp_command *first, *last; /* pending commands, in the order sent */
-    uint64_t next_serial;
-};
-
 static void monitor_close(struct qmp_monitor *mon, const struct vb_error *cause);
-static void command_free(struct qmp_command *cmd);
 
 static void monitor_ref(struct qmp_monitor *mon)
 {
@@ -79,8 +36,7 @@ static void monitor_unref(struct qmp_monitor *mon)
     free(mon);
 }
 
-/* The monitor may still run callbacks (neither freed by its owner nor closed). */
-static bool monitor_alive(const struct qmp_monitor *mon)
+bool qmp_monitor_alive(const struct qmp_monitor *mon)
 {
     return !mon->freed && mon->state != QMP_STATE_CLOSED;
 }
@@ -116,7 +72,7 @@ static int update_io_events(struct qmp_monitor *mon)
     return sd_event_source_set_io_events(mon->io, events);
 }
 
-static int queue_output(struct qmp_monitor *mon, const char *text)
+int qmp_monitor_queue_output(struct qmp_monitor *mon, const char *text)
 {
     size_t n = strlen(text);
     char *grown;
@@ -149,157 +105,11 @@ static void write_output(struct qmp_monitor *mon)
         monitor_close_errorf(mon, VB_ERR_INTERNAL_ERROR, "cannot watch the qemu monitor socket");
 }
 
-/* --- commands --------------------------------------------------------------------------------- */
-
-static char *command_line(const char *name, const char *id, struct json_object *arguments)
-{
-    _cleanup_(json_object_putp) struct json_object *request = json_object_new_object();
-    char *line = NULL;
-
-    if (!request || json_object_object_add(request, "execute", json_object_new_string(name)) < 0 ||
-        json_object_object_add(request, "id", json_object_new_string(id)) < 0)
-        return NULL;
-    if (arguments && json_object_object_add(request, "arguments", json_object_get(arguments)) < 0)
-        return NULL;
-    if (asprintf(&line, "%s\r\n", json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN)) < 0)
-        return NULL;
-    return line;
-}
-
-static void command_unlink(struct qmp_command *cmd)
-{
-    struct qmp_monitor *mon = cmd->mon;
-
-    if (cmd->prev)
-        cmd->prev->next = cmd->next;
-    else
-        mon->first = cmd->next;
-    if (cmd->next)
-        cmd->next->prev = cmd->prev;
-    else
-        mon->last = cmd->prev;
-    cmd->prev = cmd->next = NULL;
-}
-
-static void command_free(struct qmp_command *cmd)
-{
-    sd_event_source_disable_unref(cmd->timer);
-    free(cmd->name);
-    free(cmd->line);
-    free(cmd);
-}
-
-/* Ends a command: it leaves the list before its callback runs, so the callback may do anything,
- * freeing the monitor included. */
-static void command_finish(struct qmp_command *cmd, struct qmp_reply *reply)
-{
-    command_unlink(cmd);
-    sd_event_source_disable_unref(TAKE_PTR(cmd->timer));
-    cmd->done(cmd->mon, reply, cmd->userdata);
-    command_free(cmd);
-}
-
-static void command_fail(struct qmp_command *cmd, const struct vb_error *err)
-{
-    struct qmp_reply reply = { .result = -1, .err = *err };
-
-    command_finish(cmd, &reply);
-}
-
-static int on_command_timeout(sd_event_source *source, uint64_t usec, void *userdata)
-{
-    struct qmp_command *cmd = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-
-    /* The reply may still come: its id then matches nothing and it is dropped. */
-    vb_error_set(&err, VB_ERR_OPERATION_TIMEOUT, "no reply to QMP command '%s' within %" PRIu64 " ms",
-                 cmd->name, cmd->timeout_usec / 1000u);
-    command_fail(cmd, &err);
-    vb_error_clear(&err);
-    return 0;
-}
-
-static struct qmp_command *command_new(struct qmp_monitor *mon, const char *name, struct json_object *arguments,
-                                       qmp_reply_fn done, void *userdata)
-{
-    struct qmp_command *cmd = calloc(1, sizeof(*cmd));
-
-    if (!cmd)
-        return NULL;
-    cmd->mon = mon;
-    cmd->done = done;
-    cmd->userdata = userdata;
-    snprintf(cmd->id, sizeof(cmd->id), "virtbus-%" PRIu64, ++mon->next_serial);
-    cmd->name = strdup(name);
-    cmd->line = cmd->name ? command_line(name, cmd->id, arguments) : NULL;
-    if (!cmd->line) {
-        command_free(cmd);
-        return NULL;
-    }
-    return cmd;
-}
-
-static void command_append(struct qmp_monitor *mon, struct qmp_command *cmd)
-{
-    cmd->prev = mon->last;
-    if (mon->last)
-        mon->last->next = cmd;
-    else
-        mon->first = cmd;
-    mon->last = cmd;
-}
-
-/* Queues the request of a command for writing, once. */
-static int command_transmit(struct qmp_command *cmd)
-{
-    int r;
-
-    if (!cmd->line)
-        return 0;
-    r = queue_output(cmd->mon, cmd->line);
-    if (r < 0)
-        return r;
-    free(TAKE_PTR(cmd->line));
-    return 0;
-}
-
-static struct qmp_command *command_find(struct qmp_monitor *mon, const char *id)
-{
-    for (struct qmp_command *cmd = mon->first; cmd; cmd = cmd->next)
-        if (id && streq(cmd->id, id))
-            return cmd;
-    return NULL;
-}
-
-int qmp_monitor_send(struct qmp_monitor *mon, const char *command, struct json_object *arguments,
-                     uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err)
-{
-    _cleanup_(json_object_putp) struct json_object *args = arguments;
-    struct qmp_command *cmd;
-
-    if (!command || !*command || !done || timeout_usec == 0)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "a QMP command needs a name, a callback and a timeout");
-    if (!monitor_alive(mon))
-        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "QMP monitor is closed");
-    cmd = command_new(mon, command, args, done, userdata);
-    if (!cmd)
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    cmd->timeout_usec = timeout_usec;
-    if (sd_event_add_time_relative(mon->loop, &cmd->timer, CLOCK_MONOTONIC, timeout_usec, 0, on_command_timeout,
-                                   cmd) < 0 ||
-        (mon->state == QMP_STATE_READY && command_transmit(cmd) < 0)) {
-        command_free(cmd);
-        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "cannot queue QMP command '%s'", command);
-    }
-    command_append(mon, cmd);
-    return 0;
-}
-
 /* --- handshake -------------------------------------------------------------------------------- */
 
 static void on_capabilities(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
-    if (!monitor_alive(mon))
+    if (!qmp_monitor_alive(mon))
         return;
     if (reply->result < 0) {
         monitor_close(mon, &reply->err);
@@ -308,7 +118,7 @@ static void on_capabilities(struct qmp_monitor *mon, const struct qmp_reply *rep
     mon->state = QMP_STATE_READY;
     mon->handshake = sd_event_source_disable_unref(mon->handshake);
     for (struct qmp_command *cmd = mon->first; cmd; cmd = cmd->next)
-        if (command_transmit(cmd) < 0) {
+        if (qmp_command_transmit(cmd) < 0) {
             monitor_close_errorf(mon, VB_ERR_NO_MEMORY, "cannot queue QMP commands");
             return;
         }
@@ -319,11 +129,11 @@ static void on_capabilities(struct qmp_monitor *mon, const struct qmp_reply *rep
 /* qmp_capabilities goes first, ahead of commands already waiting for the handshake. */
 static void negotiate(struct qmp_monitor *mon)
 {
-    struct qmp_command *cmd = command_new(mon, "qmp_capabilities", NULL, on_capabilities, NULL);
+    struct qmp_command *cmd = qmp_command_new(mon, "qmp_capabilities", NULL, on_capabilities, NULL);
 
-    if (!cmd || command_transmit(cmd) < 0) {
+    if (!cmd || qmp_command_transmit(cmd) < 0) {
         if (cmd)
-            command_free(cmd);
+            qmp_command_free(cmd);
         monitor_close_errorf(mon, VB_ERR_NO_MEMORY, "cannot send qmp_capabilities");
         return;
     }
@@ -366,7 +176,7 @@ static int on_handshake_timeout(sd_event_source *source, uint64_t usec, void *us
 
 static void handle_reply(struct qmp_monitor *mon, const struct qmp_message *msg)
 {
-    struct qmp_command *cmd = command_find(mon, msg->id);
+    struct qmp_command *cmd = qmp_command_find(mon, msg->id);
     struct qmp_reply reply = { .err = VB_ERROR_INIT };
 
     if (!cmd) {
@@ -383,7 +193,7 @@ static void handle_reply(struct qmp_monitor *mon, const struct qmp_message *msg)
         vb_error_set(&reply.err, VB_ERR_INTERNAL_ERROR, "unable to execute QEMU command '%s': %s", cmd->name,
                      msg->error_desc);
     }
-    command_finish(cmd, &reply);
+    qmp_command_finish(cmd, &reply);
     vb_error_clear(&reply.err);
 }
 
@@ -427,7 +237,7 @@ static void process_input(struct qmp_monitor *mon)
 {
     size_t start = 0;
 
-    while (monitor_alive(mon)) {
+    while (qmp_monitor_alive(mon)) {
         char *nl = memchr(mon->in + mon->in_scanned, '\n', mon->in_len - mon->in_scanned);
 
         if (!nl) {
@@ -440,7 +250,7 @@ static void process_input(struct qmp_monitor *mon)
         handle_line(mon, mon->in + start, (size_t) (nl - mon->in) - start);
         start = mon->in_scanned;
     }
-    if (!monitor_alive(mon))
+    if (!qmp_monitor_alive(mon))
         return;
     memmove(mon->in, mon->in + start, mon->in_len - start);
     mon->in_len -= start;
@@ -502,7 +312,7 @@ static int on_io(sd_event_source *source, int fd, uint32_t revents, void *userda
     monitor_ref(mon);
     if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
         read_input(mon);
-    if (monitor_alive(mon) && (revents & EPOLLOUT))
+    if (qmp_monitor_alive(mon) && (revents & EPOLLOUT))
         write_output(mon);
     monitor_unref(mon);
     return 0;
@@ -649,7 +459,7 @@ static void monitor_detach(struct qmp_monitor *mon)
 /* Fails every pending command with the cause, then says the monitor closed. */
 static void monitor_close(struct qmp_monitor *mon, const struct vb_error *cause)
 {
-    if (!monitor_alive(mon))
+    if (!qmp_monitor_alive(mon))
         return;
     vb_log_debug("qmp: closing: %s", vb_error_message(cause));
     mon->state = QMP_STATE_CLOSED;
@@ -658,7 +468,7 @@ static void monitor_close(struct qmp_monitor *mon, const struct vb_error *cause)
     while (mon->first && !mon->freed) {
         struct vb_error err = VB_ERROR_INIT;
         vb_error_set_literal(&err, cause->code, "%s (no reply to '%s')", vb_error_message(cause), mon->first->name);
-        command_fail(mon->first, &err);
+        qmp_command_fail(mon->first, &err);
         vb_error_clear(&err);
     }
     if (!mon->freed)
@@ -674,8 +484,8 @@ void qmp_monitor_free(struct qmp_monitor *mon)
     monitor_detach(mon);
     while (mon->first) {
         struct qmp_command *cmd = mon->first;
-        command_unlink(cmd);
-        command_free(cmd);
+        qmp_command_unlink(cmd);
+        qmp_command_free(cmd);
     }
     monitor_unref(mon);
 }
