@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <systemd/sd-event.h>
@@ -433,6 +434,54 @@ static void test_connect_to_a_missing_socket_times_out_naming_it(void **state)
     teardown(state);
 }
 
+struct late_listener {
+    char path[64];
+    int fd;
+};
+
+static int on_listen_time(sd_event_source *source, uint64_t usec, void *userdata)
+{
+    struct late_listener *l = userdata;
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+    l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    assert_true(l->fd >= 0);
+    memcpy(addr.sun_path, l->path, strlen(l->path) + 1);
+    assert_int_equal(bind(l->fd, (struct sockaddr *) &addr, sizeof(addr)), 0);
+    assert_int_equal(listen(l->fd, 1), 0);
+    return 0;
+}
+
+/* qemu creates its socket a while after it starts: the client keeps trying until it is there. */
+static void test_connect_waits_for_the_socket_to_appear(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct late_listener l = { .fd = -1 };
+    struct vb_error err = VB_ERROR_INIT;
+
+    assert_non_null(f);
+    assert_int_equal(sd_event_new(&f->loop), 0);
+    snprintf(l.path, sizeof(l.path), "/tmp/test-qmp-%d.sock", (int) getpid());
+    unlink(l.path);
+    assert_int_equal(sd_event_add_time_relative(f->loop, NULL, CLOCK_MONOTONIC, 100 * 1000u, 0, on_listen_time, &l), 0);
+    f->mon = qmp_monitor_connect(f->loop, l.path, 2 * SECOND, &callbacks, f, &err);
+    assert_non_null(f->mon);
+    for (int i = 0; i < 100 && l.fd < 0; i++)
+        assert_true(sd_event_run(f->loop, 10 * 1000u) >= 0);
+    assert_true(l.fd >= 0);
+    for (int i = 0; i < 100 && (f->peer = accept4(l.fd, NULL, NULL, SOCK_CLOEXEC)) < 0; i++)
+        assert_true(sd_event_run(f->loop, 10 * 1000u) >= 0);
+    assert_true(f->peer >= 0);
+    handshake(f);
+    for (int i = 0; i < 100 && !f->n_ready; i++)
+        assert_true(sd_event_run(f->loop, 10 * 1000u) >= 0);
+    assert_int_equal(f->n_ready, 1);
+    close(l.fd);
+    unlink(l.path);
+    *state = f;
+    teardown(state);
+}
+
 static void test_message_parser_classifies_and_refuses(void **state)
 {
     struct qmp_message msg;
@@ -477,6 +526,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_free_from_a_callback_stops_all_callbacks, setup, teardown),
         cmocka_unit_test(test_no_greeting_times_out),
         cmocka_unit_test(test_connect_to_a_missing_socket_times_out_naming_it),
+        cmocka_unit_test(test_connect_waits_for_the_socket_to_appear),
         cmocka_unit_test(test_message_parser_classifies_and_refuses),
     };
 
