@@ -92,8 +92,14 @@ static const char *usb_device(const struct qemu_cmd *cmd, const char *model)
     return NULL;
 }
 
-static int add_scsi_controller(struct qemu_cmd *cmd, const char *model, struct vb_error *err)
+/* The SCSI and SATA controllers are added once: by their <controller> (el, with its address),
+ * or else by the first disk that needs one (el NULL). */
+static int add_scsi_controller(struct qemu_cmd *cmd, const struct vb_xml_element *el, const char *where,
+                               struct vb_error *err)
 {
+    const char *model = el ? vb_xml_element_attr(el, "model") : NULL;
+    char text[32];
+
     if (cmd->scsi_device)
         return 0;
     if (!model || streq(model, "lsilogic"))
@@ -102,53 +108,59 @@ static int add_scsi_controller(struct qemu_cmd *cmd, const char *model, struct v
         cmd->scsi_device = "virtio-scsi-pci";
     else
         return qemu_unsupported(err, "SCSI controller model '%s'", model);
-    qemu_cmd_add(cmd, "-device");
-    qemu_cmd_addf(cmd, "%s,id=scsi0", cmd->scsi_device);
-    return 0;
+    snprintf(text, sizeof(text), "%s,id=scsi0", cmd->scsi_device);
+    return qemu_add_addressed_device(cmd, text, el, where, err);
 }
 
-static void add_ahci(struct qemu_cmd *cmd)
+static int add_ahci(struct qemu_cmd *cmd, const struct vb_xml_element *el, const char *where, struct vb_error *err)
 {
-    if (cmd->q35 || cmd->ahci_added)
-        return;
+    if (cmd->q35)
+        return el ? qemu_check_builtin_address(el, 0x1f, 2, where, err) : 0; /* ICH9's own */
+    if (cmd->ahci_added)
+        return 0;
     cmd->ahci_added = true;
-    qemu_cmd_add(cmd, "-device");
-    qemu_cmd_add(cmd, "ahci,id=sata0");
+    return qemu_add_addressed_device(cmd, "ahci,id=sata0", el, where, err);
+}
+
+static int add_usb_controller(struct qemu_cmd *cmd, const struct vb_xml_element *el, const char *where,
+                              struct vb_error *err)
+{
+    const char *model = vb_xml_element_attr(el, "model");
+    const char *device = usb_device(cmd, model);
+    char text[32];
+
+    if (model && streq(model, "none"))
+        return 0;
+    if (!device)
+        return qemu_unsupported(err, "USB controller model '%s'", model);
+    snprintf(text, sizeof(text), "%s,id=usb", device);
+    return qemu_add_addressed_device(cmd, text, el, where, err);
 }
 
 static int add_controller(struct qemu_cmd *cmd, const struct vb_xml_element *el, const char *where,
                           struct vb_error *err)
 {
     static const char *const attrs[] = { "type", "index", "model", NULL };
+    static const char *const children[] = { "address", NULL };
     const char *type = vb_xml_element_attr(el, "type"), *model = vb_xml_element_attr(el, "model");
     const char *index = vb_xml_element_attr(el, "index");
 
-    if (qemu_check_attrs(el, attrs, where, err) < 0 || qemu_check_children(el, NULL, where, err) < 0)
+    if (qemu_check_attrs(el, attrs, where, err) < 0 || qemu_check_children(el, children, where, err) < 0)
         return -1;
     if (!type)
         return vb_error_set(err, VB_ERR_XML_ERROR, "controller without a type");
     if (index && !streq(index, "0"))
         return qemu_unsupported(err, "%s controller index %s", type, index);
     if (streq(type, "pci") && model && streq(model, cmd->q35 ? "pcie-root" : "pci-root"))
-        return 0; /* the machine's own */
+        return qemu_check_children(el, NULL, where, err); /* the machine's own */
     if (streq(type, "ide") && !cmd->q35)
-        return 0; /* pc's built-in PIIX3 IDE */
-    if (streq(type, "sata")) {
-        add_ahci(cmd);
-        return 0;
-    }
+        return qemu_check_builtin_address(el, 1, 1, where, err); /* PIIX3's IDE */
+    if (streq(type, "sata"))
+        return add_ahci(cmd, el, where, err);
     if (streq(type, "scsi"))
-        return add_scsi_controller(cmd, model, err);
-    if (streq(type, "usb")) {
-        const char *device = usb_device(cmd, model);
-        if (model && streq(model, "none"))
-            return 0;
-        if (!device)
-            return qemu_unsupported(err, "USB controller model '%s'", model);
-        qemu_cmd_add(cmd, "-device");
-        qemu_cmd_addf(cmd, "%s,id=usb", device);
-        return 0;
-    }
+        return add_scsi_controller(cmd, el, where, err);
+    if (streq(type, "usb"))
+        return add_usb_controller(cmd, el, where, err);
     return qemu_unsupported(err, "%s controller%s%s", type, model ? " model " : "", model ? model : "");
 }
 
@@ -163,11 +175,12 @@ struct disk {
     bool readonly, cdrom;
     unsigned int boot_order;
     int index;
+    struct qemu_drive_address address;
 };
 
 static int check_disk_children(const struct vb_xml_element *el, const char *where, struct vb_error *err)
 {
-    static const char *const children[] = { "driver", "source", "target", "readonly", "boot", NULL };
+    static const char *const children[] = { "driver", "source", "target", "readonly", "boot", "address", NULL };
     static const char *const disk_attrs[] = { "type", "device", NULL };
     static const char *const driver_attrs[] = { "name", "type", NULL };
     static const char *const target_attrs[] = { "dev", "bus", NULL };
@@ -229,6 +242,11 @@ static int read_disk(const struct vb_xml_element *el, const char *where, struct 
     disk->bus = vb_xml_element_attr(target, "bus");
     if (!disk->bus)
         disk->bus = default_disk_bus(disk->dev);
+    if (!disk->bus)
+        return vb_error_set(err, VB_ERR_XML_ERROR, "%s: target dev '%s' names no bus, and none is given", where,
+                            disk->dev);
+    if (!streq(disk->bus, "virtio") && qemu_read_drive_address(el, where, &disk->address, err) < 0)
+        return -1;
     disk->readonly = disk->cdrom || vb_xml_element_child(el, "readonly");
     return parse_boot_order(el, where, &disk->boot_order, err);
 }
@@ -271,33 +289,67 @@ static void add_blockdevs(struct qemu_cmd *cmd, const struct disk *disk, unsigne
     qemu_cmd_add(cmd, json_object_to_json_string_ext(format, JSON_FLAGS));
 }
 
-/* The -device for a disk on its bus: "virtio-blk-pci,...", "ide-hd,bus=ide.0,unit=0,...". */
-static int disk_device(struct qemu_cmd *cmd, const struct disk *disk, const char *where, struct vb_buf *buf,
-                       struct vb_error *err)
+/* Where a disk sits on its IDE, SATA or SCSI bus: its <address type='drive'>, else where libvirt
+ * puts it from the target name (virDomainDiskDefAssignAddress). */
+static struct qemu_drive_address drive_position(const struct disk *disk, unsigned int units_per_bus)
+{
+    if (disk->address.present)
+        return disk->address;
+    return (struct qemu_drive_address){ .present = true, .bus = (unsigned int) disk->index / units_per_bus,
+                                        .unit = (unsigned int) disk->index % units_per_bus };
+}
+
+static int drive_device(struct qemu_cmd *cmd, const struct disk *disk, const char *where, struct vb_buf *buf,
+                        struct vb_error *err)
 {
     const char *kind = disk->cdrom ? "cd" : "hd";
-    int i = disk->index;
+    struct qemu_drive_address p;
 
-    if (streq(disk->bus, "virtio") && !disk->cdrom)
-        vb_buf_addf(buf, "virtio-blk-pci,id=virtio-disk%d", i);
-    else if (streq(disk->bus, "ide") && cmd->q35)
-        return qemu_unsupported(err, "%s: IDE on machine type q35", where);
-    else if (streq(disk->bus, "ide") && i < 4)
-        vb_buf_addf(buf, "ide-%s,bus=ide.%d,unit=%d,id=ide0-%d-%d", kind, i / 2, i % 2, i / 2, i % 2);
-    else if (streq(disk->bus, "sata") && i < 6) {
-        add_ahci(cmd);
-        vb_buf_addf(buf, "ide-%s,bus=%s.%d,id=sata0-0-%d", kind, cmd->q35 ? "ide" : "sata0", i, i);
-    } else if (streq(disk->bus, "scsi") && i < 7) {
-        if (add_scsi_controller(cmd, NULL, err) < 0)
+    if (streq(disk->bus, "ide")) {
+        p = drive_position(disk, 2);
+        if (cmd->q35)
+            return qemu_unsupported(err, "%s: IDE on machine type q35", where);
+        if (p.bus < 2 && p.target == 0 && p.unit < 2) {
+            vb_buf_addf(buf, "ide-%s,bus=ide.%u,unit=%u,id=ide0-%u-%u", kind, p.bus, p.unit, p.bus, p.unit);
+            return 0;
+        }
+    } else if (streq(disk->bus, "sata")) {
+        p = drive_position(disk, 6);
+        if (add_ahci(cmd, NULL, where, err) < 0)
             return -1;
-        if (streq(cmd->scsi_device, "lsi"))
-            vb_buf_addf(buf, "scsi-%s,bus=scsi0.0,scsi-id=%d,id=scsi0-0-%d", kind, i, i);
-        else
-            vb_buf_addf(buf, "scsi-%s,bus=scsi0.0,channel=0,scsi-id=0,lun=%d,id=scsi0-0-0-%d", kind, i, i);
-    } else
-        return qemu_unsupported(err, "%s: %s on bus '%s'", where, disk->cdrom ? "a CD-ROM" : "a disk",
-                                disk->bus ? disk->bus : "");
-    return 0;
+        if (p.bus == 0 && p.target == 0 && p.unit < 6) {
+            vb_buf_addf(buf, "ide-%s,bus=%s.%u,id=sata0-0-%u", kind, cmd->q35 ? "ide" : "sata0", p.unit, p.unit);
+            return 0;
+        }
+    } else {
+        p = drive_position(disk, 7);
+        if (add_scsi_controller(cmd, NULL, where, err) < 0)
+            return -1;
+        if (streq(cmd->scsi_device, "lsi") && p.bus == 0 && p.target == 0 && p.unit < 7) {
+            vb_buf_addf(buf, "scsi-%s,bus=scsi0.0,scsi-id=%u,id=scsi0-0-0-%u", kind, p.unit, p.unit);
+            return 0;
+        }
+        if (!streq(cmd->scsi_device, "lsi") && p.bus == 0 && p.target < 256 && p.unit < 16384) {
+            vb_buf_addf(buf, "scsi-%s,bus=scsi0.0,channel=0,scsi-id=%u,lun=%u,id=scsi0-0-%u-%u", kind, p.target,
+                        p.unit, p.target, p.unit);
+            return 0;
+        }
+    }
+    return qemu_unsupported(err, "%s: %s drive address bus %u target %u unit %u", where, disk->bus, p.bus, p.target,
+                            p.unit);
+}
+
+/* The -device for a disk on its bus: "virtio-blk-pci,...", "ide-hd,bus=ide.0,unit=0,...". */
+static int disk_device(struct qemu_cmd *cmd, const struct disk *disk, const struct vb_xml_element *el,
+                       const char *where, struct vb_buf *buf, struct vb_error *err)
+{
+    if (streq(disk->bus, "virtio") && !disk->cdrom) {
+        vb_buf_addf(buf, "virtio-blk-pci,id=virtio-disk%d", disk->index);
+        return qemu_add_pci_address(cmd, el, where, buf, err);
+    }
+    if (streq(disk->bus, "ide") || streq(disk->bus, "sata") || streq(disk->bus, "scsi"))
+        return drive_device(cmd, disk, where, buf, err);
+    return qemu_unsupported(err, "%s: %s on bus '%s'", where, disk->cdrom ? "a CD-ROM" : "a disk", disk->bus);
 }
 
 static int add_disk(struct qemu_cmd *cmd, const struct vb_xml_element *el, const char *where, struct vb_error *err)
@@ -309,7 +361,7 @@ static int add_disk(struct qemu_cmd *cmd, const struct vb_xml_element *el, const
         return -1;
     if (!format_known(disk.format))
         return qemu_unsupported(err, "%s: disk format '%s'", where, disk.format);
-    if (disk_device(cmd, &disk, where, &buf, err) < 0) {
+    if (disk_device(cmd, &disk, el, where, &buf, err) < 0) {
         vb_buf_free(&buf);
         return -1;
     }
@@ -342,7 +394,7 @@ static int add_interface(struct qemu_cmd *cmd, const struct vb_device_def *dev, 
                          const char *where, unsigned int n, struct vb_error *err)
 {
     static const char *const attrs[] = { "type", NULL };
-    static const char *const children[] = { "mac", "model", "boot", NULL };
+    static const char *const children[] = { "mac", "model", "boot", "address", NULL };
     const char *model = dev->model ? dev->model : "rtl8139"; /* libvirt's default on x86 */
     const char *device = nic_device(model);
     struct vb_buf buf = { 0 };
@@ -362,6 +414,10 @@ static int add_interface(struct qemu_cmd *cmd, const struct vb_device_def *dev, 
     vb_buf_addf(&buf, "%s,netdev=hostnet%u,id=net%u,mac=%s", device, n, n, dev->mac);
     if (boot_order)
         vb_buf_addf(&buf, ",bootindex=%u", boot_order);
+    if (qemu_add_pci_address(cmd, el, where, &buf, err) < 0) {
+        vb_buf_free(&buf);
+        return -1;
+    }
     qemu_cmd_add_buf(cmd, "-device", &buf);
     return 0;
 }
@@ -441,42 +497,6 @@ static int check_console(const struct vb_domain_def *def, const struct vb_device
     return qemu_unsupported(err, "%s: a console without the serial port it shows", where);
 }
 
-/* --- the rest ----------------------------------------------------------------------------------- */
-
-static int add_other(struct qemu_cmd *cmd, const struct vb_device_def *dev, const struct vb_xml_element *el,
-                     const char *where, struct vb_error *err)
-{
-    static const char *const balloon_attrs[] = { "model", NULL };
-    const char *model = vb_xml_element_attr(el, "model");
-    const char *bus = vb_xml_element_attr(el, "bus"), *type = vb_xml_element_attr(el, "type");
-
-    if (streq(dev->element, "emulator"))
-        return 0; /* argv[0] */
-    if (streq(dev->element, "memballoon")) {
-        if (qemu_check_attrs(el, balloon_attrs, where, err) < 0 || qemu_check_children(el, NULL, where, err) < 0)
-            return -1;
-        if (model && streq(model, "none"))
-            return 0;
-        if (!model || !streq(model, "virtio"))
-            return qemu_unsupported(err, "memballoon model '%s'", model ? model : "");
-        qemu_cmd_add(cmd, "-device");
-        qemu_cmd_add(cmd, "virtio-balloon-pci,id=balloon0");
-        return 0;
-    }
-    /* The PS/2 mouse and keyboard are part of the machine. */
-    if (streq(dev->element, "input") && bus && streq(bus, "ps2") && type &&
-        (streq(type, "mouse") || streq(type, "keyboard")) && el->n_children == 0)
-        return 0;
-    if (streq(dev->element, "video") && el->n_children == 1) {
-        const char *video = vb_xml_element_attr(vb_xml_element_child(el, "model"), "type");
-        if (video && streq(video, "none"))
-            return 0;
-    }
-    if (dev->type)
-        return qemu_unsupported(err, "<%s type='%s'>", dev->element, dev->type);
-    return qemu_unsupported(err, "%s", where);
-}
-
 static enum device_pass pass_of(const struct vb_device_def *dev)
 {
     switch (dev->kind) {
@@ -504,9 +524,9 @@ static int add_device(struct qemu_cmd *cmd, const struct vb_device_def *dev, uns
     if (!el)
         return -1;
     describe(dev, where, sizeof(where));
-    if (vb_xml_element_child(el, "address") || vb_xml_element_child(el, "alias"))
-        return qemu_unsupported(err, "%s: <%s>", where,
-                                vb_xml_element_child(el, "address") ? "address" : "alias");
+    /* Aliases are the live XML's; a definition naming its own is not supported yet. */
+    if (vb_xml_element_child(el, "alias"))
+        return qemu_unsupported(err, "%s: <alias>", where);
     switch (dev->kind) {
     case VB_DEVICE_CONTROLLER:
         return add_controller(cmd, el, where, err);
@@ -519,7 +539,7 @@ static int add_device(struct qemu_cmd *cmd, const struct vb_device_def *dev, uns
     case VB_DEVICE_CONSOLE:
         return check_console(cmd->def, dev, el, where, err);
     default:
-        return add_other(cmd, dev, el, where, err);
+        return qemu_add_other_device(cmd, dev, el, where, err);
     }
 }
 

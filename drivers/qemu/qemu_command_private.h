@@ -38,7 +38,30 @@ int qemu_check_attrs(const struct vb_xml_element *el, const char *const *allowed
 int qemu_check_children(const struct vb_xml_element *el, const char *const *allowed, const char *where,
                         struct vb_error *err);
 
+/* Device addresses, in drivers/qemu/qemu_command_address.c. */
+struct qemu_drive_address {
+    bool present;
+    unsigned int bus, target, unit;
+};
+/* Appends ",bus=pci.0,addr=0xS[.0xF][,multifunction=on]" (pcie.0 on q35) for el's <address
+ * type='pci'>, nothing when el has none. Refuses other address types and buses but 0000:00. */
+int qemu_add_pci_address(struct qemu_cmd *cmd, const struct vb_xml_element *el, const char *where,
+                         struct vb_buf *buf, struct vb_error *err);
+/* For a device built into the machine: el's PCI address, if any, must be where it is. */
+int qemu_check_builtin_address(const struct vb_xml_element *el, unsigned int slot, unsigned int function,
+                               const char *where, struct vb_error *err);
+/* Adds "-device <text>" followed by el's PCI address (el NULL: none). */
+int qemu_add_addressed_device(struct qemu_cmd *cmd, const char *text, const struct vb_xml_element *el,
+                              const char *where, struct vb_error *err);
+/* el's <address type='drive'> (controller 0 only); out->present false when el has none. */
+int qemu_read_drive_address(const struct vb_xml_element *el, const char *where, struct qemu_drive_address *out,
+                            struct vb_error *err);
+
 /* Devices, in drivers/qemu/qemu_command_devices.c. */
 int qemu_build_devices(struct qemu_cmd *cmd, struct vb_error *err);
+/* Devices that are neither storage, network nor serial (balloon, rng, input, video), in
+ * drivers/qemu/qemu_command_other.c. */
+int qemu_add_other_device(struct qemu_cmd *cmd, const struct vb_device_def *dev, const struct vb_xml_element *el,
+                          const char *where, struct vb_error *err);
 /* Whether a device asks for a boot position (<boot order=...>), which <os><boot dev=...> excludes. */
 bool qemu_devices_have_boot_order(const struct vb_domain_def *def);

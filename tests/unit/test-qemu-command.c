@@ -157,14 +157,35 @@ static const struct {
                             "</disk></devices></domain>",
       "unsupported configuration: disk 'vda': a disk on bus 'usb' is not supported by the QEMU driver" },
     { DOMAIN_HEAD DOMAIN_OS "<devices><disk type='file'><source file='/a'/><target dev='vda'/>"
-                            "<address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>"
+                            "<address type='pci' domain='0x0000' bus='0x01' slot='0x05' function='0x0'/>"
                             "</disk></devices></domain>",
-      "unsupported configuration: disk 'vda': <address> is not supported by the QEMU driver" },
+      "unsupported configuration: disk 'vda': PCI address 0000:01 (only the root bus 0000:00 is) is not "
+      "supported by the QEMU driver" },
+    { DOMAIN_HEAD DOMAIN_OS "<devices><disk type='file'><source file='/a'/><target dev='vda'/>"
+                            "<address type='drive' controller='0' bus='0' target='0' unit='0'/>"
+                            "</disk></devices></domain>",
+      "unsupported configuration: disk 'vda': address type 'drive' is not supported by the QEMU driver" },
+    { DOMAIN_HEAD DOMAIN_OS "<devices><disk type='file'><source file='/a'/><target dev='hda' bus='ide'/>"
+                            "<address type='drive' controller='0' bus='2' target='0' unit='0'/>"
+                            "</disk></devices></domain>",
+      "unsupported configuration: disk 'hda': ide drive address bus 2 target 0 unit 0 is not supported by the "
+      "QEMU driver" },
+    { DOMAIN_HEAD DOMAIN_OS "<devices><disk type='file'><source file='/a'/><target dev='xda'/>"
+                            "</disk></devices></domain>",
+      "XML error: disk 'xda': target dev 'xda' names no bus, and none is given" },
+    { DOMAIN_HEAD DOMAIN_OS "<devices><controller type='ide' index='0'>"
+                            "<address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>"
+                            "</controller></devices></domain>",
+      "unsupported configuration: <controller> is built into the machine at slot 0x1 function 0x1" },
+    { DOMAIN_HEAD DOMAIN_OS "<devices><interface type='user'><mac address='52:54:00:00:00:01'/><alias name='ua-x'/>"
+                            "</interface></devices></domain>",
+      "unsupported configuration: interface '52:54:00:00:00:01': <alias> is not supported by the QEMU driver" },
     { DOMAIN_HEAD DOMAIN_OS "<devices><graphics type='vnc' port='-1'/></devices></domain>",
       "unsupported configuration: <graphics type='vnc'> is not supported by the QEMU driver" },
-    { DOMAIN_HEAD DOMAIN_OS "<devices><rng model='virtio'><backend model='random'>/dev/urandom</backend>"
-                            "</rng></devices></domain>",
-      "unsupported configuration: <rng> is not supported by the QEMU driver" },
+    { DOMAIN_HEAD DOMAIN_OS "<devices><watchdog model='i6300esb' action='reset'/></devices></domain>",
+      "unsupported configuration: <watchdog> is not supported by the QEMU driver" },
+    { DOMAIN_HEAD DOMAIN_OS "<devices><rng model='virtio'><backend model='egd' type='tcp'/></rng></devices></domain>",
+      "unsupported configuration: <rng>: attribute 'type' of <backend> is not supported by the QEMU driver" },
     { DOMAIN_HEAD DOMAIN_OS "<devices><serial type='tcp'><source mode='bind' host='::' service='4555'/>"
                             "<target port='0'/></serial></devices></domain>",
       "unsupported configuration: <serial>: attribute 'mode' of <source> is not supported by the QEMU driver" },
@@ -177,6 +198,11 @@ static const struct {
                   "<target dev='vda'/><boot order='1'/></disk></devices></domain>",
       "unsupported configuration: per-device boot elements cannot be used together with os/boot elements" },
 };
+
+static void test_libvirt_dumpxml_with_addresses(void **state)
+{
+    check_fixture("dumpxml-addresses");
+}
 
 static void test_what_cannot_be_expressed_is_refused_naming_it(void **state)
 {
@@ -219,6 +245,7 @@ int main(void)
         cmocka_unit_test(test_kernel_boot_with_acpi_and_serial_file),
         cmocka_unit_test(test_disks_on_virtio_ide_sata_scsi_with_formats),
         cmocka_unit_test(test_q35_user_networking_pty_serial_and_boot_order),
+        cmocka_unit_test(test_libvirt_dumpxml_with_addresses),
         cmocka_unit_test(test_what_cannot_be_expressed_is_refused_naming_it),
         cmocka_unit_test(test_kvm_when_usable_and_quoting_for_logs),
     };
