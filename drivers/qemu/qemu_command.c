@@ -315,14 +315,38 @@ static int add_passthrough(struct qemu_cmd *cmd, const struct vb_xml_element *co
 }
 
 /* Top-level elements the model keeps as XML: those below are read here; the others are
- * refused until the driver implements them (memtune, numatune, ...). resource and seclabel
- * do not change the command line. */
+ * refused until the driver implements them (memtune, numatune, ...). <resource> (the cgroup
+ * partition) does not change the command line; <seclabel> is accepted only when it asks for no
+ * confinement, since no security driver applies one yet. */
 static int check_top_elements(const struct vb_xml_element *top, struct vb_error *err)
 {
-    static const char *const known[] = { "features", "clock", "cpu", "commandline", "resource", "seclabel",
-                                         "metadata", NULL };
+    static const char *const known[] = { "features", "clock", "cpu", "commandline", "resource", "seclabel", NULL };
 
-    return qemu_check_children(top, known, "<domain>", err);
+    if (qemu_check_children(top, known, "<domain>", err) < 0)
+        return -1;
+    for (size_t i = 0; i < top->n_children; i++) {
+        const char *type = vb_xml_element_attr(top->children[i], "type");
+        if (streq(top->children[i]->name, "seclabel") && (!type || !streq(type, "none")))
+            return qemu_unsupported(err, "<seclabel type='%s'>", type ? type : "");
+    }
+    return 0;
+}
+
+/* argv[0]: the first <emulator>, else qemu-system-x86_64 from PATH. */
+static int add_emulator(struct qemu_cmd *cmd, struct vb_error *err)
+{
+    for (size_t i = 0; i < cmd->def->n_devices; i++)
+        if (streq(cmd->def->devices[i]->element, "emulator")) {
+            _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(cmd->def->devices[i], err);
+            if (!el)
+                return -1;
+            if (!el->text)
+                return vb_error_set(err, VB_ERR_XML_ERROR, "<emulator> without a path");
+            qemu_cmd_add(cmd, el->text);
+            return 0;
+        }
+    qemu_cmd_add(cmd, QEMU_DEFAULT_EMULATOR);
+    return 0;
 }
 
 static int build(struct qemu_cmd *cmd, struct vb_error *err)
@@ -330,20 +354,11 @@ static int build(struct qemu_cmd *cmd, struct vb_error *err)
     _cleanup_(vb_xml_element_freep) struct vb_xml_element *top = NULL, *os = NULL;
     const struct vb_domain_def *def = cmd->def;
     struct vb_buf name = { 0 };
-    const char *emulator = QEMU_DEFAULT_EMULATOR;
 
     if (check_domain(def, cmd->options, err) < 0 || !(top = vb_domain_def_view_unmodelled(def, NULL, err)) ||
-        !(os = vb_domain_def_view_unmodelled(def, "os", err)) || check_top_elements(top, err) < 0)
+        !(os = vb_domain_def_view_unmodelled(def, "os", err)) || check_top_elements(top, err) < 0 ||
+        add_emulator(cmd, err) < 0)
         return -1;
-    for (size_t i = 0; i < def->n_devices; i++)
-        if (streq(def->devices[i]->element, "emulator")) {
-            _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(def->devices[i], err);
-            if (!el)
-                return -1;
-            qemu_cmd_add(cmd, el->text ? el->text : emulator);
-        }
-    if (cmd->n == 0)
-        qemu_cmd_add(cmd, emulator);
     vb_buf_add(&name, "guest=");
     qemu_buf_add_escaped(&name, def->name);
     vb_buf_add(&name, ",debug-threads=on");
