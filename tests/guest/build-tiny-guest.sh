@@ -26,7 +26,7 @@ up_to_date() {
 }
 
 if up_to_date; then
-  sed -n 's/^VMLINUZ=//p; s/^INITRAMFS=//p' "$out/guest.env"
+  printf '%s\n%s\n' "$out/vmlinuz" "$out/initramfs.cpio.gz"
   exit 0
 fi
 
@@ -129,7 +129,7 @@ chmod 755 "$root/init" "$root/etc/acpi/PWRF/00000080"
 mv "$work/boot/vmlinuz-$kver" "$out/vmlinuz"
 touch "$out/vmlinuz"  # the package dates it; the cache check compares with this script
 mv "$work/initramfs.cpio.gz" "$out/initramfs.cpio.gz"
-printf 'VMLINUZ=%s\nINITRAMFS=%s\nKERNEL_VERSION=%s\n' "$out/vmlinuz" "$out/initramfs.cpio.gz" "$kver" \
+printf 'VMLINUZ=%q\nINITRAMFS=%q\nKERNEL_VERSION=%q\n' "$out/vmlinuz" "$out/initramfs.cpio.gz" "$kver" \
   > "$work/guest.env"
 mv "$work/guest.env" "$out/guest.env"
 printf '%s\n%s\n' "$out/vmlinuz" "$out/initramfs.cpio.gz"
