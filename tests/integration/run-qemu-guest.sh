@@ -10,6 +10,8 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
   exit 77
 fi
 files=$(bash "$top_srcdir/tests/guest/build-tiny-guest.sh" "$top_builddir/tests/guest-cache")
-vmlinuz=$(printf '%s\n' "$files" | sed -n 1p)
 initramfs=$(printf '%s\n' "$files" | sed -n 2p)
-exec "$top_builddir/tests/integration/test-qemu-guest" "$vmlinuz" "$initramfs"
+# The decompressed vmlinux when there is one: it boots seconds sooner under TCG than vmlinuz.
+kernel=$(printf '%s\n' "$files" | sed -n 3p)
+[ -n "$kernel" ] || kernel=$(printf '%s\n' "$files" | sed -n 1p)
+exec "$top_builddir/tests/integration/test-qemu-guest" "$kernel" "$initramfs"

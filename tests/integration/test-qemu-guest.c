@@ -3,7 +3,7 @@
  * loop. Proves: handshake, query-status, cont, the guest's userspace comes up, system_powerdown
  * gives SHUTDOWN {guest: true} and qemu exits on quit; a command to a stopped qemu times out and
  * its late reply is dropped; kill -9 of qemu fails the pending command with end of file.
- * Usage: test-qemu-guest VMLINUZ INITRAMFS (tests/integration/run-qemu-guest.sh builds them). */
+ * Usage: test-qemu-guest KERNEL INITRAMFS (tests/integration/run-qemu-guest.sh builds them). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,7 +29,7 @@
 #define READY_MARKER "VIRTBUS-GUEST-READY"
 #define POWERDOWN_MARKER "VIRTBUS-GUEST-POWERDOWN"
 
-static const char *vmlinuz, *initramfs;
+static const char *kernel, *initramfs;
 
 struct guest {
     sd_event *loop;
@@ -176,7 +176,7 @@ static char *domain_xml(const struct guest *g)
                          "<console type='file'><source path='%s'/><target type='serial' port='0'/></console>"
                          "<memballoon model='none'/>"
                          "</devices></domain>",
-                         vmlinuz, initramfs, g->serial, g->serial) > 0);
+                         kernel, initramfs, g->serial, g->serial) > 0);
     return xml;
 }
 
@@ -375,10 +375,10 @@ int main(int argc, char **argv)
     };
 
     if (argc != 3) {
-        fprintf(stderr, "usage: %s VMLINUZ INITRAMFS\n", argv[0]);
+        fprintf(stderr, "usage: %s KERNEL INITRAMFS\n", argv[0]);
         return 2;
     }
-    vmlinuz = argv[1];
+    kernel = argv[1];
     initramfs = argv[2];
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
