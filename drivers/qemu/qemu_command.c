@@ -148,31 +148,32 @@ static int add_machine(struct qemu_cmd *cmd, struct vb_error *err)
     return 0;
 }
 
-/* <cpu>: only the modes that need no CPU model table. */
+/* <cpu>: only the modes that need no CPU model table; migratable='off' as libvirt spells it. */
 static int add_cpu(struct qemu_cmd *cmd, const struct vb_xml_element *cpu, struct vb_error *err)
 {
     static const char *const attrs[] = { "mode", "check", "migratable", NULL };
-    const char *mode;
+    const char *mode, *migratable;
+    const char *model;
 
     if (!cpu)
         return 0;
     mode = vb_xml_element_attr(cpu, "mode");
+    migratable = vb_xml_element_attr(cpu, "migratable");
     if (qemu_check_attrs(cpu, attrs, "<cpu>", err) < 0 || qemu_check_children(cpu, NULL, "<cpu>", err) < 0)
         return -1;
-    if (mode && streq(mode, "maximum")) {
-        qemu_cmd_add(cmd, "-cpu");
-        qemu_cmd_add(cmd, "max");
-        return 0;
-    }
-    if (mode && streq(mode, "host-passthrough")) {
-        if (!streq(cmd->def->virt_type, "kvm"))
-            return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED,
-                                "CPU mode 'host-passthrough' needs domain type 'kvm'");
-        qemu_cmd_add(cmd, "-cpu");
-        qemu_cmd_add(cmd, "host");
-        return 0;
-    }
-    return qemu_unsupported(err, "CPU mode '%s'", mode ? mode : "custom");
+    if (mode && streq(mode, "maximum"))
+        model = "max";
+    else if (mode && streq(mode, "host-passthrough"))
+        model = "host";
+    else
+        return qemu_unsupported(err, "CPU mode '%s'", mode ? mode : "custom");
+    if (streq(model, "host") && !streq(cmd->def->virt_type, "kvm"))
+        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "CPU mode 'host-passthrough' needs domain type 'kvm'");
+    if (migratable && !streq(migratable, "on") && !streq(migratable, "off"))
+        return vb_error_set(err, VB_ERR_XML_ERROR, "invalid CPU migratable value '%s'", migratable);
+    qemu_cmd_add(cmd, "-cpu");
+    qemu_cmd_addf(cmd, "%s%s", model, migratable && streq(migratable, "off") ? ",migratable=off" : "");
+    return 0;
 }
 
 static void add_memory_and_cpus(struct qemu_cmd *cmd)
