@@ -134,7 +134,24 @@ static bool machine_is_q35(const char *machine)
     return streq(machine, "q35") || strncmp(machine, "pc-q35-", 7) == 0;
 }
 
-static int add_machine(struct qemu_cmd *cmd, struct vb_error *err)
+/* <features><vmport state='on|off'/>, which virt-install writes, is a machine option. */
+static int add_vmport(const struct vb_xml_element *features, struct vb_buf *buf, struct vb_error *err)
+{
+    static const char *const attrs[] = { "state", NULL };
+    const struct vb_xml_element *vmport = vb_xml_element_child(features, "vmport");
+    const char *state = vb_xml_element_attr(vmport, "state");
+
+    if (!vmport)
+        return 0;
+    if (qemu_check_attrs(vmport, attrs, "<features>", err) < 0)
+        return -1;
+    if (!state || (!streq(state, "on") && !streq(state, "off")))
+        return vb_error_set(err, VB_ERR_XML_ERROR, "invalid vmport state '%s'", state ? state : "");
+    vb_buf_addf(buf, ",vmport=%s", state);
+    return 0;
+}
+
+static int add_machine(struct qemu_cmd *cmd, const struct vb_xml_element *features, struct vb_error *err)
 {
     const char *machine = cmd->def->os_machine ? cmd->def->os_machine : "pc";
     struct vb_buf buf = { 0 };
@@ -144,6 +161,10 @@ static int add_machine(struct qemu_cmd *cmd, struct vb_error *err)
     cmd->q35 = machine_is_q35(machine);
     qemu_buf_add_escaped(&buf, machine);
     vb_buf_addf(&buf, ",accel=%s,usb=off", streq(cmd->def->virt_type, "kvm") ? "kvm" : "tcg");
+    if (add_vmport(features, &buf, err) < 0) {
+        vb_buf_free(&buf);
+        return -1;
+    }
     qemu_cmd_add_buf(cmd, "-machine", &buf);
     return 0;
 }
@@ -234,13 +255,14 @@ static void add_lifecycle(struct qemu_cmd *cmd)
 
 static int add_features(struct qemu_cmd *cmd, const struct vb_xml_element *features, struct vb_error *err)
 {
-    static const char *const known[] = { "acpi", "apic", "pae", NULL };
+    static const char *const known[] = { "acpi", "apic", "pae", "vmport", NULL };
 
     if (features && qemu_check_children(features, known, "<features>", err) < 0)
         return -1;
     for (size_t i = 0; features && i < features->n_children; i++)
-        if (features->children[i]->attrs && features->children[i]->attrs[0])
-            return qemu_unsupported(err, "<features>: attributes of <%s>", features->children[i]->name);
+        if (!streq(features->children[i]->name, "vmport") &&
+            qemu_check_attrs(features->children[i], NULL, "<features>", err) < 0)
+            return -1;
     /* As libvirt: ACPI only when asked for, so no power button without <acpi/>. */
     if (!vb_xml_element_child(features, "acpi"))
         qemu_cmd_add(cmd, "-no-acpi");
@@ -365,7 +387,7 @@ static int build(struct qemu_cmd *cmd, struct vb_error *err)
     vb_buf_add(&name, ",debug-threads=on");
     qemu_cmd_add_buf(cmd, "-name", &name);
     qemu_cmd_add(cmd, "-S");
-    if (add_machine(cmd, err) < 0 ||
+    if (add_machine(cmd, vb_xml_element_child(top, "features"), err) < 0 ||
         add_cpu(cmd, vb_xml_element_child(top, "cpu"), err) < 0)
         return -1;
     add_memory_and_cpus(cmd);

@@ -121,6 +121,8 @@ static const struct {
       "unsupported configuration: <os>: <loader> in <os> is not supported by the QEMU driver" },
     { DOMAIN_HEAD DOMAIN_OS "<features><acpi/><hyperv/></features></domain>",
       "unsupported configuration: <features>: <hyperv> in <features> is not supported by the QEMU driver" },
+    { DOMAIN_HEAD DOMAIN_OS "<features><apic eoi='on'/></features></domain>",
+      "unsupported configuration: <features>: attribute 'eoi' of <apic> is not supported by the QEMU driver" },
     { DOMAIN_HEAD DOMAIN_OS "<memtune><hard_limit>1024</hard_limit></memtune></domain>",
       "unsupported configuration: <domain>: <memtune> in <domain> is not supported by the QEMU driver" },
     { DOMAIN_HEAD DOMAIN_OS "<seclabel type='dynamic' model='apparmor' relabel='yes'/></domain>",
