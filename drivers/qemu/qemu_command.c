@@ -227,22 +227,6 @@ static void add_monitor(struct qemu_cmd *cmd)
     qemu_cmd_add(cmd, "chardev=charmonitor,id=monitor,mode=control");
 }
 
-/* <clock offset='utc|localtime'> with no timers; libvirt's default is utc. */
-static int add_clock(struct qemu_cmd *cmd, const struct vb_xml_element *clock, struct vb_error *err)
-{
-    static const char *const attrs[] = { "offset", NULL };
-    const char *offset = clock ? vb_xml_element_attr(clock, "offset") : NULL;
-
-    if (clock && (qemu_check_attrs(clock, attrs, "<clock>", err) < 0 ||
-                  qemu_check_children(clock, NULL, "<clock>", err) < 0))
-        return -1;
-    if (offset && !streq(offset, "utc") && !streq(offset, "localtime"))
-        return qemu_unsupported(err, "clock offset '%s'", offset);
-    qemu_cmd_add(cmd, "-rtc");
-    qemu_cmd_addf(cmd, "base=%s", offset ? offset : "utc");
-    return 0;
-}
-
 /* qemu stays after the guest powers off (-no-shutdown) so the driver reads the SHUTDOWN event
  * and the final state, then ends it, as libvirt does; -no-reboot turns a guest reboot into a
  * shutdown when the definition wants the domain destroyed on reboot. */
@@ -343,7 +327,8 @@ static int add_passthrough(struct qemu_cmd *cmd, const struct vb_xml_element *co
  * confinement, since no security driver applies one yet. */
 static int check_top_elements(const struct vb_xml_element *top, struct vb_error *err)
 {
-    static const char *const known[] = { "features", "clock", "cpu", "commandline", "resource", "seclabel", NULL };
+    static const char *const known[] = { "features", "clock", "pm", "cpu", "commandline", "resource", "seclabel",
+                                         NULL };
 
     if (qemu_check_children(top, known, "<domain>", err) < 0)
         return -1;
@@ -396,10 +381,11 @@ static int build(struct qemu_cmd *cmd, struct vb_error *err)
     qemu_cmd_add(cmd, "-no-user-config");
     qemu_cmd_add(cmd, "-nodefaults");
     add_monitor(cmd);
-    if (add_clock(cmd, vb_xml_element_child(top, "clock"), err) < 0)
+    if (qemu_build_clock(cmd, vb_xml_element_child(top, "clock"), err) < 0)
         return -1;
     add_lifecycle(cmd);
-    if (add_features(cmd, vb_xml_element_child(top, "features"), err) < 0 || add_boot(cmd, os, err) < 0 ||
+    if (add_features(cmd, vb_xml_element_child(top, "features"), err) < 0 ||
+        qemu_build_power_management(cmd, vb_xml_element_child(top, "pm"), err) < 0 || add_boot(cmd, os, err) < 0 ||
         qemu_build_devices(cmd, err) < 0 || add_passthrough(cmd, vb_xml_element_child(top, "commandline"), err) < 0)
         return -1;
     return 0;

@@ -38,6 +38,10 @@ int qemu_check_attrs(const struct vb_xml_element *el, const char *const *allowed
 int qemu_check_children(const struct vb_xml_element *el, const char *const *allowed, const char *where,
                         struct vb_error *err);
 
+/* <clock> and <pm>, in drivers/qemu/qemu_command_clock.c. */
+int qemu_build_clock(struct qemu_cmd *cmd, const struct vb_xml_element *clock, struct vb_error *err);
+int qemu_build_power_management(struct qemu_cmd *cmd, const struct vb_xml_element *pm, struct vb_error *err);
+
 /* Device addresses, in drivers/qemu/qemu_command_address.c. */
 struct qemu_drive_address {
     bool present;

@@ -134,8 +134,12 @@ static const struct {
       "unsupported configuration: <cpu>: <topology> in <cpu> is not supported by the QEMU driver" },
     { DOMAIN_HEAD DOMAIN_OS "<cpu mode='host-model'/></domain>",
       "unsupported configuration: CPU mode 'host-model' is not supported by the QEMU driver" },
-    { DOMAIN_HEAD DOMAIN_OS "<clock offset='utc'><timer name='hpet' present='no'/></clock></domain>",
-      "unsupported configuration: <clock>: <timer> in <clock> is not supported by the QEMU driver" },
+    { DOMAIN_HEAD DOMAIN_OS "<clock offset='utc'><timer name='kvmclock' present='no'/></clock></domain>",
+      "unsupported configuration: <clock>: timer 'kvmclock' is not supported by the QEMU driver" },
+    { DOMAIN_HEAD DOMAIN_OS "<clock offset='utc'><timer name='rtc' track='guest'/></clock></domain>",
+      "unsupported configuration: <clock>: attribute 'track' of <timer> is not supported by the QEMU driver" },
+    { DOMAIN_HEAD DOMAIN_OS "<pm><suspend-to-mem enabled='maybe'/></pm></domain>",
+      "XML error: invalid <suspend-to-mem> enabled value 'maybe'" },
     { DOMAIN_HEAD DOMAIN_OS "<devices><interface type='network'><mac address='52:54:00:00:00:01'/>"
                             "<source network='default'/></interface></devices></domain>",
       "unsupported configuration: interface '52:54:00:00:00:01': interface type 'network' is not supported by "
