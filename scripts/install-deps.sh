@@ -9,6 +9,7 @@ packages=(
   python3 python3-dbus python3-gi python3-pytest python3-qpid-proton
   rabbitmq-server
   cppcheck valgrind
+  qemu-system-x86 busybox-static cpio xz-utils zstd
 )
 
 # libvirt-dbus's own test suite is fetched with `apt-get source`, which needs deb-src entries.

@@ -1,0 +1,35 @@
+/* qemu-system-x86_64's command line for a domain definition, as libvirt's qemu driver builds it. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "conf/domain_def.h"
+
+/* The program run when the XML names no <emulator>. */
+#define QEMU_DEFAULT_EMULATOR "qemu-system-x86_64"
+
+struct qemu_command_options {
+    const char *monitor_path; /* the unix socket qemu listens on for QMP (required) */
+    bool kvm_usable;          /* /dev/kvm can be used (qemu_kvm_usable()) */
+};
+
+/* Builds the argument vector (argv[0] the emulator), NULL-terminated, for starting the domain
+ * paused (-S) with a QMP socket and no display. Anything in the definition this builder does
+ * not turn into the right arguments is refused with VB_ERR_CONFIG_UNSUPPORTED naming it, never
+ * left out. Returns NULL with err set on failure. Free with qemu_argv_free. */
+char **qemu_command_build(const struct vb_domain_def *def, const struct qemu_command_options *options,
+                          struct vb_error *err);
+
+/* Whether /dev/kvm exists and this process may open it read-write. */
+bool qemu_kvm_usable(void);
+
+/* The arguments joined with spaces, each quoted for a POSIX shell when it needs it (for logs and
+ * tests). NULL when out of memory. */
+char *qemu_argv_to_string(char *const *argv);
+
+void qemu_argv_free(char **argv);
+
+static inline void qemu_argv_freep(char ***argv)
+{
+    qemu_argv_free(*argv);
+}
