@@ -83,6 +83,7 @@ struct bus_link {
     uint64_t gap_oldest;       /* EVENTS: nonzero: the first message must announce this gap */
     bool started;              /* EVENTS, QMF_TOPIC: an event was sent or passed over */
     bool waiting_for_policy;   /* EVENTS, QMF_TOPIC: polkit is being asked about an event */
+    bool presettled;           /* the receiver asked for at-most-once: deliveries go settled */
     struct bus_queued *queue_head, *queue_tail;
     size_t queue_length;
     char *incoming;            /* REQUESTS: the message being received */

@@ -90,10 +90,12 @@ static void send_now(struct bus_link *l, const char *bytes, size_t size)
     pn_link_send(l->link, bytes, size);
     pn_link_advance(l->link);
     l->conn->queued += size;
-    /* Sent unsettled: consoles commonly accept what they receive, and a pre-settled delivery
-     * makes that fail. The peer's disposition settles it (bus/conn_events.c); nothing is kept
-     * for a resend but a broker publisher's outbox (bus/broker.c). */
-    (void) d;
+    /* Sent unsettled unless the receiver asked for at-most-once: consoles commonly accept what
+     * they receive, and a pre-settled delivery makes that fail. The peer's disposition settles
+     * it (bus/conn_events.c); nothing is kept for a resend but a broker publisher's outbox
+     * (bus/broker.c). */
+    if (l->presettled)
+        pn_delivery_settle(d);
 }
 
 int bus_message_encode(pn_message_t *msg, char **out, size_t *size)

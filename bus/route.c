@@ -137,6 +137,12 @@ static void open_sender(struct bus_conn *conn, pn_link_t *link)
         refuse(link, "cannot subscribe to '%s'", address);
         return;
     }
+    /* A receiver that attaches with snd-settle-mode settled asked for at-most-once: no
+     * disposition per message, both sides forget a delivery once it is written. */
+    if (pn_link_remote_snd_settle_mode(link) == PN_SND_SETTLED) {
+        pn_link_set_snd_settle_mode(link, PN_SND_SETTLED);
+        l->presettled = true;
+    }
     pn_link_open(link);
 }
 

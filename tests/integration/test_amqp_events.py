@@ -1,11 +1,13 @@
 """Events on AMQP: JSON on virtbus.events (live, replay from a sequence number, gaps), QMF
 _data_indication and heartbeats on qmf.default.topic, from calls made on D-Bus and on AMQP."""
+import json
 import os
 import time
 
 import dbus
 import pytest
 from proton import Message  # noqa: F401
+from proton.reactor import AtMostOnce
 from proton.utils import BlockingConnection
 
 from amqp_env import EventSubscriber, QmfConsole, amqp_args, free_port, make_users_file, stop_daemon
@@ -68,6 +70,22 @@ def test_dbus_call_produces_a_json_event(url, dom):
     event = sub.next_event()
     assert (event["event"], event["detail"]) == ("resumed", "unpaused")
     sub.close()
+
+
+def test_at_most_once_subscriber_gets_presettled_events(url, dom):
+    """A receiver attaching with snd-settle-mode settled gets deliveries already settled (no
+    disposition per message); a default receiver's are unsettled until it accepts them."""
+    conn = BlockingConnection(url, timeout=10)
+    settled = conn.create_receiver("virtbus.events", credit=10, name="settled", options=AtMostOnce())
+    unsettled = conn.create_receiver("virtbus.events", credit=10, name="unsettled")
+    cycle(dom, 2)
+    for _ in range(4):
+        assert json.loads(bytes(settled.receive(timeout=10).body))["domain"]["name"] == "test"
+        unsettled.receive(timeout=10)
+    assert len(settled.fetcher.unsettled) == 0
+    assert len(unsettled.fetcher.unsettled) == 4
+    unsettled.accept()
+    conn.close()
 
 
 def test_every_subscriber_gets_every_event(url, dom):
