@@ -38,13 +38,11 @@ static bool connect_failed(struct bus_conn *conn)
     return true;
 }
 
-static int on_io(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+void bus_conn_on_io(struct bus_conn *conn, uint32_t revents)
 {
-    struct bus_conn *conn = userdata;
-
     if (!conn->connected && connect_failed(conn)) {
         conn_run(conn);
-        return 0;
+        return;
     }
 
     if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
@@ -62,7 +60,6 @@ static int on_io(sd_event_source *source, int fd, uint32_t revents, void *userda
         }
     }
     conn_run(conn);
-    return 0;
 }
 
 static int on_timer(sd_event_source *source, uint64_t usec, void *userdata)
@@ -123,7 +120,7 @@ static void rearm(struct bus_conn *conn)
         events |= EPOLLIN;
     if (pn_connection_driver_write_buffer(&conn->driver).size > 0)
         events |= EPOLLOUT;
-    sd_event_source_set_io_events(conn->io, events);
+    bus_poll_set(conn, events);
 
     next_tick = pn_transport_tick(conn->driver.transport, (int64_t) now_ms);
     if (next_tick > 0)
@@ -245,7 +242,7 @@ struct bus_conn *bus_conn_new(struct bus_frontend *fe, int fd, bool server, cons
         pn_connection_set_container(conn->driver.connection, fe->agent_name);
     }
     /* A client socket is still connecting: writable means the connect ended (either way). */
-    if (sd_event_add_io(fe->loop, &conn->io, fd, server ? EPOLLIN : EPOLLIN | EPOLLOUT, on_io, conn) < 0 ||
+    if (bus_poll_add(conn, server ? EPOLLIN : EPOLLIN | EPOLLOUT) < 0 ||
         sd_event_add_time(fe->loop, &conn->timer, CLOCK_MONOTONIC, conn->open_deadline, 0, on_timer, conn) < 0) {
         bus_conn_free(conn);
         return NULL;
@@ -276,7 +273,7 @@ void bus_conn_free(struct bus_conn *conn)
         fe->conns = conn->next;
     if (conn->next)
         conn->next->prev = conn->prev;
-    sd_event_source_disable_unref(conn->io);
+    bus_poll_remove(conn);
     sd_event_source_disable_unref(conn->timer);
     if (conn->fd >= 0)
         close(conn->fd);

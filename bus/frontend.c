@@ -1,7 +1,7 @@
 /* The AMQP front end's life: options, listeners, brokers, the heartbeat, and shutdown.
  *
- * One loop: proton runs through pn_connection_driver on our own sockets, each an sd-event I/O
- * source, so every AMQP event is handled on the thread that owns the core, exactly like a D-Bus
+ * One loop: proton runs through pn_connection_driver on our own sockets, polled together as
+ * one sd-event I/O source (conn_poll.c), so every AMQP event is handled on the thread that owns the core, exactly like a D-Bus
  * call. The alternative (proton's proactor in its own thread, handing work over through an
  * eventfd queue) would copy every request and reply across threads and add locking to the
  * event fan-out, for no gain: proton's work per message is small next to the core's. */
@@ -181,7 +181,8 @@ int bus_frontend_new(struct sd_event *loop, const struct bus_options *options, s
     fe->conn = conns[0];
     fe->events = events;
     fe->engine = engine;
-    if (setup_names(fe, err) < 0 || setup_tls(fe, err) < 0 ||
+    fe->poll_fd = -1;
+    if (setup_names(fe, err) < 0 || setup_tls(fe, err) < 0 || bus_poll_open(fe) < 0 ||
         (options->users_file && bus_users_load(options->users_file, &fe->users, err) < 0) ||
         sd_event_add_defer(loop, &fe->flush, bus_conns_flush_marked, fe) < 0 ||
         bus_events_subscribe(fe) < 0 || open_endpoints(fe, err) < 0 ||
@@ -228,6 +229,7 @@ void bus_frontend_free(struct bus_frontend *fe)
         bus_broker_free(fe->brokers[i]);
     while (fe->conns)
         bus_conn_free(fe->conns);
+    bus_poll_close(fe);
     bus_events_unsubscribe(fe);
     if (fe->ssl_server)
         pn_ssl_domain_free(fe->ssl_server);

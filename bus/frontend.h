@@ -63,6 +63,8 @@ struct bus_queued {
 };
 
 /* One event encoded for sending, shared by every link that sends it. */
+struct epoll_event;
+
 struct bus_encoded {
     uint64_t seq;           /* 0: empty */
     char *subject;          /* QMF: the topic subject, matched against bindings */
@@ -98,7 +100,9 @@ struct bus_conn {
     unsigned int id;
     char *label;               /* the peer's address, for logs */
     int fd;
-    struct sd_event_source *io, *timer;
+    struct sd_event_source *timer;
+    bool polled;               /* in the front end's epoll set (bus/conn_poll.c) */
+    uint32_t poll_events;      /* what it waits for there */
     pn_connection_driver_t driver;
     bool server;               /* accepted by a listener (else: a broker connection) */
     bool opened;               /* the peer's open arrived (after SASL) */
@@ -136,6 +140,10 @@ struct bus_frontend {
     size_t n_brokers;
     struct sd_event_source *heartbeat;
     struct sd_event_source *flush;     /* one-shot: runs the connections marked for a flush */
+    int poll_fd;                       /* every connection's socket (bus/conn_poll.c) */
+    struct sd_event_source *poll_source;
+    struct epoll_event *poll_batch;    /* the ready list being served, while it is */
+    size_t poll_batch_length;
     struct bus_encoded *json_cache, *qmf_cache; /* BUS_ENCODED_SLOTS each, allocated on first use */
     struct amqp_writer scratch;                 /* uncached encodings (gap messages, the broker's) */
     unsigned int next_conn_id;
@@ -151,6 +159,17 @@ struct bus_conn *bus_conn_new(struct bus_frontend *fe, int fd, bool server, cons
  * batch of events leaves in one write per connection, and a connection is never run from
  * inside its own handling. */
 void bus_conn_flush(struct bus_conn *conn);
+/* The socket is ready (revents from epoll): reads, runs proton, writes. May free conn. */
+void bus_conn_on_io(struct bus_conn *conn, uint32_t revents);
+
+/* --- the front end's epoll set (bus/conn_poll.c) -------------------------------------------- */
+int bus_poll_open(struct bus_frontend *fe);
+void bus_poll_close(struct bus_frontend *fe);
+int bus_poll_add(struct bus_conn *conn, uint32_t events);
+/* Changes what conn waits for, with one epoll_ctl only when it differs. */
+void bus_poll_set(struct bus_conn *conn, uint32_t events);
+/* Out of the set, and out of the batch being served. */
+void bus_poll_remove(struct bus_conn *conn);
 /* The front end's deferred flush: runs every connection marked by bus_conn_flush. */
 int bus_conns_flush_marked(struct sd_event_source *source, void *userdata);
 /* Closes with an AMQP error condition (NULL name: a clean close). */
