@@ -160,7 +160,7 @@ start_virtbusd() {
     vport=$(free_port)
     env DBUS_SESSION_BUS_ADDRESS="$bus_addr" \
         "$VIRTBUSD" --session --state-dir "$workdir/state-$name" \
-        --amqp-listen "127.0.0.1:$vport" --hostname bench --config "$workdir/virtbusd.conf" \
+        --amqp-listen "127.0.0.1:$vport" --hostname bench --config "$workdir/${vconf:-virtbusd.conf}" \
         --amqp-users "$workdir/amqp-users" "$@" 2>"$workdir/$name.log" &
     vpid=$!
     pids+=("$vpid")
@@ -201,10 +201,18 @@ measure_virtbusd() {
             'BEGIN { x = int(r * f); print (x > 10 ? x : 10) }')
     fi
     events_qmf "$label.paced" 100 --rate "$pace_rate"
+    # The same calls on this daemon, holding every event above (event_replay = 1000000, for the
+    # replay rows): shown beside the methods rows, which a daemon with the defaults answers.
+    measure "$label.methods_loaded.8" --mode methods --url "127.0.0.1:$vport" --clients 8 --op xml --server-pid "$vpid"
+    measure_replay "$label"
+}
+
+# measure_methods LABEL: QMF round trips on a fresh virtbusd with the shipped defaults.
+measure_methods() {
+    local label=$1 c
     for c in "${client_counts[@]}"; do
         measure "$label.methods.$c" --mode methods --url "127.0.0.1:$vport" --clients "$c" --op xml --server-pid "$vpid"
     done
-    measure_replay "$label"
 }
 
 # measure_replay LABEL: the delivery path alone. Events retained by virtbusd (everything the rows
@@ -439,6 +447,7 @@ print_tables() {
         methods_row "$c"
     done
     echo
+    echo "Each row above is a fresh virtbusd with the shipped defaults (\`event_replay\` 1024). The daemon of the event rows, after them and holding every event they produced (\`event_replay = 1000000\`), answered 8 clients at $(fmt "$(r virtbusd.methods_loaded.8.rate)")/s (p50 / p99 $(latency_us virtbusd.methods_loaded.8) µs): with hundreds of thousands of events retained, perf shows glibc malloc (\`_int_malloc\`, \`malloc_consolidate\`, \`unlink_chunk\`) taking a sixth of each call."
     echo "### Through RabbitMQ (messages/s; latency p50 / p99 in ms)"
     echo
     if [ -n "$rabbit_note" ]; then
@@ -498,6 +507,10 @@ main() {
     log "virtbusd: $VIRTBUSD"
     start_virtbusd virtbusd
     measure_virtbusd virtbusd
+    stop_all
+    : >"$workdir/defaults.conf"
+    vconf=defaults.conf start_virtbusd virtbusd-methods
+    measure_methods virtbusd
     stop_all
     msg_size=$(awk -v b="${result[virtbusd.events.1.msg_bytes]:-}" 'BEGIN { print (b > 0 ? int(b + 0.5) : 343) }')
 
