@@ -1,0 +1,55 @@
+/* virtbus-snmp's state: the AMQP side (virtbusd's QMF agent and event stream) feeding the guest
+ * table that the SNMP side serves. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <proton/link.h>
+#include <proton/message.h>
+#include <systemd/sd-event.h>
+
+#include "bridges/common/amqp_client.h"
+#include "bridges/snmp/guest_mib.h"
+#include "bridges/snmp/guest_table.h"
+
+enum pending_kind {
+    PENDING_RELOAD,  /* every Domain: the table rebuilt, stale rows dropped */
+    PENDING_REFRESH, /* one domain after an event; a trap follows */
+    PENDING_METHOD,  /* a SET's method call */
+};
+
+struct pending {
+    struct pending *next;
+    enum pending_kind kind;
+    uint64_t id;
+    bool sent, started; /* started: a partial answer has arrived */
+    unsigned char uuid[GUEST_UUID_LEN];
+    char name[GUEST_NAME_MAX];
+    char method[32];
+    bool trap;          /* REFRESH after an event: trap once the row is current */
+    void *token;        /* METHOD: the delegated SET */
+};
+
+struct bridge {
+    sd_event *loop;
+    struct amqp_client *amqp;
+    struct guest_table table;
+    struct guest_mib *mib;
+
+    pn_link_t *requests, *replies, *events;
+    char reply_to[256];
+    pn_message_t *message, *outgoing; /* one to decode into, one to encode */
+
+    struct pending *pending, **pending_tail;
+    uint64_t next_id;
+    uint64_t last_seq;
+    bool have_seq;
+    unsigned long traps_sent;
+};
+
+int bridge_init(struct bridge *bridge, sd_event *loop, const struct amqp_url *url);
+void bridge_done(struct bridge *bridge);
+
+/* Queues a method call for a SET (see guest_set_function). */
+int bridge_set(void *userdata, const struct guest_row *row, enum guest_action action, void *token);

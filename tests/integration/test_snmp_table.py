@@ -1,0 +1,97 @@
+"""virtbus-snmp's libvirtGuestTable through a real snmpd (AgentX master): it matches what
+virtbusd says over QMF, and follows define/undefine/suspend/resume made on D-Bus."""
+import dbus
+import pytest
+
+from amqp_env import QmfConsole, amqp_args, free_port, make_users_file, stop_daemon
+from conftest import BUILDDIR, TEST_DOMAIN_UUID, Daemon, connect_iface, domain_iface
+from snmp_env import STATES, Bridge, Snmpd, get_cell, wait_for, walk_table
+
+DOMAIN_XML = """<domain type='test'><name>{name}</name><uuid>{uuid}</uuid><memory>{kib}</memory>
+<currentMemory>{kib}</currentMemory><vcpu>{vcpus}</vcpu><os><type>hvm</type></os></domain>"""
+
+
+@pytest.fixture
+def port():
+    return free_port()
+
+
+@pytest.fixture
+def amqp_daemon(private_bus, workdir, port):
+    users = make_users_file(workdir, BUILDDIR, [("admin", "root", "admin-secret")])
+    d = Daemon(private_bus, workdir, amqp_args(port, "--hostname", "host-a", "--amqp-users", users)).start()
+    yield d
+    stop_daemon(d)
+
+
+@pytest.fixture
+def snmpd(workdir):
+    s = Snmpd(workdir).start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def bridge(workdir, snmpd, amqp_daemon, port):
+    b = Bridge(workdir, snmpd, "amqp://127.0.0.1:%d" % port).start()
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def bus(amqp_daemon):
+    conn = dbus.bus.BusConnection(amqp_daemon.bus.address)
+    yield conn
+    conn.close()
+
+
+def qmf_domains(port):
+    console = QmfConsole("amqp://127.0.0.1:%d" % port)
+    try:
+        return {o["_values"]["uuid"]: o["_values"] for o in console.query("OBJECT", "Domain")}
+    finally:
+        console.close()
+
+
+def expected_row(values):
+    state = STATES.get(values["state"], STATES["running"] if values["active"] else STATES["shutoff"])
+    return {"name": values["name"], "state": state, "cpus": values["numVcpus"],
+            "memory": values["memory"] // 1024, "max_memory": values["maximumMemory"] // 1024,
+            "cpu_time": values["cpuTime"], "row_status": 1 if values["active"] else 2}
+
+
+def test_table_matches_what_virtbusd_says(bridge, snmpd, port):
+    domains = qmf_domains(port)
+    assert TEST_DOMAIN_UUID in domains
+    table = wait_for(lambda: walk_table(snmpd.target()), what="a non-empty guest table")
+    assert set(table) == set(domains)
+    for uuid, values in domains.items():
+        row = dict(table[uuid])
+        expected = expected_row(values)
+        # CPU time moves while the domain runs: it must not go backwards, the rest must match.
+        assert row.pop("cpu_time") >= expected.pop("cpu_time")
+        assert row == expected, (uuid, row, expected)
+    assert get_cell(snmpd.target(), TEST_DOMAIN_UUID, "name") == "test"
+
+
+def test_define_suspend_resume_undefine_show_up(bridge, snmpd, bus):
+    uuid = "5b6bd7a4-2f45-4a1f-9d0e-5a9f3c7d2e11"
+    target = snmpd.target()
+    wait_for(lambda: TEST_DOMAIN_UUID in walk_table(target), what="the table")
+    path = connect_iface(bus).DomainDefineXML(DOMAIN_XML.format(name="snmp1", uuid=uuid, kib=262144, vcpus=2))
+    row = wait_for(lambda: walk_table(target).get(uuid), what="the defined domain's row")
+    assert (row["name"], row["state"], row["row_status"]) == ("snmp1", STATES["shutoff"], 2)
+    assert (row["cpus"], row["max_memory"]) == (2, 256)
+
+    dom = domain_iface(bus, path)
+    dom.Create(0)
+    wait_for(lambda: get_cell(target, uuid, "state") == STATES["running"], what="running")
+    assert get_cell(target, uuid, "row_status") == 1
+    dom.Suspend()
+    wait_for(lambda: get_cell(target, uuid, "state") == STATES["paused"], what="paused")
+    dom.Resume()
+    wait_for(lambda: get_cell(target, uuid, "state") == STATES["running"], what="running again")
+    dom.Destroy(0)
+    wait_for(lambda: get_cell(target, uuid, "state") == STATES["shutoff"], what="shut off")
+    dom.Undefine(0)
+    wait_for(lambda: uuid not in walk_table(target), what="the row to go")
