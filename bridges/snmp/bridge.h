@@ -27,7 +27,8 @@ struct pending {
     unsigned char uuid[GUEST_UUID_LEN];
     char name[GUEST_NAME_MAX];
     char method[32];
-    bool trap;          /* REFRESH after an event: trap once the row is current */
+    bool trap;          /* REFRESH after a lifecycle event: trap once the row is current */
+    int event_state;    /* the state the event implies, or 0 */
     void *token;        /* METHOD: the delegated SET */
 };
 

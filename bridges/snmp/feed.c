@@ -160,12 +160,23 @@ static void read_object(pn_data_t *values, void *userdata)
         vb_log_warning("a Domain object without a usable uuid was ignored");
 }
 
+/* The trap of a lifecycle event: the state the event left the domain in (the row may have moved
+ * on since), and the row status: active while in a running state, destroy once the row is gone. */
 static void send_trap(struct bridge *bridge, const struct pending *p, const struct guest_row *row)
 {
-    if (row)
-        guest_trap_send(row->name, row->uuid, row->state, guest_row_status(row));
-    else
-        guest_trap_send(p->name, p->uuid, GUEST_STATE_SHUTOFF, GUEST_ROW_DESTROY);
+    int state = p->event_state, status;
+
+    if (!row) {
+        status = GUEST_ROW_DESTROY;
+        if (!state)
+            state = GUEST_STATE_SHUTOFF;
+    } else if (!state) {
+        state = row->state;
+        status = guest_row_status(row);
+    } else {
+        status = state == GUEST_STATE_SHUTOFF ? GUEST_ROW_NOT_IN_SERVICE : GUEST_ROW_ACTIVE;
+    }
+    guest_trap_send(row ? row->name : p->name, p->uuid, state, status);
     bridge->traps_sent++;
 }
 
@@ -279,7 +290,8 @@ static void handle_event_message(struct bridge *bridge, pn_message_t *msg)
         return;
     memcpy(p->uuid, event.uuid, GUEST_UUID_LEN);
     snprintf(p->name, sizeof(p->name), "%s", event.name);
-    p->trap = true;
+    p->trap = guest_event_is_lifecycle(event.event);
+    p->event_state = guest_event_state(event.event);
 }
 
 static void handle_delivery(struct bridge *bridge, pn_delivery_t *delivery)

@@ -156,6 +156,37 @@ int guest_state_from_name(const char *name, bool active)
     return active ? GUEST_STATE_RUNNING : GUEST_STATE_SHUTOFF;
 }
 
+static const struct {
+    const char *event;
+    int state;
+} lifecycle_events[] = {
+    {"defined", 0},
+    {"undefined", 0},
+    {"started", GUEST_STATE_RUNNING},
+    {"suspended", GUEST_STATE_PAUSED},
+    {"resumed", GUEST_STATE_RUNNING},
+    {"stopped", GUEST_STATE_SHUTOFF},
+    {"shutdown", GUEST_STATE_SHUTDOWN},
+    {"pmsuspended", GUEST_STATE_PAUSED},
+    {"crashed", GUEST_STATE_CRASHED},
+};
+
+bool guest_event_is_lifecycle(const char *event)
+{
+    for (size_t i = 0; i < sizeof(lifecycle_events) / sizeof(lifecycle_events[0]); i++)
+        if (strcmp(event, lifecycle_events[i].event) == 0)
+            return true;
+    return false;
+}
+
+int guest_event_state(const char *event)
+{
+    for (size_t i = 0; i < sizeof(lifecycle_events) / sizeof(lifecycle_events[0]); i++)
+        if (strcmp(event, lifecycle_events[i].event) == 0)
+            return lifecycle_events[i].state;
+    return 0;
+}
+
 int guest_row_status(const struct guest_row *row)
 {
     return row->active ? GUEST_ROW_ACTIVE : GUEST_ROW_NOT_IN_SERVICE;

@@ -83,6 +83,12 @@ size_t guest_table_sweep(struct guest_table *table, const char *host);
  * an inactive one; any unknown name is treated as nostate. */
 int guest_state_from_name(const char *name, bool active);
 
+/* Lifecycle events (virtbus's JSON names): whether event is one (a trap is due), and the state
+ * it leaves the domain in (0 when the event implies none: defined, undefined). Later events may
+ * have moved the domain on by the time its row is read; the trap reports this event's state. */
+bool guest_event_is_lifecycle(const char *event);
+int guest_event_state(const char *event);
+
 /* RowStatus shown for a row: active while the domain runs, notInService while it is defined
  * but not running. */
 int guest_row_status(const struct guest_row *row);

@@ -103,11 +103,12 @@ class Snmptrapd:
     def start(self):
         env = dict(os.environ, SNMP_PERSISTENT_DIR=self.dir, MIBS="", MIBDIRS="/nonexistent")
         # -On numeric OIDs; -Ln log nothing else; format: one trap per line, varbinds tab separated.
-        self.proc = subprocess.Popen(["/usr/sbin/snmptrapd", "-f", "-C", "-c", self.config, "-On", "-Lf",
-                                      os.path.join(self.dir, "snmptrapd.log"), "-F", "TRAP %V\\t%v\\n",
-                                      "-p", os.path.join(self.dir, "pid"),
-                                      "udp:127.0.0.1:%d" % self.port],
-                                     env=env, stdout=open(self.out, "a"), stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(["/usr/sbin/snmptrapd", "-f", "-C", "-c", self.config, "-On",
+                                      "-Lf", self.out, "-F", "TRAP %V\\t%v\\n",
+                                      "-p", os.path.join(self.dir, "pid"), "udp:127.0.0.1:%d" % self.port],
+                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: os.path.exists(self.out) and "NET-SNMP version" in open(self.out).read(),
+                 what="snmptrapd to start")
         return self
 
     def traps(self):
