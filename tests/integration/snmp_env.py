@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from amqp_env import free_port
-from conftest import BUILDDIR
+from amqp_env import amqp_args, free_port, make_users_file, stop_daemon
+from conftest import BUILDDIR, Daemon
 
 VIRTBUS_SNMP = os.path.join(BUILDDIR, "virtbus-snmp")
 GUEST_ENTRY = "1.3.6.1.4.1.36957.1.1.1"
@@ -210,3 +210,66 @@ def set_cell(target, uuid, column, value, community="private"):
     proc = run_snmp("snmpset", target, "%s.%d.%s" % (GUEST_ENTRY, COLUMNS[column], uuid_index(uuid)), "i",
                     str(value), community=community, check=False)
     return proc.returncode, proc.stdout + proc.stderr
+
+
+# --- fixtures the test_snmp_* modules import ------------------------------------------------
+ADMIN = ("admin", "admin-secret")
+
+
+@pytest.fixture
+def port():
+    return free_port()
+
+
+@pytest.fixture
+def amqp_daemon(private_bus, workdir, port):
+    """virtbusd with its AMQP listener; "admin" (PLAIN) acts as root, ANONYMOUS reads only."""
+    users = make_users_file(workdir, BUILDDIR, [(ADMIN[0], "root", ADMIN[1])])
+    d = Daemon(private_bus, workdir, amqp_args(port, "--hostname", "host-a", "--amqp-users", users)).start()
+    yield d
+    stop_daemon(d)
+
+
+@pytest.fixture
+def trapd(workdir):
+    t = Snmptrapd(workdir).start()
+    yield t
+    t.stop()
+
+
+@pytest.fixture
+def snmpd(workdir, trapd):
+    s = Snmpd(workdir, trap_port=trapd.port).start()
+    yield s
+    s.stop()
+
+
+def start_bridge(workdir, snmpd, url, extra=()):
+    """virtbus-snmp, returned once its table is served."""
+    b = Bridge(workdir, snmpd, url, extra).start()
+    wait_for(lambda: walk_table(snmpd.target()), what="the guest table")
+    return b
+
+
+@pytest.fixture
+def bridge(workdir, snmpd, amqp_daemon, port):
+    """virtbus-snmp connected as ANONYMOUS."""
+    b = start_bridge(workdir, snmpd, "amqp://127.0.0.1:%d" % port)
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def admin_bridge(workdir, snmpd, amqp_daemon, port):
+    """virtbus-snmp connected with PLAIN as admin."""
+    b = start_bridge(workdir, snmpd, "amqp://%s:%s@127.0.0.1:%d" % (ADMIN[0], ADMIN[1], port))
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def bus(amqp_daemon):
+    import dbus
+    conn = dbus.bus.BusConnection(amqp_daemon.bus.address)
+    yield conn
+    conn.close()

@@ -1,48 +1,12 @@
 """virtbus-snmp's libvirtGuestTable through a real snmpd (AgentX master): it matches what
 virtbusd says over QMF, and follows define/undefine/suspend/resume made on D-Bus."""
-import dbus
-import pytest
-
-from amqp_env import QmfConsole, amqp_args, free_port, make_users_file, stop_daemon
-from conftest import BUILDDIR, TEST_DOMAIN_UUID, Daemon, connect_iface, domain_iface
-from snmp_env import STATES, Bridge, Snmpd, get_cell, wait_for, walk_table
+from amqp_env import QmfConsole
+from conftest import TEST_DOMAIN_UUID, connect_iface, domain_iface
+from snmp_env import STATES, get_cell, wait_for, walk_table
+from snmp_env import amqp_daemon, bridge, bus, port, snmpd, trapd  # noqa: F401 (fixtures)
 
 DOMAIN_XML = """<domain type='test'><name>{name}</name><uuid>{uuid}</uuid><memory>{kib}</memory>
 <currentMemory>{kib}</currentMemory><vcpu>{vcpus}</vcpu><os><type>hvm</type></os></domain>"""
-
-
-@pytest.fixture
-def port():
-    return free_port()
-
-
-@pytest.fixture
-def amqp_daemon(private_bus, workdir, port):
-    users = make_users_file(workdir, BUILDDIR, [("admin", "root", "admin-secret")])
-    d = Daemon(private_bus, workdir, amqp_args(port, "--hostname", "host-a", "--amqp-users", users)).start()
-    yield d
-    stop_daemon(d)
-
-
-@pytest.fixture
-def snmpd(workdir):
-    s = Snmpd(workdir).start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def bridge(workdir, snmpd, amqp_daemon, port):
-    b = Bridge(workdir, snmpd, "amqp://127.0.0.1:%d" % port).start()
-    yield b
-    b.stop()
-
-
-@pytest.fixture
-def bus(amqp_daemon):
-    conn = dbus.bus.BusConnection(amqp_daemon.bus.address)
-    yield conn
-    conn.close()
 
 
 def qmf_domains(port):

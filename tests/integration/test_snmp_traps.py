@@ -1,47 +1,10 @@
 """libvirtGuestNotif: every lifecycle event reaches a real snmptrapd through snmpd, carrying the
 guest's name, UUID, state after the event and row status."""
-import dbus
-import pytest
-
-from amqp_env import amqp_args, free_port, stop_daemon
-from conftest import TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, Daemon, connect_iface, domain_iface
-from snmp_env import GUEST_ENTRY, NOTIF_OID, STATES, Bridge, Snmpd, Snmptrapd, uuid_index, wait_for, walk_table
+from conftest import TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, connect_iface, domain_iface
+from snmp_env import GUEST_ENTRY, NOTIF_OID, STATES, uuid_index, wait_for
+from snmp_env import amqp_daemon, bridge, bus, port, snmpd, trapd  # noqa: F401 (fixtures)
 
 TRAP_OID = "1.3.6.1.6.3.1.1.4.1.0"
-
-
-@pytest.fixture
-def port():
-    return free_port()
-
-
-@pytest.fixture
-def amqp_daemon(private_bus, workdir, port):
-    d = Daemon(private_bus, workdir, amqp_args(port, "--hostname", "host-a")).start()
-    yield d
-    stop_daemon(d)
-
-
-@pytest.fixture
-def trapd(workdir):
-    t = Snmptrapd(workdir).start()
-    yield t
-    t.stop()
-
-
-@pytest.fixture
-def snmpd(workdir, trapd):
-    s = Snmpd(workdir, trap_port=trapd.port).start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def bridge(workdir, snmpd, amqp_daemon, port):
-    b = Bridge(workdir, snmpd, "amqp://127.0.0.1:%d" % port).start()
-    wait_for(lambda: walk_table(snmpd.target()), what="the guest table")
-    yield b
-    b.stop()
 
 
 def guest_traps(trapd):
@@ -52,9 +15,8 @@ def cell(trap, column, uuid=TEST_DOMAIN_UUID):
     return trap.get("%s.%d.%s" % (GUEST_ENTRY, column, uuid_index(uuid)))
 
 
-def test_lifecycle_events_become_traps_with_the_state_after(bridge, trapd, amqp_daemon):
-    conn = dbus.bus.BusConnection(amqp_daemon.bus.address)
-    dom = domain_iface(conn, TEST_DOMAIN_PATH)
+def test_lifecycle_events_become_traps_with_the_state_after(bridge, trapd, bus):
+    dom = domain_iface(bus, TEST_DOMAIN_PATH)
     dom.Suspend()
     traps = wait_for(lambda: guest_traps(trapd), what="a trap")
     assert cell(traps[0], 2) == 'STRING: "test"'
@@ -68,20 +30,17 @@ def test_lifecycle_events_become_traps_with_the_state_after(bridge, trapd, amqp_
     traps = wait_for(lambda: guest_traps(trapd)[2:] and guest_traps(trapd), what="three traps")
     assert [cell(t, 3) for t in traps] == ["INTEGER: %d" % STATES[s] for s in ("paused", "running", "shutoff")]
     assert cell(traps[2], 9) == "INTEGER: 2"  # defined, not running: notInService
-    conn.close()
 
 
-def test_define_and_undefine_trap_with_row_status(bridge, trapd, amqp_daemon):
+def test_define_and_undefine_trap_with_row_status(bridge, trapd, bus):
     uuid = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
     xml = ("<domain type='test'><name>trapped</name><uuid>%s</uuid><memory>65536</memory><vcpu>1</vcpu>"
            "<os><type>hvm</type></os></domain>" % uuid)
-    conn = dbus.bus.BusConnection(amqp_daemon.bus.address)
-    path = connect_iface(conn).DomainDefineXML(xml)
+    path = connect_iface(bus).DomainDefineXML(xml)
     traps = wait_for(lambda: [t for t in guest_traps(trapd) if cell(t, 2, uuid)], what="the define trap")
     assert (cell(traps[0], 2, uuid), cell(traps[0], 3, uuid), cell(traps[0], 9, uuid)) == \
         ('STRING: "trapped"', "INTEGER: 5", "INTEGER: 2")
-    domain_iface(conn, path).Undefine(0)
+    domain_iface(bus, path).Undefine(0)
     traps = wait_for(lambda: [t for t in guest_traps(trapd) if cell(t, 2, uuid)][1:], what="the undefine trap")
     assert (cell(traps[0], 2, uuid), cell(traps[0], 3, uuid), cell(traps[0], 9, uuid)) == \
         ('STRING: "trapped"', "INTEGER: 5", "INTEGER: 6")
-    conn.close()
