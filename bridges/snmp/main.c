@@ -17,6 +17,13 @@
 
 #define AGENT_NAME "virtbus-snmp"
 
+/* How often the subagent pings snmpd, and so how soon it is back after snmpd restarts. */
+static void set_ping_interval(const struct snmp_options *options)
+{
+    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+                       (int) (options->agentx_ping_seconds ? options->agentx_ping_seconds : 2));
+}
+
 /* net-snmp as a subagent whose every wait is the sd-event loop's: no SIGALRM, no persistent
  * state files, no snmp.conf search (our settings come from our own file). */
 static void snmp_setup(const struct snmp_options *options)
@@ -24,8 +31,7 @@ static void snmp_setup(const struct snmp_options *options)
     netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
     if (options->agentx_socket[0])
         netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, options->agentx_socket);
-    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
-                       (int) (options->agentx_ping_seconds ? options->agentx_ping_seconds : 2));
+    set_ping_interval(options);
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
@@ -93,6 +99,7 @@ static int run(const struct snmp_options *options, const struct amqp_url *url)
         r = guest_mib_register(&bridge.table, bridge_set, &bridge, &bridge.mib);
     if (r == 0) {
         init_snmp(AGENT_NAME);
+        set_ping_interval(options); /* init_snmp set the default over ours */
         r = snmp_loop_new(loop, &snmp);
     }
     if (r == 0) {

@@ -68,9 +68,14 @@ class Snmpd:
         self.proc = None
 
     def start(self):
-        env = dict(os.environ, SNMP_PERSISTENT_DIR=self.dir, MIBS="", MIBDIRS="/nonexistent")
+        # snmpd saves state as snmpd.conf in its persistent directory: not where our config is.
+        env = dict(os.environ, SNMP_PERSISTENT_DIR=os.path.join(self.dir, "state"), MIBS="", MIBDIRS="/nonexistent")
         self.log_file = open(self.log_path, "a")
-        self.proc = subprocess.Popen(["/usr/sbin/snmpd", "-f", "-C", "-c", self.config, "-Lf", self.log_path,
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)  # so that waiting for it waits for this snmpd
+        # No SMUX: it would bind TCP port 199, which another snmpd may hold.
+        self.proc = subprocess.Popen(["/usr/sbin/snmpd", "-f", "-C", "-c", self.config, "-I", "-smux",
+                                      "-Lf", self.log_path,
                                       "-p", os.path.join(self.dir, "snmpd.pid")],
                                      env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
         wait_for(lambda: os.path.exists(self.socket), what="snmpd's AgentX socket")
@@ -185,9 +190,12 @@ def parse_value(text):
     return text
 
 
-def walk_table(target, tool="snmpwalk"):
-    """libvirtGuestTable as {uuid: {column name: value}}."""
-    out = run_snmp(tool, target, GUEST_ENTRY).stdout
+def walk_table(target, tool="snmpwalk", check=True):
+    """libvirtGuestTable as {uuid: {column name: value}} ({} on an error when not check)."""
+    proc = run_snmp(tool, target, GUEST_ENTRY, check=check)
+    if proc.returncode != 0:
+        return {}
+    out = proc.stdout
     names = {v: k for k, v in COLUMNS.items()}
     table = {}
     prefix = "." + GUEST_ENTRY + "."
@@ -247,7 +255,7 @@ def snmpd(workdir, trapd):
 def start_bridge(workdir, snmpd, url, extra=()):
     """virtbus-snmp, returned once its table is served."""
     b = Bridge(workdir, snmpd, url, extra).start()
-    wait_for(lambda: walk_table(snmpd.target()), what="the guest table")
+    wait_for(lambda: walk_table(snmpd.target(), check=False), what="the guest table")
     return b
 
 
