@@ -142,6 +142,11 @@ void qmf_console_reply_opcode(pn_message_t *msg, char *out, size_t size)
     lookup_property(msg, "qmf.opcode", out, size);
 }
 
+void qmf_console_reply_agent(pn_message_t *msg, char *out, size_t size)
+{
+    lookup_property(msg, "qmf.agent", out, size);
+}
+
 bool qmf_console_reply_partial(pn_message_t *msg)
 {
     return lookup_property(msg, "partial", NULL, 0);

@@ -23,6 +23,9 @@ int qmf_console_method(pn_message_t *msg, const char *object_name, const char *m
 void qmf_console_reply_opcode(pn_message_t *msg, char *out, size_t size);
 bool qmf_console_reply_partial(pn_message_t *msg);
 
+/* The name of the agent that sent the reply (qmf.agent), "" when missing. */
+void qmf_console_reply_agent(pn_message_t *msg, char *out, size_t size);
+
 /* An _exception's error_code (0 if absent) and error_text. */
 void qmf_console_exception(pn_message_t *msg, int64_t *code, char *text, size_t size);
 

@@ -29,6 +29,8 @@ struct pending {
     char method[32];
     bool trap;          /* REFRESH after a lifecycle event: trap once the row is current */
     int event_state;    /* the state the event implies, or 0 */
+    char host[GUEST_HOST_MAX], event[64], detail[64];
+    uint64_t seq;       /* REFRESH after an event: the event's */
     void *token;        /* METHOD: the delegated SET */
 };
 

@@ -140,8 +140,20 @@ static void finish_reload(struct bridge *bridge, struct pending *p)
 
 struct object_read {
     struct bridge *bridge;
-    struct guest_row *last; /* the row the last object updated */
+    char host[GUEST_HOST_MAX]; /* the answering agent's host */
+    struct guest_row *last;    /* the row the last object updated */
 };
+
+/* The host an answer comes from: its agent's name is virtbus.org:virtbusd:<host>. */
+static void reply_host(pn_message_t *msg, char *host, size_t size)
+{
+    char agent[GUEST_HOST_MAX + 32];
+    const char *last;
+
+    qmf_console_reply_agent(msg, agent, sizeof(agent));
+    last = strrchr(agent, ':');
+    snprintf(host, size, "%.*s", (int) size - 1, last ? last + 1 : agent);
+}
 
 static void read_property(const char *key, size_t len, pn_data_t *data, void *userdata)
 {
@@ -155,7 +167,7 @@ static void read_object(pn_data_t *values, void *userdata)
 
     memset(&info, 0, sizeof(info));
     qmf_map_each(values, read_property, &info);
-    read->last = guest_table_update(&read->bridge->table, &info, NULL);
+    read->last = guest_table_update(&read->bridge->table, &info, read->host);
     if (!read->last)
         vb_log_warning("a Domain object without a usable uuid was ignored");
 }
@@ -164,28 +176,38 @@ static void read_object(pn_data_t *values, void *userdata)
  * on since), and the row status: active while in a running state, destroy once the row is gone. */
 static void send_trap(struct bridge *bridge, const struct pending *p, const struct guest_row *row)
 {
-    int state = p->event_state, status;
+    struct guest_trap trap = {
+        .name = row ? row->name : p->name, .uuid = p->uuid, .state = p->event_state,
+        .host = p->host, .event = p->event, .detail = p->detail, .seq = p->seq,
+    };
 
     if (!row) {
-        status = GUEST_ROW_DESTROY;
-        if (!state)
-            state = GUEST_STATE_SHUTOFF;
-    } else if (!state) {
-        state = row->state;
-        status = guest_row_status(row);
+        trap.row_status = GUEST_ROW_DESTROY;
+        if (!trap.state)
+            trap.state = GUEST_STATE_SHUTOFF;
+    } else if (!trap.state) {
+        trap.state = row->state;
+        trap.row_status = guest_row_status(row);
     } else {
-        status = state == GUEST_STATE_SHUTOFF ? GUEST_ROW_NOT_IN_SERVICE : GUEST_ROW_ACTIVE;
+        trap.row_status = trap.state == GUEST_STATE_SHUTOFF ? GUEST_ROW_NOT_IN_SERVICE : GUEST_ROW_ACTIVE;
     }
-    guest_trap_send(row ? row->name : p->name, p->uuid, state, status);
+    guest_trap_send(&trap);
     bridge->traps_sent++;
 }
 
 /* The answer to a one-domain query: the row updated, or removed when the domain is gone. */
 static void finish_refresh(struct bridge *bridge, struct pending *p, pn_message_t *msg, bool exception)
 {
-    struct object_read read = {bridge, NULL};
-    int count = exception ? 0 : qmf_console_each_object(msg, read_object, &read);
+    struct object_read read = {.bridge = bridge};
+    int count;
 
+    reply_host(msg, read.host, sizeof(read.host));
+    count = exception ? 0 : qmf_console_each_object(msg, read_object, &read);
+    if (count > 0 && read.last && p->event[0]) {
+        snprintf(read.last->last_event, sizeof(read.last->last_event), "%s", p->event);
+        snprintf(read.last->last_detail, sizeof(read.last->last_detail), "%s", p->detail);
+        read.last->last_seq = p->seq;
+    }
     vb_log_debug("domain %s: %d objects%s", p->name, count, exception ? " (exception)" : "");
     if (count <= 0)
         guest_table_remove(&bridge->table, p->uuid);
@@ -237,7 +259,8 @@ static void handle_reply(struct bridge *bridge, pn_message_t *msg)
     exception = strcmp(opcode, "_exception") == 0;
     partial = !exception && qmf_console_reply_partial(msg);
     if (p->kind == PENDING_RELOAD) {
-        struct object_read read = {bridge, NULL};
+        struct object_read read = {.bridge = bridge};
+        reply_host(msg, read.host, sizeof(read.host));
         if (!p->started)
             guest_table_unmark(&bridge->table, NULL);
         p->started = true;
@@ -291,6 +314,10 @@ static void handle_event_message(struct bridge *bridge, pn_message_t *msg)
     memcpy(p->uuid, event.uuid, GUEST_UUID_LEN);
     snprintf(p->name, sizeof(p->name), "%s", event.name);
     p->trap = guest_event_is_lifecycle(event.event);
+    snprintf(p->host, sizeof(p->host), "%s", event.host);
+    snprintf(p->event, sizeof(p->event), "%s", event.event);
+    snprintf(p->detail, sizeof(p->detail), "%s", event.detail);
+    p->seq = event.seq;
     p->event_state = guest_event_state(event.event);
 }
 

@@ -3,6 +3,7 @@
  * delegated: the handler returns, virtbusd answers over AMQP, and guest_mib_set_done() ends the
  * request, so the loop never waits. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,80 +14,121 @@
 #include "bridges/snmp/guest_mib.h"
 #include "bridges/snmp/guest_oid.h"
 
+struct guest_mib;
+
+/* One registered table over the rows: libvirtGuestTable or virtbusGuestTable. */
+struct guest_view {
+    struct guest_mib *mib;
+    const struct guest_oid_table *oids;
+    netsnmp_handler_registration *registration;
+};
+
 struct guest_mib {
     struct guest_table *table;
     guest_set_function set;
     void *userdata;
-    netsnmp_handler_registration *registration;
+    struct guest_view libvirt, virtbus;
 };
 
-static void set_value(netsnmp_variable_list *var, const struct guest_row *row, unsigned long column)
+static void set_string(netsnmp_variable_list *var, const char *text)
 {
-    struct counter64 cpu_time;
-    long integer;
-    u_long unsigned_value;
+    snmp_set_var_typed_value(var, ASN_OCTET_STR, text, strlen(text));
+}
 
+static void set_counter64(netsnmp_variable_list *var, uint64_t value)
+{
+    struct counter64 c64 = {(u_long) (value >> 32), (u_long) (value & 0xffffffffu)};
+
+    snmp_set_var_typed_value(var, ASN_COUNTER64, &c64, sizeof(c64));
+}
+
+static void set_integer(netsnmp_variable_list *var, u_char type, long value)
+{
+    snmp_set_var_typed_value(var, type, &value, sizeof(value));
+}
+
+static void set_virtbus_value(netsnmp_variable_list *var, const struct guest_row *row, unsigned long column)
+{
     switch (column) {
-    case GUEST_COL_NAME:
-        snmp_set_var_typed_value(var, ASN_OCTET_STR, row->name, strlen(row->name));
+    case VIRTBUS_COL_HOST:
+        set_string(var, row->host);
         break;
-    case GUEST_COL_STATE:
-        integer = row->state;
-        snmp_set_var_typed_value(var, ASN_INTEGER, &integer, sizeof(integer));
+    case VIRTBUS_COL_LAST_EVENT:
+        set_string(var, row->last_event);
         break;
-    case GUEST_COL_CPU_COUNT:
-        unsigned_value = row->vcpus;
-        snmp_set_var_typed_value(var, ASN_UNSIGNED, &unsigned_value, sizeof(unsigned_value));
+    case VIRTBUS_COL_LAST_DETAIL:
+        set_string(var, row->last_detail);
         break;
-    case GUEST_COL_MEMORY_CURRENT:
-        unsigned_value = row->memory_mib;
-        snmp_set_var_typed_value(var, ASN_GAUGE, &unsigned_value, sizeof(unsigned_value));
-        break;
-    case GUEST_COL_MEMORY_LIMIT:
-        unsigned_value = row->max_memory_mib;
-        snmp_set_var_typed_value(var, ASN_UNSIGNED, &unsigned_value, sizeof(unsigned_value));
-        break;
-    case GUEST_COL_CPU_TIME:
-        cpu_time.high = (u_long) (row->cpu_time_ns >> 32);
-        cpu_time.low = (u_long) (row->cpu_time_ns & 0xffffffffu);
-        snmp_set_var_typed_value(var, ASN_COUNTER64, &cpu_time, sizeof(cpu_time));
-        break;
-    case GUEST_COL_ROW_STATUS:
-        integer = guest_row_status(row);
-        snmp_set_var_typed_value(var, ASN_INTEGER, &integer, sizeof(integer));
+    case VIRTBUS_COL_LAST_SEQ:
+        set_counter64(var, row->last_seq);
         break;
     default:
         break;
     }
 }
 
-static void handle_get(struct guest_mib *mib, netsnmp_request_info *request)
+static void set_value(const struct guest_view *view, netsnmp_variable_list *var, const struct guest_row *row,
+                      unsigned long column)
+{
+    if (view->oids == &virtbus_guest_oids) {
+        set_virtbus_value(var, row, column);
+        return;
+    }
+    switch (column) {
+    case GUEST_COL_NAME:
+        set_string(var, row->name);
+        break;
+    case GUEST_COL_STATE:
+        set_integer(var, ASN_INTEGER, row->state);
+        break;
+    case GUEST_COL_CPU_COUNT:
+        set_integer(var, ASN_UNSIGNED, (long) row->vcpus);
+        break;
+    case GUEST_COL_MEMORY_CURRENT:
+        set_integer(var, ASN_GAUGE, (long) row->memory_mib);
+        break;
+    case GUEST_COL_MEMORY_LIMIT:
+        set_integer(var, ASN_UNSIGNED, (long) row->max_memory_mib);
+        break;
+    case GUEST_COL_CPU_TIME:
+        set_counter64(var, row->cpu_time_ns);
+        break;
+    case GUEST_COL_ROW_STATUS:
+        set_integer(var, ASN_INTEGER, guest_row_status(row));
+        break;
+    default:
+        break;
+    }
+}
+
+static void handle_get(const struct guest_view *view, netsnmp_request_info *request)
 {
     netsnmp_variable_list *var = request->requestvb;
     unsigned char uuid[GUEST_UUID_LEN];
     unsigned long column;
     const struct guest_row *row = NULL;
 
-    if (guest_instance_parse(var->name, var->name_length, &column, uuid) == 0)
-        row = guest_table_find(mib->table, uuid);
+    if (guest_instance_parse(view->oids, var->name, var->name_length, &column, uuid) == 0)
+        row = guest_table_find(view->mib->table, uuid);
     if (row)
-        set_value(var, row, column);
+        set_value(view, var, row, column);
     else
         netsnmp_set_request_error(NULL, request, column ? SNMP_NOSUCHINSTANCE : SNMP_NOSUCHOBJECT);
 }
 
-static void handle_getnext(struct guest_mib *mib, netsnmp_request_info *request)
+static void handle_getnext(const struct guest_view *view, netsnmp_request_info *request)
 {
+    const struct guest_table *table = view->mib->table;
     netsnmp_variable_list *var = request->requestvb;
-    oid name[GUEST_INSTANCE_OID_LEN];
+    oid name[GUEST_INSTANCE_OID_MAX];
     unsigned long column;
-    size_t at;
+    size_t at, len;
 
-    if (guest_instance_next(mib->table, var->name, var->name_length, request->inclusive, &column, &at) < 0)
+    if (guest_instance_next(view->oids, table, var->name, var->name_length, request->inclusive, &column, &at) < 0)
         return; /* nothing here: the agent moves on to the next registration */
-    guest_instance_oid(name, column, mib->table->rows[at]->uuid);
-    snmp_set_var_objid(var, name, GUEST_INSTANCE_OID_LEN);
-    set_value(var, mib->table->rows[at], column);
+    len = guest_instance_oid(view->oids, name, column, table->rows[at]->uuid);
+    snmp_set_var_objid(var, name, len);
+    set_value(view, var, table->rows[at], column);
 }
 
 /* The row and action a SET varbind names, or an SNMP error. */
@@ -98,7 +140,7 @@ static int set_target(struct guest_mib *mib, netsnmp_request_info *request, cons
     unsigned long column;
     int r;
 
-    if (guest_instance_parse(var->name, var->name_length, &column, uuid) < 0)
+    if (guest_instance_parse(&libvirt_guest_oids, var->name, var->name_length, &column, uuid) < 0)
         return column ? SNMP_ERR_NOCREATION : SNMP_ERR_NOTWRITABLE;
     if (column != GUEST_COL_STATE && column != GUEST_COL_ROW_STATUS)
         return SNMP_ERR_NOTWRITABLE;
@@ -175,46 +217,62 @@ static void handle_set(struct guest_mib *mib, netsnmp_mib_handler *handler, nets
 static int handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *registration,
                    netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
-    struct guest_mib *mib = handler->myvoid;
+    struct guest_view *view = handler->myvoid;
 
     for (netsnmp_request_info *request = requests; request; request = request->next) {
         if (request->processed)
             continue;
         switch (reqinfo->mode) {
         case MODE_GET:
-            handle_get(mib, request);
+            handle_get(view, request);
             break;
         case MODE_GETNEXT:
-            handle_getnext(mib, request);
+            handle_getnext(view, request);
             break;
         default:
-            handle_set(mib, handler, registration, reqinfo, request);
+            if (view->oids == &libvirt_guest_oids)
+                handle_set(view->mib, handler, registration, reqinfo, request);
+            else
+                netsnmp_set_request_error(reqinfo, request, SNMP_ERR_NOTWRITABLE);
             break;
         }
     }
     return SNMP_ERR_NOERROR;
 }
 
+/* Registers view for its table's OID (the entry's parent). */
+static int register_view(struct guest_mib *mib, struct guest_view *view, const struct guest_oid_table *oids,
+                         const char *name, int modes)
+{
+    view->mib = mib;
+    view->oids = oids;
+    view->registration = netsnmp_create_handler_registration(name, handler, oids->entry, oids->entry_len - 1, modes);
+    if (!view->registration)
+        return -ENOMEM;
+    view->registration->handler->myvoid = view;
+    if (netsnmp_register_handler(view->registration) != MIB_REGISTERED_OK) {
+        view->registration = NULL; /* net-snmp freed it */
+        return -EEXIST;
+    }
+    return 0;
+}
+
 int guest_mib_register(struct guest_table *table, guest_set_function set, void *userdata, struct guest_mib **out)
 {
-    static const oid table_oid[] = {LIBVIRT_MIB_OID, 1, 1};
     struct guest_mib *mib = calloc(1, sizeof(*mib));
+    int r;
 
     if (!mib)
         return -ENOMEM;
     mib->table = table;
     mib->set = set;
     mib->userdata = userdata;
-    mib->registration = netsnmp_create_handler_registration("libvirtGuestTable", handler, table_oid,
-                                                            OID_LENGTH(table_oid), HANDLER_CAN_RWRITE);
-    if (!mib->registration) {
-        free(mib);
-        return -ENOMEM;
-    }
-    mib->registration->handler->myvoid = mib;
-    if (netsnmp_register_handler(mib->registration) != MIB_REGISTERED_OK) {
-        free(mib);
-        return -EEXIST;
+    r = register_view(mib, &mib->libvirt, &libvirt_guest_oids, "libvirtGuestTable", HANDLER_CAN_RWRITE);
+    if (r == 0)
+        r = register_view(mib, &mib->virtbus, &virtbus_guest_oids, "virtbusGuestTable", HANDLER_CAN_RONLY);
+    if (r < 0) {
+        guest_mib_unregister(mib);
+        return r;
     }
     *out = mib;
     return 0;
@@ -224,6 +282,9 @@ void guest_mib_unregister(struct guest_mib *mib)
 {
     if (!mib)
         return;
-    netsnmp_unregister_handler(mib->registration);
+    if (mib->libvirt.registration)
+        netsnmp_unregister_handler(mib->libvirt.registration);
+    if (mib->virtbus.registration)
+        netsnmp_unregister_handler(mib->virtbus.registration);
     free(mib);
 }

@@ -51,6 +51,9 @@ struct guest_row {
     uint32_t vcpus;
     uint32_t memory_mib, max_memory_mib;
     uint64_t cpu_time_ns;
+    char last_event[64];   /* the last event seen for the domain (VIRTBUS-MIB), "" before any */
+    char last_detail[64];
+    uint64_t last_seq;
     bool seen;       /* marked by a full reload; rows left unmarked are stale */
 };
 

@@ -13,6 +13,8 @@ from conftest import BUILDDIR, Daemon
 
 VIRTBUS_SNMP = os.path.join(BUILDDIR, "virtbus-snmp")
 GUEST_ENTRY = "1.3.6.1.4.1.36957.1.1.1"
+VIRTBUS_ENTRY = "1.3.6.1.4.1.36957.100.1.1.1"
+VIRTBUS_COLUMNS = {"host": 1, "event": 2, "detail": 3, "seq": 4}
 NOTIF_OID = "1.3.6.1.4.1.36957.0.1"
 COLUMNS = {"name": 2, "state": 3, "cpus": 4, "memory": 5, "max_memory": 6, "cpu_time": 7, "row_status": 9}
 STATES = {"running": 1, "blocked": 2, "paused": 3, "shutdown": 4, "shutoff": 5, "crashed": 6}
@@ -180,6 +182,8 @@ def run_snmp(tool, target, *args, community="public", check=True):
 
 
 def parse_value(text):
+    if text == '""':  # an empty string is printed without its type
+        return ""
     kind, _, value = text.partition(": ")
     if kind in ("INTEGER", "Gauge32", "Counter64", "Counter32", "Unsigned32"):
         return int(value)
@@ -190,15 +194,16 @@ def parse_value(text):
     return text
 
 
-def walk_table(target, tool="snmpwalk", check=True):
-    """libvirtGuestTable as {uuid: {column name: value}} ({} on an error when not check)."""
-    proc = run_snmp(tool, target, GUEST_ENTRY, check=check)
+def walk_table(target, tool="snmpwalk", check=True, entry=GUEST_ENTRY, columns=COLUMNS):
+    """libvirtGuestTable (or another entry's table) as {uuid: {column name: value}} ({} on an
+    error when not check)."""
+    proc = run_snmp(tool, target, entry, check=check)
     if proc.returncode != 0:
         return {}
     out = proc.stdout
-    names = {v: k for k, v in COLUMNS.items()}
+    names = {v: k for k, v in columns.items()}
     table = {}
-    prefix = "." + GUEST_ENTRY + "."
+    prefix = "." + entry + "."
     for line in out.splitlines():
         if not line.startswith(prefix) or " = " not in line:
             continue

@@ -1,7 +1,7 @@
 """virtbus-snmp's libvirtGuestTable through a real snmpd (AgentX master): it matches what
 virtbusd says over QMF, and follows define/undefine/suspend/resume made on D-Bus."""
 from amqp_env import QmfConsole
-from conftest import TEST_DOMAIN_UUID, connect_iface, domain_iface
+from conftest import TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, connect_iface, domain_iface
 from snmp_env import STATES, get_cell, wait_for, walk_table
 from snmp_env import amqp_daemon, bridge, bus, port, snmpd, trapd  # noqa: F401 (fixtures)
 
@@ -59,3 +59,19 @@ def test_define_suspend_resume_undefine_show_up(bridge, snmpd, bus):
     wait_for(lambda: get_cell(target, uuid, "state") == STATES["shutoff"], what="shut off")
     dom.Undefine(0)
     wait_for(lambda: uuid not in walk_table(target), what="the row to go")
+
+
+def test_virtbus_subtree_names_host_and_last_event(bridge, snmpd, bus):
+    from snmp_env import VIRTBUS_COLUMNS, VIRTBUS_ENTRY
+    target = snmpd.target()
+
+    def virtbus_row():
+        return walk_table(target, entry=VIRTBUS_ENTRY, columns=VIRTBUS_COLUMNS).get(TEST_DOMAIN_UUID)
+
+    assert virtbus_row() == {"host": "host-a", "event": "", "detail": "", "seq": 0}
+    domain_iface(bus, TEST_DOMAIN_PATH).Suspend()
+    row = wait_for(lambda: (lambda r: r["event"] and r)(virtbus_row()), what="the last event")
+    assert (row["host"], row["event"], row["detail"]) == ("host-a", "suspended", "paused") and row["seq"] > 0
+    domain_iface(bus, TEST_DOMAIN_PATH).Resume()
+    later = wait_for(lambda: (lambda r: r["event"] == "resumed" and r)(virtbus_row()), what="the next event")
+    assert later["seq"] == row["seq"] + 1 and later["detail"] == "unpaused"

@@ -24,6 +24,10 @@ def test_lifecycle_events_become_traps_with_the_state_after(bridge, trapd, bus):
     assert cell(traps[0], 3) == "INTEGER: %d" % STATES["paused"]
     assert cell(traps[0], 9) == "INTEGER: 1"
     assert "1.3.6.1.2.1.1.3.0" in traps[0]  # sysUpTime.0 first, as every v2 trap
+    virtbus = "1.3.6.1.4.1.36957.100.1.1.1.%d." + uuid_index(TEST_DOMAIN_UUID)
+    assert [traps[0].get(virtbus % c) for c in (1, 2, 3)] == ['STRING: "host-a"', 'STRING: "suspended"',
+                                                              'STRING: "paused"']
+    assert traps[0][virtbus % 4].startswith("Counter64: ")
 
     dom.Resume()
     dom.Destroy(0)
