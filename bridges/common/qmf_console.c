@@ -168,28 +168,71 @@ static void exception_value(const char *key, size_t len, pn_data_t *data, void *
         qmf_value_string(data, fields->text, fields->size);
 }
 
-static void exception_top(const char *key, size_t len, pn_data_t *data, void *userdata)
+struct values_visit {
+    qmf_map_visitor each;
+    void *userdata;
+};
+
+static void values_top(const char *key, size_t len, pn_data_t *data, void *userdata)
 {
+    const struct values_visit *vv = userdata;
+
     if (!key_is(key, len, "_values") || pn_data_type(data) != PN_MAP)
         return;
     pn_data_enter(data);
-    qmf_map_each(data, exception_value, userdata);
+    qmf_map_each(data, vv->each, vv->userdata);
     pn_data_exit(data);
+}
+
+/* Calls each for every key of the body's _values map (a body that is one map). */
+static int each_body_value(pn_message_t *msg, qmf_map_visitor each, void *userdata)
+{
+    pn_data_t *body = pn_message_body(msg);
+    struct values_visit vv = {each, userdata};
+
+    pn_data_rewind(body);
+    if (!pn_data_next(body) || pn_data_type(body) != PN_MAP)
+        return -EBADMSG;
+    pn_data_enter(body);
+    qmf_map_each(body, values_top, &vv);
+    pn_data_exit(body);
+    return 0;
 }
 
 void qmf_console_exception(pn_message_t *msg, int64_t *code, char *text, size_t size)
 {
-    pn_data_t *body = pn_message_body(msg);
     struct exception_fields fields = {code, text, size};
 
     *code = 0;
     snprintf(text, size, "unknown error");
-    pn_data_rewind(body);
-    if (!pn_data_next(body) || pn_data_type(body) != PN_MAP)
-        return;
-    pn_data_enter(body);
-    qmf_map_each(body, exception_top, &fields);
-    pn_data_exit(body);
+    each_body_value(msg, exception_value, &fields);
+}
+
+struct agent_fields {
+    char *name;
+    size_t size;
+    uint64_t *epoch;
+    bool have_name;
+};
+
+static void agent_value(const char *key, size_t len, pn_data_t *data, void *userdata)
+{
+    struct agent_fields *fields = userdata;
+
+    if (key_is(key, len, "_name"))
+        fields->have_name = qmf_value_string(data, fields->name, fields->size) == 0;
+    else if (key_is(key, len, "_epoch"))
+        qmf_value_uint(data, fields->epoch);
+}
+
+int qmf_console_agent_values(pn_message_t *msg, char *name, size_t size, uint64_t *epoch)
+{
+    struct agent_fields fields = {name, size, epoch, false};
+
+    *epoch = 0;
+    if (each_body_value(msg, agent_value, &fields) < 0)
+        return -EBADMSG;
+    return fields.have_name ? 0 : -EBADMSG;
 }
 
 struct object_visit {

@@ -22,6 +22,7 @@ enum pending_kind {
 struct pending {
     struct pending *next;
     enum pending_kind kind;
+    char agent[GUEST_HOST_MAX + 32]; /* the request's subject: its agent, "" on the listener */
     uint64_t id;
     bool sent, started; /* started: a partial answer has arrived */
     unsigned char uuid[GUEST_UUID_LEN];
@@ -34,13 +35,28 @@ struct pending {
     void *token;        /* METHOD: the delegated SET */
 };
 
+/* An agent met on a broker: its epoch tells a restart, its seq what was seen. */
+struct bridge_agent {
+    struct bridge_agent *next;
+    char name[GUEST_HOST_MAX + 32];
+    char host[GUEST_HOST_MAX];
+    uint64_t epoch;
+    uint64_t last_seq;
+    bool have_seq;
+};
+
 struct bridge {
     sd_event *loop;
     struct amqp_client *amqp;
     struct guest_table table;
     struct guest_mib *mib;
+    bool broker;  /* connected to a RabbitMQ broker, not to virtbusd's listener */
+    char console_name[64];
 
     pn_link_t *requests, *replies, *events;
+    pn_link_t *topic, *heartbeats; /* broker: locate requests out, heartbeats in */
+    bool locate_due;
+    struct bridge_agent *agents;
     char reply_to[256];
     pn_message_t *message, *outgoing; /* one to decode into, one to encode */
 
@@ -51,7 +67,8 @@ struct bridge {
     unsigned long traps_sent;
 };
 
-int bridge_init(struct bridge *bridge, sd_event *loop, const struct amqp_url *url);
+/* profile: NULL or "" for virtbusd's listener, "rabbitmq" for a broker. */
+int bridge_init(struct bridge *bridge, sd_event *loop, const struct amqp_url *url, const char *profile);
 void bridge_done(struct bridge *bridge);
 
 /* Queues a method call for a SET (see guest_set_function). */

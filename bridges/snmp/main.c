@@ -94,7 +94,7 @@ static int run(const struct snmp_options *options, const struct amqp_url *url)
         return 1;
     }
     snmp_setup(options);
-    r = bridge_init(&bridge, loop, url);
+    r = bridge_init(&bridge, loop, url, options->broker_profile);
     if (r == 0)
         r = guest_mib_register(&bridge.table, bridge_set, &bridge, &bridge.mib);
     if (r == 0) {
