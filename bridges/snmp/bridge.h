@@ -65,11 +65,17 @@ struct bridge {
     uint64_t last_seq;
     bool have_seq;
     unsigned long traps_sent;
+    uint64_t reloaded_usec; /* when the last reload ended (CLOCK_MONOTONIC) */
 };
 
 /* profile: NULL or "" for virtbusd's listener, "rabbitmq" for a broker. */
 int bridge_init(struct bridge *bridge, sd_event *loop, const struct amqp_url *url, const char *profile);
 void bridge_done(struct bridge *bridge);
+
+/* CpuTime was read (see guest_cpu_read_function): values older than CPU_TIME_MAX_AGE_USEC
+ * are fetched again, by one reload of every domain, at most one at a time. */
+#define CPU_TIME_MAX_AGE_USEC 1000000ull
+void bridge_cpu_time_read(void *userdata);
 
 /* Queues a method call for a SET (see guest_set_function). */
 int bridge_set(void *userdata, const struct guest_row *row, enum guest_action action, void *token);

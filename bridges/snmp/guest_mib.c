@@ -26,6 +26,7 @@ struct guest_view {
 struct guest_mib {
     struct guest_table *table;
     guest_set_function set;
+    guest_cpu_read_function cpu_read;
     void *userdata;
     struct guest_view libvirt, virtbus;
 };
@@ -92,6 +93,7 @@ static void set_value(const struct guest_view *view, netsnmp_variable_list *var,
         break;
     case GUEST_COL_CPU_TIME:
         set_counter64(var, row->cpu_time_ns);
+        view->mib->cpu_read(view->mib->userdata);
         break;
     case GUEST_COL_ROW_STATUS:
         set_integer(var, ASN_INTEGER, guest_row_status(row));
@@ -257,7 +259,8 @@ static int register_view(struct guest_mib *mib, struct guest_view *view, const s
     return 0;
 }
 
-int guest_mib_register(struct guest_table *table, guest_set_function set, void *userdata, struct guest_mib **out)
+int guest_mib_register(struct guest_table *table, guest_set_function set, guest_cpu_read_function cpu_read,
+                       void *userdata, struct guest_mib **out)
 {
     struct guest_mib *mib = calloc(1, sizeof(*mib));
     int r;
@@ -266,6 +269,7 @@ int guest_mib_register(struct guest_table *table, guest_set_function set, void *
         return -ENOMEM;
     mib->table = table;
     mib->set = set;
+    mib->cpu_read = cpu_read;
     mib->userdata = userdata;
     r = register_view(mib, &mib->libvirt, &libvirt_guest_oids, "libvirtGuestTable", HANDLER_CAN_RWRITE);
     if (r == 0)

@@ -20,8 +20,13 @@ enum guest_action {
 typedef int (*guest_set_function)(void *userdata, const struct guest_row *row, enum guest_action action,
                                   void *token);
 
-/* Registers the table under the agent; table stays owned by the caller. */
-int guest_mib_register(struct guest_table *table, guest_set_function set, void *userdata, struct guest_mib **out);
+/* Called when a CpuTime cell is read: the values are the last fetch's; the callee may start a
+ * new fetch so that the next read sees fresh ones. */
+typedef void (*guest_cpu_read_function)(void *userdata);
+
+/* Registers the tables under the agent; table stays owned by the caller. */
+int guest_mib_register(struct guest_table *table, guest_set_function set, guest_cpu_read_function cpu_read,
+                       void *userdata, struct guest_mib **out);
 void guest_mib_unregister(struct guest_mib *mib);
 
 /* Ends a delegated SET: snmp_error is SNMP_ERR_NOERROR or an SNMP error status. */

@@ -96,7 +96,7 @@ static int run(const struct snmp_options *options, const struct amqp_url *url)
     snmp_setup(options);
     r = bridge_init(&bridge, loop, url, options->broker_profile);
     if (r == 0)
-        r = guest_mib_register(&bridge.table, bridge_set, &bridge, &bridge.mib);
+        r = guest_mib_register(&bridge.table, bridge_set, bridge_cpu_time_read, &bridge, &bridge.mib);
     if (r == 0) {
         init_snmp(AGENT_NAME);
         set_ping_interval(options); /* init_snmp set the default over ours */

@@ -14,6 +14,7 @@
 #include "bridges/snmp/feed.h"
 #include "bridges/snmp/trap.h"
 #include "util/log.h"
+#include "util/time.h"
 
 struct object_read {
     struct bridge *bridge;
@@ -140,6 +141,7 @@ static bool reload_part(struct bridge *bridge, struct pending *p, pn_message_t *
         vb_log_warning("malformed reload answer ignored");
     if (partial)
         return false;
+    bridge->reloaded_usec = vb_now_usec();
     if (!exception) {
         size_t dropped = guest_table_sweep(&bridge->table, scope);
         vb_log_info("domains of %s reloaded: %zu rows in all, %zu stale rows removed", read.host[0] ? read.host : "virtbusd",

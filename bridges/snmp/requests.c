@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <proton/connection.h>
+#include <proton/link.h>
+
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
@@ -12,6 +15,7 @@
 #include "bridges/snmp/bridge.h"
 #include "bridges/snmp/feed.h"
 #include "util/log.h"
+#include "util/time.h"
 #include "util/uuid.h"
 
 void pending_free(struct pending *p)
@@ -116,7 +120,10 @@ void bridge_send_requests(struct bridge *bridge)
 {
     struct pending *p, *next;
 
-    if (!bridge->requests || !bridge->reply_to[0])
+    /* Nothing is asked before the event stream is attached: a reload answered earlier could
+     * miss a change whose event came before the subscription (a broker keeps no history). */
+    if (!bridge->requests || !bridge->reply_to[0] || !bridge->events ||
+        !(pn_link_state(bridge->events) & PN_REMOTE_ACTIVE))
         return;
     send_locate(bridge);
     for (p = bridge->pending; p && pn_link_credit(bridge->requests) > 0; p = next) {
@@ -159,3 +166,21 @@ int bridge_set(void *userdata, const struct guest_row *row, enum guest_action ac
     return SNMP_ERR_NOERROR;
 }
 
+
+void bridge_cpu_time_read(void *userdata)
+{
+    struct bridge *bridge = userdata;
+
+    if (!bridge->requests || vb_now_usec() - bridge->reloaded_usec < CPU_TIME_MAX_AGE_USEC)
+        return;
+    for (struct pending *p = bridge->pending; p; p = p->next)
+        if (p->kind == PENDING_RELOAD)
+            return;
+    if (bridge->broker) {
+        for (struct bridge_agent *a = bridge->agents; a; a = a->next)
+            bridge_queue_reload(bridge, a->name);
+    } else {
+        bridge_queue_reload(bridge, NULL);
+    }
+    bridge_send_requests(bridge);
+}

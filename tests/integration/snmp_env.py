@@ -11,7 +11,7 @@ import pytest
 from amqp_env import amqp_args, free_port, make_users_file, stop_daemon
 from conftest import BUILDDIR, Daemon
 
-VIRTBUS_SNMP = os.path.join(BUILDDIR, "virtbus-snmp")
+VIRTBUS_SNMP = os.environ.get("VIRTBUS_SNMP", os.path.join(BUILDDIR, "virtbus-snmp"))
 GUEST_ENTRY = "1.3.6.1.4.1.36957.1.1.1"
 VIRTBUS_ENTRY = "1.3.6.1.4.1.36957.100.1.1.1"
 VIRTBUS_COLUMNS = {"host": 1, "event": 2, "detail": 3, "seq": 4}
