@@ -68,6 +68,40 @@ int qmf_console_query_objects(pn_message_t *msg, const char *class_name, const c
     return pn_data_errno(body) ? -EINVAL : 0;
 }
 
+/* ["OP", property, ["quote", value]] */
+static void put_comparison(pn_data_t *data, const char *op, const char *property, const char *value)
+{
+    pn_data_put_list(data);
+    pn_data_enter(data);
+    pn_data_put_string(data, pn_bytes(strlen(op), op));
+    pn_data_put_string(data, pn_bytes(strlen(property), property));
+    pn_data_put_list(data);
+    pn_data_enter(data);
+    pn_data_put_string(data, pn_bytes(5, "quote"));
+    pn_data_put_string(data, pn_bytes(strlen(value), value));
+    pn_data_exit(data);
+    pn_data_exit(data);
+}
+
+int qmf_console_query_range(pn_message_t *msg, const char *class_name, const char *property, const char *low,
+                            const char *high)
+{
+    pn_data_t *body = pn_message_body(msg);
+
+    begin_map(body);
+    put_string(body, "_what", "OBJECT");
+    put_map_entry(body, "_schema_id", "_class_name", class_name);
+    put_key(body, "_where");
+    pn_data_put_list(body);
+    pn_data_enter(body);
+    pn_data_put_string(body, pn_bytes(3, "and"));
+    put_comparison(body, "ge", property, low);
+    put_comparison(body, "lt", property, high);
+    pn_data_exit(body);
+    pn_data_exit(body);
+    return pn_data_errno(body) ? -EINVAL : 0;
+}
+
 int qmf_console_method(pn_message_t *msg, const char *object_name, const char *method)
 {
     pn_data_t *body = pn_message_body(msg);

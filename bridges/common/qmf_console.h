@@ -16,6 +16,10 @@ int qmf_console_request(pn_message_t *msg, const char *opcode, const char *subje
 /* _query_request for objects of class_name, all of them or (object_name set) one. */
 int qmf_console_query_objects(pn_message_t *msg, const char *class_name, const char *object_name);
 
+/* _query_request for objects of class_name whose string property is in [low, high). */
+int qmf_console_query_range(pn_message_t *msg, const char *class_name, const char *property, const char *low,
+                            const char *high);
+
 /* _method_request on object_name with no arguments. */
 int qmf_console_method(pn_message_t *msg, const char *object_name, const char *method);
 

@@ -24,7 +24,9 @@ struct pending {
     enum pending_kind kind;
     char agent[GUEST_HOST_MAX + 32]; /* the request's subject: its agent, "" on the listener */
     uint64_t id;
-    bool sent, started; /* started: a partial answer has arrived */
+    bool sent;
+    char prefix[40];    /* RELOAD: the UUIDs it covers start so ("" for all) */
+    size_t objects;     /* RELOAD: objects in the answer so far */
     unsigned char uuid[GUEST_UUID_LEN];
     char name[GUEST_NAME_MAX];
     char method[32];
@@ -66,6 +68,7 @@ struct bridge {
     bool have_seq;
     unsigned long traps_sent;
     uint64_t reloaded_usec; /* when the last reload ended (CLOCK_MONOTONIC) */
+    bool reload_failed;     /* a part was refused: the reload sweeps no row */
 };
 
 /* profile: NULL or "" for virtbusd's listener, "rabbitmq" for a broker. */

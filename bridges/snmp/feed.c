@@ -138,7 +138,7 @@ static void on_up(struct amqp_client *client, pn_connection_t *connection, void 
         open_listener_links(bridge, session);
     /* What was asked on the lost connection is asked again on this one. */
     for (struct pending *p = bridge->pending; p; p = p->next)
-        p->sent = p->started = false;
+        p->sent = false;
 }
 
 static void on_event(struct amqp_client *client, pn_event_t *event, void *userdata)

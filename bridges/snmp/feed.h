@@ -16,8 +16,18 @@ struct pending *pending_find(struct bridge *bridge, pn_message_t *msg);
 /* Sends what is queued as far as credit allows. */
 void bridge_send_requests(struct bridge *bridge);
 
-/* Queues a reload of every Domain of agent (NULL: of the one agent behind the listener). */
+/* Queues a reload of every Domain of agent (NULL: of the one agent behind the listener); rows
+ * of its host that the reload does not list are dropped when it ends. */
 void bridge_queue_reload(struct bridge *bridge, const char *agent);
+
+/* virtbusd's answers hold at most ~1200 Domain objects (proton's pn_data holds 65535 nodes;
+ * more are silently cut off), so a reload asks for UUID ranges: one answer of
+ * RELOAD_SPLIT_AT or more objects may have been cut and is asked again in 16 narrower ones. */
+#define RELOAD_SPLIT_AT 500
+void bridge_queue_reload_part(struct bridge *bridge, const char *agent, const char *prefix);
+
+/* The host of an agent name (virtbus.org:virtbusd:<host>), or NULL for NULL. */
+const char *bridge_host_of_agent(const char *agent);
 
 /* Handles an answer on the reply link. */
 void bridge_handle_reply(struct bridge *bridge, pn_message_t *msg);

@@ -47,7 +47,7 @@ static void read_object(pn_data_t *values, void *userdata)
     qmf_map_each(values, read_property, &info);
     read->last = guest_table_update(&read->bridge->table, &info, read->host);
     if (!read->last)
-        vb_log_warning("a Domain object without a usable uuid was ignored");
+        vb_log_debug("a Domain object without a usable uuid was ignored (an answer cut short)");
 }
 
 /* The trap of a lifecycle event: the state the event left the domain in (the row may have moved
@@ -123,30 +123,72 @@ static void finish_method(struct pending *p, pn_message_t *msg, bool exception)
     guest_mib_set_done(p->token, method_error(code));
 }
 
-/* One message of a reload's answer; returns whether the reload is complete. Rows of other
- * hosts (on a broker) are left alone; on the listener every row is the one agent's. */
+/* Whether another part of agent's reload is still queued or asked. */
+static bool reload_remains(struct bridge *bridge, const struct pending *done)
+{
+    for (const struct pending *p = bridge->pending; p; p = p->next)
+        if (p != done && p->kind == PENDING_RELOAD && strcmp(p->agent, done->agent) == 0)
+            return true;
+    return false;
+}
+
+/* An answer this large may have been cut short by virtbusd: ask again in 16 narrower ranges
+ * (after 8, 13, 18 and 23 characters a UUID has a '-', the only next character there). */
+static void split_reload(struct bridge *bridge, const struct pending *p)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t n = strlen(p->prefix);
+    char prefix[sizeof(p->prefix)];
+
+    if (n + 2 > sizeof(p->prefix)) {
+        bridge->reload_failed = true;
+        return;
+    }
+    memcpy(prefix, p->prefix, n);
+    prefix[n + 1] = '\0';
+    if (n == 8 || n == 13 || n == 18 || n == 23) {
+        prefix[n] = '-';
+        bridge_queue_reload_part(bridge, p->agent, prefix);
+        return;
+    }
+    for (size_t i = 0; i < 16; i++) {
+        prefix[n] = digits[i];
+        bridge_queue_reload_part(bridge, p->agent, prefix);
+    }
+}
+
+/* One message of a reload's answer; returns whether this part is complete. When the last part
+ * ends, the rows of its host the reload did not list are dropped (on the listener, all rows
+ * are the one agent's; on a broker, other hosts' rows are left alone). */
 static bool reload_part(struct bridge *bridge, struct pending *p, pn_message_t *msg, bool exception, bool partial)
 {
     struct object_read read = {.bridge = bridge};
-    const char *scope;
+    int count;
 
     reply_host(msg, read.host, sizeof(read.host));
-    scope = bridge->broker ? read.host : NULL;
-    if (!p->started)
-        guest_table_unmark(&bridge->table, scope);
-    p->started = true;
-    if (exception)
+    if (exception) {
         vb_log_warning("reload refused by virtbusd; the table keeps its rows");
-    else if (qmf_console_each_object(msg, read_object, &read) < 0)
+        bridge->reload_failed = true;
+    } else if ((count = qmf_console_each_object(msg, read_object, &read)) < 0) {
         vb_log_warning("malformed reload answer ignored");
+        bridge->reload_failed = true;
+    } else {
+        p->objects += (size_t) count;
+    }
     if (partial)
         return false;
+    if (p->objects >= RELOAD_SPLIT_AT)
+        split_reload(bridge, p);
+    if (reload_remains(bridge, p))
+        return true;
     bridge->reloaded_usec = vb_now_usec();
-    if (!exception) {
-        size_t dropped = guest_table_sweep(&bridge->table, scope);
-        vb_log_info("domains of %s reloaded: %zu rows in all, %zu stale rows removed", read.host[0] ? read.host : "virtbusd",
-                    bridge->table.count, dropped);
+    if (bridge->reload_failed) {
+        bridge->reload_failed = false;
+        return true;
     }
+    vb_log_info("domains of %s reloaded: %zu rows in all, %zu stale rows removed",
+                read.host[0] ? read.host : "virtbusd", bridge->table.count,
+                guest_table_sweep(&bridge->table, bridge->broker ? read.host : NULL));
     return true;
 }
 

@@ -89,8 +89,15 @@ static int encode_request(struct bridge *bridge, struct pending *p)
     }
     if (qmf_console_request(msg, "_query_request", subject, bridge->reply_to, cid) < 0)
         return -EINVAL;
-    if (p->kind == PENDING_RELOAD)
+    if (p->kind == PENDING_RELOAD && !p->prefix[0])
         return qmf_console_query_objects(msg, "Domain", NULL);
+    if (p->kind == PENDING_RELOAD) {
+        char high[sizeof(p->prefix)];
+        size_t n = strlen(p->prefix);
+        memcpy(high, p->prefix, n + 1);
+        high[n - 1]++; /* "0a" <= uuid < "0b": the next character is a hex digit or '-' */
+        return qmf_console_query_range(msg, "Domain", "uuid", p->prefix, high);
+    }
     vb_uuid_format(p->uuid, uuid);
     snprintf(object_name, sizeof(object_name), "domain:%s", uuid);
     return qmf_console_query_objects(msg, "Domain", object_name);
@@ -143,10 +150,29 @@ void bridge_send_requests(struct bridge *bridge)
     amqp_client_flush(bridge->amqp);
 }
 
+const char *bridge_host_of_agent(const char *agent)
+{
+    const char *colon = agent ? strrchr(agent, ':') : NULL;
+
+    return colon ? colon + 1 : agent;
+}
+
+void bridge_queue_reload_part(struct bridge *bridge, const char *agent, const char *prefix)
+{
+    struct pending *p = pending_add(bridge, PENDING_RELOAD, agent);
+
+    if (!p) {
+        vb_log_error("out of memory: reload incomplete");
+        bridge->reload_failed = true;
+        return;
+    }
+    snprintf(p->prefix, sizeof(p->prefix), "%s", prefix);
+}
+
 void bridge_queue_reload(struct bridge *bridge, const char *agent)
 {
-    if (!pending_add(bridge, PENDING_RELOAD, agent))
-        vb_log_error("out of memory: no reload");
+    guest_table_unmark(&bridge->table, bridge->broker ? bridge_host_of_agent(agent) : NULL);
+    bridge_queue_reload_part(bridge, agent, "");
 }
 
 int bridge_set(void *userdata, const struct guest_row *row, enum guest_action action, void *token)

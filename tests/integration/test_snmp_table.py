@@ -75,3 +75,20 @@ def test_virtbus_subtree_names_host_and_last_event(bridge, snmpd, bus):
     domain_iface(bus, TEST_DOMAIN_PATH).Resume()
     later = wait_for(lambda: (lambda r: r["event"] == "resumed" and r)(virtbus_row()), what="the next event")
     assert later["seq"] == row["seq"] + 1 and later["detail"] == "unpaused"
+
+
+def test_more_domains_than_one_qmf_answer_holds(amqp_daemon, bus, workdir, snmpd, port):
+    """virtbusd cuts a QMF answer short past ~1200 Domain objects (proton's 65535-node limit):
+    the bridge's reload asks for UUID ranges, narrower where an answer is large, and misses none."""
+    from snmp_env import GUEST_ENTRY, run_snmp, start_bridge
+    connect = connect_iface(bus)
+    for n in range(1300):
+        connect.DomainDefineXML("<domain type='test'><name>many-%d</name><memory>65536</memory><vcpu>1</vcpu>"
+                                "<os><type>hvm</type></os></domain>" % n)
+    b = start_bridge(workdir, snmpd, "amqp://127.0.0.1:%d" % port)
+    try:
+        names = wait_for(lambda: (lambda out: out.count(" = ") == 1301 and out)(
+            run_snmp("snmpbulkwalk", snmpd.target(), GUEST_ENTRY + ".2").stdout), what="all 1301 rows")
+        assert names.count('STRING: "many-') == 1300
+    finally:
+        b.stop()
