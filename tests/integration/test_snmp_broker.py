@@ -1,5 +1,7 @@
 """virtbus-snmp on a broker (a private RabbitMQ): one subagent serves the domains of two
 virtbusd hosts in one table, each row naming its host, and follows both hosts' events."""
+import os
+
 import pytest
 
 from snmp_env import VIRTBUS_COLUMNS, VIRTBUS_ENTRY, STATES, Bridge, get_cell, wait_for, walk_table
@@ -27,7 +29,11 @@ def hosts(broker):  # noqa: F811
 
 @pytest.fixture
 def broker_bridge(workdir, snmpd, broker, hosts):  # noqa: F811
-    b = Bridge(workdir, snmpd, broker.url, ["--amqp-broker-profile", "rabbitmq"]).start()
+    # Back within a second of the broker (the default backoff grows to 10 s).
+    config = os.path.join(workdir, "virtbus-snmp.conf")
+    with open(config, "w") as f:
+        f.write("amqp_max_backoff_seconds = 1\n")
+    b = Bridge(workdir, snmpd, broker.url, ["--amqp-broker-profile", "rabbitmq", "--config", config]).start()
     yield b
     b.stop()
 

@@ -1,7 +1,9 @@
 """virtbus-snmp's libvirtGuestTable through a real snmpd (AgentX master): it matches what
 virtbusd says over QMF, and follows define/undefine/suspend/resume made on D-Bus."""
+import pytest
+
 from amqp_env import QmfConsole
-from conftest import TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, connect_iface, domain_iface
+from conftest import DELAY_MS, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, connect_iface, domain_iface
 from snmp_env import STATES, get_cell, wait_for, walk_table
 from snmp_env import amqp_daemon, bridge, bus, port, snmpd, trapd  # noqa: F401 (fixtures)
 
@@ -77,6 +79,8 @@ def test_virtbus_subtree_names_host_and_last_event(bridge, snmpd, bus):
     assert later["seq"] == row["seq"] + 1 and later["detail"] == "unpaused"
 
 
+@pytest.mark.skipif(DELAY_MS > 0, reason="deferred mode answers each of 1300 domains 10 ms late: minutes, "
+                    "and nothing of the deferred paths that the other tests do not cover")
 def test_more_domains_than_one_qmf_answer_holds(amqp_daemon, bus, workdir, snmpd, port):
     """virtbusd cuts a QMF answer short past ~1200 Domain objects (proton's 65535-node limit):
     the bridge's reload asks for UUID ranges, narrower where an answer is large, and misses none."""
