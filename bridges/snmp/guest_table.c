@@ -223,3 +223,14 @@ void guest_info_set_property(struct guest_info *info, const char *key, size_t ke
         qmf_value_uint(value, &info->cpu_time_ns);
     }
 }
+
+static void read_property(const char *key, size_t len, pn_data_t *data, void *userdata)
+{
+    guest_info_set_property(userdata, key, len, data);
+}
+
+void guest_info_read(pn_data_t *values, struct guest_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    qmf_map_each(values, read_property, info);
+}

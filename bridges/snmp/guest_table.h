@@ -98,3 +98,6 @@ int guest_row_status(const struct guest_row *row);
 
 /* Sets a field of info from one QMF Domain property (a qmf_map_visitor's arguments). */
 void guest_info_set_property(struct guest_info *info, const char *key, size_t key_len, pn_data_t *value);
+
+/* Fills info from a QMF Domain object's _values map (data inside it). */
+void guest_info_read(pn_data_t *values, struct guest_info *info);

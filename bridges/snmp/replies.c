@@ -33,18 +33,12 @@ static void reply_host(pn_message_t *msg, char *host, size_t size)
     snprintf(host, size, "%.*s", (int) size - 1, last ? last + 1 : agent);
 }
 
-static void read_property(const char *key, size_t len, pn_data_t *data, void *userdata)
-{
-    guest_info_set_property(userdata, key, len, data);
-}
-
 static void read_object(pn_data_t *values, void *userdata)
 {
     struct object_read *read = userdata;
     struct guest_info info;
 
-    memset(&info, 0, sizeof(info));
-    qmf_map_each(values, read_property, &info);
+    guest_info_read(values, &info);
     read->last = guest_table_update(&read->bridge->table, &info, read->host);
     if (!read->last)
         vb_log_debug("a Domain object without a usable uuid was ignored (an answer cut short)");

@@ -1,7 +1,16 @@
 /* net-snmp's agent library on the sd-event loop (one thread): before each sleep, net-snmp says
  * which sockets it reads (snmp_select_info2) and when its next timeout or alarm is due; its
  * sockets become I/O sources (snmp_read2 when readable) and the due time a timer (snmp_timeout,
- * run_alarms). Alarms are told not to use SIGALRM, so nothing runs outside the loop. */
+ * run_alarms). Alarms are told not to use SIGALRM, so nothing runs outside the loop.
+ *
+ * Why net-snmp's library rather than AgentX written here: the subagent must stay registered
+ * across snmpd restarts (open, register, ping, reopen), answer GET/GETNEXT/GETBULK ranges,
+ * run SETs through TestSet/CommitSet/UndoSet/CleanupSet with delegated answers, and send
+ * Notify PDUs; net-snmp does all of that as snmpd itself expects, is packaged by Debian
+ * (libsnmp-dev) and is what the tests talk to anyway. A native AgentX would be a second BER/PDU
+ * codec to fuzz and keep right for little gain: what the bridge pays for the library is this
+ * file (its select-style fds and timers bridged into sd-event) and its global state, which is
+ * fine in a program with one loop and one subagent session. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
