@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <proton/connection.h>
 #include <proton/delivery.h>
 #include <proton/event.h>
 #include <proton/session.h>
@@ -158,6 +159,12 @@ static void on_event(struct amqp_client *client, pn_event_t *event, void *userda
         break;
     case PN_LINK_FLOW:
         bridge_send_requests(bridge);
+        break;
+    case PN_LINK_REMOTE_CLOSE:
+        /* A link the peer ends (a slow consumer's event stream, a refused address) is not
+         * patched up alone: the connection starts over, with a replay and a reload. */
+        vb_log_notice("amqp: the peer closed link %s; reconnecting", pn_link_name(pn_event_link(event)));
+        pn_connection_close(pn_event_connection(event));
         break;
     case PN_DELIVERY:
         handle_delivery(bridge, pn_event_delivery(event));

@@ -68,3 +68,13 @@ def test_anonymous_bridge_sets_get_no_access(bridge, snmpd):
     status, out = set_cell(snmpd.target(), TEST_DOMAIN_UUID, "state", STATES["paused"])
     assert status != 0 and "noAccess" in out, out
     assert state(snmpd) == STATES["running"]
+
+
+def test_wrong_password_is_logged_and_retried(workdir, snmpd, amqp_daemon, port):
+    """A bad login is not fatal: the bridge says why and tries again with backoff."""
+    from snmp_env import Bridge
+    b = Bridge(workdir, snmpd, "amqp://admin:wrong@127.0.0.1:%d" % port).start()
+    try:
+        wait_for(lambda: b.log().count("amqp:unauthorized-access") >= 2, what="two refused logins")
+    finally:
+        b.stop()
