@@ -8,6 +8,7 @@ packages=(
   dbus dbus-daemon dbus-bin polkitd libxml2-utils
   python3 python3-dbus python3-gi python3-pytest python3-qpid-proton
   rabbitmq-server
+  libsnmp-dev snmpd snmp snmptrapd
   cppcheck valgrind
   qemu-system-x86 busybox-static cpio xz-utils zstd
 )

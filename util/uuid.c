@@ -7,7 +7,7 @@
 
 #include "util/uuid.h"
 
-static int hex_value(char c)
+int vb_hex_digit_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -34,8 +34,8 @@ int vb_uuid_parse(const char *text, unsigned char uuid[VB_UUID_LEN])
             p++;
             continue;
         }
-        hi = hex_value(p[0]);
-        lo = hi < 0 ? -1 : hex_value(p[1]);
+        hi = vb_hex_digit_value(p[0]);
+        lo = hi < 0 ? -1 : vb_hex_digit_value(p[1]);
         if (hi < 0 || lo < 0)
             return -EINVAL;
         uuid[i++] = (unsigned char) (hi << 4 | lo);

@@ -8,7 +8,7 @@ if ! command -v cppcheck >/dev/null 2>&1; then
   exit 1
 fi
 dirs=""
-for d in util conf events drivers api dbus daemon tools policy bus bench fuzz tests/unit; do
+for d in util conf events drivers api dbus daemon tools policy bus bridges bench fuzz tests/unit; do
   [ -d "$d" ] && dirs="$dirs $d"
 done
 # shellcheck disable=SC2086

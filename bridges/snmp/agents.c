@@ -1,0 +1,90 @@
+/* The QMF agents virtbus-snmp meets on a broker (one per virtbusd host): found by locate answers
+ * and heartbeats, reloaded when new or restarted, and the last event seq seen from each. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridges/common/qmf_console.h"
+#include "bridges/snmp/feed.h"
+#include "util/log.h"
+
+#define AGENT_PREFIX "virtbus.org:virtbusd:"
+
+static struct bridge_agent *agent_for_host(struct bridge *bridge, const char *host)
+{
+    struct bridge_agent *a;
+
+    for (a = bridge->agents; a; a = a->next)
+        if (strcmp(a->host, host) == 0)
+            return a;
+    a = calloc(1, sizeof(*a));
+    if (!a)
+        return NULL;
+    snprintf(a->host, sizeof(a->host), "%s", host);
+    snprintf(a->name, sizeof(a->name), AGENT_PREFIX "%s", a->host);
+    a->next = bridge->agents;
+    bridge->agents = a;
+    return a;
+}
+
+const char *bridge_agent_of_host(struct bridge *bridge, const char *host)
+{
+    struct bridge_agent *a;
+
+    if (!bridge->broker)
+        return NULL;
+    a = agent_for_host(bridge, host);
+    return a ? a->name : NULL;
+}
+
+void bridge_agent_seen(struct bridge *bridge, pn_message_t *msg)
+{
+    char name[GUEST_HOST_MAX + 32];
+    uint64_t epoch = 0;
+    struct bridge_agent *a;
+
+    if (!bridge->broker || qmf_console_agent_values(msg, name, sizeof(name), &epoch) < 0 ||
+        strncmp(name, AGENT_PREFIX, strlen(AGENT_PREFIX)) != 0)
+        return; /* not a virtbusd: none of ours */
+    a = agent_for_host(bridge, name + strlen(AGENT_PREFIX));
+    if (!a || (a->epoch == epoch && epoch != 0))
+        return;
+    vb_log_info("agent %s (epoch %" PRIu64 "): reloading its domains", a->name, epoch);
+    a->epoch = epoch;
+    bridge_queue_reload(bridge, a->name);
+    bridge_send_requests(bridge);
+}
+
+bool bridge_event_is_new(struct bridge *bridge, const char *host, uint64_t seq)
+{
+    struct bridge_agent *a = bridge->broker ? agent_for_host(bridge, host) : NULL;
+    uint64_t *last = a ? &a->last_seq : &bridge->last_seq;
+    bool *have = a ? &a->have_seq : &bridge->have_seq;
+
+    if (!bridge->broker || a) {
+        if (*have && seq <= *last)
+            return false; /* seen already (a broker delivers at least once) */
+        if (*have && seq > *last + 1)
+            vb_log_notice("events %" PRIu64 "..%" PRIu64 " of %s were not received; a reload covers them",
+                          *last + 1, seq - 1, host);
+        *last = seq;
+        *have = true;
+    }
+    return true;
+}
+
+void bridge_agents_forget_epochs(struct bridge *bridge)
+{
+    for (struct bridge_agent *a = bridge->agents; a; a = a->next)
+        a->epoch = 0;
+}
+
+void bridge_agents_free(struct bridge *bridge)
+{
+    while (bridge->agents) {
+        struct bridge_agent *a = bridge->agents;
+        bridge->agents = a->next;
+        free(a);
+    }
+}
