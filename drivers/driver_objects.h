@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "drivers/driver.h"
 
@@ -13,7 +14,8 @@
  * volume       its name     -      its key      its path     pool's name   -
  * node device  its name     -      -            -            parent or NULL -
  * interface    its name     -      -            -            -             its MAC
- * active / persistent / autostart where the kind has them (a node device is always active). */
+ * active / persistent / autostart where the kind has them (a node device is always active);
+ * sizes in bytes for pools (capacity, allocation, available) and volumes (capacity, allocation). */
 struct vb_object_ref {
     char *name;
     unsigned char uuid[VB_UUID_LEN];
@@ -22,6 +24,7 @@ struct vb_object_ref {
     char *parent;
     char *mac;
     bool active, persistent, autostart;
+    uint64_t capacity, allocation, available;
 };
 
 void vb_object_ref_clear(struct vb_object_ref *ref);

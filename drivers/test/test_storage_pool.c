@@ -73,6 +73,9 @@ static int fill_ref(const struct test_pool *pool, struct vb_object_ref *ref, str
     ref->active = pool->active;
     ref->persistent = pool->persistent;
     ref->autostart = pool->persistent && pool->autostart;
+    ref->capacity = pool->def->capacity;
+    ref->allocation = pool->def->allocation;
+    ref->available = pool->def->available;
     if (pool->def->target_path && !ref->path) {
         vb_object_ref_clear(ref);
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);

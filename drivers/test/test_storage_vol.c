@@ -60,6 +60,8 @@ static int fill_ref(const struct test_pool *pool, const struct vb_vol_def *vol, 
     ref->path = strdup(vol->path);
     ref->parent = strdup(pool->def->name);
     ref->active = true;
+    ref->capacity = vol->capacity;
+    ref->allocation = vol->allocation;
     memcpy(ref->uuid, pool->def->uuid, VB_UUID_LEN);
     if (!ref->key || !ref->path || !ref->parent) {
         vb_object_ref_clear(ref);
