@@ -27,7 +27,7 @@ struct vb_vol_def {
     char *path;   /* set by the pool when the volume is created */
     char *format; /* <target><format type=...>, "raw" when not given */
     uint64_t capacity, allocation;
-    xmlDocPtr doc;
+    xmlDocPtr doc; /* NULL when the definition had nothing the model does not keep */
 };
 
 /* libvirt's checks and words: "missing pool source name element", "name %s cannot contain '/'",

@@ -59,6 +59,33 @@ static int read_def(struct vb_vol_def *def, xmlNodePtr root, struct vb_error *er
     return def->format ? 0 : vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
 }
 
+static const char *const modelled[] = { "name", "key", "capacity", "allocation", "target", NULL };
+static const char *const target_modelled[] = { "path", "format", NULL };
+
+static bool only_listed_children(xmlNodePtr node, const char *const *listed)
+{
+    for (xmlNodePtr child = node ? node->children : NULL; child; child = child->next) {
+        bool known = false;
+
+        if (child->type != XML_ELEMENT_NODE)
+            continue;
+        for (const char *const *l = listed; *l && !known; l++)
+            known = vb_xml_is_element(child, *l);
+        if (!known)
+            return false;
+    }
+    return true;
+}
+
+/* Whether root has elements or attributes the model does not keep. */
+static bool has_unmodelled(xmlNodePtr root)
+{
+    xmlNodePtr target = vb_xml_child(root, "target");
+
+    return root->properties || (target && target->properties) || !only_listed_children(root, modelled) ||
+           !only_listed_children(target, target_modelled);
+}
+
 struct vb_vol_def *vb_vol_def_parse_string(const char *xml, struct vb_error *err)
 {
     _cleanup_(vb_vol_def_freep) struct vb_vol_def *def = calloc(1, sizeof(*def));
@@ -71,14 +98,18 @@ struct vb_vol_def *vb_vol_def_parse_string(const char *xml, struct vb_error *err
     def->doc = vb_object_xml_parse(xml, VOL_URL, "volume", &root, err);
     if (!def->doc || read_def(def, root, err) < 0)
         return NULL;
+    /* A pool may hold thousands of volumes: the document is kept only when it has something the
+     * model does not (a tree costs kilobytes). */
+    if (!has_unmodelled(root)) {
+        xmlFreeDoc(def->doc);
+        def->doc = NULL;
+    }
     return TAKE_PTR(def);
 }
 
 char *vb_vol_def_format(const struct vb_vol_def *def, const char *type, struct vb_error *err)
 {
-    static const char *const modelled[] = { "name", "key", "capacity", "allocation", "target", NULL };
-    static const char *const target_modelled[] = { "path", "format", NULL };
-    xmlNodePtr root = xmlDocGetRootElement(def->doc);
+    xmlNodePtr root = def->doc ? xmlDocGetRootElement(def->doc) : NULL;
     struct vb_buf buf = { 0 };
 
     vb_buf_addf(&buf, "<volume type='%s'>\n", type);

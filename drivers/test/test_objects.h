@@ -10,6 +10,7 @@
 #include "drivers/driver_network.h"
 #include "drivers/driver_storage.h"
 #include "drivers/test/test_private.h"
+#include "util/hashmap.h"
 
 struct test_network {
     struct vb_network_def *def;
@@ -19,8 +20,9 @@ struct test_network {
 struct test_pool {
     struct vb_pool_def *def;
     bool active, persistent, autostart;
-    struct vb_vol_def **vols;
+    struct vb_vol_def **vols;            /* in creation order */
     size_t n_vols, vols_allocated;
+    struct vb_hashmap *vols_by_name;     /* the same volumes by name (NULL until the first) */
 };
 
 struct test_iface {

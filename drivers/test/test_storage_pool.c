@@ -19,6 +19,7 @@ void test_pool_free(struct test_pool *pool)
     for (size_t i = 0; i < pool->n_vols; i++)
         vb_vol_def_free(pool->vols[i]);
     free(pool->vols);
+    vb_hashmap_free(pool->vols_by_name);
     vb_pool_def_free(pool->def);
     free(pool);
 }

@@ -17,26 +17,28 @@ static struct test_pool *active_pool(struct test_conn *conn, vb_uuid_t uuid, str
     return pool;
 }
 
-static ssize_t vol_index(const struct test_pool *pool, const char *name)
+static struct vb_vol_def *vol_named(const struct test_pool *pool, const char *name)
 {
-    for (size_t i = 0; i < pool->n_vols; i++)
-        if (streq(pool->vols[i]->name, name))
-            return (ssize_t) i;
-    return -1;
+    return pool->vols_by_name ? vb_hashmap_get(pool->vols_by_name, name) : NULL;
 }
 
-/* The volume whose key (by_path: path) is text, in an active pool; *pool_out its pool. */
-static struct vb_vol_def *find_vol(struct test_conn *conn, const char *text, bool by_path,
-                                   struct test_pool **pool_out)
+/* The volume whose key (and path: the test driver's are the same) is text: <pool target>/<name>,
+ * in an active pool; *pool_out its pool. Pools are few, volumes many: each is found by name. */
+static struct vb_vol_def *find_vol(struct test_conn *conn, const char *text, struct test_pool **pool_out)
 {
     for (size_t p = 0; p < conn->objects->n_pools; p++) {
         struct test_pool *pool = conn->objects->pools[p];
+        const char *target = pool->def->target_path ? pool->def->target_path : "";
+        size_t len = strlen(target);
+        struct vb_vol_def *vol;
 
-        for (size_t i = 0; pool->active && i < pool->n_vols; i++)
-            if (streq(by_path ? pool->vols[i]->path : pool->vols[i]->key, text)) {
-                *pool_out = pool;
-                return pool->vols[i];
-            }
+        if (!pool->active || strncmp(text, target, len) != 0 || text[len] != '/')
+            continue;
+        vol = vol_named(pool, text + len + 1);
+        if (vol && streq(vol->key, text)) {
+            *pool_out = pool;
+            return vol;
+        }
     }
     return NULL;
 }
@@ -44,7 +46,7 @@ static struct vb_vol_def *find_vol(struct test_conn *conn, const char *text, boo
 static struct vb_vol_def *find_by_key(struct test_conn *conn, const char *key, struct test_pool **pool,
                                       struct vb_error *err)
 {
-    struct vb_vol_def *vol = find_vol(conn, key, false, pool);
+    struct vb_vol_def *vol = find_vol(conn, key, pool);
 
     if (!vol)
         vb_error_set(err, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching key '%s'", key);
@@ -102,7 +104,7 @@ int test_vol_lookup_by_key(void *priv, const char *key, struct vb_object_ref *re
 int test_vol_lookup_by_path(void *priv, const char *path, struct vb_object_ref *ref, struct vb_error *err)
 {
     struct test_pool *pool = NULL;
-    struct vb_vol_def *vol = find_vol(priv, path, true, &pool);
+    struct vb_vol_def *vol = find_vol(priv, path, &pool);
 
     if (!vol)
         return vb_error_set(err, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching path '%s'", path);
@@ -113,13 +115,13 @@ int test_vol_lookup_by_name(void *priv, vb_uuid_t uuid, const char *name, struct
                             struct vb_error *err)
 {
     struct test_pool *pool = active_pool(priv, uuid, err);
-    ssize_t i = pool ? vol_index(pool, name) : -1;
+    struct vb_vol_def *vol = pool ? vol_named(pool, name) : NULL;
 
     if (!pool)
         return -1;
-    if (i < 0)
+    if (!vol)
         return vb_error_set(err, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'", name);
-    return fill_ref(pool, pool->vols[i], ref, err);
+    return fill_ref(pool, vol, ref, err);
 }
 
 /* Parses a new volume of pool and checks it fits; NULL (err set) when it may not be added. */
@@ -129,7 +131,7 @@ static struct vb_vol_def *new_vol(struct test_pool *pool, const char *xml, struc
 
     if (!vol)
         return NULL;
-    if (vol_index(pool, vol->name) >= 0)
+    if (vol_named(pool, vol->name))
         return vb_error_set(err, VB_ERR_OPERATION_FAILED, "storage vol already exists"), NULL;
     if (vol->allocation > pool->def->capacity - pool->def->allocation)
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "Not enough free space in pool for volume '%s'", vol->name),
@@ -144,8 +146,16 @@ static struct vb_vol_def *new_vol(struct test_pool *pool, const char *xml, struc
 
 static int add_vol(struct test_pool *pool, struct vb_vol_def *vol, struct vb_object_ref *ref, struct vb_error *err)
 {
-    if (fill_ref(pool, vol, ref, err) < 0 ||
-        test_array_append((void ***) &pool->vols, &pool->n_vols, &pool->vols_allocated, vol) < 0) {
+    if (!pool->vols_by_name)
+        pool->vols_by_name = vb_hashmap_new();
+    if (!pool->vols_by_name || fill_ref(pool, vol, ref, err) < 0 ||
+        vb_hashmap_put(pool->vols_by_name, vol->name, vol) < 0) {
+        vb_object_ref_clear(ref);
+        vb_vol_def_free(vol);
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    }
+    if (test_array_append((void ***) &pool->vols, &pool->n_vols, &pool->vols_allocated, vol) < 0) {
+        vb_hashmap_remove(pool->vols_by_name, vol->name);
         vb_object_ref_clear(ref);
         vb_vol_def_free(vol);
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
@@ -182,7 +192,7 @@ int test_vol_create_xml_from(void *priv, struct vb_call *call, vb_uuid_t uuid, c
     vol = pool ? new_vol(pool, xml, &call->err) : NULL;
     if (!vol)
         return -1;
-    if (clone_pool != pool || vol_index(pool, clone->name) < 0) {
+    if (clone_pool != pool) {
         vb_error_set(&call->err, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'", clone->name);
         vb_vol_def_free(vol);
         return -1;
@@ -203,7 +213,12 @@ int test_vol_delete(void *priv, struct vb_call *call, const char *key, unsigned 
         return -1;
     pool->def->allocation -= vol->allocation;
     pool->def->available = pool->def->capacity - pool->def->allocation;
-    test_array_remove((void **) pool->vols, &pool->n_vols, (size_t) vol_index(pool, vol->name));
+    for (size_t i = 0; i < pool->n_vols; i++)
+        if (pool->vols[i] == vol) {
+            test_array_remove((void **) pool->vols, &pool->n_vols, i);
+            break;
+        }
+    vb_hashmap_remove(pool->vols_by_name, vol->name);
     vb_vol_def_free(vol);
     return test_done(priv, call, 0);
 }
