@@ -159,6 +159,97 @@
     X(DOMAIN_MIGRATE_START_POST_COPY, "virDomainMigrateStartPostCopy", NONE)                  \
     X(DOMAIN_OPEN_GRAPHICS_FD, "virDomainOpenGraphicsFD", NONE)                               \
     X(DOMAIN_PM_WAKEUP, "virDomainPMWakeup", NONE)                                            \
+    /* networks (libvirt's virNetworkDriver) */                                              \
+    X(CONNECT_LIST_ALL_NETWORKS, "virConnectListAllNetworks", NONE)                           \
+    X(CONNECT_NETWORK_EVENT_REGISTER_ANY, "virConnectNetworkEventRegisterAny", NONE)          \
+    X(NETWORK_LOOKUP_BY_NAME, "virNetworkLookupByName", NONE)                                 \
+    X(NETWORK_LOOKUP_BY_UUID, "virNetworkLookupByUUID", NONE)                                 \
+    X(NETWORK_DEFINE_XML, "virNetworkDefineXMLFlags", NONE)                                   \
+    X(NETWORK_CREATE_XML, "virNetworkCreateXMLFlags", NONE)                                   \
+    X(NETWORK_CREATE, "virNetworkCreate", NONE)                                               \
+    X(NETWORK_DESTROY, "virNetworkDestroy", NONE)                                             \
+    X(NETWORK_UNDEFINE, "virNetworkUndefine", NONE)                                           \
+    X(NETWORK_UPDATE, "virNetworkUpdate", NONE)                                               \
+    X(NETWORK_GET_XML_DESC, "virNetworkGetXMLDesc", NONE)                                     \
+    X(NETWORK_GET_AUTOSTART, "virNetworkGetAutostart", NONE)                                  \
+    X(NETWORK_SET_AUTOSTART, "virNetworkSetAutostart", NONE)                                  \
+    X(NETWORK_IS_ACTIVE, "virNetworkIsActive", NONE)                                          \
+    X(NETWORK_IS_PERSISTENT, "virNetworkIsPersistent", NONE)                                  \
+    X(NETWORK_GET_DHCP_LEASES, "virNetworkGetDHCPLeases", NONE)                               \
+    /* storage pools and volumes (libvirt's virStorageDriver) */                              \
+    X(CONNECT_LIST_ALL_STORAGE_POOLS, "virConnectListAllStoragePools", NONE)                  \
+    X(CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, "virConnectStoragePoolEventRegisterAny", NONE) \
+    X(CONNECT_FIND_STORAGE_POOL_SOURCES, "virConnectFindStoragePoolSources", NONE)            \
+    X(STORAGE_POOL_LOOKUP_BY_NAME, "virStoragePoolLookupByName", NONE)                        \
+    X(STORAGE_POOL_LOOKUP_BY_UUID, "virStoragePoolLookupByUUID", NONE)                        \
+    X(STORAGE_POOL_DEFINE_XML, "virStoragePoolDefineXML", NONE)                               \
+    X(STORAGE_POOL_CREATE_XML, "virStoragePoolCreateXML", NONE)                               \
+    X(STORAGE_POOL_BUILD, "virStoragePoolBuild", NONE)                                        \
+    X(STORAGE_POOL_CREATE, "virStoragePoolCreate", NONE)                                      \
+    X(STORAGE_POOL_DESTROY, "virStoragePoolDestroy", NONE)                                    \
+    X(STORAGE_POOL_DELETE, "virStoragePoolDelete", NONE)                                      \
+    X(STORAGE_POOL_UNDEFINE, "virStoragePoolUndefine", NONE)                                  \
+    X(STORAGE_POOL_REFRESH, "virStoragePoolRefresh", NONE)                                    \
+    X(STORAGE_POOL_GET_INFO, "virStoragePoolGetInfo", NONE)                                   \
+    X(STORAGE_POOL_GET_XML_DESC, "virStoragePoolGetXMLDesc", NONE)                            \
+    X(STORAGE_POOL_GET_AUTOSTART, "virStoragePoolGetAutostart", NONE)                         \
+    X(STORAGE_POOL_SET_AUTOSTART, "virStoragePoolSetAutostart", NONE)                         \
+    X(STORAGE_POOL_IS_ACTIVE, "virStoragePoolIsActive", NONE)                                 \
+    X(STORAGE_POOL_IS_PERSISTENT, "virStoragePoolIsPersistent", NONE)                         \
+    X(STORAGE_POOL_LIST_ALL_VOLUMES, "virStoragePoolListAllVolumes", NONE)                    \
+    X(STORAGE_VOL_LOOKUP_BY_NAME, "virStorageVolLookupByName", NONE)                          \
+    X(STORAGE_VOL_LOOKUP_BY_KEY, "virStorageVolLookupByKey", NONE)                            \
+    X(STORAGE_VOL_LOOKUP_BY_PATH, "virStorageVolLookupByPath", NONE)                          \
+    X(STORAGE_VOL_CREATE_XML, "virStorageVolCreateXML", NONE)                                 \
+    X(STORAGE_VOL_CREATE_XML_FROM, "virStorageVolCreateXMLFrom", NONE)                        \
+    X(STORAGE_VOL_DELETE, "virStorageVolDelete", NONE)                                        \
+    X(STORAGE_VOL_GET_INFO, "virStorageVolGetInfoFlags", NONE)                                \
+    X(STORAGE_VOL_GET_XML_DESC, "virStorageVolGetXMLDesc", NONE)                              \
+    X(STORAGE_VOL_GET_PATH, "virStorageVolGetPath", NONE)                                     \
+    X(STORAGE_VOL_RESIZE, "virStorageVolResize", NONE)                                        \
+    X(STORAGE_VOL_WIPE, "virStorageVolWipePattern", NONE)                                     \
+    /* node devices (libvirt's virNodeDeviceDriver) */                                        \
+    X(CONNECT_LIST_ALL_NODE_DEVICES, "virConnectListAllNodeDevices", NONE)                    \
+    X(CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY, "virConnectNodeDeviceEventRegisterAny", NONE)   \
+    X(NODE_DEVICE_LOOKUP_BY_NAME, "virNodeDeviceLookupByName", NONE)                          \
+    X(NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN, "virNodeDeviceLookupSCSIHostByWWN", NONE)          \
+    X(NODE_DEVICE_CREATE_XML, "virNodeDeviceCreateXML", NONE)                                 \
+    X(NODE_DEVICE_DESTROY, "virNodeDeviceDestroy", NONE)                                      \
+    X(NODE_DEVICE_GET_XML_DESC, "virNodeDeviceGetXMLDesc", NONE)                              \
+    X(NODE_DEVICE_GET_PARENT, "virNodeDeviceGetParent", NONE)                                 \
+    X(NODE_DEVICE_LIST_CAPS, "virNodeDeviceListCaps", NONE)                                   \
+    X(NODE_DEVICE_DETACH_FLAGS, "virNodeDeviceDetachFlags", NONE)                             \
+    X(NODE_DEVICE_RE_ATTACH, "virNodeDeviceReAttach", NONE)                                   \
+    X(NODE_DEVICE_RESET, "virNodeDeviceReset", NONE)                                          \
+    /* host interfaces (libvirt's virInterfaceDriver) */                                      \
+    X(CONNECT_LIST_ALL_INTERFACES, "virConnectListAllInterfaces", NONE)                       \
+    X(INTERFACE_LOOKUP_BY_NAME, "virInterfaceLookupByName", NONE)                             \
+    X(INTERFACE_LOOKUP_BY_MAC_STRING, "virInterfaceLookupByMACString", NONE)                  \
+    X(INTERFACE_DEFINE_XML, "virInterfaceDefineXML", NONE)                                    \
+    X(INTERFACE_UNDEFINE, "virInterfaceUndefine", NONE)                                       \
+    X(INTERFACE_CREATE, "virInterfaceCreate", NONE)                                           \
+    X(INTERFACE_DESTROY, "virInterfaceDestroy", NONE)                                         \
+    X(INTERFACE_GET_XML_DESC, "virInterfaceGetXMLDesc", NONE)                                 \
+    X(INTERFACE_IS_ACTIVE, "virInterfaceIsActive", NONE)                                      \
+    X(INTERFACE_CHANGE_BEGIN, "virInterfaceChangeBegin", NONE)                                \
+    X(INTERFACE_CHANGE_COMMIT, "virInterfaceChangeCommit", NONE)                              \
+    X(INTERFACE_CHANGE_ROLLBACK, "virInterfaceChangeRollback", NONE)                          \
+    /* secrets and network filters (no virtbus driver serves them: "not supported") */       \
+    X(CONNECT_LIST_ALL_SECRETS, "virConnectListAllSecrets", NONE)                             \
+    X(CONNECT_SECRET_EVENT_REGISTER_ANY, "virConnectSecretEventRegisterAny", NONE)            \
+    X(SECRET_LOOKUP_BY_UUID, "virSecretLookupByUUID", NONE)                                   \
+    X(SECRET_LOOKUP_BY_USAGE, "virSecretLookupByUsage", NONE)                                 \
+    X(SECRET_DEFINE_XML, "virSecretDefineXML", NONE)                                          \
+    X(SECRET_GET_VALUE, "virSecretGetValue", NONE)                                            \
+    X(SECRET_SET_VALUE, "virSecretSetValue", NONE)                                            \
+    X(SECRET_GET_XML_DESC, "virSecretGetXMLDesc", NONE)                                       \
+    X(SECRET_UNDEFINE, "virSecretUndefine", NONE)                                             \
+    X(CONNECT_LIST_ALL_NWFILTERS, "virConnectListAllNWFilters", NONE)                         \
+    X(NWFILTER_LOOKUP_BY_NAME, "virNWFilterLookupByName", NONE)                               \
+    X(NWFILTER_LOOKUP_BY_UUID, "virNWFilterLookupByUUID", NONE)                               \
+    X(NWFILTER_DEFINE_XML, "virNWFilterDefineXML", NONE)                                      \
+    X(NWFILTER_GET_XML_DESC, "virNWFilterGetXMLDesc", NONE)                                   \
+    X(NWFILTER_UNDEFINE, "virNWFilterUndefine", NONE)                                         \
     /* bus-level calls of our own that reveal objects: they are filtered, not refused */      \
     X(BUS_PEER, "(peer)", NONE)                                                               \
     X(BUS_INTROSPECT, "(introspect)", NONE)                                                   \

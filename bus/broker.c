@@ -347,10 +347,13 @@ int bus_broker_send_to(struct bus_broker *b, const char *address, pn_message_t *
 void bus_broker_publish_event(struct bus_broker *b, const struct vb_event *event)
 {
     struct amqp_writer *json = &b->fe->scratch;
-    pn_message_t *qmf = bus_event_qmf_message(event, b->fe->hostname, b->fe->agent_name);
+    pn_message_t *qmf;
     char *bytes;
     size_t size;
 
+    if (!bus_event_published(event))
+        return;
+    qmf = bus_event_qmf_message(event, b->fe->hostname, b->fe->agent_name);
     if (bus_event_json_encode(event, b->fe->hostname, 0, json) == 0)
         outbox_add(b, json->data, json->len, false, event->seq);
     if (qmf && bus_message_encode(qmf, &bytes, &size) == 0) {

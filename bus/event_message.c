@@ -33,6 +33,11 @@ void bus_event_words(const struct vb_event *event, char *event_word, size_t even
     const union vb_event_payload *p = &event->payload;
     const char *detail = "";
 
+    if (event->object != VB_OBJECT_DOMAIN) {
+        lowercase_into(event_word, event_size, vb_object_event_to_string(event->object, event->id, p->lifecycle.event));
+        snprintf(detail_word, detail_size, "%s", "");
+        return;
+    }
     if (event->id == VB_DOMAIN_EVENT_ID_LIFECYCLE) {
         lowercase_into(event_word, event_size, vb_domain_event_to_string(p->lifecycle.event));
         lowercase_into(detail_word, detail_size,
@@ -48,6 +53,29 @@ void bus_event_words(const struct vb_event *event, char *event_word, size_t even
     default: break;
     }
     snprintf(detail_word, detail_size, "%s", detail ? detail : "");
+}
+
+bool bus_event_published(const struct vb_event *event)
+{
+    switch (event->object) {
+    case VB_OBJECT_DOMAIN:
+        return true;
+    case VB_OBJECT_NETWORK:
+    case VB_OBJECT_STORAGE_POOL:
+    case VB_OBJECT_NODE_DEVICE:
+        return event->id != VB_EVENT_ID_CHANGED;
+    default:
+        return false;
+    }
+}
+
+/* A node device has no UUID: "". */
+static void object_uuid(const struct vb_event *event, char uuid[VB_UUID_STRING_LEN])
+{
+    if (event->object == VB_OBJECT_NODE_DEVICE)
+        uuid[0] = '\0';
+    else
+        vb_uuid_format(event->uuid, uuid);
 }
 
 static void format_timestamp(uint64_t usec, char *buf, size_t size)
@@ -103,13 +131,21 @@ static void json_put_event(struct amqp_writer *w, const struct vb_event *event, 
 {
     char uuid[VB_UUID_STRING_LEN], event_word[64], detail_word[256], stamp[96], seq[48];
 
-    vb_uuid_format(event->uuid, uuid);
+    object_uuid(event, uuid);
     bus_event_words(event, event_word, sizeof(event_word), detail_word, sizeof(detail_word));
     format_timestamp(event->timestamp_usec, stamp, sizeof(stamp));
     snprintf(seq, sizeof(seq), "{\"seq\":%" PRIu64 ",", event->seq);
     amqp_put_raw(w, seq, strlen(seq));
     json_put_member(w, "host", host, ",");
-    json_put_member(w, "uri", event->uri ? event->uri : "", ",\"domain\":{");
+    if (event->object == VB_OBJECT_DOMAIN) {
+        json_put_member(w, "uri", event->uri ? event->uri : "", ",\"domain\":{");
+    } else {
+        char kind_open[64];
+
+        snprintf(kind_open, sizeof(kind_open), ",\"%s\":{", vb_object_kind_to_string(event->object));
+        json_put_member(w, "uri", event->uri ? event->uri : "", ",");
+        json_put_member(w, "object", vb_object_kind_to_string(event->object), kind_open);
+    }
     json_put_member(w, "name", event->name ? event->name : "", ",");
     json_put_member(w, "uuid", uuid, "},");
     json_put_member(w, "event", event_word, ",");
@@ -146,6 +182,10 @@ char *bus_event_routing_key(const struct vb_event *event, const char *host)
     bus_event_words(event, event_word, sizeof(event_word), detail_word, sizeof(detail_word));
     append_word(key, sizeof(key), host);
     strncat(key, ".", sizeof(key) - strlen(key) - 1);
+    if (event->object != VB_OBJECT_DOMAIN) {
+        append_word(key, sizeof(key), vb_object_kind_to_string(event->object));
+        strncat(key, ".", sizeof(key) - strlen(key) - 1);
+    }
     append_word(key, sizeof(key), event->name);
     strncat(key, ".", sizeof(key) - strlen(key) - 1);
     append_word(key, sizeof(key), event_word);
@@ -186,15 +226,22 @@ static void put_json_application_properties(struct amqp_writer *w, const struct 
     amqp_put_ulong(w, event->seq);
     amqp_put_string(w, "event");
     amqp_put_string(w, event_word);
-    amqp_put_string(w, "domain");
-    amqp_put_string(w, event->name ? event->name : "");
+    if (event->object == VB_OBJECT_DOMAIN) {
+        amqp_put_string(w, "domain");
+        amqp_put_string(w, event->name ? event->name : "");
+    } else {
+        amqp_put_string(w, "object");
+        amqp_put_string(w, vb_object_kind_to_string(event->object));
+        amqp_put_string(w, "name");
+        amqp_put_string(w, event->name ? event->name : "");
+    }
     amqp_put_string(w, "host");
     amqp_put_string(w, host);
     if (gap_oldest) {
         amqp_put_string(w, "virtbus.gap");
         amqp_put_ulong(w, gap_oldest);
     }
-    amqp_end_compound(w, map, gap_oldest ? 10 : 8);
+    amqp_end_compound(w, map, (gap_oldest ? 10 : 8) + (event->object == VB_OBJECT_DOMAIN ? 0 : 2));
 }
 
 int bus_event_json_encode(const struct vb_event *event, const char *host, uint64_t gap_oldest,
@@ -220,12 +267,21 @@ int bus_event_json_encode(const struct vb_event *event, const char *host, uint64
 
 const char *bus_event_qmf_class(const struct vb_event *event)
 {
-    return event->id == VB_DOMAIN_EVENT_ID_LIFECYCLE ? "domainLifecycle" : "domainEvent";
+    switch (event->object) {
+    case VB_OBJECT_NETWORK:
+        return "networkLifecycle";
+    case VB_OBJECT_STORAGE_POOL:
+        return "poolLifecycle";
+    case VB_OBJECT_NODE_DEVICE:
+        return "nodeDeviceLifecycle";
+    default:
+        return event->id == VB_DOMAIN_EVENT_ID_LIFECYCLE ? "domainLifecycle" : "domainEvent";
+    }
 }
 
 int bus_event_qmf_severity(const struct vb_event *event)
 {
-    if (event->id != VB_DOMAIN_EVENT_ID_LIFECYCLE)
+    if (event->object != VB_OBJECT_DOMAIN || event->id != VB_DOMAIN_EVENT_ID_LIFECYCLE)
         return 6;
     if (event->payload.lifecycle.event == VB_EVENT_CRASHED ||
         (event->payload.lifecycle.event == VB_EVENT_STOPPED &&
@@ -250,7 +306,7 @@ static void put_values(pn_data_t *body, const struct vb_event *event, const char
 {
     char uuid[VB_UUID_STRING_LEN], event_word[64], detail_word[256], stamp[96];
 
-    vb_uuid_format(event->uuid, uuid);
+    object_uuid(event, uuid);
     bus_event_words(event, event_word, sizeof(event_word), detail_word, sizeof(detail_word));
     format_timestamp(event->timestamp_usec, stamp, sizeof(stamp));
     bus_put_map(body, "_values");

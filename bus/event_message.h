@@ -10,9 +10,16 @@
 #include "bus/amqp_writer.h"
 #include "events/event.h"
 
-/* The JSON body: {seq, host, uri, domain: {name, uuid}, event, detail, timestamp}. malloc'd. */
+/* Whether an event goes out on AMQP: every domain event, and the lifecycle (and pool refresh)
+ * events of networks, storage pools and node devices. */
+bool bus_event_published(const struct vb_event *event);
+
+/* The JSON body: {seq, host, uri, domain: {name, uuid}, event, detail, timestamp}; for the other
+ * kinds {seq, host, uri, object: "network", network: {name, uuid}, event, detail, timestamp}
+ * ("storage-pool", "node-device" likewise; a node device's uuid is ""). malloc'd. */
 char *bus_event_json(const struct vb_event *event, const char *host);
-/* The routing key <host>.<domain>.<event> ('.' inside a name becomes '_'). malloc'd. */
+/* The routing key <host>.<domain>.<event>, for the other kinds <host>.<kind>.<name>.<event>
+ * ('.' inside a name becomes '_'). malloc'd. */
 char *bus_event_routing_key(const struct vb_event *event, const char *host);
 /* The JSON message, encoded into w (reset first): subject the routing key, content type
  * application/json, application properties seq, event, domain, host (and virtbus.gap when
@@ -20,7 +27,8 @@ char *bus_event_routing_key(const struct vb_event *event, const char *host);
 int bus_event_json_encode(const struct vb_event *event, const char *host, uint64_t gap_oldest,
                           struct amqp_writer *w);
 
-/* The QMF event class of an event: "domainLifecycle" or "domainEvent". */
+/* The QMF event class of an event: "domainLifecycle", "domainEvent", "networkLifecycle",
+ * "poolLifecycle" or "nodeDeviceLifecycle". */
 const char *bus_event_qmf_class(const struct vb_event *event);
 /* QMF severity 0..7 (3 error for a crash, 4 warn for a failure, 6 info otherwise). */
 int bus_event_qmf_severity(const struct vb_event *event);

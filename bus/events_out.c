@@ -74,6 +74,24 @@ static void resume_after_policy(void *userdata)
     bus_conn_flush(l->conn);
 }
 
+/* An event about a network, pool or node device reaches a subscriber who may register for that
+ * kind's events (libvirt's connect:search_* rule; objects are not filtered one by one). */
+static int decide_object_event(struct policy_check *check, struct vb_connect *conn, const struct vb_event *ev,
+                               bool *visible)
+{
+    struct policy_request req = { .conn = conn, .ref = POLICY_REF_CONNECTION };
+    struct vb_error err = VB_ERROR_INIT;
+    int r;
+
+    req.op = ev->object == VB_OBJECT_NETWORK        ? VB_OP_CONNECT_NETWORK_EVENT_REGISTER_ANY
+             : ev->object == VB_OBJECT_STORAGE_POOL ? VB_OP_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY
+                                                    : VB_OP_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY;
+    r = policy_check_decide(check, &req, &err);
+    vb_error_clear(&err);
+    *visible = r == 0;
+    return r == VB_PENDING ? VB_PENDING : 0;
+}
+
 /* 0 decided (*visible says what), or VB_PENDING: polkit is being asked and the link waits. */
 static int decide_visible(struct bus_link *l, const struct vb_event *ev, bool *visible)
 {
@@ -96,8 +114,11 @@ static int decide_visible(struct bus_link *l, const struct vb_event *ev, bool *v
             return 0;
         }
     }
-    r = policy_check_decide_listed(l->check, VB_OP_CONNECT_DOMAIN_EVENT_REGISTER_ANY, fe->conn, ev->uuid, ev->name,
-                                   visible);
+    if (ev->object == VB_OBJECT_DOMAIN)
+        r = policy_check_decide_listed(l->check, VB_OP_CONNECT_DOMAIN_EVENT_REGISTER_ANY, fe->conn, ev->uuid,
+                                       ev->name, visible);
+    else
+        r = decide_object_event(l->check, fe->conn, ev, visible);
     if (r == VB_PENDING) {
         l->waiting_for_policy = true;
         policy_check_on_answered(l->check, resume_after_policy, l);
@@ -197,7 +218,7 @@ static void pump(struct bus_link *l, const struct vb_event *current)
         if (!ev)
             return;
         l->started = true;
-        if (ev->object != VB_OBJECT_DOMAIN || !binding_matches(l, ev)) {
+        if (!bus_event_published(ev) || !binding_matches(l, ev)) {
             l->next_seq++;
             continue;
         }

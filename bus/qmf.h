@@ -5,6 +5,9 @@
 
 #define BUS_QMF_NODE_OBJECT "node"
 #define BUS_QMF_DOMAIN_PREFIX "domain:"
+#define BUS_QMF_POOL_PREFIX "pool:"       /* + the pool's UUID */
+#define BUS_QMF_VOLUME_PREFIX "volume:"   /* + the volume's key */
+#define BUS_QMF_NETWORK_PREFIX "network:" /* + the network's UUID */
 
 void bus_qmf_query(struct bus_request *req);
 void bus_qmf_method(struct bus_request *req);

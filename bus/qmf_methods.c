@@ -5,6 +5,7 @@
 
 #include "api/checks.h"
 #include "api/domain.h"
+#include "api/objects.h"
 #include "bus/amqp_value.h"
 #include "bus/qmf.h"
 #include "bus/qmf_objects.h"
@@ -16,10 +17,15 @@ struct method_args {
     uint32_t flags;
 };
 
+/* What a method is called on. */
+enum method_target { TARGET_NODE, TARGET_DOMAIN, TARGET_POOL, TARGET_VOLUME, TARGET_NETWORK };
+
 struct method_state {
     const struct method_row *row;
-    bool on_domain;
-    unsigned char uuid[VB_UUID_LEN];
+    enum method_target target;
+    unsigned char uuid[VB_UUID_LEN]; /* domain, pool, network */
+    char *key;                       /* volume */
+    struct vb_object_ref volume;     /* createVolumeXML */
     struct method_args args;
     char *description;           /* getXMLDesc */
     struct vb_domain_ref created; /* domainDefineXML, domainCreateXML */
@@ -103,6 +109,43 @@ static int call_create_xml(struct vb_connect *c, struct vb_call *call, struct me
     return vb_domain_create_xml(c, call, st->args.xml_desc, st->args.flags, &st->created);
 }
 
+static int call_pool_create(struct vb_connect *c, struct vb_call *call, struct method_state *st)
+{
+    return vb_pool_create(c, call, st->uuid, st->args.flags);
+}
+static int call_pool_destroy(struct vb_connect *c, struct vb_call *call, struct method_state *st)
+{
+    return vb_pool_destroy(c, call, st->uuid);
+}
+static int call_pool_refresh(struct vb_connect *c, struct vb_call *call, struct method_state *st)
+{
+    return vb_pool_refresh(c, call, st->uuid, st->args.flags);
+}
+static int call_pool_create_volume(struct vb_connect *c, struct vb_call *call, struct method_state *st)
+{
+    return vb_vol_create_xml(c, call, st->uuid, st->args.xml_desc, st->args.flags, &st->volume);
+}
+static int call_pool_get_xml_desc(struct vb_connect *c, struct vb_call *call, struct method_state *st)
+{
+    return vb_pool_get_xml_desc(c, call, st->uuid, st->args.flags, &st->description);
+}
+static int call_volume_delete(struct vb_connect *c, struct vb_call *call, struct method_state *st)
+{
+    return vb_vol_delete(c, call, st->key, st->args.flags);
+}
+static int call_volume_get_xml_desc(struct vb_connect *c, struct vb_call *call, struct method_state *st)
+{
+    return vb_vol_get_xml_desc(c, call, st->key, st->args.flags, &st->description);
+}
+static int call_network_create(struct vb_connect *c, struct vb_call *call, struct method_state *st)
+{
+    return vb_network_create(c, call, st->uuid);
+}
+static int call_network_destroy(struct vb_connect *c, struct vb_call *call, struct method_state *st)
+{
+    return vb_network_destroy(c, call, st->uuid);
+}
+
 static const struct method_row methods[] = {
     { "Node", "domainDefineXML", VB_OP_DOMAIN_DEFINE_XML, call_define_xml },
     { "Node", "domainCreateXML", VB_OP_DOMAIN_CREATE_XML, call_create_xml },
@@ -121,6 +164,15 @@ static const struct method_row methods[] = {
     { "Domain", "setMemory", VB_OP_DOMAIN_SET_MEMORY, call_set_memory },
     { "Domain", "attachDevice", VB_OP_DOMAIN_ATTACH_DEVICE, call_attach_device },
     { "Domain", "detachDevice", VB_OP_DOMAIN_DETACH_DEVICE, call_detach_device },
+    { "Pool", "create", VB_OP_STORAGE_POOL_CREATE, call_pool_create },
+    { "Pool", "destroy", VB_OP_STORAGE_POOL_DESTROY, call_pool_destroy },
+    { "Pool", "refresh", VB_OP_STORAGE_POOL_REFRESH, call_pool_refresh },
+    { "Pool", "createVolumeXML", VB_OP_STORAGE_VOL_CREATE_XML, call_pool_create_volume },
+    { "Pool", "getXMLDesc", VB_OP_STORAGE_POOL_GET_XML_DESC, call_pool_get_xml_desc },
+    { "Volume", "delete", VB_OP_STORAGE_VOL_DELETE, call_volume_delete },
+    { "Volume", "getXMLDesc", VB_OP_STORAGE_VOL_GET_XML_DESC, call_volume_get_xml_desc },
+    { "Network", "create", VB_OP_NETWORK_CREATE, call_network_create },
+    { "Network", "destroy", VB_OP_NETWORK_DESTROY, call_network_destroy },
 };
 
 static void state_free(void *data)
@@ -132,6 +184,8 @@ static void state_free(void *data)
     free(st->args.xml_desc);
     free(st->args.filename);
     free(st->description);
+    free(st->key);
+    vb_object_ref_clear(&st->volume);
     vb_domain_ref_clear(&st->created);
     free(st);
 }
@@ -224,7 +278,16 @@ static int read_arguments(struct bus_request *req, struct method_state *st, cons
     return 0;
 }
 
-/* _object_id {_object_name}: "node" or "domain:<uuid>". */
+/* An object name with a UUID after prefix: 1 and uuid set when name is one. */
+static int uuid_named(const char *name, const char *prefix, unsigned char uuid[VB_UUID_LEN])
+{
+    size_t len = strlen(prefix);
+
+    return strncmp(name, prefix, len) == 0 && vb_uuid_parse(name + len, uuid) == 0;
+}
+
+/* _object_id {_object_name}: "node", "domain:<uuid>", "pool:<uuid>", "volume:<key>" or
+ * "network:<uuid>". */
 static const char *resolve_object(struct bus_request *req, struct method_state *st)
 {
     char *name = NULL;
@@ -240,12 +303,20 @@ static const char *resolve_object(struct bus_request *req, struct method_state *
     if (!name)
         bus_request_failf(req, VB_ERR_INVALID_ARG, "%s", "_method_request needs _object_id {_object_name}");
     else if (strcmp(name, BUS_QMF_NODE_OBJECT) == 0)
-        class_name = "Node";
-    else if (strncmp(name, BUS_QMF_DOMAIN_PREFIX, strlen(BUS_QMF_DOMAIN_PREFIX)) == 0 &&
-             vb_uuid_parse(name + strlen(BUS_QMF_DOMAIN_PREFIX), st->uuid) == 0)
-        class_name = "Domain";
+        class_name = "Node", st->target = TARGET_NODE;
+    else if (uuid_named(name, BUS_QMF_DOMAIN_PREFIX, st->uuid))
+        class_name = "Domain", st->target = TARGET_DOMAIN;
+    else if (uuid_named(name, BUS_QMF_POOL_PREFIX, st->uuid))
+        class_name = "Pool", st->target = TARGET_POOL;
+    else if (uuid_named(name, BUS_QMF_NETWORK_PREFIX, st->uuid))
+        class_name = "Network", st->target = TARGET_NETWORK;
+    else if (strncmp(name, BUS_QMF_VOLUME_PREFIX, strlen(BUS_QMF_VOLUME_PREFIX)) == 0 &&
+             (st->key = strdup(name + strlen(BUS_QMF_VOLUME_PREFIX))))
+        class_name = "Volume", st->target = TARGET_VOLUME;
     else
-        bus_request_failf(req, VB_ERR_INVALID_ARG, "no object named '%s' (objects: node, domain:<uuid>)", name);
+        bus_request_failf(req, VB_ERR_INVALID_ARG,
+                          "no object named '%s' (objects: node, domain:<uuid>, pool:<uuid>, volume:<key>, "
+                          "network:<uuid>)", name);
     free(name);
     return class_name;
 }
@@ -275,7 +346,6 @@ static struct method_state *parse_method(struct bus_request *req)
                           method ? method : "(missing _method_name)");
         goto fail;
     }
-    st->on_domain = strcmp(class_name, "Domain") == 0;
     schema = bus_qmf_method_find(bus_qmf_class_find(class_name), method);
     if (!schema || read_arguments(req, st, schema) < 0)
         goto fail;
@@ -292,6 +362,11 @@ static void put_outputs(struct bus_request *req, struct method_state *st, pn_dat
     bus_put_map(body, "_arguments");
     if (st->description)
         bus_put_string(body, "description", st->description);
+    if (st->row->op == VB_OP_STORAGE_VOL_CREATE_XML) {
+        _cleanup_free_ char *volume = bus_qmf_volume_object_name(st->volume.key);
+
+        bus_put_object_id(body, "volume", volume ? volume : "", req->fe->agent_name);
+    }
     if (st->row->op == VB_OP_DOMAIN_DEFINE_XML || st->row->op == VB_OP_DOMAIN_CREATE_XML) {
         char object_name[BUS_QMF_OBJECT_NAME_MAX];
         bus_qmf_domain_object_name(st->created.uuid, object_name);
@@ -321,25 +396,52 @@ static void answer_method(struct bus_request *req)
     bus_request_send(req, reply);
 }
 
+/* An object the method is called on must exist, whoever asks: libvirt's lookup answers first. */
+static int lookup_target(struct bus_request *req, struct method_state *st, struct vb_error *err)
+{
+    struct vb_connect *conn = req->fe->conn;
+    struct vb_domain_ref domain = { 0 };
+    struct vb_object_ref ref = { 0 };
+    int r = 0;
+
+    switch (st->target) {
+    case TARGET_NODE:
+        return 0;
+    case TARGET_DOMAIN:
+        r = vb_domain_lookup_by_uuid(conn, st->uuid, &domain, err);
+        break;
+    case TARGET_POOL:
+        r = vb_pool_lookup_by_uuid(conn, st->uuid, &ref, err);
+        break;
+    case TARGET_VOLUME:
+        r = vb_vol_lookup_by_key(conn, st->key, &ref, err);
+        break;
+    case TARGET_NETWORK:
+        r = vb_network_lookup_by_uuid(conn, st->uuid, &ref, err);
+        break;
+    }
+    vb_domain_ref_clear(&domain);
+    vb_object_ref_clear(&ref);
+    return r;
+}
+
 static int method_step(struct bus_request *req)
 {
     struct method_state *st = req->data;
     struct vb_error err = VB_ERROR_INIT;
-    struct policy_request preq = { .op = st->row->op, .conn = req->fe->conn, .flags = st->args.flags };
-    struct vb_domain_ref ref = { 0 };
+    struct policy_request preq = { .op = st->row->op, .conn = req->fe->conn, .flags = st->args.flags,
+                                   .ref = POLICY_REF_CONNECTION };
     int r;
 
-    if (st->on_domain) {
-        /* An unknown domain is "not found" whoever asks, as libvirt's lookup answers first. */
-        if (vb_domain_lookup_by_uuid(req->fe->conn, st->uuid, &ref, &err) < 0) {
-            bus_request_fail(req, &err);
-            vb_error_clear(&err);
-            return 0;
-        }
-        vb_domain_ref_clear(&ref);
+    if (lookup_target(req, st, &err) < 0) {
+        bus_request_fail(req, &err);
+        vb_error_clear(&err);
+        return 0;
+    }
+    if (st->target == TARGET_DOMAIN) {
         preq.ref = POLICY_REF_UUID;
         preq.uuid = st->uuid;
-    } else {
+    } else if (st->target == TARGET_NODE) {
         preq.ref = POLICY_REF_XML;
         preq.xml = st->args.xml_desc;
     }

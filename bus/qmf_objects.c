@@ -29,7 +29,7 @@ void bus_qmf_domain_object_name(const unsigned char uuid[VB_UUID_LEN], char out[
     snprintf(out, BUS_QMF_OBJECT_NAME_MAX, "domain:%s", text);
 }
 
-static void put_header(struct bus_frontend *fe, pn_data_t *data, const char *class_name, const char *object_name)
+void bus_qmf_put_header(struct bus_frontend *fe, pn_data_t *data, const char *class_name, const char *object_name)
 {
     uint64_t now_ns = vb_realtime_usec() * 1000u;
 
@@ -45,7 +45,7 @@ void bus_qmf_put_node(struct bus_frontend *fe, pn_data_t *data, const struct vb_
 {
     pn_data_put_map(data);
     pn_data_enter(data);
-    put_header(fe, data, "Node", "node");
+    bus_qmf_put_header(fe, data, "Node", "node");
     bus_put_map(data, "_values");
     bus_put_string(data, "hostname", fe->hostname);
     bus_put_string(data, "uri", fe->conn->uri);
@@ -72,7 +72,7 @@ void bus_qmf_put_domain(struct bus_frontend *fe, pn_data_t *data, const struct v
     vb_uuid_format(info->uuid, uuid);
     pn_data_put_map(data);
     pn_data_enter(data);
-    put_header(fe, data, "Domain", object_name);
+    bus_qmf_put_header(fe, data, "Domain", object_name);
     bus_put_map(data, "_values");
     bus_put_string(data, "uuid", uuid);
     bus_put_string(data, "name", info->name);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/domain.h"
+#include "api/objects.h"
 #include "bus/amqp_value.h"
 #include "bus/qmf.h"
 #include "bus/qmf_objects.h"
@@ -16,7 +17,7 @@ struct query {
     const struct qmf_class *cls; /* NULL: every class */
     char *object_name;           /* NULL: every object */
     pn_data_t *where;            /* NULL: no predicate */
-    bool want_node, want_domains;
+    bool want_node, want_domains, want_pools, want_volumes, want_networks;
     struct vb_node_info node;
 };
 
@@ -130,6 +131,9 @@ static struct query *parse_query(struct bus_request *req)
     }
     q->want_node = !q->cls || strcmp(q->cls->name, "Node") == 0;
     q->want_domains = !q->cls || strcmp(q->cls->name, "Domain") == 0;
+    q->want_pools = !q->cls || strcmp(q->cls->name, "Pool") == 0;
+    q->want_volumes = !q->cls || strcmp(q->cls->name, "Volume") == 0;
+    q->want_networks = !q->cls || strcmp(q->cls->name, "Network") == 0;
     return q;
 }
 
@@ -222,6 +226,77 @@ static int add_domains(struct bus_request *req, struct query *q, pn_data_t *list
     return r;
 }
 
+/* --- pools, volumes, networks ------------------------------------------------------------------ */
+
+typedef void (*put_ref_fn)(struct bus_frontend *fe, pn_data_t *data, const struct vb_object_ref *ref);
+
+static char *ref_object_name(put_ref_fn put, const struct vb_object_ref *ref)
+{
+    if (put == bus_qmf_put_volume)
+        return bus_qmf_volume_object_name(ref->key);
+    return put == bus_qmf_put_pool ? bus_qmf_pool_object_name(ref->uuid) : bus_qmf_network_object_name(ref->uuid);
+}
+
+/* Adds the objects refs name that pass the query; takes refs. */
+static int add_refs(struct bus_request *req, struct query *q, pn_data_t *list, struct vb_object_ref *refs, size_t n,
+                    put_ref_fn put)
+{
+    int r = 0;
+
+    for (size_t i = 0; i < n && r == 0; i++) {
+        char *object_name = ref_object_name(put, &refs[i]);
+        pn_data_t *scratch = object_name ? pn_data(0) : NULL;
+
+        if (scratch) {
+            put(req->fe, scratch, &refs[i]);
+            r = keep_if_selected(req, q, scratch, list, object_name);
+            pn_data_free(scratch);
+        }
+        free(object_name);
+    }
+    vb_object_refs_free(refs, n);
+    return r;
+}
+
+/* A driver without storage or networks has none of them: nothing to add, not an error. */
+static int add_pools_and_volumes(struct bus_request *req, struct query *q, pn_data_t *list)
+{
+    struct vb_connect *conn = req->fe->conn;
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_object_ref *pools = NULL, *vols = NULL;
+    size_t n_pools = 0, n_vols = 0;
+    int r = 0;
+
+    if (vb_pool_list(conn, 0, &pools, &n_pools, &err) < 0) {
+        vb_error_clear(&err);
+        return 0;
+    }
+    for (size_t i = 0; r == 0 && q->want_volumes && i < n_pools; i++) {
+        if (!pools[i].active || vb_pool_list_volumes(conn, pools[i].uuid, 0, &vols, &n_vols, &err) < 0) {
+            vb_error_clear(&err);
+            continue;
+        }
+        r = add_refs(req, q, list, vols, n_vols, bus_qmf_put_volume);
+    }
+    if (q->want_pools && r == 0)
+        return add_refs(req, q, list, pools, n_pools, bus_qmf_put_pool);
+    vb_object_refs_free(pools, n_pools);
+    return r;
+}
+
+static int add_networks(struct bus_request *req, struct query *q, pn_data_t *list)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_object_ref *refs = NULL;
+    size_t n = 0;
+
+    if (vb_network_list(req->fe->conn, 0, &refs, &n, &err) < 0) {
+        vb_error_clear(&err);
+        return 0;
+    }
+    return add_refs(req, q, list, refs, n, bus_qmf_put_network);
+}
+
 static void answer_objects(struct bus_request *req)
 {
     struct query *q = req->data;
@@ -244,6 +319,10 @@ static void answer_objects(struct bus_request *req)
     }
     if (r == 0 && q->want_domains)
         r = add_domains(req, q, list);
+    if (r == 0 && (q->want_pools || q->want_volumes))
+        r = add_pools_and_volumes(req, q, list);
+    if (r == 0 && q->want_networks)
+        r = add_networks(req, q, list);
     pn_data_exit(list);
     if (r == 0)
         bus_request_send_list(req, "_query_response", q->what == QUERY_OBJECT_ID ? "_object_id" : "_data", list);
@@ -254,7 +333,7 @@ static void answer_objects(struct bus_request *req)
 static int query_objects_step(struct bus_request *req)
 {
     struct query *q = req->data;
-    struct policy_request preqs[2];
+    struct policy_request preqs[4];
     size_t n = 0;
     int r;
 
@@ -263,6 +342,12 @@ static int query_objects_step(struct bus_request *req)
                                               .ref = POLICY_REF_CONNECTION };
     if (q->want_domains)
         preqs[n++] = (struct policy_request){ .op = VB_OP_CONNECT_LIST_ALL_DOMAINS, .conn = req->fe->conn,
+                                              .ref = POLICY_REF_CONNECTION };
+    if (q->want_pools || q->want_volumes)
+        preqs[n++] = (struct policy_request){ .op = VB_OP_CONNECT_LIST_ALL_STORAGE_POOLS, .conn = req->fe->conn,
+                                              .ref = POLICY_REF_CONNECTION };
+    if (q->want_networks)
+        preqs[n++] = (struct policy_request){ .op = VB_OP_CONNECT_LIST_ALL_NETWORKS, .conn = req->fe->conn,
                                               .ref = POLICY_REF_CONNECTION };
     r = bus_request_authorize_all(req, preqs, n);
     if (r != 0)

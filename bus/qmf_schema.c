@@ -68,6 +68,62 @@ static const struct qmf_method_schema domain_methods[] = {
     { NULL, NO_ARGS },
 };
 
+static const struct qmf_property pool_properties[] = {
+    { "uuid", S, "the pool's UUID" },
+    { "name", S, "the pool's name" },
+    { "node", "TYPE_REF", "the node the pool is defined on" },
+    { "state", S, "inactive, building, running, degraded, inaccessible" },
+    { "active", "TYPE_BOOL", "whether the pool is started" },
+    { "persistent", "TYPE_BOOL", "whether the pool has a persistent definition" },
+    { "autostart", "TYPE_BOOL", "whether the pool starts with the host" },
+    { "capacity", "TYPE_UINT64", "bytes" },
+    { "allocation", "TYPE_UINT64", "bytes" },
+    { "available", "TYPE_UINT64", "bytes" },
+    { NULL, NULL, NULL },
+};
+
+static const struct qmf_method_schema pool_methods[] = {
+    { "create", FLAGS_ONLY },
+    { "destroy", NO_ARGS },
+    { "refresh", FLAGS_ONLY },
+    { "createVolumeXML", { { "xmlDesc", S, "I" }, { "flags", "TYPE_UINT32", "I" }, { "volume", "TYPE_REF", "O" },
+                           { NULL, NULL, NULL } } },
+    { "getXMLDesc", { { "flags", "TYPE_UINT32", "I" }, { "description", S, "O" }, { NULL, NULL, NULL } } },
+    { NULL, NO_ARGS },
+};
+
+static const struct qmf_property volume_properties[] = {
+    { "key", S, "the volume's key" },
+    { "name", S, "the volume's name" },
+    { "path", S, "the volume's path" },
+    { "pool", "TYPE_REF", "the pool the volume is in" },
+    { "capacity", "TYPE_UINT64", "bytes" },
+    { "allocation", "TYPE_UINT64", "bytes" },
+    { NULL, NULL, NULL },
+};
+
+static const struct qmf_method_schema volume_methods[] = {
+    { "delete", FLAGS_ONLY },
+    { "getXMLDesc", { { "flags", "TYPE_UINT32", "I" }, { "description", S, "O" }, { NULL, NULL, NULL } } },
+    { NULL, NO_ARGS },
+};
+
+static const struct qmf_property network_properties[] = {
+    { "uuid", S, "the network's UUID" },
+    { "name", S, "the network's name" },
+    { "node", "TYPE_REF", "the node the network is defined on" },
+    { "active", "TYPE_BOOL", "whether the network is started" },
+    { "persistent", "TYPE_BOOL", "whether the network has a persistent definition" },
+    { "autostart", "TYPE_BOOL", "whether the network starts with the host" },
+    { NULL, NULL, NULL },
+};
+
+static const struct qmf_method_schema network_methods[] = {
+    { "create", NO_ARGS },
+    { "destroy", NO_ARGS },
+    { NULL, NO_ARGS },
+};
+
 static const struct qmf_property event_properties[] = {
     { "uuid", S, "the domain's UUID" },
     { "name", S, "the domain's name" },
@@ -84,6 +140,13 @@ static const struct qmf_class classes[] = {
     { "Domain", "_data", domain_properties, domain_methods },
     { "domainLifecycle", "_event", event_properties, NULL },
     { "domainEvent", "_event", event_properties, NULL },
+    { "Pool", "_data", pool_properties, pool_methods },
+    { "Volume", "_data", volume_properties, volume_methods },
+    { "Network", "_data", network_properties, network_methods },
+    /* uuid is "" for a node device (named by name); event "refreshed" is a pool's refresh */
+    { "networkLifecycle", "_event", event_properties, NULL },
+    { "poolLifecycle", "_event", event_properties, NULL },
+    { "nodeDeviceLifecycle", "_event", event_properties, NULL },
 };
 
 const struct qmf_class *bus_qmf_classes(size_t *n)

@@ -1,5 +1,6 @@
-/* The QMF schema virtbus publishes: package org.libvirt, data classes Node and Domain, event
- * classes domainLifecycle and domainEvent (after libvirt-qmf's schema). */
+/* The QMF schema virtbus publishes: package org.libvirt, data classes Node, Domain, Pool, Volume
+ * and Network, event classes domainLifecycle, domainEvent, networkLifecycle, poolLifecycle and
+ * nodeDeviceLifecycle (after libvirt-qmf's schema). */
 #pragma once
 
 #include <stddef.h>

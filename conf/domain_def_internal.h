@@ -126,9 +126,3 @@ static inline void vb_xml_node_freep(xmlNodePtr *node)
 {
     vb_xml_node_free(*node);
 }
-
-static inline void vb_xml_doc_freep(xmlDocPtr *doc)
-{
-    if (*doc)
-        xmlFreeDoc(*doc);
-}

@@ -52,6 +52,12 @@ xmlNodePtr vb_xml_node_adopt(xmlNodePtr node, int extended);
 xmlNodePtr vb_xml_node_dup(xmlNodePtr node);
 void vb_xml_node_free(xmlNodePtr node);
 
+static inline void vb_xml_doc_freep(xmlDocPtr *doc)
+{
+    if (*doc)
+        xmlFreeDoc(*doc);
+}
+
 /* A growable string; an allocation failure is remembered and reported once at the end. */
 struct vb_buf {
     char *data;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dbus/authorize_requests.h"
+#include "dbus/object_calls.h"
 #include "dbus/operation_map.h"
 #include "dbus/paths.h"
 
@@ -101,6 +102,7 @@ static int add_request(struct dbus_requests *reqs, sd_bus_message *m, const stru
     switch (op->object) {
     case DBUS_OBJECT_NONE:
     case DBUS_OBJECT_CONNECT:
+    case DBUS_OBJECT_OBJECT_PATH:
     case DBUS_OBJECT_PATH_SUBTREE:
     case DBUS_OBJECT_ALL_CONNECTS:
         break;
@@ -143,6 +145,20 @@ static int add_request(struct dbus_requests *reqs, sd_bus_message *m, const stru
     return 1;
 }
 
+/* What a path of dc is: the Connect object, a network/pool/volume/node device/interface (*served
+ * the interface it has), or else a domain. */
+static enum dbus_object_source source_of_path(const struct dbus_connect *dc, const char *path, const char **served)
+{
+    if (streq(path, dc->path))
+        return DBUS_OBJECT_CONNECT;
+    for (int k = 0; k < DBUS_KIND_COUNT; k++)
+        if (is_below(path, dc->object_prefix[k])) {
+            *served = dbus_kind_interface((enum dbus_kind) k);
+            return DBUS_OBJECT_OBJECT_PATH;
+        }
+    return DBUS_OBJECT_DOMAIN_PATH;
+}
+
 /* Properties.Get/Set/GetAll: the property operations (GetAll: of the interfaces this path has). */
 static int property_requests(const struct dbus_frontend *frontend, sd_bus_message *m, const char *member,
                              struct dbus_requests *reqs)
@@ -151,6 +167,7 @@ static int property_requests(const struct dbus_frontend *frontend, sd_bus_messag
     const char *interface = NULL, *property = NULL, *path = sd_bus_message_get_path(m);
     struct dbus_connect *dc = dbus_connect_for_path(frontend, path);
     enum dbus_object_source here;
+    const char *served = NULL;
     size_t n = 0;
     int r = 0;
 
@@ -165,9 +182,9 @@ static int property_requests(const struct dbus_frontend *frontend, sd_bus_messag
         return -ENOENT;
     if (!dc)
         return 0;
-    here = streq(path, dc->path) ? DBUS_OBJECT_CONNECT : DBUS_OBJECT_DOMAIN_PATH;
+    here = source_of_path(dc, path, &served);
     for (size_t i = 0; r >= 0 && i < n; i++)
-        if (ops[i]->object == here) /* GetAll(""): the properties this path has */
+        if (ops[i]->object == here && (!served || streq(ops[i]->interface, served))) /* GetAll(""): this path's */
             r = add_request(reqs, m, ops[i], dc);
     return r < 0 ? r : 0;
 }

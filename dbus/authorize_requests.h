@@ -10,7 +10,7 @@
 #include "policy/engine.h"
 
 /* Properties.GetAll of every interface, or GetManagedObjects over every connection. */
-#define DBUS_MAX_REQUESTS 24
+#define DBUS_MAX_REQUESTS 48
 
 struct dbus_requests {
     struct policy_request items[DBUS_MAX_REQUESTS];

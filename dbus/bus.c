@@ -6,6 +6,7 @@
 
 #include "dbus/authorize.h"
 #include "dbus/bus.h"
+#include "dbus/object_calls.h"
 #include "dbus/paths.h"
 #include "dbus/signal_relay.h"
 #include "policy/engine.h"
@@ -29,7 +30,7 @@ static int connect_init(struct dbus_frontend *frontend, struct dbus_connect *dc,
         return -ENOMEM;
     dc->found_domain.dc = dc;
     dc->found_snapshot.dc = dc;
-    return 0;
+    return dbus_object_prefixes_init(dc, path);
 }
 
 typedef int (*register_fn)(struct dbus_connect *dc);
@@ -39,7 +40,9 @@ static const register_fn registrations[] = {
     dbus_connect_register,        dbus_connect_node_register,       dbus_domain_register,
     dbus_domain_config_register,  dbus_domain_info_register,        dbus_domain_unsupported_register,
     dbus_domain_guest_register,   dbus_domain_guest_io_register,    dbus_domain_tunables_register,
-    dbus_snapshot_register,       dbus_objects_init,
+    dbus_snapshot_register,       dbus_objects_init,                dbus_network_register,
+    dbus_storage_pool_register,   dbus_storage_vol_register,        dbus_nodedev_register,
+    dbus_interface_register,      dbus_secret_nwfilter_register,    dbus_object_signals_init,
 };
 
 static int connect_register(struct dbus_connect *dc)
@@ -139,6 +142,8 @@ void dbus_frontend_free(struct dbus_frontend *frontend)
         struct dbus_connect *dc = &frontend->connects[i];
 
         dbus_objects_free(dc);
+        dbus_object_signals_free(dc);
+        dbus_object_prefixes_free(dc);
         free(dc->path);
         free(dc->domain_prefix);
         free(dc->snapshot_prefix);

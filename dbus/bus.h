@@ -17,6 +17,30 @@ struct policy_engine;
 #define DBUS_CONNECT_INTERFACE "org.libvirt.Connect"
 #define DBUS_DOMAIN_INTERFACE "org.libvirt.Domain"
 #define DBUS_SNAPSHOT_INTERFACE "org.libvirt.DomainSnapshot"
+#define DBUS_NETWORK_INTERFACE "org.libvirt.Network"
+#define DBUS_POOL_INTERFACE "org.libvirt.StoragePool"
+#define DBUS_VOL_INTERFACE "org.libvirt.StorageVol"
+#define DBUS_NODEDEV_INTERFACE "org.libvirt.NodeDevice"
+#define DBUS_IFACE_INTERFACE "org.libvirt.Interface"
+
+/* The object kinds beside domains, each under its own prefix of the Connect path. Networks and
+ * pools are named by UUID, volumes by key, node devices and interfaces by name. */
+enum dbus_kind {
+    DBUS_KIND_NETWORK,
+    DBUS_KIND_POOL,
+    DBUS_KIND_VOL,
+    DBUS_KIND_NODEDEV,
+    DBUS_KIND_IFACE,
+    DBUS_KIND_COUNT,
+};
+
+/* An object of those kinds, decoded from its path once by the lookup (dbus/object_calls.c). */
+struct dbus_object {
+    struct dbus_connect *dc;
+    enum dbus_kind kind;
+    unsigned char uuid[VB_UUID_LEN]; /* networks, pools */
+    char *name;                      /* volumes: the key; node devices, interfaces: the name */
+};
 
 struct dbus_connect;
 
@@ -46,6 +70,9 @@ struct dbus_connect {
      * thread, and copy what they keep beyond that. */
     struct dbus_domain found_domain;
     struct dbus_snapshot found_snapshot;
+    char *object_prefix[DBUS_KIND_COUNT];           /* /org/libvirt/Test/network, ... */
+    struct dbus_object found_object[DBUS_KIND_COUNT];
+    struct vb_hashmap *announced_objects;           /* dbus/object_signals.c: paths announced */
     struct vb_hashmap *announced; /* dbus/objects.c: what each domain was last announced as */
 };
 
@@ -116,6 +143,17 @@ int dbus_domain_guest_register(struct dbus_connect *dc);  /* dbus/domain_guest.c
 int dbus_domain_guest_io_register(struct dbus_connect *dc); /* dbus/domain_guest_io.c */
 int dbus_domain_tunables_register(struct dbus_connect *dc); /* dbus/domain_tunables.c */
 int dbus_snapshot_register(struct dbus_connect *dc);      /* dbus/snapshot.c */
+int dbus_network_register(struct dbus_connect *dc);       /* dbus/network.c */
+int dbus_storage_pool_register(struct dbus_connect *dc);  /* dbus/storage_pool.c */
+int dbus_storage_vol_register(struct dbus_connect *dc);   /* dbus/storage_vol.c */
+int dbus_nodedev_register(struct dbus_connect *dc);       /* dbus/nodedev.c */
+int dbus_interface_register(struct dbus_connect *dc);     /* dbus/interface.c */
+int dbus_secret_nwfilter_register(struct dbus_connect *dc); /* dbus/secret_nwfilter.c */
+int dbus_object_signals_init(struct dbus_connect *dc);    /* dbus/object_signals.c */
+void dbus_object_signals_free(struct dbus_connect *dc);
+/* An event about a network, pool or node device as libvirt-dbus's signals, then the object
+ * announcements (InterfacesAdded/Removed, PropertiesChanged). */
+void dbus_object_signals_on_event(struct dbus_connect *dc, const struct vb_event *event);
 
 /* Reads an "ab" CPU map argument (dbus/domain_guest.c); an empty one gives NULL. */
 int dbus_read_cpumap(sd_bus_message *m, bool **out, unsigned int *n);

@@ -15,6 +15,12 @@
 #define D(member, op, flags) { DOMAIN, member, VB_OP_##op, DBUS_OBJECT_DOMAIN_PATH, -1, flags }
 #define S(member, op, flags) { SNAPSHOT, member, VB_OP_##op, DBUS_OBJECT_SNAPSHOT_PATH, -1, flags }
 #define NO_FLAGS (-1)
+#define O(interface, member, op, flags) { interface, member, VB_OP_##op, DBUS_OBJECT_OBJECT_PATH, -1, flags }
+#define NETWORK "org.libvirt.Network"
+#define POOL "org.libvirt.StoragePool"
+#define VOL "org.libvirt.StorageVol"
+#define NODEDEV "org.libvirt.NodeDevice"
+#define IFACE "org.libvirt.Interface"
 
 static const struct dbus_operation methods[] = {
     /* org.libvirt.Connect */
@@ -43,6 +49,39 @@ static const struct dbus_operation methods[] = {
     C("NodeGetMemoryStats", NODE_GET_MEMORY_STATS, 1),
     C("NodeGetSecurityModel", NODE_GET_SECURITY_MODEL, NO_FLAGS),
     C("NodeSetMemoryParameters", NODE_SET_MEMORY_PARAMETERS, 1),
+    /* org.libvirt.Connect: networks, storage, node devices, interfaces, secrets, nwfilters */
+    C("ListNetworks", CONNECT_LIST_ALL_NETWORKS, 0),
+    C("NetworkCreateXML", NETWORK_CREATE_XML, NO_FLAGS),
+    C("NetworkDefineXML", NETWORK_DEFINE_XML, NO_FLAGS),
+    C("NetworkLookupByName", NETWORK_LOOKUP_BY_NAME, NO_FLAGS),
+    C("NetworkLookupByUUID", NETWORK_LOOKUP_BY_UUID, NO_FLAGS),
+    C("FindStoragePoolSources", CONNECT_FIND_STORAGE_POOL_SOURCES, 2),
+    C("ListStoragePools", CONNECT_LIST_ALL_STORAGE_POOLS, 0),
+    C("StoragePoolCreateXML", STORAGE_POOL_CREATE_XML, 1),
+    C("StoragePoolDefineXML", STORAGE_POOL_DEFINE_XML, 1),
+    C("StoragePoolLookupByName", STORAGE_POOL_LOOKUP_BY_NAME, NO_FLAGS),
+    C("StoragePoolLookupByUUID", STORAGE_POOL_LOOKUP_BY_UUID, NO_FLAGS),
+    C("StorageVolLookupByKey", STORAGE_VOL_LOOKUP_BY_KEY, NO_FLAGS),
+    C("StorageVolLookupByPath", STORAGE_VOL_LOOKUP_BY_PATH, NO_FLAGS),
+    C("ListNodeDevices", CONNECT_LIST_ALL_NODE_DEVICES, 0),
+    C("NodeDeviceCreateXML", NODE_DEVICE_CREATE_XML, 1),
+    C("NodeDeviceLookupByName", NODE_DEVICE_LOOKUP_BY_NAME, NO_FLAGS),
+    C("NodeDeviceLookupSCSIHostByWWN", NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN, 2),
+    C("InterfaceChangeBegin", INTERFACE_CHANGE_BEGIN, 0),
+    C("InterfaceChangeCommit", INTERFACE_CHANGE_COMMIT, 0),
+    C("InterfaceChangeRollback", INTERFACE_CHANGE_ROLLBACK, 0),
+    C("InterfaceDefineXML", INTERFACE_DEFINE_XML, 1),
+    C("InterfaceLookupByMAC", INTERFACE_LOOKUP_BY_MAC_STRING, NO_FLAGS),
+    C("InterfaceLookupByName", INTERFACE_LOOKUP_BY_NAME, NO_FLAGS),
+    C("ListInterfaces", CONNECT_LIST_ALL_INTERFACES, 0),
+    C("ListNWFilters", CONNECT_LIST_ALL_NWFILTERS, 0),
+    C("ListSecrets", CONNECT_LIST_ALL_SECRETS, 0),
+    C("NWFilterDefineXML", NWFILTER_DEFINE_XML, NO_FLAGS),
+    C("NWFilterLookupByName", NWFILTER_LOOKUP_BY_NAME, NO_FLAGS),
+    C("NWFilterLookupByUUID", NWFILTER_LOOKUP_BY_UUID, NO_FLAGS),
+    C("SecretDefineXML", SECRET_DEFINE_XML, 1),
+    C("SecretLookupByUUID", SECRET_LOOKUP_BY_UUID, NO_FLAGS),
+    C("SecretLookupByUsage", SECRET_LOOKUP_BY_USAGE, NO_FLAGS),
 
     /* org.libvirt.Domain: lifecycle and definition */
     D("Create", DOMAIN_CREATE, 0),
@@ -156,6 +195,41 @@ static const struct dbus_operation methods[] = {
     S("ListChildren", DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN, 0),
     S("Revert", DOMAIN_REVERT_TO_SNAPSHOT, 0),
 
+    /* org.libvirt.Network, StoragePool, StorageVol, NodeDevice, Interface */
+    O(NETWORK, "Create", NETWORK_CREATE, NO_FLAGS),
+    O(NETWORK, "Destroy", NETWORK_DESTROY, NO_FLAGS),
+    O(NETWORK, "GetDHCPLeases", NETWORK_GET_DHCP_LEASES, 1),
+    O(NETWORK, "GetXMLDesc", NETWORK_GET_XML_DESC, 0),
+    O(NETWORK, "Undefine", NETWORK_UNDEFINE, NO_FLAGS),
+    O(NETWORK, "Update", NETWORK_UPDATE, 4),
+    O(POOL, "Build", STORAGE_POOL_BUILD, 0),
+    O(POOL, "Create", STORAGE_POOL_CREATE, 0),
+    O(POOL, "Delete", STORAGE_POOL_DELETE, 0),
+    O(POOL, "Destroy", STORAGE_POOL_DESTROY, NO_FLAGS),
+    O(POOL, "GetInfo", STORAGE_POOL_GET_INFO, NO_FLAGS),
+    O(POOL, "GetXMLDesc", STORAGE_POOL_GET_XML_DESC, 0),
+    O(POOL, "ListStorageVolumes", STORAGE_POOL_LIST_ALL_VOLUMES, 0),
+    O(POOL, "Refresh", STORAGE_POOL_REFRESH, 0),
+    O(POOL, "StorageVolCreateXML", STORAGE_VOL_CREATE_XML, 1),
+    O(POOL, "StorageVolCreateXMLFrom", STORAGE_VOL_CREATE_XML_FROM, 2),
+    O(POOL, "StorageVolLookupByName", STORAGE_VOL_LOOKUP_BY_NAME, NO_FLAGS),
+    O(POOL, "Undefine", STORAGE_POOL_UNDEFINE, NO_FLAGS),
+    O(VOL, "Delete", STORAGE_VOL_DELETE, 0),
+    O(VOL, "GetInfo", STORAGE_VOL_GET_INFO, 0),
+    O(VOL, "GetXMLDesc", STORAGE_VOL_GET_XML_DESC, 0),
+    O(VOL, "Resize", STORAGE_VOL_RESIZE, 1),
+    O(VOL, "Wipe", STORAGE_VOL_WIPE, 1),
+    O(NODEDEV, "Destroy", NODE_DEVICE_DESTROY, NO_FLAGS),
+    O(NODEDEV, "Detach", NODE_DEVICE_DETACH_FLAGS, 1),
+    O(NODEDEV, "GetXMLDesc", NODE_DEVICE_GET_XML_DESC, 0),
+    O(NODEDEV, "ListCaps", NODE_DEVICE_LIST_CAPS, NO_FLAGS),
+    O(NODEDEV, "ReAttach", NODE_DEVICE_RE_ATTACH, NO_FLAGS),
+    O(NODEDEV, "Reset", NODE_DEVICE_RESET, NO_FLAGS),
+    O(IFACE, "Create", INTERFACE_CREATE, 0),
+    O(IFACE, "Destroy", INTERFACE_DESTROY, 0),
+    O(IFACE, "GetXMLDesc", INTERFACE_GET_XML_DESC, 0),
+    O(IFACE, "Undefine", INTERFACE_UNDEFINE, NO_FLAGS),
+
     /* standard interfaces */
     { PEER, "Ping", VB_OP_BUS_PEER, DBUS_OBJECT_NONE, -1, NO_FLAGS },
     { PEER, "GetMachineId", VB_OP_BUS_PEER, DBUS_OBJECT_NONE, -1, NO_FLAGS },
@@ -180,10 +254,30 @@ static const struct dbus_operation property_reads[] = {
     D("SchedulerType", DOMAIN_GET_SCHEDULER_TYPE, NO_FLAGS),
     D("Updated", DOMAIN_IS_UPDATED, NO_FLAGS),
     D("UUID", DOMAIN_GET_UUID, NO_FLAGS),
+    O(NETWORK, "Active", NETWORK_IS_ACTIVE, NO_FLAGS),
+    O(NETWORK, "Autostart", NETWORK_GET_AUTOSTART, NO_FLAGS),
+    O(NETWORK, "Name", NETWORK_LOOKUP_BY_UUID, NO_FLAGS),
+    O(NETWORK, "Persistent", NETWORK_IS_PERSISTENT, NO_FLAGS),
+    O(NETWORK, "UUID", NETWORK_LOOKUP_BY_UUID, NO_FLAGS),
+    O(POOL, "Active", STORAGE_POOL_IS_ACTIVE, NO_FLAGS),
+    O(POOL, "Autostart", STORAGE_POOL_GET_AUTOSTART, NO_FLAGS),
+    O(POOL, "Name", STORAGE_POOL_LOOKUP_BY_UUID, NO_FLAGS),
+    O(POOL, "Persistent", STORAGE_POOL_IS_PERSISTENT, NO_FLAGS),
+    O(POOL, "UUID", STORAGE_POOL_LOOKUP_BY_UUID, NO_FLAGS),
+    O(VOL, "Key", STORAGE_VOL_LOOKUP_BY_KEY, NO_FLAGS),
+    O(VOL, "Name", STORAGE_VOL_LOOKUP_BY_KEY, NO_FLAGS),
+    O(VOL, "Path", STORAGE_VOL_GET_PATH, NO_FLAGS),
+    O(NODEDEV, "Name", NODE_DEVICE_LOOKUP_BY_NAME, NO_FLAGS),
+    O(NODEDEV, "Parent", NODE_DEVICE_GET_PARENT, NO_FLAGS),
+    O(IFACE, "Active", INTERFACE_IS_ACTIVE, NO_FLAGS),
+    O(IFACE, "MAC", INTERFACE_LOOKUP_BY_NAME, NO_FLAGS),
+    O(IFACE, "Name", INTERFACE_LOOKUP_BY_NAME, NO_FLAGS),
 };
 
 static const struct dbus_operation property_writes[] = {
     D("Autostart", DOMAIN_SET_AUTOSTART, NO_FLAGS),
+    O(NETWORK, "Autostart", NETWORK_SET_AUTOSTART, NO_FLAGS),
+    O(POOL, "Autostart", STORAGE_POOL_SET_AUTOSTART, NO_FLAGS),
 };
 
 static const struct dbus_operation *find_in(const struct dbus_operation *table, size_t n, const char *interface,

@@ -15,6 +15,8 @@ enum dbus_object_source {
     DBUS_OBJECT_CONNECT,       /* the connection of the Connect path */
     DBUS_OBJECT_DOMAIN_PATH,   /* the domain the object path names */
     DBUS_OBJECT_SNAPSHOT_PATH, /* the domain owning the snapshot the object path names */
+    DBUS_OBJECT_OBJECT_PATH,   /* a network, pool, volume, node device or interface path: checked on
+                                  the connection (no per-object details reach polkit yet) */
     DBUS_OBJECT_ARG_NAME,      /* argument 0: a domain name */
     DBUS_OBJECT_ARG_UUID,      /* argument 0: a domain UUID string */
     DBUS_OBJECT_ARG_ID,        /* argument 0: a domain id */

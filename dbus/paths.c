@@ -79,16 +79,11 @@ static bool is_plain(unsigned char c)
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-char *dbus_snapshot_path(const char *snapshot_prefix, const unsigned char uuid[VB_UUID_LEN], const char *name)
+/* Writes name escaped at path + at; returns the new end. */
+static size_t escape_into(char *path, size_t at, const char *name)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t prefix_len = strlen(snapshot_prefix), at;
-    char *path = malloc(prefix_len + DBUS_DOMAIN_LEAF_MAX + 1 + 3 * strlen(name) + 1);
 
-    if (!path)
-        return NULL;
-    at = dbus_domain_path_format(snapshot_prefix, prefix_len, uuid, path);
-    path[at++] = '_';
     for (const unsigned char *p = (const unsigned char *) name; *p; p++) {
         if (is_plain(*p)) {
             path[at++] = (char) *p;
@@ -99,6 +94,32 @@ char *dbus_snapshot_path(const char *snapshot_prefix, const unsigned char uuid[V
         }
     }
     path[at] = '\0';
+    return at;
+}
+
+char *dbus_snapshot_path(const char *snapshot_prefix, const unsigned char uuid[VB_UUID_LEN], const char *name)
+{
+    size_t prefix_len = strlen(snapshot_prefix), at;
+    char *path = malloc(prefix_len + DBUS_DOMAIN_LEAF_MAX + 1 + 3 * strlen(name) + 1);
+
+    if (!path)
+        return NULL;
+    at = dbus_domain_path_format(snapshot_prefix, prefix_len, uuid, path);
+    path[at++] = '_';
+    escape_into(path, at, name);
+    return path;
+}
+
+char *dbus_escaped_path(const char *prefix, const char *name)
+{
+    size_t prefix_len = strlen(prefix);
+    char *path = malloc(prefix_len + 1 + 3 * strlen(name) + 1);
+
+    if (!path)
+        return NULL;
+    memcpy(path, prefix, prefix_len);
+    path[prefix_len] = '/';
+    escape_into(path, prefix_len + 1, name);
     return path;
 }
 
@@ -173,5 +194,16 @@ int dbus_snapshot_from_path(const char *snapshot_prefix, const char *path, unsig
     if (r < 0)
         return r;
     *name = unescape_name(rest);
+    return *name ? 0 : -EINVAL;
+}
+
+int dbus_name_from_escaped_path(const char *prefix, const char *path, char **name)
+{
+    size_t prefix_len = strlen(prefix);
+
+    if (strncmp(path, prefix, prefix_len) != 0 || path[prefix_len] != '/' || !path[prefix_len + 1] ||
+        strchr(path + prefix_len + 1, '/'))
+        return -EINVAL;
+    *name = unescape_name(path + prefix_len + 1);
     return *name ? 0 : -EINVAL;
 }

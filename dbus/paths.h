@@ -33,3 +33,9 @@ int dbus_snapshot_from_path(const char *snapshot_prefix, const char *path, unsig
                             char **name);
 /* Just the domain's UUID of a snapshot path. */
 int dbus_snapshot_uuid_from_path(const char *snapshot_prefix, const char *path, unsigned char uuid[VB_UUID_LEN]);
+
+/* "<prefix>/<name, every byte outside [A-Za-z0-9] as _ and two lowercase hex digits>", as
+ * libvirt-dbus names storage volumes (by key), node devices and host interfaces. malloc'd. */
+char *dbus_escaped_path(const char *prefix, const char *name);
+/* The name an escaped path under prefix names (malloc'd); -EINVAL when it is not one. */
+int dbus_name_from_escaped_path(const char *prefix, const char *path, char **name);

@@ -179,8 +179,12 @@ void dbus_signals_on_event(const struct vb_event *event, void *userdata)
     sd_bus_message *m = NULL;
     int r;
 
-    if (!dc || event->object != VB_OBJECT_DOMAIN)
+    if (!dc)
         return;
+    if (event->object != VB_OBJECT_DOMAIN) {
+        dbus_object_signals_on_event(dc, event);
+        return;
+    }
     vb_log_debug("event %" PRIu64 ": %s %s", event->seq, event->name ? event->name : "",
                  vb_domain_event_id_to_string(event->id));
     r = new_event_signal(dc, event, &m);

@@ -111,6 +111,10 @@ struct vb_node_driver;     /* drivers/driver_node.h: node and host facts */
 struct vb_snapshot_driver; /* drivers/driver_snapshot.h: domain snapshots */
 struct vb_guest_driver;    /* drivers/driver_guest.h: guest control and queries (time, keys, hostname ...) */
 struct vb_tunables_driver; /* drivers/driver_tunables.h: typed-parameter tunables and I/O threads */
+struct vb_network_driver;  /* drivers/driver_network.h: virtual networks */
+struct vb_storage_driver;  /* drivers/driver_storage.h: storage pools and volumes */
+struct vb_nodedev_driver;  /* drivers/driver_host_devices.h: node devices */
+struct vb_interface_driver; /* drivers/driver_host_devices.h: host interfaces */
 
 /* A driver fills the slots it supports; the core answers "not supported" for a NULL slot.
  *
@@ -130,6 +134,11 @@ struct vb_driver {
     const struct vb_snapshot_driver *snapshot; /* NULL: no snapshots */
     const struct vb_guest_driver *guest;       /* NULL: no guest control calls */
     const struct vb_tunables_driver *tunables; /* NULL: no tunables */
+    /* libvirt's secondary drivers, reachable from the connection (priv is the connection's) */
+    const struct vb_network_driver *network;     /* NULL: no networks */
+    const struct vb_storage_driver *storage;     /* NULL: no storage */
+    const struct vb_nodedev_driver *nodedev;     /* NULL: no node devices */
+    const struct vb_interface_driver *interface; /* NULL: no host interfaces */
     bool (*uri_matches)(const char *uri);
 
     int (*connect_open)(const char *uri, const struct vb_driver_env *env, void **priv, struct vb_error *err);

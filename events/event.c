@@ -199,6 +199,19 @@ uint64_t vb_event_emit_lifecycle(struct vb_event_stream *stream, const char *dri
     return vb_event_emit(stream, &e);
 }
 
+uint64_t vb_event_emit_object(struct vb_event_stream *stream, const char *driver, const char *uri,
+                              enum vb_object_kind kind, const unsigned char *uuid, const char *name, int id,
+                              int event, int detail)
+{
+    struct vb_event e;
+
+    vb_event_init_domain(&e, driver, uri, uuid, name, id);
+    e.object = kind;
+    e.payload.lifecycle.event = event;
+    e.payload.lifecycle.detail = detail;
+    return vb_event_emit(stream, &e);
+}
+
 /* Moves e into the ring, freeing the event it displaces. Done before delivery so a handler
  * that subscribes and replays mid-delivery sees this event in the replay, not twice or never. */
 static void ring_push(struct vb_event_stream *stream, struct stream_event *e)

@@ -10,8 +10,7 @@
 #include "util/typed_params.h"
 #include "util/uuid.h"
 
-/* What an event is about. Networks, storage pools and node devices get their own kinds (and
- * their own id enums, numbered as libvirt's) when their drivers exist. */
+/* What an event is about. Each kind has its own event ids, numbered as libvirt's. */
 enum vb_object_kind {
     VB_OBJECT_DOMAIN = 0,
     VB_OBJECT_NETWORK = 1,
@@ -85,6 +84,17 @@ enum { VB_EVENT_STOPPED_SHUTDOWN = 0, VB_EVENT_STOPPED_DESTROYED = 1, VB_EVENT_S
 enum { VB_EVENT_SHUTDOWN_FINISHED = 0, VB_EVENT_SHUTDOWN_GUEST = 1, VB_EVENT_SHUTDOWN_HOST = 2 };
 enum { VB_EVENT_CRASHED_PANICKED = 0, VB_EVENT_CRASHED_CRASHLOADED = 1 };
 
+/* Events of the other object kinds: libvirt's virNetworkEventID, virStoragePoolEventID,
+ * virNodeDeviceEventID and their lifecycle enums. A network event has no detail (0). A node
+ * device has no UUID: its name says which it is. */
+enum { VB_OBJECT_EVENT_ID_LIFECYCLE = 0, VB_STORAGE_POOL_EVENT_ID_REFRESH = 1, VB_NODE_DEVICE_EVENT_ID_UPDATE = 1 };
+enum { VB_NETWORK_EVENT_DEFINED = 0, VB_NETWORK_EVENT_UNDEFINED = 1, VB_NETWORK_EVENT_STARTED = 2,
+       VB_NETWORK_EVENT_STOPPED = 3 };
+enum { VB_POOL_EVENT_DEFINED = 0, VB_POOL_EVENT_UNDEFINED = 1, VB_POOL_EVENT_STARTED = 2, VB_POOL_EVENT_STOPPED = 3,
+       VB_POOL_EVENT_CREATED = 4, VB_POOL_EVENT_DELETED = 5 };
+enum { VB_NODE_DEVICE_EVENT_CREATED = 0, VB_NODE_DEVICE_EVENT_DELETED = 1, VB_NODE_DEVICE_EVENT_DEFINED = 2,
+       VB_NODE_DEVICE_EVENT_UNDEFINED = 3 };
+
 /* libvirt's graphics event address and subject identity. */
 struct vb_graphics_address {
     int family; /* virDomainEventGraphicsAddressType: 0 IPv4, 1 IPv6, 2 UNIX */
@@ -142,6 +152,19 @@ struct vb_event {
  * (vb_event_emit copies what it keeps). */
 void vb_event_init_domain(struct vb_event *event, const char *driver, const char *uri,
                           const unsigned char uuid[VB_UUID_LEN], const char *name, int id);
+
+struct vb_event_stream;
+
+/* Emits an event about a network, storage pool, node device or secret (uuid may be NULL). */
+uint64_t vb_event_emit_object(struct vb_event_stream *stream, const char *driver, const char *uri,
+                              enum vb_object_kind kind, const unsigned char *uuid, const char *name, int id,
+                              int event, int detail);
+
+/* "network", "storage-pool", "node-device", "secret", "domain". */
+const char *vb_object_kind_to_string(enum vb_object_kind kind);
+/* virsh's names of an object event: "Defined", "Started", "Created", "Refreshed" ...; the
+ * detail of every non-domain event libvirt defines is "" (none has one). */
+const char *vb_object_event_to_string(enum vb_object_kind kind, int id, int event);
 
 const char *vb_domain_event_to_string(int event);                   /* "Defined", "Started", ... */
 const char *vb_domain_event_detail_to_string(int event, int detail); /* "Added", "Booted", ... */

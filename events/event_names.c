@@ -87,3 +87,49 @@ int vb_domain_event_id_from_string(const char *name)
         return VB_EVENT_ID_CHANGED;
     return -1;
 }
+
+static const char *const network_events[] = { "Defined", "Undefined", "Started", "Stopped" };
+static const char *const pool_events[] = { "Defined", "Undefined", "Started", "Stopped", "Created", "Deleted" };
+static const char *const node_device_events[] = { "Created", "Deleted", "Defined", "Undefined" };
+static const char *const secret_events[] = { "Defined", "Undefined" };
+
+const char *vb_object_kind_to_string(enum vb_object_kind kind)
+{
+    switch (kind) {
+    case VB_OBJECT_DOMAIN:
+        return "domain";
+    case VB_OBJECT_NETWORK:
+        return "network";
+    case VB_OBJECT_STORAGE_POOL:
+        return "storage-pool";
+    case VB_OBJECT_NODE_DEVICE:
+        return "node-device";
+    case VB_OBJECT_SECRET:
+        return "secret";
+    }
+    return "unknown";
+}
+
+static const char *name_in(const char *const *names, size_t n, int event)
+{
+    return event >= 0 && (size_t) event < n ? names[event] : "unknown";
+}
+
+const char *vb_object_event_to_string(enum vb_object_kind kind, int id, int event)
+{
+    if (id != 0)
+        return kind == VB_OBJECT_STORAGE_POOL ? "Refreshed" : "Updated";
+    switch (kind) {
+    case VB_OBJECT_DOMAIN:
+        return vb_domain_event_to_string(event);
+    case VB_OBJECT_NETWORK:
+        return name_in(network_events, ARRAY_SIZE(network_events), event);
+    case VB_OBJECT_STORAGE_POOL:
+        return name_in(pool_events, ARRAY_SIZE(pool_events), event);
+    case VB_OBJECT_NODE_DEVICE:
+        return name_in(node_device_events, ARRAY_SIZE(node_device_events), event);
+    case VB_OBJECT_SECRET:
+        return name_in(secret_events, ARRAY_SIZE(secret_events), event);
+    }
+    return "unknown";
+}

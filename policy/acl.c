@@ -8,6 +8,7 @@
 #include "conf/domain_def.h"
 #include "conf/domain_obj.h"
 #include "drivers/driver.h"
+#include "drivers/driver_network.h"
 #include "drivers/driver_snapshot.h"
 #include "policy/acl.h"
 #include "util/macros.h"
@@ -206,6 +207,117 @@ static const struct policy_rule rules[VB_OP_COUNT] = {
     RULE(DOMAIN_OPEN_GRAPHICS_FD, ALWAYS(DOMAIN, "open_graphics")),          /* DOMAIN_OPEN_GRAPHICS_FD */
     RULE(DOMAIN_PM_WAKEUP, ALWAYS(DOMAIN, "pm_control")),                    /* DOMAIN_PM_WAKEUP */
 
+    /* networks, storage, node devices, interfaces, secrets, network filters: libvirt's rules.
+     * Their requests name the connection only (no per-object details reach polkit yet), and
+     * lists are not filtered per object: the `@aclfilter:` lines are not applied to them. */
+    RULE(CONNECT_LIST_ALL_NETWORKS,               /* CONNECT_LIST_ALL_NETWORKS */
+              ALWAYS(CONNECT, "search_networks")),
+    RULE(CONNECT_NETWORK_EVENT_REGISTER_ANY, ALWAYS(CONNECT, "search_networks"), /* CONNECT_NETWORK_EVENT_REGISTER_ANY */
+         ALWAYS(NETWORK, "getattr")),
+    RULE(NETWORK_LOOKUP_BY_NAME, ALWAYS(NETWORK, "getattr")),                 /* NETWORK_LOOKUP_BY_NAME */
+    RULE(NETWORK_LOOKUP_BY_UUID, ALWAYS(NETWORK, "getattr")),                 /* NETWORK_LOOKUP_BY_UUID */
+    RULE(NETWORK_DEFINE_XML, ALWAYS(NETWORK, "write"), ALWAYS(NETWORK, "save")), /* NETWORK_DEFINE_XML_FLAGS */
+    RULE(NETWORK_CREATE_XML, ALWAYS(NETWORK, "write"), ALWAYS(NETWORK, "start")), /* NETWORK_CREATE_XML_FLAGS */
+    RULE(NETWORK_CREATE, ALWAYS(NETWORK, "start")),                           /* NETWORK_CREATE */
+    RULE(NETWORK_DESTROY, ALWAYS(NETWORK, "stop")),                           /* NETWORK_DESTROY */
+    RULE(NETWORK_UNDEFINE, ALWAYS(NETWORK, "delete")),                        /* NETWORK_UNDEFINE */
+    RULE(NETWORK_UPDATE, ALWAYS(NETWORK, "write"),                            /* NETWORK_UPDATE */
+         { POLICY_OBJECT_NETWORK, "save", POLICY_WHEN_FLAGS_NONE,
+           VB_NETWORK_UPDATE_AFFECT_CONFIG | VB_NETWORK_UPDATE_AFFECT_LIVE },
+         IF_FLAGS(NETWORK, "save", VB_NETWORK_UPDATE_AFFECT_CONFIG)),
+    RULE(NETWORK_GET_XML_DESC, ALWAYS(NETWORK, "read")),                      /* NETWORK_GET_XML_DESC */
+    RULE(NETWORK_GET_AUTOSTART, ALWAYS(NETWORK, "read")),                     /* NETWORK_GET_AUTOSTART */
+    RULE(NETWORK_SET_AUTOSTART, ALWAYS(NETWORK, "write")),                    /* NETWORK_SET_AUTOSTART */
+    RULE(NETWORK_IS_ACTIVE, ALWAYS(NETWORK, "read")),                         /* NETWORK_IS_ACTIVE */
+    RULE(NETWORK_IS_PERSISTENT, ALWAYS(NETWORK, "read")),                     /* NETWORK_IS_PERSISTENT */
+    RULE(NETWORK_GET_DHCP_LEASES, ALWAYS(NETWORK, "read")),                   /* NETWORK_GET_DHCP_LEASES */
+
+    RULE(CONNECT_LIST_ALL_STORAGE_POOLS,          /* CONNECT_LIST_ALL_STORAGE_POOLS */
+              ALWAYS(CONNECT, "search_storage_pools")),
+    RULE(CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,                             /* CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY */
+         ALWAYS(CONNECT, "search_storage_pools")),
+    RULE(CONNECT_FIND_STORAGE_POOL_SOURCES, ALWAYS(CONNECT, "detect_storage_pools")), /* CONNECT_FIND_STORAGE_POOL_SOURCES */
+    RULE(STORAGE_POOL_LOOKUP_BY_NAME, ALWAYS(STORAGE_POOL, "getattr")),       /* STORAGE_POOL_LOOKUP_BY_NAME */
+    RULE(STORAGE_POOL_LOOKUP_BY_UUID, ALWAYS(STORAGE_POOL, "getattr")),       /* STORAGE_POOL_LOOKUP_BY_UUID */
+    RULE(STORAGE_POOL_DEFINE_XML, ALWAYS(STORAGE_POOL, "write"),              /* STORAGE_POOL_DEFINE_XML */
+         ALWAYS(STORAGE_POOL, "save")),
+    RULE(STORAGE_POOL_CREATE_XML, ALWAYS(STORAGE_POOL, "start"),              /* STORAGE_POOL_CREATE_XML */
+         ALWAYS(STORAGE_POOL, "write")),
+    RULE(STORAGE_POOL_BUILD, ALWAYS(STORAGE_POOL, "format")),                 /* STORAGE_POOL_BUILD */
+    RULE(STORAGE_POOL_CREATE, ALWAYS(STORAGE_POOL, "start")),                 /* STORAGE_POOL_CREATE */
+    RULE(STORAGE_POOL_DESTROY, ALWAYS(STORAGE_POOL, "stop")),                 /* STORAGE_POOL_DESTROY */
+    RULE(STORAGE_POOL_DELETE, ALWAYS(STORAGE_POOL, "format")),                /* STORAGE_POOL_DELETE */
+    RULE(STORAGE_POOL_UNDEFINE, ALWAYS(STORAGE_POOL, "delete")),              /* STORAGE_POOL_UNDEFINE */
+    RULE(STORAGE_POOL_REFRESH, ALWAYS(STORAGE_POOL, "refresh")),              /* STORAGE_POOL_REFRESH */
+    RULE(STORAGE_POOL_GET_INFO, ALWAYS(STORAGE_POOL, "read")),                /* STORAGE_POOL_GET_INFO */
+    RULE(STORAGE_POOL_GET_XML_DESC, ALWAYS(STORAGE_POOL, "read")),            /* STORAGE_POOL_GET_XML_DESC */
+    RULE(STORAGE_POOL_GET_AUTOSTART, ALWAYS(STORAGE_POOL, "read")),           /* STORAGE_POOL_GET_AUTOSTART */
+    RULE(STORAGE_POOL_SET_AUTOSTART, ALWAYS(STORAGE_POOL, "write")),          /* STORAGE_POOL_SET_AUTOSTART */
+    RULE(STORAGE_POOL_IS_ACTIVE, ALWAYS(STORAGE_POOL, "read")),               /* STORAGE_POOL_IS_ACTIVE */
+    RULE(STORAGE_POOL_IS_PERSISTENT, ALWAYS(STORAGE_POOL, "read")),           /* STORAGE_POOL_IS_PERSISTENT */
+    RULE(STORAGE_POOL_LIST_ALL_VOLUMES,           /* STORAGE_POOL_LIST_ALL_VOLUMES */
+              ALWAYS(STORAGE_POOL, "search_storage_vols")),
+    RULE(STORAGE_VOL_LOOKUP_BY_NAME, ALWAYS(STORAGE_VOL, "getattr")),         /* STORAGE_VOL_LOOKUP_BY_NAME */
+    RULE(STORAGE_VOL_LOOKUP_BY_KEY, ALWAYS(STORAGE_VOL, "getattr")),          /* STORAGE_VOL_LOOKUP_BY_KEY */
+    RULE(STORAGE_VOL_LOOKUP_BY_PATH, ALWAYS(STORAGE_VOL, "getattr")),         /* STORAGE_VOL_LOOKUP_BY_PATH */
+    RULE(STORAGE_VOL_CREATE_XML, ALWAYS(STORAGE_VOL, "create")),              /* STORAGE_VOL_CREATE_XML */
+    RULE(STORAGE_VOL_CREATE_XML_FROM, ALWAYS(STORAGE_VOL, "create")),         /* STORAGE_VOL_CREATE_XML_FROM */
+    RULE(STORAGE_VOL_DELETE, ALWAYS(STORAGE_VOL, "delete")),                  /* STORAGE_VOL_DELETE */
+    RULE(STORAGE_VOL_GET_INFO, ALWAYS(STORAGE_VOL, "read")),                  /* STORAGE_VOL_GET_INFO_FLAGS */
+    RULE(STORAGE_VOL_GET_XML_DESC, ALWAYS(STORAGE_VOL, "read")),              /* STORAGE_VOL_GET_XML_DESC */
+    RULE(STORAGE_VOL_GET_PATH, ALWAYS(STORAGE_VOL, "read")),                  /* STORAGE_VOL_GET_PATH */
+    RULE(STORAGE_VOL_RESIZE, ALWAYS(STORAGE_VOL, "resize")),                  /* STORAGE_VOL_RESIZE */
+    RULE(STORAGE_VOL_WIPE, ALWAYS(STORAGE_VOL, "format")),                    /* STORAGE_VOL_WIPE_PATTERN */
+
+    RULE(CONNECT_LIST_ALL_NODE_DEVICES,           /* CONNECT_LIST_ALL_NODE_DEVICES */
+              ALWAYS(CONNECT, "search_node_devices")),
+    RULE(CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY,                              /* CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY */
+         ALWAYS(CONNECT, "search_node_devices")),
+    RULE(NODE_DEVICE_LOOKUP_BY_NAME, ALWAYS(NODE_DEVICE, "getattr")),         /* NODE_DEVICE_LOOKUP_BY_NAME */
+    RULE(NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN, ALWAYS(NODE_DEVICE, "getattr")), /* NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN */
+    RULE(NODE_DEVICE_CREATE_XML, ALWAYS(NODE_DEVICE, "write"),                /* NODE_DEVICE_CREATE_XML */
+         ALWAYS(NODE_DEVICE, "start")),
+    RULE(NODE_DEVICE_DESTROY, ALWAYS(NODE_DEVICE, "stop")),                   /* NODE_DEVICE_DESTROY */
+    RULE(NODE_DEVICE_GET_XML_DESC, ALWAYS(NODE_DEVICE, "read")),              /* NODE_DEVICE_GET_XML_DESC */
+    RULE(NODE_DEVICE_GET_PARENT, ALWAYS(NODE_DEVICE, "read")),                /* NODE_DEVICE_GET_PARENT */
+    RULE(NODE_DEVICE_LIST_CAPS, ALWAYS(NODE_DEVICE, "read")),                 /* NODE_DEVICE_LIST_CAPS */
+    RULE(NODE_DEVICE_DETACH_FLAGS, ALWAYS(NODE_DEVICE, "detach")),            /* NODE_DEVICE_DETACH_FLAGS */
+    RULE(NODE_DEVICE_RE_ATTACH, ALWAYS(NODE_DEVICE, "detach")),               /* NODE_DEVICE_RE_ATTACH */
+    RULE(NODE_DEVICE_RESET, ALWAYS(NODE_DEVICE, "detach")),                   /* NODE_DEVICE_RESET */
+
+    RULE(CONNECT_LIST_ALL_INTERFACES,             /* CONNECT_LIST_ALL_INTERFACES */
+              ALWAYS(CONNECT, "search_interfaces")),
+    RULE(INTERFACE_LOOKUP_BY_NAME, ALWAYS(INTERFACE, "getattr")),             /* INTERFACE_LOOKUP_BY_NAME */
+    RULE(INTERFACE_LOOKUP_BY_MAC_STRING, ALWAYS(INTERFACE, "getattr")),       /* INTERFACE_LOOKUP_BY_MAC_STRING */
+    RULE(INTERFACE_DEFINE_XML, ALWAYS(INTERFACE, "write"), ALWAYS(INTERFACE, "save")), /* INTERFACE_DEFINE_XML */
+    RULE(INTERFACE_UNDEFINE, ALWAYS(INTERFACE, "delete")),                    /* INTERFACE_UNDEFINE */
+    RULE(INTERFACE_CREATE, ALWAYS(INTERFACE, "start")),                       /* INTERFACE_CREATE */
+    RULE(INTERFACE_DESTROY, ALWAYS(INTERFACE, "stop")),                       /* INTERFACE_DESTROY */
+    RULE(INTERFACE_GET_XML_DESC, ALWAYS(INTERFACE, "read")),                  /* INTERFACE_GET_XML_DESC */
+    RULE(INTERFACE_IS_ACTIVE, ALWAYS(INTERFACE, "read")),                     /* INTERFACE_IS_ACTIVE */
+    RULE(INTERFACE_CHANGE_BEGIN, ALWAYS(CONNECT, "interface_transaction")),   /* INTERFACE_CHANGE_BEGIN */
+    RULE(INTERFACE_CHANGE_COMMIT, ALWAYS(CONNECT, "interface_transaction")),  /* INTERFACE_CHANGE_COMMIT */
+    RULE(INTERFACE_CHANGE_ROLLBACK, ALWAYS(CONNECT, "interface_transaction")), /* INTERFACE_CHANGE_ROLLBACK */
+
+    RULE(CONNECT_LIST_ALL_SECRETS,                /* CONNECT_LIST_ALL_SECRETS */
+              ALWAYS(CONNECT, "search_secrets")),
+    RULE(CONNECT_SECRET_EVENT_REGISTER_ANY, ALWAYS(CONNECT, "search_secrets"), /* CONNECT_SECRET_EVENT_REGISTER_ANY */
+         ALWAYS(SECRET, "getattr")),
+    RULE(SECRET_LOOKUP_BY_UUID, ALWAYS(SECRET, "getattr")),                   /* SECRET_LOOKUP_BY_UUID */
+    RULE(SECRET_LOOKUP_BY_USAGE, ALWAYS(SECRET, "getattr")),                  /* SECRET_LOOKUP_BY_USAGE */
+    RULE(SECRET_DEFINE_XML, ALWAYS(SECRET, "write"), ALWAYS(SECRET, "save")), /* SECRET_DEFINE_XML */
+    RULE(SECRET_GET_VALUE, ALWAYS(SECRET, "read_secure")),                    /* SECRET_GET_VALUE */
+    RULE(SECRET_SET_VALUE, ALWAYS(SECRET, "write")),                          /* SECRET_SET_VALUE */
+    RULE(SECRET_GET_XML_DESC, ALWAYS(SECRET, "read")),                        /* SECRET_GET_XML_DESC */
+    RULE(SECRET_UNDEFINE, ALWAYS(SECRET, "delete")),                          /* SECRET_UNDEFINE */
+    RULE(CONNECT_LIST_ALL_NWFILTERS,              /* CONNECT_LIST_ALL_NWFILTERS */
+              ALWAYS(CONNECT, "search_nwfilters")),
+    RULE(NWFILTER_LOOKUP_BY_NAME, ALWAYS(NWFILTER, "getattr")),               /* NWFILTER_LOOKUP_BY_NAME */
+    RULE(NWFILTER_LOOKUP_BY_UUID, ALWAYS(NWFILTER, "getattr")),               /* NWFILTER_LOOKUP_BY_UUID */
+    RULE(NWFILTER_DEFINE_XML, ALWAYS(NWFILTER, "write"), ALWAYS(NWFILTER, "save")), /* NWFILTER_DEFINE_XML */
+    RULE(NWFILTER_GET_XML_DESC, ALWAYS(NWFILTER, "read")),                    /* NWFILTER_GET_XML_DESC */
+    RULE(NWFILTER_UNDEFINE, ALWAYS(NWFILTER, "delete")),                      /* NWFILTER_UNDEFINE */
+
     /* Bus-level calls that name objects: Peer needs nothing (libvirt: `@acl: none`);
      * Introspect's child lists show the domains the caller may getattr; the ObjectManager's
      * GetManagedObjects shows every property, so a domain needs getattr and read to appear. */
@@ -235,7 +347,19 @@ bool policy_permission_applies(const struct policy_permission *p, uint32_t flags
 int policy_action_id(enum policy_object object, const char *permission, char *buf, size_t size)
 {
     /* On every authorized call: plain copies, no printf. */
-    const char *prefix = object == POLICY_OBJECT_CONNECT ? "org.libvirt.api.connect." : "org.libvirt.api.domain.";
+    static const char *const prefixes[] = {
+        [POLICY_OBJECT_CONNECT] = "org.libvirt.api.connect.",
+        [POLICY_OBJECT_DOMAIN] = "org.libvirt.api.domain.",
+        [POLICY_OBJECT_NETWORK] = "org.libvirt.api.network.",
+        [POLICY_OBJECT_STORAGE_POOL] = "org.libvirt.api.storage-pool.",
+        [POLICY_OBJECT_STORAGE_VOL] = "org.libvirt.api.storage-vol.",
+        [POLICY_OBJECT_NODE_DEVICE] = "org.libvirt.api.node-device.",
+        [POLICY_OBJECT_INTERFACE] = "org.libvirt.api.interface.",
+        [POLICY_OBJECT_SECRET] = "org.libvirt.api.secret.",
+        [POLICY_OBJECT_NWFILTER] = "org.libvirt.api.nwfilter.",
+    };
+    const char *prefix = (unsigned int) object < ARRAY_SIZE(prefixes) && prefixes[object] ? prefixes[object]
+                                                                                           : "org.libvirt.api.unknown.";
     size_t prefix_len = strlen(prefix), len = strlen(permission);
 
     if (prefix_len + len + 1 > size)

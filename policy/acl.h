@@ -12,6 +12,13 @@
 enum policy_object {
     POLICY_OBJECT_CONNECT,
     POLICY_OBJECT_DOMAIN,
+    POLICY_OBJECT_NETWORK,
+    POLICY_OBJECT_STORAGE_POOL,
+    POLICY_OBJECT_STORAGE_VOL,
+    POLICY_OBJECT_NODE_DEVICE,
+    POLICY_OBJECT_INTERFACE,
+    POLICY_OBJECT_SECRET,
+    POLICY_OBJECT_NWFILTER,
 };
 
 /* When a permission applies, read from the request's flags (libvirt's `perm:FLAG` and

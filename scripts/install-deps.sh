@@ -7,6 +7,7 @@ packages=(
   libsystemd-dev libxml2-dev libjson-c-dev libqpid-proton11-dev libcmocka-dev libcrypt-dev
   dbus dbus-daemon dbus-bin polkitd libxml2-utils
   python3 python3-dbus python3-gi python3-pytest python3-qpid-proton
+  python3-libvirt  # tests/integration/test_objects_vs_libvirt.py: libvirt's own test driver, compared
   rabbitmq-server
   libsnmp-dev snmpd snmp snmptrapd
   cppcheck valgrind

@@ -39,8 +39,17 @@ static const struct error_prefix prefixes[] = {
     /* libvirt prints the detail alone: it is already "(domain_definition):1: ..." or names
      * what is wrong ("invalid char in name: ..."). */
     { VB_ERR_XML_DETAIL, "parser error", "%s" },
+    { VB_ERR_NETWORK_EXIST, "this network exists already", "network %s exists already" },
     { VB_ERR_SYSTEM_ERROR, "system error", "%s" },
     { VB_ERR_NO_DOMAIN, "Domain not found", "Domain not found: %s" },
+    { VB_ERR_NO_NETWORK, "Network not found", "Network not found: %s" },
+    { VB_ERR_NO_STORAGE_POOL, "Storage pool not found", "Storage pool not found: %s" },
+    { VB_ERR_NO_STORAGE_VOL, "Storage volume not found", "Storage volume not found: %s" },
+    { VB_ERR_NO_NODE_DEVICE, "Node device not found", "Node device not found: %s" },
+    { VB_ERR_NO_INTERFACE, "Interface not found", "Interface not found: %s" },
+    { VB_ERR_MULTIPLE_INTERFACES, "multiple matching interfaces found", "multiple matching interfaces found: %s" },
+    { VB_ERR_NO_NWFILTER, "Network filter not found", "Network filter not found: %s" },
+    { VB_ERR_NO_SECRET, "Secret not found", "Secret not found: %s" },
     { VB_ERR_OPERATION_INVALID, "Requested operation is not valid", "Requested operation is not valid: %s" },
     { VB_ERR_CONFIG_UNSUPPORTED, "unsupported configuration", "unsupported configuration: %s" },
     { VB_ERR_OPERATION_TIMEOUT, "Timed out during operation", "Timed out during operation: %s" },

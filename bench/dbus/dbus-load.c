@@ -19,6 +19,12 @@
 #define CONNECT_IFACE "org.libvirt.Connect"
 #define DOMAIN_IFACE "org.libvirt.Domain"
 #define TEST_DOMAIN_PATH "/org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f"
+/* test:///default's pool, and the volume the storage rows read (named so its path needs no
+ * escaping beyond the key's '/' and '-'): both services name objects the same way. */
+#define POOL_PATH "/org/libvirt/Test/storagepool/_dfe224cb_28fb_8dd0_c4b2_64eb3f0f4566"
+#define POOL_IFACE "org.libvirt.StoragePool"
+#define VOL_PATH "/org/libvirt/Test/storagevol/_2fdefault_2dpool_2fbenchvol0"
+#define VOL_IFACE "org.libvirt.StorageVol"
 #define CEILING_PATH "/org/virtbus/Bench"
 #define CEILING_IFACE "org.virtbus.Bench"
 #define MAX_CLIENTS 64
@@ -35,12 +41,15 @@
     "<target dev='vda' bus='virtio'/></disk>"                                                  \
     "<interface type='network'><source network='default'/></interface></devices></domain>"
 
-enum load_op { OP_PING, OP_EMPTY, OP_LIST, OP_XML, OP_GETALL, OP_CYCLE, OP_DEFINE, OP_LIST_TIME, OP_WAIT_NAME };
+enum load_op { OP_PING, OP_EMPTY, OP_LIST, OP_XML, OP_GETALL, OP_CYCLE, OP_DEFINE, OP_LIST_TIME, OP_WAIT_NAME,
+               OP_POOLS, OP_VOL_XML, OP_VOL_CREATE, OP_VOLS_TIME };
 
 static const char *const op_names[] = {
     [OP_PING] = "ping",     [OP_EMPTY] = "empty",   [OP_LIST] = "list",
     [OP_XML] = "xml",       [OP_GETALL] = "getall", [OP_CYCLE] = "cycle",
     [OP_DEFINE] = "define", [OP_LIST_TIME] = "list-time", [OP_WAIT_NAME] = "wait-name",
+    [OP_POOLS] = "pools",   [OP_VOL_XML] = "vol-xml", [OP_VOL_CREATE] = "vol-create",
+    [OP_VOLS_TIME] = "vols-time",
 };
 
 struct load_options {
@@ -177,6 +186,13 @@ static int call_once(struct load_client *client) {
         break;
     case OP_CYCLE:
         return call_cycle(client);
+    case OP_POOLS:
+        r = sd_bus_call_method(client->bus, o->destination, CONNECT_PATH, CONNECT_IFACE, "ListStoragePools", &error,
+                               NULL, "u", 0u);
+        break;
+    case OP_VOL_XML:
+        r = sd_bus_call_method(client->bus, o->destination, VOL_PATH, VOL_IFACE, "GetXMLDesc", &error, NULL, "u", 0u);
+        break;
     default:
         return -EINVAL;
     }
@@ -228,10 +244,19 @@ static int run_define(struct load_client *client) {
 
     while (client->defined < share && client->error == 0) {
         while (sent < share && sent - client->defined < DEFINE_WINDOW) {
-            snprintf(name, sizeof(name), "scale-c%u-%06lu", client->index, sent);
-            format_domain_xml(xml, sizeof(xml), name);
-            int r = sd_bus_call_method_async(client->bus, NULL, o->destination, CONNECT_PATH, CONNECT_IFACE,
+            int r;
+            if (o->op == OP_VOL_CREATE) {
+                /* benchvol0 .. benchvolN-1 across the clients; 1 byte each, so 10,000 fit the pool */
+                snprintf(xml, sizeof(xml), "<volume><name>benchvol%lu</name><capacity>1</capacity></volume>",
+                         sent * o->clients + client->index);
+                r = sd_bus_call_method_async(client->bus, NULL, o->destination, POOL_PATH, POOL_IFACE,
+                                             "StorageVolCreateXML", on_defined, client, "su", xml, 0u);
+            } else {
+                snprintf(name, sizeof(name), "scale-c%u-%06lu", client->index, sent);
+                format_domain_xml(xml, sizeof(xml), name);
+                r = sd_bus_call_method_async(client->bus, NULL, o->destination, CONNECT_PATH, CONNECT_IFACE,
                                              "DomainDefineXML", on_defined, client, "s", xml);
+            }
             if (r < 0)
                 return r;
             sent++;
@@ -256,7 +281,8 @@ static void *client_main(void *userdata) {
     pthread_barrier_wait(&connected_barrier);
     pthread_barrier_wait(&start_barrier);
     if (r >= 0)
-        r = client->options->op == OP_DEFINE ? run_define(client) : run_rate_loop(client);
+        r = client->options->op == OP_DEFINE || client->options->op == OP_VOL_CREATE ? run_define(client)
+                                                                                     : run_rate_loop(client);
     client->error = r < 0 ? r : 0;
     sd_bus_flush_close_unref(client->bus);
     client->bus = NULL;
@@ -299,9 +325,9 @@ static int run_clients(const struct load_options *o) {
     }
     double elapsed = (double)(now_ns() - t0) / 1e9;
 
-    if (result >= 0 && o->op == OP_DEFINE) {
-        printf("op=define clients=%u domains=%lu seconds=%.3f rate=%.1f\n", o->clients, o->count, elapsed,
-               (double)o->count / elapsed);
+    if (result >= 0 && (o->op == OP_DEFINE || o->op == OP_VOL_CREATE)) {
+        printf("op=%s clients=%u domains=%lu seconds=%.3f rate=%.1f\n", op_names[o->op], o->clients, o->count,
+               elapsed, (double)o->count / elapsed);
     } else if (result >= 0) {
         all = malloc((total ? total : 1) * sizeof(*all));
         if (!all)
@@ -342,14 +368,18 @@ static int run_list_time(const struct load_options *o) {
         char **paths = NULL;
         uint64_t before = now_ns();
 
-        r = sd_bus_call_method(bus, o->destination, CONNECT_PATH, CONNECT_IFACE, "ListDomains", &error, &reply,
-                               "u", 0u);
+        if (o->op == OP_VOLS_TIME)
+            r = sd_bus_call_method(bus, o->destination, POOL_PATH, POOL_IFACE, "ListStorageVolumes", &error, &reply,
+                                   "u", 0u);
+        else
+            r = sd_bus_call_method(bus, o->destination, CONNECT_PATH, CONNECT_IFACE, "ListDomains", &error, &reply,
+                                   "u", 0u);
         samples[i] = now_ns() - before;
         if (r >= 0)
             r = sd_bus_message_read_strv(reply, &paths);
         decoded[i] = now_ns() - before;
         if (r < 0)
-            r = report_call_error("ListDomains", r, &error);
+            r = report_call_error(o->op == OP_VOLS_TIME ? "ListStorageVolumes" : "ListDomains", r, &error);
         n_domains = 0;
         for (char **p = paths; p && *p; p++, n_domains++)
             free(*p);
@@ -405,9 +435,12 @@ static void usage(FILE *out) {
     fprintf(out,
             "usage: dbus-load --address ADDR --op OP [--dest NAME] [--clients N] [--warmup S] [--duration S]\n"
             "                 [--count N] [--ping-path PATH]\n"
-            "  OP: ping empty list xml getall cycle  calls/s and p50/p99 over --duration after --warmup\n"
+            "  OP: ping empty list xml getall cycle pools vol-xml\n"
+            "                  calls/s and p50/p99 over --duration after --warmup\n"
             "      define      define --count domains over --clients connections, as fast as possible\n"
+            "      vol-create  create --count volumes benchvol0.. in test:///default's pool, likewise\n"
             "      list-time   --count ListDomains(0) calls on one connection; median in ms\n"
+            "      vols-time   the same with the pool's ListStorageVolumes(0)\n"
             "      wait-name   wait up to --duration seconds for --dest to be owned\n");
 }
 
@@ -468,7 +501,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     switch (options.op) {
-    case OP_LIST_TIME: r = run_list_time(&options); break;
+    case OP_LIST_TIME:
+    case OP_VOLS_TIME: r = run_list_time(&options); break;
     case OP_WAIT_NAME: r = run_wait_name(&options); break;
     default: r = run_clients(&options); break;
     }

@@ -2,7 +2,8 @@
 # bench/dbus: virtbusd beside Debian's libvirt-dbus and an empty sd-bus method, each on its own
 # private dbus-daemon; prints one Markdown table. A benchmark, not a test: it never fails on a MISS.
 #
-#   bench/dbus/run.sh [--duration S] [--warmup S] [--domains N] [--out FILE] [--no-pm-qos]
+#   bench/dbus/run.sh [--duration S] [--warmup S] [--domains N] [--volumes N] [--storage-only]
+#                     [--out FILE] [--no-pm-qos]
 #
 # VIRTBUSD=/path/to/virtbusd picks the daemon; otherwise an optimized one is built in build-bench/.
 set -euo pipefail
@@ -15,11 +16,13 @@ libvirt_dbus=${LIBVIRT_DBUS:-/usr/sbin/libvirt-dbus}
 duration=3
 warmup=0.5
 domains=10000
+volumes=10000
+storage_only=no
 out=""
 pm_qos=yes
 
 usage() {
-    sed -n '2,7s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 while [ $# -gt 0 ]; do
@@ -27,6 +30,8 @@ while [ $# -gt 0 ]; do
         --duration) duration=$2; shift 2 ;;
         --warmup) warmup=$2; shift 2 ;;
         --domains) domains=$2; shift 2 ;;
+        --volumes) volumes=$2; shift 2 ;;
+        --storage-only) storage_only=yes; shift ;;
         --out) out=$2; shift 2 ;;
         --no-pm-qos) pm_qos=no; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -179,6 +184,25 @@ scale() {
     result[$target.rss_kb]=$(rss_kb)
 }
 
+# storage TARGET: create $volumes volumes in test:///default's pool, time ListStorageVolumes(0),
+# then the rates of ListStoragePools(0) and of GetXMLDesc(0) on one of those volumes
+storage() {
+    local target=$1 line kv clients
+    line=$(load --op vol-create --count "$volumes" --clients 2)
+    log "$target: $line"
+    result[$target.vol_create_rate]=$(sed -n 's/.* rate=\([^ ]*\).*/\1/p' <<<"$line")
+    line=$(load --op vols-time --count 20 | tr '\n' ' ')
+    log "$target: $line"
+    for kv in $line; do
+        result[$target.vols.${kv%%=*}]=${kv#*=}
+    done
+    for clients in 1 8; do
+        measure "$target" pools "$clients"
+        measure "$target" vol-xml "$clients"
+    done
+    result[$target.storage_rss_kb]=$(rss_kb)
+}
+
 # --- the table ---------------------------------------------------------------------------------
 fmt() { awk -v x="$1" -v p="${2:-0}" 'BEGIN { printf "%.*f", p, x }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
@@ -261,6 +285,49 @@ print_table() {
         "$(ratio "${result[$v.define_rate]}" "${result[$l.define_rate]}")"
 }
 
+print_storage_table() {
+    local v=virtbusd l=libvirt-dbus
+    echo "### Storage: test:///default's pool with $volumes volumes"
+    echo
+    echo "| operation | clients | virtbusd | p50 / p99 | libvirt-dbus | p50 / p99 | ceiling (empty method) | virtbusd / ceiling | virtbusd / libvirt-dbus | target | result |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+    rate_row "ListStoragePools(0)" pools 1 libvirt
+    rate_row "ListStoragePools(0)" pools 8 libvirt
+    rate_row "StorageVol.GetXMLDesc(0)" vol-xml 1 libvirt
+    rate_row "StorageVol.GetXMLDesc(0)" vol-xml 8 libvirt
+    echo
+    echo "| measure | virtbusd | libvirt-dbus | libvirt-dbus / virtbusd | target | result |"
+    echo "| --- | ---: | ---: | ---: | --- | --- |"
+    local vl=${result[$v.vols.p50_ms]} ll=${result[$l.vols.p50_ms]} speedup
+    speedup=$(ratio "$ll" "$vl")
+    printf '| ListStorageVolumes(0), median of %s calls (ms; %s / %s paths) | %s | %s | %s | ≥ 2 × libvirt-dbus | %s |\n' \
+        "${result[$v.vols.calls]}" "${result[$v.vols.domains]}" "${result[$l.vols.domains]}" \
+        "$(fmt "$vl" 2)" "$(fmt "$ll" 2)" "$speedup" "$(verdict "$speedup" ">=" 2)"
+    printf '| the same, including the client decoding every path (ms) | %s | %s | %s | — | (info) |\n' \
+        "$(fmt "${result[$v.vols.p50_decode_ms]}" 2)" "$(fmt "${result[$l.vols.p50_decode_ms]}" 2)" \
+        "$(ratio "${result[$l.vols.p50_decode_ms]}" "${result[$v.vols.p50_decode_ms]}")"
+    printf '| creating them: StorageVolCreateXML/s (2 clients, 16 calls in flight each) | %s | %s | %s | — | (info) |\n' \
+        "$(fmt "${result[$v.vol_create_rate]}")" "$(fmt "${result[$l.vol_create_rate]}")" \
+        "$(ratio "${result[$v.vol_create_rate]}" "${result[$l.vol_create_rate]}")"
+    printf '| daemon VmRSS with them (MiB) | %s | %s | %s | — | (info) |\n' \
+        "$(fmt "$(awk -v k="${result[$v.storage_rss_kb]}" 'BEGIN { print k / 1024 }')" 1)" \
+        "$(fmt "$(awk -v k="${result[$l.storage_rss_kb]}" 'BEGIN { print k / 1024 }')" 1)" \
+        "$(ratio "${result[$v.storage_rss_kb]}" "${result[$l.storage_rss_kb]}")"
+}
+
+print_tables() {
+    if [ "$storage_only" = no ]; then
+        print_table
+        echo
+    else
+        echo "## bench/dbus (storage only) — $(date -u '+%Y-%m-%d %H:%M UTC')"
+        echo
+        echo "- virtbusd: \`$VIRTBUSD\`; baseline: libvirt-dbus $(dpkg-query -W -f='${Version}' libvirt-dbus 2>/dev/null || echo '?'); load average before the run: $load_before; CPU idle latency: $pm_qos_note; each rate: ${duration} s after ${warmup} s warm-up"
+        echo
+    fi
+    print_storage_table
+}
+
 # Synchronous round trips leave both CPUs idle between messages; on a VM (haltpoll cpuidle) each
 # wake-up from halt then costs ~100 µs and the figures measure the hypervisor, not the daemons.
 # Holding a CPU-latency PM QoS request of 0 keeps idle CPUs polling for the run; the kernel drops
@@ -297,26 +364,36 @@ main() {
     stop_all
 
     log "virtbusd: $VIRTBUSD"
-    start_service virtbusd org.libvirt "$VIRTBUSD" --session --state-dir "$workdir/state-rates"
-    measure_daemon virtbusd
-    stop_all
-    start_service virtbusd-scale org.libvirt "$VIRTBUSD" --session --state-dir "$workdir/state-scale"
-    scale virtbusd
+    if [ "$storage_only" = no ]; then
+        start_service virtbusd org.libvirt "$VIRTBUSD" --session --state-dir "$workdir/state-rates"
+        measure_daemon virtbusd
+        stop_all
+        start_service virtbusd-scale org.libvirt "$VIRTBUSD" --session --state-dir "$workdir/state-scale"
+        scale virtbusd
+        stop_all
+    fi
+    start_service virtbusd-storage org.libvirt "$VIRTBUSD" --session --state-dir "$workdir/state-storage"
+    storage virtbusd
     stop_all
 
     log "libvirt-dbus: $libvirt_dbus"
-    start_service libvirt-dbus org.libvirt "$libvirt_dbus" --session
-    measure_daemon libvirt-dbus
-    stop_all
-    start_service libvirt-dbus-scale org.libvirt "$libvirt_dbus" --session
-    scale libvirt-dbus
+    if [ "$storage_only" = no ]; then
+        start_service libvirt-dbus org.libvirt "$libvirt_dbus" --session
+        measure_daemon libvirt-dbus
+        stop_all
+        start_service libvirt-dbus-scale org.libvirt "$libvirt_dbus" --session
+        scale libvirt-dbus
+        stop_all
+    fi
+    start_service libvirt-dbus-storage org.libvirt "$libvirt_dbus" --session
+    storage libvirt-dbus
     stop_all
 
     log "done in $((SECONDS - start)) s"
     if [ -n "$out" ]; then
-        print_table | tee "$out"
+        print_tables | tee "$out"
     else
-        print_table
+        print_tables
     fi
 }
 

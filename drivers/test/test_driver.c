@@ -8,6 +8,7 @@
 
 #include "conf/xml_util.h"
 #include "drivers/test/test_driver.h"
+#include "drivers/test/test_objects.h"
 #include "drivers/test/test_private.h"
 #include "drivers/test/test_snapshot.h"
 #include "util/log.h"
@@ -44,6 +45,7 @@ static void test_connect_close(void *priv)
     test_state_unregister(conn);
     test_defer_flush(conn); /* every pending call ends before the domains go */
     vb_domain_list_free(conn->domains);
+    test_objects_free(conn->objects);
     vb_domain_store_free(conn->store);
     free(conn->uri);
     free(conn);
@@ -131,7 +133,9 @@ static int open_node(struct test_conn *conn, const char *uri, const struct vb_dr
     path = base + strlen("test://");
     if (streq(base, TEST_DEFAULT_URI)) {
         conn->is_default = true;
-        return test_node_load_default(conn, err);
+        if (test_node_load_default(conn, err) < 0)
+            return -1;
+        return test_objects_load_default(conn, err);
     }
     if (path[0] != '/')
         return vb_error_set(err, VB_ERR_INVALID_ARG, "testOpen: supplied path must be absolute");
@@ -147,10 +151,11 @@ static int test_connect_open(const char *uri, const struct vb_driver_env *env, v
     /* Events carry the URI as opened, parameters and all: front ends match on it. */
     conn->uri = strdup(uri);
     conn->domains = vb_domain_list_new();
+    conn->objects = test_objects_new();
     conn->events = env->events;
     conn->loop = env->loop;
     conn->next_id = 1;
-    if (!conn->uri || !conn->domains) {
+    if (!conn->uri || !conn->domains || !conn->objects) {
         test_connect_close(conn);
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     }
@@ -541,6 +546,10 @@ const struct vb_driver vb_test_driver = {
     .snapshot = &vb_test_snapshot_driver,
     .guest = &vb_test_guest_driver,
     .tunables = &vb_test_tunables_driver,
+    .network = &vb_test_network_driver,
+    .storage = &vb_test_storage_driver,
+    .nodedev = &vb_test_nodedev_driver,
+    .interface = &vb_test_interface_driver,
     .uri_matches = test_uri_matches,
     .connect_open = test_connect_open,
     .connect_close = test_connect_close,

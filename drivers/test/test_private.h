@@ -9,6 +9,7 @@
 #include "events/event.h"
 
 struct test_pending;
+struct test_objects;
 
 /* The length of the test host's CPU map: libvirt's testNodeGetCPUMap reports 8 CPUs whatever the
  * node's topology, and clients size every pin map by it, so every map the driver returns has
@@ -28,6 +29,7 @@ struct test_conn {
     struct test_pending *pending;  /* calls answered VB_PENDING, finishing when their delay ends */
     bool autostarted;              /* the state driver's autostart has run for this node */
     struct test_conn *next_open;   /* every open connection, for the state driver (test_state.c) */
+    struct test_objects *objects;  /* networks, pools, volumes, node devices, interfaces (test_objects.h) */
 };
 
 extern const struct vb_node_driver vb_test_node_driver; /* test_node_info.c */

@@ -77,7 +77,9 @@ def test_locate_predicate_selects_agents(console):
 
 def test_schema_ids_and_schemas(console):
     ids = console.query("SCHEMA_ID")
-    assert sorted(i["_class_name"] for i in ids) == ["Domain", "Node", "domainEvent", "domainLifecycle"]
+    assert sorted(i["_class_name"] for i in ids) == ["Domain", "Network", "Node", "Pool", "Volume", "domainEvent",
+                                                     "domainLifecycle", "networkLifecycle", "nodeDeviceLifecycle",
+                                                     "poolLifecycle"]
     assert all(i["_package_name"] == "org.libvirt" for i in ids)
     (domain,) = console.query("SCHEMA", "Domain")
     assert {"create", "destroy", "suspend", "resume", "getXMLDesc", "setMemory"} <= set(domain["_methods"])

@@ -35,6 +35,19 @@ def data_interface(filename, name):
 @pytest.mark.parametrize("filename,interface,path", [
     ("org.libvirt.Connect.xml", "org.libvirt.Connect", TEST_PATH),
     ("org.libvirt.Domain.xml", "org.libvirt.Domain", TEST_DOMAIN_PATH),
+    ("org.libvirt.Network.xml", "org.libvirt.Network", TEST_PATH + "/network/_dd8fe884_6c02_601e_7551_cca97df1c5df"),
+    ("org.libvirt.StoragePool.xml", "org.libvirt.StoragePool",
+     TEST_PATH + "/storagepool/_dfe224cb_28fb_8dd0_c4b2_64eb3f0f4566"),
+    ("org.libvirt.NodeDevice.xml", "org.libvirt.NodeDevice", TEST_PATH + "/nodedev/computer"),
+    ("org.libvirt.Interface.xml", "org.libvirt.Interface", TEST_PATH + "/interface/eth1"),
 ])
 def test_installed_introspection_matches_what_virtbusd_serves(bus, filename, interface, path):
     assert members(data_interface(filename, interface)) == members(live_interface(bus, path, interface))
+
+
+def test_installed_storage_vol_introspection_matches_what_virtbusd_serves(bus):
+    pool = bus.get_object("org.libvirt", TEST_PATH + "/storagepool/_dfe224cb_28fb_8dd0_c4b2_64eb3f0f4566")
+    path = pool.StorageVolCreateXML("<volume><name>v.img</name><capacity>1</capacity></volume>", 0,
+                                    dbus_interface="org.libvirt.StoragePool")
+    assert members(data_interface("org.libvirt.StorageVol.xml", "org.libvirt.StorageVol")) == \
+        members(live_interface(bus, path, "org.libvirt.StorageVol"))

@@ -17,10 +17,16 @@ from conftest import BUILDDIR, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, TEST_PATH, VI
 
 DENIED = "org.freedesktop.DBus.Error.AccessDenied"
 LIBVIRT_ERROR = "org.libvirt.Error"
-# What libvirt's defaults allow anyone (org.libvirt.api.policy: allow_any=yes).
+# What libvirt's defaults allow anyone (org.libvirt.api.policy: allow_any=yes): getattr, read and
+# search-* of every object kind.
 OPEN_ACTIONS = {"org.libvirt.api.connect.getattr", "org.libvirt.api.connect.read",
                 "org.libvirt.api.connect.search-domains", "org.libvirt.api.domain.getattr",
-                "org.libvirt.api.domain.read"}
+                "org.libvirt.api.domain.read"} | {
+    "org.libvirt.api.connect.search-" + kind
+    for kind in ("networks", "storage-pools", "node-devices", "interfaces", "secrets", "nwfilters")} | {
+    "org.libvirt.api.%s.%s" % (kind, perm)
+    for kind in ("network", "storage-pool", "storage-vol", "node-device", "interface", "secret", "nwfilter")
+    for perm in ("getattr", "read")} | {"org.libvirt.api.storage-pool.search-storage-vols"}
 SNAPSHOT_XML = "<domainsnapshot><name>snap1</name></domainsnapshot>"
 
 

@@ -20,6 +20,7 @@ static const char *target_of(enum dbus_object_source source)
     case DBUS_OBJECT_ARG_ID:
         return "domain";
     case DBUS_OBJECT_CONNECT:
+    case DBUS_OBJECT_OBJECT_PATH: /* checked on the connection */
     case DBUS_OBJECT_ARG_XML:
     case DBUS_OBJECT_PATH_SUBTREE:
     case DBUS_OBJECT_ALL_CONNECTS:
