@@ -130,11 +130,13 @@ def test_one_console_sees_both_agents_and_their_domains(hosts, broker):
         (reply,) = console.replies_for(cid)
         assert reply.properties["qmf.agent"] == agent
         assert reply.body[0]["_values"]["hostname"] == agent.split(":")[-1]
-        # Two objects: RabbitMQ drops a top-level list of two or more, so each comes alone.
+        # Node, domain test, network default, pool default-pool: RabbitMQ drops a top-level list
+        # of two or more, so each comes alone, all but the last marked partial.
         cid = console.send(console.direct, "_query_request", {"_what": "OBJECT_ID"}, agent)
         parts = console.replies_for(cid)
-        assert len(parts) == 2 and all(len(p.body) == 1 for p in parts)
-        assert "partial" in parts[0].properties and "partial" not in parts[1].properties
+        names = sorted(p.body[0]["_object_name"].split(":")[0] for p in parts)
+        assert names == ["domain", "network", "node", "pool"] and all(len(p.body) == 1 for p in parts)
+        assert all("partial" in p.properties for p in parts[:-1]) and "partial" not in parts[-1].properties
     console.close()
 
 
