@@ -160,6 +160,38 @@ static void answer_schemas(struct bus_request *req, struct query *q)
     pn_data_free(list);
 }
 
+/* pn_data holds at most 65535 nodes (a uint16_t count) and silently drops what goes past: an
+ * answer is sent in parts of at most this many nodes, with room left for the list itself. */
+#define ANSWER_PART_NODES 30000
+
+static const char *objects_content(const struct query *q)
+{
+    return q->what == QUERY_OBJECT_ID ? "_object_id" : "_data";
+}
+
+/* Sends what list holds as a partial answer and starts it again empty; list is entered. */
+static void send_part(struct bus_request *req, struct query *q, pn_data_t *list)
+{
+    pn_data_exit(list);
+    bus_request_send_list_part(req, "_query_response", objects_content(q), list, false);
+    pn_data_clear(list);
+    pn_data_put_list(list);
+    pn_data_enter(list);
+}
+
+/* Makes room in list for an object of nodes nodes; -1 (answered _exception) if none can fit. */
+static int make_room(struct bus_request *req, struct query *q, pn_data_t *list, size_t nodes)
+{
+    if (nodes >= ANSWER_PART_NODES) {
+        bus_request_failf(req, VB_ERR_INTERNAL_ERROR, "a QMF object of %zu AMQP values is too large to answer",
+                          nodes);
+        return -1;
+    }
+    if (pn_data_size(list) + nodes > ANSWER_PART_NODES)
+        send_part(req, q, list);
+    return 0;
+}
+
 /* Moves the object just built in scratch into list if it passes the query's filters. */
 static int keep_if_selected(struct bus_request *req, struct query *q, pn_data_t *scratch, pn_data_t *list,
                             const char *object_name)
@@ -185,10 +217,46 @@ static int keep_if_selected(struct bus_request *req, struct query *q, pn_data_t 
     }
     if (!match)
         return 0;
+    if (make_room(req, q, list, pn_data_size(scratch)) < 0)
+        return -1;
     if (q->what == QUERY_OBJECT_ID)
         bus_map_find(scratch, "_object_id");
     bus_value_copy(list, scratch);
     return 0;
+}
+
+/* The one domain a query for object "domain:<uuid>" can select, looked up by its uuid rather than
+ * listing every domain; none when the name is no domain's or the domain is not there. */
+static int named_domain_ref(struct bus_request *req, const char *object_name, struct vb_domain_ref **refs,
+                            size_t *n)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_domain_info info = { 0 };
+    unsigned char uuid[VB_UUID_LEN];
+
+    *refs = NULL;
+    *n = 0;
+    if (strncmp(object_name, "domain:", 7) != 0 || vb_uuid_parse(object_name + 7, uuid) < 0)
+        return 0;
+    if (vb_domain_get_info(req->fe->conn, uuid, &info, &err) < 0) {
+        vb_error_clear(&err); /* no such domain: an empty answer, as when listing */
+        return 0;
+    }
+    *refs = calloc(1, sizeof(**refs));
+    if (*refs && (!info.name || ((*refs)->name = strdup(info.name)))) {
+        memcpy((*refs)->uuid, info.uuid, VB_UUID_LEN);
+        (*refs)->id = info.id;
+        *n = 1;
+    }
+    vb_domain_info_clear(&info);
+    if (*n == 1)
+        return 0;
+    free(*refs);
+    *refs = NULL;
+    vb_error_set(&err, VB_ERR_NO_MEMORY, NULL);
+    bus_request_fail(req, &err);
+    vb_error_clear(&err);
+    return -1;
 }
 
 static int add_domains(struct bus_request *req, struct query *q, pn_data_t *list)
@@ -198,7 +266,10 @@ static int add_domains(struct bus_request *req, struct query *q, pn_data_t *list
     size_t n = 0;
     int r = 0;
 
-    if (vb_domain_list(req->fe->conn, 0, &refs, &n, &err) < 0) {
+    if (q->object_name) {
+        if (named_domain_ref(req, q->object_name, &refs, &n) < 0)
+            return -1;
+    } else if (vb_domain_list(req->fe->conn, 0, &refs, &n, &err) < 0) {
         bus_request_fail(req, &err);
         vb_error_clear(&err);
         return -1;
@@ -325,7 +396,7 @@ static void answer_objects(struct bus_request *req)
         r = add_networks(req, q, list);
     pn_data_exit(list);
     if (r == 0)
-        bus_request_send_list(req, "_query_response", q->what == QUERY_OBJECT_ID ? "_object_id" : "_data", list);
+        bus_request_send_list(req, "_query_response", objects_content(q), list);
     pn_data_free(list);
 }
 

@@ -275,6 +275,12 @@ static void mark_partial(pn_message_t *reply)
 
 void bus_request_send_list(struct bus_request *req, const char *opcode, const char *content, pn_data_t *list)
 {
+    bus_request_send_list_part(req, opcode, content, list, true);
+}
+
+void bus_request_send_list_part(struct bus_request *req, const char *opcode, const char *content, pn_data_t *list,
+                                bool last)
+{
     size_t n, i = 0;
 
     pn_data_rewind(list);
@@ -285,6 +291,8 @@ void bus_request_send_list(struct bus_request *req, const char *opcode, const ch
         if (reply) {
             pn_data_rewind(list);
             pn_data_appendn(pn_message_body(reply), list, 1);
+            if (!last)
+                mark_partial(reply);
         }
         bus_request_send(req, reply);
         return;
@@ -300,7 +308,7 @@ void bus_request_send_list(struct bus_request *req, const char *opcode, const ch
         pn_data_enter(body);
         bus_value_copy(body, list);
         pn_data_exit(body);
-        if (++i < n)
+        if (++i < n || !last)
             mark_partial(reply);
         bus_request_send(req, reply);
     }

@@ -67,6 +67,9 @@ pn_message_t *bus_request_new_reply(struct bus_request *req, const char *opcode,
 void bus_request_send(struct bus_request *req, pn_message_t *reply);
 /* Sends a list body, split into one message per element when the route needs it. */
 void bus_request_send_list(struct bus_request *req, const char *opcode, const char *content, pn_data_t *list);
+/* One part of a list answer too large for one message: every part but the last carries `partial`. */
+void bus_request_send_list_part(struct bus_request *req, const char *opcode, const char *content, pn_data_t *list,
+                                bool last);
 /* An _exception: error_text, error_code (libvirt's), and for a denial the polkit action. */
 void bus_request_fail(struct bus_request *req, const struct vb_error *err);
 void bus_request_failf(struct bus_request *req, enum vb_error_code code, const char *fmt, ...)

@@ -79,11 +79,20 @@ class QmfConsole:
             body["_where"] = where
         if object_name:
             body["_object_id"] = {"_object_name": object_name}
-        msg = self.request("_query_request", body)
-        if msg.properties["qmf.opcode"] == "_exception":
-            raise QmfError(msg.body["_values"])
-        assert msg.properties["qmf.opcode"] == "_query_response", msg.properties
-        return msg.body
+        return [obj for part in self.query_parts(body) for obj in part.body]
+
+    def query_parts(self, body):
+        """Every _query_response answering body, in order: all but the last carry 'partial'."""
+        cid = self.send("_query_request", body)
+        parts = []
+        while not parts or "partial" in parts[-1].properties:
+            msg = self.receive()
+            assert msg.correlation_id == cid, (msg.correlation_id, cid)
+            if msg.properties["qmf.opcode"] == "_exception":
+                raise QmfError(msg.body["_values"])
+            assert msg.properties["qmf.opcode"] == "_query_response", msg.properties
+            parts.append(msg)
+        return parts
 
     def domains(self, where=None):
         return {o["_values"]["name"]: o for o in self.query("OBJECT", "Domain", where=where)}

@@ -6,7 +6,7 @@ import dbus
 import pytest
 
 from amqp_env import QmfConsole, QmfError, amqp_args, free_port, make_users_file, stop_daemon
-from conftest import BUILDDIR, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, Daemon, domain_iface
+from conftest import BUILDDIR, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, Daemon, connect_iface, domain_iface
 
 DOMAIN_XML = """<domain type='test'><name>{name}</name><memory>65536</memory><vcpu>1</vcpu>
 <os><type>hvm</type></os></domain>"""
@@ -116,6 +116,33 @@ def test_where_predicates_and_object_ids(console):
         console.query("OBJECT", "Domain", where=["like", "name", "x"])
     with pytest.raises(QmfError, match="back-references"):
         console.query("OBJECT", "Domain", where=["re_match", "name", ["quote", "(a)\\1"]])
+
+
+def test_object_id_query_answers_just_that_object(console):
+    (obj,) = console.query("OBJECT", object_name="domain:" + TEST_DOMAIN_UUID)
+    listed = console.domains()["test"]
+    del obj["_update_ts"], listed["_update_ts"]  # the time of the answer
+    assert obj == listed
+    (oid,) = console.query("OBJECT_ID", object_name="domain:" + TEST_DOMAIN_UUID)
+    assert oid == obj["_object_id"]
+    assert console.query("OBJECT", object_name="domain:00000000-0000-0000-0000-000000000001") == []
+    assert console.query("OBJECT", object_name="domain:not-a-uuid") == []
+    assert console.query("OBJECT", object_name="nothing") == []
+
+
+def test_large_query_answer_comes_in_partial_parts(console, bus):
+    # One pn_data holds at most 65535 values (about 1200 Domain objects): the answer must be split.
+    connect = connect_iface(bus)
+    names = {"big%04d" % i for i in range(3000)}
+    for name in names:
+        connect.DomainDefineXML(DOMAIN_XML.format(name=name))
+    parts = console.query_parts({"_what": "OBJECT", "_schema_id": {"_class_name": "Domain"}})
+    assert len(parts) > 1
+    assert all("partial" in p.properties for p in parts[:-1]) and "partial" not in parts[-1].properties
+    got = [o["_values"]["name"] for p in parts for o in p.body]
+    assert sorted(got) == sorted(names | {"test"})  # each exactly once
+    ids = console.query("OBJECT_ID", "Domain")
+    assert len(ids) == len(names) + 1
 
 
 def test_anonymous_is_read_only_and_told_the_action(console):

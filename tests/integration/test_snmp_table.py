@@ -82,8 +82,9 @@ def test_virtbus_subtree_names_host_and_last_event(bridge, snmpd, bus):
 @pytest.mark.skipif(DELAY_MS > 0, reason="deferred mode answers each of 1300 domains 10 ms late: minutes, "
                     "and nothing of the deferred paths that the other tests do not cover")
 def test_more_domains_than_one_qmf_answer_holds(amqp_daemon, bus, workdir, snmpd, port):
-    """virtbusd cuts a QMF answer short past ~1200 Domain objects (proton's 65535-node limit):
-    the bridge's reload asks for UUID ranges, narrower where an answer is large, and misses none."""
+    """1301 Domain objects are more than one message holds (proton's 65535-node pn_data): virtbusd
+    answers in parts marked `partial`, the bridge reads on to the last, and misses none (its
+    reload also asks for UUID ranges where an answer is large, for virtbusds that cut it short)."""
     from snmp_env import GUEST_ENTRY, run_snmp, start_bridge
     connect = connect_iface(bus)
     for n in range(1300):
