@@ -57,7 +57,9 @@ static int authority_ask(void *userdata, const struct policy_subject *subject, c
     q = &a->questions[a->n++];
     *q = (struct question){ .done = done, .done_data = done_data };
     snprintf(q->action, sizeof(q->action), "%s", action);
-    snprintf(q->domain, sizeof(q->domain), "%s", details->domain_name ? details->domain_name : "");
+    /* The object's name comes first in its details (domain_name, network_name, ...). */
+    snprintf(q->domain, sizeof(q->domain), "%s",
+             details->object[0].name && details->object[0].value ? details->object[0].value : "");
     *handle = q;
     return 0;
 }
