@@ -8,25 +8,32 @@
 #include "dbus/object_calls.h"
 #include "dbus/paths.h"
 #include "dbus/properties.h"
+#include "policy/engine.h"
 
 struct kind_info {
     const char *leaf;      /* the prefix below the Connect path, as libvirt-dbus names it */
     bool by_uuid;          /* named by UUID; else by an escaped name */
     const char *not_found; /* what a path that names no object answers */
     const char *interface;
+    enum policy_object policy; /* what polkit calls it */
 };
 
 static const struct kind_info kinds[DBUS_KIND_COUNT] = {
-    [DBUS_KIND_NETWORK] = { "network", true, "Network not found", DBUS_NETWORK_INTERFACE },
-    [DBUS_KIND_POOL] = { "storagepool", true, "Storage pool not found", DBUS_POOL_INTERFACE },
-    [DBUS_KIND_VOL] = { "storagevol", false, "Storage volume not found", DBUS_VOL_INTERFACE },
-    [DBUS_KIND_NODEDEV] = { "nodedev", false, "Node device not found", DBUS_NODEDEV_INTERFACE },
-    [DBUS_KIND_IFACE] = { "interface", false, "Interface not found", DBUS_IFACE_INTERFACE },
+    [DBUS_KIND_NETWORK] = { "network", true, "Network not found", DBUS_NETWORK_INTERFACE, POLICY_OBJECT_NETWORK },
+    [DBUS_KIND_POOL] = { "storagepool", true, "Storage pool not found", DBUS_POOL_INTERFACE, POLICY_OBJECT_STORAGE_POOL },
+    [DBUS_KIND_VOL] = { "storagevol", false, "Storage volume not found", DBUS_VOL_INTERFACE, POLICY_OBJECT_STORAGE_VOL },
+    [DBUS_KIND_NODEDEV] = { "nodedev", false, "Node device not found", DBUS_NODEDEV_INTERFACE, POLICY_OBJECT_NODE_DEVICE },
+    [DBUS_KIND_IFACE] = { "interface", false, "Interface not found", DBUS_IFACE_INTERFACE, POLICY_OBJECT_INTERFACE },
 };
 
 const char *dbus_kind_interface(enum dbus_kind kind)
 {
     return (unsigned int) kind < DBUS_KIND_COUNT ? kinds[kind].interface : NULL;
+}
+
+enum policy_object dbus_kind_policy_object(enum dbus_kind kind)
+{
+    return kinds[kind].policy;
 }
 
 int dbus_object_prefixes_init(struct dbus_connect *dc, const char *connect_path)
@@ -292,6 +299,20 @@ int dbus_object_reply_ref(sd_bus_message *m, struct dbus_connect *dc, enum dbus_
     return path ? sd_bus_reply_method_return(m, "o", path) : -ENOMEM;
 }
 
+/* The operation that lists each kind (its rule says which objects a caller sees). */
+static const enum vb_operation list_operations[DBUS_KIND_COUNT] = {
+    [DBUS_KIND_NETWORK] = VB_OP_CONNECT_LIST_ALL_NETWORKS,
+    [DBUS_KIND_POOL] = VB_OP_CONNECT_LIST_ALL_STORAGE_POOLS,
+    [DBUS_KIND_VOL] = VB_OP_STORAGE_POOL_LIST_ALL_VOLUMES,
+    [DBUS_KIND_NODEDEV] = VB_OP_CONNECT_LIST_ALL_NODE_DEVICES,
+    [DBUS_KIND_IFACE] = VB_OP_CONNECT_LIST_ALL_INTERFACES,
+};
+
+enum vb_operation dbus_kind_list_operation(enum dbus_kind kind)
+{
+    return list_operations[kind];
+}
+
 int dbus_object_reply_refs(sd_bus_message *m, struct dbus_connect *dc, enum dbus_kind kind, int r,
                            struct vb_object_ref *refs, size_t n, struct vb_error *err, sd_bus_error *error)
 {
@@ -301,6 +322,9 @@ int dbus_object_reply_refs(sd_bus_message *m, struct dbus_connect *dc, enum dbus
         vb_object_refs_free(refs, n);
         return dbus_error_take_vb(error, err);
     }
+    /* Only the objects the caller may see (libvirt's *_ACL_FILTER). */
+    policy_check_filter_objects(dbus_frontend_current_check(dc->frontend, m), list_operations[kind], dc->conn, refs,
+                                &n);
     r = sd_bus_message_new_method_return(m, &reply);
     if (r >= 0)
         r = append_ref_paths(reply, dc, kind, refs, n);
