@@ -2,12 +2,14 @@
  * Connect.NetworkEvent, StoragePoolEvent, NodeDeviceEvent and StoragePool.Refresh, then what
  * libvirt-dbus lacks: the ObjectManager's InterfacesAdded/Removed as objects come and go and
  * PropertiesChanged on Active, Autostart and Persistent. Each connection remembers which object
- * paths it announced. These signals go to every peer: the bus policy says who may receive them
- * (objects of these kinds are not filtered per peer). */
+ * paths it announced. The lifecycle signals (NetworkEvent, StoragePoolEvent, NodeDeviceEvent,
+ * Refresh) reach only the peers that may see the object, as domain signals do
+ * (dbus/signal_relay.c); the ObjectManager and PropertiesChanged signals go to every peer. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "dbus/object_calls.h"
+#include "dbus/signal_relay.h"
 #include "util/hashmap.h"
 #include "util/log.h"
 
@@ -68,16 +70,29 @@ static const char *const interfaces[DBUS_KIND_COUNT] = {
 static int send_lifecycle(struct dbus_connect *dc, enum dbus_kind kind, const char *path, const struct vb_event *e)
 {
     int event = e->payload.lifecycle.event, detail = e->payload.lifecycle.detail;
+    sd_bus_message *m = NULL;
+    int r;
 
-    if (kind == DBUS_KIND_POOL && e->id == VB_STORAGE_POOL_EVENT_ID_REFRESH)
-        return sd_bus_emit_signal(dc->bus, path, DBUS_POOL_INTERFACE, "Refresh", NULL);
-    if (e->id != VB_OBJECT_EVENT_ID_LIFECYCLE)
+    if (kind == DBUS_KIND_POOL && e->id == VB_STORAGE_POOL_EVENT_ID_REFRESH) {
+        r = sd_bus_message_new_signal(dc->bus, &m, path, DBUS_POOL_INTERFACE, "Refresh");
+    } else if (e->id != VB_OBJECT_EVENT_ID_LIFECYCLE) {
         return 0;
-    if (kind == DBUS_KIND_NETWORK)
-        return sd_bus_emit_signal(dc->bus, dc->path, DBUS_CONNECT_INTERFACE, "NetworkEvent", "oi", path, event);
-    return sd_bus_emit_signal(dc->bus, dc->path, DBUS_CONNECT_INTERFACE,
-                              kind == DBUS_KIND_POOL ? "StoragePoolEvent" : "NodeDeviceEvent", "oii", path, event,
-                              detail);
+    } else if (kind == DBUS_KIND_NETWORK) {
+        r = sd_bus_message_new_signal(dc->bus, &m, dc->path, DBUS_CONNECT_INTERFACE, "NetworkEvent");
+        if (r >= 0)
+            r = sd_bus_message_append(m, "oi", path, event);
+    } else {
+        r = sd_bus_message_new_signal(dc->bus, &m, dc->path, DBUS_CONNECT_INTERFACE,
+                                      kind == DBUS_KIND_POOL ? "StoragePoolEvent" : "NodeDeviceEvent");
+        if (r >= 0)
+            r = sd_bus_message_append(m, "oii", path, event, detail);
+    }
+    if (r < 0) {
+        sd_bus_message_unref(m);
+        return r;
+    }
+    dbus_signal_relay_send_object(dc->frontend, dc, dbus_kind_list_operation(kind), e->uuid, e->name, m);
+    return 0;
 }
 
 /* Compares the object's existence with what was announced and announces the difference. */

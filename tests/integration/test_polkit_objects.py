@@ -110,3 +110,20 @@ def test_pools_and_volumes_are_listed_looked_up_and_checked_per_object(world):
     assert limited[5]["ok"] and "<name>visible.img</name>" in limited[5]["value"], limited[5]
     assert_denied(limited[6], "org.libvirt.api.storage-vol.delete")
     assert limited[7]["ok"], limited[7]
+
+
+def test_network_and_pool_events_reach_only_who_may_see_the_object(world):
+    listeners = {user: world.listen_as(user, 4) for user in ("root", "vbtest-limited")}
+    hidden, = as_root(world, connect("NetworkDefineXML", "s", [NET_XML % "hidden-net2"]))
+    hidden_pool, = as_root(world, connect("StoragePoolDefineXML", "su", [POOL_XML % (("hidden-pool2",) * 2), 0]))
+    as_root(world, call(hidden, "Network", "Create"), call(NET_PATH, "Network", "Destroy"),
+            call(NET_PATH, "Network", "Create"), call(hidden_pool, "StoragePool", "Create", "u", [0]),
+            call(POOL_PATH, "StoragePool", "Refresh", "u", [0]))
+    seen = {user: world.finish_listening(proc) for user, proc in listeners.items()}
+
+    def about(signals):
+        return sorted({s["args"][0] if s["member"] in ("NetworkEvent", "StoragePoolEvent") else s["path"]
+                       for s in signals if s["member"] in ("NetworkEvent", "StoragePoolEvent", "Refresh")})
+
+    assert about(seen["root"]) == sorted([NET_PATH, hidden, POOL_PATH, hidden_pool])
+    assert about(seen["vbtest-limited"]) == sorted([NET_PATH, POOL_PATH])
