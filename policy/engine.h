@@ -1,9 +1,10 @@
 /* The one authorization engine every front end uses. A front end says who asks (a subject: a
  * uid, and how polkit can name the caller), which operation, on which object (the connection,
- * or a domain by UUID, name, id or definition XML) and with which flags; the engine answers
+ * a domain by UUID, name, id or definition XML, or a network, pool, volume, node device or
+ * interface by what names it) and with which flags; the engine answers
  * allow, deny (naming polkit's action), hidden (answered as libvirt's "not found") or pending
  * (polkit is being asked; the front end is told when to ask again). It also filters lists to
- * the domains a subject may see, and keeps polkit's answers in a short-lived cache.
+ * the objects a subject may see, and keeps polkit's answers in a short-lived cache.
  *
  * Root and the daemon's own user are trusted. A disabled engine (the session bus, where every
  * caller is the daemon's own user) allows everything. */
