@@ -173,6 +173,20 @@ static char **paths_of(struct dbus_connect *dc, enum dbus_kind kind, const struc
     return paths;
 }
 
+/* The operation that lists each kind (its rule says which objects a caller sees). */
+static const enum vb_operation list_operations[DBUS_KIND_COUNT] = {
+    [DBUS_KIND_NETWORK] = VB_OP_CONNECT_LIST_ALL_NETWORKS,
+    [DBUS_KIND_POOL] = VB_OP_CONNECT_LIST_ALL_STORAGE_POOLS,
+    [DBUS_KIND_VOL] = VB_OP_STORAGE_POOL_LIST_ALL_VOLUMES,
+    [DBUS_KIND_NODEDEV] = VB_OP_CONNECT_LIST_ALL_NODE_DEVICES,
+    [DBUS_KIND_IFACE] = VB_OP_CONNECT_LIST_ALL_INTERFACES,
+};
+
+enum vb_operation dbus_kind_list_operation(enum dbus_kind kind)
+{
+    return list_operations[kind];
+}
+
 #define ENUMERATOR(name, kind)                                                                           \
     static int name(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error)   \
     {                                                                                                    \
@@ -182,12 +196,18 @@ static char **paths_of(struct dbus_connect *dc, enum dbus_kind kind, const struc
 /* A driver without the kind has no objects of it: an empty subtree, not an error. */
 static int enumerate_kind(struct dbus_connect *dc, enum dbus_kind kind, char ***nodes, sd_bus_error *error)
 {
+    sd_bus_message *current = sd_bus_get_current_message(dc->bus);
     struct vb_error err = VB_ERROR_INIT;
     struct vb_object_ref *refs = NULL;
     size_t n = 0;
 
     if (dbus_objects_list(dc, kind, &refs, &n, &err) < 0)
         vb_error_clear(&err);
+    /* Introspect and GetManagedObjects show only the objects the caller may getattr (their rules
+     * asked about every object of every kind). */
+    if (current)
+        policy_check_filter_objects(dbus_frontend_current_check(dc->frontend, current), list_operations[kind],
+                                    dc->conn, refs, &n);
     *nodes = paths_of(dc, kind, refs, n);
     vb_object_refs_free(refs, n);
     return *nodes ? 1 : -ENOMEM;
@@ -297,20 +317,6 @@ int dbus_object_reply_ref(sd_bus_message *m, struct dbus_connect *dc, enum dbus_
     path = dbus_object_path(dc, kind, ref);
     vb_object_ref_clear(ref);
     return path ? sd_bus_reply_method_return(m, "o", path) : -ENOMEM;
-}
-
-/* The operation that lists each kind (its rule says which objects a caller sees). */
-static const enum vb_operation list_operations[DBUS_KIND_COUNT] = {
-    [DBUS_KIND_NETWORK] = VB_OP_CONNECT_LIST_ALL_NETWORKS,
-    [DBUS_KIND_POOL] = VB_OP_CONNECT_LIST_ALL_STORAGE_POOLS,
-    [DBUS_KIND_VOL] = VB_OP_STORAGE_POOL_LIST_ALL_VOLUMES,
-    [DBUS_KIND_NODEDEV] = VB_OP_CONNECT_LIST_ALL_NODE_DEVICES,
-    [DBUS_KIND_IFACE] = VB_OP_CONNECT_LIST_ALL_INTERFACES,
-};
-
-enum vb_operation dbus_kind_list_operation(enum dbus_kind kind)
-{
-    return list_operations[kind];
 }
 
 int dbus_object_reply_refs(sd_bus_message *m, struct dbus_connect *dc, enum dbus_kind kind, int r,

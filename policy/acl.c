@@ -326,11 +326,14 @@ static const struct policy_rule rules[VB_OP_COUNT] = {
 
     /* Bus-level calls that name objects: Peer needs nothing (libvirt: `@acl: none`);
      * Introspect's child lists show the domains the caller may getattr; the ObjectManager's
-     * GetManagedObjects shows every property, so a domain needs getattr and read to appear. */
+     * GetManagedObjects shows every property, so a domain needs getattr and read to appear.
+     * Both show the networks, pools, volumes, node devices and interfaces the caller may getattr. */
     RULE(BUS_PEER),
-    LIST_RULE(BUS_INTROSPECT, POLICY_FILTER_GETATTR),
-    LIST_RULE(BUS_GET_MANAGED_OBJECTS, POLICY_FILTER_GETATTR | POLICY_FILTER_READ,
-              ALWAYS(CONNECT, "search_domains")),
+    [VB_OP_BUS_INTROSPECT] = { .defined = true, .list_filter = POLICY_FILTER_GETATTR,
+                               .list_object = POLICY_OBJECT_DOMAIN, .list_every_kind = true },
+    [VB_OP_BUS_GET_MANAGED_OBJECTS] = { .defined = true, .list_filter = POLICY_FILTER_GETATTR | POLICY_FILTER_READ,
+                                        .list_object = POLICY_OBJECT_DOMAIN, .list_every_kind = true,
+                                        .permissions = { ALWAYS(CONNECT, "search_domains") } },
 };
 
 const struct policy_rule *policy_rule_for(enum vb_operation op)

@@ -49,6 +49,9 @@ struct policy_rule {
     bool defined;      /* false: no rule, the operation is refused */
     unsigned int list_filter; /* POLICY_FILTER_*: the operation returns objects, filtered so */
     enum policy_object list_object; /* of which kind (POLICY_OBJECT_DOMAIN unless said) */
+    /* Lists the objects of every kind too (Introspect, GetManagedObjects): each needs getattr,
+     * as in its kind's own list. */
+    bool list_every_kind;
     struct policy_permission permissions[POLICY_MAX_PERMISSIONS];
 };
 

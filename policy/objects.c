@@ -192,6 +192,57 @@ int policy_objects_list(const struct policy_request *req, enum policy_object kin
     return r < 0 ? -1 : 0;
 }
 
+static int list_every_volume(struct vb_connect *conn, struct vb_object_ref **refs, size_t *n)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_object_ref *pools = NULL, *all = NULL;
+    size_t n_pools = 0, n_all = 0;
+    int r = vb_pool_list(conn, VB_LIST_OBJ_ACTIVE, &pools, &n_pools, &err);
+
+    for (size_t i = 0; r >= 0 && i < n_pools; i++) {
+        struct vb_object_ref *vols = NULL, *grown;
+        size_t n_vols = 0;
+
+        if (vb_pool_list_volumes(conn, pools[i].uuid, 0, &vols, &n_vols, &err) < 0) {
+            vb_error_clear(&err); /* gone meanwhile */
+            continue;
+        }
+        if (n_vols == 0) {
+            vb_object_refs_free(vols, n_vols);
+            continue;
+        }
+        grown = realloc(all, (n_all + n_vols) * sizeof(*all));
+        if (!grown) {
+            vb_object_refs_free(vols, n_vols);
+            r = -1;
+            break;
+        }
+        all = grown;
+        memcpy(all + n_all, vols, n_vols * sizeof(*vols)); /* moved: only the array is freed */
+        n_all += n_vols;
+        free(vols);
+    }
+    vb_error_clear(&err);
+    vb_object_refs_free(pools, n_pools);
+    if (r < 0) {
+        vb_object_refs_free(all, n_all);
+        return -1;
+    }
+    *refs = all;
+    *n = n_all;
+    return 0;
+}
+
+int policy_objects_list_all(struct vb_connect *conn, enum policy_object kind, struct vb_object_ref **refs,
+                            size_t *n)
+{
+    const struct policy_request req = { .conn = conn };
+
+    if (kind == POLICY_OBJECT_STORAGE_VOL)
+        return list_every_volume(conn, refs, n);
+    return policy_objects_list(&req, kind, refs, n);
+}
+
 void policy_object_not_found(const struct policy_request *req, struct vb_error *err)
 {
     char uuid[VB_UUID_STRING_LEN] = "";

@@ -42,6 +42,10 @@ int policy_object_resolve(const struct policy_request *req, struct policy_identi
 int policy_objects_list(const struct policy_request *req, enum policy_object kind, struct vb_object_ref **refs,
                         size_t *n);
 
+/* Every object of kind on conn (volumes: of every active pool). 0, or -1 (none to list). */
+int policy_objects_list_all(struct vb_connect *conn, enum policy_object kind, struct vb_object_ref **refs,
+                            size_t *n);
+
 /* The "not found" error of a hidden network, pool, volume, node device or interface, worded as
  * the core words a missing one. */
 void policy_object_not_found(const struct policy_request *req, struct vb_error *err);

@@ -216,33 +216,58 @@ static int add_domain_list_questions(const struct policy_subject *subject, unsig
     return r;
 }
 
-static int add_object_list_questions(const struct policy_subject *subject, const struct policy_rule *rule,
-                                     const struct policy_request *req, struct policy_questions *qs)
+/* The filter questions about refs, objects of kind; takes refs. */
+static int add_object_questions(const struct policy_subject *subject, unsigned int filter, struct vb_connect *conn,
+                                enum policy_object kind, struct vb_object_ref *refs, size_t n,
+                                struct policy_questions *qs)
 {
-    struct vb_object_ref *refs = NULL;
-    size_t n = 0;
     int r = 0;
 
-    if (policy_objects_list(req, rule->list_object, &refs, &n) < 0)
-        return 0; /* the handler reports the listing error itself */
     for (size_t i = 0; r >= 0 && i < n; i++) {
         struct policy_identity id;
 
-        r = policy_identity_of_object(req->conn, rule->list_object, &refs[i], &id);
+        r = policy_identity_of_object(conn, kind, &refs[i], &id);
         if (r >= 0)
-            r = policy_questions_add_filter(subject, rule->list_filter, req->conn, &id, qs);
+            r = policy_questions_add_filter(subject, filter, conn, &id, qs);
         policy_identity_clear(&id);
     }
     vb_object_refs_free(refs, n);
     return r;
 }
 
+/* Introspect and GetManagedObjects: the objects of every kind, each needing getattr. */
+static int add_every_kind_questions(const struct policy_subject *subject, struct vb_connect *conn,
+                                    struct policy_questions *qs)
+{
+    static const enum policy_object kinds[] = { POLICY_OBJECT_NETWORK, POLICY_OBJECT_STORAGE_POOL,
+                                                POLICY_OBJECT_STORAGE_VOL, POLICY_OBJECT_NODE_DEVICE,
+                                                POLICY_OBJECT_INTERFACE };
+    int r = 0;
+
+    for (size_t k = 0; r >= 0 && k < ARRAY_SIZE(kinds); k++) {
+        struct vb_object_ref *refs = NULL;
+        size_t n = 0;
+
+        if (policy_objects_list_all(conn, kinds[k], &refs, &n) == 0)
+            r = add_object_questions(subject, POLICY_FILTER_GETATTR, conn, kinds[k], refs, n, qs);
+    }
+    return r;
+}
+
 static int add_list_questions(const struct policy_subject *subject, const struct policy_rule *rule,
                               const struct policy_request *req, struct policy_questions *qs)
 {
-    if (rule->list_object == POLICY_OBJECT_DOMAIN)
-        return add_domain_list_questions(subject, rule->list_filter, req->conn, qs);
-    return add_object_list_questions(subject, rule, req, qs);
+    struct vb_object_ref *refs = NULL;
+    size_t n = 0;
+    int r;
+
+    if (rule->list_object == POLICY_OBJECT_DOMAIN) {
+        r = add_domain_list_questions(subject, rule->list_filter, req->conn, qs);
+        return r < 0 || !rule->list_every_kind ? r : add_every_kind_questions(subject, req->conn, qs);
+    }
+    if (policy_objects_list(req, rule->list_object, &refs, &n) < 0)
+        return 0; /* the handler reports the listing error itself */
+    return add_object_questions(subject, rule->list_filter, req->conn, rule->list_object, refs, n, qs);
 }
 
 int policy_questions_build(const struct policy_subject *subject, const struct policy_rule *rule,

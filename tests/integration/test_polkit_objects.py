@@ -127,3 +127,16 @@ def test_network_and_pool_events_reach_only_who_may_see_the_object(world):
 
     assert about(seen["root"]) == sorted([NET_PATH, hidden, POOL_PATH, hidden_pool])
     assert about(seen["vbtest-limited"]) == sorted([NET_PATH, POOL_PATH])
+
+
+def test_introspect_and_managed_objects_show_only_visible_objects(world):
+    hidden, = as_root(world, connect("NetworkDefineXML", "s", [NET_XML % "hidden-net3"]))
+    calls = [dict(path=TEST_PATH + "/network", interface="org.freedesktop.DBus.Introspectable", member="Introspect"),
+             dict(path="/org/libvirt", interface="org.freedesktop.DBus.ObjectManager", member="GetManagedObjects")]
+    limited, root = world.run_as("vbtest-limited", calls), world.run_as("root", calls)
+    assert all(r["ok"] for r in limited + root), (limited, root)
+    node = lambda path: '<node name="%s"/>' % path.rsplit("/", 1)[1]
+    assert node(NET_PATH) in limited[0]["value"] and node(hidden) not in limited[0]["value"], limited[0]
+    assert node(hidden) in root[0]["value"], root[0]
+    assert NET_PATH in limited[1]["value"] and hidden not in limited[1]["value"]
+    assert POOL_PATH in limited[1]["value"] and hidden in root[1]["value"]
