@@ -137,3 +137,23 @@ def test_pools_volumes_and_networks_are_checked_and_filtered_per_object(object_r
     assert denied.value.values["action"] == "org.libvirt.api.network.stop"
     lim.close()
     alice.close()
+
+
+def test_network_events_reach_only_principals_that_may_see_the_network(object_rules, world):
+    net = "network:dd8fe884-6c02-601e-7551-cca97df1c5df"
+    hidden_xml = "<network><name>hidden-net</name><uuid>%s</uuid><bridge name='br9'/></network>"
+    hidden_uuid = "6695eb01-f6a4-8304-79aa-97f2502e193f"
+    defined = world.run_as("root", [dict(path="/org/libvirt/Test", interface="org.libvirt.Connect",
+                                         member="NetworkDefineXML", signature="s", args=[hidden_xml % hidden_uuid])])
+    assert defined[0]["ok"], defined
+    alice = console(world, "alice", "pw-a")
+    lim_events = EventSubscriber(None, conn=QmfConsole(world.url, user="lim", password="pw-l").conn)
+    alice_events = EventSubscriber(None, conn=alice.conn)
+    alice.method("network:" + hidden_uuid, "create")
+    alice.method(net, "destroy")
+    seen_by_alice = [alice_events.next_event() for _ in range(2)]
+    assert [(e["network"]["name"], e["event"]) for e in seen_by_alice] == [
+        ("hidden-net", "started"), ("default", "stopped")]
+    assert [(e["network"]["name"], e["event"]) for e in [lim_events.next_event()]] == [("default", "stopped")]
+    lim_events.conn.close()
+    alice.close()
