@@ -426,6 +426,30 @@ static int append_property(sd_bus_message *reply, const char *property, const st
     return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "unknown property %s", property);
 }
 
+int dbus_object_properties_append(sd_bus_message *m, const struct vb_object_ref *ref, const char *const *names)
+{
+    int r = sd_bus_message_open_container(m, 'a', "{sv}");
+
+    for (size_t i = 0; r >= 0 && names[i]; i++) {
+        const char *type = streq(names[i], "Active") || streq(names[i], "Autostart") || streq(names[i], "Persistent")
+                               ? "b"
+                               : "s";
+
+        r = sd_bus_message_open_container(m, 'e', "sv");
+        if (r >= 0)
+            r = sd_bus_message_append(m, "s", names[i]);
+        if (r >= 0)
+            r = sd_bus_message_open_container(m, 'v', type);
+        if (r >= 0)
+            r = append_property(m, names[i], ref, NULL);
+        if (r >= 0)
+            r = sd_bus_message_close_container(m);
+        if (r >= 0)
+            r = sd_bus_message_close_container(m);
+    }
+    return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
 int dbus_object_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {

@@ -81,6 +81,10 @@ int dbus_object_reply_refs(sd_bus_message *m, struct dbus_connect *dc, enum dbus
 /* The object's current state (a lookup by its identity), for property getters. */
 int dbus_object_lookup(const struct dbus_object *o, struct vb_object_ref *ref, struct vb_error *err);
 
+/* Appends the named properties (NULL-terminated) of ref as one a{sv}, single-wrapped (for
+ * InterfacesAdded and PropertiesChanged). */
+int dbus_object_properties_append(sd_bus_message *m, const struct vb_object_ref *ref, const char *const *names);
+
 /* Properties.Set of a writable Autostart (networks, pools) goes through the core as a call:
  * install with sd_bus_add_fallback on the kind's prefix, before the vtable. */
 int dbus_object_handle_set_autostart(sd_bus_message *m, void *userdata, sd_bus_error *error);
