@@ -10,6 +10,7 @@
 
 #include "dbus/object_calls.h"
 #include "dbus/paths.h"
+#include "dbus/properties.h"
 #include "dbus/signal_relay.h"
 #include "util/hashmap.h"
 #include "util/log.h"
@@ -121,12 +122,7 @@ static int new_announcement(struct dbus_connect *dc, enum dbus_kind kind, const 
         if (r >= 0)
             r = sd_bus_message_append(m, "as", 0);
     } else if (what == ANNOUNCE_ADDED) {
-        r = sd_bus_message_new_signal(dc->bus, &m, DBUS_ROOT_PATH, "org.freedesktop.DBus.ObjectManager",
-                                      "InterfacesAdded");
-        if (r >= 0)
-            r = sd_bus_message_append(m, "o", path);
-        if (r >= 0)
-            r = sd_bus_message_open_container(m, 'a', "{sa{sv}}");
+        r = dbus_interfaces_added_new(dc->bus, path, &m);
         if (r >= 0)
             r = sd_bus_message_open_container(m, 'e', "sa{sv}");
         if (r >= 0)

@@ -259,10 +259,10 @@ static int add_list_questions(const struct policy_subject *subject, const struct
 {
     struct vb_object_ref *refs = NULL;
     size_t n = 0;
-    int r;
 
     if (rule->list_object == POLICY_OBJECT_DOMAIN) {
-        r = add_domain_list_questions(subject, rule->list_filter, req->conn, qs);
+        int r = add_domain_list_questions(subject, rule->list_filter, req->conn, qs);
+
         return r < 0 || !rule->list_every_kind ? r : add_every_kind_questions(subject, req->conn, qs);
     }
     if (policy_objects_list(req, rule->list_object, &refs, &n) < 0)
