@@ -74,22 +74,19 @@ static void resume_after_policy(void *userdata)
     bus_conn_flush(l->conn);
 }
 
-/* An event about a network, pool or node device reaches a subscriber who may register for that
- * kind's events (libvirt's connect:search_* rule; objects are not filtered one by one). */
+/* An event about a network, pool or node device reaches a subscriber who would see that object
+ * in its kind's list (connect:search_*, and <kind>:getattr with the object's identity), as
+ * D-Bus signals do. */
 static int decide_object_event(struct policy_check *check, struct vb_connect *conn, const struct vb_event *ev,
                                bool *visible)
 {
-    struct policy_request req = { .conn = conn, .ref = POLICY_REF_CONNECTION };
-    struct vb_error err = VB_ERROR_INIT;
-    int r;
+    struct vb_object_ref ref = { .name = (char *) ev->name };
+    enum vb_operation op = ev->object == VB_OBJECT_NETWORK        ? VB_OP_CONNECT_LIST_ALL_NETWORKS
+                           : ev->object == VB_OBJECT_STORAGE_POOL ? VB_OP_CONNECT_LIST_ALL_STORAGE_POOLS
+                                                                  : VB_OP_CONNECT_LIST_ALL_NODE_DEVICES;
 
-    req.op = ev->object == VB_OBJECT_NETWORK        ? VB_OP_CONNECT_NETWORK_EVENT_REGISTER_ANY
-             : ev->object == VB_OBJECT_STORAGE_POOL ? VB_OP_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY
-                                                    : VB_OP_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY;
-    r = policy_check_decide(check, &req, &err);
-    vb_error_clear(&err);
-    *visible = r == 0;
-    return r == VB_PENDING ? VB_PENDING : 0;
+    memcpy(ref.uuid, ev->uuid, VB_UUID_LEN);
+    return policy_check_decide_listed_object(check, op, conn, &ref, visible);
 }
 
 /* 0 decided (*visible says what), or VB_PENDING: polkit is being asked and the link waits. */

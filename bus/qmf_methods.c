@@ -438,9 +438,18 @@ static int method_step(struct bus_request *req)
         vb_error_clear(&err);
         return 0;
     }
-    if (st->target == TARGET_DOMAIN) {
+    /* The object the method is called on, so polkit sees its identity (domain_name, pool_name,
+     * vol_key, network_name, ...) as on D-Bus. */
+    if (st->target == TARGET_DOMAIN || st->target == TARGET_POOL || st->target == TARGET_NETWORK) {
         preq.ref = POLICY_REF_UUID;
         preq.uuid = st->uuid;
+        preq.object = st->target == TARGET_POOL      ? POLICY_OBJECT_STORAGE_POOL
+                      : st->target == TARGET_NETWORK ? POLICY_OBJECT_NETWORK
+                                                     : POLICY_OBJECT_CONNECT; /* a domain */
+    } else if (st->target == TARGET_VOLUME) {
+        preq.ref = POLICY_REF_KEY;
+        preq.name = st->key;
+        preq.object = POLICY_OBJECT_STORAGE_VOL;
     } else if (st->target == TARGET_NODE) {
         preq.ref = POLICY_REF_XML;
         preq.xml = st->args.xml_desc;

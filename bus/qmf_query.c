@@ -308,12 +308,22 @@ static char *ref_object_name(put_ref_fn put, const struct vb_object_ref *ref)
     return put == bus_qmf_put_pool ? bus_qmf_pool_object_name(ref->uuid) : bus_qmf_network_object_name(ref->uuid);
 }
 
-/* Adds the objects refs name that pass the query; takes refs. */
+/* The operation whose list filter says which of these objects a principal sees. */
+static enum vb_operation ref_list_operation(put_ref_fn put)
+{
+    if (put == bus_qmf_put_volume)
+        return VB_OP_STORAGE_POOL_LIST_ALL_VOLUMES;
+    return put == bus_qmf_put_pool ? VB_OP_CONNECT_LIST_ALL_STORAGE_POOLS : VB_OP_CONNECT_LIST_ALL_NETWORKS;
+}
+
+/* Adds the objects refs name that pass the query and that the principal may see; takes refs. */
 static int add_refs(struct bus_request *req, struct query *q, pn_data_t *list, struct vb_object_ref *refs, size_t n,
                     put_ref_fn put)
 {
     int r = 0;
 
+    if (bus_request_check(req))
+        policy_check_filter_objects(req->check, ref_list_operation(put), req->fe->conn, refs, &n);
     for (size_t i = 0; i < n && r == 0; i++) {
         char *object_name = ref_object_name(put, &refs[i]);
         pn_data_t *scratch = object_name ? pn_data(0) : NULL;
@@ -400,6 +410,33 @@ static void answer_objects(struct bus_request *req)
     pn_data_free(list);
 }
 
+/* Volumes are filtered one by one (storage_vol.getattr, with their pool's identity): the engine
+ * is asked about each before the answer is made. 0, or VB_PENDING. */
+static int ask_about_volumes(struct bus_request *req)
+{
+    struct vb_connect *conn = req->fe->conn;
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_object_ref *pools = NULL, *vols = NULL;
+    size_t n_pools = 0, n_vols = 0;
+    int r = 0;
+
+    if (!bus_request_check(req) || vb_pool_list(conn, 0, &pools, &n_pools, &err) < 0) {
+        vb_error_clear(&err);
+        return 0;
+    }
+    for (size_t i = 0; i < n_pools; i++) {
+        if (!pools[i].active || vb_pool_list_volumes(conn, pools[i].uuid, 0, &vols, &n_vols, &err) < 0) {
+            vb_error_clear(&err);
+            continue;
+        }
+        if (bus_request_ask_listed(req, VB_OP_STORAGE_POOL_LIST_ALL_VOLUMES, vols, n_vols) == VB_PENDING)
+            r = VB_PENDING;
+        vb_object_refs_free(vols, n_vols);
+    }
+    vb_object_refs_free(pools, n_pools);
+    return r;
+}
+
 /* Re-runnable: authorization may wait for polkit, node info for the driver. */
 static int query_objects_step(struct bus_request *req)
 {
@@ -421,6 +458,8 @@ static int query_objects_step(struct bus_request *req)
         preqs[n++] = (struct policy_request){ .op = VB_OP_CONNECT_LIST_ALL_NETWORKS, .conn = req->fe->conn,
                                               .ref = POLICY_REF_CONNECTION };
     r = bus_request_authorize_all(req, preqs, n);
+    if (r == 0 && q->want_volumes)
+        r = ask_about_volumes(req);
     if (r != 0)
         return r == VB_PENDING ? VB_PENDING : 0;
     bus_request_call(req, answer_objects);

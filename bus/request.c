@@ -163,6 +163,19 @@ int bus_request_authorize(struct bus_request *req, const struct policy_request *
     return r;
 }
 
+int bus_request_ask_listed(struct bus_request *req, enum vb_operation op, const struct vb_object_ref *refs, size_t n)
+{
+    struct policy_check *check = bus_request_check(req);
+    bool pending = false, visible;
+
+    for (size_t i = 0; check && i < n; i++)
+        pending |= policy_check_decide_listed_object(check, op, req->fe->conn, &refs[i], &visible) == VB_PENDING;
+    if (!pending)
+        return 0;
+    policy_check_on_answered(check, resume_after_policy, req);
+    return VB_PENDING;
+}
+
 int bus_request_authorize_all(struct bus_request *req, const struct policy_request *preqs, size_t n)
 {
     struct vb_error err = VB_ERROR_INIT;

@@ -54,6 +54,10 @@ int bus_request_authorize(struct bus_request *req, const struct policy_request *
 /* Authorizes each request in turn and answers a refusal itself: 0 all allowed, VB_PENDING
  * (the step runs again), or -1 (the _exception is sent). */
 int bus_request_authorize_all(struct bus_request *req, const struct policy_request *preqs, size_t n);
+/* For the objects a query answers unasked (volumes, filtered one by one): asks the engine
+ * whether the principal may see each of refs as op's list filter says, so the answer can be
+ * filtered from the check's answers. 0 all known, or VB_PENDING (the step runs again). */
+int bus_request_ask_listed(struct bus_request *req, enum vb_operation op, const struct vb_object_ref *refs, size_t n);
 /* The policy check of a user principal (NULL for anonymous and trusted principals). */
 struct policy_check *bus_request_check(struct bus_request *req);
 

@@ -258,7 +258,7 @@ static int refuse(struct parked *p, const char *why, sd_bus_error *error)
 /* Decides every request of the call: 0 dispatch it, 1 parked, < 0 refused (error set). */
 static int decide(struct dbus_authorizer *auth, struct parked *p, const struct dbus_peer *peer, sd_bus_error *error)
 {
-    struct dbus_requests reqs;
+    _cleanup_(dbus_requests_clear) struct dbus_requests reqs = { 0 };
     struct vb_error err = VB_ERROR_INIT;
     bool pending = false;
     int r;

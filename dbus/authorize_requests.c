@@ -1,5 +1,6 @@
 /* Building the policy requests of a D-Bus call. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dbus/authorize_requests.h"
@@ -84,6 +85,64 @@ static int uuid_of_path(const struct dbus_connect *dc, enum dbus_object_source s
     return dbus_snapshot_uuid_from_path(dc->snapshot_prefix, path, uuid);
 }
 
+/* The object a network, pool, volume, node device or interface path names, into req. Returns
+ * 0, or -EINVAL when the path names none. */
+static int object_of_path(struct dbus_requests *reqs, struct policy_request *req, struct dbus_connect *dc,
+                          const char *path)
+{
+    for (int k = 0; k < DBUS_KIND_COUNT; k++) {
+        const struct dbus_object *o;
+
+        if (!is_below(path, dc->object_prefix[k]) || !(o = dbus_object_from_path(dc, (enum dbus_kind) k, path)))
+            continue;
+        req->object = dbus_kind_policy_object((enum dbus_kind) k);
+        if (k == DBUS_KIND_NETWORK || k == DBUS_KIND_POOL) {
+            memcpy(reqs->uuids[reqs->n], o->uuid, VB_UUID_LEN);
+            req->ref = POLICY_REF_UUID;
+            req->uuid = reqs->uuids[reqs->n];
+            return 0;
+        }
+        /* Decoded once per call: every request of it names the same path. */
+        if (!reqs->object_name && !(reqs->object_name = strdup(o->name)))
+            return -ENOMEM;
+        req->ref = k == DBUS_KIND_VOL ? POLICY_REF_KEY : POLICY_REF_NAME;
+        req->name = reqs->object_name;
+        return 0;
+    }
+    return -EINVAL;
+}
+
+/* Argument 0 of a lookup names an object (a volume by name: in the pool the path names). */
+static int object_of_arg(struct dbus_requests *reqs, struct policy_request *req, sd_bus_message *m,
+                         const struct dbus_operation *op, struct dbus_connect *dc)
+{
+    const char *text = NULL;
+
+    if (peek_arg(m, 0, 's', &text) < 0)
+        return -EINVAL;
+    if (op->arg_object == POLICY_OBJECT_STORAGE_VOL && op->arg_ref == POLICY_REF_NAME) {
+        int r = object_of_path(reqs, req, dc, sd_bus_message_get_path(m));
+
+        if (r < 0 || req->object != POLICY_OBJECT_STORAGE_POOL)
+            return r < 0 ? r : -EINVAL;
+    } else if (op->arg_ref == POLICY_REF_UUID) {
+        if (vb_uuid_parse(text, reqs->uuids[reqs->n]) < 0)
+            return -EINVAL;
+        req->uuid = reqs->uuids[reqs->n];
+    }
+    req->object = op->arg_object;
+    req->ref = op->arg_ref;
+    req->name = text;
+    return 0;
+}
+
+void dbus_requests_clear(struct dbus_requests *reqs)
+{
+    free(reqs->object_name);
+    reqs->object_name = NULL;
+    reqs->n = 0;
+}
+
 /* One request for op on connection dc, its object taken from source. Returns 1 when added, 0
  * when the call names no object this connection has (sd-bus or the handler answers for it). */
 static int add_request(struct dbus_requests *reqs, sd_bus_message *m, const struct dbus_operation *op,
@@ -94,15 +153,25 @@ static int add_request(struct dbus_requests *reqs, sd_bus_message *m, const stru
     uint32_t flags = 0;
     const char *text = NULL;
     int32_t id = 0;
+    int r;
 
     if (reqs->n == DBUS_MAX_REQUESTS)
         return -E2BIG;
     req = &reqs->items[reqs->n];
     *req = (struct policy_request){ .op = op->op, .conn = dc->conn, .ref = POLICY_REF_CONNECTION };
     switch (op->object) {
+    case DBUS_OBJECT_OBJECT_PATH:
+        r = object_of_path(reqs, req, dc, path);
+        if (r < 0)
+            return r == -ENOMEM ? r : 0;
+        break;
+    case DBUS_OBJECT_ARG_OBJECT:
+        r = object_of_arg(reqs, req, m, op, dc);
+        if (r < 0)
+            return r == -ENOMEM ? r : 0;
+        break;
     case DBUS_OBJECT_NONE:
     case DBUS_OBJECT_CONNECT:
-    case DBUS_OBJECT_OBJECT_PATH:
     case DBUS_OBJECT_PATH_SUBTREE:
     case DBUS_OBJECT_ALL_CONNECTS:
         break;

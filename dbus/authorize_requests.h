@@ -16,7 +16,10 @@ struct dbus_requests {
     struct policy_request items[DBUS_MAX_REQUESTS];
     size_t n;
     unsigned char uuids[DBUS_MAX_REQUESTS][VB_UUID_LEN]; /* what items[i].uuid points into */
+    char *object_name; /* the name or key the call's path names (one path per call), owned */
 };
+
+void dbus_requests_clear(struct dbus_requests *reqs);
 
 /* Fills reqs for call m. 0 (possibly with no requests: nothing to check), or -EACCES with error
  * set when no rule covers the call (it must be refused). Strings point into m. */

@@ -8,25 +8,32 @@
 #include "dbus/object_calls.h"
 #include "dbus/paths.h"
 #include "dbus/properties.h"
+#include "policy/engine.h"
 
 struct kind_info {
     const char *leaf;      /* the prefix below the Connect path, as libvirt-dbus names it */
     bool by_uuid;          /* named by UUID; else by an escaped name */
     const char *not_found; /* what a path that names no object answers */
     const char *interface;
+    enum policy_object policy; /* what polkit calls it */
 };
 
 static const struct kind_info kinds[DBUS_KIND_COUNT] = {
-    [DBUS_KIND_NETWORK] = { "network", true, "Network not found", DBUS_NETWORK_INTERFACE },
-    [DBUS_KIND_POOL] = { "storagepool", true, "Storage pool not found", DBUS_POOL_INTERFACE },
-    [DBUS_KIND_VOL] = { "storagevol", false, "Storage volume not found", DBUS_VOL_INTERFACE },
-    [DBUS_KIND_NODEDEV] = { "nodedev", false, "Node device not found", DBUS_NODEDEV_INTERFACE },
-    [DBUS_KIND_IFACE] = { "interface", false, "Interface not found", DBUS_IFACE_INTERFACE },
+    [DBUS_KIND_NETWORK] = { "network", true, "Network not found", DBUS_NETWORK_INTERFACE, POLICY_OBJECT_NETWORK },
+    [DBUS_KIND_POOL] = { "storagepool", true, "Storage pool not found", DBUS_POOL_INTERFACE, POLICY_OBJECT_STORAGE_POOL },
+    [DBUS_KIND_VOL] = { "storagevol", false, "Storage volume not found", DBUS_VOL_INTERFACE, POLICY_OBJECT_STORAGE_VOL },
+    [DBUS_KIND_NODEDEV] = { "nodedev", false, "Node device not found", DBUS_NODEDEV_INTERFACE, POLICY_OBJECT_NODE_DEVICE },
+    [DBUS_KIND_IFACE] = { "interface", false, "Interface not found", DBUS_IFACE_INTERFACE, POLICY_OBJECT_INTERFACE },
 };
 
 const char *dbus_kind_interface(enum dbus_kind kind)
 {
     return (unsigned int) kind < DBUS_KIND_COUNT ? kinds[kind].interface : NULL;
+}
+
+enum policy_object dbus_kind_policy_object(enum dbus_kind kind)
+{
+    return kinds[kind].policy;
 }
 
 int dbus_object_prefixes_init(struct dbus_connect *dc, const char *connect_path)
@@ -166,6 +173,20 @@ static char **paths_of(struct dbus_connect *dc, enum dbus_kind kind, const struc
     return paths;
 }
 
+/* The operation that lists each kind (its rule says which objects a caller sees). */
+static const enum vb_operation list_operations[DBUS_KIND_COUNT] = {
+    [DBUS_KIND_NETWORK] = VB_OP_CONNECT_LIST_ALL_NETWORKS,
+    [DBUS_KIND_POOL] = VB_OP_CONNECT_LIST_ALL_STORAGE_POOLS,
+    [DBUS_KIND_VOL] = VB_OP_STORAGE_POOL_LIST_ALL_VOLUMES,
+    [DBUS_KIND_NODEDEV] = VB_OP_CONNECT_LIST_ALL_NODE_DEVICES,
+    [DBUS_KIND_IFACE] = VB_OP_CONNECT_LIST_ALL_INTERFACES,
+};
+
+enum vb_operation dbus_kind_list_operation(enum dbus_kind kind)
+{
+    return list_operations[kind];
+}
+
 #define ENUMERATOR(name, kind)                                                                           \
     static int name(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error)   \
     {                                                                                                    \
@@ -175,12 +196,18 @@ static char **paths_of(struct dbus_connect *dc, enum dbus_kind kind, const struc
 /* A driver without the kind has no objects of it: an empty subtree, not an error. */
 static int enumerate_kind(struct dbus_connect *dc, enum dbus_kind kind, char ***nodes, sd_bus_error *error)
 {
+    sd_bus_message *current = sd_bus_get_current_message(dc->bus);
     struct vb_error err = VB_ERROR_INIT;
     struct vb_object_ref *refs = NULL;
     size_t n = 0;
 
     if (dbus_objects_list(dc, kind, &refs, &n, &err) < 0)
         vb_error_clear(&err);
+    /* Introspect and GetManagedObjects show only the objects the caller may getattr (their rules
+     * asked about every object of every kind). */
+    if (current)
+        policy_check_filter_objects(dbus_frontend_current_check(dc->frontend, current), list_operations[kind],
+                                    dc->conn, refs, &n);
     *nodes = paths_of(dc, kind, refs, n);
     vb_object_refs_free(refs, n);
     return *nodes ? 1 : -ENOMEM;
@@ -301,6 +328,9 @@ int dbus_object_reply_refs(sd_bus_message *m, struct dbus_connect *dc, enum dbus
         vb_object_refs_free(refs, n);
         return dbus_error_take_vb(error, err);
     }
+    /* Only the objects the caller may see (libvirt's *_ACL_FILTER). */
+    policy_check_filter_objects(dbus_frontend_current_check(dc->frontend, m), list_operations[kind], dc->conn, refs,
+                                &n);
     r = sd_bus_message_new_method_return(m, &reply);
     if (r >= 0)
         r = append_ref_paths(reply, dc, kind, refs, n);
@@ -394,6 +424,30 @@ static int append_property(sd_bus_message *reply, const char *property, const st
     if (streq(property, "Parent"))
         return sd_bus_message_append(reply, "s", ref->parent ? ref->parent : "");
     return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "unknown property %s", property);
+}
+
+int dbus_object_properties_append(sd_bus_message *m, const struct vb_object_ref *ref, const char *const *names)
+{
+    int r = sd_bus_message_open_container(m, 'a', "{sv}");
+
+    for (size_t i = 0; r >= 0 && names[i]; i++) {
+        const char *type = streq(names[i], "Active") || streq(names[i], "Autostart") || streq(names[i], "Persistent")
+                               ? "b"
+                               : "s";
+
+        r = sd_bus_message_open_container(m, 'e', "sv");
+        if (r >= 0)
+            r = sd_bus_message_append(m, "s", names[i]);
+        if (r >= 0)
+            r = sd_bus_message_open_container(m, 'v', type);
+        if (r >= 0)
+            r = append_property(m, names[i], ref, NULL);
+        if (r >= 0)
+            r = sd_bus_message_close_container(m);
+        if (r >= 0)
+            r = sd_bus_message_close_container(m);
+    }
+    return r < 0 ? r : sd_bus_message_close_container(m);
 }
 
 int dbus_object_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,

@@ -5,6 +5,7 @@
 
 #include "api/objects.h"
 #include "dbus/bus.h"
+#include "policy/acl.h"
 
 /* "org.libvirt.Network", ... */
 const char *dbus_kind_interface(enum dbus_kind kind);
@@ -65,7 +66,13 @@ int dbus_object_append_paths(struct dbus_call *call, sd_bus_message *reply);
 int dbus_object_append_text(struct dbus_call *call, sd_bus_message *reply);
 int dbus_object_append_strv(struct dbus_call *call, sd_bus_message *reply);
 
-/* Registry answers, at once: one object's path, or the paths of a list (taking refs). */
+/* The operation that lists objects of kind (CONNECT_LIST_ALL_NETWORKS, ...). */
+enum vb_operation dbus_kind_list_operation(enum dbus_kind kind);
+/* The policy object kind of a D-Bus object kind. */
+enum policy_object dbus_kind_policy_object(enum dbus_kind kind);
+
+/* Registry answers, at once: one object's path, or the paths of a list (taking refs, answering
+ * only the objects the caller may see). */
 int dbus_object_reply_ref(sd_bus_message *m, struct dbus_connect *dc, enum dbus_kind kind, int r,
                           struct vb_object_ref *ref, struct vb_error *err, sd_bus_error *error);
 int dbus_object_reply_refs(sd_bus_message *m, struct dbus_connect *dc, enum dbus_kind kind, int r,
@@ -73,6 +80,10 @@ int dbus_object_reply_refs(sd_bus_message *m, struct dbus_connect *dc, enum dbus
 
 /* The object's current state (a lookup by its identity), for property getters. */
 int dbus_object_lookup(const struct dbus_object *o, struct vb_object_ref *ref, struct vb_error *err);
+
+/* Appends the named properties (NULL-terminated) of ref as one a{sv}, single-wrapped (for
+ * InterfacesAdded and PropertiesChanged). */
+int dbus_object_properties_append(sd_bus_message *m, const struct vb_object_ref *ref, const char *const *names);
 
 /* Properties.Set of a writable Autostart (networks, pools) goes through the core as a call:
  * install with sd_bus_add_fallback on the kind's prefix, before the vtable. */

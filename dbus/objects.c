@@ -131,13 +131,8 @@ static int new_interfaces_added(struct dbus_connect *dc, const char *path, const
                                 sd_bus_message **out)
 {
     _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-    int r = sd_bus_message_new_signal(dc->bus, &m, DBUS_ROOT_PATH, "org.freedesktop.DBus.ObjectManager",
-                                      "InterfacesAdded");
+    int r = dbus_interfaces_added_new(dc->bus, path, &m);
 
-    if (r >= 0)
-        r = sd_bus_message_append(m, "o", path);
-    if (r >= 0)
-        r = sd_bus_message_open_container(m, 'a', "{sa{sv}}");
     if (r >= 0)
         r = append_empty_interface(m, "org.freedesktop.DBus.Peer");
     if (r >= 0)

@@ -11,11 +11,16 @@
 #define INTROSPECTABLE "org.freedesktop.DBus.Introspectable"
 #define OBJECT_MANAGER "org.freedesktop.DBus.ObjectManager"
 
-#define C(member, op, flags) { CONNECT, member, VB_OP_##op, DBUS_OBJECT_CONNECT, -1, flags }
-#define D(member, op, flags) { DOMAIN, member, VB_OP_##op, DBUS_OBJECT_DOMAIN_PATH, -1, flags }
-#define S(member, op, flags) { SNAPSHOT, member, VB_OP_##op, DBUS_OBJECT_SNAPSHOT_PATH, -1, flags }
+/* Not a lookup by argument (DBUS_OBJECT_ARG_OBJECT). */
+#define NO_ARG POLICY_OBJECT_CONNECT, POLICY_REF_CONNECTION
+#define C(member, op, flags) { CONNECT, member, VB_OP_##op, DBUS_OBJECT_CONNECT, -1, flags, NO_ARG }
+#define D(member, op, flags) { DOMAIN, member, VB_OP_##op, DBUS_OBJECT_DOMAIN_PATH, -1, flags, NO_ARG }
+#define S(member, op, flags) { SNAPSHOT, member, VB_OP_##op, DBUS_OBJECT_SNAPSHOT_PATH, -1, flags, NO_ARG }
 #define NO_FLAGS (-1)
-#define O(interface, member, op, flags) { interface, member, VB_OP_##op, DBUS_OBJECT_OBJECT_PATH, -1, flags }
+#define O(interface, member, op, flags) { interface, member, VB_OP_##op, DBUS_OBJECT_OBJECT_PATH, -1, flags, NO_ARG }
+/* A lookup of a network, pool, volume, node device or interface by argument 0. */
+#define L(interface, member, op, object, by)                                                                \
+    { interface, member, VB_OP_##op, DBUS_OBJECT_ARG_OBJECT, -1, NO_FLAGS, POLICY_OBJECT_##object, POLICY_REF_##by }
 #define NETWORK "org.libvirt.Network"
 #define POOL "org.libvirt.StoragePool"
 #define VOL "org.libvirt.StorageVol"
@@ -24,14 +29,14 @@
 
 static const struct dbus_operation methods[] = {
     /* org.libvirt.Connect */
-    { CONNECT, "DomainLookupByName", VB_OP_DOMAIN_LOOKUP_BY_NAME, DBUS_OBJECT_ARG_NAME, -1, NO_FLAGS },
-    { CONNECT, "DomainLookupByUUID", VB_OP_DOMAIN_LOOKUP_BY_UUID, DBUS_OBJECT_ARG_UUID, -1, NO_FLAGS },
-    { CONNECT, "DomainLookupByID", VB_OP_DOMAIN_LOOKUP_BY_ID, DBUS_OBJECT_ARG_ID, -1, NO_FLAGS },
-    { CONNECT, "DomainDefineXML", VB_OP_DOMAIN_DEFINE_XML, DBUS_OBJECT_ARG_XML, 0, NO_FLAGS },
-    { CONNECT, "DomainCreateXML", VB_OP_DOMAIN_CREATE_XML, DBUS_OBJECT_ARG_XML, 0, 1 },
-    { CONNECT, "DomainCreateXMLWithFiles", VB_OP_DOMAIN_CREATE_XML_WITH_FILES, DBUS_OBJECT_ARG_XML, 0, 2 },
-    { CONNECT, "DomainRestore", VB_OP_DOMAIN_RESTORE, DBUS_OBJECT_ARG_XML, 1, 2 },
-    { CONNECT, "DomainSaveImageDefineXML", VB_OP_DOMAIN_SAVE_IMAGE_DEFINE_XML, DBUS_OBJECT_ARG_XML, 1, 2 },
+    { CONNECT, "DomainLookupByName", VB_OP_DOMAIN_LOOKUP_BY_NAME, DBUS_OBJECT_ARG_NAME, -1, NO_FLAGS, NO_ARG },
+    { CONNECT, "DomainLookupByUUID", VB_OP_DOMAIN_LOOKUP_BY_UUID, DBUS_OBJECT_ARG_UUID, -1, NO_FLAGS, NO_ARG },
+    { CONNECT, "DomainLookupByID", VB_OP_DOMAIN_LOOKUP_BY_ID, DBUS_OBJECT_ARG_ID, -1, NO_FLAGS, NO_ARG },
+    { CONNECT, "DomainDefineXML", VB_OP_DOMAIN_DEFINE_XML, DBUS_OBJECT_ARG_XML, 0, NO_FLAGS, NO_ARG },
+    { CONNECT, "DomainCreateXML", VB_OP_DOMAIN_CREATE_XML, DBUS_OBJECT_ARG_XML, 0, 1, NO_ARG },
+    { CONNECT, "DomainCreateXMLWithFiles", VB_OP_DOMAIN_CREATE_XML_WITH_FILES, DBUS_OBJECT_ARG_XML, 0, 2, NO_ARG },
+    { CONNECT, "DomainRestore", VB_OP_DOMAIN_RESTORE, DBUS_OBJECT_ARG_XML, 1, 2, NO_ARG },
+    { CONNECT, "DomainSaveImageDefineXML", VB_OP_DOMAIN_SAVE_IMAGE_DEFINE_XML, DBUS_OBJECT_ARG_XML, 1, 2, NO_ARG },
     C("DomainSaveImageGetXMLDesc", DOMAIN_SAVE_IMAGE_GET_XML_DESC, 1),
     C("ListDomains", CONNECT_LIST_ALL_DOMAINS, 0),
     C("GetAllDomainStats", CONNECT_GET_ALL_DOMAIN_STATS, 1),
@@ -53,26 +58,26 @@ static const struct dbus_operation methods[] = {
     C("ListNetworks", CONNECT_LIST_ALL_NETWORKS, 0),
     C("NetworkCreateXML", NETWORK_CREATE_XML, NO_FLAGS),
     C("NetworkDefineXML", NETWORK_DEFINE_XML, NO_FLAGS),
-    C("NetworkLookupByName", NETWORK_LOOKUP_BY_NAME, NO_FLAGS),
-    C("NetworkLookupByUUID", NETWORK_LOOKUP_BY_UUID, NO_FLAGS),
+    L(CONNECT, "NetworkLookupByName", NETWORK_LOOKUP_BY_NAME, NETWORK, NAME),
+    L(CONNECT, "NetworkLookupByUUID", NETWORK_LOOKUP_BY_UUID, NETWORK, UUID),
     C("FindStoragePoolSources", CONNECT_FIND_STORAGE_POOL_SOURCES, 2),
     C("ListStoragePools", CONNECT_LIST_ALL_STORAGE_POOLS, 0),
     C("StoragePoolCreateXML", STORAGE_POOL_CREATE_XML, 1),
     C("StoragePoolDefineXML", STORAGE_POOL_DEFINE_XML, 1),
-    C("StoragePoolLookupByName", STORAGE_POOL_LOOKUP_BY_NAME, NO_FLAGS),
-    C("StoragePoolLookupByUUID", STORAGE_POOL_LOOKUP_BY_UUID, NO_FLAGS),
-    C("StorageVolLookupByKey", STORAGE_VOL_LOOKUP_BY_KEY, NO_FLAGS),
-    C("StorageVolLookupByPath", STORAGE_VOL_LOOKUP_BY_PATH, NO_FLAGS),
+    L(CONNECT, "StoragePoolLookupByName", STORAGE_POOL_LOOKUP_BY_NAME, STORAGE_POOL, NAME),
+    L(CONNECT, "StoragePoolLookupByUUID", STORAGE_POOL_LOOKUP_BY_UUID, STORAGE_POOL, UUID),
+    L(CONNECT, "StorageVolLookupByKey", STORAGE_VOL_LOOKUP_BY_KEY, STORAGE_VOL, KEY),
+    L(CONNECT, "StorageVolLookupByPath", STORAGE_VOL_LOOKUP_BY_PATH, STORAGE_VOL, PATH),
     C("ListNodeDevices", CONNECT_LIST_ALL_NODE_DEVICES, 0),
     C("NodeDeviceCreateXML", NODE_DEVICE_CREATE_XML, 1),
-    C("NodeDeviceLookupByName", NODE_DEVICE_LOOKUP_BY_NAME, NO_FLAGS),
+    L(CONNECT, "NodeDeviceLookupByName", NODE_DEVICE_LOOKUP_BY_NAME, NODE_DEVICE, NAME),
     C("NodeDeviceLookupSCSIHostByWWN", NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN, 2),
     C("InterfaceChangeBegin", INTERFACE_CHANGE_BEGIN, 0),
     C("InterfaceChangeCommit", INTERFACE_CHANGE_COMMIT, 0),
     C("InterfaceChangeRollback", INTERFACE_CHANGE_ROLLBACK, 0),
     C("InterfaceDefineXML", INTERFACE_DEFINE_XML, 1),
-    C("InterfaceLookupByMAC", INTERFACE_LOOKUP_BY_MAC_STRING, NO_FLAGS),
-    C("InterfaceLookupByName", INTERFACE_LOOKUP_BY_NAME, NO_FLAGS),
+    L(CONNECT, "InterfaceLookupByMAC", INTERFACE_LOOKUP_BY_MAC_STRING, INTERFACE, MAC),
+    L(CONNECT, "InterfaceLookupByName", INTERFACE_LOOKUP_BY_NAME, INTERFACE, NAME),
     C("ListInterfaces", CONNECT_LIST_ALL_INTERFACES, 0),
     C("ListNWFilters", CONNECT_LIST_ALL_NWFILTERS, 0),
     C("ListSecrets", CONNECT_LIST_ALL_SECRETS, 0),
@@ -212,7 +217,7 @@ static const struct dbus_operation methods[] = {
     O(POOL, "Refresh", STORAGE_POOL_REFRESH, 0),
     O(POOL, "StorageVolCreateXML", STORAGE_VOL_CREATE_XML, 1),
     O(POOL, "StorageVolCreateXMLFrom", STORAGE_VOL_CREATE_XML_FROM, 2),
-    O(POOL, "StorageVolLookupByName", STORAGE_VOL_LOOKUP_BY_NAME, NO_FLAGS),
+    L(POOL, "StorageVolLookupByName", STORAGE_VOL_LOOKUP_BY_NAME, STORAGE_VOL, NAME),
     O(POOL, "Undefine", STORAGE_POOL_UNDEFINE, NO_FLAGS),
     O(VOL, "Delete", STORAGE_VOL_DELETE, 0),
     O(VOL, "GetInfo", STORAGE_VOL_GET_INFO, 0),
@@ -231,10 +236,10 @@ static const struct dbus_operation methods[] = {
     O(IFACE, "Undefine", INTERFACE_UNDEFINE, NO_FLAGS),
 
     /* standard interfaces */
-    { PEER, "Ping", VB_OP_BUS_PEER, DBUS_OBJECT_NONE, -1, NO_FLAGS },
-    { PEER, "GetMachineId", VB_OP_BUS_PEER, DBUS_OBJECT_NONE, -1, NO_FLAGS },
-    { INTROSPECTABLE, "Introspect", VB_OP_BUS_INTROSPECT, DBUS_OBJECT_PATH_SUBTREE, -1, NO_FLAGS },
-    { OBJECT_MANAGER, "GetManagedObjects", VB_OP_BUS_GET_MANAGED_OBJECTS, DBUS_OBJECT_ALL_CONNECTS, -1, NO_FLAGS },
+    { PEER, "Ping", VB_OP_BUS_PEER, DBUS_OBJECT_NONE, -1, NO_FLAGS, NO_ARG },
+    { PEER, "GetMachineId", VB_OP_BUS_PEER, DBUS_OBJECT_NONE, -1, NO_FLAGS, NO_ARG },
+    { INTROSPECTABLE, "Introspect", VB_OP_BUS_INTROSPECT, DBUS_OBJECT_PATH_SUBTREE, -1, NO_FLAGS, NO_ARG },
+    { OBJECT_MANAGER, "GetManagedObjects", VB_OP_BUS_GET_MANAGED_OBJECTS, DBUS_OBJECT_ALL_CONNECTS, -1, NO_FLAGS, NO_ARG },
 };
 
 /* Properties. Encrypted and Secure are `@acl: none` in libvirt, answered without a round trip;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "api/operation.h"
+#include "policy/engine.h"
 
 /* Where a call's object comes from. */
 enum dbus_object_source {
@@ -15,8 +16,9 @@ enum dbus_object_source {
     DBUS_OBJECT_CONNECT,       /* the connection of the Connect path */
     DBUS_OBJECT_DOMAIN_PATH,   /* the domain the object path names */
     DBUS_OBJECT_SNAPSHOT_PATH, /* the domain owning the snapshot the object path names */
-    DBUS_OBJECT_OBJECT_PATH,   /* a network, pool, volume, node device or interface path: checked on
-                                  the connection (no per-object details reach polkit yet) */
+    DBUS_OBJECT_OBJECT_PATH,   /* the network, pool, volume, node device or interface the path names */
+    DBUS_OBJECT_ARG_OBJECT,    /* argument 0 names an arg_object by arg_ref (a volume by name: in the
+                                  pool the path names) */
     DBUS_OBJECT_ARG_NAME,      /* argument 0: a domain name */
     DBUS_OBJECT_ARG_UUID,      /* argument 0: a domain UUID string */
     DBUS_OBJECT_ARG_ID,        /* argument 0: a domain id */
@@ -32,6 +34,8 @@ struct dbus_operation {
     enum dbus_object_source object;
     int xml_arg;   /* DBUS_OBJECT_ARG_XML: which argument */
     int flags_arg; /* the "u" argument libvirt's checks read as flags; -1: none */
+    enum policy_object arg_object; /* DBUS_OBJECT_ARG_OBJECT: what kind */
+    enum policy_ref arg_ref;       /* DBUS_OBJECT_ARG_OBJECT: by what */
 };
 
 const struct dbus_operation *dbus_operation_for_method(const char *interface, const char *member);

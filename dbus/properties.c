@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dbus/paths.h"
 #include "dbus/properties.h"
 #include "drivers/driver.h"
 #include "util/macros.h"
@@ -93,6 +94,21 @@ static int handle_get_all(sd_bus_message *call, void *userdata, sd_bus_error *er
     if (r < 0)
         return r;
     return sd_bus_send(NULL, reply, NULL);
+}
+
+int dbus_interfaces_added_new(sd_bus *bus, const char *path, sd_bus_message **out)
+{
+    _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+    int r = sd_bus_message_new_signal(bus, &m, DBUS_ROOT_PATH, "org.freedesktop.DBus.ObjectManager",
+                                      "InterfacesAdded");
+
+    if (r >= 0)
+        r = sd_bus_message_append(m, "o", path);
+    if (r >= 0)
+        r = sd_bus_message_open_container(m, 'a', "{sa{sv}}");
+    if (r >= 0)
+        *out = TAKE_PTR(m);
+    return r;
 }
 
 static void get_all_handler_free(void *userdata)

@@ -12,6 +12,10 @@
 int dbus_properties_add_get_all(sd_bus *bus, const char *path, bool fallback, const char *interface,
                                 const sd_bus_vtable *vtable, void *userdata);
 
+/* A new ObjectManager InterfacesAdded signal about path, its a{sa{sv}} opened for the caller to
+ * fill and close. */
+int dbus_interfaces_added_new(sd_bus *bus, const char *path, sd_bus_message **out);
+
 struct vb_domain_info;
 
 /* Appends org.libvirt.Domain's properties from info to m as one a{sv}: all of them (names NULL)

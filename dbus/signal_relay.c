@@ -1,4 +1,5 @@
-/* Per-peer, ordered, authorized delivery of signals about domains. */
+/* Per-peer, ordered, authorized delivery of signals about domains, networks, pools and node
+ * devices. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,8 +10,15 @@
 #include "util/hashmap.h"
 #include "util/log.h"
 
+/* What a signal is about: a domain, or an object of the kind op lists. */
+struct about {
+    enum vb_operation op;
+    bool object;
+};
+
 struct relay_item {
     sd_bus_message *m; /* addressed to the peer, not sent yet */
+    struct about about;
     struct vb_connect *conn;
     unsigned char uuid[VB_UUID_LEN];
     char *name;
@@ -69,6 +77,16 @@ static void pop_head(struct relay *relay, bool send)
     item_free(item);
 }
 
+static int decide(struct policy_check *check, const struct relay_item *item, bool *visible)
+{
+    struct vb_object_ref ref = { .name = item->name };
+
+    if (!item->about.object)
+        return policy_check_decide_listed(check, item->about.op, item->conn, item->uuid, item->name, visible);
+    memcpy(ref.uuid, item->uuid, VB_UUID_LEN);
+    return policy_check_decide_listed_object(check, item->about.op, item->conn, &ref, visible);
+}
+
 static void pump(void *userdata);
 
 /* Sends or drops queued signals in order until one waits for polkit. */
@@ -90,8 +108,7 @@ static void pump(void *userdata)
             }
             policy_check_on_answered(relay->check, pump, relay);
         }
-        r = policy_check_decide_listed(relay->check, VB_OP_CONNECT_DOMAIN_EVENT_REGISTER_ANY, item->conn,
-                                       item->uuid, item->name, &visible);
+        r = decide(relay->check, item, &visible);
         if (r == VB_PENDING)
             return;
         policy_check_free(relay->check);
@@ -139,7 +156,7 @@ static int copy_signal(sd_bus_message *m, const char *destination, sd_bus_messag
     return r;
 }
 
-static void queue(struct relay *relay, sd_bus_message *copy, struct vb_connect *conn,
+static void queue(struct relay *relay, sd_bus_message *copy, const struct about *about, struct vb_connect *conn,
                   const unsigned char uuid[VB_UUID_LEN], const char *name)
 {
     struct relay_item *item = calloc(1, sizeof(*item));
@@ -150,6 +167,7 @@ static void queue(struct relay *relay, sd_bus_message *copy, struct vb_connect *
         return;
     }
     item->m = copy;
+    item->about = *about;
     item->conn = conn;
     memcpy(item->uuid, uuid, VB_UUID_LEN);
     if (relay->length >= DBUS_RELAY_MAX_QUEUED) {
@@ -170,7 +188,7 @@ static void queue(struct relay *relay, sd_bus_message *copy, struct vb_connect *
         pump(relay);
 }
 
-static void send_to_peers(struct dbus_frontend *frontend, struct dbus_connect *dc,
+static void send_to_peers(struct dbus_frontend *frontend, struct dbus_connect *dc, const struct about *about,
                           const unsigned char uuid[VB_UUID_LEN], const char *name, sd_bus_message *m)
 {
     struct dbus_peer **peers;
@@ -195,14 +213,14 @@ static void send_to_peers(struct dbus_frontend *frontend, struct dbus_connect *d
         }
         relay = relay_for(frontend, peers[i]);
         if (relay)
-            queue(relay, copy, dc->conn, uuid, name);
+            queue(relay, copy, about, dc->conn, uuid, name);
         else
             sd_bus_message_unref(copy);
     }
 }
 
-void dbus_signal_relay_send(struct dbus_frontend *frontend, struct dbus_connect *dc,
-                            const unsigned char uuid[VB_UUID_LEN], const char *name, sd_bus_message *m)
+static void relay_send(struct dbus_frontend *frontend, struct dbus_connect *dc, const struct about *about,
+                       const unsigned char uuid[VB_UUID_LEN], const char *name, sd_bus_message *m)
 {
     sd_bus_message *copy = NULL;
     int r;
@@ -216,11 +234,27 @@ void dbus_signal_relay_send(struct dbus_frontend *frontend, struct dbus_connect 
             r = sd_bus_send(frontend->bus, copy, NULL);
         sd_bus_message_unref(copy);
     } else if (r >= 0) {
-        send_to_peers(frontend, dc, uuid, name, m);
+        send_to_peers(frontend, dc, about, uuid, name, m);
     }
     if (r < 0)
         vb_log_warning("could not send %s: %s", sd_bus_message_get_member(m), strerror(-r));
     sd_bus_message_unref(m);
+}
+
+void dbus_signal_relay_send(struct dbus_frontend *frontend, struct dbus_connect *dc,
+                            const unsigned char uuid[VB_UUID_LEN], const char *name, sd_bus_message *m)
+{
+    const struct about about = { VB_OP_CONNECT_DOMAIN_EVENT_REGISTER_ANY, false };
+
+    relay_send(frontend, dc, &about, uuid, name, m);
+}
+
+void dbus_signal_relay_send_object(struct dbus_frontend *frontend, struct dbus_connect *dc, enum vb_operation list_op,
+                                   const unsigned char uuid[VB_UUID_LEN], const char *name, sd_bus_message *m)
+{
+    const struct about about = { list_op, true };
+
+    relay_send(frontend, dc, &about, uuid, name, m);
 }
 
 void dbus_signal_relay_peer_gone(struct dbus_frontend *frontend, const char *peer)

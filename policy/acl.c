@@ -24,7 +24,12 @@
 
 #define RULE(op, ...) [VB_OP_##op] = { .defined = true, .permissions = { __VA_ARGS__ } }
 #define LIST_RULE(op, filter, ...) \
-    [VB_OP_##op] = { .defined = true, .list_filter = (filter), .permissions = { __VA_ARGS__ } }
+    [VB_OP_##op] = { .defined = true, .list_filter = (filter), .list_object = POLICY_OBJECT_DOMAIN,             \
+                     .permissions = { __VA_ARGS__ } }
+/* A list of networks, pools, volumes, node devices or interfaces: `@aclfilter: <object>:getattr`. */
+#define OBJECT_LIST_RULE(op, object, ...)                                                                        \
+    [VB_OP_##op] = { .defined = true, .list_filter = POLICY_FILTER_GETATTR, .list_object = POLICY_OBJECT_##object, \
+                     .permissions = { __VA_ARGS__ } }
 
 static const struct policy_rule rules[VB_OP_COUNT] = {
     /* connection and host */
@@ -208,9 +213,10 @@ static const struct policy_rule rules[VB_OP_COUNT] = {
     RULE(DOMAIN_PM_WAKEUP, ALWAYS(DOMAIN, "pm_control")),                    /* DOMAIN_PM_WAKEUP */
 
     /* networks, storage, node devices, interfaces, secrets, network filters: libvirt's rules.
-     * Their requests name the connection only (no per-object details reach polkit yet), and
-     * lists are not filtered per object: the `@aclfilter:` lines are not applied to them. */
-    RULE(CONNECT_LIST_ALL_NETWORKS,               /* CONNECT_LIST_ALL_NETWORKS */
+     * Requests about a network, pool, volume, node device or interface carry its identity to
+     * polkit, and their lists are filtered by `@aclfilter:` as domains are. Secrets and network
+     * filters have no driver: their requests name the connection only. */
+    OBJECT_LIST_RULE(CONNECT_LIST_ALL_NETWORKS, NETWORK,              /* CONNECT_LIST_ALL_NETWORKS */
               ALWAYS(CONNECT, "search_networks")),
     RULE(CONNECT_NETWORK_EVENT_REGISTER_ANY, ALWAYS(CONNECT, "search_networks"), /* CONNECT_NETWORK_EVENT_REGISTER_ANY */
          ALWAYS(NETWORK, "getattr")),
@@ -232,7 +238,7 @@ static const struct policy_rule rules[VB_OP_COUNT] = {
     RULE(NETWORK_IS_PERSISTENT, ALWAYS(NETWORK, "read")),                     /* NETWORK_IS_PERSISTENT */
     RULE(NETWORK_GET_DHCP_LEASES, ALWAYS(NETWORK, "read")),                   /* NETWORK_GET_DHCP_LEASES */
 
-    RULE(CONNECT_LIST_ALL_STORAGE_POOLS,          /* CONNECT_LIST_ALL_STORAGE_POOLS */
+    OBJECT_LIST_RULE(CONNECT_LIST_ALL_STORAGE_POOLS, STORAGE_POOL,         /* CONNECT_LIST_ALL_STORAGE_POOLS */
               ALWAYS(CONNECT, "search_storage_pools")),
     RULE(CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,                             /* CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY */
          ALWAYS(CONNECT, "search_storage_pools")),
@@ -255,7 +261,7 @@ static const struct policy_rule rules[VB_OP_COUNT] = {
     RULE(STORAGE_POOL_SET_AUTOSTART, ALWAYS(STORAGE_POOL, "write")),          /* STORAGE_POOL_SET_AUTOSTART */
     RULE(STORAGE_POOL_IS_ACTIVE, ALWAYS(STORAGE_POOL, "read")),               /* STORAGE_POOL_IS_ACTIVE */
     RULE(STORAGE_POOL_IS_PERSISTENT, ALWAYS(STORAGE_POOL, "read")),           /* STORAGE_POOL_IS_PERSISTENT */
-    RULE(STORAGE_POOL_LIST_ALL_VOLUMES,           /* STORAGE_POOL_LIST_ALL_VOLUMES */
+    OBJECT_LIST_RULE(STORAGE_POOL_LIST_ALL_VOLUMES, STORAGE_VOL,          /* STORAGE_POOL_LIST_ALL_VOLUMES */
               ALWAYS(STORAGE_POOL, "search_storage_vols")),
     RULE(STORAGE_VOL_LOOKUP_BY_NAME, ALWAYS(STORAGE_VOL, "getattr")),         /* STORAGE_VOL_LOOKUP_BY_NAME */
     RULE(STORAGE_VOL_LOOKUP_BY_KEY, ALWAYS(STORAGE_VOL, "getattr")),          /* STORAGE_VOL_LOOKUP_BY_KEY */
@@ -269,7 +275,7 @@ static const struct policy_rule rules[VB_OP_COUNT] = {
     RULE(STORAGE_VOL_RESIZE, ALWAYS(STORAGE_VOL, "resize")),                  /* STORAGE_VOL_RESIZE */
     RULE(STORAGE_VOL_WIPE, ALWAYS(STORAGE_VOL, "format")),                    /* STORAGE_VOL_WIPE_PATTERN */
 
-    RULE(CONNECT_LIST_ALL_NODE_DEVICES,           /* CONNECT_LIST_ALL_NODE_DEVICES */
+    OBJECT_LIST_RULE(CONNECT_LIST_ALL_NODE_DEVICES, NODE_DEVICE,          /* CONNECT_LIST_ALL_NODE_DEVICES */
               ALWAYS(CONNECT, "search_node_devices")),
     RULE(CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY,                              /* CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY */
          ALWAYS(CONNECT, "search_node_devices")),
@@ -285,7 +291,7 @@ static const struct policy_rule rules[VB_OP_COUNT] = {
     RULE(NODE_DEVICE_RE_ATTACH, ALWAYS(NODE_DEVICE, "detach")),               /* NODE_DEVICE_RE_ATTACH */
     RULE(NODE_DEVICE_RESET, ALWAYS(NODE_DEVICE, "detach")),                   /* NODE_DEVICE_RESET */
 
-    RULE(CONNECT_LIST_ALL_INTERFACES,             /* CONNECT_LIST_ALL_INTERFACES */
+    OBJECT_LIST_RULE(CONNECT_LIST_ALL_INTERFACES, INTERFACE,            /* CONNECT_LIST_ALL_INTERFACES */
               ALWAYS(CONNECT, "search_interfaces")),
     RULE(INTERFACE_LOOKUP_BY_NAME, ALWAYS(INTERFACE, "getattr")),             /* INTERFACE_LOOKUP_BY_NAME */
     RULE(INTERFACE_LOOKUP_BY_MAC_STRING, ALWAYS(INTERFACE, "getattr")),       /* INTERFACE_LOOKUP_BY_MAC_STRING */
@@ -320,11 +326,14 @@ static const struct policy_rule rules[VB_OP_COUNT] = {
 
     /* Bus-level calls that name objects: Peer needs nothing (libvirt: `@acl: none`);
      * Introspect's child lists show the domains the caller may getattr; the ObjectManager's
-     * GetManagedObjects shows every property, so a domain needs getattr and read to appear. */
+     * GetManagedObjects shows every property, so a domain needs getattr and read to appear.
+     * Both show the networks, pools, volumes, node devices and interfaces the caller may getattr. */
     RULE(BUS_PEER),
-    LIST_RULE(BUS_INTROSPECT, POLICY_FILTER_GETATTR),
-    LIST_RULE(BUS_GET_MANAGED_OBJECTS, POLICY_FILTER_GETATTR | POLICY_FILTER_READ,
-              ALWAYS(CONNECT, "search_domains")),
+    [VB_OP_BUS_INTROSPECT] = { .defined = true, .list_filter = POLICY_FILTER_GETATTR,
+                               .list_object = POLICY_OBJECT_DOMAIN, .list_every_kind = true },
+    [VB_OP_BUS_GET_MANAGED_OBJECTS] = { .defined = true, .list_filter = POLICY_FILTER_GETATTR | POLICY_FILTER_READ,
+                                        .list_object = POLICY_OBJECT_DOMAIN, .list_every_kind = true,
+                                        .permissions = { ALWAYS(CONNECT, "search_domains") } },
 };
 
 const struct policy_rule *policy_rule_for(enum vb_operation op)

@@ -36,7 +36,7 @@ struct policy_permission {
     uint32_t value;
 };
 
-/* What each domain of a list needs to be listed (libvirt's `@aclfilter:`); a domain missing one
+/* What each object of a list needs to be listed (libvirt's `@aclfilter:`); an object missing one
  * is left out, never refused. */
 enum {
     POLICY_FILTER_GETATTR = 1 << 0,
@@ -47,7 +47,11 @@ enum {
 
 struct policy_rule {
     bool defined;      /* false: no rule, the operation is refused */
-    unsigned int list_filter; /* POLICY_FILTER_*: the operation returns domains, filtered so */
+    unsigned int list_filter; /* POLICY_FILTER_*: the operation returns objects, filtered so */
+    enum policy_object list_object; /* of which kind (POLICY_OBJECT_DOMAIN unless said) */
+    /* Lists the objects of every kind too (Introspect, GetManagedObjects): each needs getattr,
+     * as in its kind's own list. */
+    bool list_every_kind;
     struct policy_permission permissions[POLICY_MAX_PERMISSIONS];
 };
 

@@ -315,13 +315,14 @@ static int refuse(struct policy_check *check, enum verdict verdict, const struct
     describe_subject(&check->subject, who, sizeof(who));
     if (verdict == VERDICT_HIDDEN) {
         policy_questions_not_found(qs, req, err);
-        vb_log_notice("refused %s to %s: domain:getattr denied, answered as not found",
-                      vb_operation_api(req->op), who);
+        vb_log_notice("refused %s to %s: getattr denied, answered as not found", vb_operation_api(req->op), who);
     } else if (verdict == VERDICT_DENY) {
         vb_error_set_literal(err, VB_ERR_ACCESS_DENIED, "access denied by policy: %s%s", denied->action,
                              a && a->challenge ? " (interactive authentication required)" : "");
-        vb_log_notice("refused %s%s%s to %s: %s", vb_operation_api(req->op), denied->domain_name ? " on " : "",
-                      denied->domain_name ? denied->domain_name : "", who, denied->action);
+        const char *on = denied->object.n ? denied->object.values[0] : NULL; /* its name, first */
+
+        vb_log_notice("refused %s%s%s to %s: %s", vb_operation_api(req->op), on ? " on " : "", on ? on : "", who,
+                      denied->action);
     } else {
         const char *why = check->failure ? check->failure : "answers kept changing";
 
@@ -393,15 +394,14 @@ int policy_check_decide(struct policy_check *check, const struct policy_request 
 
 /* --- lists ----------------------------------------------------------------------------------- */
 
-bool policy_check_may_list(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
-                           const unsigned char uuid[VB_UUID_LEN], const char *name)
+/* Whether the subject may see the object id names, from the check's answers or the cache. */
+static bool may_list(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
+                     const struct policy_identity *id)
 {
     const struct policy_rule *rule = policy_rule_for(op);
     _cleanup_(policy_questions_clear) struct policy_questions qs = { 0 };
 
-    if (!check || policy_engine_trusts(check->engine, &check->subject))
-        return true;
-    if (!name || policy_questions_add_filter(&check->subject, rule->list_filter, conn, uuid, name, &qs) < 0)
+    if (policy_questions_add_filter(&check->subject, rule->list_filter, conn, id, &qs) < 0)
         return false;
     for (size_t i = 0; i < qs.n; i++)
         if (known_answer(check, qs.items[i].key) != 1)
@@ -409,8 +409,38 @@ bool policy_check_may_list(struct policy_check *check, enum vb_operation op, str
     return true;
 }
 
-int policy_check_decide_listed(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
-                               const unsigned char uuid[VB_UUID_LEN], const char *name, bool *visible)
+bool policy_check_may_list(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
+                           const unsigned char uuid[VB_UUID_LEN], const char *name)
+{
+    struct policy_identity id;
+    bool visible;
+
+    if (!check || policy_engine_trusts(check->engine, &check->subject))
+        return true;
+    if (!name || policy_identity_of_domain(uuid, name, &id) < 0)
+        return false;
+    visible = may_list(check, op, conn, &id);
+    policy_identity_clear(&id);
+    return visible;
+}
+
+bool policy_check_may_list_object(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
+                                  const struct vb_object_ref *ref)
+{
+    struct policy_identity id;
+    bool visible;
+
+    if (!check || policy_engine_trusts(check->engine, &check->subject))
+        return true;
+    if (!ref->name || policy_identity_of_object(conn, policy_rule_for(op)->list_object, ref, &id) < 0)
+        return false;
+    visible = may_list(check, op, conn, &id);
+    policy_identity_clear(&id);
+    return visible;
+}
+
+static int decide_listed(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
+                         const struct policy_identity *id, bool *visible)
 {
     _cleanup_(policy_questions_clear) struct policy_questions qs = { 0 };
     const struct policy_rule *rule = policy_rule_for(op);
@@ -418,14 +448,11 @@ int policy_check_decide_listed(struct policy_check *check, enum vb_operation op,
     enum verdict verdict;
     int r = 0;
 
-    *visible = policy_engine_trusts(check->engine, &check->subject);
-    if (*visible || !rule->defined || !name)
-        return 0;
     /* The rule's own permissions are about the connection (search_domains). */
     for (const struct policy_permission *p = rule->permissions; r >= 0 && p->name; p++)
         r = policy_questions_add_required(&check->subject, p, conn, &qs);
     if (r >= 0)
-        r = policy_questions_add_filter(&check->subject, rule->list_filter, conn, uuid, name, &qs);
+        r = policy_questions_add_filter(&check->subject, rule->list_filter, conn, id, &qs);
     if (r < 0)
         return 0; /* cannot even ask: not shown */
     for (size_t i = 0; i < qs.n; i++)
@@ -438,6 +465,38 @@ int policy_check_decide_listed(struct policy_check *check, enum vb_operation op,
     check->rounds = 0;
     *visible = judge(check, &qs, &denied) == VERDICT_ALLOW;
     return 0;
+}
+
+int policy_check_decide_listed(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
+                               const unsigned char uuid[VB_UUID_LEN], const char *name, bool *visible)
+{
+    struct policy_identity id;
+    int r;
+
+    *visible = policy_engine_trusts(check->engine, &check->subject);
+    if (*visible || !policy_rule_for(op)->defined || !name)
+        return 0;
+    if (policy_identity_of_domain(uuid, name, &id) < 0)
+        return 0;
+    r = decide_listed(check, op, conn, &id, visible);
+    policy_identity_clear(&id);
+    return r;
+}
+
+int policy_check_decide_listed_object(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
+                                      const struct vb_object_ref *ref, bool *visible)
+{
+    struct policy_identity id;
+    int r;
+
+    *visible = policy_engine_trusts(check->engine, &check->subject);
+    if (*visible || !policy_rule_for(op)->defined || !ref->name)
+        return 0;
+    if (policy_identity_of_object(conn, policy_rule_for(op)->list_object, ref, &id) < 0)
+        return 0;
+    r = decide_listed(check, op, conn, &id, visible);
+    policy_identity_clear(&id);
+    return r;
 }
 
 void policy_check_filter_domains(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
@@ -462,6 +521,22 @@ void policy_check_filter_domains(struct policy_check *check, enum vb_operation o
             refs[kept++] = refs[i];
         else
             vb_domain_ref_clear(&refs[i]);
+    }
+    *n = kept;
+}
+
+void policy_check_filter_objects(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
+                                 struct vb_object_ref *refs, size_t *n)
+{
+    size_t kept = 0;
+
+    if (!check || policy_engine_trusts(check->engine, &check->subject))
+        return;
+    for (size_t i = 0; i < *n; i++) {
+        if (policy_check_may_list_object(check, op, conn, &refs[i]))
+            refs[kept++] = refs[i];
+        else
+            vb_object_ref_clear(&refs[i]);
     }
     *n = kept;
 }

@@ -1,9 +1,10 @@
 /* The one authorization engine every front end uses. A front end says who asks (a subject: a
  * uid, and how polkit can name the caller), which operation, on which object (the connection,
- * or a domain by UUID, name, id or definition XML) and with which flags; the engine answers
+ * a domain by UUID, name, id or definition XML, or a network, pool, volume, node device or
+ * interface by what names it) and with which flags; the engine answers
  * allow, deny (naming polkit's action), hidden (answered as libvirt's "not found") or pending
  * (polkit is being asked; the front end is told when to ask again). It also filters lists to
- * the domains a subject may see, and keeps polkit's answers in a short-lived cache.
+ * the objects a subject may see, and keeps polkit's answers in a short-lived cache.
  *
  * Root and the daemon's own user are trusted. A disabled engine (the session bus, where every
  * caller is the daemon's own user) allows everything. */
@@ -15,7 +16,9 @@
 #include <systemd/sd-bus.h>
 
 #include "api/connect.h"
+#include "api/objects.h"
 #include "api/operation.h"
+#include "policy/acl.h"
 #include "policy/polkit.h"
 
 struct policy_engine;
@@ -49,19 +52,25 @@ bool policy_engine_trusts(const struct policy_engine *engine, const struct polic
 
 /* How a request names its object. */
 enum policy_ref {
-    POLICY_REF_CONNECTION, /* no domain: only the connection */
-    POLICY_REF_UUID,
-    POLICY_REF_NAME,
-    POLICY_REF_ID,
+    POLICY_REF_CONNECTION, /* no object: only the connection */
+    POLICY_REF_UUID,       /* a domain, network or pool */
+    POLICY_REF_NAME,       /* any kind (a volume: in the pool uuid names) */
+    POLICY_REF_ID,         /* a domain */
     POLICY_REF_XML,        /* the domain a definition describes (it need not exist yet) */
+    POLICY_REF_KEY,        /* a volume */
+    POLICY_REF_PATH,       /* a volume */
+    POLICY_REF_MAC,        /* an interface */
 };
 
 struct policy_request {
     enum vb_operation op;
     struct vb_connect *conn;
+    /* The kind of object ref names: POLICY_OBJECT_NETWORK, _STORAGE_POOL, _STORAGE_VOL,
+     * _NODE_DEVICE, _INTERFACE; left 0 (POLICY_OBJECT_CONNECT), a domain. */
+    enum policy_object object;
     enum policy_ref ref;
-    const unsigned char *uuid; /* POLICY_REF_UUID */
-    const char *name;          /* POLICY_REF_NAME */
+    const unsigned char *uuid; /* POLICY_REF_UUID; a volume by name: its pool */
+    const char *name;          /* POLICY_REF_NAME, _KEY, _PATH, _MAC */
     int id;                    /* POLICY_REF_ID */
     const char *xml;           /* POLICY_REF_XML; NULL or unparsable: the connection only */
     unsigned int flags;        /* what libvirt's check reads as flags (InterfaceAddresses: the source) */
@@ -108,5 +117,14 @@ int policy_check_decide_listed(struct policy_check *check, enum vb_operation op,
 /* Drops from refs the domains policy_check_may_list refuses, keeping the order. */
 void policy_check_filter_domains(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
                                  struct vb_domain_ref *refs, size_t *n);
+
+/* The same for the networks, pools, volumes, node devices or interfaces op lists (its rule's
+ * list_object): ref as the core fills it. */
+bool policy_check_may_list_object(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
+                                  const struct vb_object_ref *ref);
+int policy_check_decide_listed_object(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
+                                      const struct vb_object_ref *ref, bool *visible);
+void policy_check_filter_objects(struct policy_check *check, enum vb_operation op, struct vb_connect *conn,
+                                 struct vb_object_ref *refs, size_t *n);
 
 const struct policy_subject *policy_check_subject(const struct policy_check *check);

@@ -174,8 +174,10 @@ char *policy_polkit_key(const struct policy_subject *subject, const char *action
     else if (subject->kind == POLICY_SUBJECT_UNIX_PROCESS)
         snprintf(who, sizeof(who), "%u.%llu.%u", (unsigned int) subject->pid,
                  (unsigned long long) subject->start_time, (unsigned int) subject->uid);
-    len = 8 + field_len(subject->bus_name) + strlen(who) + strlen(action) + field_len(details->connect_driver) +
-          field_len(details->domain_name) + field_len(details->domain_uuid);
+    len = 4 + 2 * POLICY_MAX_DETAILS + field_len(subject->bus_name) + strlen(who) + strlen(action) +
+          field_len(details->connect_driver);
+    for (size_t i = 0; i < POLICY_MAX_DETAILS && details->object[i].name; i++)
+        len += strlen(details->object[i].name) + field_len(details->object[i].value);
     key = malloc(len);
     if (!key)
         return NULL;
@@ -186,8 +188,14 @@ char *policy_polkit_key(const struct policy_subject *subject, const char *action
     key_append(key, &at, subject->kind == POLICY_SUBJECT_BUS_NAME ? subject->bus_name : who);
     key_append(key, &at, action);
     key_append(key, &at, details->connect_driver);
-    key_append(key, &at, details->domain_name);
-    key_append(key, &at, details->domain_uuid);
+    /* Name and value together, so that different kinds' attributes never share a key. */
+    for (size_t i = 0; i < POLICY_MAX_DETAILS && details->object[i].name; i++) {
+        size_t name_len = strlen(details->object[i].name);
+
+        memcpy(key + at, details->object[i].name, name_len);
+        at += name_len;
+        key_append(key, &at, details->object[i].value);
+    }
     key[at - 1] = '\0';
     return key;
 }
@@ -240,13 +248,13 @@ static int append_subject(sd_bus_message *m, const struct policy_subject *subjec
 
 static int append_details(sd_bus_message *m, const struct policy_details *details)
 {
-    const char *pairs[] = { "connect_driver", details->connect_driver, "domain_name", details->domain_name,
-                            "domain_uuid", details->domain_uuid };
     int r = sd_bus_message_open_container(m, 'a', "{ss}");
 
-    for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(pairs); i += 2)
-        if (pairs[i + 1])
-            r = sd_bus_message_append(m, "{ss}", pairs[i], pairs[i + 1]);
+    if (r >= 0 && details->connect_driver)
+        r = sd_bus_message_append(m, "{ss}", "connect_driver", details->connect_driver);
+    for (size_t i = 0; r >= 0 && i < POLICY_MAX_DETAILS && details->object[i].name; i++)
+        if (details->object[i].value)
+            r = sd_bus_message_append(m, "{ss}", details->object[i].name, details->object[i].value);
     return r < 0 ? r : sd_bus_message_close_container(m);
 }
 

@@ -27,12 +27,23 @@ struct policy_subject {
     const char *principal; /* POLICY_SUBJECT_UNIX_USER: the front end's name for it, for logs */
 };
 
-/* The object identity polkit rules see through action.lookup(), as libvirt passes it. NULL
- * fields are left out. */
+/* Enough for a volume: pool_name, pool_uuid, vol_name, vol_key. */
+#define POLICY_MAX_DETAILS 4
+
+/* One attribute of an object's identity: "network_name" → "default". */
+struct policy_detail {
+    const char *name;
+    const char *value;
+};
+
+/* The object identity polkit rules see through action.lookup(), as libvirt's polkit access
+ * driver passes it: connect_driver always (when known), then the object's own attributes
+ * (domain_name, domain_uuid; network_name, network_uuid; pool_name, pool_uuid, vol_name,
+ * vol_key; node_device_name; interface_name, interface_macaddr). A NULL name ends the list;
+ * NULL values are left out. */
 struct policy_details {
     const char *connect_driver; /* "Test", "QEMU" */
-    const char *domain_name;
-    const char *domain_uuid;
+    struct policy_detail object[POLICY_MAX_DETAILS];
 };
 
 struct policy_polkit;

@@ -1,6 +1,6 @@
 /* From a request to the polkit questions that decide it: the rule's permissions for the
- * operation, asked about the object the request names (resolved to its name and UUID, as
- * libvirt's polkit rules see them), and the list questions of operations that return domains.
+ * operation, asked about the object the request names (resolved to the identity libvirt's
+ * polkit rules see, policy/objects.h), and the list questions of operations that return objects.
  * Private to policy/. */
 #pragma once
 
@@ -8,19 +8,19 @@
 
 #include "policy/acl.h"
 #include "policy/engine.h"
+#include "policy/objects.h"
 
 enum policy_question_kind {
     POLICY_QUESTION_REQUIRED, /* denied: the request is refused, naming the action */
-    POLICY_QUESTION_VISIBLE,  /* denied: the domain is hidden, the request answers "not found" */
-    POLICY_QUESTION_FILTER,   /* denied: the domain is left out of the list the operation returns */
+    POLICY_QUESTION_VISIBLE,  /* denied: the object is hidden, the request answers "not found" */
+    POLICY_QUESTION_FILTER,   /* denied: the object is left out of the list the operation returns */
 };
 
 struct policy_question {
     enum policy_question_kind kind;
     char action[96];
     const char *connect_driver;
-    char *domain_name;                    /* NULL for questions about the connection */
-    char domain_uuid[VB_UUID_STRING_LEN]; /* "" when unknown */
+    struct policy_identity object; /* the attributes polkit sees (none: about the connection) */
     char *key;                            /* policy_polkit_key() of the subject's question */
 };
 
@@ -33,15 +33,15 @@ struct policy_questions {
  * answers "not found" itself, exactly as for a hidden one. */
 int policy_questions_build(const struct policy_subject *subject, const struct policy_rule *rule,
                            const struct policy_request *req, struct policy_questions *qs);
-/* The list questions (POLICY_FILTER_*) about one domain. */
+/* The list questions (POLICY_FILTER_*) about one object (id: a domain, network, ...). */
 int policy_questions_add_filter(const struct policy_subject *subject, unsigned int filter, struct vb_connect *conn,
-                                const unsigned char uuid[VB_UUID_LEN], const char *name, struct policy_questions *qs);
+                                const struct policy_identity *id, struct policy_questions *qs);
 /* One required permission about the connection alone. */
 int policy_questions_add_required(const struct policy_subject *subject, const struct policy_permission *p,
                                   struct vb_connect *conn, struct policy_questions *qs);
 void policy_questions_clear(struct policy_questions *qs);
 
-/* The "not found" error a hidden domain answers, worded as the core words a missing one. */
+/* The "not found" error a hidden object answers, worded as the core words a missing one. */
 void policy_questions_not_found(const struct policy_questions *qs, const struct policy_request *req,
                                 struct vb_error *err);
 

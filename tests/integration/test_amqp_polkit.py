@@ -104,3 +104,56 @@ def test_events_reach_only_principals_that_may_see_the_domain(world):
     assert [(e["domain"]["name"], e["event"]) for e in seen_by_lim] == [("test", "suspended"), ("test", "resumed")]
     lim_events.conn.close()
     alice.close()
+
+
+@pytest.fixture
+def object_rules(machine):
+    """Written before the world starts, so polkitd reads it at start."""
+    from test_polkit_objects import OBJECT_RULES, OBJECT_RULES_FILE
+    machine.write(OBJECT_RULES_FILE, OBJECT_RULES)
+    yield
+    machine.remove(OBJECT_RULES_FILE)
+
+
+def test_pools_volumes_and_networks_are_checked_and_filtered_per_object(object_rules, world):
+    pool, net = "pool:dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566", "network:dd8fe884-6c02-601e-7551-cca97df1c5df"
+    vol_xml = "<volume><name>%s</name><capacity unit='M'>1</capacity></volume>"
+    alice = console(world, "alice", "pw-a")
+    visible, hidden = (alice.method(pool, "createVolumeXML", {"xmlDesc": vol_xml % name})["volume"]["_object_name"]
+                       for name in ("visible.img", "hidden.img"))
+    lim = console(world, "lim", "pw-l")
+    assert [v["_values"]["name"] for v in lim.query("OBJECT", "Volume")] == ["visible.img"]
+    assert sorted(v["_values"]["name"] for v in alice.query("OBJECT", "Volume")) == ["hidden.img", "visible.img"]
+    assert [p["_values"]["name"] for p in lim.query("OBJECT", "Pool")] == ["default-pool"]
+    assert "<name>visible.img</name>" in lim.method(visible, "getXMLDesc")["description"]
+    with pytest.raises(QmfError) as denied:
+        lim.method(visible, "delete")
+    assert denied.value.values["action"] == "org.libvirt.api.storage-vol.delete"
+    with pytest.raises(QmfError) as hidden_vol:
+        lim.method(hidden, "getXMLDesc")
+    assert hidden_vol.value.values["error_code"] == 50  # VIR_ERR_NO_STORAGE_VOL: hidden as libvirt hides it
+    with pytest.raises(QmfError) as denied:
+        lim.method(net, "destroy")
+    assert denied.value.values["action"] == "org.libvirt.api.network.stop"
+    lim.close()
+    alice.close()
+
+
+def test_network_events_reach_only_principals_that_may_see_the_network(object_rules, world):
+    net = "network:dd8fe884-6c02-601e-7551-cca97df1c5df"
+    hidden_xml = "<network><name>hidden-net</name><uuid>%s</uuid><bridge name='br9'/></network>"
+    hidden_uuid = "6695eb01-f6a4-8304-79aa-97f2502e193f"
+    defined = world.run_as("root", [dict(path="/org/libvirt/Test", interface="org.libvirt.Connect",
+                                         member="NetworkDefineXML", signature="s", args=[hidden_xml % hidden_uuid])])
+    assert defined[0]["ok"], defined
+    alice = console(world, "alice", "pw-a")
+    lim_events = EventSubscriber(None, conn=QmfConsole(world.url, user="lim", password="pw-l").conn)
+    alice_events = EventSubscriber(None, conn=alice.conn)
+    alice.method("network:" + hidden_uuid, "create")
+    alice.method(net, "destroy")
+    seen_by_alice = [alice_events.next_event() for _ in range(2)]
+    assert [(e["network"]["name"], e["event"]) for e in seen_by_alice] == [
+        ("hidden-net", "started"), ("default", "stopped")]
+    assert [(e["network"]["name"], e["event"]) for e in [lim_events.next_event()]] == [("default", "stopped")]
+    lim_events.conn.close()
+    alice.close()

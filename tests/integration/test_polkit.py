@@ -78,7 +78,10 @@ def default_args(signature):
 
 
 SPECIAL_ARGS = {"DomainLookupByName": ["test"], "DomainLookupByUUID": [TEST_DOMAIN_UUID],
-                "DomainLookupByID": [1]}
+                "DomainLookupByID": [1],
+                # well-formed, naming no object: a hidden one and a missing one answer alike
+                "NetworkLookupByUUID": ["6695eb01-f6a4-8304-79aa-97f2502e193f"],
+                "StoragePoolLookupByUUID": ["6695eb01-f6a4-8304-79aa-97f2502e193f"]}
 
 
 def introspect(world, path):
@@ -116,7 +119,7 @@ def all_calls(world, snapshot_path):
 
 def expected(table, call, caller):
     """(outcome, detail): "allowed" (anything but AccessDenied), "denied" (AccessDenied naming detail)
-    or "hidden" (org.libvirt.Error "Domain not found")."""
+    or "hidden" (org.libvirt.Error "Domain not found", "Network not found", ...)."""
     if caller in ("root", "vbtest-admin"):
         return "allowed", None
     if call["kind"] == "getall":
@@ -130,7 +133,7 @@ def expected(table, call, caller):
     if target == "none" or not actions:
         return "allowed", None
     if caller == "vbtest-none":
-        return ("hidden", None) if target == "domain" else ("denied", actions[0])
+        return ("hidden", None) if target in ("domain", "object") else ("denied", actions[0])
     closed = [a for a in actions if a not in OPEN_ACTIONS]
     return ("denied", closed[0]) if closed else ("allowed", None)
 
@@ -143,8 +146,8 @@ def check(call, result, outcome, detail):
         assert result.get("error") == DENIED, "%s was not refused: %s" % (what, result)
         assert result["message"].startswith("access denied by policy: " + detail), (what, result)
     else:
-        assert result.get("error") == LIBVIRT_ERROR and result["message"].startswith("Domain not found"), \
-            "%s did not hide the domain: %s" % (what, result)
+        assert result.get("error") == LIBVIRT_ERROR and " not found: no " in result["message"], \
+            "%s did not hide the object: %s" % (what, result)
 
 
 # --- fixtures ---------------------------------------------------------------------------------

@@ -42,7 +42,8 @@ int main(int argc, char **argv)
         return 2;
     }
     subject.uid = (uint32_t) strtoul(argv[1], NULL, 10);
-    details.domain_name = argc == 4 ? argv[3] : NULL;
+    if (argc == 4)
+        details.object[0] = (struct policy_detail){ "domain_name", argv[3] };
     r = sd_event_default(&a.loop);
     if (r >= 0)
         r = sd_bus_open_system(&bus);

@@ -1,7 +1,7 @@
 /* Prints the authorization table the D-Bus front end applies, one line per method and
- * property: kind, interface, member, what the call is about (none, connect or domain), the
- * polkit actions it needs when every flags argument is 0, and whether its result is filtered
- * per domain. tests/integration/test_polkit.py derives its expectations from this output and
+ * property: kind, interface, member, what the call is about (none, connect, domain, or object:
+ * a network, pool, volume, node device or interface), the polkit actions it needs when every
+ * flags argument is 0, and whether its result is filtered per object. tests/integration/test_polkit.py derives its expectations from this output and
  * checks a real polkitd and virtbusd against them. Not a test by itself. */
 #include <stdio.h>
 
@@ -19,8 +19,10 @@ static const char *target_of(enum dbus_object_source source)
     case DBUS_OBJECT_ARG_UUID:
     case DBUS_OBJECT_ARG_ID:
         return "domain";
+    case DBUS_OBJECT_OBJECT_PATH:
+    case DBUS_OBJECT_ARG_OBJECT:
+        return "object";
     case DBUS_OBJECT_CONNECT:
-    case DBUS_OBJECT_OBJECT_PATH: /* checked on the connection */
     case DBUS_OBJECT_ARG_XML:
     case DBUS_OBJECT_PATH_SUBTREE:
     case DBUS_OBJECT_ALL_CONNECTS:

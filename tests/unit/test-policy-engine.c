@@ -57,7 +57,9 @@ static int authority_ask(void *userdata, const struct policy_subject *subject, c
     q = &a->questions[a->n++];
     *q = (struct question){ .done = done, .done_data = done_data };
     snprintf(q->action, sizeof(q->action), "%s", action);
-    snprintf(q->domain, sizeof(q->domain), "%s", details->domain_name ? details->domain_name : "");
+    /* The object's name comes first in its details (domain_name, network_name, ...). */
+    snprintf(q->domain, sizeof(q->domain), "%s",
+             details->object[0].name && details->object[0].value ? details->object[0].value : "");
     *handle = q;
     return 0;
 }
@@ -238,6 +240,42 @@ static void a_hidden_domain_is_not_found_in_libvirts_words(void **state)
     fixture_free(f);
 }
 
+static void networks_and_pools_are_asked_about_by_their_identity(void **state)
+{
+    struct fixture *f = fixture_new(true, stranger());
+    struct policy_request req = { .op = VB_OP_NETWORK_DESTROY, .conn = f->conn, .object = POLICY_OBJECT_NETWORK,
+                                  .ref = POLICY_REF_NAME, .name = "default" };
+    struct vb_error err = VB_ERROR_INIT;
+
+    f->authority.denied[0] = "org.libvirt.api.network.getattr@default";
+    assert_int_equal(decide_fully(f, &req, &err), -1);
+    assert_int_equal(err.code, VB_ERR_NO_NETWORK);
+    assert_string_equal(err.message, "Network not found: no network with matching name 'default'");
+    vb_error_clear(&err);
+    req = (struct policy_request){ .op = VB_OP_STORAGE_POOL_GET_INFO, .conn = f->conn,
+                                   .object = POLICY_OBJECT_STORAGE_POOL, .ref = POLICY_REF_NAME,
+                                   .name = "default-pool" };
+    assert_int_equal(decide_fully(f, &req, &err), 0);
+    assert_true(was_asked(f, "org.libvirt.api.storage-pool.getattr", "default-pool"));
+    assert_true(was_asked(f, "org.libvirt.api.storage-pool.read", "default-pool"));
+    fixture_free(f);
+}
+
+static void the_cache_key_tells_object_kinds_apart(void **state)
+{
+    const struct policy_subject subject = { .kind = POLICY_SUBJECT_UNIX_USER, .uid = 1000 };
+    struct policy_details domain = { "Test", { { "domain_name", "x" } } };
+    struct policy_details network = { "Test", { { "network_name", "x" } } };
+    char *a = policy_polkit_key(&subject, "org.libvirt.api.x.getattr", &domain);
+    char *b = policy_polkit_key(&subject, "org.libvirt.api.x.getattr", &network);
+
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_not_equal(a, b);
+    free(a);
+    free(b);
+}
+
 static void flags_decide_which_permissions_are_asked(void **state)
 {
     struct fixture *f = fixture_new(true, stranger());
@@ -404,6 +442,8 @@ int main(void)
         cmocka_unit_test(a_call_waits_for_every_answer_then_is_resumed_once),
         cmocka_unit_test(a_denied_permission_names_polkits_action),
         cmocka_unit_test(a_hidden_domain_is_not_found_in_libvirts_words),
+        cmocka_unit_test(networks_and_pools_are_asked_about_by_their_identity),
+        cmocka_unit_test(the_cache_key_tells_object_kinds_apart),
         cmocka_unit_test(flags_decide_which_permissions_are_asked),
         cmocka_unit_test(an_operation_without_a_rule_is_refused),
         cmocka_unit_test(an_authority_that_cannot_answer_refuses_the_call),
