@@ -1,8 +1,10 @@
 /* The QEMU driver: connections, the domain registry and persistent definitions. Lifecycle
  * operations (qemu processes) live in their own files beside this one. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf/xml_util.h"
 #include "drivers/domain_registry.h"
@@ -219,6 +221,25 @@ static int qemu_define_xml(void *priv, struct vb_call *call, const char *xml, un
     return vb_registry_fill_ref(obj, ref, err);
 }
 
+/* libvirt's view of autostart, $CONFIG/autostart/<name>.xml -> ../<uuid>.xml, kept beside the
+ * store's marker (autostart/<uuid>, the truth read at load) for tools that look for it. */
+static int update_autostart_link(struct qemu_conn *conn, const struct vb_domain_def *def, bool autostart,
+                                 struct vb_error *err)
+{
+    _cleanup_free_ char *link = NULL, *target = NULL;
+    char uuid[VB_UUID_STRING_LEN];
+
+    vb_uuid_format(def->uuid, uuid);
+    if (asprintf(&link, "%s/autostart/%s.xml", conn->dirs.config, def->name) < 0 ||
+        asprintf(&target, "../%s.xml", uuid) < 0)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (unlink(link) < 0 && errno != ENOENT)
+        return vb_error_set_errno(err, errno, "Failed to delete autostart link '%s'", link);
+    if (autostart && symlink(target, link) < 0)
+        return vb_error_set_errno(err, errno, "Failed to create symlink '%s' to '%s'", link, target);
+    return 0;
+}
+
 static int qemu_undefine(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
 {
     struct qemu_conn *conn = priv;
@@ -231,7 +252,8 @@ static int qemu_undefine(void *priv, struct vb_call *call, struct vb_domain_obj 
     if (obj->has_managed_save && !(flags & VB_UNDEFINE_MANAGED_SAVE))
         return vb_error_set(err, VB_ERR_OPERATION_INVALID,
                             "Refusing to undefine while domain managed save image exists");
-    if (vb_domain_store_remove(conn->store, obj->def->uuid, err) < 0)
+    if (update_autostart_link(conn, vb_domain_obj_persistent_def(obj), false, err) < 0 ||
+        vb_domain_store_remove(conn->store, obj->def->uuid, err) < 0)
         return -1;
     obj->autostart = false;
     qemu_emit(conn, obj, VB_EVENT_UNDEFINED, VB_EVENT_UNDEFINED_REMOVED);
@@ -266,6 +288,11 @@ static int qemu_set_autostart(void *priv, struct vb_call *call, struct vb_domain
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot set autostart for transient domain");
     if (vb_domain_store_mark_autostart(conn->store, obj->def->uuid, autostart, err) < 0)
         return -1;
+    if (update_autostart_link(conn, vb_domain_obj_persistent_def(obj), autostart, err) < 0) {
+        if (vb_domain_store_mark_autostart(conn->store, obj->def->uuid, obj->autostart, NULL) < 0)
+            vb_log_error("could not roll back the autostart marker of '%s'", obj->def->name);
+        return -1;
+    }
     obj->autostart = autostart;
     if (changed && conn->events) {
         vb_event_init_domain(&event, "qemu", conn->uri, obj->def->uuid, obj->def->name, VB_EVENT_ID_CHANGED);

@@ -98,6 +98,9 @@ def test_definitions_and_autostart_survive_restart(private_bus, workdir):
         path = qemu_connect(bus).DomainDefineXML(GUEST)
         set_autostart(bus, path, True)
         assert os.path.exists(os.path.join(config_dir(workdir), "autostart", UUID))
+        # libvirt's symlink too, resolving to the stored definition
+        link = os.path.join(config_dir(workdir), "autostart", "guest1.xml")
+        assert os.readlink(link) == "../%s.xml" % UUID and os.path.isfile(link)
     finally:
         bus.close()
     assert d.stop() == 0
@@ -111,6 +114,10 @@ def test_definitions_and_autostart_survive_restart(private_bus, workdir):
         assert list(conn.ListDomains(1 << 10)) == [path]  # autostart filter
         set_autostart(bus, path, False)
         assert not os.path.exists(os.path.join(config_dir(workdir), "autostart", UUID))
+        assert not os.path.lexists(os.path.join(config_dir(workdir), "autostart", "guest1.xml"))
+        set_autostart(bus, path, True)
+        qemu_domain(bus, path).Undefine(0)  # takes the link with it
+        assert os.listdir(os.path.join(config_dir(workdir), "autostart")) == []
     finally:
         bus.close()
         assert d.stop() == 0
