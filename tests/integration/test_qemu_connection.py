@@ -214,3 +214,37 @@ def test_bad_qemu_uri_is_a_clear_startup_error(workdir):
                             capture_output=True, text=True, timeout=10)
     assert result.returncode != 0
     assert "cannot open qemu:///bogus" in result.stderr and "qemu:///session" in result.stderr
+
+
+def session_daemon_without_root(private_bus, workdir, env):
+    d = Daemon(private_bus, workdir, env=env)
+    d.args.remove("--qemu-root")
+    d.args.remove(os.path.join(workdir, "qemu"))
+    return d.start()
+
+
+def test_session_directories_follow_xdg(private_bus, workdir):
+    xdg = {name: os.path.join(workdir, name.lower()) for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME",
+                                                                  "XDG_RUNTIME_DIR")}
+    d = session_daemon_without_root(private_bus, workdir, xdg)
+    bus = dbus.bus.BusConnection(private_bus.address)
+    try:
+        qemu_connect(bus).DomainDefineXML(GUEST)
+    finally:
+        bus.close()
+        assert d.stop() == 0
+    for base in xdg.values():
+        path = os.path.join(base, "virtbus", "qemu")
+        assert os.stat(path).st_mode & 0o777 == 0o700, path
+    assert os.path.isfile(os.path.join(xdg["XDG_CONFIG_HOME"], "virtbus", "qemu", UUID + ".xml"))
+
+
+def test_session_without_runtime_dir_falls_back_to_the_cache_and_says_so(private_bus, workdir):
+    env = {"HOME": os.path.join(workdir, "home"), "XDG_RUNTIME_DIR": "", "XDG_CACHE_HOME": "",
+           "XDG_CONFIG_HOME": "", "XDG_DATA_HOME": ""}
+    d = session_daemon_without_root(private_bus, workdir, env)
+    assert d.stop() == 0
+    assert os.path.isdir(os.path.join(env["HOME"], ".cache", "virtbus", "qemu"))
+    assert os.path.isdir(os.path.join(env["HOME"], ".config", "virtbus", "qemu"))
+    assert os.path.isdir(os.path.join(env["HOME"], ".local", "share", "virtbus", "qemu"))
+    assert "XDG_RUNTIME_DIR is not set" in d.log()
