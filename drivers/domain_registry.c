@@ -245,3 +245,92 @@ char *vb_registry_hostname(struct vb_error *err)
         vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     return copy;
 }
+
+/* Applies edit to a copy of the persistent definition, stores it, then swaps it in. */
+static int edit_persistent_def(struct vb_domain_obj *obj, vb_def_edit_fn edit, const void *arg,
+                               const struct vb_registry_store_ops *store, void *ctx, struct vb_error *err)
+{
+    struct vb_domain_def *current = vb_domain_obj_persistent_def(obj);
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *copy = vb_domain_def_copy(current, err);
+
+    if (!copy || edit(copy, arg, err) < 0 || store->save(ctx, copy, err) < 0)
+        return -1;
+    if (vb_domain_obj_is_active(obj)) {
+        vb_domain_def_free(obj->next_def);
+        obj->next_def = TAKE_PTR(copy);
+    } else {
+        vb_domain_def_free(obj->def);
+        obj->def = TAKE_PTR(copy);
+    }
+    return 0;
+}
+
+/* Applies edit to the running definition; edits change nothing when they fail. */
+static int edit_live_def(struct vb_domain_obj *obj, vb_def_edit_fn edit, const void *arg, struct vb_error *err)
+{
+    if (edit(obj->def, arg, err) < 0)
+        return -1;
+    if (obj->persistent)
+        obj->updated = true;
+    return 0;
+}
+
+/* LIVE and CONFIG are checked before either is applied, so a refused CONFIG edit leaves the
+ * live definition untouched too. */
+int vb_registry_edit_defs(struct vb_domain_obj *obj, unsigned int affect, vb_def_edit_fn edit, const void *arg,
+                          const struct vb_registry_store_ops *store, void *ctx, struct vb_error *err)
+{
+    if (affect & VB_AFFECT_LIVE) {
+        _cleanup_(vb_domain_def_freep) struct vb_domain_def *probe = vb_domain_def_copy(obj->def, err);
+
+        if (!probe || edit(probe, arg, err) < 0)
+            return -1;
+    }
+    if ((affect & VB_AFFECT_CONFIG) && edit_persistent_def(obj, edit, arg, store, ctx, err) < 0)
+        return -1;
+    if ((affect & VB_AFFECT_LIVE) && edit_live_def(obj, edit, arg, err) < 0)
+        return -1;
+    return 0;
+}
+
+
+char *vb_registry_get_metadata(struct vb_domain_obj *obj, int type, const char *uri, unsigned int flags,
+                               struct vb_error *err)
+{
+    const struct vb_domain_def *def;
+
+    if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
+        return NULL;
+    if ((flags & VB_AFFECT_LIVE) && (flags & VB_AFFECT_CONFIG)) {
+        vb_error_set(err, VB_ERR_INVALID_ARG, "'live' and 'config' flags are mutually exclusive");
+        return NULL;
+    }
+    def = (flags & VB_AFFECT_CONFIG) ? vb_domain_obj_persistent_def(obj) : obj->def;
+    return vb_domain_def_get_metadata(def, (enum vb_metadata_type) type, uri, err);
+}
+
+struct metadata_change {
+    int type;
+    const char *value, *key, *uri;
+};
+
+static int edit_metadata(struct vb_domain_def *def, const void *arg, struct vb_error *err)
+{
+    const struct metadata_change *change = arg;
+
+    return vb_domain_def_set_metadata(def, (enum vb_metadata_type) change->type, change->value, change->key,
+                                      change->uri, err);
+}
+
+int vb_registry_set_metadata(struct vb_domain_obj *obj, int type, const char *metadata, const char *key,
+                             const char *uri, unsigned int flags, const struct vb_registry_store_ops *store,
+                             void *ctx, struct vb_error *err)
+{
+    struct metadata_change change = { .type = type, .value = metadata, .key = key, .uri = uri };
+
+    if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
+        return -1;
+    if (type < VB_METADATA_DESCRIPTION || type > VB_METADATA_ELEMENT)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "unknown metadata type '%d'", type);
+    return vb_registry_edit_defs(obj, flags, edit_metadata, &change, store, ctx, err);
+}

@@ -41,6 +41,21 @@ int vb_registry_define(struct vb_domain_list *list, struct vb_call *call, struct
                        const struct vb_registry_store_ops *store, void *ctx, struct vb_domain_obj **obj,
                        bool *existed);
 
+/* An edit of one definition; it changes nothing when it fails. */
+typedef int (*vb_def_edit_fn)(struct vb_domain_def *def, const void *arg, struct vb_error *err);
+
+/* Applies edit to the definitions `affect` (resolved VB_AFFECT_LIVE / CONFIG flags) names,
+ * checking LIVE on a copy before CONFIG is stored; changes nothing when an edit fails. */
+int vb_registry_edit_defs(struct vb_domain_obj *obj, unsigned int affect, vb_def_edit_fn edit, const void *arg,
+                          const struct vb_registry_store_ops *store, void *ctx, struct vb_error *err);
+
+/* libvirt's GetMetadata / SetMetadata on obj's definitions (flags: VB_AFFECT_*, resolved here). */
+char *vb_registry_get_metadata(struct vb_domain_obj *obj, int type, const char *uri, unsigned int flags,
+                               struct vb_error *err);
+int vb_registry_set_metadata(struct vb_domain_obj *obj, int type, const char *metadata, const char *key,
+                             const char *uri, unsigned int flags, const struct vb_registry_store_ops *store,
+                             void *ctx, struct vb_error *err);
+
 /* The host's name (gethostname), malloc'd. */
 char *vb_registry_hostname(struct vb_error *err);
 

@@ -301,6 +301,32 @@ static int qemu_set_autostart(void *priv, struct vb_call *call, struct vb_domain
     return 0;
 }
 
+static int qemu_get_metadata(void *priv, struct vb_call *call, struct vb_domain_obj *obj, int type, const char *uri,
+                             unsigned int flags, char **metadata)
+{
+    VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, &call->err);
+    *metadata = vb_registry_get_metadata(obj, type, uri, flags, &call->err);
+    return *metadata ? 0 : -1;
+}
+
+static int qemu_set_metadata(void *priv, struct vb_call *call, struct vb_domain_obj *obj, int type,
+                             const char *metadata, const char *key, const char *uri, unsigned int flags)
+{
+    struct qemu_conn *conn = priv;
+    struct vb_event event;
+
+    VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, &call->err);
+    if (vb_registry_set_metadata(obj, type, metadata, key, uri, flags, &qemu_store_ops, conn, &call->err) < 0)
+        return -1;
+    vb_event_init_domain(&event, "qemu", conn->uri, obj->def->uuid, obj->def->name,
+                         VB_DOMAIN_EVENT_ID_METADATA_CHANGE);
+    event.payload.metadata_change.type = type;
+    event.payload.metadata_change.nsuri = (char *) uri; /* borrowed: the stream copies */
+    if (conn->events)
+        vb_event_emit(conn->events, &event);
+    return 0;
+}
+
 static int qemu_has_managed_save(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
                                  bool *result)
 {
@@ -336,4 +362,6 @@ const struct vb_driver vb_qemu_driver = {
     .get_xml_desc = qemu_get_xml_desc,
     .set_autostart = qemu_set_autostart,
     .has_managed_save = qemu_has_managed_save,
+    .get_metadata = qemu_get_metadata,
+    .set_metadata = qemu_set_metadata,
 };

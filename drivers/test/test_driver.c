@@ -309,7 +309,7 @@ static int test_store_remove(void *ctx, const struct vb_domain_def *def, struct 
     return test_unpersist(ctx, def, err);
 }
 
-static const struct vb_registry_store_ops test_store_ops = { .save = test_store_save, .remove = test_store_remove };
+const struct vb_registry_store_ops test_store_ops = { .save = test_store_save, .remove = test_store_remove };
 
 static int test_define_xml(void *priv, struct vb_call *call, const char *xml, unsigned int flags,
                            struct vb_domain_ref *ref)

@@ -248,3 +248,17 @@ def test_session_without_runtime_dir_falls_back_to_the_cache_and_says_so(private
     assert os.path.isdir(os.path.join(env["HOME"], ".config", "virtbus", "qemu"))
     assert os.path.isdir(os.path.join(env["HOME"], ".local", "share", "virtbus", "qemu"))
     assert "XDG_RUNTIME_DIR is not set" in d.log()
+
+
+def test_metadata_is_stored_with_the_definition(bus, workdir):
+    changes = SignalRecorder(bus, "MetadataChange", "org.libvirt.Domain")
+    path = qemu_connect(bus).DomainDefineXML(GUEST)
+    dom = qemu_domain(bus, path)
+    dom.SetMetadata(0, "a guest", "", "", 0)  # VIR_DOMAIN_METADATA_DESCRIPTION, current (= config)
+    assert dom.GetMetadata(0, "", 0) == "a guest"
+    with open(os.path.join(config_dir(workdir), UUID + ".xml")) as f:
+        assert ET.fromstring(f.read()).findtext("description") == "a guest"
+    assert changes.wait_for(1) == [(0, "")]
+    with pytest.raises(dbus.DBusException) as excinfo:
+        dom.SetMetadata(0, "live only", "", "", 1)  # VIR_DOMAIN_AFFECT_LIVE on a shut-off domain
+    assert libvirt_error(excinfo)[1] == "Requested operation is not valid: domain is not running"
