@@ -43,8 +43,19 @@ void qemu_emit(struct qemu_conn *conn, const struct vb_domain_obj *obj, int even
 static int qemu_load_stored(struct vb_domain_def *def, bool autostart, void *userdata)
 {
     struct qemu_conn *conn = userdata;
-    struct vb_domain_obj *obj = vb_domain_obj_new(def);
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_domain_obj *obj;
+    int conflict;
 
+    /* Two files naming one domain (copied by hand): the first, in name order, wins. */
+    if (vb_domain_list_check_add(conn->domains, def, false, &conflict, &err) || conflict) {
+        vb_log_warning("skipping stored domain '%s': %s", def->name,
+                       conflict ? vb_error_message(&err) : "defined twice");
+        vb_error_clear(&err);
+        vb_domain_def_free(def);
+        return 0;
+    }
+    obj = vb_domain_obj_new(def);
     if (!obj || vb_domain_list_add(conn->domains, obj) < 0) {
         vb_log_warning("skipping stored domain '%s': out of memory", def->name);
         if (obj)

@@ -262,3 +262,26 @@ def test_metadata_is_stored_with_the_definition(bus, workdir):
     with pytest.raises(dbus.DBusException) as excinfo:
         dom.SetMetadata(0, "live only", "", "", 1)  # VIR_DOMAIN_AFFECT_LIVE on a shut-off domain
     assert libvirt_error(excinfo)[1] == "Requested operation is not valid: domain is not running"
+
+
+def test_a_stored_copy_under_another_uuid_is_skipped_with_a_warning(private_bus, workdir):
+    d = Daemon(private_bus, workdir).start()
+    bus = dbus.bus.BusConnection(private_bus.address)
+    try:
+        path = qemu_connect(bus).DomainDefineXML(GUEST)
+    finally:
+        bus.close()
+    assert d.stop() == 0
+    other = "c7a5fdbd-cdaf-9455-926a-d65c16db1810"  # sorts after UUID: the original loads first
+    with open(os.path.join(config_dir(workdir), UUID + ".xml")) as f:
+        copy = f.read().replace(UUID, other)
+    with open(os.path.join(config_dir(workdir), other + ".xml"), "w") as f:
+        f.write(copy)
+    d = Daemon(private_bus, workdir).start()
+    bus = dbus.bus.BusConnection(private_bus.address)
+    try:
+        assert list(qemu_connect(bus).ListDomains(0)) == [path]
+    finally:
+        bus.close()
+        assert d.stop() == 0
+    assert "skipping stored domain 'guest1': operation failed: domain 'guest1' already exists with uuid" in d.log()
