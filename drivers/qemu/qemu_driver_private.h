@@ -16,7 +16,7 @@ struct qemu_caps;
 
 /* Where a connection keeps things (libvirt's cfg->configDir, stateDir, ...). */
 struct qemu_dirs {
-    char *config;    /* definitions: <name>'s XML (domain_store), autostart/, hooks/ */
+    char *config;    /* definitions: <uuid>.xml (domain_store), autostart/, hooks/ */
     char *runtime;   /* running guests: pid files, QMP sockets, live XML (gone at reboot) */
     char *state;     /* kept across reboots: save images, managed saves, images */
     bool privileged; /* qemu:///system: 0755 directories; session: 0700 */
