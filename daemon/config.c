@@ -26,7 +26,9 @@ void vb_daemon_config_clear(struct vb_daemon_config *config)
     bus_options_clear(&config->amqp);
     free(config->state_dir);
     free(config->test_uri);
-    config->state_dir = config->test_uri = NULL;
+    free(config->qemu_uri);
+    free(config->qemu_root);
+    config->state_dir = config->test_uri = config->qemu_uri = config->qemu_root = NULL;
 }
 
 int vb_daemon_config_set_string(char **field, const char *value, struct vb_error *err)
@@ -82,6 +84,17 @@ static int apply_setting(struct vb_daemon_config *config, const char *key, const
         if (strncmp(value, "test://", 7) != 0)
             return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: test_uri must be a test:// URI", path, line);
         return vb_daemon_config_set_string(&config->test_uri, value, err);
+    }
+    if (streq(key, "qemu_uri")) {
+        if (!streq(value, "none") && strncmp(value, "qemu://", 7) != 0)
+            return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: qemu_uri must be a qemu:// URI or none", path,
+                                line);
+        return vb_daemon_config_set_string(&config->qemu_uri, value, err);
+    }
+    if (streq(key, "qemu_root")) {
+        if (value[0] != '/')
+            return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: qemu_root must be absolute", path, line);
+        return vb_daemon_config_set_string(&config->qemu_root, value, err);
     }
     if (streq(key, "event_replay")) {
         if (parse_uint(value, &config->event_replay) < 0)
@@ -173,6 +186,11 @@ int vb_daemon_config_load(struct vb_daemon_config *config, const char *path, boo
     return 0;
 }
 
+bool vb_daemon_config_has_qemu(const struct vb_daemon_config *config)
+{
+    return config->qemu_uri && !streq(config->qemu_uri, "none");
+}
+
 int vb_daemon_config_finish(struct vb_daemon_config *config, struct vb_error *err)
 {
     const char *state_home = getenv("XDG_STATE_HOME");
@@ -181,6 +199,11 @@ int vb_daemon_config_finish(struct vb_daemon_config *config, struct vb_error *er
     int r;
 
     if (!config->test_uri && vb_daemon_config_set_string(&config->test_uri, "test:///default", err) < 0)
+        return -1;
+    /* As libvirt: the system bus serves the privileged driver, a session bus the user's. */
+    if (!config->qemu_uri &&
+        vb_daemon_config_set_string(&config->qemu_uri,
+                                    config->bus == VB_BUS_SYSTEM ? "qemu:///system" : "qemu:///session", err) < 0)
         return -1;
     if (bus_options_check(&config->amqp, err) < 0)
         return -1;

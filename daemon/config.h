@@ -23,6 +23,9 @@ struct vb_daemon_config {
     enum vb_log_level log_level;
     char *state_dir; /* NULL: chosen from the bus kind */
     char *test_uri;  /* what /org/libvirt/Test serves; default test:///default */
+    char *qemu_uri;  /* what /org/libvirt/QEMU serves; default qemu:///system or qemu:///session by bus,
+                      * "none": no QEMU connection */
+    char *qemu_root; /* NULL, or one directory for all of the QEMU driver's files (tests, embedding) */
     unsigned int event_replay; /* events kept for replay */
     unsigned int polkit_cache_seconds; /* how long a polkit decision is reused; 0: ask every time */
     unsigned int job_wait_timeout_ms;  /* how long a call waits for a busy domain (libvirt: 30 s) */
@@ -38,7 +41,10 @@ void vb_daemon_config_clear(struct vb_daemon_config *config);
  * file and line. A missing file is an error only when required. */
 int vb_daemon_config_load(struct vb_daemon_config *config, const char *path, bool required, struct vb_error *err);
 
-/* Fills state_dir from the bus kind if unset: /var/lib/virtbus for the system bus,
+/* Whether the daemon serves a QEMU connection (qemu_uri is not "none"). */
+bool vb_daemon_config_has_qemu(const struct vb_daemon_config *config);
+
+/* Fills qemu_uri and state_dir from the bus kind if unset: /var/lib/virtbus for the system bus,
  * $XDG_STATE_HOME/virtbus (~/.local/state/virtbus) for the session bus. */
 int vb_daemon_config_finish(struct vb_daemon_config *config, struct vb_error *err);
 

@@ -26,7 +26,7 @@ struct server {
     sd_event *loop;
     sd_event_source *event_dispatch; /* one-shot: delivers queued events after the current call */
     struct vb_event_stream *events;
-    struct vb_connect *conns[1];
+    struct vb_connect *conns[2]; /* /org/libvirt/Test, then /org/libvirt/QEMU when served */
     size_t n_conns;
     sd_bus *bus;
     struct policy_engine *engine;
@@ -129,7 +129,8 @@ static int setup_loop(struct server *server, const struct vb_daemon_config *conf
 
 static struct vb_driver_env driver_env(struct server *server, const struct vb_daemon_config *config)
 {
-    return (struct vb_driver_env){ .events = server->events, .state_dir = config->state_dir, .loop = server->loop,
+    return (struct vb_driver_env){ .events = server->events, .state_dir = config->state_dir,
+                                   .qemu_root = config->qemu_root, .loop = server->loop,
                                    .job_wait_usec = (uint64_t) config->job_wait_timeout_ms * 1000u,
                                    .max_queued_jobs = config->max_queued_jobs };
 }
@@ -159,6 +160,16 @@ static int open_connections(struct server *server, const struct vb_daemon_config
     }
     server->n_conns = 1;
     vb_log_debug("opened %s (driver %s)", config->test_uri, server->conns[0]->driver->name);
+    if (vb_daemon_config_has_qemu(config)) {
+        if (vb_connect_open(config->qemu_uri, &env, &server->conns[1], &err) < 0) {
+            vb_log_error("cannot open %s: %s (use --qemu-uri none to serve no QEMU connection)", config->qemu_uri,
+                         vb_error_message(&err));
+            vb_error_clear(&err);
+            return -EINVAL;
+        }
+        server->n_conns = 2;
+        vb_log_debug("opened %s (driver %s)", config->qemu_uri, server->conns[1]->driver->name);
+    }
     vb_state_auto_start();
     return 0;
 }

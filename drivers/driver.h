@@ -19,6 +19,7 @@ struct sd_event;
 struct vb_driver_env {
     struct vb_event_stream *events; /* where the driver announces every change */
     const char *state_dir;          /* root for persistent state, e.g. /var/lib/virtbus */
+    const char *qemu_root;          /* NULL, or where qemu:// keeps everything (libvirt's embed root) */
     struct sd_event *loop;          /* the one event loop: job waits, timers, hypervisor sockets */
     uint64_t job_wait_usec;         /* how long a call waits for a domain's job (libvirt: 30 s) */
     unsigned int max_queued_jobs;   /* calls that may wait for one domain's job; 0: no limit */

@@ -3,10 +3,12 @@
 #include <stdlib.h>
 
 #include "drivers/registry.h"
+#include "drivers/qemu/qemu_driver.h"
 #include "drivers/test/test_driver.h"
 
 static const struct vb_driver *const drivers[] = {
     &vb_test_driver,
+    &vb_qemu_driver,
 };
 
 const struct vb_driver *const *vb_drivers(size_t *n)

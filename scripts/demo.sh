@@ -29,7 +29,7 @@ while [ ! -s "$work/address" ]; do sleep 0.05; done
 export DBUS_SESSION_BUS_ADDRESS=$(head -n1 "$work/address")
 
 amqp_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$top/build-demo/virtbusd" --session --state-dir "$work/state" --amqp-listen "127.0.0.1:$amqp_port" &
+"$top/build-demo/virtbusd" --session --state-dir "$work/state" --qemu-root "$work/qemu" --amqp-listen "127.0.0.1:$amqp_port" &
 daemon_pid=$!
 for _ in $(seq 50); do busctl --user status org.libvirt >/dev/null 2>&1 && break; sleep 0.1; done
 

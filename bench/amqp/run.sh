@@ -159,7 +159,7 @@ start_virtbusd() {
     start_bus "$name"
     vport=$(free_port)
     env DBUS_SESSION_BUS_ADDRESS="$bus_addr" \
-        "$VIRTBUSD" --session --state-dir "$workdir/state-$name" \
+        "$VIRTBUSD" --session --state-dir "$workdir/state-$name" --qemu-root "$workdir/qemu-$name" \
         --amqp-listen "127.0.0.1:$vport" --hostname bench --config "$workdir/${vconf:-virtbusd.conf}" \
         --amqp-users "$workdir/amqp-users" "$@" 2>"$workdir/$name.log" &
     vpid=$!

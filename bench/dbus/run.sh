@@ -365,14 +365,14 @@ main() {
 
     log "virtbusd: $VIRTBUSD"
     if [ "$storage_only" = no ]; then
-        start_service virtbusd org.libvirt "$VIRTBUSD" --session --state-dir "$workdir/state-rates"
+        start_service virtbusd org.libvirt "$VIRTBUSD" --session --state-dir "$workdir/state-rates" --qemu-root "$workdir/qemu-rates"
         measure_daemon virtbusd
         stop_all
-        start_service virtbusd-scale org.libvirt "$VIRTBUSD" --session --state-dir "$workdir/state-scale"
+        start_service virtbusd-scale org.libvirt "$VIRTBUSD" --session --state-dir "$workdir/state-scale" --qemu-root "$workdir/qemu-scale"
         scale virtbusd
         stop_all
     fi
-    start_service virtbusd-storage org.libvirt "$VIRTBUSD" --session --state-dir "$workdir/state-storage"
+    start_service virtbusd-storage org.libvirt "$VIRTBUSD" --session --state-dir "$workdir/state-storage" --qemu-root "$workdir/qemu-storage"
     storage virtbusd
     stop_all
 

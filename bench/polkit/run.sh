@@ -179,7 +179,7 @@ start_world() {  # start_world NAME session|system [CACHE_SECONDS]
     fi
     printf 'polkit_cache_seconds = %s\nlog_level = warning\n' "$cache" >"$workdir/$name.conf"
     DBUS_SESSION_BUS_ADDRESS=$bus_addr DBUS_SYSTEM_BUS_ADDRESS=$bus_addr \
-        "$VIRTBUSD" "--$kind" --config "$workdir/$name.conf" --state-dir "$workdir/$name-state" \
+        "$VIRTBUSD" "--$kind" --config "$workdir/$name.conf" --state-dir "$workdir/$name-state" --qemu-root "$workdir/$name-qemu" \
         2>"$workdir/$name.log" &
     pids+=("$!")
     wait_name org.libvirt

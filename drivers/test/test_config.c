@@ -12,57 +12,10 @@
  * makes a definition whose per-vcpu answers (pin maps, stats) a client could inflate. */
 #define TEST_MAX_VCPUS 4096u
 
-/* Applies edit to a copy of the persistent definition, stores it, then swaps it in. */
-static int edit_persistent_def(struct test_conn *conn, struct vb_domain_obj *obj, def_edit_fn edit,
-                               const void *arg, struct vb_error *err)
-{
-    struct vb_domain_def *current = vb_domain_obj_persistent_def(obj);
-    _cleanup_(vb_domain_def_freep) struct vb_domain_def *copy = vb_domain_def_copy(current, err);
-
-    if (!copy || edit(copy, arg, err) < 0 || test_persist_def(conn, copy, err) < 0)
-        return -1;
-    if (vb_domain_obj_is_active(obj)) {
-        vb_domain_def_free(obj->next_def);
-        obj->next_def = TAKE_PTR(copy);
-    } else {
-        vb_domain_def_free(obj->def);
-        obj->def = TAKE_PTR(copy);
-    }
-    return 0;
-}
-
-/* Applies edit to the running definition; edits change nothing when they fail. */
-static int edit_live_def(struct vb_domain_obj *obj, def_edit_fn edit, const void *arg, struct vb_error *err)
-{
-    if (edit(obj->def, arg, err) < 0)
-        return -1;
-    if (obj->persistent)
-        obj->updated = true;
-    return 0;
-}
-
-/* LIVE and CONFIG are checked before either is applied, so a refused CONFIG edit leaves the
- * live definition untouched too. */
-static int edit_defs(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int affect, def_edit_fn edit,
-                     const void *arg, struct vb_error *err)
-{
-    if (affect & VB_AFFECT_LIVE) {
-        _cleanup_(vb_domain_def_freep) struct vb_domain_def *probe = vb_domain_def_copy(obj->def, err);
-
-        if (!probe || edit(probe, arg, err) < 0)
-            return -1;
-    }
-    if ((affect & VB_AFFECT_CONFIG) && edit_persistent_def(conn, obj, edit, arg, err) < 0)
-        return -1;
-    if ((affect & VB_AFFECT_LIVE) && edit_live_def(obj, edit, arg, err) < 0)
-        return -1;
-    return 0;
-}
-
 int test_edit_defs(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int affect, def_edit_fn edit,
                    const void *arg, struct vb_error *err)
 {
-    return edit_defs(conn, obj, affect, edit, arg, err);
+    return vb_registry_edit_defs(obj, affect, edit, arg, &test_store_ops, conn, err);
 }
 
 struct vcpu_change {
@@ -105,7 +58,7 @@ int test_set_vcpus(void *priv, struct vb_call *call, struct vb_domain_obj *obj, 
         return -1;
     if (change.maximum && (flags & VB_AFFECT_LIVE))
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot hotplug vcpus for an active domain");
-    r = edit_defs(conn, obj, flags, edit_vcpus, &change, err);
+    r = test_edit_defs(conn, obj, flags, edit_vcpus, &change, err);
     if (r == 0)
         test_emit_changed(conn, obj);
     return test_done(conn, call, r);
@@ -162,7 +115,7 @@ int test_set_memory(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
         return -1;
     if (change.maximum && (flags & VB_AFFECT_LIVE))
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot resize the maximum memory on an active domain");
-    r = edit_defs(conn, obj, flags, edit_memory, &change, err);
+    r = test_edit_defs(conn, obj, flags, edit_memory, &change, err);
     if (r == 0)
         emit_memory_change(conn, obj, flags);
     return test_done(conn, call, r);
@@ -188,30 +141,9 @@ int test_set_autostart(void *priv, struct vb_call *call, struct vb_domain_obj *o
 int test_get_metadata(void *priv, struct vb_call *call, struct vb_domain_obj *obj, int type, const char *uri,
                       unsigned int flags, char **metadata)
 {
-    struct vb_error *err = &call->err;
-    const struct vb_domain_def *def;
-
-    VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
-    if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
-        return -1;
-    if ((flags & VB_AFFECT_LIVE) && (flags & VB_AFFECT_CONFIG))
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "'live' and 'config' flags are mutually exclusive");
-    def = (flags & VB_AFFECT_CONFIG) ? vb_domain_obj_persistent_def(obj) : obj->def;
-    *metadata = vb_domain_def_get_metadata(def, (enum vb_metadata_type) type, uri, err);
+    VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, &call->err);
+    *metadata = vb_registry_get_metadata(obj, type, uri, flags, &call->err);
     return test_done(priv, call, *metadata ? 0 : -1);
-}
-
-struct metadata_change {
-    int type;
-    const char *value, *key, *uri;
-};
-
-static int edit_metadata(struct vb_domain_def *def, const void *arg, struct vb_error *err)
-{
-    const struct metadata_change *change = arg;
-
-    return vb_domain_def_set_metadata(def, (enum vb_metadata_type) change->type, change->value, change->key,
-                                      change->uri, err);
 }
 
 int test_set_metadata(void *priv, struct vb_call *call, struct vb_domain_obj *obj, int type, const char *metadata,
@@ -219,15 +151,10 @@ int test_set_metadata(void *priv, struct vb_call *call, struct vb_domain_obj *ob
 {
     struct test_conn *conn = priv;
     struct vb_error *err = &call->err;
-    struct metadata_change change = { .type = type, .value = metadata, .key = key, .uri = uri };
     struct vb_event event;
 
     VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
-    if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
-        return -1;
-    if (type < VB_METADATA_DESCRIPTION || type > VB_METADATA_ELEMENT)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "unknown metadata type '%d'", type);
-    if (edit_defs(conn, obj, flags, edit_metadata, &change, err) < 0)
+    if (vb_registry_set_metadata(obj, type, metadata, key, uri, flags, &test_store_ops, conn, err) < 0)
         return test_done(conn, call, -1);
     /* libvirt's testDomainSetMetadata: one event, whichever definitions changed. */
     vb_event_init_domain(&event, "test", conn->uri, obj->def->uuid, obj->def->name,
@@ -347,7 +274,7 @@ int test_attach_device(void *priv, struct vb_call *call, struct vb_domain_obj *o
 
     if (check_device_flags(obj, &flags, 0, err) < 0)
         return -1;
-    if (edit_defs(conn, obj, flags, edit_attach, &change, err) < 0)
+    if (test_edit_defs(conn, obj, flags, edit_attach, &change, err) < 0)
         return test_done(conn, call, -1);
     /* The live definition's new device is its last one, with the MAC address it was given. */
     if (flags & VB_AFFECT_LIVE)
@@ -371,7 +298,7 @@ int test_detach_device(void *priv, struct vb_call *call, struct vb_domain_obj *o
     given = vb_device_def_parse_string(xml, err);
     if (!given)
         return -1;
-    if (edit_defs(conn, obj, flags, edit_detach, &change, err) < 0)
+    if (test_edit_defs(conn, obj, flags, edit_detach, &change, err) < 0)
         return test_done(conn, call, -1);
     if (flags & VB_AFFECT_LIVE)
         emit_device_event(conn, obj, VB_DOMAIN_EVENT_ID_DEVICE_REMOVED, xml, given);
@@ -390,7 +317,7 @@ int test_update_device(void *priv, struct vb_call *call, struct vb_domain_obj *o
 
     if (check_device_flags(obj, &flags, VB_DEVICE_MODIFY_FORCE, err) < 0)
         return -1;
-    r = edit_defs(conn, obj, flags, edit_update, &change, err);
+    r = test_edit_defs(conn, obj, flags, edit_update, &change, err);
     if (r == 0)
         test_emit_changed(conn, obj);
     return test_done(conn, call, r);
@@ -430,7 +357,7 @@ int test_set_memory_stats_period(void *priv, struct vb_call *call, struct vb_dom
     VB_CHECK_FLAGS(flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, err);
     if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
         return -1;
-    r = edit_defs(conn, obj, flags, edit_stats_period, &period, err);
+    r = test_edit_defs(conn, obj, flags, edit_stats_period, &period, err);
     if (r == 0)
         test_emit_changed(conn, obj);
     return test_done(conn, call, r);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "conf/xml_util.h"
+#include "drivers/domain_registry.h"
 #include "drivers/test/test_driver.h"
 #include "drivers/test/test_objects.h"
 #include "drivers/test/test_private.h"
@@ -178,31 +179,12 @@ static int test_node_get_info(void *priv, struct vb_call *call, struct vb_node_i
 
 static char *test_get_hostname(void *priv, struct vb_error *err)
 {
-    char name[HOST_NAME_MAX + 1];
-    char *copy;
-
-    if (gethostname(name, sizeof(name)) < 0) {
-        vb_error_set_errno(err, errno, "cannot get hostname");
-        return NULL;
-    }
-    name[HOST_NAME_MAX] = '\0';
-    copy = strdup(name);
-    if (!copy)
-        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    return copy;
+    return vb_registry_hostname(err);
 }
 
 struct vb_domain_obj *test_find_domain(struct test_conn *conn, vb_uuid_t uuid, struct vb_error *err)
 {
-    struct vb_domain_obj *obj = vb_domain_list_find_by_uuid(conn->domains, uuid);
-
-    if (!obj) {
-        char text[VB_UUID_STRING_LEN];
-
-        vb_uuid_format(uuid, text);
-        vb_error_set(err, VB_ERR_NO_DOMAIN, "no domain with matching uuid '%s'", text);
-    }
-    return obj;
+    return vb_registry_find(conn->domains, uuid, err);
 }
 
 void test_emit(struct test_conn *conn, struct vb_domain_obj *obj, int event, int detail)
@@ -273,101 +255,27 @@ int test_unpersist(struct test_conn *conn, const struct vb_domain_def *def, stru
 
 int test_domain_fill_ref(const struct vb_domain_obj *obj, struct vb_domain_ref *ref, struct vb_error *err)
 {
-    ref->name = strdup(obj->def->name);
-    if (!ref->name)
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    memcpy(ref->uuid, obj->def->uuid, VB_UUID_LEN);
-    ref->id = obj->id;
-    return 0;
+    return vb_registry_fill_ref(obj, ref, err);
 }
 
-static bool list_filter_matches(const struct vb_domain_obj *obj, unsigned int flags)
+static bool test_has_snapshot(const struct vb_domain_obj *obj)
 {
-    bool active = vb_domain_obj_is_active(obj);
-
-#define KEEP_IF(yes_flag, no_flag, cond) \
-    if ((flags & ((yes_flag) | (no_flag))) && \
-        !(((flags & (yes_flag)) && (cond)) || ((flags & (no_flag)) && !(cond)))) \
-        return false
-    KEEP_IF(VB_LIST_ACTIVE, VB_LIST_INACTIVE, active);
-    KEEP_IF(VB_LIST_PERSISTENT, VB_LIST_TRANSIENT, obj->persistent);
-    KEEP_IF(VB_LIST_MANAGEDSAVE, VB_LIST_NO_MANAGEDSAVE, obj->has_managed_save);
-    KEEP_IF(VB_LIST_AUTOSTART, VB_LIST_NO_AUTOSTART, obj->autostart);
-    KEEP_IF(VB_LIST_HAS_SNAPSHOT, VB_LIST_NO_SNAPSHOT, test_snapshot_count((struct vb_domain_obj *) obj) > 0);
-    KEEP_IF(VB_LIST_HAS_CHECKPOINT, VB_LIST_NO_CHECKPOINT, false);
-#undef KEEP_IF
-    if (flags & (VB_LIST_RUNNING | VB_LIST_PAUSED | VB_LIST_SHUTOFF | VB_LIST_OTHER)) {
-        bool running = obj->state == VB_DOMAIN_RUNNING, paused = obj->state == VB_DOMAIN_PAUSED;
-        bool shutoff = obj->state == VB_DOMAIN_SHUTOFF, other = !running && !paused && !shutoff;
-
-        if (!((flags & VB_LIST_RUNNING && running) || (flags & VB_LIST_PAUSED && paused) ||
-              (flags & VB_LIST_SHUTOFF && shutoff) || (flags & VB_LIST_OTHER && other)))
-            return false;
-    }
-    return true;
-}
-
-/* Listing every domain by UUID alone is the common case (ListDomains(0)) and must scale to
- * thousands of domains, so it reads only the list's own copies of the UUIDs. */
-static int list_all_uuids(struct test_conn *conn, struct vb_domain_ref **refs, size_t *n, struct vb_error *err)
-{
-    _cleanup_free_ unsigned char (*uuids)[VB_UUID_LEN] = NULL;
-    struct vb_domain_ref *out;
-    int count = vb_domain_list_collect_uuids(conn->domains, &uuids);
-
-    if (count < 0 || !(out = calloc((size_t) count + 1, sizeof(*out))))
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    for (int i = 0; i < count; i++) {
-        memcpy(out[i].uuid, uuids[i], VB_UUID_LEN);
-        out[i].id = -1;
-    }
-    *refs = out;
-    *n = (size_t) count;
-    return 0;
+    return test_snapshot_count((struct vb_domain_obj *) obj) > 0;
 }
 
 static int test_list_domains(void *priv, unsigned int flags, struct vb_domain_ref **refs, size_t *n,
                              struct vb_error *err)
 {
     struct test_conn *conn = priv;
-    _cleanup_free_ struct vb_domain_obj **objs = NULL;
-    bool uuids_only = flags & VB_LIST_UUIDS_ONLY;
-    struct vb_domain_ref *out;
-    int count;
-    size_t used = 0;
 
-    flags &= ~(unsigned int) VB_LIST_UUIDS_ONLY;
-    VB_CHECK_FLAGS(flags, 0xffff, err);
-    if (uuids_only && flags == 0)
-        return list_all_uuids(conn, refs, n, err);
-    count = vb_domain_list_collect(conn->domains, &objs);
-    if (count < 0)
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    out = calloc((size_t) count + 1, sizeof(*out));
-    if (!out)
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    for (int i = 0; i < count; i++) {
-        if (!list_filter_matches(objs[i], flags))
-            continue;
-        if (uuids_only) {
-            memcpy(out[used].uuid, objs[i]->def->uuid, VB_UUID_LEN);
-            out[used].id = objs[i]->id;
-        } else if (test_domain_fill_ref(objs[i], &out[used], err) < 0) {
-            vb_domain_refs_free(out, used);
-            return -1;
-        }
-        used++;
-    }
-    *refs = out;
-    *n = used;
-    return 0;
+    return vb_registry_list(conn->domains, test_has_snapshot, flags, refs, n, err);
 }
 
 static int test_lookup_by_uuid(void *priv, vb_uuid_t uuid, struct vb_domain_ref *ref, struct vb_error *err)
 {
-    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
+    struct test_conn *conn = priv;
 
-    return obj ? test_domain_fill_ref(obj, ref, err) : -1;
+    return vb_registry_lookup_by_uuid(conn->domains, uuid, ref, err);
 }
 
 static struct vb_domain_obj *test_domain_acquire(void *priv, vb_uuid_t uuid, struct vb_error *err)
@@ -380,22 +288,28 @@ static struct vb_domain_obj *test_domain_acquire(void *priv, vb_uuid_t uuid, str
 static int test_lookup_by_name(void *priv, const char *name, struct vb_domain_ref *ref, struct vb_error *err)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj = vb_domain_list_find_by_name(conn->domains, name);
 
-    if (!obj)
-        return vb_error_set(err, VB_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
-    return test_domain_fill_ref(obj, ref, err);
+    return vb_registry_lookup_by_name(conn->domains, name, ref, err);
 }
 
 static int test_lookup_by_id(void *priv, int id, struct vb_domain_ref *ref, struct vb_error *err)
 {
     struct test_conn *conn = priv;
-    struct vb_domain_obj *obj = vb_domain_list_find_by_id(conn->domains, id);
 
-    if (!obj)
-        return vb_error_set(err, VB_ERR_NO_DOMAIN, "no domain with matching id %d", id);
-    return test_domain_fill_ref(obj, ref, err);
+    return vb_registry_lookup_by_id(conn->domains, id, ref, err);
 }
+
+static int test_store_save(void *ctx, const struct vb_domain_def *def, struct vb_error *err)
+{
+    return test_persist_def(ctx, def, err);
+}
+
+static int test_store_remove(void *ctx, const struct vb_domain_def *def, struct vb_error *err)
+{
+    return test_unpersist(ctx, def, err);
+}
+
+const struct vb_registry_store_ops test_store_ops = { .save = test_store_save, .remove = test_store_remove };
 
 static int test_define_xml(void *priv, struct vb_call *call, const char *xml, unsigned int flags,
                            struct vb_domain_ref *ref)
@@ -404,7 +318,6 @@ static int test_define_xml(void *priv, struct vb_call *call, const char *xml, un
     struct vb_error *err = &call->err;
     _cleanup_(vb_domain_def_freep) struct vb_domain_def *def = NULL;
     struct vb_domain_obj *obj;
-    int conflict;
     bool existed;
 
     VB_CHECK_FLAGS(flags, VB_DEFINE_VALIDATE, err);
@@ -412,30 +325,8 @@ static int test_define_xml(void *priv, struct vb_call *call, const char *xml, un
     /* As libvirt's testDomainDefineXMLFlags; CreateXML lets a newline through. */
     if (!def || vb_xml_check_illegal_chars("name", def->name, "\n", err) < 0)
         return -1;
-    obj = vb_domain_list_check_add(conn->domains, def, false, &conflict, err);
-    if (conflict)
+    if (vb_registry_define(conn->domains, call, &def, &test_store_ops, conn, &obj, &existed) < 0)
         return -1;
-    /* Redefining a domain another call works on waits for that call, as any change does. */
-    if (obj && vb_call_hold(call, obj, VB_JOB_MODIFY) < 0)
-        return -1;
-    if (test_persist_def(conn, def, err) < 0)
-        return -1;
-    existed = obj != NULL;
-    if (!existed) {
-        obj = vb_domain_obj_new(def);
-        if (!obj || vb_domain_list_add(conn->domains, obj) < 0) {
-            if (obj)
-                obj->def = NULL; /* still owned by `def` */
-            vb_domain_obj_unref(obj);
-            if (test_unpersist(conn, def, NULL) < 0)
-                vb_log_error("could not roll back the stored definition of '%s'", def->name);
-            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        }
-        TAKE_PTR(def);
-        obj->persistent = true;
-    } else {
-        vb_domain_obj_assign_persistent_def(obj, TAKE_PTR(def));
-    }
     test_emit(conn, obj, VB_EVENT_DEFINED, existed ? VB_EVENT_DEFINED_UPDATED : VB_EVENT_DEFINED_ADDED);
     return test_done(conn, call, test_domain_fill_ref(obj, ref, err));
 }
@@ -473,25 +364,17 @@ static int test_undefine(void *priv, struct vb_call *call, struct vb_domain_obj 
 static int test_get_xml_desc(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
                              char **xml)
 {
-    struct vb_error *err = &call->err;
-    const struct vb_domain_def *def;
-
     VB_CHECK_FLAGS(flags, VB_DOMAIN_XML_SECURE | VB_DOMAIN_XML_INACTIVE | VB_DOMAIN_XML_UPDATE_CPU |
-                   VB_DOMAIN_XML_MIGRATABLE, err);
-    def = (flags & VB_DOMAIN_XML_INACTIVE) ? vb_domain_obj_persistent_def(obj) : obj->def;
-    *xml = vb_domain_def_format(def, flags, err);
+                   VB_DOMAIN_XML_MIGRATABLE, &call->err);
+    *xml = vb_registry_format_xml(obj, flags, &call->err);
     return test_done(priv, call, *xml ? 0 : -1);
 }
 
 static int test_get_state(void *priv, vb_uuid_t uuid, int *state, int *reason, struct vb_error *err)
 {
-    struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
+    struct test_conn *conn = priv;
 
-    if (!obj)
-        return -1;
-    *state = obj->state;
-    *reason = obj->reason;
-    return 0;
+    return vb_registry_get_state(conn->domains, uuid, state, reason, err);
 }
 
 /* The test driver's fake CPU time: libvirt's derives it from the wall clock while running. */
@@ -504,27 +387,12 @@ static int test_get_info(void *priv, vb_uuid_t uuid, struct vb_domain_info *info
 {
     struct vb_domain_obj *obj = test_find_domain(priv, uuid, err);
 
-    if (!obj)
+    if (!obj || vb_registry_fill_info(obj, info, err) < 0)
         return -1;
-    *info = (struct vb_domain_info){
-        .state = obj->state,
-        .reason = obj->reason,
-        .max_memory_kib = obj->def->max_memory_kib,
-        .memory_kib = obj->def->current_memory_kib,
-        .vcpus = obj->def->vcpus_current,
-        .cpu_time_ns = test_cpu_time(obj),
-        .persistent = obj->persistent,
-        .autostart = obj->autostart,
-        .updated = obj->updated,
-        .has_managed_save = obj->has_managed_save,
-        .id = obj->id,
-        .name = strdup(obj->def->name),
-        .os_type = strdup(obj->def->os_type ? obj->def->os_type : "hvm"),
-        .scheduler_type = strdup(TEST_SCHEDULER_TYPE),
-        .scheduler_nparams = TEST_SCHEDULER_NPARAMS,
-    };
-    memcpy(info->uuid, obj->def->uuid, VB_UUID_LEN);
-    if (!info->name || !info->os_type || !info->scheduler_type) {
+    info->cpu_time_ns = test_cpu_time(obj);
+    info->scheduler_nparams = TEST_SCHEDULER_NPARAMS;
+    info->scheduler_type = strdup(TEST_SCHEDULER_TYPE);
+    if (!info->scheduler_type) {
         vb_domain_info_clear(info);
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     }

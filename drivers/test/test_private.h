@@ -4,6 +4,7 @@
 #include "conf/domain_list.h"
 #include "conf/domain_obj.h"
 #include "conf/domain_store.h"
+#include "drivers/domain_registry.h"
 #include "drivers/driver.h"
 #include "drivers/driver_guest.h"
 #include "events/event.h"
@@ -102,7 +103,9 @@ int test_save_image_define_xml(void *priv, struct vb_call *call, const char *pat
 /* test_config.c: configuration changes */
 /* Applies edit to the definitions `affect` (resolved LIVE/CONFIG flags) names, checking LIVE
  * before CONFIG is stored; changes nothing when an edit fails. */
-typedef int (*def_edit_fn)(struct vb_domain_def *def, const void *arg, struct vb_error *err);
+typedef vb_def_edit_fn def_edit_fn;
+/* How the test driver stores definitions (test_persist_def, test_unpersist), for shared code. */
+extern const struct vb_registry_store_ops test_store_ops;
 int test_edit_defs(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int affect, def_edit_fn edit,
                    const void *arg, struct vb_error *err);
 int test_set_vcpus(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int count,

@@ -81,8 +81,9 @@ class Daemon:
         self.workdir = workdir
         self.stderr_path = os.path.join(workdir, "virtbusd-%d.log" % time.monotonic_ns())
         self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus.address, **(env or {}))
+        # Each daemon keeps its QEMU connection's files (qemu:///session) in its own directory.
         self.args = [VIRTBUSD, "--session", "--state-dir", os.path.join(workdir, "state"),
-                     *with_delay(list(extra_args))]
+                     "--qemu-root", os.path.join(workdir, "qemu"), *with_delay(list(extra_args))]
         self.proc = None
 
     def start(self, wait=True):

@@ -234,7 +234,7 @@ class SystemBus:
         self.logs["virtbusd"] = log
         self.procs["virtbusd"] = subprocess.Popen(
             [self.virtbusd, "--system", "--config", config, "--state-dir", os.path.join(self.workdir, "state"),
-             "--log-level", "info", *with_delay([])], env=self.env, stderr=log)
+             "--qemu-root", os.path.join(self.workdir, "qemu"), "--log-level", "info", *with_delay([])], env=self.env, stderr=log)
         self.wait_for_name("org.libvirt", self.procs["virtbusd"])
 
     def stop_virtbusd(self):

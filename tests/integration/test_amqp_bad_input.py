@@ -151,7 +151,8 @@ def test_empty_transfer_is_refused_not_fatal(url):
 def test_bad_amqp_options_are_refused_before_starting(args, message, tmp_path):
     import subprocess
     from conftest import VIRTBUSD
-    proc = subprocess.run([VIRTBUSD, "--session", "--state-dir", str(tmp_path), *args], capture_output=True,
+    proc = subprocess.run([VIRTBUSD, "--session", "--state-dir", str(tmp_path), "--qemu-root",
+                           str(tmp_path / "qemu"), *args], capture_output=True,
                           text=True, timeout=10, env={"PATH": os.environ.get("PATH", "")})
     assert proc.returncode != 0
     assert message in proc.stderr, proc.stderr

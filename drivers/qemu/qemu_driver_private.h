@@ -1,0 +1,67 @@
+/* The QEMU driver's private connection state, shared by its files: the registry and
+ * definitions (qemu_driver.c), directories (qemu_dirs.c), host and capabilities
+ * (qemu_host.c, qemu_domcaps.c), and the lifecycle files that will sit beside them. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "conf/domain_list.h"
+#include "conf/domain_obj.h"
+#include "conf/domain_store.h"
+#include "drivers/driver.h"
+
+struct vb_event_stream;
+struct sd_event;
+struct qemu_caps;
+
+/* Where a connection keeps things (libvirt's cfg->configDir, stateDir, ...). */
+struct qemu_dirs {
+    char *config;    /* definitions: <uuid>.xml (domain_store), autostart/, hooks/ */
+    char *runtime;   /* running guests: pid files, QMP sockets, live XML (gone at reboot) */
+    char *state;     /* kept across reboots: save images, managed saves, images */
+    bool privileged; /* qemu:///system: 0755 directories; session: 0700 */
+};
+
+struct qemu_conn {
+    char *uri;                      /* "qemu:///session" or "qemu:///system" */
+    struct qemu_dirs dirs;
+    struct vb_domain_list *domains; /* every domain, persistent or running */
+    struct vb_domain_store *store;  /* persistent definitions under dirs.config */
+    struct vb_event_stream *events; /* where every change is announced */
+    struct sd_event *loop;          /* the daemon's loop: qemu processes and QMP sockets live here */
+    int next_id;                    /* the next running domain's id */
+    struct qemu_caps *caps;         /* qemu-system-x86_64's capabilities, NULL until first asked
+                                     * (qemu_conn_caps) */
+};
+
+/* qemu_dirs.c: the directories of uri, under root when one is given (libvirt's embed root). */
+int qemu_dirs_init(struct qemu_dirs *dirs, const char *uri, const char *root, struct vb_error *err);
+int qemu_dirs_create(const struct qemu_dirs *dirs, struct vb_error *err);
+void qemu_dirs_clear(struct qemu_dirs *dirs);
+
+/* qemu_driver.c */
+struct vb_domain_obj *qemu_find_domain(struct qemu_conn *conn, vb_uuid_t uuid, struct vb_error *err);
+void qemu_emit(struct qemu_conn *conn, const struct vb_domain_obj *obj, int event, int detail);
+
+/* qemu_domcaps.c: qemu-system-x86_64 probed once (query-machines, query-cpu-definitions). */
+#define QEMU_EMULATOR "/usr/bin/qemu-system-x86_64"
+struct qemu_caps *qemu_caps_probe(const char *emulator, struct vb_error *err);
+/* libvirt's "Cannot find QEMU binary X" when emulator cannot be executed. */
+int qemu_caps_check_emulator(const char *emulator, struct vb_error *err);
+/* conn->caps, probed on first use and again when the binary changed since (its mtime). */
+const struct qemu_caps *qemu_conn_caps(struct qemu_conn *conn, struct vb_error *err);
+void qemu_caps_free(struct qemu_caps *caps);
+const char *qemu_caps_default_machine(const struct qemu_caps *caps);
+char *qemu_caps_format_domain(const struct qemu_caps *caps, const char *machine, const char *virttype,
+                              struct vb_error *err);
+char *qemu_caps_format_host(const struct qemu_caps *caps, struct vb_error *err);
+
+/* qemu_host.c: node calls and the secondary tables that list nothing yet */
+extern const struct vb_node_driver qemu_node_driver;
+extern const struct vb_snapshot_driver qemu_snapshot_driver;
+extern const struct vb_network_driver qemu_network_driver;
+extern const struct vb_storage_driver qemu_storage_driver;
+extern const struct vb_nodedev_driver qemu_nodedev_driver;
+extern const struct vb_interface_driver qemu_interface_driver;
+int qemu_node_get_info(void *priv, struct vb_call *call, struct vb_node_info *info);
+char *qemu_get_hostname(void *priv, struct vb_error *err);
