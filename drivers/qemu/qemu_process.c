@@ -159,7 +159,8 @@ static void on_monitor_event(struct qmp_monitor *mon, const struct qmp_event *ev
     struct qemu_process *proc = userdata;
     struct json_object *guest;
 
-    if (strcmp(event->name, "SHUTDOWN") == 0) {
+    /* The first SHUTDOWN says who ended the guest: `quit` afterwards brings another, from the host. */
+    if (strcmp(event->name, "SHUTDOWN") == 0 && !proc->guest_shutdown) {
         proc->guest_shutdown = true;
         proc->shutdown_by_guest = event->data && json_object_object_get_ex(event->data, "guest", &guest) &&
                                   json_object_get_boolean(guest);

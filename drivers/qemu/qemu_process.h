@@ -40,7 +40,7 @@ struct qemu_process_exit {
     int status;
     bool requested;     /* we asked for it: stop() or quit() */
     bool guest_shutdown; /* qemu reported SHUTDOWN before it ended */
-    bool shutdown_by_guest; /* that SHUTDOWN said guest: true (the guest powered off) */
+    bool shutdown_by_guest; /* the first SHUTDOWN said guest: true (the guest powered off) */
 };
 
 /* Callbacks run from the loop, never from inside the call that set them up. After `failed` or
