@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@ struct ctx {
     char failure[1024];
     struct qemu_process_exit exit;
     int stop_result;
+    char stop_error[256];
     char events[MAX_EVENTS][256];
     int n_events;
     char reply[512];
@@ -88,6 +90,7 @@ static void on_stopped(struct qemu_process *proc, int result, const struct vb_er
 
     c->stopped = true;
     c->stop_result = result;
+    snprintf(c->stop_error, sizeof(c->stop_error), "%s", result < 0 ? vb_error_message(err) : "");
 }
 
 static void on_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
@@ -168,14 +171,14 @@ static const char *call(struct ctx *c, const char *command)
     return c->reply;
 }
 
-static struct vb_domain_def *domain_def(const struct ctx *c, const char *extra_devices)
+static struct vb_domain_def *domain_def(const struct ctx *c, const char *extra_devices, const char *tail)
 {
     struct vb_error err = VB_ERROR_INIT;
     struct vb_domain_def *def;
     char *xml = NULL;
 
     assert_true(asprintf(&xml,
-                         "<domain type='qemu'><name>tiny-guest</name>"
+                         "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>tiny-guest</name>"
                          "<memory unit='MiB'>128</memory><vcpu>1</vcpu>"
                          "<os><type arch='x86_64' machine='pc'>hvm</type>"
                          "<kernel>%s</kernel><initrd>%s</initrd>"
@@ -184,8 +187,8 @@ static struct vb_domain_def *domain_def(const struct ctx *c, const char *extra_d
                          "<devices>%s"
                          "<serial type='file'><source path='%s'/><target port='0'/></serial>"
                          "<memballoon model='none'/>"
-                         "</devices></domain>",
-                         kernel, initramfs, extra_devices, c->serial) > 0);
+                         "</devices>%s</domain>",
+                         kernel, initramfs, extra_devices, c->serial, tail) > 0);
     def = vb_domain_def_parse_string(xml, &err);
     free(xml);
     if (!def)
@@ -194,10 +197,10 @@ static struct vb_domain_def *domain_def(const struct ctx *c, const char *extra_d
 }
 
 /* Starts the guest; returns once ready or failed. */
-static void start(struct ctx *c, bool paused, const char *extra_devices)
+static void start(struct ctx *c, bool paused, const char *extra_devices, const char *tail)
 {
     struct vb_error err = VB_ERROR_INIT;
-    struct vb_domain_def *def = domain_def(c, extra_devices);
+    struct vb_domain_def *def = domain_def(c, extra_devices, tail);
     const struct qemu_process_paths paths = { .run_dir = c->run_dir, .log_dir = c->log_dir };
     const struct qemu_process_options options = { .start_paused = paused, .kvm_usable = qemu_kvm_usable() };
 
@@ -213,7 +216,7 @@ static void start(struct ctx *c, bool paused, const char *extra_devices)
 
 static void start_ready(struct ctx *c, bool paused)
 {
-    start(c, paused, "");
+    start(c, paused, "", "");
     if (c->failed)
         fail_msg("start failed: %s", c->failure);
     assert_int_equal(count_files(c->run_dir), 3); /* monitor, pidfile, live XML */
@@ -286,11 +289,53 @@ static void test_start_then_acpi_poweroff_and_quit_is_a_guest_shutdown(void **st
     c->pid = -1; /* reaped by the process */
 }
 
+/* Whether process pid holds a descriptor open on path. */
+static bool holds_file(pid_t pid, const char *path)
+{
+    char dir[64], link[PATH_MAX], target[PATH_MAX];
+    DIR *d;
+    struct dirent *e;
+    bool found = false;
+
+    snprintf(dir, sizeof(dir), "/proc/%d/fd", (int) pid);
+    d = opendir(dir);
+    assert_non_null(d);
+    while (!found && (e = readdir(d))) {
+        ssize_t n;
+
+        snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
+        n = readlink(link, target, sizeof(target) - 1);
+        if (n > 0) {
+            target[n] = '\0';
+            found = strcmp(target, path) == 0;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
 static void test_start_paused_then_cont_then_kill_9_is_a_crash(void **state)
 {
     struct ctx *c = *state;
+    char marker[128], stdin_target[64], link[64];
+    int leaked;
+    ssize_t n;
 
+    /* A descriptor the daemon forgot to mark close-on-exec must not reach qemu. */
+    snprintf(marker, sizeof(marker), "%s/leak-marker", c->dir);
+    leaked = open(marker, O_WRONLY | O_CREAT, 0600);
+    assert_true(leaked >= 0);
     start_ready(c, true);
+    close(leaked);
+    assert_false(holds_file(c->pid, marker));
+    snprintf(marker, sizeof(marker), "%s/tiny-guest.log", c->log_dir);
+    assert_true(holds_file(c->pid, marker)); /* its stdout and stderr: the check sees what qemu holds */
+    snprintf(link, sizeof(link), "/proc/%d/fd/0", (int) c->pid);
+    n = readlink(link, stdin_target, sizeof(stdin_target) - 1);
+    assert_true(n > 0);
+    stdin_target[n] = '\0';
+    assert_string_equal(stdin_target, "/dev/null");
+    assert_int_equal(getsid(c->pid), c->pid); /* a session of its own: it outlives the daemon */
     assert_false(c->running);
     assert_non_null(strstr(call(c, "query-status"), "\"status\":\"prelaunch\""));
     assert_non_null(strstr(call(c, "cont"), "{}"));
@@ -333,7 +378,7 @@ static void test_start_qemu_refuses_reports_its_words_and_leaves_nothing(void **
     struct ctx *c = *state;
 
     start(c, false, "<disk type='file' device='disk'><source file='/nonexistent/virtbus-disk.img'/>"
-                    "<target dev='vda' bus='virtio'/></disk>");
+                    "<target dev='vda' bus='virtio'/></disk>", "");
     assert_true(c->failed);
     assert_false(c->ready);
     print_message("failure: %s\n", c->failure);
@@ -341,6 +386,49 @@ static void test_start_qemu_refuses_reports_its_words_and_leaves_nothing(void **
     assert_non_null(strstr(c->failure, "/nonexistent/virtbus-disk.img"));
     assert_int_equal(count_files(c->run_dir), 0);
     assert_int_equal(kill(c->pid, 0), -1); /* reaped */
+    c->pid = -1;
+}
+
+static void test_start_with_an_argument_qemu_rejects_fails_with_its_words(void **state)
+{
+    struct ctx *c = *state;
+
+    start(c, false, "", "<qemu:commandline><qemu:arg value='-virtbus-no-such-option'/></qemu:commandline>");
+    assert_true(c->failed);
+    print_message("failure: %s\n", c->failure);
+    assert_non_null(strstr(c->failure, "process exited while connecting to monitor: "));
+    assert_non_null(strstr(c->failure, "-virtbus-no-such-option: invalid option"));
+    assert_int_equal(count_files(c->run_dir), 0);
+    c->pid = -1;
+}
+
+/* A qemu stopped by SIGSTOP cannot act on SIGTERM: a graceful stop gives up, a forced one kills. */
+static void test_graceful_stop_gives_up_and_forced_stop_kills(void **state)
+{
+    struct ctx *c = *state;
+    struct vb_error err = VB_ERROR_INIT;
+    char expected[128];
+
+    start_ready(c, false);
+    assert_int_equal(kill(c->pid, SIGSTOP), 0);
+    assert_int_equal(qemu_process_stop(c->proc, true, 300 * 1000u, on_stopped, c, &err), 0);
+    assert_true(run_until(c, &c->stopped, 5 * SECOND));
+    assert_int_equal(c->stop_result, -1);
+    snprintf(expected, sizeof(expected), "Failed to terminate process %d with SIGTERM: Device or resource busy",
+             (int) c->pid);
+    assert_non_null(strstr(c->stop_error, expected));
+    assert_false(c->exited);
+    assert_int_equal(count_files(c->run_dir), 3);
+
+    c->stopped = false;
+    assert_int_equal(qemu_process_stop(c->proc, false, 300 * 1000u, on_stopped, c, &err), 0);
+    assert_true(run_until(c, &c->exited, 5 * SECOND));
+    assert_true(c->stopped);
+    assert_int_equal(c->stop_result, 0);
+    assert_true(c->exit.requested);
+    assert_true(c->exit.signaled);
+    assert_int_equal(c->exit.status, SIGKILL);
+    assert_int_equal(count_files(c->run_dir), 0);
     c->pid = -1;
 }
 
@@ -411,6 +499,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_start_paused_then_cont_then_kill_9_is_a_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_ends_qemu_as_asked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_qemu_refuses_reports_its_words_and_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_with_an_argument_qemu_rejects_fails_with_its_words, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_graceful_stop_gives_up_and_forced_stop_kills, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reattach_after_a_restart_finds_qemu_running, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reattach_to_a_pid_with_another_start_time_is_gone, setup, teardown),
     };
