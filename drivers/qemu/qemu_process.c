@@ -169,16 +169,22 @@ static void on_monitor_event(struct qmp_monitor *mon, const struct qmp_event *ev
         proc->callbacks.event(proc, event, proc->userdata);
 }
 
-/* The monitor went: when qemu is ending, its exit follows through the pidfd. A handshake that
- * failed with qemu alive (a timeout) abandons the start. */
+/* The monitor went. When qemu is ending, its exit follows through the pidfd. While starting,
+ * qemu is killed so a start never hangs: a timeout is reported as such, anything else (mostly
+ * qemu exiting) with qemu's last words from the log. Once ready, qemu is left alone: killing it
+ * here could turn a clean exit, whose end of file comes first, into a crash. */
 static void on_monitor_closed(struct qmp_monitor *mon, const struct vb_error *err, void *userdata)
 {
     struct qemu_process *proc = userdata;
 
     qmp_monitor_free(proc->mon);
     proc->mon = NULL;
-    if (proc->phase == QEMU_PROCESS_STARTING && err->code == VB_ERR_OPERATION_TIMEOUT)
+    if (proc->phase != QEMU_PROCESS_STARTING)
+        return;
+    if (err->code == VB_ERR_OPERATION_TIMEOUT)
         qemu_process_abandon(proc, err);
+    else
+        qemu_pidfd_send_signal(proc->pidfd, SIGKILL);
 }
 
 static void on_monitor_ready(struct qmp_monitor *mon, void *userdata)

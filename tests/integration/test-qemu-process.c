@@ -38,6 +38,7 @@ struct ctx {
     struct qemu_process_exit exit;
     int stop_result;
     char stop_error[256];
+    uint64_t monitor_timeout_usec; /* 0: the default */
     char events[MAX_EVENTS][256];
     int n_events;
     char reply[512];
@@ -202,7 +203,8 @@ static void start(struct ctx *c, bool paused, const char *extra_devices, const c
     struct vb_error err = VB_ERROR_INIT;
     struct vb_domain_def *def = domain_def(c, extra_devices, tail);
     const struct qemu_process_paths paths = { .run_dir = c->run_dir, .log_dir = c->log_dir };
-    const struct qemu_process_options options = { .start_paused = paused, .kvm_usable = qemu_kvm_usable() };
+    const struct qemu_process_options options = { .start_paused = paused, .kvm_usable = qemu_kvm_usable(),
+                                                  .monitor_timeout_usec = c->monitor_timeout_usec };
 
     c->ready = c->failed = false;
     c->proc = qemu_process_start(c->loop, def, &paths, &options, &callbacks, c, &err);
@@ -402,6 +404,20 @@ static void test_start_with_an_argument_qemu_rejects_fails_with_its_words(void *
     c->pid = -1;
 }
 
+static void test_start_whose_monitor_times_out_kills_qemu(void **state)
+{
+    struct ctx *c = *state;
+
+    c->monitor_timeout_usec = 1000; /* qemu cannot greet within a millisecond of its exec */
+    start(c, false, "", "");
+    assert_true(c->failed);
+    print_message("failure: %s\n", c->failure);
+    assert_non_null(strstr(c->failure, "Timed out during operation"));
+    assert_int_equal(count_files(c->run_dir), 0);
+    assert_int_equal(kill(c->pid, 0), -1); /* killed and reaped */
+    c->pid = -1;
+}
+
 /* A qemu stopped by SIGSTOP cannot act on SIGTERM: a graceful stop gives up, a forced one kills. */
 static void test_graceful_stop_gives_up_and_forced_stop_kills(void **state)
 {
@@ -500,6 +516,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_stop_ends_qemu_as_asked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_qemu_refuses_reports_its_words_and_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_with_an_argument_qemu_rejects_fails_with_its_words, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_whose_monitor_times_out_kills_qemu, setup, teardown),
         cmocka_unit_test_setup_teardown(test_graceful_stop_gives_up_and_forced_stop_kills, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reattach_after_a_restart_finds_qemu_running, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reattach_to_a_pid_with_another_start_time_is_gone, setup, teardown),
