@@ -1,0 +1,71 @@
+/* Launching qemu in a session of its own, and pidfds for watching and signalling it. */
+#include "drivers/qemu/qemu_process_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/macros.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+int qemu_pidfd_open(pid_t pid)
+{
+    return (int) syscall(SYS_pidfd_open, pid, 0);
+}
+
+int qemu_pidfd_send_signal(int pidfd, int sig)
+{
+    return (int) syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* Only async-signal-safe calls from here to exec: the parent may have threads (ASan's). */
+static _Noreturn void exec_child(char *const *argv, int log_fd, int null_fd)
+{
+    sigset_t none;
+    char message[512];
+    int n;
+
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    setsid();
+    if (dup2(null_fd, STDIN_FILENO) < 0 || dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0)
+        _exit(127);
+    /* qemu must not hold the daemon's sockets, its own monitor or other domains' files. */
+    if (syscall(SYS_close_range, 3u, ~0u, 0) < 0)
+        for (int fd = 3; fd < 65536; fd++)
+            close(fd);
+    execvp(argv[0], argv);
+    n = snprintf(message, sizeof(message), "cannot execute '%s': %s\n", argv[0], strerror(errno));
+    if (n > 0 && write(STDERR_FILENO, message, (size_t) n) < 0)
+        _exit(127);
+    _exit(127);
+}
+
+pid_t qemu_process_spawn(char *const *argv, int log_fd, struct vb_error *err)
+{
+    _cleanup_close_ int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    pid_t pid;
+
+    if (null_fd < 0)
+        return vb_error_set_errno(err, errno, "cannot open /dev/null");
+    pid = fork();
+    if (pid < 0)
+        return vb_error_set_errno(err, errno, "cannot fork child process");
+    if (pid == 0)
+        exec_child(argv, log_fd, null_fd);
+    return pid;
+}
