@@ -75,6 +75,7 @@ static void qemu_connect_close(void *priv)
 
     if (!conn)
         return;
+    qemu_domains_release(conn);
     vb_domain_list_free(conn->domains);
     vb_domain_store_free(conn->store);
     qemu_caps_free(conn->caps);
@@ -346,8 +347,8 @@ static int qemu_has_managed_save(void *priv, struct vb_call *call, struct vb_dom
     return 0;
 }
 
-/* Lifecycle slots (create, create_xml, destroy, shutdown, reboot, reset, suspend, resume, save,
- * restore, managed_save, attach/detach/update_device) are NULL until qemu_process.c fills them. */
+/* Lifecycle slots not filled yet (create_xml, reboot, save, restore, managed_save,
+ * attach/detach/update_device) stay NULL: "not supported". */
 const struct vb_driver vb_qemu_driver = {
     .name = "qemu",
     .node = &qemu_node_driver,
@@ -375,4 +376,10 @@ const struct vb_driver vb_qemu_driver = {
     .has_managed_save = qemu_has_managed_save,
     .get_metadata = qemu_get_metadata,
     .set_metadata = qemu_set_metadata,
+    .create = qemu_create,
+    .destroy = qemu_destroy,
+    .shutdown = qemu_shutdown,
+    .reset = qemu_reset,
+    .suspend = qemu_suspend,
+    .resume = qemu_resume,
 };

@@ -13,6 +13,8 @@
 struct vb_event_stream;
 struct sd_event;
 struct qemu_caps;
+struct qemu_dom;
+struct vb_call;
 
 /* Where a connection keeps things (libvirt's cfg->configDir, stateDir, ...). */
 struct qemu_dirs {
@@ -32,6 +34,7 @@ struct qemu_conn {
     int next_id;                    /* the next running domain's id */
     struct qemu_caps *caps;         /* qemu-system-x86_64's capabilities, NULL until first asked
                                      * (qemu_conn_caps) */
+    struct qemu_dom *doms;          /* domains with lifecycle state (qemu_domain_ops.c) */
 };
 
 /* qemu_dirs.c: the directories of uri, under root when one is given (libvirt's embed root). */
@@ -65,3 +68,13 @@ extern const struct vb_nodedev_driver qemu_nodedev_driver;
 extern const struct vb_interface_driver qemu_interface_driver;
 int qemu_node_get_info(void *priv, struct vb_call *call, struct vb_node_info *info);
 char *qemu_get_hostname(void *priv, struct vb_error *err);
+
+/* qemu_domain_ops.c: the lifecycle slots. */
+int qemu_create(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
+int qemu_destroy(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
+int qemu_shutdown(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
+int qemu_reset(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
+int qemu_suspend(void *priv, struct vb_call *call, struct vb_domain_obj *obj);
+int qemu_resume(void *priv, struct vb_call *call, struct vb_domain_obj *obj);
+/* Connection close: forgets every qemu process (they keep running), ends waiting calls. */
+void qemu_domains_release(struct qemu_conn *conn);

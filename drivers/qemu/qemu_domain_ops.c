@@ -1,0 +1,370 @@
+/* The QEMU driver's lifecycle operations: create, destroy, shutdown, suspend, resume, reset, on
+ * top of the process module (qemu_process.h) and the QMP event map (qemu_event_map.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "drivers/call.h"
+#include "drivers/qemu/qemu_command.h"
+#include "drivers/qemu/qemu_driver_private.h"
+#include "drivers/qemu/qemu_event_map.h"
+#include "drivers/qemu/qemu_process.h"
+#include "events/event.h"
+#include "util/log.h"
+#include "util/macros.h"
+
+#define QEMU_COMMAND_TIMEOUT_USEC (30ull * 1000u * 1000u)
+
+/* Per-domain state (obj->driver_data), also on conn->doms so a closing connection finds it. */
+struct qemu_dom {
+    struct qemu_conn *conn;   /* NULL once the connection closed */
+    struct vb_domain_obj *obj; /* the owner (borrowed) */
+    struct qemu_process *proc; /* NULL while shut off */
+    struct vb_call *call;      /* the call waiting for qemu (one at a time: the core holds the job) */
+    bool running;             /* the vCPUs run, as the driver knows it (for qemu_event_map) */
+    bool stop_requested;      /* destroy asked for the end */
+    bool got_shutdown;        /* qemu reported SHUTDOWN: a later STOP is ignored (libvirt) */
+    struct qemu_dom *next;
+};
+
+static void unlink_dom(struct qemu_dom *dom)
+{
+    struct qemu_dom **p;
+
+    if (!dom->conn)
+        return;
+    for (p = &dom->conn->doms; *p; p = &(*p)->next)
+        if (*p == dom) {
+            *p = dom->next;
+            break;
+        }
+    dom->conn = NULL;
+}
+
+static void dom_free(void *data)
+{
+    struct qemu_dom *dom = data;
+
+    unlink_dom(dom);
+    qemu_process_free(dom->proc);
+    free(dom);
+}
+
+static struct qemu_dom *dom_get(struct qemu_conn *conn, struct vb_domain_obj *obj, struct vb_error *err)
+{
+    struct qemu_dom *dom = obj->driver_data;
+
+    if (dom)
+        return dom;
+    dom = calloc(1, sizeof(*dom));
+    if (!dom) {
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        return NULL;
+    }
+    dom->conn = conn;
+    dom->obj = obj;
+    dom->next = conn->doms;
+    conn->doms = dom;
+    obj->driver_data = dom;
+    obj->driver_data_free = dom_free;
+    return dom;
+}
+
+/* Ends the call waiting on dom, if any. */
+static void finish_call(struct qemu_dom *dom, int r, const struct vb_error *err)
+{
+    struct vb_call *call = dom->call;
+
+    if (!call)
+        return;
+    dom->call = NULL;
+    if (r < 0 && err)
+        vb_error_set_literal(&call->err, err->code, "%s", vb_error_message(err));
+    vb_call_complete(call, r);
+}
+
+static int wait_for_qemu(struct qemu_dom *dom, struct vb_call *call)
+{
+    dom->call = call;
+    return VB_PENDING;
+}
+
+static void emit_event(struct qemu_dom *dom, const struct qemu_domain_event *ev)
+{
+    struct qemu_conn *conn = dom->conn;
+    struct vb_event event;
+
+    if (!conn || !conn->events)
+        return;
+    vb_event_init_domain(&event, "qemu", conn->uri, dom->obj->def->uuid, dom->obj->def->name, ev->id);
+    event.payload = ev->payload; /* borrowed strings: the stream copies */
+    vb_event_emit(conn->events, &event);
+}
+
+/* --- process callbacks ---------------------------------------------------------------------- */
+
+static void on_ready(struct qemu_process *proc, bool running, void *userdata)
+{
+    struct qemu_dom *dom = userdata;
+    struct qemu_conn *conn = dom->conn;
+    struct vb_domain_obj *obj = dom->obj;
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (vb_domain_obj_mark_started(obj, conn->next_id, running ? VB_DOMAIN_RUNNING : VB_DOMAIN_PAUSED,
+                                   running ? VB_RUNNING_BOOTED : VB_PAUSED_USER, &err) < 0 ||
+        vb_domain_list_reindex_id(conn->domains, obj, -1) < 0) {
+        if (!vb_error_is_set(&err))
+            vb_error_set(&err, VB_ERR_NO_MEMORY, NULL);
+        if (vb_domain_obj_is_active(obj))
+            vb_domain_obj_mark_stopped(obj, VB_SHUTOFF_FAILED);
+        dom->stop_requested = true;
+        if (qemu_process_stop(proc, false, 0, NULL, NULL, NULL) < 0)
+            vb_log_warning("could not stop qemu of '%s'", obj->def->name);
+        finish_call(dom, -1, &err);
+        vb_error_clear(&err);
+        return;
+    }
+    conn->next_id++;
+    dom->running = running;
+    qemu_emit(conn, obj, VB_EVENT_STARTED, VB_EVENT_STARTED_BOOTED);
+    if (!running)
+        qemu_emit(conn, obj, VB_EVENT_SUSPENDED, VB_EVENT_SUSPENDED_PAUSED);
+    finish_call(dom, 0, NULL);
+}
+
+static void on_failed(struct qemu_process *proc, const struct vb_error *err, void *userdata)
+{
+    struct qemu_dom *dom = userdata;
+
+    qemu_process_free(proc);
+    dom->proc = NULL;
+    finish_call(dom, -1, err);
+}
+
+static void on_event(struct qemu_process *proc, const struct qmp_event *event, void *userdata)
+{
+    struct qemu_dom *dom = userdata;
+    struct qemu_domain_event out[QEMU_EVENT_MAP_MAX];
+    struct vb_error err = VB_ERROR_INIT;
+    size_t n;
+
+    if (!vb_domain_obj_is_active(dom->obj))
+        return; /* before ready (the start's own `cont`): the domain is not started yet */
+    if (streq(event->name, "STOP") && dom->got_shutdown)
+        return;
+    n = qemu_event_map(event->name, event->data, dom->running, out);
+    if (streq(event->name, "STOP") && dom->running) {
+        dom->running = false;
+        vb_domain_obj_set_state(dom->obj, VB_DOMAIN_PAUSED, VB_PAUSED_USER);
+    } else if (streq(event->name, "RESUME") && !dom->running) {
+        dom->running = true;
+        vb_domain_obj_set_state(dom->obj, VB_DOMAIN_RUNNING, VB_RUNNING_UNPAUSED);
+    }
+    for (size_t i = 0; i < n; i++)
+        emit_event(dom, &out[i]);
+    /* qemu runs with -no-shutdown: after the guest's power-off the driver ends it. */
+    if (streq(event->name, "SHUTDOWN") && !dom->got_shutdown && !dom->stop_requested) {
+        dom->got_shutdown = true;
+        if (qemu_process_quit(proc, &err) < 0) {
+            vb_log_warning("could not quit qemu of '%s': %s", dom->obj->def->name, vb_error_message(&err));
+            vb_error_clear(&err);
+        }
+    }
+}
+
+/* libvirt's qemuProcessHandleMonitorEOF: destroy -> destroyed, SHUTDOWN seen -> shutdown, else crashed. */
+static void on_exited(struct qemu_process *proc, const struct qemu_process_exit *exit, void *userdata)
+{
+    struct qemu_dom *dom = userdata;
+    struct qemu_conn *conn = dom->conn;
+    struct vb_domain_obj *obj = vb_domain_obj_ref(dom->obj);
+    int reason = VB_SHUTOFF_CRASHED, detail = VB_EVENT_STOPPED_CRASHED;
+    int old_id = obj->id;
+
+    qemu_process_free(proc);
+    dom->proc = NULL;
+    if (dom->stop_requested) {
+        reason = VB_SHUTOFF_DESTROYED;
+        detail = VB_EVENT_STOPPED_DESTROYED;
+    } else if (exit->guest_shutdown) {
+        reason = VB_SHUTOFF_SHUTDOWN;
+        detail = VB_EVENT_STOPPED_SHUTDOWN;
+    }
+    dom->running = dom->stop_requested = dom->got_shutdown = false;
+    vb_domain_obj_mark_stopped(obj, reason);
+    if (vb_domain_list_reindex_id(conn->domains, obj, old_id) < 0)
+        vb_log_warning("could not reindex domain '%s'", obj->def->name);
+    qemu_emit(conn, obj, VB_EVENT_STOPPED, detail);
+    finish_call(dom, 0, NULL);
+    if (!obj->persistent && !obj->removed)
+        vb_domain_list_remove(conn->domains, obj);
+    vb_domain_obj_unref(obj);
+}
+
+static const struct qemu_process_callbacks process_callbacks = {
+    .ready = on_ready, .failed = on_failed, .event = on_event, .exited = on_exited,
+};
+
+/* --- operations ----------------------------------------------------------------------------- */
+
+static int make_dir(const char *path, mode_t mode, struct vb_error *err)
+{
+    if (mkdir(path, mode) < 0 && errno != EEXIST)
+        return vb_error_set_errno(err, errno, "cannot create directory '%s'", path);
+    return 0;
+}
+
+static int check_kvm(const struct vb_domain_def *def, struct vb_error *err)
+{
+    if (def->virt_type && streq(def->virt_type, "kvm") && !qemu_kvm_usable())
+        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED,
+                            "Domain requires KVM, but it is not available. Check that virtualization is "
+                            "enabled in the host BIOS, and host configuration is setup to load the kvm modules.");
+    return 0;
+}
+
+int qemu_create(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
+{
+    struct qemu_conn *conn = priv;
+    struct vb_error *err = &call->err;
+    _cleanup_free_ char *log_dir = NULL;
+    struct qemu_process_options options = { .start_paused = flags & VB_START_PAUSED };
+    struct qemu_process_paths paths;
+    struct qemu_dom *dom;
+
+    VB_CHECK_FLAGS(flags, VB_START_PAUSED, err);
+    if (vb_domain_obj_check_inactive(obj, err) < 0 || check_kvm(obj->def, err) < 0)
+        return -1;
+    if (asprintf(&log_dir, "%s/log", conn->dirs.runtime) < 0)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (make_dir(conn->dirs.runtime, conn->dirs.privileged ? 0755 : 0700, err) < 0 ||
+        make_dir(log_dir, conn->dirs.privileged ? 0755 : 0700, err) < 0 || !(dom = dom_get(conn, obj, err)))
+        return -1;
+    options.kvm_usable = qemu_kvm_usable();
+    paths = (struct qemu_process_paths){ .run_dir = conn->dirs.runtime, .log_dir = log_dir };
+    dom->proc = qemu_process_start(conn->loop, obj->def, &paths, &options, &process_callbacks, dom, err);
+    if (!dom->proc)
+        return -1;
+    return wait_for_qemu(dom, call);
+}
+
+static struct qemu_dom *running_dom(struct vb_domain_obj *obj, struct vb_error *err)
+{
+    struct qemu_dom *dom = obj->driver_data;
+
+    if (vb_domain_obj_check_active(obj, err) < 0)
+        return NULL;
+    if (!dom || !dom->proc) {
+        vb_error_set(err, VB_ERR_OPERATION_INVALID, "domain is not running");
+        return NULL;
+    }
+    return dom;
+}
+
+static void on_stop_done(struct qemu_process *proc, int result, const struct vb_error *err, void *userdata)
+{
+    struct qemu_dom *dom = userdata;
+
+    if (result == 0)
+        return; /* `exited` follows and ends the call */
+    dom->stop_requested = false;
+    finish_call(dom, -1, err);
+}
+
+int qemu_destroy(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
+{
+    struct vb_error *err = &call->err;
+    struct qemu_dom *dom;
+
+    VB_CHECK_FLAGS(flags, VB_DESTROY_GRACEFUL, err);
+    if (!(dom = running_dom(obj, err)))
+        return -1;
+    dom->stop_requested = true;
+    if (qemu_process_stop(dom->proc, flags & VB_DESTROY_GRACEFUL, 0, on_stop_done, dom, err) < 0) {
+        dom->stop_requested = false;
+        return -1;
+    }
+    return wait_for_qemu(dom, call);
+}
+
+static void on_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    struct qemu_dom *dom = userdata;
+
+    finish_call(dom, reply->result, &reply->err);
+}
+
+/* Sends command; the call ends with qemu's reply. */
+static int command_call(struct vb_call *call, struct vb_domain_obj *obj, const char *command)
+{
+    struct qemu_dom *dom = running_dom(obj, &call->err);
+
+    if (!dom || qemu_process_command(dom->proc, command, NULL, QEMU_COMMAND_TIMEOUT_USEC, on_reply, dom,
+                                     &call->err) < 0)
+        return -1;
+    return wait_for_qemu(dom, call);
+}
+
+/* libvirt's virDomainShutdownFlagValues share these bits; only ACPI is done (the default). */
+#define SHUTDOWN_METHOD_FLAGS 0x1fu
+
+static void ignore_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    if (reply->result < 0)
+        vb_log_warning("system_powerdown: %s", vb_error_message(&reply->err));
+}
+
+/* ACPI power button; returns at once, as libvirt's (the guest may ignore it). */
+int qemu_shutdown(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
+{
+    struct qemu_dom *dom;
+
+    VB_CHECK_FLAGS(flags, SHUTDOWN_METHOD_FLAGS, &call->err);
+    if (!(dom = running_dom(obj, &call->err)))
+        return -1;
+    return qemu_process_command(dom->proc, "system_powerdown", NULL, QEMU_COMMAND_TIMEOUT_USEC, ignore_reply,
+                                NULL, &call->err);
+}
+
+int qemu_reset(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
+{
+    VB_CHECK_FLAGS(flags, 0, &call->err);
+    return command_call(call, obj, "system_reset");
+}
+
+int qemu_suspend(void *priv, struct vb_call *call, struct vb_domain_obj *obj)
+{
+    if (vb_domain_obj_check_active(obj, &call->err) < 0)
+        return -1;
+    if (obj->state == VB_DOMAIN_PAUSED)
+        return 0; /* libvirt: nothing to do */
+    return command_call(call, obj, "stop");
+}
+
+int qemu_resume(void *priv, struct vb_call *call, struct vb_domain_obj *obj)
+{
+    if (vb_domain_obj_check_active(obj, &call->err) < 0)
+        return -1;
+    if (obj->state == VB_DOMAIN_RUNNING)
+        return 0;
+    return command_call(call, obj, "cont");
+}
+
+/* Connection close (daemon shutdown): qemu keeps running, waiting calls end with an error. */
+void qemu_domains_release(struct qemu_conn *conn)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    vb_error_set(&err, VB_ERR_OPERATION_ABORTED, "connection closed while waiting for qemu");
+    while (conn->doms) {
+        struct qemu_dom *dom = conn->doms;
+
+        unlink_dom(dom);
+        qemu_process_free(dom->proc);
+        dom->proc = NULL;
+        finish_call(dom, -1, &err);
+    }
+    vb_error_clear(&err);
+}
