@@ -100,6 +100,10 @@ def test_create_suspend_resume_destroy_shutdown_crash(bus, workdir, guest_files)
         got = lifecycle(events, path)
         assert got.index((SUSPENDED, 0)) < got.index((RESUMED, 0))
 
+        # Reset: qemu resets the machine, the domain keeps running.
+        dom.Reset(0)
+        assert tuple(dom.GetState(0))[0] == RUNNING
+
         # Destroy: shutoff/destroyed at once, Stopped/Destroyed.
         dom.Destroy(0)
         assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_DESTROYED)
