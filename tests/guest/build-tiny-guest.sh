@@ -34,6 +34,10 @@ print_paths() {
   if [ -s "$out/vmlinux" ]; then printf '%s\n' "$out/vmlinux"; fi
 }
 
+# Tests running in parallel (make -j) may ask for the guest at once: one builds, the others wait.
+exec 9>"$out/.lock"
+flock 9
+
 if up_to_date; then
   print_paths
   exit 0
