@@ -6,102 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "drivers/call.h"
 #include "drivers/qemu/qemu_command.h"
-#include "drivers/qemu/qemu_driver_private.h"
-#include "drivers/qemu/qemu_event_map.h"
-#include "drivers/qemu/qemu_process.h"
+#include "drivers/qemu/qemu_domain_private.h"
 #include "events/event.h"
 #include "util/log.h"
 #include "util/macros.h"
-
-#define QEMU_COMMAND_TIMEOUT_USEC (30ull * 1000u * 1000u)
-
-/* Per-domain state (obj->driver_data), also on conn->doms so a closing connection finds it. */
-struct qemu_dom {
-    struct qemu_conn *conn;   /* NULL once the connection closed */
-    struct vb_domain_obj *obj; /* the owner (borrowed) */
-    struct qemu_process *proc; /* NULL while shut off */
-    struct vb_call *call;      /* the call waiting for qemu (one at a time: the core holds the job) */
-    bool running;             /* the vCPUs run, as the driver knows it (for qemu_event_map) */
-    bool stop_requested;      /* destroy asked for the end */
-    bool got_shutdown;        /* qemu reported SHUTDOWN: a later STOP is ignored (libvirt) */
-    struct qemu_dom *next;
-};
-
-static void unlink_dom(struct qemu_dom *dom)
-{
-    struct qemu_dom **p;
-
-    if (!dom->conn)
-        return;
-    for (p = &dom->conn->doms; *p; p = &(*p)->next)
-        if (*p == dom) {
-            *p = dom->next;
-            break;
-        }
-    dom->conn = NULL;
-}
-
-static void dom_free(void *data)
-{
-    struct qemu_dom *dom = data;
-
-    unlink_dom(dom);
-    qemu_process_free(dom->proc);
-    free(dom);
-}
-
-static struct qemu_dom *dom_get(struct qemu_conn *conn, struct vb_domain_obj *obj, struct vb_error *err)
-{
-    struct qemu_dom *dom = obj->driver_data;
-
-    if (dom)
-        return dom;
-    dom = calloc(1, sizeof(*dom));
-    if (!dom) {
-        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        return NULL;
-    }
-    dom->conn = conn;
-    dom->obj = obj;
-    dom->next = conn->doms;
-    conn->doms = dom;
-    obj->driver_data = dom;
-    obj->driver_data_free = dom_free;
-    return dom;
-}
-
-/* Ends the call waiting on dom, if any. */
-static void finish_call(struct qemu_dom *dom, int r, const struct vb_error *err)
-{
-    struct vb_call *call = dom->call;
-
-    if (!call)
-        return;
-    dom->call = NULL;
-    if (r < 0 && err)
-        vb_error_set_literal(&call->err, err->code, "%s", vb_error_message(err));
-    vb_call_complete(call, r);
-}
-
-static int wait_for_qemu(struct qemu_dom *dom, struct vb_call *call)
-{
-    dom->call = call;
-    return VB_PENDING;
-}
-
-static void emit_event(struct qemu_dom *dom, const struct qemu_domain_event *ev)
-{
-    struct qemu_conn *conn = dom->conn;
-    struct vb_event event;
-
-    if (!conn || !conn->events)
-        return;
-    vb_event_init_domain(&event, "qemu", conn->uri, dom->obj->def->uuid, dom->obj->def->name, ev->id);
-    event.payload = ev->payload; /* borrowed strings: the stream copies */
-    vb_event_emit(conn->events, &event);
-}
 
 /* --- process callbacks ---------------------------------------------------------------------- */
 
@@ -122,7 +31,7 @@ static void on_ready(struct qemu_process *proc, bool running, void *userdata)
         dom->stop_requested = true;
         if (qemu_process_stop(proc, false, 0, NULL, NULL, NULL) < 0)
             vb_log_warning("could not stop qemu of '%s'", obj->def->name);
-        finish_call(dom, -1, &err);
+        qemu_dom_finish_call(dom, -1, &err);
         vb_error_clear(&err);
         return;
     }
@@ -131,7 +40,7 @@ static void on_ready(struct qemu_process *proc, bool running, void *userdata)
     qemu_emit(conn, obj, VB_EVENT_STARTED, VB_EVENT_STARTED_BOOTED);
     if (!running)
         qemu_emit(conn, obj, VB_EVENT_SUSPENDED, VB_EVENT_SUSPENDED_PAUSED);
-    finish_call(dom, 0, NULL);
+    qemu_dom_finish_call(dom, 0, NULL);
 }
 
 static void on_failed(struct qemu_process *proc, const struct vb_error *err, void *userdata)
@@ -140,7 +49,7 @@ static void on_failed(struct qemu_process *proc, const struct vb_error *err, voi
 
     qemu_process_free(proc);
     dom->proc = NULL;
-    finish_call(dom, -1, err);
+    qemu_dom_finish_call(dom, -1, err);
 }
 
 static void on_event(struct qemu_process *proc, const struct qmp_event *event, void *userdata)
@@ -163,7 +72,7 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
         vb_domain_obj_set_state(dom->obj, VB_DOMAIN_RUNNING, VB_RUNNING_UNPAUSED);
     }
     for (size_t i = 0; i < n; i++)
-        emit_event(dom, &out[i]);
+        qemu_dom_emit_mapped(dom, &out[i]);
     /* qemu runs with -no-shutdown: after the guest's power-off the driver ends it. */
     if (streq(event->name, "SHUTDOWN") && !dom->got_shutdown && !dom->stop_requested) {
         dom->got_shutdown = true;
@@ -197,13 +106,13 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
     if (vb_domain_list_reindex_id(conn->domains, obj, old_id) < 0)
         vb_log_warning("could not reindex domain '%s'", obj->def->name);
     qemu_emit(conn, obj, VB_EVENT_STOPPED, detail);
-    finish_call(dom, 0, NULL);
+    qemu_dom_finish_call(dom, 0, NULL);
     if (!obj->persistent && !obj->removed)
         vb_domain_list_remove(conn->domains, obj);
     vb_domain_obj_unref(obj);
 }
 
-static const struct qemu_process_callbacks process_callbacks = {
+const struct qemu_process_callbacks qemu_dom_process_callbacks = {
     .ready = on_ready, .failed = on_failed, .event = on_event, .exited = on_exited,
 };
 
@@ -225,42 +134,37 @@ static int check_kvm(const struct vb_domain_def *def, struct vb_error *err)
     return 0;
 }
 
-int qemu_create(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
+struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *obj,
+                                struct qemu_process_options *options, struct vb_error *err)
 {
-    struct qemu_conn *conn = priv;
-    struct vb_error *err = &call->err;
     _cleanup_free_ char *log_dir = NULL;
-    struct qemu_process_options options = { .start_paused = flags & VB_START_PAUSED };
     struct qemu_process_paths paths;
     struct qemu_dom *dom;
 
-    VB_CHECK_FLAGS(flags, VB_START_PAUSED, err);
     if (vb_domain_obj_check_inactive(obj, err) < 0 || check_kvm(obj->def, err) < 0)
-        return -1;
-    if (asprintf(&log_dir, "%s/log", conn->dirs.runtime) < 0)
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    if (make_dir(conn->dirs.runtime, conn->dirs.privileged ? 0755 : 0700, err) < 0 ||
-        make_dir(log_dir, conn->dirs.privileged ? 0755 : 0700, err) < 0 || !(dom = dom_get(conn, obj, err)))
-        return -1;
-    options.kvm_usable = qemu_kvm_usable();
-    paths = (struct qemu_process_paths){ .run_dir = conn->dirs.runtime, .log_dir = log_dir };
-    dom->proc = qemu_process_start(conn->loop, obj->def, &paths, &options, &process_callbacks, dom, err);
-    if (!dom->proc)
-        return -1;
-    return wait_for_qemu(dom, call);
-}
-
-static struct qemu_dom *running_dom(struct vb_domain_obj *obj, struct vb_error *err)
-{
-    struct qemu_dom *dom = obj->driver_data;
-
-    if (vb_domain_obj_check_active(obj, err) < 0)
         return NULL;
-    if (!dom || !dom->proc) {
-        vb_error_set(err, VB_ERR_OPERATION_INVALID, "domain is not running");
+    if (asprintf(&log_dir, "%s/log", conn->dirs.runtime) < 0) {
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
         return NULL;
     }
-    return dom;
+    if (make_dir(conn->dirs.runtime, conn->dirs.privileged ? 0755 : 0700, err) < 0 ||
+        make_dir(log_dir, conn->dirs.privileged ? 0755 : 0700, err) < 0 || !(dom = qemu_dom_get(conn, obj, err)))
+        return NULL;
+    options->kvm_usable = qemu_kvm_usable();
+    paths = (struct qemu_process_paths){ .run_dir = conn->dirs.runtime, .log_dir = log_dir };
+    dom->proc = qemu_process_start(conn->loop, obj->def, &paths, options, &qemu_dom_process_callbacks, dom, err);
+    return dom->proc ? dom : NULL;
+}
+
+int qemu_create(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
+{
+    struct qemu_process_options options = { .start_paused = flags & VB_START_PAUSED };
+    struct qemu_dom *dom;
+
+    VB_CHECK_FLAGS(flags, VB_START_PAUSED, &call->err);
+    if (!(dom = qemu_dom_start(priv, obj, &options, &call->err)))
+        return -1;
+    return qemu_dom_wait(dom, call);
 }
 
 static void on_stop_done(struct qemu_process *proc, int result, const struct vb_error *err, void *userdata)
@@ -270,7 +174,7 @@ static void on_stop_done(struct qemu_process *proc, int result, const struct vb_
     if (result == 0)
         return; /* `exited` follows and ends the call */
     dom->stop_requested = false;
-    finish_call(dom, -1, err);
+    qemu_dom_finish_call(dom, -1, err);
 }
 
 int qemu_destroy(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
@@ -279,32 +183,14 @@ int qemu_destroy(void *priv, struct vb_call *call, struct vb_domain_obj *obj, un
     struct qemu_dom *dom;
 
     VB_CHECK_FLAGS(flags, VB_DESTROY_GRACEFUL, err);
-    if (!(dom = running_dom(obj, err)))
+    if (!(dom = qemu_dom_running(obj, err)))
         return -1;
     dom->stop_requested = true;
     if (qemu_process_stop(dom->proc, flags & VB_DESTROY_GRACEFUL, 0, on_stop_done, dom, err) < 0) {
         dom->stop_requested = false;
         return -1;
     }
-    return wait_for_qemu(dom, call);
-}
-
-static void on_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
-{
-    struct qemu_dom *dom = userdata;
-
-    finish_call(dom, reply->result, &reply->err);
-}
-
-/* Sends command; the call ends with qemu's reply. */
-static int command_call(struct vb_call *call, struct vb_domain_obj *obj, const char *command)
-{
-    struct qemu_dom *dom = running_dom(obj, &call->err);
-
-    if (!dom || qemu_process_command(dom->proc, command, NULL, QEMU_COMMAND_TIMEOUT_USEC, on_reply, dom,
-                                     &call->err) < 0)
-        return -1;
-    return wait_for_qemu(dom, call);
+    return qemu_dom_wait(dom, call);
 }
 
 /* libvirt's virDomainShutdownFlagValues share these bits; only ACPI is done (the default). */
@@ -322,7 +208,7 @@ int qemu_shutdown(void *priv, struct vb_call *call, struct vb_domain_obj *obj, u
     struct qemu_dom *dom;
 
     VB_CHECK_FLAGS(flags, SHUTDOWN_METHOD_FLAGS, &call->err);
-    if (!(dom = running_dom(obj, &call->err)))
+    if (!(dom = qemu_dom_running(obj, &call->err)))
         return -1;
     return qemu_process_command(dom->proc, "system_powerdown", NULL, QEMU_COMMAND_TIMEOUT_USEC, ignore_reply,
                                 NULL, &call->err);
@@ -331,7 +217,7 @@ int qemu_shutdown(void *priv, struct vb_call *call, struct vb_domain_obj *obj, u
 int qemu_reset(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
 {
     VB_CHECK_FLAGS(flags, 0, &call->err);
-    return command_call(call, obj, "system_reset");
+    return qemu_dom_command_call(call, obj, "system_reset");
 }
 
 int qemu_suspend(void *priv, struct vb_call *call, struct vb_domain_obj *obj)
@@ -340,7 +226,7 @@ int qemu_suspend(void *priv, struct vb_call *call, struct vb_domain_obj *obj)
         return -1;
     if (obj->state == VB_DOMAIN_PAUSED)
         return 0; /* libvirt: nothing to do */
-    return command_call(call, obj, "stop");
+    return qemu_dom_command_call(call, obj, "stop");
 }
 
 int qemu_resume(void *priv, struct vb_call *call, struct vb_domain_obj *obj)
@@ -349,7 +235,7 @@ int qemu_resume(void *priv, struct vb_call *call, struct vb_domain_obj *obj)
         return -1;
     if (obj->state == VB_DOMAIN_RUNNING)
         return 0;
-    return command_call(call, obj, "cont");
+    return qemu_dom_command_call(call, obj, "cont");
 }
 
 /* Connection close (daemon shutdown): qemu keeps running, waiting calls end with an error. */
@@ -361,10 +247,10 @@ void qemu_domains_release(struct qemu_conn *conn)
     while (conn->doms) {
         struct qemu_dom *dom = conn->doms;
 
-        unlink_dom(dom);
+        qemu_dom_unlink(dom);
         qemu_process_free(dom->proc);
         dom->proc = NULL;
-        finish_call(dom, -1, &err);
+        qemu_dom_finish_call(dom, -1, &err);
     }
     vb_error_clear(&err);
 }
