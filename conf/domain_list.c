@@ -169,6 +169,21 @@ fail:
     return -ENOMEM;
 }
 
+struct vb_domain_obj *vb_domain_list_add_def(struct vb_domain_list *list, struct vb_domain_def *def)
+{
+    struct vb_domain_obj *obj = vb_domain_obj_new(def);
+
+    if (!obj) {
+        vb_domain_def_free(def);
+        return NULL;
+    }
+    if (vb_domain_list_add(list, obj) < 0) {
+        vb_domain_obj_unref(obj); /* frees def with it */
+        return NULL;
+    }
+    return obj;
+}
+
 void vb_domain_list_remove(struct vb_domain_list *list, struct vb_domain_obj *obj)
 {
     struct list_entry *entry = entry_of(list, obj);

@@ -24,6 +24,10 @@ struct vb_domain_obj *vb_domain_list_check_add(struct vb_domain_list *list, cons
  * unchanged (the reference is then still the caller's). */
 int vb_domain_list_add(struct vb_domain_list *list, struct vb_domain_obj *obj);
 
+/* A new domain object for def (taken), added to the list, which holds the only reference.
+ * NULL when out of memory: def is freed and the list is unchanged. */
+struct vb_domain_obj *vb_domain_list_add_def(struct vb_domain_list *list, struct vb_domain_def *def);
+
 /* Removes obj and drops the list's reference: obj is freed unless a call still holds it, and is
  * marked removed. */
 void vb_domain_list_remove(struct vb_domain_list *list, struct vb_domain_obj *obj);

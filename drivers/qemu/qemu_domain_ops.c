@@ -14,6 +14,21 @@
 
 /* --- process callbacks ---------------------------------------------------------------------- */
 
+/* A reattached qemu answered query-status: the saved state stands unless qemu says otherwise
+ * (libvirt's qemuProcessUpdateState). No Started event: the domain never stopped. */
+static void reattach_ready(struct qemu_dom *dom, bool running)
+{
+    struct vb_domain_obj *obj = dom->obj;
+
+    dom->reattaching = false;
+    if (running && obj->state != VB_DOMAIN_RUNNING)
+        vb_domain_obj_set_state(obj, VB_DOMAIN_RUNNING, VB_RUNNING_UNPAUSED);
+    else if (!running && obj->state != VB_DOMAIN_PAUSED)
+        vb_domain_obj_set_state(obj, VB_DOMAIN_PAUSED, VB_PAUSED_UNKNOWN);
+    dom->running = running;
+    qemu_dom_save_status(dom);
+}
+
 static void on_ready(struct qemu_process *proc, bool running, void *userdata)
 {
     struct qemu_dom *dom = userdata;
@@ -21,6 +36,10 @@ static void on_ready(struct qemu_process *proc, bool running, void *userdata)
     struct vb_domain_obj *obj = dom->obj;
     struct vb_error err = VB_ERROR_INIT;
 
+    if (dom->reattaching) {
+        reattach_ready(dom, running);
+        return;
+    }
     if (vb_domain_obj_mark_started(obj, conn->next_id, running ? VB_DOMAIN_RUNNING : VB_DOMAIN_PAUSED,
                                    running ? VB_RUNNING_BOOTED : VB_PAUSED_USER, &err) < 0 ||
         vb_domain_list_reindex_id(conn->domains, obj, -1) < 0) {
@@ -37,10 +56,28 @@ static void on_ready(struct qemu_process *proc, bool running, void *userdata)
     }
     conn->next_id++;
     dom->running = running;
+    qemu_dom_save_status(dom);
     qemu_emit(conn, obj, VB_EVENT_STARTED, VB_EVENT_STARTED_BOOTED);
     if (!running)
         qemu_emit(conn, obj, VB_EVENT_SUSPENDED, VB_EVENT_SUSPENDED_PAUSED);
     qemu_dom_finish_call(dom, 0, NULL);
+}
+
+/* A reattached qemu that would not answer was killed by the process module: shutoff/failed. */
+static void reattach_failed(struct qemu_dom *dom)
+{
+    struct vb_domain_obj *obj = vb_domain_obj_ref(dom->obj);
+    int old_id = obj->id;
+
+    dom->reattaching = dom->running = false;
+    qemu_dom_remove_status(dom);
+    vb_domain_obj_mark_stopped(obj, VB_SHUTOFF_FAILED);
+    if (vb_domain_list_reindex_id(dom->conn->domains, obj, old_id) < 0)
+        vb_log_warning("could not reindex domain '%s'", obj->def->name);
+    qemu_emit(dom->conn, obj, VB_EVENT_STOPPED, VB_EVENT_STOPPED_FAILED);
+    if (!obj->persistent && !obj->removed)
+        vb_domain_list_remove(dom->conn->domains, obj);
+    vb_domain_obj_unref(obj);
 }
 
 static void on_failed(struct qemu_process *proc, const struct vb_error *err, void *userdata)
@@ -49,6 +86,10 @@ static void on_failed(struct qemu_process *proc, const struct vb_error *err, voi
 
     qemu_process_free(proc);
     dom->proc = NULL;
+    if (!dom->call) /* autostart or reattach: nobody waits for the error */
+        vb_log_warning("qemu of domain '%s' failed: %s", dom->obj->def->name, vb_error_message(err));
+    if (dom->reattaching)
+        reattach_failed(dom);
     qemu_dom_finish_call(dom, -1, err);
 }
 
@@ -71,6 +112,8 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
         dom->running = true;
         vb_domain_obj_set_state(dom->obj, VB_DOMAIN_RUNNING, VB_RUNNING_UNPAUSED);
     }
+    if (streq(event->name, "STOP") || streq(event->name, "RESUME"))
+        qemu_dom_save_status(dom);
     for (size_t i = 0; i < n; i++)
         qemu_dom_emit_mapped(dom, &out[i]);
     /* qemu runs with -no-shutdown: after the guest's power-off the driver ends it. */
@@ -94,6 +137,8 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
 
     qemu_process_free(proc);
     dom->proc = NULL;
+    qemu_dom_remove_status(dom);
+    dom->reattaching = false;
     if (dom->stop_requested) {
         reason = VB_SHUTOFF_DESTROYED;
         detail = VB_EVENT_STOPPED_DESTROYED;
@@ -145,6 +190,10 @@ struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *ob
         return NULL;
     if (asprintf(&log_dir, "%s/log", conn->dirs.runtime) < 0) {
         vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        return NULL;
+    }
+    if (obj->driver_data && ((struct qemu_dom *) obj->driver_data)->proc) {
+        vb_error_set(err, VB_ERR_OPERATION_INVALID, "domain is already being started");
         return NULL;
     }
     if (make_dir(conn->dirs.runtime, conn->dirs.privileged ? 0755 : 0700, err) < 0 ||

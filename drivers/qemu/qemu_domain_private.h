@@ -22,6 +22,7 @@ struct qemu_dom {
     bool stop_requested;      /* destroy asked for the end */
     bool got_shutdown;        /* qemu reported SHUTDOWN: a later STOP is ignored (libvirt) */
     struct qemu_dom *next;
+    bool reattaching;         /* adopted after a daemon restart, query-status not answered yet */
 };
 
 /* obj's state, created on first use (NULL with err set when out of memory). */
@@ -46,3 +47,7 @@ extern const struct qemu_process_callbacks qemu_dom_process_callbacks;
  * `ready` later marks it started and ends dom->call. NULL with err set when nothing started. */
 struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *obj,
                                 struct qemu_process_options *options, struct vb_error *err);
+
+/* qemu_domain_reattach.c: RUN/NAME.status keeps the id, state and reason of a running domain. */
+void qemu_dom_save_status(struct qemu_dom *dom);
+void qemu_dom_remove_status(struct qemu_dom *dom);

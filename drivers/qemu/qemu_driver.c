@@ -55,13 +55,8 @@ static int qemu_load_stored(struct vb_domain_def *def, bool autostart, void *use
         vb_domain_def_free(def);
         return 0;
     }
-    obj = vb_domain_obj_new(def);
-    if (!obj || vb_domain_list_add(conn->domains, obj) < 0) {
-        vb_log_warning("skipping stored domain '%s': out of memory", def->name);
-        if (obj)
-            vb_domain_obj_unref(obj); /* frees def with it */
-        else
-            vb_domain_def_free(def);
+    if (!(obj = vb_domain_list_add_def(conn->domains, def))) {
+        vb_log_warning("skipping a stored domain: out of memory");
         return 0;
     }
     obj->persistent = true;
@@ -105,6 +100,8 @@ static int qemu_connect_open(const char *uri, const struct vb_driver_env *env, v
         qemu_connect_close(conn);
         return -1;
     }
+    qemu_domains_reattach(conn);
+    qemu_domains_autostart(conn);
     *priv = conn;
     return 0;
 }

@@ -76,5 +76,9 @@ int qemu_shutdown(void *priv, struct vb_call *call, struct vb_domain_obj *obj, u
 int qemu_reset(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
 int qemu_suspend(void *priv, struct vb_call *call, struct vb_domain_obj *obj);
 int qemu_resume(void *priv, struct vb_call *call, struct vb_domain_obj *obj);
+/* qemu_domain_reattach.c, at connection open: finds every qemu still running from the run
+ * directory (a qemu gone meanwhile: shutoff/crashed), then starts autostart domains. */
+void qemu_domains_reattach(struct qemu_conn *conn);
+void qemu_domains_autostart(struct qemu_conn *conn);
 /* Connection close: forgets every qemu process (they keep running), ends waiting calls. */
 void qemu_domains_release(struct qemu_conn *conn);

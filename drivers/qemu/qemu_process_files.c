@@ -45,8 +45,8 @@ unsigned long long qemu_process_start_time(pid_t pid)
     buf[n] = '\0';
     /* The command name (field 2) may hold spaces and ')': count fields after its last ')'. */
     p = strrchr(buf, ')');
-    if (!p)
-        return 0;
+    if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+        return 0; /* a zombie no longer runs anything: with no reaping init it may linger */
     p++;
     for (int field = 2; field < 21 && p; field++)
         p = strchr(p + 1, ' ');

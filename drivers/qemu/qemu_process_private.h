@@ -38,7 +38,8 @@ struct qemu_process {
 
 /* qemu_process_files.c */
 int qemu_process_set_paths(struct qemu_process *proc, const char *run_dir, const char *log_dir, const char *name);
-/* Field 22 of /proc/PID/stat (start time in clock ticks since boot); 0 when unreadable. */
+/* Field 22 of /proc/PID/stat (start time in clock ticks since boot); 0 when unreadable or the
+ * process is a zombie (it ended; nobody reaped it yet). */
 unsigned long long qemu_process_start_time(pid_t pid);
 int qemu_process_write_pidfile(const struct qemu_process *proc, struct vb_error *err);
 /* Reads "PID STARTTIME"; 0, or -ENOENT when there is none, or -1 with err. */

@@ -71,15 +71,8 @@ static struct vb_domain_obj *add_live_domain(struct test_conn *conn, struct vb_d
         obj->def = def;
         return obj;
     }
-    obj = vb_domain_obj_new(def);
-    if (!obj || vb_domain_list_add(conn->domains, obj) < 0) {
-        if (obj)
-            vb_domain_obj_unref(obj);
-        else
-            vb_domain_def_free(def);
+    if (!(obj = vb_domain_list_add_def(conn->domains, def)))
         vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        return NULL;
-    }
     return obj;
 }
 

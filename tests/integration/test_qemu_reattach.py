@@ -1,0 +1,180 @@
+"""virtbusd restarts, kill -9 included, while qemu guests run (drivers/qemu/qemu_domain_reattach.c):
+running and paused guests are found again with their ids and states, and answer afterwards; a
+guest that died meanwhile is shutoff/crashed; a pidfile whose pid now names another process is not
+mistaken for the guest; autostart domains start with the daemon. Boots tests/guest's tiny guest."""
+import os
+import signal
+import subprocess
+import time
+
+import dbus
+import pytest
+
+from conftest import Daemon, SignalRecorder
+from test_qemu_lifecycle import (PAUSED, QEMU_PATH, RUNNING, SHUTOFF, SHUTOFF_CRASHED, SHUTOFF_DESTROYED,
+                                 SHUTOFF_SHUTDOWN, STOPPED, STOPPED_SHUTDOWN, guest_files, guest_xml,
+                                 lifecycle, pytestmark, wait_for_event, wait_for_file_text, wait_for_state)
+
+__all__ = ["guest_files", "pytestmark"]  # the fixture and the skip marker, shared with the lifecycle test
+RESUMED = 4
+START_PAUSED = 1
+
+
+class Session:
+    """One virtbusd on the private bus, and a client connection to it."""
+
+    def __init__(self, private_bus, workdir):
+        self.daemon = Daemon(private_bus, workdir).start()
+        self.bus = dbus.bus.BusConnection(private_bus.address)
+        self.conn = dbus.Interface(self.bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
+
+    def domain(self, name):
+        path = self.conn.DomainLookupByName(name)
+        return path, dbus.Interface(self.bus.get_object("org.libvirt", path), "org.libvirt.Domain")
+
+    def kill(self):
+        self.bus.close()
+        self.daemon.kill()
+
+    def stop(self):
+        self.bus.close()
+        status = self.daemon.stop()
+        log = self.daemon.log()
+        assert status == 0 and "AddressSanitizer" not in log and "runtime error:" not in log, log
+
+
+def run_dir(workdir):
+    return os.path.join(workdir, "qemu", "run", "qemu")
+
+
+def qemu_pid(workdir, name):
+    return int(open(os.path.join(run_dir(workdir), name + ".pid")).read().split()[0])
+
+
+def domain_id(bus, path):
+    props = dbus.Interface(bus.get_object("org.libvirt", path), "org.freedesktop.DBus.Properties")
+    return int(props.Get("org.libvirt.Domain", "Id"))
+
+
+def wait_until_gone(pid, timeout=10):
+    """The pid no longer runs (gone, or a zombie no init reaps)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                    return
+        except FileNotFoundError:
+            return
+        time.sleep(0.05)
+    raise AssertionError("pid %d still runs" % pid)
+
+
+def test_kill9_of_the_daemon_leaves_guests_running_and_found_again(private_bus, workdir, guest_files):
+    kernel, initramfs = guest_files
+    serial = os.path.join(workdir, "up.log")
+    first = Session(private_bus, workdir)
+    pids = []
+    try:
+        up_path = first.conn.DomainDefineXML(guest_xml("up", kernel, initramfs, serial))
+        first.conn.DomainDefineXML(guest_xml("held", kernel, initramfs, os.path.join(workdir, "held.log")))
+        first.domain("held")[1].Create(START_PAUSED)
+        first.domain("up")[1].Create(0)
+        ids = {name: domain_id(first.bus, first.domain(name)[0]) for name in ("up", "held")}
+        pids = [qemu_pid(workdir, "up"), qemu_pid(workdir, "held")]
+        assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 40), "guest not ready"
+        first.kill()
+
+        second = Session(private_bus, workdir)
+        events = SignalRecorder(second.bus, "DomainEvent")
+        path, up = second.domain("up")
+        assert path == up_path
+        held_path, held = second.domain("held")
+        for pid in pids:
+            os.kill(pid, 0)  # the same qemu processes still run
+        assert tuple(up.GetState(0)) == (RUNNING, 1)  # running/booted, as before the restart
+        assert tuple(held.GetState(0)) == (PAUSED, 1)  # paused/user
+        assert {name: domain_id(second.bus, second.domain(name)[0]) for name in ("up", "held")} == ids
+        assert "id='%d'" % ids["up"] in up.GetXMLDesc(0)
+
+        # The monitors answer and events flow: resume, then the guest's own ACPI power-off.
+        held.Resume()
+        assert tuple(held.GetState(0))[0] == RUNNING
+        assert wait_for_event(events, held_path, RESUMED)
+        up.Shutdown(0)
+        assert wait_for_state(up, SHUTOFF, 60) == (SHUTOFF, SHUTOFF_SHUTDOWN)
+        assert wait_for_event(events, path, STOPPED)
+        assert (STOPPED, STOPPED_SHUTDOWN) in lifecycle(events, path)
+        held.Destroy(0)
+        assert tuple(held.GetState(0)) == (SHUTOFF, SHUTOFF_DESTROYED)
+        assert sorted(os.listdir(run_dir(workdir))) == ["log"]  # nothing left behind
+        second.stop()
+    finally:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def test_guest_that_died_while_the_daemon_was_down_is_crashed(private_bus, workdir, guest_files):
+    kernel, initramfs = guest_files
+    first = Session(private_bus, workdir)
+    first.conn.DomainDefineXML(guest_xml("gone", kernel, initramfs, os.path.join(workdir, "g.log")))
+    first.domain("gone")[1].Create(0)
+    pid = qemu_pid(workdir, "gone")
+    first.kill()
+    os.kill(pid, signal.SIGKILL)
+    wait_until_gone(pid)
+
+    second = Session(private_bus, workdir)
+    try:
+        _, dom = second.domain("gone")
+        assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_CRASHED)
+        assert sorted(os.listdir(run_dir(workdir))) == ["log"]
+        dom.Create(0)  # and it starts again
+        assert tuple(dom.GetState(0))[0] == RUNNING
+        dom.Destroy(0)
+    finally:
+        second.stop()
+
+
+def test_a_reused_pid_is_not_mistaken_for_the_guest(private_bus, workdir, guest_files):
+    """The pidfile names a live process that is not our qemu (its start time differs): the domain is
+    shutoff/crashed and that process is left alone."""
+    kernel, initramfs = guest_files
+    first = Session(private_bus, workdir)
+    first.conn.DomainDefineXML(guest_xml("reused", kernel, initramfs, os.path.join(workdir, "r.log")))
+    first.stop()
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        os.makedirs(run_dir(workdir), exist_ok=True)
+        with open(os.path.join(run_dir(workdir), "reused.pid"), "w") as f:
+            f.write("%d 1\n" % other.pid)  # start time 1: not when `sleep` started
+        second = Session(private_bus, workdir)
+        try:
+            assert tuple(second.domain("reused")[1].GetState(0)) == (SHUTOFF, SHUTOFF_CRASHED)
+            assert other.poll() is None  # not killed
+            assert not os.path.exists(os.path.join(run_dir(workdir), "reused.pid"))
+        finally:
+            second.stop()
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_autostart_domain_starts_with_the_daemon(private_bus, workdir, guest_files):
+    kernel, initramfs = guest_files
+    first = Session(private_bus, workdir)
+    path = first.conn.DomainDefineXML(guest_xml("auto", kernel, initramfs, os.path.join(workdir, "a.log")))
+    props = dbus.Interface(first.bus.get_object("org.libvirt", path), "org.freedesktop.DBus.Properties")
+    props.Set("org.libvirt.Domain", "Autostart", dbus.Boolean(True))
+    first.stop()
+
+    second = Session(private_bus, workdir)
+    try:
+        _, dom = second.domain("auto")
+        assert wait_for_state(dom, RUNNING, 30) == (RUNNING, 1)
+        dom.Destroy(0)
+    finally:
+        second.stop()
