@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench/snmp: virtbus-snmp through a real snmpd: snmpbulkwalk of libvirtGuestTable with 10,000
-# domains (time, and virtbus-snmp's RSS) and the delay from a D-Bus lifecycle call to its trap at
-# snmptrapd (p50/p99), each beside a baseline measured in the same run. Prints Markdown. A
+# domains (time, and virtbus-snmp's RSS; floor: the same walk of a trivial AgentX subagent,
+# floor-subagent.c) and the delay from a D-Bus lifecycle call to its trap at snmptrapd
+# (p50/p99), each beside a baseline measured in the same run. Prints Markdown. A
 # benchmark, not a test: it never fails on a MISS.
 #
 #   bench/snmp/run.sh [--domains N] [--traps N] [--out FILE]
@@ -20,8 +21,8 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --domains|--traps) args+=("$1" "$2"); shift 2 ;;
         --out) out=$2; shift 2 ;;
-        -h|--help) sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
-        *) sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
+        -h|--help) sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
     esac
 done
 
@@ -38,7 +39,12 @@ if [ -z "${VIRTBUSD:-}" ]; then
     VIRTBUSD=$bench_build/virtbusd
 fi
 builddir=$(dirname "$VIRTBUSD")
-export VIRTBUSD VIRTBUS_SNMP=${VIRTBUS_SNMP:-$builddir/virtbus-snmp} top_builddir=$builddir
+# The floor: the least an AgentX subagent can do, walked through the same snmpd.
+SNMP_FLOOR_SUBAGENT=$builddir/snmp-floor-subagent
+# shellcheck disable=SC2046  # net-snmp-config prints several words on purpose
+gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$SNMP_FLOOR_SUBAGENT" "$here/floor-subagent.c" \
+    $(net-snmp-config --agent-libs) || { echo "run.sh: cannot build the floor subagent" >&2; exit 1; }
+export VIRTBUSD VIRTBUS_SNMP=${VIRTBUS_SNMP:-$builddir/virtbus-snmp} top_builddir=$builddir SNMP_FLOOR_SUBAGENT
 export PYTHONDONTWRITEBYTECODE=1
 if [ -n "$out" ]; then
     /usr/bin/python3 "$here/snmp-bench.py" "${args[@]}" | tee "$out"
