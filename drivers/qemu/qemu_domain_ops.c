@@ -14,6 +14,18 @@
 
 /* --- process callbacks ---------------------------------------------------------------------- */
 
+/* qemu runs with -no-shutdown: after the guest's power-off the driver ends it. */
+static void quit_after_shutdown(struct qemu_dom *dom)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    dom->got_shutdown = true;
+    if (qemu_process_quit(dom->proc, &err) < 0) {
+        vb_log_warning("could not quit qemu of '%s': %s", dom->obj->def->name, vb_error_message(&err));
+        vb_error_clear(&err);
+    }
+}
+
 /* A reattached qemu answered query-status: the saved state stands unless qemu says otherwise
  * (libvirt's qemuProcessUpdateState). No Started event: the domain never stopped. */
 static void reattach_ready(struct qemu_dom *dom, bool running)
@@ -27,6 +39,8 @@ static void reattach_ready(struct qemu_dom *dom, bool running)
         vb_domain_obj_set_state(obj, VB_DOMAIN_PAUSED, VB_PAUSED_UNKNOWN);
     dom->running = running;
     qemu_dom_save_status(dom);
+    if (qemu_process_guest_shut_down(dom->proc))
+        quit_after_shutdown(dom);
 }
 
 static void on_ready(struct qemu_process *proc, bool running, void *userdata)
@@ -97,7 +111,6 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
 {
     struct qemu_dom *dom = userdata;
     struct qemu_domain_event out[QEMU_EVENT_MAP_MAX];
-    struct vb_error err = VB_ERROR_INIT;
     size_t n;
 
     if (!vb_domain_obj_is_active(dom->obj))
@@ -116,14 +129,8 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
         qemu_dom_save_status(dom);
     for (size_t i = 0; i < n; i++)
         qemu_dom_emit_mapped(dom, &out[i]);
-    /* qemu runs with -no-shutdown: after the guest's power-off the driver ends it. */
-    if (streq(event->name, "SHUTDOWN") && !dom->got_shutdown && !dom->stop_requested) {
-        dom->got_shutdown = true;
-        if (qemu_process_quit(proc, &err) < 0) {
-            vb_log_warning("could not quit qemu of '%s': %s", dom->obj->def->name, vb_error_message(&err));
-            vb_error_clear(&err);
-        }
-    }
+    if (streq(event->name, "SHUTDOWN") && !dom->got_shutdown && !dom->stop_requested)
+        quit_after_shutdown(dom);
 }
 
 /* libvirt's qemuProcessHandleMonitorEOF: destroy -> destroyed, SHUTDOWN seen -> shutdown, else crashed. */

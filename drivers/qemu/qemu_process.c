@@ -48,6 +48,11 @@ void qemu_process_free(struct qemu_process *proc)
     free(proc);
 }
 
+bool qemu_process_guest_shut_down(const struct qemu_process *proc)
+{
+    return proc->guest_shutdown;
+}
+
 pid_t qemu_process_pid(const struct qemu_process *proc)
 {
     return proc->pid;

@@ -106,6 +106,8 @@ int qemu_process_command(struct qemu_process *proc, const char *command, struct 
                          uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err);
 
 pid_t qemu_process_pid(const struct qemu_process *proc);
+/* qemu reported SHUTDOWN (or, reattached, was found shut down and waiting to quit). */
+bool qemu_process_guest_shut_down(const struct qemu_process *proc);
 /* The definition qemu runs (the one started, or the live XML read back by reattach). */
 const struct vb_domain_def *qemu_process_def(const struct qemu_process *proc);
 /* The log file's path (LOG/NAME.log); NULL for a reattached process (reattach has no log dir). */

@@ -14,12 +14,16 @@
 static void on_status(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
     struct qemu_process *proc = userdata;
-    struct json_object *running;
+    struct json_object *running, *status;
 
     if (reply->result < 0) {
         qemu_process_abandon(proc, &reply->err);
         return;
     }
+    /* The guest powered off while nobody listened: qemu (-no-shutdown) waits to be told to quit. */
+    if (json_object_object_get_ex(reply->ret, "status", &status) &&
+        streq(json_object_get_string(status), "shutdown"))
+        proc->guest_shutdown = proc->shutdown_by_guest = true;
     qemu_process_become_ready(proc, json_object_object_get_ex(reply->ret, "running", &running) &&
                                         json_object_get_boolean(running));
 }

@@ -178,3 +178,33 @@ def test_autostart_domain_starts_with_the_daemon(private_bus, workdir, guest_fil
         dom.Destroy(0)
     finally:
         second.stop()
+
+
+def test_guest_that_powered_off_while_the_daemon_was_stopped_is_shut_down(private_bus, workdir, guest_files):
+    """qemu runs with -no-shutdown: a guest that powered off while nobody read the monitor leaves
+    qemu waiting. The restarted daemon sees it in query-status, ends qemu: shutoff/shutdown."""
+    kernel, initramfs = guest_files
+    serial = os.path.join(workdir, "bye.log")
+    # /bin/poweroff -f as the guest's init: it powers off on its own, about a second after boot.
+    xml = guest_xml("bye", kernel, initramfs, serial).replace(
+        "panic=-1</cmdline>", "panic=-1 rdinit=/bin/poweroff -- -f</cmdline>")
+    first = Session(private_bus, workdir)
+    first.conn.DomainDefineXML(xml)
+    first.domain("bye")[1].Create(0)
+    pid = qemu_pid(workdir, "bye")
+    first.daemon.proc.send_signal(signal.SIGSTOP)  # before the guest's kernel is even up
+    try:
+        assert wait_for_file_text(serial, "Power down", 40), "the guest did not power off"
+        time.sleep(0.5)  # qemu reports SHUTDOWN as the guest writes the power-off register
+        os.kill(pid, 0)  # qemu still there, waiting
+    finally:
+        first.kill()
+
+    second = Session(private_bus, workdir)
+    try:
+        _, dom = second.domain("bye")
+        assert wait_for_state(dom, SHUTOFF, 10) == (SHUTOFF, SHUTOFF_SHUTDOWN)
+        wait_until_gone(pid)
+        assert sorted(os.listdir(run_dir(workdir))) == ["log"]
+    finally:
+        second.stop()
