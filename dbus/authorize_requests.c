@@ -204,6 +204,7 @@ static int add_request(struct dbus_requests *reqs, sd_bus_message *m, const stru
         (void) peek_arg(m, (unsigned int) op->xml_arg, 's', &text);
         req->ref = POLICY_REF_XML;
         req->xml = text;
+        req->object = op->arg_object; /* a network or pool definition; domains: the connection */
         break;
     }
     /* A flags argument that cannot be read is taken as all bits set: check more, not less. */

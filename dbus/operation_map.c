@@ -21,6 +21,9 @@
 /* A lookup of a network, pool, volume, node device or interface by argument 0. */
 #define L(interface, member, op, object, by)                                                                \
     { interface, member, VB_OP_##op, DBUS_OBJECT_ARG_OBJECT, -1, NO_FLAGS, POLICY_OBJECT_##object, POLICY_REF_##by }
+/* A Connect method defining or creating a network or pool from the XML in argument 0. */
+#define X(member, op, flags, object)                                                                   \
+    { CONNECT, member, VB_OP_##op, DBUS_OBJECT_ARG_XML, 0, flags, POLICY_OBJECT_##object, POLICY_REF_XML }
 #define NETWORK "org.libvirt.Network"
 #define POOL "org.libvirt.StoragePool"
 #define VOL "org.libvirt.StorageVol"
@@ -56,14 +59,14 @@ static const struct dbus_operation methods[] = {
     C("NodeSetMemoryParameters", NODE_SET_MEMORY_PARAMETERS, 1),
     /* org.libvirt.Connect: networks, storage, node devices, interfaces, secrets, nwfilters */
     C("ListNetworks", CONNECT_LIST_ALL_NETWORKS, 0),
-    C("NetworkCreateXML", NETWORK_CREATE_XML, NO_FLAGS),
-    C("NetworkDefineXML", NETWORK_DEFINE_XML, NO_FLAGS),
+    X("NetworkCreateXML", NETWORK_CREATE_XML, NO_FLAGS, NETWORK),
+    X("NetworkDefineXML", NETWORK_DEFINE_XML, NO_FLAGS, NETWORK),
     L(CONNECT, "NetworkLookupByName", NETWORK_LOOKUP_BY_NAME, NETWORK, NAME),
     L(CONNECT, "NetworkLookupByUUID", NETWORK_LOOKUP_BY_UUID, NETWORK, UUID),
     C("FindStoragePoolSources", CONNECT_FIND_STORAGE_POOL_SOURCES, 2),
     C("ListStoragePools", CONNECT_LIST_ALL_STORAGE_POOLS, 0),
-    C("StoragePoolCreateXML", STORAGE_POOL_CREATE_XML, 1),
-    C("StoragePoolDefineXML", STORAGE_POOL_DEFINE_XML, 1),
+    X("StoragePoolCreateXML", STORAGE_POOL_CREATE_XML, 1, STORAGE_POOL),
+    X("StoragePoolDefineXML", STORAGE_POOL_DEFINE_XML, 1, STORAGE_POOL),
     L(CONNECT, "StoragePoolLookupByName", STORAGE_POOL_LOOKUP_BY_NAME, STORAGE_POOL, NAME),
     L(CONNECT, "StoragePoolLookupByUUID", STORAGE_POOL_LOOKUP_BY_UUID, STORAGE_POOL, UUID),
     L(CONNECT, "StorageVolLookupByKey", STORAGE_VOL_LOOKUP_BY_KEY, STORAGE_VOL, KEY),

@@ -34,7 +34,7 @@ struct dbus_operation {
     enum dbus_object_source object;
     int xml_arg;   /* DBUS_OBJECT_ARG_XML: which argument */
     int flags_arg; /* the "u" argument libvirt's checks read as flags; -1: none */
-    enum policy_object arg_object; /* DBUS_OBJECT_ARG_OBJECT: what kind */
+    enum policy_object arg_object; /* DBUS_OBJECT_ARG_OBJECT, or ARG_XML of a network or pool: what kind */
     enum policy_ref arg_ref;       /* DBUS_OBJECT_ARG_OBJECT: by what */
 };
 

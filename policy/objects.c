@@ -3,7 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/checks.h"
+#include "conf/network_def.h"
+#include "conf/storage_def.h"
 #include "policy/objects.h"
+#include "util/macros.h"
 
 void policy_identity_clear(struct policy_identity *id)
 {
@@ -156,11 +160,69 @@ static int lookup(const struct policy_request *req, struct vb_object_ref *ref, s
     }
 }
 
+/* The name and uuid a network or pool definition gives; false when it cannot be parsed. */
+static bool names_of_definition(enum policy_object kind, const char *xml, char **name, unsigned char uuid[VB_UUID_LEN])
+{
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_network_def *net = NULL;
+    struct vb_pool_def *pool = NULL;
+
+    /* Longer than any libvirt client can send: the core refuses it unparsed, so does this. */
+    if (!xml || vb_check_string_max(xml, "xml", "", &err) < 0) {
+        vb_error_clear(&err);
+        return false;
+    }
+    if (kind == POLICY_OBJECT_NETWORK && (net = vb_network_def_parse_string(xml, &err))) {
+        *name = strdup(net->name);
+        memcpy(uuid, net->uuid, VB_UUID_LEN);
+    } else if (kind == POLICY_OBJECT_STORAGE_POOL && (pool = vb_pool_def_parse_string(xml, &err))) {
+        *name = strdup(pool->name);
+        memcpy(uuid, pool->uuid, VB_UUID_LEN);
+    }
+    vb_error_clear(&err);
+    vb_network_def_free(net);
+    vb_pool_def_free(pool);
+    return *name != NULL;
+}
+
+/* The network or pool a definition describes, as libvirt's *DefineXMLEnsureACL and
+ * *CreateXMLEnsureACL see the parsed definition: the existing object of that name, else the
+ * name and (when the XML gives one) the uuid. Unparsable (the core then says why): the kind
+ * with no attributes. 1, or -ENOMEM. */
+static int identity_of_definition(const struct policy_request *req, struct policy_identity *id)
+{
+    _cleanup_free_ char *name = NULL;
+    unsigned char uuid[VB_UUID_LEN];
+    char text[VB_UUID_STRING_LEN];
+    struct policy_request by_name = *req;
+    int r;
+
+    *id = (struct policy_identity){ .kind = req->object };
+    if (!names_of_definition(req->object, req->xml, &name, uuid))
+        return 1;
+    by_name.ref = POLICY_REF_NAME;
+    by_name.name = name;
+    if ((r = policy_object_resolve(&by_name, id)) != 0)
+        return r;
+    vb_uuid_format(uuid, text);
+    *id = (struct policy_identity){ .kind = req->object };
+    r = policy_identity_add(id, req->object == POLICY_OBJECT_NETWORK ? "network_name" : "pool_name", name);
+    if (r >= 0 && strstr(req->xml, "<uuid"))
+        r = policy_identity_add(id, req->object == POLICY_OBJECT_NETWORK ? "network_uuid" : "pool_uuid", text);
+    if (r < 0)
+        policy_identity_clear(id);
+    return r < 0 ? r : 1;
+}
+
 int policy_object_resolve(const struct policy_request *req, struct policy_identity *id)
 {
     struct vb_object_ref ref = { 0 };
     struct vb_error err = VB_ERROR_INIT;
-    int r = lookup(req, &ref, &err);
+    int r;
+
+    if (req->ref == POLICY_REF_XML)
+        return identity_of_definition(req, id);
+    r = lookup(req, &ref, &err);
 
     vb_error_clear(&err); /* the core reports a missing object itself */
     if (r >= 0)

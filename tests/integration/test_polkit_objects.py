@@ -16,12 +16,16 @@ VOL_XML = "<volume><name>%s</name><capacity unit='M'>1</capacity></volume>"
 OBJECT_RULES_FILE = polkit_env.RULES_DIR + "/47-virtbus-test-objects.rules"
 
 # vbtest-limited sees network "default", pool "default-pool" and its volume "visible.img", and
-# only on the Test driver; it may read them, not stop or delete them.
+# only on the Test driver; it may read them, not stop or delete them. It may define and start a
+# network "limited-net" and a pool "limited-pool", and nothing else.
 OBJECT_RULES = """// virtbus integration tests (removed when the tests end)
 polkit.addRule(function(action, subject) {
     if (subject.user != "vbtest-limited")
         return polkit.Result.NOT_HANDLED;
     var reading = /\\.(getattr|read)$/.test(action.id);
+    if (/\\.(write|save|start)$/.test(action.id) &&
+        (action.lookup("network_name") == "limited-net" || action.lookup("pool_name") == "limited-pool"))
+        return polkit.Result.YES;
     if (action.id.indexOf("org.libvirt.api.network.") == 0)
         return action.lookup("connect_driver") == "Test" && action.lookup("network_name") == "default" &&
             action.lookup("network_uuid") == "dd8fe884-6c02-601e-7551-cca97df1c5df" && reading
@@ -146,3 +150,33 @@ def test_introspect_and_managed_objects_show_only_visible_objects(world):
     assert node(hidden) in root[0]["value"], root[0]
     assert NET_PATH in limited[1]["value"] and hidden not in limited[1]["value"]
     assert POOL_PATH in limited[1]["value"] and hidden in root[1]["value"]
+
+
+def test_definitions_are_checked_on_the_object_they_define(world):
+    """NetworkDefineXML, NetworkCreateXML and StoragePoolDefineXML are asked with the name the XML
+    gives (libvirt checks the parsed definition), so a rule can allow one name and not another."""
+    calls = [connect("NetworkDefineXML", "s", [NET_XML % "limited-net"]),
+             connect("NetworkDefineXML", "s", [NET_XML % "other-net"]),
+             connect("StoragePoolDefineXML", "su", [POOL_XML % (("limited-pool",) * 2), 0]),
+             connect("StoragePoolDefineXML", "su", [POOL_XML % (("other-pool",) * 2), 0]),
+             connect("NetworkCreateXML", "s", [NET_XML % "other-net2"]),
+             connect("NetworkDefineXML", "s", ["<network><name>broken"])]
+    limited = world.run_as("vbtest-limited", calls)
+    try:
+        assert limited[0]["ok"], limited[0]
+        assert_denied(limited[1], "org.libvirt.api.network.write")
+        assert limited[2]["ok"], limited[2]
+        assert_denied(limited[3], "org.libvirt.api.storage-pool.write")
+        assert_denied(limited[4], "org.libvirt.api.network.write")
+        assert_denied(limited[5], "org.libvirt.api.network.write")  # unparsable: no name to allow
+        names = as_root(world, connect("NetworkLookupByName", "s", ["limited-net"]),
+                        connect("StoragePoolLookupByName", "s", ["limited-pool"]))
+        assert all(names)
+        for missing in (connect("NetworkLookupByName", "s", ["other-net"]),
+                        connect("StoragePoolLookupByName", "s", ["other-pool"])):
+            assert not world.run_as("root", [missing])[0]["ok"]
+    finally:
+        if limited[0]["ok"]:
+            as_root(world, call(limited[0]["value"], "Network", "Undefine"))
+        if limited[2]["ok"]:
+            as_root(world, call(limited[2]["value"], "StoragePool", "Undefine"))
