@@ -63,7 +63,9 @@ int test_done(struct test_conn *conn, struct vb_call *call, int r)
     if (!p)
         return r; /* answering at once is still a right answer */
     *p = (struct test_pending){ .conn = conn, .call = call, .result = r };
-    if (sd_event_add_time_relative(conn->loop, &p->timer, CLOCK_MONOTONIC, conn->delay_usec, 0, on_delay_over,
+    /* Accuracy 1 µs: sd-event reads 0 as its default of 250 ms and would answer up to a quarter
+     * of a second late, not delay_ms later. */
+    if (sd_event_add_time_relative(conn->loop, &p->timer, CLOCK_MONOTONIC, conn->delay_usec, 1, on_delay_over,
                                    p) < 0) {
         free(p);
         return r;
