@@ -446,6 +446,8 @@ static int method_step(struct bus_request *req)
         preq.object = st->target == TARGET_POOL      ? POLICY_OBJECT_STORAGE_POOL
                       : st->target == TARGET_NETWORK ? POLICY_OBJECT_NETWORK
                                                      : POLICY_OBJECT_CONNECT; /* a domain */
+        if (st->row->op == VB_OP_STORAGE_VOL_CREATE_XML)
+            preq.xml = st->args.xml_desc; /* the new volume's name */
     } else if (st->target == TARGET_VOLUME) {
         preq.ref = POLICY_REF_KEY;
         preq.name = st->key;

@@ -164,6 +164,8 @@ static int add_request(struct dbus_requests *reqs, sd_bus_message *m, const stru
         r = object_of_path(reqs, req, dc, path);
         if (r < 0)
             return r == -ENOMEM ? r : 0;
+        if (op->xml_arg >= 0 && peek_arg(m, (unsigned int) op->xml_arg, 's', &text) >= 0)
+            req->xml = text; /* a volume to create: its name */
         break;
     case DBUS_OBJECT_ARG_OBJECT:
         r = object_of_arg(reqs, req, m, op, dc);

@@ -18,6 +18,8 @@
 #define S(member, op, flags) { SNAPSHOT, member, VB_OP_##op, DBUS_OBJECT_SNAPSHOT_PATH, -1, flags, NO_ARG }
 #define NO_FLAGS (-1)
 #define O(interface, member, op, flags) { interface, member, VB_OP_##op, DBUS_OBJECT_OBJECT_PATH, -1, flags, NO_ARG }
+/* A pool method creating a volume from the XML in argument 0 (polkit sees the new vol_name). */
+#define OX(interface, member, op, flags) { interface, member, VB_OP_##op, DBUS_OBJECT_OBJECT_PATH, 0, flags, NO_ARG }
 /* A lookup of a network, pool, volume, node device or interface by argument 0. */
 #define L(interface, member, op, object, by)                                                                \
     { interface, member, VB_OP_##op, DBUS_OBJECT_ARG_OBJECT, -1, NO_FLAGS, POLICY_OBJECT_##object, POLICY_REF_##by }
@@ -218,8 +220,8 @@ static const struct dbus_operation methods[] = {
     O(POOL, "GetXMLDesc", STORAGE_POOL_GET_XML_DESC, 0),
     O(POOL, "ListStorageVolumes", STORAGE_POOL_LIST_ALL_VOLUMES, 0),
     O(POOL, "Refresh", STORAGE_POOL_REFRESH, 0),
-    O(POOL, "StorageVolCreateXML", STORAGE_VOL_CREATE_XML, 1),
-    O(POOL, "StorageVolCreateXMLFrom", STORAGE_VOL_CREATE_XML_FROM, 2),
+    OX(POOL, "StorageVolCreateXML", STORAGE_VOL_CREATE_XML, 1),
+    OX(POOL, "StorageVolCreateXMLFrom", STORAGE_VOL_CREATE_XML_FROM, 2),
     L(POOL, "StorageVolLookupByName", STORAGE_VOL_LOOKUP_BY_NAME, STORAGE_VOL, NAME),
     O(POOL, "Undefine", STORAGE_POOL_UNDEFINE, NO_FLAGS),
     O(VOL, "Delete", STORAGE_VOL_DELETE, 0),

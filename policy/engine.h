@@ -72,7 +72,8 @@ struct policy_request {
     const unsigned char *uuid; /* POLICY_REF_UUID; a volume by name: its pool */
     const char *name;          /* POLICY_REF_NAME, _KEY, _PATH, _MAC */
     int id;                    /* POLICY_REF_ID */
-    const char *xml;           /* POLICY_REF_XML; NULL or unparsable: the connection only */
+    const char *xml;           /* POLICY_REF_XML; NULL or unparsable: the connection only. With a pool
+                                * (by uuid): the volume it is asked to create */
     unsigned int flags;        /* what libvirt's check reads as flags (InterfaceAddresses: the source) */
 };
 

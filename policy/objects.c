@@ -42,13 +42,23 @@ static bool is_storage(enum policy_object kind)
     return kind == POLICY_OBJECT_STORAGE_POOL || kind == POLICY_OBJECT_STORAGE_VOL;
 }
 
+/* Which attributes of an identity of kind a permission on object sees: all of its own kind's;
+ * among storage objects the pool_* ones, and vol_* ones for a volume permission (a pool asked
+ * to create a volume carries the new volume's name). */
+static bool attribute_reaches(const char *name, enum policy_object kind, enum policy_object object)
+{
+    if (!is_storage(object) || !is_storage(kind))
+        return object == kind;
+    return !strncmp(name, "pool_", 5) || (object == POLICY_OBJECT_STORAGE_VOL && !strncmp(name, "vol_", 4));
+}
+
 int policy_identity_for(const struct policy_identity *id, enum policy_object object, struct policy_identity *dst)
 {
     int r = 0;
 
     *dst = (struct policy_identity){ .kind = id->kind };
     for (size_t i = 0; r >= 0 && i < id->n; i++)
-        if (object == id->kind || (is_storage(object) && is_storage(id->kind) && !strncmp(id->names[i], "pool_", 5)))
+        if (attribute_reaches(id->names[i], id->kind, object))
             r = policy_identity_add(dst, id->names[i], id->values[i]);
     if (r < 0)
         policy_identity_clear(dst);
@@ -214,6 +224,22 @@ static int identity_of_definition(const struct policy_request *req, struct polic
     return r < 0 ? r : 1;
 }
 
+/* A pool asked to create a volume: the new volume's vol_name, as libvirt's
+ * virStorageVolCreateXMLEnsureACL sees the parsed volume (its key does not exist yet). An
+ * unparsable definition adds nothing (the core then says why). 0 or -ENOMEM. */
+static int add_new_volume_name(struct policy_identity *id, const char *xml)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    struct vb_vol_def *vol = NULL;
+    int r = 0;
+
+    if (vb_check_string_max(xml, "xml", "", &err) == 0 && (vol = vb_vol_def_parse_string(xml, &err)))
+        r = policy_identity_add(id, "vol_name", vol->name);
+    vb_error_clear(&err);
+    vb_vol_def_free(vol);
+    return r == -E2BIG ? 0 : r;
+}
+
 int policy_object_resolve(const struct policy_request *req, struct policy_identity *id)
 {
     struct vb_object_ref ref = { 0 };
@@ -229,6 +255,8 @@ int policy_object_resolve(const struct policy_request *req, struct policy_identi
         r = policy_identity_of_object(req->conn, req->object, &ref, id) < 0 ? -ENOMEM : 1;
     else
         r = 0;
+    if (r > 0 && req->object == POLICY_OBJECT_STORAGE_POOL && req->xml && add_new_volume_name(id, req->xml) < 0)
+        r = -ENOMEM;
     vb_object_ref_clear(&ref);
     return r;
 }

@@ -135,6 +135,12 @@ def test_pools_volumes_and_networks_are_checked_and_filtered_per_object(object_r
     with pytest.raises(QmfError) as denied:
         lim.method(net, "destroy")
     assert denied.value.values["action"] == "org.libvirt.api.network.stop"
+    # createVolumeXML is asked with the new volume's name (vol_name), as on D-Bus
+    made = lim.method(pool, "createVolumeXML", {"xmlDesc": vol_xml % "limited.img"})["volume"]["_object_name"]
+    with pytest.raises(QmfError) as denied:
+        lim.method(pool, "createVolumeXML", {"xmlDesc": vol_xml % "other.img"})
+    assert denied.value.values["action"] == "org.libvirt.api.storage-vol.create"
+    alice.method(made, "delete")
     lim.close()
     alice.close()
 

@@ -17,7 +17,8 @@ OBJECT_RULES_FILE = polkit_env.RULES_DIR + "/47-virtbus-test-objects.rules"
 
 # vbtest-limited sees network "default", pool "default-pool" and its volume "visible.img", and
 # only on the Test driver; it may read them, not stop or delete them. It may define and start a
-# network "limited-net" and a pool "limited-pool", and nothing else.
+# network "limited-net" and a pool "limited-pool", and create a volume "limited.img" in
+# "default-pool", and nothing else.
 OBJECT_RULES = """// virtbus integration tests (removed when the tests end)
 polkit.addRule(function(action, subject) {
     if (subject.user != "vbtest-limited")
@@ -25,6 +26,9 @@ polkit.addRule(function(action, subject) {
     var reading = /\\.(getattr|read)$/.test(action.id);
     if (/\\.(write|save|start)$/.test(action.id) &&
         (action.lookup("network_name") == "limited-net" || action.lookup("pool_name") == "limited-pool"))
+        return polkit.Result.YES;
+    if (action.id == "org.libvirt.api.storage-vol.create" && action.lookup("pool_name") == "default-pool" &&
+        action.lookup("vol_name") == "limited.img")
         return polkit.Result.YES;
     if (action.id.indexOf("org.libvirt.api.network.") == 0)
         return action.lookup("connect_driver") == "Test" && action.lookup("network_name") == "default" &&
@@ -180,3 +184,17 @@ def test_definitions_are_checked_on_the_object_they_define(world):
             as_root(world, call(limited[0]["value"], "Network", "Undefine"))
         if limited[2]["ok"]:
             as_root(world, call(limited[2]["value"], "StoragePool", "Undefine"))
+
+
+def test_a_volume_to_create_is_checked_with_its_name(world):
+    create = call(POOL_PATH, "StoragePool", "StorageVolCreateXML", "su")
+    limited = world.run_as("vbtest-limited", [dict(create, args=[VOL_XML % "limited.img", 0]),
+                                              dict(create, args=[VOL_XML % "other.img", 0])])
+    try:
+        assert limited[0]["ok"], limited[0]
+        assert_denied(limited[1], "org.libvirt.api.storage-vol.create")
+        names = as_root(world, call(POOL_PATH, "StoragePool", "ListStorageVolumes", "u", [0]))[0]
+        assert not any(path.endswith("other_2eimg") or "other" in path for path in names), names
+    finally:
+        if limited[0]["ok"]:
+            as_root(world, call(limited[0]["value"], "StorageVol", "Delete", "u", [0]))
