@@ -23,7 +23,7 @@
 /* A lookup of a network, pool, volume, node device or interface by argument 0. */
 #define L(interface, member, op, object, by)                                                                \
     { interface, member, VB_OP_##op, DBUS_OBJECT_ARG_OBJECT, -1, NO_FLAGS, POLICY_OBJECT_##object, POLICY_REF_##by }
-/* A Connect method defining or creating a network or pool from the XML in argument 0. */
+/* A Connect method defining or creating a network, pool or interface from the XML in argument 0. */
 #define X(member, op, flags, object)                                                                   \
     { CONNECT, member, VB_OP_##op, DBUS_OBJECT_ARG_XML, 0, flags, POLICY_OBJECT_##object, POLICY_REF_XML }
 #define NETWORK "org.libvirt.Network"
@@ -80,7 +80,7 @@ static const struct dbus_operation methods[] = {
     C("InterfaceChangeBegin", INTERFACE_CHANGE_BEGIN, 0),
     C("InterfaceChangeCommit", INTERFACE_CHANGE_COMMIT, 0),
     C("InterfaceChangeRollback", INTERFACE_CHANGE_ROLLBACK, 0),
-    C("InterfaceDefineXML", INTERFACE_DEFINE_XML, 1),
+    X("InterfaceDefineXML", INTERFACE_DEFINE_XML, 1, INTERFACE),
     L(CONNECT, "InterfaceLookupByMAC", INTERFACE_LOOKUP_BY_MAC_STRING, INTERFACE, MAC),
     L(CONNECT, "InterfaceLookupByName", INTERFACE_LOOKUP_BY_NAME, INTERFACE, NAME),
     C("ListInterfaces", CONNECT_LIST_ALL_INTERFACES, 0),

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/checks.h"
+#include "conf/host_device_def.h"
 #include "conf/network_def.h"
 #include "conf/storage_def.h"
 #include "policy/objects.h"
@@ -170,12 +171,16 @@ static int lookup(const struct policy_request *req, struct vb_object_ref *ref, s
     }
 }
 
-/* The name and uuid a network or pool definition gives; false when it cannot be parsed. */
-static bool names_of_definition(enum policy_object kind, const char *xml, char **name, unsigned char uuid[VB_UUID_LEN])
+/* What a network, pool or interface definition names: its name, and its uuid (networks, pools:
+ * only when the XML gives one; else the driver makes one up later) or its MAC (interfaces).
+ * false when it cannot be parsed. */
+static bool names_of_definition(enum policy_object kind, const char *xml, char **name, char **second)
 {
     struct vb_error err = VB_ERROR_INIT;
     struct vb_network_def *net = NULL;
     struct vb_pool_def *pool = NULL;
+    struct vb_iface_def *iface = NULL;
+    char uuid[VB_UUID_STRING_LEN];
 
     /* Longer than any libvirt client can send: the core refuses it unparsed, so does this. */
     if (!xml || vb_check_string_max(xml, "xml", "", &err) < 0) {
@@ -184,41 +189,50 @@ static bool names_of_definition(enum policy_object kind, const char *xml, char *
     }
     if (kind == POLICY_OBJECT_NETWORK && (net = vb_network_def_parse_string(xml, &err))) {
         *name = strdup(net->name);
-        memcpy(uuid, net->uuid, VB_UUID_LEN);
+        vb_uuid_format(net->uuid, uuid);
     } else if (kind == POLICY_OBJECT_STORAGE_POOL && (pool = vb_pool_def_parse_string(xml, &err))) {
         *name = strdup(pool->name);
-        memcpy(uuid, pool->uuid, VB_UUID_LEN);
+        vb_uuid_format(pool->uuid, uuid);
+    } else if (kind == POLICY_OBJECT_INTERFACE && (iface = vb_iface_def_parse_string(xml, &err))) {
+        *name = strdup(iface->name);
+        *second = iface->mac ? strdup(iface->mac) : NULL;
     }
+    if ((net || pool) && strstr(xml, "<uuid"))
+        *second = strdup(uuid);
     vb_error_clear(&err);
     vb_network_def_free(net);
     vb_pool_def_free(pool);
+    vb_iface_def_free(iface);
     return *name != NULL;
 }
 
-/* The network or pool a definition describes, as libvirt's *DefineXMLEnsureACL and
+/* The network, pool or interface a definition describes, as libvirt's *DefineXMLEnsureACL and
  * *CreateXMLEnsureACL see the parsed definition: the existing object of that name, else the
- * name and (when the XML gives one) the uuid. Unparsable (the core then says why): the kind
- * with no attributes. 1, or -ENOMEM. */
+ * name and the uuid or MAC the XML gives. Unparsable (the core then says why): the kind with
+ * no attributes. 1, or -ENOMEM. */
 static int identity_of_definition(const struct policy_request *req, struct policy_identity *id)
 {
-    _cleanup_free_ char *name = NULL;
-    unsigned char uuid[VB_UUID_LEN];
-    char text[VB_UUID_STRING_LEN];
+    static const char *const attributes[][2] = {
+        [POLICY_OBJECT_NETWORK] = { "network_name", "network_uuid" },
+        [POLICY_OBJECT_STORAGE_POOL] = { "pool_name", "pool_uuid" },
+        [POLICY_OBJECT_INTERFACE] = { "interface_name", "interface_macaddr" },
+    };
+    _cleanup_free_ char *name = NULL, *second = NULL;
     struct policy_request by_name = *req;
     int r;
 
     *id = (struct policy_identity){ .kind = req->object };
-    if (!names_of_definition(req->object, req->xml, &name, uuid))
+    if ((size_t) req->object >= ARRAY_SIZE(attributes) || !attributes[req->object][0] ||
+        !names_of_definition(req->object, req->xml, &name, &second))
         return 1;
     by_name.ref = POLICY_REF_NAME;
     by_name.name = name;
     if ((r = policy_object_resolve(&by_name, id)) != 0)
         return r;
-    vb_uuid_format(uuid, text);
     *id = (struct policy_identity){ .kind = req->object };
-    r = policy_identity_add(id, req->object == POLICY_OBJECT_NETWORK ? "network_name" : "pool_name", name);
-    if (r >= 0 && strstr(req->xml, "<uuid"))
-        r = policy_identity_add(id, req->object == POLICY_OBJECT_NETWORK ? "network_uuid" : "pool_uuid", text);
+    r = policy_identity_add(id, attributes[req->object][0], name);
+    if (r >= 0)
+        r = policy_identity_add(id, attributes[req->object][1], second);
     if (r < 0)
         policy_identity_clear(id);
     return r < 0 ? r : 1;

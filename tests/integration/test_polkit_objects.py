@@ -12,12 +12,14 @@ NET_PATH = TEST_PATH + "/network/_dd8fe884_6c02_601e_7551_cca97df1c5df"
 POOL_PATH = TEST_PATH + "/storagepool/_dfe224cb_28fb_8dd0_c4b2_64eb3f0f4566"
 NET_XML = "<network><name>%s</name><bridge name='br9'/></network>"
 POOL_XML = "<pool type='dir'><name>%s</name><target><path>/%s</path></target></pool>"
+IFACE_XML = "<interface type='ethernet' name='%s'><mac address='52:54:00:aa:bb:cc'/></interface>"
 VOL_XML = "<volume><name>%s</name><capacity unit='M'>1</capacity></volume>"
 OBJECT_RULES_FILE = polkit_env.RULES_DIR + "/47-virtbus-test-objects.rules"
 
 # vbtest-limited sees network "default", pool "default-pool" and its volume "visible.img", and
 # only on the Test driver; it may read them, not stop or delete them. It may define and start a
-# network "limited-net" and a pool "limited-pool", and create a volume "limited.img" in
+# network "limited-net", a pool "limited-pool" and an interface "limited-if" (that MAC), and
+# create a volume "limited.img" in
 # "default-pool", and nothing else.
 OBJECT_RULES = """// virtbus integration tests (removed when the tests end)
 polkit.addRule(function(action, subject) {
@@ -25,7 +27,9 @@ polkit.addRule(function(action, subject) {
         return polkit.Result.NOT_HANDLED;
     var reading = /\\.(getattr|read)$/.test(action.id);
     if (/\\.(write|save|start)$/.test(action.id) &&
-        (action.lookup("network_name") == "limited-net" || action.lookup("pool_name") == "limited-pool"))
+        (action.lookup("network_name") == "limited-net" || action.lookup("pool_name") == "limited-pool" ||
+         (action.lookup("interface_name") == "limited-if" &&
+          action.lookup("interface_macaddr") == "52:54:00:aa:bb:cc")))
         return polkit.Result.YES;
     if (action.id == "org.libvirt.api.storage-vol.create" && action.lookup("pool_name") == "default-pool" &&
         action.lookup("vol_name") == "limited.img")
@@ -157,14 +161,17 @@ def test_introspect_and_managed_objects_show_only_visible_objects(world):
 
 
 def test_definitions_are_checked_on_the_object_they_define(world):
-    """NetworkDefineXML, NetworkCreateXML and StoragePoolDefineXML are asked with the name the XML
-    gives (libvirt checks the parsed definition), so a rule can allow one name and not another."""
+    """NetworkDefineXML, NetworkCreateXML, StoragePoolDefineXML and InterfaceDefineXML are asked with
+    the name (and MAC) the XML gives (libvirt checks the parsed definition), so a rule can allow one
+    name and not another."""
     calls = [connect("NetworkDefineXML", "s", [NET_XML % "limited-net"]),
              connect("NetworkDefineXML", "s", [NET_XML % "other-net"]),
              connect("StoragePoolDefineXML", "su", [POOL_XML % (("limited-pool",) * 2), 0]),
              connect("StoragePoolDefineXML", "su", [POOL_XML % (("other-pool",) * 2), 0]),
              connect("NetworkCreateXML", "s", [NET_XML % "other-net2"]),
-             connect("NetworkDefineXML", "s", ["<network><name>broken"])]
+             connect("NetworkDefineXML", "s", ["<network><name>broken"]),
+             connect("InterfaceDefineXML", "su", [IFACE_XML % "limited-if", 0]),
+             connect("InterfaceDefineXML", "su", [IFACE_XML % "other-if", 0])]
     limited = world.run_as("vbtest-limited", calls)
     try:
         assert limited[0]["ok"], limited[0]
@@ -173,6 +180,8 @@ def test_definitions_are_checked_on_the_object_they_define(world):
         assert_denied(limited[3], "org.libvirt.api.storage-pool.write")
         assert_denied(limited[4], "org.libvirt.api.network.write")
         assert_denied(limited[5], "org.libvirt.api.network.write")  # unparsable: no name to allow
+        assert limited[6]["ok"], limited[6]
+        assert_denied(limited[7], "org.libvirt.api.interface.write")
         names = as_root(world, connect("NetworkLookupByName", "s", ["limited-net"]),
                         connect("StoragePoolLookupByName", "s", ["limited-pool"]))
         assert all(names)
@@ -184,6 +193,8 @@ def test_definitions_are_checked_on_the_object_they_define(world):
             as_root(world, call(limited[0]["value"], "Network", "Undefine"))
         if limited[2]["ok"]:
             as_root(world, call(limited[2]["value"], "StoragePool", "Undefine"))
+        if limited[6]["ok"]:
+            as_root(world, call(limited[6]["value"], "Interface", "Undefine"))
 
 
 def test_a_volume_to_create_is_checked_with_its_name(world):
