@@ -3,6 +3,8 @@
 #include "drivers/qemu/qemu_hooks_private.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,11 +127,36 @@ static void stop_writing(struct qemu_hook_run *run)
     run->stdin_fd = -1;
 }
 
+/* write(2) to a pipe whose reader is gone gives EPIPE and no SIGPIPE, whatever the process's
+ * disposition of SIGPIPE: blocked around the write, and a SIGPIPE it raised is consumed. */
+static ssize_t write_without_sigpipe(int fd, const void *buf, size_t len)
+{
+    sigset_t pipe_only, old, pending;
+    static const struct timespec no_wait = { 0, 0 };
+    bool was_pending;
+    ssize_t n;
+    int saved;
+
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigpending(&pending);
+    was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+    n = write(fd, buf, len);
+    saved = errno;
+    if (n < 0 && saved == EPIPE && !was_pending)
+        while (sigtimedwait(&pipe_only, NULL, &no_wait) < 0 && errno == EINTR)
+            ;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
+    return n;
+}
+
 /* A script that does not read its stdin is fine: EPIPE just ends the writing. */
 static int on_stdin(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
     struct qemu_hook_run *run = userdata;
-    ssize_t n = write(fd, run->xml + run->xml_written, run->xml_len - run->xml_written);
+    ssize_t n = write_without_sigpipe(fd, run->xml + run->xml_written, run->xml_len - run->xml_written);
 
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return 0;
