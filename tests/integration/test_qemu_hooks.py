@@ -157,6 +157,22 @@ def test_create_xml_domain_is_transient_and_vanishes_after_destroy(bus, workdir)
     assert not [f for f in os.listdir(os.path.join(workdir, "qemu", "etc", "qemu")) if f.endswith(".xml")]
 
 
+def test_create_xml_of_a_defined_domain_keeps_it_defined(bus, workdir):
+    kernel, initramfs = guest_files_cache
+    conn = connect(bus)
+    path = conn.DomainDefineXML(guest_xml("kept", kernel, initramfs, os.path.join(workdir, "k.serial")))
+    dom = domain(bus, path)
+    xml = dom.GetXMLDesc(0)  # with the UUID: the same domain, not another of the same name
+    assert conn.DomainCreateXML(xml, 1) == path  # VIR_DOMAIN_START_PAUSED
+    assert tuple(dom.GetState(0)) == (3, 1)  # paused/user
+    with pytest.raises(dbus.DBusException) as excinfo:
+        conn.DomainCreateXML(xml, 0)
+    assert "already active" in excinfo.value.get_dbus_message()
+    dom.Destroy(0)
+    assert tuple(dom.GetState(0))[0] == SHUTOFF
+    assert conn.DomainLookupByName("kept") == path
+
+
 def test_autodestroy_domain_dies_with_the_connection_that_created_it(bus, private_bus, workdir):
     kernel, initramfs = guest_files_cache
     owner = dbus.bus.BusConnection(private_bus.address)
