@@ -337,20 +337,23 @@ int qemu_hooks_run(struct qemu_hooks *hooks, const char *name, const enum qemu_h
                    struct vb_error *err)
 {
     struct qemu_hook_run *run;
+    char *name_copy, *xml_copy;
 
     if (n_ops == 0 || n_ops > QEMU_HOOK_OPS_MAX)
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "%zu hook operations asked for", n_ops);
     if (!script_present(hooks->path))
         return QEMU_HOOKS_NONE;
+    name_copy = strdup(name);
+    xml_copy = strdup(xml ? xml : "");
     run = calloc(1, sizeof(*run));
-    if (!run || !(run->name = strdup(name)) || !(run->xml = strdup(xml ? xml : ""))) {
-        if (run)
-            free(run->name);
+    if (!name_copy || !xml_copy || !run) {
+        free(name_copy);
+        free(xml_copy);
         free(run);
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     }
-    *run = (struct qemu_hook_run){ .hooks = hooks, .next = hooks->runs, .name = run->name, .xml = run->xml,
-                                   .xml_len = strlen(run->xml), .n_ops = n_ops, .pidfd = -1, .stdin_fd = -1,
+    *run = (struct qemu_hook_run){ .hooks = hooks, .next = hooks->runs, .name = name_copy, .xml = xml_copy,
+                                   .xml_len = strlen(xml_copy), .n_ops = n_ops, .pidfd = -1, .stdin_fd = -1,
                                    .stderr_fd = -1 };
     memcpy(run->ops, ops, n_ops * sizeof(*ops));
     hooks->runs = run;

@@ -24,13 +24,13 @@ dir=%(dir)s
 cat > "$dir/stdin-$2.xml"
 echo "$*" >> "$dir/hooks.log"
 if [ -e "$dir/fail-$2" ]; then echo "hook refuses $2 of $1" >&2; exit 3; fi
-if [ -e "$dir/hang-$2" ]; then exec sleep 30; fi
+if [ -e "$dir/hang-$2" ]; then echo $$ > "$dir/pid.tmp"; mv "$dir/pid.tmp" "$dir/pid-$2"; exec sleep 30; fi
 exit 0
 """
 
 
 @pytest.fixture
-def hooked(private_bus, workdir):
+def hooked_daemon(private_bus, workdir):
     """A daemon whose QEMU connection has a hook script, with a short hook timeout."""
     hooks_dir = os.path.join(workdir, "qemu", "etc", "qemu", "hooks")
     os.makedirs(hooks_dir)
@@ -39,13 +39,18 @@ def hooked(private_bus, workdir):
         f.write(HOOK % {"dir": workdir})
     os.chmod(script, 0o755)
     d = Daemon(private_bus, workdir, env={"VIRTBUS_QEMU_HOOK_TIMEOUT_MS": str(HOOK_TIMEOUT_MS)}).start()
-    bus = dbus.bus.BusConnection(private_bus.address)
-    yield bus
-    bus.close()
+    yield d
     status = d.stop()
     log = d.log()
     assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log
     assert status == 0, "virtbusd exited with %s:\n%s" % (status, log)
+
+
+@pytest.fixture
+def hooked(hooked_daemon, private_bus):
+    bus = dbus.bus.BusConnection(private_bus.address)
+    yield bus
+    bus.close()
 
 
 def connect(bus):
@@ -113,6 +118,25 @@ def test_hook_past_the_timeout_is_killed_and_the_start_fails(hooked, workdir):
     message = refused_create(hooked, workdir, "slow")
     assert "slow start begin -) killed after %d ms without finishing" % HOOK_TIMEOUT_MS in message, message
     assert hook_lines(workdir, 4)[-2:] == ["slow stopped end -", "slow release end -"]
+
+
+def test_daemon_stop_during_a_hook_kills_it_and_ends_the_start(hooked_daemon, hooked, workdir):
+    from gi.repository import GLib
+    open(os.path.join(workdir, "hang-prepare"), "w").close()
+    dom = domain(hooked, define(hooked, workdir, "stopping"))
+    replies = []
+    dom.Create(0, reply_handler=lambda: replies.append("ok"), error_handler=replies.append)
+    pid_file = os.path.join(workdir, "pid-prepare")
+    deadline = time.monotonic() + 5
+    while not os.path.exists(pid_file) and time.monotonic() < deadline:
+        GLib.MainContext.default().iteration(False) or time.sleep(0.02)
+    hook_pid = int(open(pid_file).read())
+    assert hooked_daemon.stop() == 0
+    while not replies and time.monotonic() < deadline + 5:
+        GLib.MainContext.default().iteration(False) or time.sleep(0.02)
+    assert replies and replies[0] != "ok", replies
+    assert not os.path.exists("/proc/%d" % hook_pid) or \
+        open("/proc/%d/stat" % hook_pid).read().split()[2] == "Z", "the hook script outlived the daemon"
 
 
 def test_reboot_resets_the_guest_in_the_same_qemu(bus, workdir):
