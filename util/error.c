@@ -53,6 +53,7 @@ static const struct error_prefix prefixes[] = {
     { VB_ERR_OPERATION_INVALID, "Requested operation is not valid", "Requested operation is not valid: %s" },
     { VB_ERR_CONFIG_UNSUPPORTED, "unsupported configuration", "unsupported configuration: %s" },
     { VB_ERR_OPERATION_TIMEOUT, "Timed out during operation", "Timed out during operation: %s" },
+    { VB_ERR_HOOK_SCRIPT_FAILED, "Hook script execution failed", "Hook script execution failed: %s" },
     { VB_ERR_NO_DOMAIN_SNAPSHOT, "Domain snapshot not found", "Domain snapshot not found: %s" },
     { VB_ERR_ARGUMENT_UNSUPPORTED, "argument unsupported", "argument unsupported: %s" },
     { VB_ERR_SNAPSHOT_REVERT_RISKY, "revert requires force", "revert requires force: %s" },

@@ -2,8 +2,10 @@
  * parking a call until qemu answers, ending it, one-command calls, event announcement. */
 #include <stdlib.h>
 
+#include "drivers/domain_registry.h"
 #include "drivers/qemu/qemu_domain_private.h"
 #include "events/event.h"
+#include "util/log.h"
 #include "util/macros.h"
 
 void qemu_dom_unlink(struct qemu_dom *dom)
@@ -69,6 +71,9 @@ void qemu_dom_finish_call(struct qemu_dom *dom, int r, const struct vb_error *er
     if (!call)
         return;
     dom->call = NULL;
+    if (r == 0 && dom->ref_out)
+        r = vb_registry_fill_ref(dom->obj, dom->ref_out, &call->err);
+    dom->ref_out = NULL;
     if (r < 0 && err)
         vb_error_set_literal(&call->err, err->code, "%s", vb_error_message(err));
     vb_call_complete(call, r);
@@ -95,6 +100,18 @@ int qemu_dom_command_call(struct vb_call *call, struct vb_domain_obj *obj, const
                                      &call->err) < 0)
         return -1;
     return qemu_dom_wait(dom, call);
+}
+
+static void log_powerdown_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    if (reply->result < 0)
+        vb_log_warning("system_powerdown: %s", vb_error_message(&reply->err));
+}
+
+int qemu_dom_send_powerdown(struct qemu_dom *dom, struct vb_error *err)
+{
+    return qemu_process_command(dom->proc, "system_powerdown", NULL, QEMU_COMMAND_TIMEOUT_USEC, log_powerdown_reply,
+                                NULL, err);
 }
 
 void qemu_dom_emit_mapped(struct qemu_dom *dom, const struct qemu_domain_event *ev)

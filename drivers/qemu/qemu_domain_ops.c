@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "drivers/domain_registry.h"
 #include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_domain_private.h"
 #include "events/event.h"
@@ -41,6 +42,8 @@ static void reattach_ready(struct qemu_dom *dom, bool running)
     qemu_dom_save_status(dom);
     if (qemu_process_guest_shut_down(dom->proc))
         quit_after_shutdown(dom);
+    else
+        qemu_dom_run_reconnect_hook(dom);
 }
 
 static void on_ready(struct qemu_process *proc, bool running, void *userdata)
@@ -74,6 +77,7 @@ static void on_ready(struct qemu_process *proc, bool running, void *userdata)
     qemu_emit(conn, obj, VB_EVENT_STARTED, VB_EVENT_STARTED_BOOTED);
     if (!running)
         qemu_emit(conn, obj, VB_EVENT_SUSPENDED, VB_EVENT_SUSPENDED_PAUSED);
+    qemu_dom_hooks_started(dom);
     qemu_dom_finish_call(dom, 0, NULL);
 }
 
@@ -100,11 +104,12 @@ static void on_failed(struct qemu_process *proc, const struct vb_error *err, voi
 
     qemu_process_free(proc);
     dom->proc = NULL;
-    if (!dom->call) /* autostart or reattach: nobody waits for the error */
-        vb_log_warning("qemu of domain '%s' failed: %s", dom->obj->def->name, vb_error_message(err));
-    if (dom->reattaching)
+    if (dom->reattaching) {
+        vb_log_warning("qemu of domain '%s' does not answer: %s", dom->obj->def->name, vb_error_message(err));
         reattach_failed(dom);
-    qemu_dom_finish_call(dom, -1, err);
+        return;
+    }
+    qemu_dom_start_failed(dom, err);
 }
 
 static void on_event(struct qemu_process *proc, const struct qmp_event *event, void *userdata)
@@ -129,8 +134,14 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
         qemu_dom_save_status(dom);
     for (size_t i = 0; i < n; i++)
         qemu_dom_emit_mapped(dom, &out[i]);
-    if (streq(event->name, "SHUTDOWN") && !dom->got_shutdown && !dom->stop_requested)
-        quit_after_shutdown(dom);
+    if (streq(event->name, "SHUTDOWN") && !dom->got_shutdown && !dom->stop_requested) {
+        if (dom->fake_reboot) {
+            dom->got_shutdown = true;
+            qemu_dom_fake_reboot(dom);
+        } else {
+            quit_after_shutdown(dom);
+        }
+    }
 }
 
 /* libvirt's qemuProcessHandleMonitorEOF: destroy -> destroyed, SHUTDOWN seen -> shutdown, else crashed. */
@@ -153,7 +164,8 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
         reason = VB_SHUTOFF_SHUTDOWN;
         detail = VB_EVENT_STOPPED_SHUTDOWN;
     }
-    dom->running = dom->stop_requested = dom->got_shutdown = false;
+    dom->running = dom->stop_requested = dom->got_shutdown = dom->fake_reboot = false;
+    qemu_dom_hooks_stopped(dom); /* with the live definition, before mark_stopped drops it */
     vb_domain_obj_mark_stopped(obj, reason);
     if (vb_domain_list_reindex_id(conn->domains, obj, old_id) < 0)
         vb_log_warning("could not reindex domain '%s'", obj->def->name);
@@ -215,12 +227,12 @@ struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *ob
 int qemu_create(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
 {
     struct qemu_process_options options = { .start_paused = flags & VB_START_PAUSED };
-    struct qemu_dom *dom;
 
-    VB_CHECK_FLAGS(flags, VB_START_PAUSED, &call->err);
-    if (!(dom = qemu_dom_start(priv, obj, &options, &call->err)))
+    VB_CHECK_FLAGS(flags, VB_START_PAUSED | VB_START_AUTODESTROY, &call->err);
+    if (vb_domain_obj_check_inactive(obj, &call->err) < 0 ||
+        vb_registry_remember_autodestroy(obj, flags, call->client, &call->err) < 0)
         return -1;
-    return qemu_dom_wait(dom, call);
+    return qemu_dom_start_call(priv, call, obj, &options);
 }
 
 static void on_stop_done(struct qemu_process *proc, int result, const struct vb_error *err, void *userdata)
@@ -252,12 +264,6 @@ int qemu_destroy(void *priv, struct vb_call *call, struct vb_domain_obj *obj, un
 /* libvirt's virDomainShutdownFlagValues share these bits; only ACPI is done (the default). */
 #define SHUTDOWN_METHOD_FLAGS 0x1fu
 
-static void ignore_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
-{
-    if (reply->result < 0)
-        vb_log_warning("system_powerdown: %s", vb_error_message(&reply->err));
-}
-
 /* ACPI power button; returns at once, as libvirt's (the guest may ignore it). */
 int qemu_shutdown(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
 {
@@ -266,8 +272,8 @@ int qemu_shutdown(void *priv, struct vb_call *call, struct vb_domain_obj *obj, u
     VB_CHECK_FLAGS(flags, SHUTDOWN_METHOD_FLAGS, &call->err);
     if (!(dom = qemu_dom_running(obj, &call->err)))
         return -1;
-    return qemu_process_command(dom->proc, "system_powerdown", NULL, QEMU_COMMAND_TIMEOUT_USEC, ignore_reply,
-                                NULL, &call->err);
+    dom->fake_reboot = false; /* a power-off now really ends the guest, as libvirt's */
+    return qemu_dom_send_powerdown(dom, &call->err);
 }
 
 int qemu_reset(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags)
@@ -306,6 +312,8 @@ void qemu_domains_release(struct qemu_conn *conn)
         qemu_dom_unlink(dom);
         qemu_process_free(dom->proc);
         dom->proc = NULL;
+        qemu_hooks_cancel(dom->hook_run);
+        dom->hook_run = NULL;
         qemu_dom_finish_call(dom, -1, &err);
     }
     vb_error_clear(&err);

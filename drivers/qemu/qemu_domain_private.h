@@ -8,6 +8,7 @@
 #include "drivers/call.h"
 #include "drivers/qemu/qemu_driver_private.h"
 #include "drivers/qemu/qemu_event_map.h"
+#include "drivers/qemu/qemu_hooks.h"
 #include "drivers/qemu/qemu_process.h"
 
 #define QEMU_COMMAND_TIMEOUT_USEC (30ull * 1000u * 1000u)
@@ -23,6 +24,11 @@ struct qemu_dom {
     bool got_shutdown;        /* qemu reported SHUTDOWN: a later STOP is ignored (libvirt) */
     struct qemu_dom *next;
     bool reattaching;         /* adopted after a daemon restart, query-status not answered yet */
+    /* hooks, fake reboot, CreateXML (qemu_domain_hooks.c, qemu_domain_reboot.c, qemu_domain_create_xml.c) */
+    struct qemu_hook_run *hook_run;           /* prepare/start hooks of the start under way */
+    struct qemu_process_options start_options; /* what the start asked for, used once its hooks are done */
+    struct vb_domain_ref *ref_out;            /* filled when the waiting call succeeds (CreateXML) */
+    bool fake_reboot;                         /* Reboot asked: the next SHUTDOWN resets, qemu stays */
 };
 
 /* obj's state, created on first use (NULL with err set when out of memory). */
@@ -37,6 +43,8 @@ void qemu_dom_finish_call(struct qemu_dom *dom, int r, const struct vb_error *er
 int qemu_dom_command_call(struct vb_call *call, struct vb_domain_obj *obj, const char *command);
 /* Announces one mapped QMP event on the connection's stream. */
 void qemu_dom_emit_mapped(struct qemu_dom *dom, const struct qemu_domain_event *ev);
+/* Sends system_powerdown (ACPI power button); the reply is only logged. */
+int qemu_dom_send_powerdown(struct qemu_dom *dom, struct vb_error *err);
 /* Unlinks dom from its connection's list (connection close). */
 void qemu_dom_unlink(struct qemu_dom *dom);
 
@@ -51,3 +59,25 @@ struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *ob
 /* qemu_domain_reattach.c: RUN/NAME.status keeps the id, state and reason of a running domain. */
 void qemu_dom_save_status(struct qemu_dom *dom);
 void qemu_dom_remove_status(struct qemu_dom *dom);
+/* The `reconnect` hook of a reattached domain; a failing hook stops it (libvirt). */
+void qemu_dom_run_reconnect_hook(struct qemu_dom *dom);
+
+/* qemu_domain_hooks.c: libvirt's qemu hook script around a domain's life (qemu_hooks.h). */
+/* Runs the prepare and start hooks, then starts qemu (qemu_dom_start); call waits and ends on
+ * ready or failure. Returns VB_PENDING, or -1 with call->err (nothing started). call NULL
+ * (autostart): 0 once under way, failures logged. */
+int qemu_dom_start_call(struct qemu_conn *conn, struct vb_call *call, struct vb_domain_obj *obj,
+                        const struct qemu_process_options *options);
+/* A start failed (a hook, or qemu): stopped and release hooks, a domain CreateXML added goes
+ * away, and the waiting call ends with err. */
+void qemu_dom_start_failed(struct qemu_dom *dom, const struct vb_error *err);
+/* Fire and forget, failures logged: `started` once qemu is ready, `stopped` + `release` when it ended. */
+void qemu_dom_hooks_started(struct qemu_dom *dom);
+void qemu_dom_hooks_stopped(struct qemu_dom *dom);
+/* Runs ops of dom's hook script with its current XML (reattach: QEMU_HOOK_RECONNECT, where a
+ * failure should end the domain, as libvirt's qemuProcessReconnect). As qemu_hooks_run. */
+int qemu_dom_run_hooks(struct qemu_dom *dom, const enum qemu_hook_op *ops, size_t n_ops, qemu_hooks_done_fn done,
+                       void *userdata, struct vb_error *err);
+
+/* qemu_domain_reboot.c: after a Reboot, turns the guest's SHUTDOWN into system_reset + cont. */
+void qemu_dom_fake_reboot(struct qemu_dom *dom);

@@ -116,6 +116,32 @@ static int adopt(struct qemu_conn *conn, struct qemu_dom *dom, struct saved_stat
     return 0;
 }
 
+static void on_reconnect_hook_done(int result, const struct vb_error *err, void *userdata)
+{
+    struct qemu_dom *dom = userdata;
+
+    dom->hook_run = NULL;
+    if (result >= 0 || !dom->proc)
+        return;
+    /* libvirt's qemuProcessReconnect: a reconnect hook that fails ends the domain. */
+    vb_log_warning("reconnect hook of domain '%s' failed, stopping it: %s", dom->obj->def->name,
+                   vb_error_message(err));
+    dom->stop_requested = true;
+    if (qemu_process_stop(dom->proc, false, 0, NULL, NULL, NULL) < 0)
+        dom->stop_requested = false;
+}
+
+void qemu_dom_run_reconnect_hook(struct qemu_dom *dom)
+{
+    static const enum qemu_hook_op ops[] = { QEMU_HOOK_RECONNECT };
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (qemu_dom_run_hooks(dom, ops, ARRAY_SIZE(ops), on_reconnect_hook_done, dom, &err) < 0) {
+        vb_log_warning("reconnect hook of domain '%s': %s", dom->obj->def->name, vb_error_message(&err));
+        vb_error_clear(&err);
+    }
+}
+
 /* The qemu ended while the daemon was away: shutoff/crashed, as libvirt reports it. */
 static void report_gone(struct qemu_conn *conn, struct qemu_dom *dom)
 {
@@ -195,15 +221,10 @@ void qemu_domains_autostart(struct qemu_conn *conn)
     int n = vb_domain_list_collect(conn->domains, &objs);
 
     for (int i = 0; i < n; i++) {
-        struct qemu_process_options options = { 0 };
-        struct vb_error err = VB_ERROR_INIT;
+        const struct qemu_process_options options = { 0 };
 
-        if (!objs[i]->autostart || vb_domain_obj_is_active(objs[i]))
-            continue;
-        if (!qemu_dom_start(conn, objs[i], &options, &err)) {
-            vb_log_warning("cannot autostart domain '%s': %s", objs[i]->def->name, vb_error_message(&err));
-            vb_error_clear(&err);
-        }
+        if (objs[i]->autostart && !vb_domain_obj_is_active(objs[i]))
+            (void) qemu_dom_start_call(conn, NULL, objs[i], &options); /* failures are logged */
     }
     free(objs);
 }

@@ -11,6 +11,7 @@
 #include "drivers/driver_node.h"
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/qemu/qemu_driver_private.h"
+#include "drivers/qemu/qemu_hooks.h"
 #include "events/event.h"
 #include "util/log.h"
 #include "util/macros.h"
@@ -71,6 +72,7 @@ static void qemu_connect_close(void *priv)
     if (!conn)
         return;
     qemu_domains_release(conn);
+    qemu_hooks_free(conn->hooks);
     vb_domain_list_free(conn->domains);
     vb_domain_store_free(conn->store);
     qemu_caps_free(conn->caps);
@@ -95,6 +97,7 @@ static int qemu_connect_open(const char *uri, const struct vb_driver_env *env, v
     }
     if (qemu_dirs_init(&conn->dirs, uri, env->qemu_root, err) < 0 || qemu_dirs_create(&conn->dirs, err) < 0 ||
         !(conn->store = vb_domain_store_open(conn->dirs.config, err)) ||
+        !(conn->hooks = qemu_hooks_new(conn->loop, conn->dirs.config, err)) ||
         vb_domain_store_load_all(conn->store, qemu_load_stored, conn, err) < 0 ||
         qemu_caps_check_emulator(QEMU_EMULATOR, err) < 0) {
         qemu_connect_close(conn);
@@ -191,6 +194,13 @@ static int check_domain_type(const struct vb_domain_def *def, struct vb_error *e
     return 0;
 }
 
+int qemu_def_prepare(struct vb_domain_def *def, struct vb_error *err)
+{
+    if (vb_xml_check_illegal_chars("name", def->name, "\n", err) < 0 || check_domain_type(def, err) < 0)
+        return -1;
+    return add_default_memballoon(def, err);
+}
+
 static int qemu_store_save(void *ctx, const struct vb_domain_def *def, struct vb_error *err)
 {
     struct qemu_conn *conn = ctx;
@@ -221,8 +231,7 @@ static int qemu_define_xml(void *priv, struct vb_call *call, const char *xml, un
 
     VB_CHECK_FLAGS(flags, VB_DEFINE_VALIDATE, err);
     def = vb_domain_def_parse_string(xml, err);
-    if (!def || vb_xml_check_illegal_chars("name", def->name, "\n", err) < 0 || check_domain_type(def, err) < 0 ||
-        add_default_memballoon(def, err) < 0)
+    if (!def || qemu_def_prepare(def, err) < 0)
         return -1;
     if (vb_registry_define(conn->domains, call, &def, &qemu_store_ops, conn, &obj, &existed) < 0)
         return -1;
@@ -344,7 +353,7 @@ static int qemu_has_managed_save(void *priv, struct vb_call *call, struct vb_dom
     return 0;
 }
 
-/* Lifecycle slots not filled yet (create_xml, reboot, save, restore, managed_save,
+/* Lifecycle slots not filled yet (save, restore, managed_save,
  * attach/detach/update_device) stay NULL: "not supported". */
 const struct vb_driver vb_qemu_driver = {
     .name = "qemu",
@@ -357,6 +366,7 @@ const struct vb_driver vb_qemu_driver = {
     .uri_matches = qemu_uri_matches,
     .connect_open = qemu_connect_open,
     .connect_close = qemu_connect_close,
+    .client_gone = qemu_client_gone,
     .node_get_info = qemu_node_get_info,
     .get_hostname = qemu_get_hostname,
     .list_domains = qemu_list_domains,
@@ -367,6 +377,7 @@ const struct vb_driver vb_qemu_driver = {
     .get_state = qemu_get_state,
     .get_info = qemu_get_info,
     .define_xml = qemu_define_xml,
+    .create_xml = qemu_create_xml,
     .undefine = qemu_undefine,
     .get_xml_desc = qemu_get_xml_desc,
     .set_autostart = qemu_set_autostart,
@@ -377,6 +388,7 @@ const struct vb_driver vb_qemu_driver = {
     .destroy = qemu_destroy,
     .shutdown = qemu_shutdown,
     .reset = qemu_reset,
+    .reboot = qemu_reboot,
     .suspend = qemu_suspend,
     .resume = qemu_resume,
 };

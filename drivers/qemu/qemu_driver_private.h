@@ -35,6 +35,7 @@ struct qemu_conn {
     struct qemu_caps *caps;         /* qemu-system-x86_64's capabilities, NULL until first asked
                                      * (qemu_conn_caps) */
     struct qemu_dom *doms;          /* domains with lifecycle state (qemu_domain_ops.c) */
+    struct qemu_hooks *hooks;       /* dirs.config/hooks/qemu (qemu_hooks.c) */
 };
 
 /* qemu_dirs.c: the directories of uri, under root when one is given (libvirt's embed root). */
@@ -80,5 +81,11 @@ int qemu_resume(void *priv, struct vb_call *call, struct vb_domain_obj *obj);
  * directory (a qemu gone meanwhile: shutoff/crashed), then starts autostart domains. */
 void qemu_domains_reattach(struct qemu_conn *conn);
 void qemu_domains_autostart(struct qemu_conn *conn);
+/* qemu_domain_reboot.c, qemu_domain_create_xml.c */
+int qemu_reboot(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
+int qemu_create_xml(void *priv, struct vb_call *call, const char *xml, unsigned int flags, struct vb_domain_ref *ref);
+void qemu_client_gone(void *priv, vb_client_id client);
+/* qemu_driver.c: what DefineXML and CreateXML check and add to a parsed definition. */
+int qemu_def_prepare(struct vb_domain_def *def, struct vb_error *err);
 /* Connection close: forgets every qemu process (they keep running), ends waiting calls. */
 void qemu_domains_release(struct qemu_conn *conn);

@@ -159,6 +159,11 @@ void qemu_process_become_ready(struct qemu_process *proc, bool running)
     proc->callbacks.ready(proc, running, proc->userdata);
 }
 
+void qemu_process_clear_shutdown(struct qemu_process *proc)
+{
+    proc->guest_shutdown = proc->shutdown_by_guest = false;
+}
+
 static void on_monitor_event(struct qmp_monitor *mon, const struct qmp_event *event, void *userdata)
 {
     struct qemu_process *proc = userdata;

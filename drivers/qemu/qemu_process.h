@@ -105,6 +105,10 @@ int qemu_process_quit(struct qemu_process *proc, struct vb_error *err);
 int qemu_process_command(struct qemu_process *proc, const char *command, struct json_object *arguments,
                          uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err);
 
+/* Forgets the SHUTDOWN qemu reported (the driver turned it into a reboot: system_reset and cont),
+ * so a later exit is not taken for a shutdown. */
+void qemu_process_clear_shutdown(struct qemu_process *proc);
+
 pid_t qemu_process_pid(const struct qemu_process *proc);
 /* qemu reported SHUTDOWN (or, reattached, was found shut down and waiting to quit). */
 bool qemu_process_guest_shut_down(const struct qemu_process *proc);

@@ -73,6 +73,11 @@ def wait_until_gone(pid, timeout=10):
 def test_kill9_of_the_daemon_leaves_guests_running_and_found_again(private_bus, workdir, guest_files):
     kernel, initramfs = guest_files
     serial = os.path.join(workdir, "up.log")
+    hooks = os.path.join(workdir, "qemu", "etc", "qemu", "hooks")
+    os.makedirs(hooks)
+    with open(os.path.join(hooks, "qemu"), "w") as f:  # logs each call: name, operation, sub-operation
+        f.write("#!/bin/sh\necho \"$1 $2 $3\" >> %s/hook.log\ncat > /dev/null\n" % workdir)
+    os.chmod(os.path.join(hooks, "qemu"), 0o755)
     first = Session(private_bus, workdir)
     pids = []
     try:
@@ -96,6 +101,10 @@ def test_kill9_of_the_daemon_leaves_guests_running_and_found_again(private_bus, 
         assert tuple(held.GetState(0)) == (PAUSED, 1)  # paused/user
         assert {name: domain_id(second.bus, second.domain(name)[0]) for name in ("up", "held")} == ids
         assert "id='%d'" % ids["up"] in up.GetXMLDesc(0)
+        # libvirt's hook on reattach: "reconnect begin" for each guest found again
+        hook_log = os.path.join(workdir, "hook.log")
+        assert wait_for_file_text(hook_log, "held reconnect begin", 10), open(hook_log).read()
+        assert "up reconnect begin" in open(hook_log).read()
 
         # The monitors answer and events flow: resume, then the guest's own ACPI power-off.
         held.Resume()
