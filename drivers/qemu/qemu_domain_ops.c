@@ -95,13 +95,13 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
     qemu_process_free(proc);
     dom->proc = NULL;
     if (dom->stop_requested) {
-        reason = VB_SHUTOFF_DESTROYED;
-        detail = VB_EVENT_STOPPED_DESTROYED;
+        reason = dom->stop_saved ? VB_SHUTOFF_SAVED : VB_SHUTOFF_DESTROYED;
+        detail = dom->stop_saved ? VB_EVENT_STOPPED_SAVED : VB_EVENT_STOPPED_DESTROYED;
     } else if (exit->guest_shutdown) {
         reason = VB_SHUTOFF_SHUTDOWN;
         detail = VB_EVENT_STOPPED_SHUTDOWN;
     }
-    dom->running = dom->stop_requested = dom->got_shutdown = false;
+    dom->running = dom->stop_requested = dom->got_shutdown = dom->stop_saved = false;
     vb_domain_obj_mark_stopped(obj, reason);
     if (vb_domain_list_reindex_id(conn->domains, obj, old_id) < 0)
         vb_log_warning("could not reindex domain '%s'", obj->def->name);
@@ -137,6 +137,13 @@ static int check_kvm(const struct vb_domain_def *def, struct vb_error *err)
 struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *obj,
                                 struct qemu_process_options *options, struct vb_error *err)
 {
+    return qemu_dom_start_with(conn, obj, options, &qemu_dom_process_callbacks, err);
+}
+
+struct qemu_dom *qemu_dom_start_with(struct qemu_conn *conn, struct vb_domain_obj *obj,
+                                     struct qemu_process_options *options,
+                                     const struct qemu_process_callbacks *callbacks, struct vb_error *err)
+{
     _cleanup_free_ char *log_dir = NULL;
     struct qemu_process_paths paths;
     struct qemu_dom *dom;
@@ -152,7 +159,7 @@ struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *ob
         return NULL;
     options->kvm_usable = qemu_kvm_usable();
     paths = (struct qemu_process_paths){ .run_dir = conn->dirs.runtime, .log_dir = log_dir };
-    dom->proc = qemu_process_start(conn->loop, obj->def, &paths, options, &qemu_dom_process_callbacks, dom, err);
+    dom->proc = qemu_process_start(conn->loop, obj->def, &paths, options, callbacks, dom, err);
     return dom->proc ? dom : NULL;
 }
 
@@ -161,7 +168,9 @@ int qemu_create(void *priv, struct vb_call *call, struct vb_domain_obj *obj, uns
     struct qemu_process_options options = { .start_paused = flags & VB_START_PAUSED };
     struct qemu_dom *dom;
 
-    VB_CHECK_FLAGS(flags, VB_START_PAUSED, &call->err);
+    VB_CHECK_FLAGS(flags, VB_START_PAUSED | VB_START_FORCE_BOOT, &call->err);
+    if (obj->has_managed_save) /* qemu_domain_save.c: restores it, or removes it for FORCE_BOOT */
+        return qemu_managed_save_start(priv, call, obj, flags);
     if (!(dom = qemu_dom_start(priv, obj, &options, &call->err)))
         return -1;
     return qemu_dom_wait(dom, call);

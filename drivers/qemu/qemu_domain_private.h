@@ -22,6 +22,9 @@ struct qemu_dom {
     bool stop_requested;      /* destroy asked for the end */
     bool got_shutdown;        /* qemu reported SHUTDOWN: a later STOP is ignored (libvirt) */
     struct qemu_dom *next;
+    /* qemu_domain_save.c */
+    bool stop_saved;          /* with stop_requested: a save ended qemu (shutoff/saved, Stopped/Saved) */
+    struct qemu_save_op *save_op; /* the save or restore under way, NULL otherwise */
 };
 
 /* obj's state, created on first use (NULL with err set when out of memory). */
@@ -46,3 +49,12 @@ extern const struct qemu_process_callbacks qemu_dom_process_callbacks;
  * `ready` later marks it started and ends dom->call. NULL with err set when nothing started. */
 struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *obj,
                                 struct qemu_process_options *options, struct vb_error *err);
+/* The same with other process callbacks (restore: its own `ready`, the rest delegated). */
+struct qemu_dom *qemu_dom_start_with(struct qemu_conn *conn, struct vb_domain_obj *obj,
+                                     struct qemu_process_options *options,
+                                     const struct qemu_process_callbacks *callbacks, struct vb_error *err);
+
+/* qemu_domain_save.c: Create of a domain with a managed save image (restores it; FORCE_BOOT
+ * removes it and boots; the caller checked the flags). */
+int qemu_managed_save_start(struct qemu_conn *conn, struct vb_call *call, struct vb_domain_obj *obj,
+                            unsigned int flags);

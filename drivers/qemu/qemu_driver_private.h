@@ -76,5 +76,13 @@ int qemu_shutdown(void *priv, struct vb_call *call, struct vb_domain_obj *obj, u
 int qemu_reset(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
 int qemu_suspend(void *priv, struct vb_call *call, struct vb_domain_obj *obj);
 int qemu_resume(void *priv, struct vb_call *call, struct vb_domain_obj *obj);
+/* qemu_domain_save.c: save, managed save and restore (libvirt's qemu_saveimage.c, qemu_driver.c). */
+int qemu_save(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *path, const char *dxml,
+              unsigned int flags);
+int qemu_managed_save(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
+int qemu_managed_save_remove(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
+int qemu_restore(void *priv, struct vb_call *call, const char *path, const char *dxml, unsigned int flags);
+/* <state>/save/<name>.save, malloc'd (NULL when out of memory). */
+char *qemu_managed_save_path(const struct qemu_conn *conn, const char *name);
 /* Connection close: forgets every qemu process (they keep running), ends waiting calls. */
 void qemu_domains_release(struct qemu_conn *conn);
