@@ -8,25 +8,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "drivers/domain_registry.h"
 #include "drivers/qemu/qemu_domain_save_private.h"
 #include "drivers/qemu/qemu_save_image.h"
 #include "events/event.h"
 #include "util/log.h"
 #include "util/macros.h"
 
-/* Puts back what restore changed on obj: the definition it ran (or the domain it added). */
-static void undo_live_domain(struct qemu_conn *conn, struct vb_domain_obj *obj, bool new_domain)
+/* Puts back what restore changed on obj (not after the connection closed: its list is gone). */
+static void undo_live_domain(struct qemu_conn *conn, struct vb_domain_obj *obj)
 {
-    if (new_domain) {
-        if (conn && !obj->removed)
-            vb_domain_list_remove(conn->domains, obj);
-        return;
-    }
-    if (obj->next_def) {
-        vb_domain_def_free(obj->def);
-        obj->def = obj->next_def;
-        obj->next_def = NULL;
-    }
+    if (conn)
+        vb_registry_drop_live(conn->domains, obj);
 }
 
 /* qemu is gone (reaped, files removed): undo, end the call with err (or the error recorded). */
@@ -34,7 +27,7 @@ static void restore_end_failed(struct qemu_save_op *op, const struct vb_error *e
 {
     struct qemu_dom *dom = op->dom;
 
-    undo_live_domain(dom->conn, dom->obj, op->new_domain);
+    undo_live_domain(dom->conn, dom->obj);
     qemu_save_op_finish(op, -1, vb_error_is_set(&op->call->err) ? NULL : err);
 }
 
@@ -177,7 +170,6 @@ struct restore_request {
     uint64_t offset;    /* where qemu's stream begins */
     bool image_paused;  /* the image (or SAVE_RUNNING / SAVE_PAUSED) says paused */
     bool start_paused;  /* SAVE_PAUSED or START_PAUSED: Suspended/Paused rather than /Restored */
-    bool new_domain;    /* a transient domain restore added */
     bool managed_start; /* Create from the managed save image: removed once started */
 };
 
@@ -194,7 +186,6 @@ static int restore_start(struct qemu_conn *conn, struct vb_call *call, struct vb
         return -1;
     op->image_paused = req->image_paused;
     op->start_paused = req->start_paused;
-    op->new_domain = req->new_domain;
     op->managed_start = req->managed_start;
     op->data_offset = req->offset;
     if (!qemu_dom_start_with(conn, obj, &options, &restore_callbacks, &call->err)) {
@@ -221,50 +212,20 @@ static struct vb_domain_def *restore_def(const char *image_xml, const char *dxml
     return def;
 }
 
-/* Makes def the definition obj runs, keeping the persistent one for after (as a start does). */
-static void run_definition(struct vb_domain_obj *obj, struct vb_domain_def *def)
+/* The domain def (taken) restores into, held for call: the defined one of that UUID (its job
+ * must be free) or a new transient one (vb_registry_add_live). */
+static struct vb_domain_obj *restore_target(struct qemu_conn *conn, struct vb_call *call, struct vb_domain_def *def)
 {
-    vb_domain_def_free(obj->next_def);
-    obj->next_def = obj->persistent ? obj->def : NULL;
-    if (!obj->persistent)
-        vb_domain_def_free(obj->def);
-    obj->def = def;
-}
-
-/* The domain def restores into: the defined one of that UUID (its job must be free; libvirt's
- * "domain 'X' is already active" when it runs) or a new transient one. Takes def. */
-static struct vb_domain_obj *restore_target(struct qemu_conn *conn, struct vb_call *call, struct vb_domain_def *def,
-                                            bool *new_domain)
-{
-    struct vb_error *err = &call->err;
+    struct vb_domain_obj *existing = vb_domain_list_find_by_uuid(conn->domains, def->uuid);
     struct vb_domain_obj *obj;
-    int conflict = 0;
 
-    obj = vb_domain_list_check_add(conn->domains, def, true, &conflict, err);
-    if (conflict || (!obj && vb_error_is_set(err))) {
+    if (existing && vb_call_hold(call, existing, VB_JOB_MODIFY) < 0) {
         vb_domain_def_free(def);
         return NULL;
     }
-    *new_domain = !obj;
-    if (obj) {
-        if (vb_call_hold(call, obj, VB_JOB_MODIFY) < 0) {
-            vb_domain_def_free(def);
-            return NULL;
-        }
-        run_definition(obj, def);
-        return obj;
-    }
-    obj = vb_domain_obj_new(def);
-    if (!obj || vb_domain_list_add(conn->domains, obj) < 0) {
-        if (obj)
-            vb_domain_obj_unref(obj);
-        else
-            vb_domain_def_free(def);
-        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        return NULL;
-    }
-    if (vb_call_hold(call, obj, VB_JOB_MODIFY) < 0) { /* a new domain's job is free: cannot fail */
-        vb_domain_list_remove(conn->domains, obj);
+    obj = vb_registry_add_live(conn->domains, def, &call->err);
+    if (obj && !existing && vb_call_hold(call, obj, VB_JOB_MODIFY) < 0) { /* a new domain's job is free */
+        vb_registry_drop_live(conn->domains, obj);
         return NULL;
     }
     return obj;
@@ -277,7 +238,7 @@ int qemu_restore(void *priv, struct vb_call *call, const char *path, const char 
     _cleanup_free_ char *xml = NULL;
     struct vb_domain_def *def;
     struct vb_domain_obj *obj;
-    bool was_running, new_domain = false;
+    bool was_running;
     uint64_t offset;
     int r;
 
@@ -287,14 +248,14 @@ int qemu_restore(void *priv, struct vb_call *call, const char *path, const char 
         return vb_error_set(err, VB_ERR_INVALID_ARG, "path '%s' must be absolute", path);
     if (!(xml = qemu_save_image_read(path, &was_running, &offset, err)) ||
         !(def = restore_def(xml, dxml && *dxml ? dxml : NULL, err)) ||
-        !(obj = restore_target(conn, call, def, &new_domain)))
+        !(obj = restore_target(conn, call, def)))
         return -1;
     if (flags & (VB_SAVE_RUNNING | VB_SAVE_PAUSED))
         was_running = flags & VB_SAVE_RUNNING;
     r = restore_start(conn, call, obj, &(struct restore_request){ .path = path, .offset = offset,
-                      .image_paused = !was_running, .start_paused = flags & VB_SAVE_PAUSED, .new_domain = new_domain });
+                      .image_paused = !was_running, .start_paused = flags & VB_SAVE_PAUSED});
     if (r < 0)
-        undo_live_domain(conn, obj, new_domain);
+        undo_live_domain(conn, obj);
     return r;
 }
 
@@ -329,10 +290,12 @@ int qemu_managed_save_start(struct qemu_conn *conn, struct vb_call *call, struct
         return vb_error_set(err, VB_ERR_OPERATION_FAILED, "managed save image '%s' belongs to another domain",
                             path);
     }
-    run_definition(obj, def);
+    vb_domain_def_free(obj->next_def);
+    obj->next_def = obj->def; /* the persistent definition, back at the next stop */
+    obj->def = def;
     if (restore_start(conn, call, obj, &(struct restore_request){ .path = path, .offset = offset,
                       .image_paused = !was_running, .start_paused = flags & VB_START_PAUSED, .managed_start = true }) < 0) {
-        undo_live_domain(conn, obj, false);
+        undo_live_domain(conn, obj);
         return -1;
     }
     return VB_PENDING;

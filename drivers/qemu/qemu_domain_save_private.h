@@ -32,7 +32,7 @@ struct qemu_save_op {
     /* save */
     bool managed, was_running, paused_by_us;
     /* restore */
-    bool start_paused, image_paused, managed_start, new_domain, stopping;
+    bool start_paused, image_paused, managed_start, stopping;
     uint64_t data_offset;    /* where qemu's stream begins in the image */
 };
 

@@ -53,48 +53,6 @@ static int remember_autodestroy(struct vb_domain_obj *obj, unsigned int flags, v
     return obj->autodestroy_owner ? 0 : vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
 }
 
-/* Adds def as a running (transient unless it redefines a persistent domain) domain. */
-static struct vb_domain_obj *add_live_domain(struct test_conn *conn, struct vb_domain_def *def, struct vb_error *err)
-{
-    struct vb_domain_obj *obj;
-    int conflict;
-
-    obj = vb_domain_list_check_add(conn->domains, def, true, &conflict, err);
-    if (conflict) {
-        vb_domain_def_free(def);
-        return NULL;
-    }
-    if (obj) {
-        /* The persistent definition waits for the next boot; def runs now. */
-        vb_domain_def_free(obj->next_def);
-        obj->next_def = obj->def;
-        obj->def = def;
-        return obj;
-    }
-    obj = vb_domain_obj_new(def);
-    if (!obj || vb_domain_list_add(conn->domains, obj) < 0) {
-        if (obj)
-            vb_domain_obj_unref(obj);
-        else
-            vb_domain_def_free(def);
-        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        return NULL;
-    }
-    return obj;
-}
-
-/* Undoes add_live_domain after a failed start. */
-static void drop_live_domain(struct test_conn *conn, struct vb_domain_obj *obj)
-{
-    if (!obj->persistent) {
-        vb_domain_list_remove(conn->domains, obj);
-        return;
-    }
-    vb_domain_def_free(obj->def);
-    obj->def = obj->next_def;
-    obj->next_def = NULL;
-}
-
 /* Starts def as a live domain for call, which then holds the domain until it answers (calls on
  * it wait); an existing domain's job must be free. */
 static int start_live_domain(struct test_conn *conn, struct vb_call *call, struct vb_domain_def *def,
@@ -108,12 +66,12 @@ static int start_live_domain(struct test_conn *conn, struct vb_call *call, struc
         vb_domain_def_free(def);
         return -1;
     }
-    obj = add_live_domain(conn, def, err);
+    obj = vb_registry_add_live(conn->domains, def, err);
     if (!obj)
         return -1;
     if (remember_autodestroy(obj, flags, call->client, err) < 0 ||
         test_domain_start(conn, obj, reason, detail, flags & VB_START_PAUSED, err) < 0) {
-        drop_live_domain(conn, obj);
+        vb_registry_drop_live(conn->domains, obj);
         return -1;
     }
     /* A new domain's job is free: this cannot fail. */
