@@ -89,13 +89,15 @@ def test_save_then_restore_the_guest_carries_on_and_the_loop_answers_meanwhile(b
     assert open(image, "rb").read(16) == b"VirtbusQemuSave\n"
     assert not os.path.exists(os.path.join(workdir, "qemu", "run", "qemu", "saver.pid"))
 
-    # Restore: running/restored, Started/Restored, the same guest (no second boot) still reacts
-    # to the power button.
+    # Restore with SAVE_PAUSED: paused, Started/Restored then Suspended/Paused; once resumed the
+    # same guest (no second boot) still reacts to the power button.
     forget(events)
-    conn.DomainRestore(image, "", 0)
-    assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_RESTORED)
-    assert wait_for_event(events, path, STARTED)
-    assert started_and_suspended(events, path) == [(STARTED, STARTED_RESTORED)]
+    conn.DomainRestore(image, "", SAVE_PAUSED)
+    assert tuple(dom.GetState(0)) == (PAUSED, 1)
+    assert wait_for_event(events, path, SUSPENDED)
+    assert started_and_suspended(events, path) == [(STARTED, STARTED_RESTORED), (SUSPENDED, SUSPENDED_PAUSED)]
+    dom.Resume()
+    assert tuple(dom.GetState(0))[0] == RUNNING
 
     # A domain that runs is not restored over.
     message = error_of(lambda: conn.DomainRestore(image, "", 0))
@@ -187,3 +189,27 @@ def test_bad_images_and_paths_are_refused_leaving_nothing(bus, workdir, guest_fi
     assert "domain is not running" in error_of(lambda: dom.Save(os.path.join(workdir, "off.img"), "", 0))
     assert "domain is not running" in error_of(lambda: dom.ManagedSave(0))
     assert not dom.HasManagedSaveImage(0)
+
+
+def test_a_managed_save_image_is_found_again_after_a_daemon_restart(private_bus, workdir, guest_files):
+    from conftest import Daemon
+    for run in range(2):
+        d = Daemon(private_bus, workdir).start()
+        bus = dbus.bus.BusConnection(private_bus.address)
+        try:
+            conn = connect(bus)
+            if run == 0:
+                _, dom, _ = boot(conn, bus, "kept", guest_files, workdir)
+                dom.ManagedSave(0)
+            else:
+                dom = domain(bus, conn.DomainLookupByName("kept"))
+                assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_SAVED)
+                assert dom.HasManagedSaveImage(0)
+                dom.Create(0)
+                assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_RESTORED)
+                dom.Destroy(0)
+        finally:
+            bus.close()
+            status = d.stop()
+        log = d.log()
+        assert status == 0 and "AddressSanitizer" not in log and "runtime error:" not in log, log
