@@ -223,3 +223,46 @@ int qemu_managed_save_remove(void *priv, struct vb_call *call, struct vb_domain_
         vb_domain_obj_set_state(obj, VB_DOMAIN_SHUTOFF, VB_SHUTOFF_UNKNOWN);
     return 0;
 }
+
+/* The definition an image holds (path absolute). */
+static struct vb_domain_def *image_def(const char *path, bool *was_running, struct vb_error *err)
+{
+    _cleanup_free_ char *xml = NULL;
+    uint64_t offset;
+
+    if (check_absolute(path, err) < 0 || !(xml = qemu_save_image_read(path, was_running, &offset, err)))
+        return NULL;
+    return vb_domain_def_parse_string(xml, err);
+}
+
+int qemu_save_image_get_xml_desc(void *priv, struct vb_call *call, const char *path, unsigned int flags, char **xml)
+{
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *def = NULL;
+    bool was_running;
+
+    VB_CHECK_FLAGS(flags, VB_DOMAIN_XML_SECURE, &call->err);
+    if (!(def = image_def(path, &was_running, &call->err)))
+        return -1;
+    *xml = vb_domain_def_format(def, VB_DOMAIN_XML_INACTIVE | (flags & VB_DOMAIN_XML_SECURE), &call->err);
+    return *xml ? 0 : -1;
+}
+
+int qemu_save_image_define_xml(void *priv, struct vb_call *call, const char *path, const char *dxml,
+                               unsigned int flags)
+{
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *old = NULL, *def = NULL;
+    _cleanup_free_ char *xml = NULL;
+    struct vb_error *err = &call->err;
+    bool was_running;
+
+    if (qemu_save_check_flags(flags, err) < 0 || !(old = image_def(path, &was_running, err)) ||
+        !(def = vb_domain_def_parse_string(dxml, err)))
+        return -1;
+    if (memcmp(def->uuid, old->uuid, VB_UUID_LEN) != 0 || !streq(def->name, old->name))
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "the XML given for the save image describes another domain");
+    if (flags & (VB_SAVE_RUNNING | VB_SAVE_PAUSED))
+        was_running = flags & VB_SAVE_RUNNING;
+    if (!(xml = vb_domain_def_format(def, VB_DOMAIN_XML_SECURE | VB_DOMAIN_XML_INACTIVE, err)))
+        return -1;
+    return qemu_save_image_update(path, xml, was_running, err);
+}

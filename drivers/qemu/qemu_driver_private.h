@@ -82,6 +82,9 @@ int qemu_save(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const
 int qemu_managed_save(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
 int qemu_managed_save_remove(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
 int qemu_restore(void *priv, struct vb_call *call, const char *path, const char *dxml, unsigned int flags);
+int qemu_save_image_get_xml_desc(void *priv, struct vb_call *call, const char *path, unsigned int flags, char **xml);
+int qemu_save_image_define_xml(void *priv, struct vb_call *call, const char *path, const char *dxml,
+                               unsigned int flags);
 /* <state>/save/<name>.save, malloc'd (NULL when out of memory). */
 char *qemu_managed_save_path(const struct qemu_conn *conn, const char *name);
 /* Connection close: forgets every qemu process (they keep running), ends waiting calls. */

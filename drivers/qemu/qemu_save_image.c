@@ -149,3 +149,33 @@ char *qemu_save_image_read(const char *path, bool *was_running, uint64_t *data_o
     *was_running = header.was_running;
     return TAKE_PTR(xml);
 }
+
+int qemu_save_image_update(const char *path, const char *xml, bool was_running, struct vb_error *err)
+{
+    static const char zeros[4096];
+    unsigned char head[QEMU_SAVE_HEADER_SIZE];
+    struct qemu_save_header header;
+    _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    size_t got, size = strlen(xml) + 1, left;
+
+    if (fd < 0)
+        return vb_error_set_errno(err, errno, "Failed to open domain image file '%s'", path);
+    if (read_all(fd, head, sizeof(head), &got) < 0)
+        return vb_error_set_errno(err, errno, "failed to read qemu header");
+    if (qemu_save_header_parse(head, got, &header, err) < 0)
+        return -1;
+    if (size > header.xml_len)
+        return vb_error_set(err, VB_ERR_OPERATION_FAILED, "new xml too large to fit in file");
+    header.was_running = was_running;
+    qemu_save_header_format(&header, head);
+    if (lseek(fd, 0, SEEK_SET) < 0 || write_all(fd, head, sizeof(head)) < 0 || write_all(fd, xml, size) < 0)
+        return vb_error_set_errno(err, errno, "failed to write header to domain save file '%s'", path);
+    for (left = header.xml_len - size; left > 0;) {
+        size_t n = left < sizeof(zeros) ? left : sizeof(zeros);
+
+        if (write_all(fd, zeros, n) < 0)
+            return vb_error_set_errno(err, errno, "failed to write header to domain save file '%s'", path);
+        left -= n;
+    }
+    return 0;
+}

@@ -41,3 +41,6 @@ int qemu_save_image_create(const char *path, const char *xml, bool was_running, 
  * begins; NULL with err ("Failed to open domain image file 'P'", the header errors, "failed to
  * read domain XML", "save image 'P' holds no migration data"). */
 char *qemu_save_image_read(const char *path, bool *was_running, uint64_t *data_offset, struct vb_error *err);
+/* Rewrites the XML and was_running of an image in place (SaveImageDefineXML): the stream
+ * stays where it is, so xml must fit the room reserved ("new xml too large to fit in file"). */
+int qemu_save_image_update(const char *path, const char *xml, bool was_running, struct vb_error *err);

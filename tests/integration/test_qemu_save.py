@@ -89,6 +89,14 @@ def test_save_then_restore_the_guest_carries_on_and_the_loop_answers_meanwhile(b
     assert open(image, "rb").read(16) == b"VirtbusQemuSave\n"
     assert not os.path.exists(os.path.join(workdir, "qemu", "run", "qemu", "saver.pid"))
 
+    # The image's XML can be read and replaced (same domain only); restore runs the new one.
+    xml = conn.DomainSaveImageGetXMLDesc(image, 0)
+    assert "<name>saver</name>" in xml and "<description>" not in xml, xml
+    conn.DomainSaveImageDefineXML(image, xml.replace("</name>", "</name><description>edited</description>", 1), 0)
+    assert "<description>edited</description>" in conn.DomainSaveImageGetXMLDesc(image, 0)
+    message = error_of(lambda: conn.DomainSaveImageDefineXML(image, other.GetXMLDesc(0), 0))
+    assert "describes another domain" in message, message
+
     # Restore with SAVE_PAUSED: paused, Started/Restored then Suspended/Paused; once resumed the
     # same guest (no second boot) still reacts to the power button.
     forget(events)
@@ -96,6 +104,7 @@ def test_save_then_restore_the_guest_carries_on_and_the_loop_answers_meanwhile(b
     assert tuple(dom.GetState(0)) == (PAUSED, 1)
     assert wait_for_event(events, path, SUSPENDED)
     assert started_and_suspended(events, path) == [(STARTED, STARTED_RESTORED), (SUSPENDED, SUSPENDED_PAUSED)]
+    assert "<description>edited</description>" in dom.GetXMLDesc(0)
     dom.Resume()
     assert tuple(dom.GetState(0))[0] == RUNNING
 
