@@ -71,6 +71,12 @@ def test_save_then_restore_the_guest_carries_on_and_the_loop_answers_meanwhile(b
     path, dom, serial = boot(conn, bus, "saver", guest_files, workdir)
     image = os.path.join(workdir, "saver.img")
 
+    # Paths it cannot use are refused before anything happens: the guest keeps running.
+    assert "must be absolute" in error_of(lambda: dom.Save("relative.img", "", 0))
+    message = error_of(lambda: dom.Save(os.path.join(workdir, "no-such-dir", "x.img"), "", 0))
+    assert "Failed to create domain save file" in message and "No such file or directory" in message, message
+    assert tuple(dom.GetState(0))[0] == RUNNING
+
     # Save asynchronously; list the domains and ask another domain's state while it runs.
     order = []
     dom.Save(image, "", 0, reply_handler=lambda: order.append("save"),
@@ -201,22 +207,27 @@ def test_bad_images_and_paths_are_refused_leaving_nothing(bus, workdir, guest_fi
 
 
 def test_a_managed_save_image_is_found_again_after_a_daemon_restart(private_bus, workdir, guest_files):
+    """The image is looked for when the daemon loads its definitions (no guest needed: only the
+    file's presence counts until a Create reads it)."""
     from conftest import Daemon
+    image = os.path.join(workdir, "qemu", "lib", "qemu", "save", "kept.save")
     for run in range(2):
         d = Daemon(private_bus, workdir).start()
         bus = dbus.bus.BusConnection(private_bus.address)
         try:
             conn = connect(bus)
             if run == 0:
-                _, dom, _ = boot(conn, bus, "kept", guest_files, workdir)
-                dom.ManagedSave(0)
+                xml = guest_xml("kept", *guest_files, os.path.join(workdir, "k.log"))
+                dom = domain(bus, conn.DomainDefineXML(xml))
+                assert not dom.HasManagedSaveImage(0)
+                os.makedirs(os.path.dirname(image), exist_ok=True)
+                write_image(image, dom.GetXMLDesc(0), b"\0" * 4096)
             else:
                 dom = domain(bus, conn.DomainLookupByName("kept"))
                 assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_SAVED)
                 assert dom.HasManagedSaveImage(0)
-                dom.Create(0)
-                assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_RESTORED)
-                dom.Destroy(0)
+                dom.ManagedSaveRemove(0)
+                assert not dom.HasManagedSaveImage(0) and not os.path.exists(image)
         finally:
             bus.close()
             status = d.stop()
