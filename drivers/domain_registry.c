@@ -206,6 +206,43 @@ static int add_new_domain(struct vb_domain_list *list, struct vb_domain_def **de
     return 0;
 }
 
+struct vb_domain_obj *vb_registry_add_live(struct vb_domain_list *list, struct vb_domain_def *def,
+                                           struct vb_error *err)
+{
+    struct vb_domain_obj *obj;
+    int conflict;
+
+    obj = vb_domain_list_check_add(list, def, true, &conflict, err);
+    if (conflict) {
+        vb_domain_def_free(def);
+        return NULL;
+    }
+    if (obj) {
+        /* The persistent definition waits for the next boot; def runs now. */
+        vb_domain_def_free(obj->next_def);
+        obj->next_def = obj->def;
+        obj->def = def;
+        return obj;
+    }
+    if (!(obj = vb_domain_list_add_def(list, def)))
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    return obj;
+}
+
+void vb_registry_drop_live(struct vb_domain_list *list, struct vb_domain_obj *obj)
+{
+    if (!obj->persistent) {
+        if (!obj->removed)
+            vb_domain_list_remove(list, obj);
+        return;
+    }
+    if (obj->next_def) {
+        vb_domain_def_free(obj->def);
+        obj->def = obj->next_def;
+        obj->next_def = NULL;
+    }
+}
+
 int vb_registry_define(struct vb_domain_list *list, struct vb_call *call, struct vb_domain_def **def,
                        const struct vb_registry_store_ops *store, void *ctx, struct vb_domain_obj **objp,
                        bool *existed)
@@ -346,45 +383,3 @@ int vb_registry_remember_autodestroy(struct vb_domain_obj *obj, unsigned int fla
     return obj->autodestroy_owner ? 0 : vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
 }
 
-struct vb_domain_obj *vb_registry_add_live(struct vb_domain_list *list, struct vb_domain_def *def,
-                                           struct vb_error *err)
-{
-    struct vb_domain_obj *obj;
-    int conflict;
-
-    obj = vb_domain_list_check_add(list, def, true, &conflict, err);
-    if (conflict) {
-        vb_domain_def_free(def);
-        return NULL;
-    }
-    if (obj) {
-        /* The persistent definition waits for the next boot; def runs now. */
-        vb_domain_def_free(obj->next_def);
-        obj->next_def = obj->def;
-        obj->def = def;
-        return obj;
-    }
-    obj = vb_domain_obj_new(def);
-    if (!obj || vb_domain_list_add(list, obj) < 0) {
-        if (obj)
-            vb_domain_obj_unref(obj);
-        else
-            vb_domain_def_free(def);
-        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        return NULL;
-    }
-    return obj;
-}
-
-void vb_registry_drop_live(struct vb_domain_list *list, struct vb_domain_obj *obj)
-{
-    if (!obj->persistent) {
-        vb_domain_list_remove(list, obj);
-        return;
-    }
-    if (!obj->next_def)
-        return; /* a persistent domain started as it is defined: nothing was added */
-    vb_domain_def_free(obj->def);
-    obj->def = obj->next_def;
-    obj->next_def = NULL;
-}

@@ -41,6 +41,16 @@ int vb_registry_define(struct vb_domain_list *list, struct vb_call *call, struct
                        const struct vb_registry_store_ops *store, void *ctx, struct vb_domain_obj **obj,
                        bool *existed);
 
+/* A domain to start def (taken) in, libvirt's virDomainObjListAdd with ADD_LIVE: the defined
+ * domain of that UUID and name, its persistent definition kept for the next boot (next_def)
+ * while def runs, or a new transient domain added to list. NULL with err on a conflict (the
+ * check_add words, "domain 'X' is already active" included) or out of memory. */
+struct vb_domain_obj *vb_registry_add_live(struct vb_domain_list *list, struct vb_domain_def *def,
+                                           struct vb_error *err);
+/* Undoes vb_registry_add_live after a failed start: a transient domain leaves list, a defined
+ * one gets its persistent definition back. */
+void vb_registry_drop_live(struct vb_domain_list *list, struct vb_domain_obj *obj);
+
 /* An edit of one definition; it changes nothing when it fails. */
 typedef int (*vb_def_edit_fn)(struct vb_domain_def *def, const void *arg, struct vb_error *err);
 
@@ -62,14 +72,6 @@ char *vb_registry_hostname(struct vb_error *err);
 int vb_registry_get_state(const struct vb_domain_list *list, vb_uuid_t uuid, int *state, int *reason,
                           struct vb_error *err);
 
-/* For CreateXML and Restore: def (taken, freed on failure) as a live domain, transient unless it
- * replaces the live definition of the persistent domain of the same name and UUID (its
- * definition then waits in next_def); NULL with err on a conflict (an active domain, another
- * domain's name or UUID). */
-struct vb_domain_obj *vb_registry_add_live(struct vb_domain_list *list, struct vb_domain_def *def,
-                                           struct vb_error *err);
-/* Undoes vb_registry_add_live after a failed start (a transient domain goes away). */
-void vb_registry_drop_live(struct vb_domain_list *list, struct vb_domain_obj *obj);
 /* With VB_START_AUTODESTROY in flags, client owns obj: its domain goes when the client goes. */
 int vb_registry_remember_autodestroy(struct vb_domain_obj *obj, unsigned int flags, vb_client_id client,
                                      struct vb_error *err);

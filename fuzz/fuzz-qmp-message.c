@@ -1,12 +1,15 @@
 /* libFuzzer target: one line from a QMP monitor, as the QEMU driver's client classifies it
  * (drivers/qemu/qmp_message.c), then every field it hands out read; an event is also mapped to
- * libvirt domain events (drivers/qemu/qemu_event_map.c) and their strings read. */
+ * libvirt domain events (drivers/qemu/qemu_event_map.c) and their strings read. The same bytes
+ * are also read as a save image header (drivers/qemu/qemu_save_image.c), the other untrusted
+ * input of the QEMU driver. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "drivers/qemu/qemu_event_map.h"
 #include "drivers/qemu/qmp_message.h"
+#include "drivers/qemu/qemu_save_image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,7 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct qmp_message msg;
     struct vb_error err = VB_ERROR_INIT;
     volatile size_t sink = 0;
+    struct qemu_save_header header;
 
+    if (qemu_save_header_parse(data, size, &header, &err) == 0)
+        sink += header.xml_len + header.was_running;
+    vb_error_clear(&err);
     if (qmp_message_parse((const char *) data, size, &msg, &err) < 0) {
         vb_error_clear(&err);
         return 0;

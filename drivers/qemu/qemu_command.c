@@ -386,9 +386,13 @@ static int build(struct qemu_cmd *cmd, struct vb_error *err)
     add_lifecycle(cmd);
     if (add_features(cmd, vb_xml_element_child(top, "features"), err) < 0 ||
         qemu_build_power_management(cmd, vb_xml_element_child(top, "pm"), err) < 0 || add_boot(cmd, os, err) < 0 ||
-        qemu_build_devices(cmd, err) < 0 || add_passthrough(cmd, vb_xml_element_child(top, "commandline"), err) < 0)
+        qemu_build_devices(cmd, err) < 0)
         return -1;
-    return 0;
+    if (cmd->options->incoming_defer) { /* where libvirt puts it: after the devices */
+        qemu_cmd_add(cmd, "-incoming");
+        qemu_cmd_add(cmd, "defer");
+    }
+    return add_passthrough(cmd, vb_xml_element_child(top, "commandline"), err);
 }
 
 char **qemu_command_build(const struct vb_domain_def *def, const struct qemu_command_options *options,

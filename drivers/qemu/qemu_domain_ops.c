@@ -158,13 +158,13 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
     qemu_dom_remove_status(dom);
     dom->reattaching = false;
     if (dom->stop_requested) {
-        reason = VB_SHUTOFF_DESTROYED;
-        detail = VB_EVENT_STOPPED_DESTROYED;
+        reason = dom->stop_saved ? VB_SHUTOFF_SAVED : VB_SHUTOFF_DESTROYED;
+        detail = dom->stop_saved ? VB_EVENT_STOPPED_SAVED : VB_EVENT_STOPPED_DESTROYED;
     } else if (exit->guest_shutdown) {
         reason = VB_SHUTOFF_SHUTDOWN;
         detail = VB_EVENT_STOPPED_SHUTDOWN;
     }
-    dom->running = dom->stop_requested = dom->got_shutdown = dom->fake_reboot = false;
+    dom->running = dom->stop_requested = dom->got_shutdown = dom->fake_reboot = dom->stop_saved = false;
     qemu_dom_hooks_stopped(dom); /* with the live definition, before mark_stopped drops it */
     vb_domain_obj_mark_stopped(obj, reason);
     if (vb_domain_list_reindex_id(conn->domains, obj, old_id) < 0)
@@ -201,6 +201,13 @@ static int check_kvm(const struct vb_domain_def *def, struct vb_error *err)
 struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *obj,
                                 struct qemu_process_options *options, struct vb_error *err)
 {
+    return qemu_dom_start_with(conn, obj, options, &qemu_dom_process_callbacks, err);
+}
+
+struct qemu_dom *qemu_dom_start_with(struct qemu_conn *conn, struct vb_domain_obj *obj,
+                                     struct qemu_process_options *options,
+                                     const struct qemu_process_callbacks *callbacks, struct vb_error *err)
+{
     _cleanup_free_ char *log_dir = NULL;
     struct qemu_process_paths paths;
     struct qemu_dom *dom;
@@ -220,7 +227,7 @@ struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *ob
         return NULL;
     options->kvm_usable = qemu_kvm_usable();
     paths = (struct qemu_process_paths){ .run_dir = conn->dirs.runtime, .log_dir = log_dir };
-    dom->proc = qemu_process_start(conn->loop, obj->def, &paths, options, &qemu_dom_process_callbacks, dom, err);
+    dom->proc = qemu_process_start(conn->loop, obj->def, &paths, options, callbacks, dom, err);
     return dom->proc ? dom : NULL;
 }
 
@@ -228,10 +235,12 @@ int qemu_create(void *priv, struct vb_call *call, struct vb_domain_obj *obj, uns
 {
     struct qemu_process_options options = { .start_paused = flags & VB_START_PAUSED };
 
-    VB_CHECK_FLAGS(flags, VB_START_PAUSED | VB_START_AUTODESTROY, &call->err);
+    VB_CHECK_FLAGS(flags, VB_START_PAUSED | VB_START_AUTODESTROY | VB_START_FORCE_BOOT, &call->err);
     if (vb_domain_obj_check_inactive(obj, &call->err) < 0 ||
         vb_registry_remember_autodestroy(obj, flags, call->client, &call->err) < 0)
         return -1;
+    if (obj->has_managed_save) /* qemu_domain_save.c: restores it, or removes it for FORCE_BOOT */
+        return qemu_managed_save_start(priv, call, obj, flags);
     return qemu_dom_start_call(priv, call, obj, &options);
 }
 

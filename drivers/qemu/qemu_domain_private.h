@@ -29,6 +29,9 @@ struct qemu_dom {
     struct qemu_process_options start_options; /* what the start asked for, used once its hooks are done */
     struct vb_domain_ref *ref_out;            /* filled when the waiting call succeeds (CreateXML) */
     bool fake_reboot;                         /* Reboot asked: the next SHUTDOWN resets, qemu stays */
+    /* qemu_domain_save.c */
+    bool stop_saved;          /* with stop_requested: a save ended qemu (shutoff/saved, Stopped/Saved) */
+    struct qemu_save_op *save_op; /* the save or restore under way, NULL otherwise */
 };
 
 /* obj's state, created on first use (NULL with err set when out of memory). */
@@ -81,3 +84,12 @@ int qemu_dom_run_hooks(struct qemu_dom *dom, const enum qemu_hook_op *ops, size_
 
 /* qemu_domain_reboot.c: after a Reboot, turns the guest's SHUTDOWN into system_reset + cont. */
 void qemu_dom_fake_reboot(struct qemu_dom *dom);
+/* The same with other process callbacks (restore: its own `ready`, the rest delegated). */
+struct qemu_dom *qemu_dom_start_with(struct qemu_conn *conn, struct vb_domain_obj *obj,
+                                     struct qemu_process_options *options,
+                                     const struct qemu_process_callbacks *callbacks, struct vb_error *err);
+
+/* qemu_domain_save.c: Create of a domain with a managed save image (restores it; FORCE_BOOT
+ * removes it and boots; the caller checked the flags). */
+int qemu_managed_save_start(struct qemu_conn *conn, struct vb_call *call, struct vb_domain_obj *obj,
+                            unsigned int flags);

@@ -41,6 +41,18 @@ void qemu_emit(struct qemu_conn *conn, const struct vb_domain_obj *obj, int even
         vb_event_emit_lifecycle(conn->events, "qemu", conn->uri, obj->def->uuid, obj->def->name, event, detail);
 }
 
+/* A managed save image left by an earlier run (libvirt's qemuDomainSnapshotLoad neighbour,
+ * qemuDomainManagedSavePath checked at load). */
+static void detect_managed_save(struct qemu_conn *conn, struct vb_domain_obj *obj)
+{
+    _cleanup_free_ char *path = qemu_managed_save_path(conn, obj->def->name);
+
+    if (path && access(path, F_OK) == 0) {
+        obj->has_managed_save = true;
+        vb_domain_obj_set_state(obj, VB_DOMAIN_SHUTOFF, VB_SHUTOFF_SAVED);
+    }
+}
+
 static int qemu_load_stored(struct vb_domain_def *def, bool autostart, void *userdata)
 {
     struct qemu_conn *conn = userdata;
@@ -62,6 +74,7 @@ static int qemu_load_stored(struct vb_domain_def *def, bool autostart, void *use
     }
     obj->persistent = true;
     obj->autostart = autostart;
+    detect_managed_save(conn, obj);
     return 0;
 }
 
@@ -270,6 +283,8 @@ static int qemu_undefine(void *priv, struct vb_call *call, struct vb_domain_obj 
     if (obj->has_managed_save && !(flags & VB_UNDEFINE_MANAGED_SAVE))
         return vb_error_set(err, VB_ERR_OPERATION_INVALID,
                             "Refusing to undefine while domain managed save image exists");
+    if (obj->has_managed_save && qemu_managed_save_remove(priv, call, obj, 0) < 0)
+        return -1;
     if (update_autostart_link(conn, vb_domain_obj_persistent_def(obj), false, err) < 0 ||
         vb_domain_store_remove(conn->store, obj->def->uuid, err) < 0)
         return -1;
@@ -353,7 +368,7 @@ static int qemu_has_managed_save(void *priv, struct vb_call *call, struct vb_dom
     return 0;
 }
 
-/* Lifecycle slots not filled yet (save, restore, managed_save,
+/* Lifecycle slots not filled yet (hotplug:
  * attach/detach/update_device) stay NULL: "not supported". */
 const struct vb_driver vb_qemu_driver = {
     .name = "qemu",
@@ -382,6 +397,12 @@ const struct vb_driver vb_qemu_driver = {
     .get_xml_desc = qemu_get_xml_desc,
     .set_autostart = qemu_set_autostart,
     .has_managed_save = qemu_has_managed_save,
+    .managed_save_remove = qemu_managed_save_remove,
+    .save = qemu_save,
+    .managed_save = qemu_managed_save,
+    .restore = qemu_restore,
+    .save_image_get_xml_desc = qemu_save_image_get_xml_desc,
+    .save_image_define_xml = qemu_save_image_define_xml,
     .get_metadata = qemu_get_metadata,
     .set_metadata = qemu_set_metadata,
     .create = qemu_create,

@@ -87,5 +87,16 @@ int qemu_create_xml(void *priv, struct vb_call *call, const char *xml, unsigned 
 void qemu_client_gone(void *priv, vb_client_id client);
 /* qemu_driver.c: what DefineXML and CreateXML check and add to a parsed definition. */
 int qemu_def_prepare(struct vb_domain_def *def, struct vb_error *err);
+/* qemu_domain_save.c: save, managed save and restore (libvirt's qemu_saveimage.c, qemu_driver.c). */
+int qemu_save(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *path, const char *dxml,
+              unsigned int flags);
+int qemu_managed_save(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
+int qemu_managed_save_remove(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
+int qemu_restore(void *priv, struct vb_call *call, const char *path, const char *dxml, unsigned int flags);
+int qemu_save_image_get_xml_desc(void *priv, struct vb_call *call, const char *path, unsigned int flags, char **xml);
+int qemu_save_image_define_xml(void *priv, struct vb_call *call, const char *path, const char *dxml,
+                               unsigned int flags);
+/* <state>/save/<name>.save, malloc'd (NULL when out of memory). */
+char *qemu_managed_save_path(const struct qemu_conn *conn, const char *name);
 /* Connection close: forgets every qemu process (they keep running), ends waiting calls. */
 void qemu_domains_release(struct qemu_conn *conn);

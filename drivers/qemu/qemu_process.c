@@ -68,6 +68,11 @@ const char *qemu_process_log_path(const struct qemu_process *proc)
     return proc->log_path;
 }
 
+char *qemu_process_log_last_words(const struct qemu_process *proc)
+{
+    return proc->log_path ? qemu_process_log_last_line(proc->log_path, proc->log_start) : NULL;
+}
+
 /* The error of a start that ended because qemu exited: its own last words from the log. */
 static void set_exited_while_connecting(struct qemu_process *proc, struct vb_error *err)
 {

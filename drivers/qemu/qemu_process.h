@@ -30,6 +30,7 @@ struct qemu_process_paths {
 struct qemu_process_options {
     bool start_paused;            /* leave the vCPUs stopped (no `cont`) */
     bool kvm_usable;              /* qemu_kvm_usable() */
+    bool incoming_defer;          /* -incoming defer (restore: the state follows by migrate-incoming) */
     uint64_t monitor_timeout_usec; /* 0: QEMU_PROCESS_MONITOR_TIMEOUT_USEC */
 };
 
@@ -116,6 +117,10 @@ bool qemu_process_guest_shut_down(const struct qemu_process *proc);
 const struct vb_domain_def *qemu_process_def(const struct qemu_process *proc);
 /* The log file's path (LOG/NAME.log); NULL for a reattached process (reattach has no log dir). */
 const char *qemu_process_log_path(const struct qemu_process *proc);
+
+/* The last non-empty line this run of qemu wrote to its log ("" when none; NULL for a
+ * reattached process). Caller frees. */
+char *qemu_process_log_last_words(const struct qemu_process *proc);
 
 /* Forgets the process WITHOUT ending it (daemon shutdown: qemu keeps running and a later
  * qemu_process_reattach finds it). Nothing runs afterwards. NULL is fine. */

@@ -101,7 +101,8 @@ static int adopt_child(struct qemu_process *proc, struct vb_error *err)
 static int launch(struct qemu_process *proc, const struct qemu_process_options *options, struct vb_error *err)
 {
     const struct qemu_command_options command = { .monitor_path = proc->monitor_path,
-                                                  .kvm_usable = options->kvm_usable };
+                                                  .kvm_usable = options->kvm_usable,
+                                                  .incoming_defer = options->incoming_defer };
     _cleanup_(qemu_argv_freep) char **argv = qemu_command_build(proc->def, &command, err);
     _cleanup_close_ int log_fd = -1;
 

@@ -1,0 +1,55 @@
+/* What the save (qemu_domain_save.c) and restore (qemu_domain_restore.c) files share: one
+ * operation that drives qemu through a few QMP steps and watches the migration. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+#include "drivers/qemu/qemu_domain_private.h"
+
+/* How often query-migrate is asked while the stream flows, and how often the operation checks
+ * that its qemu still lives (a reply never comes once the process is gone). */
+#define QEMU_SAVE_POLL_USEC (20u * 1000u)
+
+struct qemu_save_op;
+/* The step after the current command (or poll) succeeded. */
+typedef void (*qemu_save_step_fn)(struct qemu_save_op *op);
+/* The operation failed with err (qemu still there or gone): undo and end the call. */
+typedef void (*qemu_save_fail_fn)(struct qemu_save_op *op, const struct vb_error *err);
+
+struct qemu_save_op {
+    struct qemu_dom *dom;
+    struct vb_call *call;    /* kept here, not in dom->call, so a qemu exit does not end it as a success */
+    char *path;
+    const char *job;         /* "domain save job", "domain restore job" (libvirt's job names) */
+    sd_event_source *watch;  /* periodic: poll the migration, notice a vanished qemu */
+    bool in_flight;          /* a command of ours awaits its reply */
+    bool polling;            /* the migration runs: poll query-migrate */
+    qemu_save_step_fn next;  /* what follows the reply or the completed migration */
+    qemu_save_fail_fn fail;
+    /* save */
+    bool managed, was_running, paused_by_us;
+    /* restore */
+    bool start_paused, image_paused, managed_start, stopping;
+    uint64_t data_offset;    /* where qemu's stream begins in the image */
+};
+
+/* qemu_domain_save.c: libvirt's flag checks for save and restore (RUNNING and PAUSED exclusive). */
+int qemu_save_check_flags(unsigned int flags, struct vb_error *err);
+
+/* A new operation on dom for call (dom->save_op set, the watch armed); NULL with call->err. */
+struct qemu_save_op *qemu_save_op_new(struct qemu_dom *dom, struct vb_call *call, const char *path, const char *job,
+                                      qemu_save_fail_fn fail);
+/* Forgets op (dom->save_op cleared, watch gone); the call is the caller's to end. */
+void qemu_save_op_free(struct qemu_save_op *op);
+/* Sends command (arguments taken) to dom's qemu; on success `next` runs, else op->fail. */
+void qemu_save_op_send(struct qemu_save_op *op, const char *command, struct json_object *arguments,
+                       qemu_save_step_fn next);
+/* Polls query-migrate until "completed" (then `next`) or "failed"/"cancelled" (op->fail). */
+void qemu_save_op_wait_migration(struct qemu_save_op *op, qemu_save_step_fn next);
+/* Ends op's call with r (err when r < 0) and frees op. */
+void qemu_save_op_finish(struct qemu_save_op *op, int r, const struct vb_error *err);
+/* "exec:" + a shell command with path quoted for /bin/sh; NULL when out of memory. */
+char *qemu_save_exec_uri(const char *before_path, const char *path, const char *after_path);

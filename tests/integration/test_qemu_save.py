@@ -1,0 +1,235 @@
+"""Save, restore and managed save of a real qemu guest through /org/libvirt/QEMU
+(drivers/qemu/qemu_domain_save.c, qemu_domain_restore.c): states, DomainEvent signals, the
+guest carrying on where it was, the loop answering other calls while a save runs, and
+images that are missing, corrupt or belong to a running domain. Boots the tiny guest."""
+import os
+import shutil
+import struct
+
+import dbus
+import pytest
+from gi.repository import GLib
+
+from conftest import SignalRecorder
+from test_qemu_lifecycle import (QEMU_PATH, domain, guest_files, guest_xml, lifecycle,  # noqa: F401
+                                 wait_for_event, wait_for_file_text, wait_for_state)
+
+STARTED, SUSPENDED, RESUMED, STOPPED = 2, 3, 4, 5
+RUNNING, PAUSED, SHUTOFF = 1, 3, 5
+RUNNING_RESTORED, SHUTOFF_SAVED, SHUTOFF_SHUTDOWN = 3, 5, 1
+STARTED_BOOTED, STARTED_RESTORED = 0, 2
+SUSPENDED_PAUSED, SUSPENDED_RESTORED, STOPPED_SAVED = 0, 4, 4
+SAVE_PAUSED, UNDEFINE_MANAGED_SAVE = 4, 1
+READY, POWERDOWN = "VIRTBUS-GUEST-READY", "VIRTBUS-GUEST-POWERDOWN"
+
+pytestmark = pytest.mark.skipif(shutil.which("qemu-system-x86_64") is None,
+                                reason="qemu-system-x86_64 is not installed (scripts/install-deps.sh)")
+
+
+def connect(bus):
+    return dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
+
+
+def boot(conn, bus, name, guest_files, workdir):
+    kernel, initramfs = guest_files
+    serial = os.path.join(workdir, name + ".serial")
+    path = conn.DomainDefineXML(guest_xml(name, kernel, initramfs, serial))
+    dom = domain(bus, path)
+    dom.Create(0)
+    assert wait_for_file_text(serial, READY, 40), "guest not ready"
+    return path, dom, serial
+
+
+def error_of(call):
+    with pytest.raises(dbus.DBusException) as excinfo:
+        call()
+    return excinfo.value.get_dbus_message()
+
+
+def forget(events):
+    """Drops the signals so far, those still queued from earlier blocking calls included."""
+    events.settle(0.1)
+    del events.items[:]
+
+
+def started_and_suspended(events, path):
+    """The Started and Suspended events (a late Defined from setup may sit before them)."""
+    return [(e, d) for e, d in lifecycle(events, path) if e in (STARTED, SUSPENDED)]
+
+
+def pump_until(done, timeout=30.0):
+    context = GLib.MainContext.default()
+    loop_until = GLib.get_monotonic_time() + int(timeout * 1e6)
+    while not done() and GLib.get_monotonic_time() < loop_until:
+        context.iteration(True)
+
+
+def test_save_then_restore_the_guest_carries_on_and_the_loop_answers_meanwhile(bus, workdir, guest_files):
+    conn = connect(bus)
+    other = domain(bus, conn.DomainDefineXML(guest_xml("other", *guest_files, os.path.join(workdir, "o.log"))))
+    events = SignalRecorder(bus, "DomainEvent")
+    path, dom, serial = boot(conn, bus, "saver", guest_files, workdir)
+    image = os.path.join(workdir, "saver.img")
+
+    # Paths it cannot use are refused before anything happens: the guest keeps running.
+    assert "must be absolute" in error_of(lambda: dom.Save("relative.img", "", 0))
+    message = error_of(lambda: dom.Save(os.path.join(workdir, "no-such-dir", "x.img"), "", 0))
+    assert "Failed to create domain save file" in message and "No such file or directory" in message, message
+    assert tuple(dom.GetState(0))[0] == RUNNING
+
+    # Save asynchronously; list the domains and ask another domain's state while it runs.
+    order = []
+    dom.Save(image, "", 0, reply_handler=lambda: order.append("save"),
+             error_handler=lambda e: order.append("save failed: %s" % e))
+    conn.ListDomains(0, reply_handler=lambda names: order.append("list"),
+                     error_handler=lambda e: order.append("list failed: %s" % e))
+    other.GetState(0, reply_handler=lambda s: order.append("state"),
+                   error_handler=lambda e: order.append("state failed: %s" % e))
+    pump_until(lambda: len(order) == 3)
+    assert order == ["list", "state", "save"], order
+
+    assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_SAVED)
+    assert wait_for_event(events, path, STOPPED)
+    got = lifecycle(events, path)
+    assert got.index((SUSPENDED, SUSPENDED_PAUSED)) < got.index((STOPPED, STOPPED_SAVED)), got
+    assert open(image, "rb").read(16) == b"VirtbusQemuSave\n"
+    assert not os.path.exists(os.path.join(workdir, "qemu", "run", "qemu", "saver.pid"))
+
+    # The image's XML can be read and replaced (same domain only); restore runs the new one.
+    xml = conn.DomainSaveImageGetXMLDesc(image, 0)
+    assert "<name>saver</name>" in xml and "<description>" not in xml, xml
+    conn.DomainSaveImageDefineXML(image, xml.replace("</name>", "</name><description>edited</description>", 1), 0)
+    assert "<description>edited</description>" in conn.DomainSaveImageGetXMLDesc(image, 0)
+    message = error_of(lambda: conn.DomainSaveImageDefineXML(image, other.GetXMLDesc(0), 0))
+    assert "describes another domain" in message, message
+
+    # Restore with SAVE_PAUSED: paused, Started/Restored then Suspended/Paused; once resumed the
+    # same guest (no second boot) still reacts to the power button.
+    forget(events)
+    conn.DomainRestore(image, "", SAVE_PAUSED)
+    assert tuple(dom.GetState(0)) == (PAUSED, 1)
+    assert wait_for_event(events, path, SUSPENDED)
+    assert started_and_suspended(events, path) == [(STARTED, STARTED_RESTORED), (SUSPENDED, SUSPENDED_PAUSED)]
+    assert "<description>edited</description>" in dom.GetXMLDesc(0)
+    dom.Resume()
+    assert tuple(dom.GetState(0))[0] == RUNNING
+
+    # A domain that runs is not restored over.
+    message = error_of(lambda: conn.DomainRestore(image, "", 0))
+    assert "domain 'saver' is already active" in message, message
+
+    dom.Shutdown(0)
+    assert wait_for_state(dom, SHUTOFF, 30) == (SHUTOFF, SHUTOFF_SHUTDOWN)
+    text = open(serial, errors="replace").read()
+    assert POWERDOWN in text and READY not in text, text
+
+
+def test_managed_save_then_create_restores_and_removes_the_image(bus, workdir, guest_files):
+    conn = connect(bus)
+    events = SignalRecorder(bus, "DomainEvent")
+    path, dom, serial = boot(conn, bus, "managed", guest_files, workdir)
+    image = os.path.join(workdir, "qemu", "lib", "qemu", "save", "managed.save")
+
+    dom.ManagedSave(0)
+    assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_SAVED)
+    assert dom.HasManagedSaveImage(0) and os.path.exists(image)
+    message = error_of(lambda: dom.Undefine(0))
+    assert "Refusing to undefine while domain managed save image exists" in message, message
+
+    forget(events)
+    dom.Create(0)
+    assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_RESTORED)
+    assert not dom.HasManagedSaveImage(0) and not os.path.exists(image)
+    assert wait_for_event(events, path, STARTED)
+    assert started_and_suspended(events, path) == [(STARTED, STARTED_RESTORED)]
+
+    # Saved paused by flag: Create leaves it paused (Suspended/Restored); it resumes and lives.
+    dom.ManagedSave(SAVE_PAUSED)
+    forget(events)
+    dom.Create(0)
+    assert tuple(dom.GetState(0)) == (PAUSED, 1)
+    assert wait_for_event(events, path, SUSPENDED)
+    assert started_and_suspended(events, path) == [(STARTED, STARTED_RESTORED), (SUSPENDED, SUSPENDED_RESTORED)]
+    dom.Resume()
+    dom.Shutdown(0)
+    assert wait_for_state(dom, SHUTOFF, 30) == (SHUTOFF, SHUTOFF_SHUTDOWN)
+    text = open(serial, errors="replace").read()
+    assert POWERDOWN in text and READY not in text, text
+
+    # ManagedSaveRemove forgets it; Undefine with MANAGED_SAVE removes it with the domain.
+    dom.Create(0)
+    dom.ManagedSave(0)
+    dom.ManagedSaveRemove(0)
+    assert not dom.HasManagedSaveImage(0) and not os.path.exists(image)
+    dom.Create(0)
+    assert tuple(dom.GetState(0)) == (RUNNING, 1)  # booted afresh
+    dom.ManagedSave(0)
+    dom.Undefine(UNDEFINE_MANAGED_SAVE)
+    assert not os.path.exists(image)
+    assert "no domain with matching name" in error_of(lambda: conn.DomainLookupByName("managed"))
+
+
+def write_image(path, xml, stream, running=True):
+    data = xml.encode() + b"\0" * 1025
+    header = b"VirtbusQemuSave\n" + struct.pack("<III", 1, len(data), 1 if running else 0) + b"\0" * 36
+    with open(path, "wb") as f:
+        f.write(header + data + stream)
+
+
+def test_bad_images_and_paths_are_refused_leaving_nothing(bus, workdir, guest_files):
+    conn = connect(bus)
+    before = list(conn.ListDomains(0))
+
+    message = error_of(lambda: conn.DomainRestore(os.path.join(workdir, "missing.img"), "", 0))
+    assert "Failed to open domain image file" in message and "No such file or directory" in message, message
+
+    junk = os.path.join(workdir, "junk.img")
+    with open(junk, "wb") as f:
+        f.write(b"not a save image at all, " * 10)
+    assert "image magic is incorrect" in error_of(lambda: conn.DomainRestore(junk, "", 0))
+
+    # A good header before a stream qemu cannot load: qemu starts, fails, and goes.
+    corrupt = os.path.join(workdir, "corrupt.img")
+    write_image(corrupt, guest_xml("corrupt", *guest_files, os.path.join(workdir, "c.log")), b"\x01" * 4096)
+    message = error_of(lambda: conn.DomainRestore(corrupt, "", 0))
+    assert "cannot restore domain 'corrupt'" in message, message
+    assert "load of migration failed" in message, message  # qemu's own words
+    assert list(conn.ListDomains(0)) == before
+    assert not os.path.exists(os.path.join(workdir, "qemu", "run", "qemu", "corrupt.pid"))
+
+    message = error_of(lambda: conn.DomainRestore(junk, "", 6))
+    assert "mutually exclusive" in message, message
+
+    dom = domain(bus, conn.DomainDefineXML(guest_xml("off", *guest_files, os.path.join(workdir, "off.log"))))
+    assert "domain is not running" in error_of(lambda: dom.Save(os.path.join(workdir, "off.img"), "", 0))
+    assert "domain is not running" in error_of(lambda: dom.ManagedSave(0))
+    assert not dom.HasManagedSaveImage(0)
+
+
+def test_a_managed_save_image_is_found_again_after_a_daemon_restart(private_bus, workdir, guest_files):
+    """The image is looked for when the daemon loads its definitions (no guest needed: only the
+    file's presence counts until a Create reads it)."""
+    from conftest import Daemon
+    image = os.path.join(workdir, "qemu", "lib", "qemu", "save", "kept.save")
+    for run in range(2):
+        d = Daemon(private_bus, workdir).start()
+        bus = dbus.bus.BusConnection(private_bus.address)
+        try:
+            conn = connect(bus)
+            if run == 0:
+                xml = guest_xml("kept", *guest_files, os.path.join(workdir, "k.log"))
+                dom = domain(bus, conn.DomainDefineXML(xml))
+                assert not dom.HasManagedSaveImage(0)
+                os.makedirs(os.path.dirname(image), exist_ok=True)
+                write_image(image, dom.GetXMLDesc(0), b"\0" * 4096)
+            else:
+                dom = domain(bus, conn.DomainLookupByName("kept"))
+                assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_SAVED)
+                assert dom.HasManagedSaveImage(0)
+                dom.ManagedSaveRemove(0)
+                assert not dom.HasManagedSaveImage(0) and not os.path.exists(image)
+        finally:
+            bus.close()
+            status = d.stop()
+        log = d.log()
+        assert status == 0 and "AddressSanitizer" not in log and "runtime error:" not in log, log
