@@ -22,6 +22,7 @@ SRCDIR = os.environ.get("top_srcdir", os.path.join(HERE, "..", ".."))
 VIRTBUSD = os.environ.get("VIRTBUSD", os.path.join(BUILDDIR, "virtbusd"))
 QEMU_PATH = "/org/libvirt/QEMU"
 RUNNING, SHUTOFF = 1, 5
+ACTIVE = 1  # VIR_CONNECT_LIST_DOMAINS_ACTIVE
 RUNNING_BOOTED, SHUTOFF_SHUTDOWN, SHUTOFF_DESTROYED = 1, 1, 2
 
 pytestmark = pytest.mark.skipif(bool(cockpit_env.missing_parts()),
@@ -86,10 +87,15 @@ class World:
         except dbus.DBusException:
             return False
 
+    def destroy_running(self):
+        """A failed test may leave the guest running, and qemu outlives virtbusd as it outlives libvirtd."""
+        for path in self.connect().ListDomains(ACTIVE):
+            dbus.Interface(self.conn.get_object("org.libvirt", path), "org.libvirt.Domain").Destroy(0)
+
     def close(self):
         """Stops everything; returns virtbusd's exit status (sanitizer reports make it non-zero)."""
-        for part in (self.browser and self.browser.quit, self.ws and self.ws.stop,
-                     self.errors and self.errors.stop, self.conn and self.conn.close):
+        for part in (self.browser and self.browser.quit, self.ws and self.ws.stop, self.errors and self.errors.stop,
+                     self.conn and self.destroy_running, self.conn and self.conn.close):
             if part:
                 part()
         log = self.system.daemon_log() if "virtbusd" in self.system.logs else ""
@@ -129,12 +135,16 @@ def diagnosed(world):
         raise
 
 
-def wait_until(what, predicate, timeout=60, interval=0.2):
+def wait_until(what, predicate, timeout=60, interval=0.2, failed=lambda: None):
+    """predicate()'s first true value; fails at once when failed() names a failure."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
+        failure = failed()
+        if failure:
+            raise AssertionError("while waiting for %s: %s" % (what, failure))
         time.sleep(interval)
     raise AssertionError("timed out waiting for " + what)
 
@@ -174,8 +184,11 @@ def vm_state_text(world, name):
 
 
 def wait_for_states(world, name, state, page_text_state, what):
-    wait_until(what + " on D-Bus", lambda: world.state(name)[0] == state)
-    wait_until(what + " on the page", lambda: page_text_state in vm_state_text(world, name))
+    """Waits for the state on D-Bus, then on the page; an org.libvirt error the page got ends the
+    wait at once (the action it asked for failed)."""
+    wait_until(what + " on D-Bus", lambda: world.state(name)[0] == state, failed=world.errors.errors)
+    wait_until(what + " on the page", lambda: page_text_state in vm_state_text(world, name),
+               failed=world.errors.errors)
     return world.state(name)
 
 
