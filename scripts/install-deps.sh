@@ -12,6 +12,8 @@ packages=(
   libsnmp-dev snmpd snmp snmptrapd
   cppcheck valgrind
   qemu-system-x86 busybox-static cpio xz-utils zstd
+  # tests/cockpit: Debian's cockpit-machines in headless Chromium against virtbusd
+  cockpit-ws cockpit-bridge cockpit-machines chromium chromium-driver python3-selenium
 )
 
 # libvirt-dbus's own test suite is fetched with `apt-get source`, which needs deb-src entries.
