@@ -3,8 +3,8 @@ driver (python3-libvirt, qemu:///session, Debian's libvirtd autostarted for an u
 Run by qemu-bench.py as that user, driven over stdin/stdout, one JSON line each way:
   argv: XML CONSOLE       -> {"ready": true, "version": N}
   "warmup"                -> {}          (one create and destroy, not timed)
-  "round N"               -> {"create": [s, ...], "shutdown": s, ...}  (bench_steps.one_round, N
-                             extra creates)
+  "round"                 -> {"create": s, "shutdown": s, ...}  (bench_steps.one_round)
+  "create"                -> {"create": s}  (bench_steps.one_create)
   "quit"                  -> the domain is undefined (with its managed save image) and we exit
 An error answers {"error": "..."}."""
 import json
@@ -86,8 +86,10 @@ def serve(guest, console):
             if request == "warmup":
                 bench_steps.warm_up(guest)
                 answer({})
-            elif request.startswith("round "):
-                answer(bench_steps.one_round(guest, console, int(request.split()[1])))
+            elif request == "round":
+                answer(bench_steps.one_round(guest, console))
+            elif request == "create":
+                answer({"create": bench_steps.one_create(guest)})
             else:
                 answer({"error": "unknown request %r" % request})
         except Exception as e:  # the bench reports it and goes on with the other sides

@@ -119,9 +119,10 @@ def start_libvirt(args, xml, console, notes):
         return None
 
 
-def run_local_round(guest, console, extra_creates):
+def run_local(guest, step):
+    """A step's results, or the error that ended it (the guest destroyed if it still runs)."""
     try:
-        return bench_steps.one_round(guest, console, extra_creates)
+        return step()
     except Exception as e:
         try:
             guest.destroy()
@@ -130,11 +131,21 @@ def run_local_round(guest, console, extra_creates):
         return {"error": "%s: %s" % (type(e).__name__, e)}
 
 
-def libvirt_round(libvirt, extra_creates):
+def ask_libvirt(libvirt, request):
     try:
-        return libvirt.ask("round %d" % extra_creates)
+        return libvirt.ask(request)
     except RuntimeError as e:
         return {"error": str(e)}
+
+
+def step(side, sides, libvirt, what):
+    """A whole round ("round") or one more Create sample ("create") of one side."""
+    if side == "libvirt":
+        return ask_libvirt(libvirt, what)
+    guest, console = sides[side]
+    if what == "round":
+        return run_local(guest, lambda: bench_steps.one_round(guest, console))
+    return run_local(guest, lambda: {"create": bench_steps.one_create(guest)})
 
 
 def add(results, side, r, notes):
@@ -145,7 +156,7 @@ def add(results, side, r, notes):
         notes.add("%s: ManagedSave: %s" % (side, r.pop("not_supported")))
     for key, value in r.items():
         if value is not None:
-            results.setdefault(side, {}).setdefault(key, []).extend(value if isinstance(value, list) else [value])
+            results.setdefault(side, {}).setdefault(key, []).append(value)
 
 
 def cell(values):
@@ -211,78 +222,90 @@ def header(args, qemu_log, libvirt_version, load_before):
     qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     lv = "libvirt %d.%d.%d" % (libvirt_version // 1000000, libvirt_version // 1000 % 1000, libvirt_version % 1000) \
         if libvirt_version else "libvirt n/a"
-    return ("## bench/qemu: %s, %d rounds (Create: %d samples per column)\n\n%s; %s (qemu:///session as %s); virtbusd %s.\n"
+    samples = args.rounds * (1 + args.creates)
+    return ("## bench/qemu: %s, %d rounds (Create: %d samples per column)\n\n"
+            "%s; %s (qemu:///session as %s); virtbusd %s.\n"
             "Floor: bare qemu with the command line virtbusd built, read from its log %s.\n"
             "Load average before: %s; after: %s.\n" % (
-                time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), args.rounds, args.rounds * (1 + args.creates), qemu, lv, args.user,
+                time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), args.rounds, samples, qemu, lv, args.user,
                 os.environ.get("VIRTBUSD"), os.path.basename(qemu_log), load_before,
                 " ".join(open("/proc/loadavg").read().split()[:3])))
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--creates", type=int, default=4, help="extra Create samples per round")
+    parser.add_argument("--creates", type=int, default=3, help="extra Create samples per round")
     parser.add_argument("--user", default=os.environ.get("VBBENCH_USER", "vbbench"))
     parser.add_argument("--no-libvirt", action="store_true", help="leave the libvirt column out")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs) for a post-mortem")
     parser.add_argument("--runtime-dir", default=os.environ.get("VBBENCH_RUNTIME_DIR", "/tmp/vbb/run"))
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    load_before = " ".join(open("/proc/loadavg").read().split()[:3])
-    kernel, initramfs = build_guest(os.environ["top_builddir"])
+
+def make_dirs(args):
+    """The work directory (readable by libvirt's user, who also owns its libvirt/ part), and that
+    user's XDG_RUNTIME_DIR if it is missing."""
     workdir = tempfile.mkdtemp(prefix="virtbus-bench-qemu-")
     os.chmod(workdir, 0o755)
-    libvirt_dir = os.path.join(workdir, "libvirt")
-    os.mkdir(libvirt_dir)
-    if os.getuid() == 0:
-        shutil.chown(libvirt_dir, args.user)
+    os.mkdir(os.path.join(workdir, "libvirt"))
+    if os.getuid() == 0 and not args.no_libvirt:
+        shutil.chown(os.path.join(workdir, "libvirt"), args.user)
+        if not os.path.isdir(args.runtime_dir):
+            os.makedirs(args.runtime_dir, mode=0o700)
+            shutil.chown(args.runtime_dir, args.user, args.user)
+    return workdir
+
+
+def start_floor(workdir, consoles):
+    """Bare qemu with virtbusd's last command line, its monitor and console moved to our files."""
+    argv, qemu_log = virtbusd_argv(os.path.join(workdir, "qemu"))
+    monitor = os.path.join(workdir, "qemu", "run", "qemu", NAME + ".monitor")
+    floor = FloorGuest(floor_argv(argv, [(monitor, os.path.join(workdir, "floor.monitor")),
+                                         (consoles["virtbusd"], consoles["floor"])]),
+                       workdir, os.path.join(workdir, "floor-qemu.log"))
+    bench_steps.warm_up(floor)
+    del floor.greeting[:]
+    return floor, qemu_log
+
+
+def run_rounds(args, sides, libvirt, results, notes):
+    """Each round: a whole round per side, then --creates turns of one Create per side, the side
+    that goes first rotating, so load that comes and goes falls on every column alike."""
+    order = ["floor", "virtbusd", "libvirt"] if libvirt else ["floor", "virtbusd"]
+    for i in range(args.rounds):
+        print("[bench] round %d of %d" % (i + 1, args.rounds), file=sys.stderr)
+        for turn in range(1 + args.creates):
+            k = (i + turn) % len(order)
+            for side in order[k:] + order[:k]:
+                add(results, side, step(side, sides, libvirt, "round" if turn == 0 else "create"), notes)
+
+
+def main():
+    args = parse_args()
+    load_before = " ".join(open("/proc/loadavg").read().split()[:3])
+    kernel, initramfs = build_guest(os.environ["top_builddir"])
+    workdir = make_dirs(args)
+    consoles = {s: os.path.join(workdir, "libvirt" if s == "libvirt" else "", s + "-serial.log")
+                for s in ("floor", "virtbusd", "libvirt")}
     results, notes = {}, set()
     bus = daemon = client = guest = libvirt = None
     try:
         bus = PrivateBus(workdir)
         daemon = Daemon(bus, workdir).start()
         client = dbus.bus.BusConnection(bus.address)
-
-        consoles = {s: os.path.join(workdir if s != "libvirt" else libvirt_dir, s + "-serial.log")
-                    for s in ("floor", "virtbusd", "libvirt")}
         guest = VirtbusdGuest(client, guest_xml(kernel, initramfs, consoles["virtbusd"]))
         bench_steps.warm_up(guest)
-        argv, qemu_log = virtbusd_argv(os.path.join(workdir, "qemu"))
-        monitor = os.path.join(workdir, "qemu", "run", "qemu", NAME + ".monitor")
-        floor = FloorGuest(floor_argv(argv, [(monitor, os.path.join(workdir, "floor.monitor")),
-                                             (consoles["virtbusd"], consoles["floor"])]),
-                           workdir, os.path.join(workdir, "floor-qemu.log"))
-        bench_steps.warm_up(floor)
-        del floor.greeting[:]
+        floor, qemu_log = start_floor(workdir, consoles)
         if args.no_libvirt:
             notes.add("libvirt: not measured (--no-libvirt)")
         else:
             libvirt = start_libvirt(args, guest_xml(kernel, initramfs, consoles["libvirt"]), consoles["libvirt"], notes)
-
-        rounds = {"floor": lambda: run_local_round(floor, consoles["floor"], args.creates),
-                  "virtbusd": lambda: run_local_round(guest, consoles["virtbusd"], args.creates),
-                  "libvirt": lambda: libvirt_round(libvirt, args.creates)}
-        order = ["floor", "virtbusd", "libvirt"] if libvirt else ["floor", "virtbusd"]
-        for i in range(args.rounds):
-            print("[bench] round %d of %d" % (i + 1, args.rounds), file=sys.stderr)
-            for side in order[i % len(order):] + order[:i % len(order)]:  # no side always first
-                add(results, side, rounds[side](), notes)
+        run_rounds(args, {"floor": (floor, consoles["floor"]), "virtbusd": (guest, consoles["virtbusd"])},
+                   libvirt, results, notes)
         results.setdefault("floor", {})["greeting"] = floor.greeting
     finally:
-        if libvirt:
-            libvirt.close()
-        if guest:
-            try:
-                guest.undefine()
-            except dbus.DBusException as e:
-                notes.add("virtbusd: undefine: %s" % e)
-        if client:
-            client.close()
-        if daemon:
-            daemon.stop()
-        if bus:
-            bus.stop()
+        stop_all(libvirt, guest, client, daemon, bus, notes)
         if args.keep:
             print("[bench] kept %s" % workdir, file=sys.stderr)
         else:
@@ -294,6 +317,22 @@ def main():
         print("\nNotes:\n" + "\n".join("- " + n for n in sorted(notes)))
     print(detail(results))
     return 0
+
+
+def stop_all(libvirt, guest, client, daemon, bus, notes):
+    if libvirt:
+        libvirt.close()
+    if guest:
+        try:
+            guest.undefine()
+        except dbus.DBusException as e:
+            notes.add("virtbusd: undefine: %s" % e)
+    if client:
+        client.close()
+    if daemon:
+        daemon.stop()
+    if bus:
+        bus.stop()
 
 
 if __name__ == "__main__":
