@@ -8,7 +8,7 @@ import time
 
 POWERED_OFF, STOPPED = "powered-off", "stopped"
 READY_MARKER = "VIRTBUS-GUEST-READY"
-BOOT_TIMEOUT = 40
+BOOT_TIMEOUT = 90  # a TCG boot takes 2-5 s, several times that on a saturated machine
 
 
 class NotSupported(Exception):
