@@ -240,7 +240,11 @@ def parse_args():
     parser.add_argument("--no-libvirt", action="store_true", help="leave the libvirt column out")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs) for a post-mortem")
     parser.add_argument("--runtime-dir", default=os.environ.get("VBBENCH_RUNTIME_DIR", "/tmp/vbb/run"))
-    return parser.parse_args()
+    args = parser.parse_args()
+    if os.getuid() != 0:  # no runuser: libvirt's side runs as ourselves, in our own session
+        args.user = pwd.getpwuid(os.getuid()).pw_name
+        args.runtime_dir = os.environ.get("XDG_RUNTIME_DIR", args.runtime_dir)
+    return args
 
 
 def make_dirs(args):
