@@ -19,6 +19,7 @@
 
 #include "drivers/qemu/qmp.h"
 #include "drivers/qemu/qmp_message.h"
+#include "drivers/qemu/qmp_private.h" /* the retry timer's accuracy */
 
 #define GREETING "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}}, \"capabilities\": []}}\r\n"
 #define SECOND (1000u * 1000u)
@@ -434,6 +435,26 @@ static void test_connect_to_a_missing_socket_times_out_naming_it(void **state)
     teardown(state);
 }
 
+/* A connect retry fires near its interval: with sd-event's default accuracy (250 ms) each retry
+ * could land up to 250 ms late, and every domain start waited for it (found by bench/qemu). */
+static void test_connect_retries_are_not_coalesced_by_the_loop(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct vb_error err = VB_ERROR_INIT;
+    uint64_t accuracy = UINT64_MAX;
+
+    assert_non_null(f);
+    f->peer = -1;
+    assert_int_equal(sd_event_new(&f->loop), 0);
+    f->mon = qmp_monitor_connect(f->loop, "/nonexistent/qmp.sock", SECOND, &callbacks, f, &err);
+    assert_non_null(f->mon);
+    assert_non_null(f->mon->retry);
+    assert_int_equal(sd_event_source_get_time_accuracy(f->mon->retry, &accuracy), 0);
+    assert_true(accuracy <= 1000u);
+    *state = f;
+    teardown(state);
+}
+
 struct late_listener {
     char path[64];
     int fd;
@@ -527,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_no_greeting_times_out),
         cmocka_unit_test(test_connect_to_a_missing_socket_times_out_naming_it),
         cmocka_unit_test(test_connect_waits_for_the_socket_to_appear),
+        cmocka_unit_test(test_connect_retries_are_not_coalesced_by_the_loop),
         cmocka_unit_test(test_message_parser_classifies_and_refuses),
     };
 
