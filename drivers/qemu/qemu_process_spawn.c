@@ -31,8 +31,31 @@ int qemu_pidfd_send_signal(int pidfd, int sig)
     return (int) syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
+/* qemu's environment, as libvirt builds it (virCommandAddEnvPassCommon): a fixed locale and PATH,
+ * and only who the daemon runs as; nothing else of the daemon's (its bus addresses, its
+ * NOTIFY_SOCKET, sanitizer options) reaches the guest's process. */
+#define QEMU_ENV_MAX 8
+static const char *const passed_env[] = { "HOME", "USER", "LOGNAME", "TMPDIR" };
+
+/* Fills env (QEMU_ENV_MAX entries, NULL-terminated) with pointers into static strings and the
+ * daemon's environment: nothing to free, and built before fork. */
+static void build_env(const char *env[QEMU_ENV_MAX])
+{
+    size_t n = 0;
+
+    env[n++] = "LC_ALL=C";
+    env[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (size_t i = 0; i < ARRAY_SIZE(passed_env); i++)
+        for (char **e = environ; *e; e++)
+            if (!strncmp(*e, passed_env[i], strlen(passed_env[i])) && (*e)[strlen(passed_env[i])] == '=') {
+                env[n++] = *e;
+                break;
+            }
+    env[n] = NULL;
+}
+
 /* Only async-signal-safe calls from here to exec: the parent may have threads (ASan's). */
-static _Noreturn void exec_child(char *const *argv, int log_fd, int null_fd)
+static _Noreturn void exec_child(char *const *argv, char *const *env, int log_fd, int null_fd)
 {
     sigset_t none;
     char message[512];
@@ -48,7 +71,7 @@ static _Noreturn void exec_child(char *const *argv, int log_fd, int null_fd)
     if (syscall(SYS_close_range, 3u, ~0u, 0) < 0)
         for (int fd = 3; fd < 65536; fd++)
             close(fd);
-    execvp(argv[0], argv);
+    execvpe(argv[0], argv, env);
     n = snprintf(message, sizeof(message), "cannot execute '%s': %s\n", argv[0], strerror(errno));
     if (n > 0 && write(STDERR_FILENO, message, (size_t) n) < 0)
         _exit(127);
@@ -58,14 +81,16 @@ static _Noreturn void exec_child(char *const *argv, int log_fd, int null_fd)
 pid_t qemu_process_spawn(char *const *argv, int log_fd, struct vb_error *err)
 {
     _cleanup_close_ int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    const char *env[QEMU_ENV_MAX];
     pid_t pid;
 
+    build_env(env);
     if (null_fd < 0)
         return vb_error_set_errno(err, errno, "cannot open /dev/null");
     pid = fork();
     if (pid < 0)
         return vb_error_set_errno(err, errno, "cannot fork child process");
     if (pid == 0)
-        exec_child(argv, log_fd, null_fd);
+        exec_child(argv, (char *const *) env, log_fd, null_fd);
     return pid;
 }
