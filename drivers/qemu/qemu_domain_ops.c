@@ -71,6 +71,8 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
         dom->running = true;
         vb_domain_obj_set_state(dom->obj, VB_DOMAIN_RUNNING, VB_RUNNING_UNPAUSED);
     }
+    if (streq(event->name, "DEVICE_DELETED"))
+        qemu_hotplug_device_deleted(dom, json_object_get_string(json_object_object_get(event->data, "device")));
     for (size_t i = 0; i < n; i++)
         qemu_dom_emit_mapped(dom, &out[i]);
     /* qemu runs with -no-shutdown: after the guest's power-off the driver ends it. */
@@ -94,6 +96,7 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
 
     qemu_process_free(proc);
     dom->proc = NULL;
+    qemu_hotplug_process_gone(dom);
     if (dom->stop_requested) {
         reason = VB_SHUTOFF_DESTROYED;
         detail = VB_EVENT_STOPPED_DESTROYED;

@@ -12,6 +12,8 @@
 
 #define QEMU_COMMAND_TIMEOUT_USEC (30ull * 1000u * 1000u)
 
+struct qemu_hotplug;
+
 /* Per-domain state (obj->driver_data), also on conn->doms so a closing connection finds it. */
 struct qemu_dom {
     struct qemu_conn *conn;   /* NULL once the connection closed */
@@ -22,6 +24,7 @@ struct qemu_dom {
     bool stop_requested;      /* destroy asked for the end */
     bool got_shutdown;        /* qemu reported SHUTDOWN: a later STOP is ignored (libvirt) */
     struct qemu_dom *next;
+    struct qemu_hotplug *hotplug; /* qemu_hotplug*.c: names in use, removals pending; NULL until used */
 };
 
 /* obj's state, created on first use (NULL with err set when out of memory). */
@@ -44,5 +47,12 @@ void qemu_dom_unlink(struct qemu_dom *dom);
 extern const struct qemu_process_callbacks qemu_dom_process_callbacks;
 /* Starts obj's qemu (obj inactive; kvm refused without /dev/kvm; options->kvm_usable is filled):
  * `ready` later marks it started and ends dom->call. NULL with err set when nothing started. */
+/* qemu_hotplug_detach.c: DEVICE_DELETED for alias (the device leaves the live definition, its
+ * backend is deleted, a waiting DetachDevice returns); the process ended (removals dropped);
+ * dom->hotplug freed. */
+void qemu_hotplug_device_deleted(struct qemu_dom *dom, const char *alias);
+void qemu_hotplug_process_gone(struct qemu_dom *dom);
+void qemu_hotplug_free(struct qemu_hotplug *hp);
+
 struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *obj,
                                 struct qemu_process_options *options, struct vb_error *err);

@@ -211,7 +211,7 @@ static int qemu_store_remove(void *ctx, const struct vb_domain_def *def, struct 
     return vb_domain_store_remove(conn->store, def->uuid, err);
 }
 
-static const struct vb_registry_store_ops qemu_store_ops = { .save = qemu_store_save, .remove = qemu_store_remove };
+const struct vb_registry_store_ops qemu_store_ops = { .save = qemu_store_save, .remove = qemu_store_remove };
 
 static int qemu_define_xml(void *priv, struct vb_call *call, const char *xml, unsigned int flags,
                            struct vb_domain_ref *ref)
@@ -382,4 +382,7 @@ const struct vb_driver vb_qemu_driver = {
     .reset = qemu_reset,
     .suspend = qemu_suspend,
     .resume = qemu_resume,
+    .attach_device = qemu_attach_device,
+    .detach_device = qemu_detach_device,
+    .update_device = qemu_update_device,
 };

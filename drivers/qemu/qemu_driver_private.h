@@ -45,6 +45,10 @@ void qemu_dirs_clear(struct qemu_dirs *dirs);
 /* qemu_driver.c */
 struct vb_domain_obj *qemu_find_domain(struct qemu_conn *conn, vb_uuid_t uuid, struct vb_error *err);
 void qemu_emit(struct qemu_conn *conn, const struct vb_domain_obj *obj, int event, int detail);
+/* How the driver stores persistent definitions (conf/domain_store under dirs.config), for
+ * vb_registry_edit_defs with the connection as ctx. */
+struct vb_registry_store_ops;
+extern const struct vb_registry_store_ops qemu_store_ops;
 
 /* qemu_domcaps.c: qemu-system-x86_64 probed once (query-machines, query-cpu-definitions). */
 #define QEMU_EMULATOR "/usr/bin/qemu-system-x86_64"
@@ -76,5 +80,12 @@ int qemu_shutdown(void *priv, struct vb_call *call, struct vb_domain_obj *obj, u
 int qemu_reset(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags);
 int qemu_suspend(void *priv, struct vb_call *call, struct vb_domain_obj *obj);
 int qemu_resume(void *priv, struct vb_call *call, struct vb_domain_obj *obj);
+/* qemu_hotplug.c, qemu_hotplug_detach.c: device hotplug. */
+int qemu_attach_device(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
+                       unsigned int flags);
+int qemu_detach_device(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
+                       unsigned int flags);
+int qemu_update_device(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
+                       unsigned int flags);
 /* Connection close: forgets every qemu process (they keep running), ends waiting calls. */
 void qemu_domains_release(struct qemu_conn *conn);

@@ -106,6 +106,10 @@ int qemu_process_command(struct qemu_process *proc, const char *command, struct 
                          uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err);
 
 pid_t qemu_process_pid(const struct qemu_process *proc);
+/* Rewrites the live XML (RUN/NAME.xml) from def after a live change (hotplug), so a reattach
+ * reads the domain as it now is. qemu_process_def keeps the definition qemu started with. */
+int qemu_process_write_live_def(const struct qemu_process *proc, const struct vb_domain_def *def,
+                                struct vb_error *err);
 /* The definition qemu runs (the one started, or the live XML read back by reattach). */
 const struct vb_domain_def *qemu_process_def(const struct qemu_process *proc);
 /* The log file's path (LOG/NAME.log); NULL for a reattached process (reattach has no log dir). */

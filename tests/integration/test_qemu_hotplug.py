@@ -1,0 +1,188 @@
+"""Device hotplug on a real qemu through /org/libvirt/QEMU (drivers/qemu/qemu_hotplug*.c): disks and
+NICs attached and detached live and in the persistent definition, a refused attach leaving nothing
+behind, and what qemu itself reports, read over a second QMP monitor the test adds with
+<qemu:commandline> (the daemon owns the first). Boots tests/guest's tiny guest under TCG."""
+import json
+import os
+import shutil
+import socket
+import time
+
+import dbus
+import pytest
+
+from conftest import SignalRecorder
+from test_qemu_lifecycle import guest_files, wait_for_file_text  # noqa: F401 (a fixture)
+
+QEMU_PATH = "/org/libvirt/QEMU"
+LIVE, CONFIG = 1, 2
+XML_INACTIVE = 2
+
+pytestmark = pytest.mark.skipif(shutil.which("qemu-system-x86_64") is None,
+                                reason="qemu-system-x86_64 is not installed (scripts/install-deps.sh)")
+
+
+def guest_xml(name, kernel, initramfs, serial, qmp, extra=""):
+    # No <memballoon>: DefineXML adds the virtio one, as libvirt.
+    return ("<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+            "<name>%s</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>"
+            "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel><initrd>%s</initrd>"
+            "<cmdline>console=ttyS0 quiet panic=-1</cmdline></os><features><acpi/></features>"
+            "<devices>%s<serial type='file'><source path='%s'/><target port='0'/></serial></devices>"
+            "<qemu:commandline><qemu:arg value='-qmp'/><qemu:arg value='unix:%s,server=on,wait=off'/>"
+            "</qemu:commandline></domain>" % (name, kernel, initramfs, extra, serial, qmp))
+
+
+class Qmp:
+    """A second QMP monitor on the guest's qemu, to see what qemu itself holds."""
+
+    def __init__(self, path, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.file = self.sock.makefile("rw")
+        self._read()  # greeting
+        self.cmd("qmp_capabilities")
+
+    def _read(self):
+        while True:
+            msg = json.loads(self.file.readline())
+            if "event" not in msg:
+                return msg
+
+    def cmd(self, name, **args):
+        self.file.write(json.dumps({"execute": name, "arguments": args}) + "\n")
+        self.file.flush()
+        reply = self._read()
+        assert "return" in reply, reply
+        return reply["return"]
+
+    def devices(self):
+        return {p["name"] for p in self.cmd("qom-list", path="/machine/peripheral")}
+
+    def nodes(self):
+        return {n["node-name"] for n in self.cmd("query-named-block-nodes")}
+
+    def close(self):
+        self.sock.close()
+
+
+def wait_until(check, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def disk_xml(target, source):
+    return ("<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='%s'/>"
+            "<target dev='%s' bus='virtio'/></disk>" % (source, target))
+
+
+NIC = "<interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>"
+
+
+@pytest.fixture
+def running(bus, daemon, workdir, guest_files):
+    kernel, initramfs = guest_files
+    serial, qmp_path = os.path.join(workdir, "serial.log"), os.path.join(workdir, "test.qmp")
+    conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
+    path = conn.DomainDefineXML(guest_xml("hot", kernel, initramfs, serial, qmp_path))
+    dom = dbus.Interface(bus.get_object("org.libvirt", path), "org.libvirt.Domain")
+    dom.Create(0)
+    qmp = Qmp(qmp_path)
+    yield dom, qmp, serial
+    print(daemon.log())  # shown when the test failed
+    qmp.close()
+    dom.Destroy(0)
+    dom.Undefine(0)
+
+
+def test_disk_attach_live_config_bad_source_and_detach(bus, workdir, running):
+    dom, qmp, serial = running
+    added = SignalRecorder(bus, "DeviceAdded", "org.libvirt.Domain")
+    removed = SignalRecorder(bus, "DeviceRemoved", "org.libvirt.Domain")
+    image = os.path.join(workdir, "extra.img")
+    with open(image, "wb") as f:
+        f.truncate(1 << 20)
+    boot_nodes = qmp.nodes()
+
+    # Live: qemu has the device and its blockdev pair; the live XML names it with its alias, the
+    # persistent definition does not have it.
+    dom.AttachDevice(disk_xml("vdb", image), LIVE)
+    assert "virtio-disk1" in qmp.devices()
+    block = {b["qdev"]: b for b in qmp.cmd("query-block")}
+    assert block["/machine/peripheral/virtio-disk1/virtio-backend"]["inserted"]["file"] == image
+    live = dom.GetXMLDesc(0)
+    assert "<alias name='virtio-disk1'/>" in live and "dev='vdb'" in live
+    assert "vdb" not in dom.GetXMLDesc(XML_INACTIVE)
+    assert added.wait_for(1) == [("virtio-disk1",)]
+
+    # The same target again: refused before qemu is asked.
+    with pytest.raises(dbus.DBusException, match="vdb"):
+        dom.AttachDevice(disk_xml("vdb", image), LIVE)
+
+    # A source that does not exist: qemu's error, and nothing left in qemu or in either XML.
+    nodes_before = qmp.nodes()
+    with pytest.raises(dbus.DBusException, match="/nonexistent/disk.img"):
+        dom.AttachDevice(disk_xml("vdc", "/nonexistent/disk.img"), LIVE | CONFIG)
+    assert wait_until(lambda: qmp.nodes() == nodes_before, 5), qmp.nodes()
+    assert "virtio-disk2" not in qmp.devices()
+    assert "vdc" not in dom.GetXMLDesc(0) and "vdc" not in dom.GetXMLDesc(XML_INACTIVE)
+
+    # Config only, on the running domain: the next boot's definition, not qemu.
+    dom.AttachDevice(disk_xml("vdd", image), CONFIG)
+    assert "vdd" in dom.GetXMLDesc(XML_INACTIVE) and "vdd" not in dom.GetXMLDesc(0)
+    assert "virtio-disk3" not in qmp.devices()
+    dom.DetachDevice(disk_xml("vdd", image), CONFIG)
+    assert "vdd" not in dom.GetXMLDesc(XML_INACTIVE)
+
+    # Detach: device_del; the guest (ACPI PCI hotplug) ejects, qemu says DEVICE_DELETED, the
+    # device leaves the live XML and its blockdev pair is deleted.
+    assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 40), "guest not ready"
+    dom.DetachDevice(disk_xml("vdb", image), LIVE)
+    assert removed.wait_for(1, timeout=10) == [("virtio-disk1",)]
+    assert "virtio-disk1" not in qmp.devices()
+    assert wait_until(lambda: qmp.nodes() == boot_nodes, 5), qmp.nodes()
+    assert "vdb" not in dom.GetXMLDesc(0)
+
+    # Detaching what is not there: libvirt's words.
+    with pytest.raises(dbus.DBusException, match="no target device vdb"):
+        dom.DetachDevice(disk_xml("vdb", image), LIVE)
+
+
+def test_nic_attach_and_detach_waiting_for_a_paused_guest(bus, running):
+    dom, qmp, serial = running
+    removed = SignalRecorder(bus, "DeviceRemoved", "org.libvirt.Domain")
+    dom.AttachDevice(NIC, LIVE | CONFIG)
+    assert "net0" in qmp.devices()
+    live = dom.GetXMLDesc(0)
+    assert "<alias name='net0'/>" in live and "52:54:00:12:34:56" in live
+    assert "52:54:00:12:34:56" in dom.GetXMLDesc(XML_INACTIVE)
+
+    # A paused guest cannot eject: as libvirt, the detach returns after its wait (5 s) with the
+    # removal pending, and the device stays in qemu and in the live XML until the guest lets go.
+    assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 40), "guest not ready"
+    dom.Suspend()
+    dom.DetachDevice(NIC, LIVE)
+    assert "net0" in qmp.devices() and "52:54:00:12:34:56" in dom.GetXMLDesc(0)
+    assert removed.settle() == []
+    dom.Resume()
+    assert removed.wait_for(1, timeout=10) == [("net0",)]
+    assert "net0" not in qmp.devices()
+    assert "52:54:00:12:34:56" not in dom.GetXMLDesc(0)
+
+    # The persistent definition is changed only when asked.
+    assert "52:54:00:12:34:56" in dom.GetXMLDesc(XML_INACTIVE)
+    dom.DetachDevice(NIC, CONFIG)
+    assert "52:54:00:12:34:56" not in dom.GetXMLDesc(XML_INACTIVE)
