@@ -71,6 +71,8 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
         dom->running = true;
         vb_domain_obj_set_state(dom->obj, VB_DOMAIN_RUNNING, VB_RUNNING_UNPAUSED);
     }
+    if (streq(event->name, "BALLOON_CHANGE"))
+        qemu_balloon_changed(dom, event->data);
     if (streq(event->name, "DEVICE_DELETED"))
         qemu_hotplug_device_deleted(dom, json_object_get_string(json_object_object_get(event->data, "device")));
     for (size_t i = 0; i < n; i++)

@@ -53,6 +53,8 @@ extern const struct qemu_process_callbacks qemu_dom_process_callbacks;
 void qemu_hotplug_device_deleted(struct qemu_dom *dom, const char *alias);
 void qemu_hotplug_process_gone(struct qemu_dom *dom);
 void qemu_hotplug_free(struct qemu_hotplug *hp);
+/* qemu_domain_stats.c: BALLOON_CHANGE's `actual` becomes the live definition's current memory. */
+void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data);
 
 struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *obj,
                                 struct qemu_process_options *options, struct vb_error *err);

@@ -154,13 +154,6 @@ static int qemu_get_state(void *priv, vb_uuid_t uuid, int *state, int *reason, s
     return vb_registry_get_state(conn->domains, uuid, state, reason, err);
 }
 
-static int qemu_get_info(void *priv, vb_uuid_t uuid, struct vb_domain_info *info, struct vb_error *err)
-{
-    struct vb_domain_obj *obj = qemu_find_domain(priv, uuid, err);
-
-    return obj ? vb_registry_fill_info(obj, info, err) : -1;
-}
-
 /* --- definitions -------------------------------------------------------------------------- */
 
 static bool has_memballoon(const struct vb_domain_def *def)
@@ -385,4 +378,6 @@ const struct vb_driver vb_qemu_driver = {
     .attach_device = qemu_attach_device,
     .detach_device = qemu_detach_device,
     .update_device = qemu_update_device,
+    .set_memory = qemu_set_memory,
+    .get_stats = qemu_get_stats,
 };

@@ -186,3 +186,27 @@ def test_nic_attach_and_detach_waiting_for_a_paused_guest(bus, running):
     assert "52:54:00:12:34:56" in dom.GetXMLDesc(XML_INACTIVE)
     dom.DetachDevice(NIC, CONFIG)
     assert "52:54:00:12:34:56" not in dom.GetXMLDesc(XML_INACTIVE)
+
+
+def test_stats_info_and_set_memory(bus, running):
+    dom, qmp, serial = running
+    # GetInfo (state, max KiB, KiB, vcpus, cpu ns): qemu's own cpu time, growing while it runs.
+    first = dom.GetInfo()
+    assert first[0] == 1 and first[1] == 131072 and first[3] == 1 and first[4] > 0
+    assert wait_until(lambda: dom.GetInfo()[4] > first[4], 5)
+    stats = dom.GetStats(0, 0)
+    assert stats["state.state"] == 1 and stats["cpu.time"] >= first[4]
+    assert stats["cpu.time"] == stats["cpu.user"] + stats["cpu.system"]
+    assert stats["balloon.maximum"] == 131072 and stats["vcpu.current"] == 1
+
+    # SetMemory: the virtio balloon DefineXML added gets qemu's `balloon`; above the maximum is refused.
+    with pytest.raises(dbus.DBusException, match="cannot set memory higher than max memory"):
+        dom.SetMemory(dbus.UInt64(262144), LIVE)
+    with pytest.raises(dbus.DBusException, match="cannot resize the maximum memory on an active domain"):
+        dom.SetMemory(dbus.UInt64(65536), LIVE | 4)
+    dom.SetMemory(dbus.UInt64(98304), LIVE | CONFIG)
+    assert "<currentMemory unit='KiB'>98304</currentMemory>" in dom.GetXMLDesc(XML_INACTIVE)
+    # qemu took the target; the guest has no balloon driver, so the live size stays where it is
+    # (it follows BALLOON_CHANGE, as libvirt's).
+    assert qmp.cmd("query-balloon")["actual"] == 128 << 20
+    assert dom.GetInfo()[2] == 131072
