@@ -340,8 +340,8 @@ static int qemu_has_managed_save(void *priv, struct vb_call *call, struct vb_dom
     return 0;
 }
 
-/* Lifecycle slots not filled yet (create_xml, reboot, save, restore, managed_save,
- * attach/detach/update_device) stay NULL: "not supported". */
+/* Lifecycle slots not filled yet (create_xml, reboot, save, restore, managed_save)
+ * stay NULL: "not supported". */
 const struct vb_driver vb_qemu_driver = {
     .name = "qemu",
     .node = &qemu_node_driver,
