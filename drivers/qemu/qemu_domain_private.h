@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "drivers/call.h"
 #include "drivers/qemu/qemu_driver_private.h"
@@ -25,6 +26,8 @@ struct qemu_dom {
     bool got_shutdown;        /* qemu reported SHUTDOWN: a later STOP is ignored (libvirt) */
     struct qemu_dom *next;
     struct qemu_hotplug *hotplug; /* qemu_hotplug*.c: names in use, removals pending; NULL until used */
+    uint64_t balloon_kib;          /* qemu_domain_stats.c: the SetMemory waiting on `balloon` */
+    unsigned int balloon_flags;
 };
 
 /* obj's state, created on first use (NULL with err set when out of memory). */

@@ -75,51 +75,39 @@ static bool has_virtio_balloon(const struct vb_domain_def *def)
     return false;
 }
 
-struct balloon_op {
-    struct qemu_dom *dom;
-    struct vb_memory_change change;
-    unsigned int flags;
-};
-
 static void on_balloon_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
-    struct balloon_op *op = userdata;
-    struct qemu_dom *dom = op->dom;
+    struct qemu_dom *dom = userdata;
+    struct vb_memory_change change = { .kib = dom->balloon_kib };
     struct vb_error err = VB_ERROR_INIT;
     int r = reply->result;
 
     /* The live size follows BALLOON_CHANGE, when the guest gave the memory back (libvirt). */
-    if (r == 0 && (op->flags & VB_AFFECT_CONFIG))
-        r = vb_registry_edit_defs(dom->obj, VB_AFFECT_CONFIG, vb_registry_edit_memory, &op->change, &qemu_store_ops, dom->conn,
-                                  &err);
+    if (r == 0 && (dom->balloon_flags & VB_AFFECT_CONFIG))
+        r = vb_registry_edit_defs(dom->obj, VB_AFFECT_CONFIG, vb_registry_edit_memory, &change, &qemu_store_ops,
+                                  dom->conn, &err);
     qemu_dom_finish_call(dom, r, reply->result < 0 ? &reply->err : &err);
     vb_error_clear(&err);
-    free(op);
 }
 
-static int set_memory_live(struct vb_call *call, struct vb_domain_obj *obj, const struct vb_memory_change *change,
-                           unsigned int flags)
+static int set_memory_live(struct vb_call *call, struct vb_domain_obj *obj, uint64_t kib, unsigned int flags)
 {
     struct vb_error *err = &call->err;
     struct qemu_dom *dom = qemu_dom_running(obj, err);
     struct json_object *args;
-    struct balloon_op *op;
 
     if (!dom)
         return -1;
     if (!has_virtio_balloon(obj->def))
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "Unable to change memory of active domain without "
                             "the balloon device and guest OS balloon driver");
-    if (!(op = calloc(1, sizeof(*op))) || !(args = json_object_new_object())) {
-        free(op);
+    if (!(args = json_object_new_object()))
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    }
-    *op = (struct balloon_op){ .dom = dom, .change = *change, .flags = flags };
-    json_object_object_add(args, "value", json_object_new_int64((int64_t) (change->kib * 1024)));
-    if (qemu_process_command(dom->proc, "balloon", args, QEMU_COMMAND_TIMEOUT_USEC, on_balloon_reply, op, err) < 0) {
-        free(op);
+    json_object_object_add(args, "value", json_object_new_int64((int64_t) (kib * 1024)));
+    if (qemu_process_command(dom->proc, "balloon", args, QEMU_COMMAND_TIMEOUT_USEC, on_balloon_reply, dom, err) < 0)
         return -1;
-    }
+    dom->balloon_kib = kib;
+    dom->balloon_flags = flags;
     return qemu_dom_wait(dom, call);
 }
 
@@ -148,7 +136,7 @@ int qemu_set_memory(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
         if (!(probe = vb_domain_def_copy(vb_domain_obj_persistent_def(obj), err)) || vb_registry_edit_memory(probe, &change, err) < 0)
             return -1;
     }
-    return set_memory_live(call, obj, &change, flags);
+    return set_memory_live(call, obj, kib, flags);
 }
 
 void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data)

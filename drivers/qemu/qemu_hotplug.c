@@ -261,6 +261,7 @@ static void finish_attach(struct attach_op *op, int r, const struct vb_error *er
         }
         err = &commit_err;
     }
+    dom->hotplug->attaching = NULL;
     qemu_dom_finish_call(dom, r, err);
     vb_error_clear(&commit_err);
     op_free(op);
@@ -334,6 +335,7 @@ static int attach_live(struct vb_call *call, struct vb_domain_obj *obj,
         return -1;
     if (send_step(op, err) < 0)
         return -1;
+    hp->attaching = op;
     return qemu_dom_wait(dom, call); /* replies come from the loop, after we return */
 }
 
@@ -387,4 +389,11 @@ int qemu_update_device(void *priv, struct vb_call *call, struct vb_domain_obj *o
                             dev->element);
     }
     return vb_registry_edit_defs(obj, flags, edit_update, &change, &qemu_store_ops, priv, err);
+}
+
+void qemu_hotplug_attach_abandon(struct qemu_hotplug *hp)
+{
+    if (hp->attaching)
+        op_free(hp->attaching);
+    hp->attaching = NULL;
 }

@@ -231,8 +231,16 @@ int qemu_detach_device(void *priv, struct vb_call *call, struct vb_domain_obj *o
 
 void qemu_hotplug_process_gone(struct qemu_dom *dom)
 {
+    struct vb_error err = VB_ERROR_INIT;
+
     if (!dom->hotplug)
         return;
+    if (dom->hotplug->attaching) {
+        vb_error_set(&err, VB_ERR_OPERATION_FAILED, "operation failed: domain is no longer running");
+        qemu_dom_finish_call(dom, -1, &err);
+        vb_error_clear(&err);
+        qemu_hotplug_attach_abandon(dom->hotplug);
+    }
     while (dom->hotplug->removals)
         removal_unlink_free(dom->hotplug->removals);
     dom->hotplug->next_node = dom->hotplug->next_net = 0;
@@ -242,6 +250,7 @@ void qemu_hotplug_free(struct qemu_hotplug *hp)
 {
     if (!hp)
         return;
+    qemu_hotplug_attach_abandon(hp);
     while (hp->removals) {
         struct removal *removal = hp->removals;
 

@@ -5,13 +5,18 @@
 #include "drivers/qemu/qemu_domain_private.h"
 
 struct removal;
+struct attach_op;
 
 /* Per-domain hotplug state (dom->hotplug). */
 struct qemu_hotplug {
     unsigned int next_node; /* the next libvirt-N-storage/-format pair to use (never reused in a run) */
     unsigned int next_net;  /* the next netN / hostnetN */
     struct removal *removals; /* device_del sent, DEVICE_DELETED not seen yet */
+    struct attach_op *attaching; /* the attach under way (one at a time: the core holds the job) */
 };
+
+/* qemu_hotplug.c: forgets the attach under way when its qemu went (its replies never come). */
+void qemu_hotplug_attach_abandon(struct qemu_hotplug *hp);
 
 /* dom->hotplug, created on first use. */
 struct qemu_hotplug *qemu_hotplug_get(struct qemu_dom *dom, struct vb_error *err);
