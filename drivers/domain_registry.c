@@ -372,3 +372,15 @@ int vb_registry_stats_devices(const struct vb_domain_obj *obj, enum vb_device_ki
     }
     return vb_typed_params_add_uint(out, err, count, "%s.count", prefix);
 }
+
+const struct vb_device_def *vb_registry_find_disk(const struct vb_domain_def *def, const char *disk)
+{
+    for (size_t i = 0; i < def->n_devices; i++) {
+        const struct vb_device_def *dev = def->devices[i];
+
+        if (dev->kind == VB_DEVICE_DISK &&
+            ((dev->target_dev && streq(dev->target_dev, disk)) || (dev->source && streq(dev->source, disk))))
+            return dev;
+    }
+    return NULL;
+}

@@ -57,6 +57,9 @@ struct vb_memory_change {
 };
 int vb_registry_edit_memory(struct vb_domain_def *def, const void *arg, struct vb_error *err);
 
+/* The disk GetBlockInfo names by target ("vda") or source path, or NULL. */
+const struct vb_device_def *vb_registry_find_disk(const struct vb_domain_def *def, const char *disk);
+
 /* GetStats' PREFIX.count and PREFIX.N.name (disk target, interface target or MAC) and, for
  * disks, PREFIX.N.path, over obj's devices of kind (prefix "block" or "net"). */
 int vb_registry_stats_devices(const struct vb_domain_obj *obj, enum vb_device_kind kind, const char *prefix,

@@ -380,4 +380,5 @@ const struct vb_driver vb_qemu_driver = {
     .update_device = qemu_update_device,
     .set_memory = qemu_set_memory,
     .get_stats = qemu_get_stats,
+    .get_block_info = qemu_get_block_info,
 };

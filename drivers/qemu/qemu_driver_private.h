@@ -92,5 +92,8 @@ int qemu_get_info(void *priv, vb_uuid_t uuid, struct vb_domain_info *info, struc
 int qemu_set_memory(void *priv, struct vb_call *call, struct vb_domain_obj *obj, uint64_t kib, unsigned int flags);
 int qemu_get_stats(void *priv, struct vb_call *call, const unsigned char (*uuids)[VB_UUID_LEN], size_t n,
                    unsigned int stats, unsigned int flags, struct vb_domain_stats **records, size_t *n_records);
+/* qemu_block_info.c: GetBlockInfo of a file-backed disk. */
+int qemu_get_block_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,
+                        unsigned int flags, struct vb_block_info *info);
 /* Connection close: forgets every qemu process (they keep running), ends waiting calls. */
 void qemu_domains_release(struct qemu_conn *conn);

@@ -111,20 +111,6 @@ static struct json_object *id_args(const char *key, const char *value)
     return args;
 }
 
-static const char *disk_format(const struct vb_device_def *dev, struct vb_error *err, char **owned)
-{
-    _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(dev, err);
-    const struct vb_xml_element *driver = el ? vb_xml_element_child(el, "driver") : NULL;
-    const char *type = driver ? vb_xml_element_attr(driver, "type") : NULL;
-
-    if (!el)
-        return NULL;
-    *owned = strdup(type ? type : "raw");
-    if (!*owned)
-        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    return *owned;
-}
-
 static int unsupported_disk(const struct vb_device_def *dev, const char *what, struct vb_error *err)
 {
     return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "disk '%s': %s cannot be hotplugged",
@@ -149,7 +135,7 @@ static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, struct vb_er
         return unsupported_disk(dev, "a disk on a bus other than virtio", err);
     if (!dev->source)
         return unsupported_disk(dev, "a disk without a source", err);
-    if (!disk_format(dev, err, &format))
+    if (!(format = qemu_disk_format(dev, err)))
         return -1;
     node = hp->next_node++;
     snprintf(storage, sizeof(storage), "libvirt-%u-storage", node);

@@ -28,6 +28,20 @@ char *qemu_hotplug_alias(const struct vb_device_def *dev)
     return name ? strdup(name) : NULL;
 }
 
+char *qemu_disk_format(const struct vb_device_def *dev, struct vb_error *err)
+{
+    _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(dev, err);
+    const struct vb_xml_element *driver = el ? vb_xml_element_child(el, "driver") : NULL;
+    const char *type = driver ? vb_xml_element_attr(driver, "type") : NULL;
+    char *format;
+
+    if (!el)
+        return NULL;
+    if (!(format = strdup(type ? type : "raw")))
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    return format;
+}
+
 /* libvirt's virDiskNameToIndex for "vd" names: letters in base 26, "a" first. */
 int qemu_hotplug_disk_index(const char *target)
 {

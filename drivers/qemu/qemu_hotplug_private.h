@@ -27,6 +27,8 @@ int qemu_hotplug_check_flags(const struct vb_domain_obj *obj, unsigned int *flag
 
 /* The <alias name> of a device in a live definition, malloc'd, or NULL. */
 char *qemu_hotplug_alias(const struct vb_device_def *dev);
+/* A disk's <driver type> ("raw" when absent), malloc'd; NULL with err when out of memory. */
+char *qemu_disk_format(const struct vb_device_def *dev, struct vb_error *err);
 /* The index of a virtio disk's target name (vda 0, vdb 1, ..., vdaa 26), or -1. */
 int qemu_hotplug_disk_index(const char *target);
 

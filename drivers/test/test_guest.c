@@ -252,25 +252,13 @@ int test_get_stats(void *priv, struct vb_call *call, const unsigned char (*uuids
     return test_done(conn, call, 0);
 }
 
-static const struct vb_device_def *find_disk(const struct vb_domain_def *def, const char *disk)
-{
-    for (size_t i = 0; i < def->n_devices; i++) {
-        const struct vb_device_def *dev = def->devices[i];
-
-        if (dev->kind == VB_DEVICE_DISK &&
-            ((dev->target_dev && streq(dev->target_dev, disk)) || (dev->source && streq(dev->source, disk))))
-            return dev;
-    }
-    return NULL;
-}
-
 int test_get_block_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,
                         unsigned int flags, struct vb_block_info *info)
 {
     struct vb_error *err = &call->err;
 
     VB_CHECK_FLAGS(flags, 0, err);
-    if (!find_disk(obj->def, disk))
+    if (!vb_registry_find_disk(obj->def, disk))
         return vb_error_set(err, VB_ERR_INVALID_ARG, "invalid path %s not assigned to domain", disk);
     /* A fixed 100 GiB image, fully allocated while the guest runs. */
     info->capacity = 100ull << 30;

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import time
 
 import dbus
@@ -127,6 +128,10 @@ def test_disk_attach_live_config_bad_source_and_detach(bus, workdir, running):
     assert "<alias name='virtio-disk1'/>" in live and "dev='vdb'" in live
     assert "vdb" not in dom.GetXMLDesc(XML_INACTIVE)
     assert added.wait_for(1) == [("virtio-disk1",)]
+    capacity, allocation, physical = dom.GetBlockInfo("vdb", 0)
+    assert (capacity, physical) == (1 << 20, 1 << 20) and allocation == os.stat(image).st_blocks * 512
+    with pytest.raises(dbus.DBusException, match="invalid path vdz not assigned to domain"):
+        dom.GetBlockInfo("vdz", 0)
 
     # The same target again: refused before qemu is asked.
     with pytest.raises(dbus.DBusException, match="vdb"):
@@ -155,6 +160,15 @@ def test_disk_attach_live_config_bad_source_and_detach(bus, workdir, running):
     assert "virtio-disk1" not in qmp.devices()
     assert wait_until(lambda: qmp.nodes() == boot_nodes, 5), qmp.nodes()
     assert "vdb" not in dom.GetXMLDesc(0)
+
+    # A qcow2 image: qemu opens it through the qcow2 driver, GetBlockInfo reads its virtual size.
+    if shutil.which("qemu-img"):
+        qcow2 = os.path.join(workdir, "extra.qcow2")
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", qcow2, "4M"], check=True)
+        dom.AttachDevice(disk_xml("vde", qcow2).replace("type='raw'", "type='qcow2'"), LIVE)
+        assert dom.GetBlockInfo("vde", 0)[0] == 4 << 20
+        block = {b["qdev"]: b for b in qmp.cmd("query-block")}
+        assert block["/machine/peripheral/virtio-disk4/virtio-backend"]["inserted"]["drv"] == "qcow2"
 
     # Detaching what is not there: libvirt's words.
     with pytest.raises(dbus.DBusException, match="no target device vdb"):
