@@ -91,6 +91,7 @@ def disk_xml(target, source):
 
 
 NIC = "<interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>"
+BOOT_NIC = "<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/></interface>"
 
 
 @pytest.fixture
@@ -98,7 +99,12 @@ def running(bus, daemon, workdir, guest_files):
     kernel, initramfs = guest_files
     serial, qmp_path = os.path.join(workdir, "serial.log"), os.path.join(workdir, "test.qmp")
     conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
-    path = conn.DomainDefineXML(guest_xml("hot", kernel, initramfs, serial, qmp_path))
+    boot_image = os.path.join(workdir, "boot.img")
+    with open(boot_image, "wb") as f:
+        f.truncate(1 << 20)
+    # A disk and a NIC qemu starts with (named by the command line: virtio-disk0, libvirt-1-*, net0).
+    extra = disk_xml("vda", boot_image) + BOOT_NIC
+    path = conn.DomainDefineXML(guest_xml("hot", kernel, initramfs, serial, qmp_path, extra))
     dom = dbus.Interface(bus.get_object("org.libvirt", path), "org.libvirt.Domain")
     dom.Create(0)
     qmp = Qmp(qmp_path)
@@ -161,6 +167,14 @@ def test_disk_attach_live_config_bad_source_and_detach(bus, workdir, running):
     assert wait_until(lambda: qmp.nodes() == boot_nodes, 5), qmp.nodes()
     assert "vdb" not in dom.GetXMLDesc(0)
 
+    # A disk qemu started with: its command-line names (virtio-disk0, libvirt-1-*) go too.
+    assert {"libvirt-1-format", "libvirt-1-storage"} <= boot_nodes
+    dom.DetachDevice(disk_xml("vda", "/unused"), LIVE)
+    assert removed.wait_for(2, timeout=10)[1] == ("virtio-disk0",)
+    assert "virtio-disk0" not in qmp.devices()
+    assert wait_until(lambda: not {"libvirt-1-format", "libvirt-1-storage"} & qmp.nodes(), 5), qmp.nodes()
+    assert "vda" not in dom.GetXMLDesc(0) and "vda" in dom.GetXMLDesc(XML_INACTIVE)
+
     # A qcow2 image: qemu opens it through the qcow2 driver, GetBlockInfo reads its virtual size.
     if shutil.which("qemu-img"):
         qcow2 = os.path.join(workdir, "extra.qcow2")
@@ -179,9 +193,9 @@ def test_nic_attach_and_detach_waiting_for_a_paused_guest(bus, running):
     dom, qmp, serial = running
     removed = SignalRecorder(bus, "DeviceRemoved", "org.libvirt.Domain")
     dom.AttachDevice(NIC, LIVE | CONFIG)
-    assert "net0" in qmp.devices()
+    assert "net1" in qmp.devices()
     live = dom.GetXMLDesc(0)
-    assert "<alias name='net0'/>" in live and "52:54:00:12:34:56" in live
+    assert "<alias name='net1'/>" in live and "52:54:00:12:34:56" in live
     assert "52:54:00:12:34:56" in dom.GetXMLDesc(XML_INACTIVE)
 
     # A paused guest cannot eject: as libvirt, the detach returns after its wait (5 s) with the
@@ -189,12 +203,17 @@ def test_nic_attach_and_detach_waiting_for_a_paused_guest(bus, running):
     assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 40), "guest not ready"
     dom.Suspend()
     dom.DetachDevice(NIC, LIVE)
-    assert "net0" in qmp.devices() and "52:54:00:12:34:56" in dom.GetXMLDesc(0)
+    assert "net1" in qmp.devices() and "52:54:00:12:34:56" in dom.GetXMLDesc(0)
     assert removed.settle() == []
     dom.Resume()
-    assert removed.wait_for(1, timeout=10) == [("net0",)]
-    assert "net0" not in qmp.devices()
+    assert removed.wait_for(1, timeout=10) == [("net1",)]
+    assert "net1" not in qmp.devices()
     assert "52:54:00:12:34:56" not in dom.GetXMLDesc(0)
+
+    # The NIC qemu started with is net0 / hostnet0.
+    dom.DetachDevice(BOOT_NIC, LIVE)
+    assert removed.wait_for(2, timeout=10)[1] == ("net0",)
+    assert "net0" not in qmp.devices() and "52:54:00:00:00:01" not in dom.GetXMLDesc(0)
 
     # The persistent definition is changed only when asked.
     assert "52:54:00:12:34:56" in dom.GetXMLDesc(XML_INACTIVE)
