@@ -151,6 +151,13 @@ def test_disk_attach_live_config_bad_source_and_detach(bus, workdir, running):
     assert "virtio-disk2" not in qmp.devices()
     assert "vdc" not in dom.GetXMLDesc(0) and "vdc" not in dom.GetXMLDesc(XML_INACTIVE)
 
+    # What is not hotplugged yet is refused with the reason, and nothing changes.
+    with pytest.raises(dbus.DBusException, match="disk 'sda': a disk on a bus other than virtio cannot be hotplugged"):
+        dom.AttachDevice(disk_xml("sda", image).replace("bus='virtio'", "bus='sata'"), LIVE)
+    with pytest.raises(dbus.DBusException, match="live attach of device 'sound' is not supported"):
+        dom.AttachDevice("<sound model='ich6'/>", LIVE)
+    assert qmp.nodes() == nodes_before and "sda" not in dom.GetXMLDesc(0) and "sound" not in dom.GetXMLDesc(0)
+
     # Config only, on the running domain: the next boot's definition, not qemu.
     dom.AttachDevice(disk_xml("vdd", image), CONFIG)
     assert "vdd" in dom.GetXMLDesc(XML_INACTIVE) and "vdd" not in dom.GetXMLDesc(0)
