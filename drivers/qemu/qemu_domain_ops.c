@@ -255,6 +255,7 @@ void qemu_domains_release(struct qemu_conn *conn)
         qemu_dom_unlink(dom);
         qemu_process_free(dom->proc);
         dom->proc = NULL;
+        qemu_hotplug_release(dom);
         qemu_dom_finish_call(dom, -1, &err);
     }
     vb_error_clear(&err);

@@ -55,6 +55,8 @@ extern const struct qemu_process_callbacks qemu_dom_process_callbacks;
  * dom->hotplug freed. */
 void qemu_hotplug_device_deleted(struct qemu_dom *dom, const char *alias);
 void qemu_hotplug_process_gone(struct qemu_dom *dom);
+/* Connection close: forgets what waits on qemu's replies (the call itself is ended by the caller). */
+void qemu_hotplug_release(struct qemu_dom *dom);
 void qemu_hotplug_free(struct qemu_hotplug *hp);
 /* qemu_domain_stats.c: BALLOON_CHANGE's `actual` becomes the live definition's current memory. */
 void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data);

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "drivers/domain_registry.h"
-#include "drivers/qemu/qemu_domain_private.h"
+#include "drivers/qemu/qemu_hotplug_private.h"
 #include "util/macros.h"
 
 #define MIN_SIZE(a, b) ((a) < (b) ? (a) : (b))
@@ -222,5 +222,5 @@ int qemu_get_stats(void *priv, struct vb_call *call, const unsigned char (*uuids
     }
     *records = out;
     *n_records = used;
-    return 0;
+    return (stats & VB_STATS_BLOCK) ? qemu_block_stats_gather(call, conn, out, used) : 0;
 }

@@ -241,6 +241,7 @@ void qemu_hotplug_process_gone(struct qemu_dom *dom)
         vb_error_clear(&err);
         qemu_hotplug_attach_abandon(dom->hotplug);
     }
+    qemu_block_stats_abandon(dom->hotplug);
     while (dom->hotplug->removals)
         removal_unlink_free(dom->hotplug->removals);
     dom->hotplug->next_node = dom->hotplug->next_net = 0;
@@ -251,6 +252,7 @@ void qemu_hotplug_free(struct qemu_hotplug *hp)
     if (!hp)
         return;
     qemu_hotplug_attach_abandon(hp);
+    qemu_block_stats_abandon(hp);
     while (hp->removals) {
         struct removal *removal = hp->removals;
 
@@ -259,4 +261,12 @@ void qemu_hotplug_free(struct qemu_hotplug *hp)
         free(removal);
     }
     free(hp);
+}
+
+void qemu_hotplug_release(struct qemu_dom *dom)
+{
+    if (!dom->hotplug)
+        return;
+    qemu_hotplug_attach_abandon(dom->hotplug);
+    qemu_block_stats_abandon(dom->hotplug);
 }

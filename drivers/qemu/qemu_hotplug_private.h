@@ -6,6 +6,7 @@
 
 struct removal;
 struct attach_op;
+struct stats_query;
 
 /* Per-domain hotplug state (dom->hotplug). */
 struct qemu_hotplug {
@@ -13,7 +14,14 @@ struct qemu_hotplug {
     unsigned int next_net;  /* the next netN / hostnetN */
     struct removal *removals; /* device_del sent, DEVICE_DELETED not seen yet */
     struct attach_op *attaching; /* the attach under way (one at a time: the core holds the job) */
+    struct stats_query *stats_queries; /* qemu_block_stats.c: query-blockstats under way */
 };
+
+/* qemu_block_stats.c: GetStats' block counters for records[0..n) of the running domains, answering
+ * VB_PENDING (the call ends when every qemu answered) or 0 when no qemu was asked. */
+int qemu_block_stats_gather(struct vb_call *call, struct qemu_conn *conn, struct vb_domain_stats *records, size_t n);
+/* Counts the queries of a qemu that went (their replies never come) as answered. */
+void qemu_block_stats_abandon(struct qemu_hotplug *hp);
 
 /* qemu_hotplug.c: forgets the attach under way when its qemu went (its replies never come). */
 void qemu_hotplug_attach_abandon(struct qemu_hotplug *hp);

@@ -238,6 +238,12 @@ def test_stats_info_and_set_memory(bus, running):
     assert stats["state.state"] == 1 and stats["cpu.time"] >= first[4]
     assert stats["cpu.time"] == stats["cpu.user"] + stats["cpu.system"]
     assert stats["balloon.maximum"] == 131072 and stats["vcpu.current"] == 1
+    # Block counters from qemu's query-blockstats, for the disk qemu started with (block.0 is vda).
+    assert stats["block.count"] == 1 and stats["block.0.name"] == "vda"
+    counters = {k: v for k, v in stats.items() if k.startswith("block.0.") and k.split(".", 2)[2] in
+                ("rd.reqs", "rd.bytes", "rd.times", "wr.reqs", "wr.bytes", "wr.times", "fl.reqs", "fl.times")}
+    assert len(counters) == 8 and all(v >= 0 for v in counters.values()), stats
+    assert not any(k.startswith("block.0.") for k in dom.GetStats(2, 0))  # cpu only: no query
 
     # SetMemory: the virtio balloon DefineXML added gets qemu's `balloon`; above the maximum is refused.
     with pytest.raises(dbus.DBusException, match="cannot set memory higher than max memory"):
