@@ -2,6 +2,7 @@
 NICs attached and detached live and in the persistent definition, a refused attach leaving nothing
 behind, and what qemu itself reports, read over a second QMP monitor the test adds with
 <qemu:commandline> (the daemon owns the first). Boots tests/guest's tiny guest under TCG."""
+import glob
 import json
 import os
 import shutil
@@ -133,6 +134,7 @@ def test_disk_attach_live_config_bad_source_and_detach(bus, workdir, running):
     live = dom.GetXMLDesc(0)
     assert "<alias name='virtio-disk1'/>" in live and "dev='vdb'" in live
     assert "vdb" not in dom.GetXMLDesc(XML_INACTIVE)
+    assert "<alias name='virtio-disk1'/>" in open(os.path.join(workdir, "qemu", "run", "qemu", "hot.xml")).read()
     assert added.wait_for(1) == [("virtio-disk1",)]
     capacity, allocation, physical = dom.GetBlockInfo("vdb", 0)
     assert (capacity, physical) == (1 << 20, 1 << 20) and allocation == os.stat(image).st_blocks * 512
@@ -162,8 +164,10 @@ def test_disk_attach_live_config_bad_source_and_detach(bus, workdir, running):
     dom.AttachDevice(disk_xml("vdd", image), CONFIG)
     assert "vdd" in dom.GetXMLDesc(XML_INACTIVE) and "vdd" not in dom.GetXMLDesc(0)
     assert "virtio-disk3" not in qmp.devices()
+    stored = glob.glob(os.path.join(workdir, "qemu", "etc", "qemu", "*.xml"))
+    assert len(stored) == 1 and "vdd" in open(stored[0]).read()  # saved through the store
     dom.DetachDevice(disk_xml("vdd", image), CONFIG)
-    assert "vdd" not in dom.GetXMLDesc(XML_INACTIVE)
+    assert "vdd" not in dom.GetXMLDesc(XML_INACTIVE) and "vdd" not in open(stored[0]).read()
 
     # Detach: device_del; the guest (ACPI PCI hotplug) ejects, qemu says DEVICE_DELETED, the
     # device leaves the live XML and its blockdev pair is deleted.
