@@ -383,3 +383,52 @@ int vb_registry_remember_autodestroy(struct vb_domain_obj *obj, unsigned int fla
     return obj->autodestroy_owner ? 0 : vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
 }
 
+int vb_registry_edit_memory(struct vb_domain_def *def, const void *arg, struct vb_error *err)
+{
+    const struct vb_memory_change *change = arg;
+
+    if (change->maximum) {
+        def->max_memory_kib = change->kib;
+        if (def->current_memory_kib > change->kib)
+            def->current_memory_kib = change->kib;
+        return 0;
+    }
+    if (change->kib > def->max_memory_kib)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "cannot set memory higher than max memory");
+    def->current_memory_kib = change->kib;
+    return 0;
+}
+
+int vb_registry_stats_devices(const struct vb_domain_obj *obj, enum vb_device_kind kind, const char *prefix,
+                              struct vb_typed_params *out, struct vb_error *err)
+{
+    const struct vb_domain_def *def = obj->def;
+    unsigned int count = 0;
+
+    for (size_t i = 0; i < def->n_devices; i++) {
+        const struct vb_device_def *dev = def->devices[i];
+        const char *name = kind == VB_DEVICE_DISK ? dev->target_dev : (dev->target_dev ? dev->target_dev : dev->mac);
+
+        if (dev->kind != kind)
+            continue;
+        if (vb_typed_params_add_string(out, err, name ? name : "", "%s.%u.name", prefix, count) < 0)
+            return -1;
+        if (kind == VB_DEVICE_DISK && dev->source &&
+            vb_typed_params_add_string(out, err, dev->source, "%s.%u.path", prefix, count) < 0)
+            return -1;
+        count++;
+    }
+    return vb_typed_params_add_uint(out, err, count, "%s.count", prefix);
+}
+
+const struct vb_device_def *vb_registry_find_disk(const struct vb_domain_def *def, const char *disk)
+{
+    for (size_t i = 0; i < def->n_devices; i++) {
+        const struct vb_device_def *dev = def->devices[i];
+
+        if (dev->kind == VB_DEVICE_DISK &&
+            ((dev->target_dev && streq(dev->target_dev, disk)) || (dev->source && streq(dev->source, disk))))
+            return dev;
+    }
+    return NULL;
+}

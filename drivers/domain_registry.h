@@ -59,6 +59,22 @@ typedef int (*vb_def_edit_fn)(struct vb_domain_def *def, const void *arg, struct
 int vb_registry_edit_defs(struct vb_domain_obj *obj, unsigned int affect, vb_def_edit_fn edit, const void *arg,
                           const struct vb_registry_store_ops *store, void *ctx, struct vb_error *err);
 
+/* SetMemory's edit (arg: struct vb_memory_change): the maximum (current lowered to fit), or the
+ * current size, refused above the maximum with libvirt's "cannot set memory higher than max memory". */
+struct vb_memory_change {
+    uint64_t kib;
+    bool maximum;
+};
+int vb_registry_edit_memory(struct vb_domain_def *def, const void *arg, struct vb_error *err);
+
+/* The disk GetBlockInfo names by target ("vda") or source path, or NULL. */
+const struct vb_device_def *vb_registry_find_disk(const struct vb_domain_def *def, const char *disk);
+
+/* GetStats' PREFIX.count and PREFIX.N.name (disk target, interface target or MAC) and, for
+ * disks, PREFIX.N.path, over obj's devices of kind (prefix "block" or "net"). */
+int vb_registry_stats_devices(const struct vb_domain_obj *obj, enum vb_device_kind kind, const char *prefix,
+                              struct vb_typed_params *out, struct vb_error *err);
+
 /* libvirt's GetMetadata / SetMetadata on obj's definitions (flags: VB_AFFECT_*, resolved here). */
 char *vb_registry_get_metadata(struct vb_domain_obj *obj, int type, const char *uri, unsigned int flags,
                                struct vb_error *err);

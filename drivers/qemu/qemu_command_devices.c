@@ -180,12 +180,14 @@ struct disk {
 
 static int check_disk_children(const struct vb_xml_element *el, const char *where, struct vb_error *err)
 {
-    static const char *const children[] = { "driver", "source", "target", "readonly", "boot", "address", NULL };
+    static const char *const children[] = { "driver", "source", "target", "readonly", "boot", "address", "alias",
+                                            NULL };
     static const char *const disk_attrs[] = { "type", "device", NULL };
     static const char *const driver_attrs[] = { "name", "type", NULL };
     static const char *const target_attrs[] = { "dev", "bus", NULL };
     const char *type = vb_xml_element_attr(el, "type");
-    const char *source_attrs[] = { type && streq(type, "block") ? "dev" : "file", NULL };
+    /* index: the live XML's number of a hotplugged disk's block node (ignored, as an alias) */
+    const char *source_attrs[] = { type && streq(type, "block") ? "dev" : "file", "index", NULL };
     const struct vb_xml_element *driver = vb_xml_element_child(el, "driver");
     const struct vb_xml_element *source = vb_xml_element_child(el, "source");
     const struct vb_xml_element *target = vb_xml_element_child(el, "target");
@@ -394,7 +396,7 @@ static int add_interface(struct qemu_cmd *cmd, const struct vb_device_def *dev, 
                          const char *where, unsigned int n, struct vb_error *err)
 {
     static const char *const attrs[] = { "type", NULL };
-    static const char *const children[] = { "mac", "model", "boot", "address", NULL };
+    static const char *const children[] = { "mac", "model", "boot", "address", "alias", NULL };
     const char *model = dev->model ? dev->model : "rtl8139"; /* libvirt's default on x86 */
     const char *device = nic_device(model);
     struct vb_buf buf = { 0 };
@@ -519,14 +521,19 @@ static int add_device(struct qemu_cmd *cmd, const struct vb_device_def *dev, uns
                       struct vb_error *err)
 {
     _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(dev, err);
+    const struct vb_xml_element *alias;
+    const char *alias_name;
     char where[96];
 
     if (!el)
         return -1;
     describe(dev, where, sizeof(where));
-    /* Aliases are the live XML's; a definition naming its own is not supported yet. */
-    if (vb_xml_element_child(el, "alias"))
-        return qemu_unsupported(err, "%s: <alias>", where);
+    /* The builder names devices itself. A generated alias (a live XML saved in a save image, after
+     * a hotplug) is dropped, as libvirt's parser drops it; a user alias ("ua-") is not supported. */
+    alias = vb_xml_element_child(el, "alias");
+    alias_name = alias ? vb_xml_element_attr(alias, "name") : NULL;
+    if (alias_name && strncmp(alias_name, "ua-", 3) == 0)
+        return qemu_unsupported(err, "%s: <alias name='%s'>", where, alias_name);
     switch (dev->kind) {
     case VB_DEVICE_CONTROLLER:
         return add_controller(cmd, el, where, err);

@@ -28,6 +28,7 @@ static void dom_free(void *data)
 
     qemu_dom_unlink(dom);
     qemu_process_free(dom->proc);
+    qemu_hotplug_free(dom->hotplug);
     free(dom);
 }
 

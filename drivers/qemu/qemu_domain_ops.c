@@ -132,6 +132,10 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
     }
     if (streq(event->name, "STOP") || streq(event->name, "RESUME"))
         qemu_dom_save_status(dom);
+    if (streq(event->name, "BALLOON_CHANGE"))
+        qemu_balloon_changed(dom, event->data);
+    if (streq(event->name, "DEVICE_DELETED"))
+        qemu_hotplug_device_deleted(dom, json_object_get_string(json_object_object_get(event->data, "device")));
     for (size_t i = 0; i < n; i++)
         qemu_dom_emit_mapped(dom, &out[i]);
     if (streq(event->name, "SHUTDOWN") && !dom->got_shutdown && !dom->stop_requested) {
@@ -157,6 +161,7 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
     dom->proc = NULL;
     qemu_dom_remove_status(dom);
     dom->reattaching = false;
+    qemu_hotplug_process_gone(dom);
     if (dom->stop_requested) {
         reason = dom->stop_saved ? VB_SHUTOFF_SAVED : VB_SHUTOFF_DESTROYED;
         detail = dom->stop_saved ? VB_EVENT_STOPPED_SAVED : VB_EVENT_STOPPED_DESTROYED;
@@ -323,6 +328,7 @@ void qemu_domains_release(struct qemu_conn *conn)
         dom->proc = NULL;
         qemu_hooks_cancel(dom->hook_run);
         dom->hook_run = NULL;
+        qemu_hotplug_release(dom);
         qemu_dom_finish_call(dom, -1, &err);
     }
     vb_error_clear(&err);

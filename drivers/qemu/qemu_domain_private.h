@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "drivers/call.h"
 #include "drivers/qemu/qemu_driver_private.h"
@@ -12,6 +13,8 @@
 #include "drivers/qemu/qemu_process.h"
 
 #define QEMU_COMMAND_TIMEOUT_USEC (30ull * 1000u * 1000u)
+
+struct qemu_hotplug;
 
 /* Per-domain state (obj->driver_data), also on conn->doms so a closing connection finds it. */
 struct qemu_dom {
@@ -32,6 +35,9 @@ struct qemu_dom {
     /* qemu_domain_save.c */
     bool stop_saved;          /* with stop_requested: a save ended qemu (shutoff/saved, Stopped/Saved) */
     struct qemu_save_op *save_op; /* the save or restore under way, NULL otherwise */
+    struct qemu_hotplug *hotplug; /* qemu_hotplug*.c: names in use, removals pending; NULL until used */
+    uint64_t balloon_kib;          /* qemu_domain_stats.c: the SetMemory waiting on `balloon` */
+    unsigned int balloon_flags;
 };
 
 /* obj's state, created on first use (NULL with err set when out of memory). */
@@ -56,6 +62,17 @@ void qemu_dom_unlink(struct qemu_dom *dom);
 extern const struct qemu_process_callbacks qemu_dom_process_callbacks;
 /* Starts obj's qemu (obj inactive; kvm refused without /dev/kvm; options->kvm_usable is filled):
  * `ready` later marks it started and ends dom->call. NULL with err set when nothing started. */
+/* qemu_hotplug_detach.c: DEVICE_DELETED for alias (the device leaves the live definition, its
+ * backend is deleted, a waiting DetachDevice returns); the process ended (removals dropped);
+ * dom->hotplug freed. */
+void qemu_hotplug_device_deleted(struct qemu_dom *dom, const char *alias);
+void qemu_hotplug_process_gone(struct qemu_dom *dom);
+/* Connection close: forgets what waits on qemu's replies (the call itself is ended by the caller). */
+void qemu_hotplug_release(struct qemu_dom *dom);
+void qemu_hotplug_free(struct qemu_hotplug *hp);
+/* qemu_domain_stats.c: BALLOON_CHANGE's `actual` becomes the live definition's current memory. */
+void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data);
+
 struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *obj,
                                 struct qemu_process_options *options, struct vb_error *err);
 

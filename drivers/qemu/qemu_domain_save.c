@@ -149,6 +149,23 @@ static void after_pause(struct qemu_save_op *op)
     lift_bandwidth(op);
 }
 
+/* A device hot-plugged into the running guest sits where qemu put it, which the live XML does not
+ * record yet (no <address>): a restore would build another machine and qemu would refuse the
+ * state. Refused before anything is written or paused, so the guest keeps running. */
+static int check_restorable(const struct vb_domain_obj *obj, struct vb_error *err)
+{
+    for (size_t i = 0; i < obj->def->n_devices; i++) {
+        const struct vb_device_def *dev = obj->def->devices[i];
+
+        if (dev->xml_text && strstr(dev->xml_text, "<alias ") && !strstr(dev->xml_text, "<address "))
+            return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED,
+                                "cannot save domain '%s': a device was hot-plugged into it (%s) and a restore "
+                                "cannot place it again; detach it first",
+                                obj->def->name, dev->target_dev ? dev->target_dev : dev->mac ? dev->mac : dev->element);
+    }
+    return 0;
+}
+
 static int save_begin(struct qemu_conn *conn, struct vb_call *call, struct vb_domain_obj *obj, const char *path,
                       const char *dxml, unsigned int flags, bool managed)
 {
@@ -159,7 +176,8 @@ static int save_begin(struct qemu_conn *conn, struct vb_call *call, struct vb_do
     uint64_t offset;
     bool running;
 
-    if (qemu_save_check_flags(flags, err) < 0 || !(dom = qemu_dom_running(obj, err)))
+    if (qemu_save_check_flags(flags, err) < 0 || !(dom = qemu_dom_running(obj, err)) ||
+        check_restorable(obj, err) < 0)
         return -1;
     running = flags & VB_SAVE_RUNNING ? true : flags & VB_SAVE_PAUSED ? false : obj->state == VB_DOMAIN_RUNNING;
     if (!(xml = image_xml(obj, dxml, err)) || qemu_save_image_create(path, xml, running, &offset, err) < 0)

@@ -167,13 +167,6 @@ static int qemu_get_state(void *priv, vb_uuid_t uuid, int *state, int *reason, s
     return vb_registry_get_state(conn->domains, uuid, state, reason, err);
 }
 
-static int qemu_get_info(void *priv, vb_uuid_t uuid, struct vb_domain_info *info, struct vb_error *err)
-{
-    struct vb_domain_obj *obj = qemu_find_domain(priv, uuid, err);
-
-    return obj ? vb_registry_fill_info(obj, info, err) : -1;
-}
-
 /* --- definitions -------------------------------------------------------------------------- */
 
 static bool has_memballoon(const struct vb_domain_def *def)
@@ -231,7 +224,7 @@ static int qemu_store_remove(void *ctx, const struct vb_domain_def *def, struct 
     return vb_domain_store_remove(conn->store, def->uuid, err);
 }
 
-static const struct vb_registry_store_ops qemu_store_ops = { .save = qemu_store_save, .remove = qemu_store_remove };
+const struct vb_registry_store_ops qemu_store_ops = { .save = qemu_store_save, .remove = qemu_store_remove };
 
 static int qemu_define_xml(void *priv, struct vb_call *call, const char *xml, unsigned int flags,
                            struct vb_domain_ref *ref)
@@ -368,8 +361,7 @@ static int qemu_has_managed_save(void *priv, struct vb_call *call, struct vb_dom
     return 0;
 }
 
-/* Lifecycle slots not filled yet (hotplug:
- * attach/detach/update_device) stay NULL: "not supported". */
+/* Slots not filled yet stay NULL: "not supported". */
 const struct vb_driver vb_qemu_driver = {
     .name = "qemu",
     .node = &qemu_node_driver,
@@ -412,4 +404,10 @@ const struct vb_driver vb_qemu_driver = {
     .reboot = qemu_reboot,
     .suspend = qemu_suspend,
     .resume = qemu_resume,
+    .attach_device = qemu_attach_device,
+    .detach_device = qemu_detach_device,
+    .update_device = qemu_update_device,
+    .set_memory = qemu_set_memory,
+    .get_stats = qemu_get_stats,
+    .get_block_info = qemu_get_block_info,
 };

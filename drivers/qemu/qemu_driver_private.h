@@ -46,6 +46,10 @@ void qemu_dirs_clear(struct qemu_dirs *dirs);
 /* qemu_driver.c */
 struct vb_domain_obj *qemu_find_domain(struct qemu_conn *conn, vb_uuid_t uuid, struct vb_error *err);
 void qemu_emit(struct qemu_conn *conn, const struct vb_domain_obj *obj, int event, int detail);
+/* How the driver stores persistent definitions (conf/domain_store under dirs.config), for
+ * vb_registry_edit_defs with the connection as ctx. */
+struct vb_registry_store_ops;
+extern const struct vb_registry_store_ops qemu_store_ops;
 
 /* qemu_domcaps.c: qemu-system-x86_64 probed once (query-machines, query-cpu-definitions). */
 #define QEMU_EMULATOR "/usr/bin/qemu-system-x86_64"
@@ -98,5 +102,20 @@ int qemu_save_image_define_xml(void *priv, struct vb_call *call, const char *pat
                                unsigned int flags);
 /* <state>/save/<name>.save, malloc'd (NULL when out of memory). */
 char *qemu_managed_save_path(const struct qemu_conn *conn, const char *name);
+/* qemu_hotplug.c, qemu_hotplug_detach.c: device hotplug. */
+int qemu_attach_device(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
+                       unsigned int flags);
+int qemu_detach_device(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
+                       unsigned int flags);
+int qemu_update_device(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
+                       unsigned int flags);
+/* qemu_domain_stats.c: GetInfo (cpu time from /proc/PID/stat), SetMemory (balloon), GetStats. */
+int qemu_get_info(void *priv, vb_uuid_t uuid, struct vb_domain_info *info, struct vb_error *err);
+int qemu_set_memory(void *priv, struct vb_call *call, struct vb_domain_obj *obj, uint64_t kib, unsigned int flags);
+int qemu_get_stats(void *priv, struct vb_call *call, const unsigned char (*uuids)[VB_UUID_LEN], size_t n,
+                   unsigned int stats, unsigned int flags, struct vb_domain_stats **records, size_t *n_records);
+/* qemu_block_info.c: GetBlockInfo of a file-backed disk. */
+int qemu_get_block_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,
+                        unsigned int flags, struct vb_block_info *info);
 /* Connection close: forgets every qemu process (they keep running), ends waiting calls. */
 void qemu_domains_release(struct qemu_conn *conn);

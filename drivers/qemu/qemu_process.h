@@ -113,6 +113,10 @@ void qemu_process_clear_shutdown(struct qemu_process *proc);
 pid_t qemu_process_pid(const struct qemu_process *proc);
 /* qemu reported SHUTDOWN (or, reattached, was found shut down and waiting to quit). */
 bool qemu_process_guest_shut_down(const struct qemu_process *proc);
+/* Rewrites the live XML (RUN/NAME.xml) from def after a live change (hotplug), so a reattach
+ * reads the domain as it now is. qemu_process_def keeps the definition qemu started with. */
+int qemu_process_write_live_def(const struct qemu_process *proc, const struct vb_domain_def *def,
+                                struct vb_error *err);
 /* The definition qemu runs (the one started, or the live XML read back by reattach). */
 const struct vb_domain_def *qemu_process_def(const struct qemu_process *proc);
 /* The log file's path (LOG/NAME.log); NULL for a reattached process (reattach has no log dir). */

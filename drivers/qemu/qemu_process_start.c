@@ -62,13 +62,19 @@ static int open_log(struct qemu_process *proc, char *const *argv, struct vb_erro
     return fd;
 }
 
-static int write_live_xml(const struct qemu_process *proc, struct vb_error *err)
+int qemu_process_write_live_def(const struct qemu_process *proc, const struct vb_domain_def *def,
+                                struct vb_error *err)
 {
-    _cleanup_free_ char *xml = vb_domain_def_format(proc->def, 0, err);
+    _cleanup_free_ char *xml = vb_domain_def_format(def, 0, err);
 
     if (!xml)
         return -1;
     return vb_file_write_atomic(proc->xml_path, xml, strlen(xml), 0600, err);
+}
+
+static int write_live_xml(const struct qemu_process *proc, struct vb_error *err)
+{
+    return qemu_process_write_live_def(proc, proc->def, err);
 }
 
 /* A live pidfile means a qemu of that name runs (perhaps one we have not reattached yet). */

@@ -64,27 +64,6 @@ int test_set_vcpus(void *priv, struct vb_call *call, struct vb_domain_obj *obj, 
     return test_done(conn, call, r);
 }
 
-struct memory_change {
-    uint64_t kib;
-    bool maximum;
-};
-
-static int edit_memory(struct vb_domain_def *def, const void *arg, struct vb_error *err)
-{
-    const struct memory_change *change = arg;
-
-    if (change->maximum) {
-        def->max_memory_kib = change->kib;
-        if (def->current_memory_kib > change->kib)
-            def->current_memory_kib = change->kib;
-        return 0;
-    }
-    if (change->kib > def->max_memory_kib)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "cannot set memory higher than max memory");
-    def->current_memory_kib = change->kib;
-    return 0;
-}
-
 /* libvirt's QEMU driver announces a live change when the balloon reaches its target, which the
  * test guest does at once; libvirt has no event for a change to the persistent definition. */
 static void emit_memory_change(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int affect)
@@ -105,7 +84,7 @@ int test_set_memory(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
 {
     struct test_conn *conn = priv;
     struct vb_error *err = &call->err;
-    struct memory_change change = { .kib = kib, .maximum = flags & VB_MEM_MAXIMUM };
+    struct vb_memory_change change = { .kib = kib, .maximum = flags & VB_MEM_MAXIMUM };
     int r;
 
     VB_CHECK_FLAGS(flags, VB_MEM_LIVE | VB_MEM_CONFIG | VB_MEM_MAXIMUM, err);
@@ -115,7 +94,7 @@ int test_set_memory(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
         return -1;
     if (change.maximum && (flags & VB_AFFECT_LIVE))
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot resize the maximum memory on an active domain");
-    r = test_edit_defs(conn, obj, flags, edit_memory, &change, err);
+    r = test_edit_defs(conn, obj, flags, vb_registry_edit_memory, &change, err);
     if (r == 0)
         emit_memory_change(conn, obj, flags);
     return test_done(conn, call, r);

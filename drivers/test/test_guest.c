@@ -174,28 +174,6 @@ static int stats_vcpu(const struct vb_domain_obj *obj, struct vb_typed_params *o
     return 0;
 }
 
-static int stats_devices(const struct vb_domain_obj *obj, enum vb_device_kind kind, const char *prefix,
-                         struct vb_typed_params *out, struct vb_error *err)
-{
-    const struct vb_domain_def *def = obj->def;
-    unsigned int count = 0;
-
-    for (size_t i = 0; i < def->n_devices; i++) {
-        const struct vb_device_def *dev = def->devices[i];
-        const char *name = kind == VB_DEVICE_DISK ? dev->target_dev : (dev->target_dev ? dev->target_dev : dev->mac);
-
-        if (dev->kind != kind)
-            continue;
-        if (vb_typed_params_add_string(out, err, name ? name : "", "%s.%u.name", prefix, count) < 0)
-            return -1;
-        if (kind == VB_DEVICE_DISK && dev->source &&
-            vb_typed_params_add_string(out, err, dev->source, "%s.%u.path", prefix, count) < 0)
-            return -1;
-        count++;
-    }
-    return vb_typed_params_add_uint(out, err, count, "%s.count", prefix);
-}
-
 static int fill_record(struct vb_domain_stats *record, const struct vb_domain_obj *obj, unsigned int stats,
                        struct vb_error *err)
 {
@@ -211,9 +189,9 @@ static int fill_record(struct vb_domain_stats *record, const struct vb_domain_ob
         return -1;
     if ((stats & VB_STATS_VCPU) && stats_vcpu(obj, out, err) < 0)
         return -1;
-    if ((stats & VB_STATS_INTERFACE) && stats_devices(obj, VB_DEVICE_INTERFACE, "net", out, err) < 0)
+    if ((stats & VB_STATS_INTERFACE) && vb_registry_stats_devices(obj, VB_DEVICE_INTERFACE, "net", out, err) < 0)
         return -1;
-    if ((stats & VB_STATS_BLOCK) && stats_devices(obj, VB_DEVICE_DISK, "block", out, err) < 0)
+    if ((stats & VB_STATS_BLOCK) && vb_registry_stats_devices(obj, VB_DEVICE_DISK, "block", out, err) < 0)
         return -1;
     return 0;
 }
@@ -274,25 +252,13 @@ int test_get_stats(void *priv, struct vb_call *call, const unsigned char (*uuids
     return test_done(conn, call, 0);
 }
 
-static const struct vb_device_def *find_disk(const struct vb_domain_def *def, const char *disk)
-{
-    for (size_t i = 0; i < def->n_devices; i++) {
-        const struct vb_device_def *dev = def->devices[i];
-
-        if (dev->kind == VB_DEVICE_DISK &&
-            ((dev->target_dev && streq(dev->target_dev, disk)) || (dev->source && streq(dev->source, disk))))
-            return dev;
-    }
-    return NULL;
-}
-
 int test_get_block_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,
                         unsigned int flags, struct vb_block_info *info)
 {
     struct vb_error *err = &call->err;
 
     VB_CHECK_FLAGS(flags, 0, err);
-    if (!find_disk(obj->def, disk))
+    if (!vb_registry_find_disk(obj->def, disk))
         return vb_error_set(err, VB_ERR_INVALID_ARG, "invalid path %s not assigned to domain", disk);
     /* A fixed 100 GiB image, fully allocated while the guest runs. */
     info->capacity = 100ull << 30;

@@ -192,7 +192,8 @@ static const struct {
       "unsupported configuration: <controller> is built into the machine at slot 0x1 function 0x1" },
     { DOMAIN_HEAD DOMAIN_OS "<devices><interface type='user'><mac address='52:54:00:00:00:01'/><alias name='ua-x'/>"
                             "</interface></devices></domain>",
-      "unsupported configuration: interface '52:54:00:00:00:01': <alias> is not supported by the QEMU driver" },
+      "unsupported configuration: interface '52:54:00:00:00:01': <alias name='ua-x'> is not supported by the QEMU "
+      "driver" },
     { DOMAIN_HEAD DOMAIN_OS "<devices><graphics type='vnc' port='-1'/></devices></domain>",
       "unsupported configuration: <graphics type='vnc'> is not supported by the QEMU driver" },
     { DOMAIN_HEAD DOMAIN_OS "<devices><watchdog model='i6300esb' action='reset'/></devices></domain>",

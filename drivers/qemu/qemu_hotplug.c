@@ -1,0 +1,385 @@
+/* AttachDevice and UpdateDevice in the QEMU driver, as libvirt's qemu_hotplug.c: a file-backed
+ * virtio disk (blockdev-add storage + format, device_add virtio-blk-pci) or a user-mode NIC
+ * (netdev_add, device_add) into the running qemu, each step undone when a later one fails, and
+ * the persistent definition changed through the store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/domain_view.h"
+#include "drivers/domain_registry.h"
+#include "drivers/qemu/qemu_hotplug_private.h"
+#include "drivers/qemu/qmp_message.h"
+#include "events/event.h"
+#include "util/log.h"
+#include "util/macros.h"
+
+#define ATTACH_STEPS_MAX 3
+
+/* One QMP command and the command that undoes it (NULL: nothing to undo). */
+struct attach_step {
+    const char *command, *undo;
+    struct json_object *args, *undo_args;
+};
+
+struct attach_op {
+    struct qemu_dom *dom;
+    struct vb_device_def *live_dev; /* joins obj->def once qemu took the device */
+    const char *xml;                /* the caller's device, for the persistent definition (borrowed:
+                                     * the call keeps it until it ends) */
+    unsigned int flags;             /* resolved VB_AFFECT_* */
+    struct attach_step steps[ATTACH_STEPS_MAX];
+    size_t n_steps, done;
+    char alias[64];
+};
+
+/* The device given, re-read for each definition it goes into, with the MAC the first read gave. */
+struct device_change {
+    const char *xml;
+    const char *mac;
+};
+
+static struct vb_device_def *parse_change(const struct device_change *change, struct vb_error *err)
+{
+    struct vb_device_def *dev = vb_device_def_parse_string(change->xml, err);
+
+    if (dev && change->mac && dev->kind == VB_DEVICE_INTERFACE &&
+        vb_device_def_set_child_attribute(dev, "mac", "address", change->mac, err) < 0) {
+        vb_device_def_free(dev);
+        return NULL;
+    }
+    return dev;
+}
+
+static int edit_attach(struct vb_domain_def *def, const void *arg, struct vb_error *err)
+{
+    _cleanup_(vb_device_def_freep) struct vb_device_def *dev = parse_change(arg, err);
+
+    if (!dev || vb_domain_def_add_device(def, dev, err) < 0)
+        return -1;
+    TAKE_PTR(dev);
+    return 0;
+}
+
+static int edit_update(struct vb_domain_def *def, const void *arg, struct vb_error *err)
+{
+    struct vb_device_def *dev = parse_change(arg, err);
+    int index;
+
+    if (!dev)
+        return -1;
+    index = vb_domain_def_find_device(def, dev);
+    if (index < 0) {
+        qemu_hotplug_report_missing(dev, err);
+        vb_device_def_free(dev);
+        return -1;
+    }
+    vb_device_def_free(def->devices[index]);
+    def->devices[index] = dev;
+    return 0;
+}
+
+/* Whether the edit would succeed on a copy of def (duplicates are refused before qemu is asked). */
+static int probe_edit(const struct vb_domain_def *def, vb_def_edit_fn edit, const void *arg, struct vb_error *err)
+{
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *copy = vb_domain_def_copy(def, err);
+
+    return copy ? edit(copy, arg, err) : -1;
+}
+
+static void op_free(struct attach_op *op)
+{
+    for (size_t i = 0; i < op->n_steps; i++) {
+        json_object_put(op->steps[i].args);
+        json_object_put(op->steps[i].undo_args);
+    }
+    vb_device_def_free(op->live_dev);
+    free(op);
+}
+
+static void add_step(struct attach_op *op, const char *command, struct json_object *args, const char *undo,
+                     struct json_object *undo_args)
+{
+    op->steps[op->n_steps++] = (struct attach_step){ command, undo, args, undo_args };
+}
+
+static struct json_object *id_args(const char *key, const char *value)
+{
+    struct json_object *args = json_object_new_object();
+
+    json_object_object_add(args, key, json_object_new_string(value));
+    return args;
+}
+
+static int unsupported_disk(const struct vb_device_def *dev, const char *what, struct vb_error *err)
+{
+    return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "disk '%s': %s cannot be hotplugged",
+                        dev->target_dev ? dev->target_dev : "", what);
+}
+
+/* blockdev-add of the file and its format, device_add of a virtio-blk-pci on them. */
+static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, struct vb_error *err)
+{
+    const struct vb_device_def *dev = op->live_dev;
+    _cleanup_free_ char *format = NULL;
+    char storage[48], fmt[48], index[16];
+    struct json_object *args;
+    int disk_index = qemu_hotplug_disk_index(dev->target_dev);
+    unsigned int node;
+
+    if (dev->disk_device && !streq(dev->disk_device, "disk"))
+        return unsupported_disk(dev, dev->disk_device, err);
+    if (dev->type && !streq(dev->type, "file"))
+        return unsupported_disk(dev, "a disk of a type other than 'file'", err);
+    if ((dev->target_bus && !streq(dev->target_bus, "virtio")) || disk_index < 0)
+        return unsupported_disk(dev, "a disk on a bus other than virtio", err);
+    if (!dev->source)
+        return unsupported_disk(dev, "a disk without a source", err);
+    if (!(format = qemu_disk_format(dev, err)))
+        return -1;
+    node = hp->next_node++;
+    snprintf(storage, sizeof(storage), "libvirt-%u-storage", node);
+    snprintf(fmt, sizeof(fmt), "libvirt-%u-format", node);
+    snprintf(op->alias, sizeof(op->alias), "virtio-disk%d", disk_index);
+    snprintf(index, sizeof(index), "%u", node);
+
+    args = id_args("driver", "file");
+    json_object_object_add(args, "filename", json_object_new_string(dev->source));
+    json_object_object_add(args, "node-name", json_object_new_string(storage));
+    json_object_object_add(args, "auto-read-only", json_object_new_boolean(1));
+    json_object_object_add(args, "discard", json_object_new_string("unmap"));
+    add_step(op, "blockdev-add", args, "blockdev-del", id_args("node-name", storage));
+
+    args = id_args("driver", format);
+    json_object_object_add(args, "node-name", json_object_new_string(fmt));
+    json_object_object_add(args, "read-only", json_object_new_boolean(0));
+    json_object_object_add(args, "file", json_object_new_string(storage));
+    add_step(op, "blockdev-add", args, "blockdev-del", id_args("node-name", fmt));
+
+    args = id_args("driver", "virtio-blk-pci");
+    json_object_object_add(args, "id", json_object_new_string(op->alias));
+    json_object_object_add(args, "drive", json_object_new_string(fmt));
+    add_step(op, "device_add", args, NULL, NULL);
+    /* libvirt's live XML names the blockdev pair in <source index='N'/>. */
+    return vb_device_def_set_child_attribute(op->live_dev, "source", "index", index, err);
+}
+
+/* netdev_add of a user-mode backend, device_add of the NIC model on it. */
+static int plan_interface(struct attach_op *op, struct qemu_hotplug *hp, struct vb_error *err)
+{
+    const struct vb_device_def *dev = op->live_dev;
+    const char *model = dev->model ? dev->model : "rtl8139";
+    static const char *const models[][2] = {
+        { "virtio", "virtio-net-pci" }, { "e1000", "e1000" }, { "e1000e", "e1000e" }, { "rtl8139", "rtl8139" },
+    };
+    const char *device = NULL;
+    char netdev[64];
+    struct json_object *args;
+    unsigned int n;
+
+    if (!dev->type || !streq(dev->type, "user"))
+        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "live attach of interface type '%s' is not supported",
+                            dev->type ? dev->type : "");
+    for (size_t i = 0; i < ARRAY_SIZE(models); i++)
+        if (streq(models[i][0], model))
+            device = models[i][1];
+    if (!device)
+        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED,
+                            "unsupported configuration: interface model '%s' is not supported by the QEMU driver",
+                            model);
+    n = hp->next_net++;
+    snprintf(op->alias, sizeof(op->alias), "net%u", n);
+    snprintf(netdev, sizeof(netdev), "hostnet%u", n);
+
+    args = id_args("type", "user");
+    json_object_object_add(args, "id", json_object_new_string(netdev));
+    add_step(op, "netdev_add", args, "netdev_del", id_args("id", netdev));
+
+    args = id_args("driver", device);
+    json_object_object_add(args, "netdev", json_object_new_string(netdev));
+    json_object_object_add(args, "id", json_object_new_string(op->alias));
+    json_object_object_add(args, "mac", json_object_new_string(dev->mac));
+    add_step(op, "device_add", args, NULL, NULL);
+    return 0;
+}
+
+/* Every step done: the live definition gets the device with its alias, the persistent one too
+ * when asked (libvirt saves it after the live change succeeded). */
+static int attach_commit(struct attach_op *op, const char *mac, struct vb_error *err)
+{
+    struct qemu_dom *dom = op->dom;
+    struct vb_domain_obj *obj = dom->obj;
+    struct device_change change = { .xml = op->xml, .mac = mac };
+
+    if ((op->flags & VB_AFFECT_CONFIG) &&
+        vb_registry_edit_defs(obj, VB_AFFECT_CONFIG, edit_attach, &change, &qemu_store_ops, dom->conn, err) < 0)
+        return -1; /* qemu has the device: as libvirt, the error is reported and the live change stays */
+    return 0;
+}
+
+static void run_next_step(struct attach_op *op);
+
+static void undo_steps(struct attach_op *op)
+{
+    for (size_t i = op->done; i-- > 0;)
+        if (op->steps[i].undo) {
+            qemu_hotplug_send_quiet(op->dom, op->steps[i].undo, op->steps[i].undo_args);
+            op->steps[i].undo_args = NULL;
+        }
+}
+
+static void finish_attach(struct attach_op *op, int r, const struct vb_error *err)
+{
+    struct qemu_dom *dom = op->dom;
+    struct vb_error commit_err = VB_ERROR_INIT;
+
+    if (r == 0) {
+        if (vb_domain_def_add_device(dom->obj->def, op->live_dev, &commit_err) < 0) {
+            r = -1; /* out of memory only: the duplicate check ran before qemu was asked */
+            qemu_hotplug_send_quiet(dom, "device_del", id_args("id", op->alias));
+            undo_steps(op);
+        } else {
+            const struct vb_device_def *added = TAKE_PTR(op->live_dev); /* now in obj->def */
+
+            qemu_hotplug_save_live(dom);
+            qemu_hotplug_emit(dom, VB_DOMAIN_EVENT_ID_DEVICE_ADDED, op->alias);
+            r = attach_commit(op, added->mac, &commit_err);
+        }
+        err = &commit_err;
+    }
+    dom->hotplug->attaching = NULL;
+    qemu_dom_finish_call(dom, r, err);
+    vb_error_clear(&commit_err);
+    op_free(op);
+}
+
+static void on_step_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    struct attach_op *op = userdata;
+
+    if (reply->result < 0) {
+        undo_steps(op);
+        finish_attach(op, -1, &reply->err);
+        return;
+    }
+    op->done++;
+    run_next_step(op);
+}
+
+static int send_step(struct attach_op *op, struct vb_error *err)
+{
+    struct attach_step *step = &op->steps[op->done];
+
+    if (!op->dom->proc)
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "domain is not running");
+    return qemu_process_command(op->dom->proc, step->command, TAKE_PTR(step->args), QEMU_COMMAND_TIMEOUT_USEC,
+                                on_step_reply, op, err);
+}
+
+static void run_next_step(struct attach_op *op)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (op->done == op->n_steps) {
+        finish_attach(op, 0, NULL);
+        return;
+    }
+    if (send_step(op, &err) < 0) {
+        undo_steps(op);
+        finish_attach(op, -1, &err);
+        vb_error_clear(&err);
+    }
+}
+
+static int set_alias(struct attach_op *op, struct vb_error *err)
+{
+    char text[128];
+
+    snprintf(text, sizeof(text), "<alias name='%s'/>", op->alias);
+    return vb_device_def_set_child_element(op->live_dev, "alias", text, err);
+}
+
+static int attach_live(struct vb_call *call, struct vb_domain_obj *obj,
+                       struct attach_op *op)
+{
+    struct vb_error *err = &call->err;
+    struct qemu_dom *dom = qemu_dom_running(obj, err);
+    struct qemu_hotplug *hp = dom ? qemu_hotplug_get(dom, err) : NULL;
+    int r;
+
+    if (!hp)
+        return -1;
+    op->dom = dom;
+    if (op->live_dev->kind == VB_DEVICE_DISK)
+        r = plan_disk(op, hp, err);
+    else if (op->live_dev->kind == VB_DEVICE_INTERFACE)
+        r = plan_interface(op, hp, err);
+    else
+        r = vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "live attach of device '%s' is not supported",
+                         op->live_dev->element);
+    if (r < 0 || set_alias(op, err) < 0)
+        return -1;
+    if (send_step(op, err) < 0)
+        return -1;
+    hp->attaching = op;
+    return qemu_dom_wait(dom, call); /* replies come from the loop, after we return */
+}
+
+int qemu_attach_device(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
+                       unsigned int flags)
+{
+    struct qemu_conn *conn = priv;
+    struct vb_error *err = &call->err;
+    struct attach_op *op;
+    struct device_change change = { .xml = xml };
+    int r;
+
+    if (qemu_hotplug_check_flags(obj, &flags, 0, err) < 0)
+        return -1;
+    if (!(flags & VB_AFFECT_LIVE))
+        return vb_registry_edit_defs(obj, flags, edit_attach, &change, &qemu_store_ops, conn, err);
+    if (!(op = calloc(1, sizeof(*op))))
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    *op = (struct attach_op){ .xml = xml, .flags = flags };
+    if (!(op->live_dev = vb_device_def_parse_string(xml, err))) {
+        op_free(op);
+        return -1;
+    }
+    /* Both definitions must take the device before qemu is asked (a duplicate target or MAC). */
+    change.mac = op->live_dev->mac;
+    if (probe_edit(obj->def, edit_attach, &change, err) < 0 ||
+        ((flags & VB_AFFECT_CONFIG) && probe_edit(vb_domain_obj_persistent_def(obj), edit_attach, &change, err) < 0)) {
+        op_free(op);
+        return -1;
+    }
+    r = attach_live(call, obj, op);
+    if (r < 0)
+        op_free(op);
+    return r;
+}
+
+/* Live updates (a CD-ROM's medium, a NIC's link state) are not done: the persistent definition only. */
+int qemu_update_device(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
+                       unsigned int flags)
+{
+    struct vb_error *err = &call->err;
+    struct device_change change = { .xml = xml };
+    _cleanup_(vb_device_def_freep) struct vb_device_def *dev = NULL;
+
+    if (qemu_hotplug_check_flags(obj, &flags, VB_DEVICE_MODIFY_FORCE, err) < 0)
+        return -1;
+    if (flags & VB_AFFECT_LIVE) {
+        if (!(dev = vb_device_def_parse_string(xml, err)))
+            return -1;
+        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "live update of device '%s' is not supported",
+                            dev->element);
+    }
+    return vb_registry_edit_defs(obj, flags, edit_update, &change, &qemu_store_ops, priv, err);
+}
+
+void qemu_hotplug_attach_abandon(struct qemu_hotplug *hp)
+{
+    if (hp->attaching)
+        op_free(hp->attaching);
+    hp->attaching = NULL;
+}

@@ -1,0 +1,217 @@
+/* What attach and detach share: per-domain hotplug state, the names a device has in qemu (its id,
+ * blockdev pair, netdev), the flags check, the live XML rewrite and device events. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/domain_view.h"
+#include "drivers/qemu/qemu_hotplug_private.h"
+#include "events/event.h"
+#include "util/log.h"
+#include "util/macros.h"
+
+#define MAX_U(a, b) ((a) > (b) ? (a) : (b))
+
+int qemu_hotplug_check_flags(const struct vb_domain_obj *obj, unsigned int *flags, unsigned int extra,
+                             struct vb_error *err)
+{
+    VB_CHECK_FLAGS(*flags, VB_AFFECT_LIVE | VB_AFFECT_CONFIG | extra, err);
+    return vb_domain_obj_resolve_affect(obj, flags, err);
+}
+
+char *qemu_hotplug_alias(const struct vb_device_def *dev)
+{
+    _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(dev, NULL);
+    const struct vb_xml_element *alias = el ? vb_xml_element_child(el, "alias") : NULL;
+    const char *name = alias ? vb_xml_element_attr(alias, "name") : NULL;
+
+    return name ? strdup(name) : NULL;
+}
+
+char *qemu_disk_format(const struct vb_device_def *dev, struct vb_error *err)
+{
+    _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(dev, err);
+    const struct vb_xml_element *driver = el ? vb_xml_element_child(el, "driver") : NULL;
+    const char *type = driver ? vb_xml_element_attr(driver, "type") : NULL;
+    char *format;
+
+    if (!el)
+        return NULL;
+    if (!(format = strdup(type ? type : "raw")))
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    return format;
+}
+
+/* libvirt's virDiskNameToIndex for "vd" names: letters in base 26, "a" first. */
+int qemu_hotplug_disk_index(const char *target)
+{
+    int index = 0;
+
+    if (!target || strncmp(target, "vd", 2) != 0 || !target[2] || strlen(target) > 5)
+        return -1;
+    for (const char *p = target + 2; *p; p++) {
+        if (*p < 'a' || *p > 'z')
+            return -1;
+        index = index * 26 + (*p - 'a') + 1;
+    }
+    return index - 1;
+}
+
+/* The N of <source index='N'/>, which the live definition of a hotplugged disk carries; 0 if none. */
+static unsigned int source_index(const struct vb_device_def *dev)
+{
+    _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(dev, NULL);
+    const struct vb_xml_element *source = el ? vb_xml_element_child(el, "source") : NULL;
+    const char *text = source ? vb_xml_element_attr(source, "index") : NULL;
+
+    return text ? (unsigned int) strtoul(text, NULL, 10) : 0;
+}
+
+static unsigned int net_alias_number(const struct vb_device_def *dev)
+{
+    _cleanup_free_ char *alias = qemu_hotplug_alias(dev);
+
+    return alias && strncmp(alias, "net", 3) == 0 ? (unsigned int) strtoul(alias + 3, NULL, 10) + 1 : 0;
+}
+
+/* Names never used twice in one qemu run: past those the command line gave (the builder counts
+ * blockdev pairs from 1 over disks with a source, NICs from 0) and those hotplugged since. */
+static void raise_counters(struct qemu_hotplug *hp, const struct vb_domain_def *started,
+                           const struct vb_domain_def *live)
+{
+    unsigned int disks = 0, nics = 0;
+
+    for (size_t i = 0; started && i < started->n_devices; i++) {
+        disks += started->devices[i]->kind == VB_DEVICE_DISK && started->devices[i]->source;
+        nics += started->devices[i]->kind == VB_DEVICE_INTERFACE;
+    }
+    hp->next_node = MAX_U(hp->next_node, disks + 1);
+    hp->next_net = MAX_U(hp->next_net, nics);
+    for (size_t i = 0; i < live->n_devices; i++) {
+        if (live->devices[i]->kind == VB_DEVICE_DISK)
+            hp->next_node = MAX_U(hp->next_node, source_index(live->devices[i]) + 1);
+        else if (live->devices[i]->kind == VB_DEVICE_INTERFACE)
+            hp->next_net = MAX_U(hp->next_net, net_alias_number(live->devices[i]));
+    }
+}
+
+struct qemu_hotplug *qemu_hotplug_get(struct qemu_dom *dom, struct vb_error *err)
+{
+    if (!dom->hotplug && !(dom->hotplug = calloc(1, sizeof(*dom->hotplug)))) {
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        return NULL;
+    }
+    raise_counters(dom->hotplug, dom->proc ? qemu_process_def(dom->proc) : NULL, dom->obj->def);
+    return dom->hotplug;
+}
+
+/* Where the builder put a device qemu started with: the blockdev number of a disk (its place among
+ * disks with a source) or the number of a NIC (its place among NICs). -1: not in that definition. */
+static int started_position(const struct vb_domain_def *started, const struct vb_device_def *dev)
+{
+    int n = dev->kind == VB_DEVICE_DISK ? 1 : 0;
+
+    for (size_t i = 0; started && i < started->n_devices; i++) {
+        const struct vb_device_def *d = started->devices[i];
+
+        if (d->kind != dev->kind || (d->kind == VB_DEVICE_DISK && !d->source))
+            continue;
+        if ((d->kind == VB_DEVICE_DISK && d->target_dev && dev->target_dev && streq(d->target_dev, dev->target_dev)) ||
+            (d->kind == VB_DEVICE_INTERFACE && d->mac && dev->mac && streq(d->mac, dev->mac)))
+            return n;
+        n++;
+    }
+    return -1;
+}
+
+static int disk_names(struct qemu_dom *dom, const struct vb_device_def *dev, struct device_names *names,
+                      struct vb_error *err)
+{
+    int index = qemu_hotplug_disk_index(dev->target_dev);
+    int position;
+
+    if ((dev->target_bus && !streq(dev->target_bus, "virtio")) || index < 0)
+        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "disk bus '%s' cannot be hotunplugged.",
+                            dev->target_bus ? dev->target_bus : "");
+    snprintf(names->alias, sizeof(names->alias), "virtio-disk%d", index);
+    names->node = source_index(dev);
+    if (!names->node && dev->source && (position = started_position(qemu_process_def(dom->proc), dev)) > 0)
+        names->node = (unsigned int) position;
+    return 0;
+}
+
+int qemu_hotplug_names(struct qemu_dom *dom, const struct vb_device_def *dev, struct device_names *names,
+                       struct vb_error *err)
+{
+    _cleanup_free_ char *alias = qemu_hotplug_alias(dev);
+    int position;
+
+    *names = (struct device_names){ 0 };
+    if (dev->kind == VB_DEVICE_DISK)
+        return disk_names(dom, dev, names, err);
+    if (dev->kind != VB_DEVICE_INTERFACE)
+        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "live detach of device '%s' is not supported",
+                            dev->element);
+    if (alias && strncmp(alias, "net", 3) == 0) {
+        snprintf(names->alias, sizeof(names->alias), "%s", alias);
+        snprintf(names->netdev, sizeof(names->netdev), "host%s", alias);
+        return 0;
+    }
+    position = started_position(qemu_process_def(dom->proc), dev);
+    if (position < 0)
+        return vb_error_set(err, VB_ERR_OPERATION_FAILED, "operation failed: interface %s has no alias in qemu",
+                            dev->mac ? dev->mac : "");
+    snprintf(names->alias, sizeof(names->alias), "net%d", position);
+    snprintf(names->netdev, sizeof(names->netdev), "hostnet%d", position);
+    return 0;
+}
+
+void qemu_hotplug_save_live(struct qemu_dom *dom)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (dom->proc && qemu_process_write_live_def(dom->proc, dom->obj->def, &err) < 0) {
+        vb_log_warning("could not write the live XML of '%s': %s", dom->obj->def->name, vb_error_message(&err));
+        vb_error_clear(&err);
+    }
+}
+
+int qemu_hotplug_report_missing(const struct vb_device_def *dev, struct vb_error *err)
+{
+    if (dev->kind == VB_DEVICE_DISK && dev->target_dev)
+        return vb_error_set(err, VB_ERR_DEVICE_MISSING, "no target device %s", dev->target_dev);
+    if (dev->kind == VB_DEVICE_INTERFACE && dev->mac)
+        return vb_error_set(err, VB_ERR_DEVICE_MISSING, "no device matching MAC address %s found", dev->mac);
+    return vb_error_set(err, VB_ERR_DEVICE_MISSING, "matching %s device not found", dev->element);
+}
+
+void qemu_hotplug_emit(struct qemu_dom *dom, int id, const char *alias)
+{
+    struct qemu_domain_event ev = { .id = id };
+
+    ev.payload.device.dev_alias = (char *) alias; /* borrowed: the stream copies */
+    qemu_dom_emit_mapped(dom, &ev);
+}
+
+static void log_failure(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    const char *command = userdata;
+
+    if (reply->result < 0)
+        vb_log_warning("%s: %s", command, vb_error_message(&reply->err));
+}
+
+void qemu_hotplug_send_quiet(struct qemu_dom *dom, const char *command, struct json_object *args)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (!dom->proc) {
+        json_object_put(args);
+        return;
+    }
+    if (qemu_process_command(dom->proc, command, args, QEMU_COMMAND_TIMEOUT_USEC, log_failure, (void *) command,
+                             &err) < 0) {
+        vb_log_warning("%s: %s", command, vb_error_message(&err));
+        vb_error_clear(&err);
+    }
+}

@@ -1,0 +1,279 @@
+"""Device hotplug on a real qemu through /org/libvirt/QEMU (drivers/qemu/qemu_hotplug*.c): disks and
+NICs attached and detached live and in the persistent definition, a refused attach leaving nothing
+behind, and what qemu itself reports, read over a second QMP monitor the test adds with
+<qemu:commandline> (the daemon owns the first). Boots tests/guest's tiny guest under TCG."""
+import glob
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import dbus
+import pytest
+
+from conftest import SignalRecorder
+from test_qemu_lifecycle import guest_files, wait_for_file_text  # noqa: F401 (a fixture)
+
+QEMU_PATH = "/org/libvirt/QEMU"
+LIVE, CONFIG = 1, 2
+XML_INACTIVE = 2
+
+pytestmark = pytest.mark.skipif(shutil.which("qemu-system-x86_64") is None,
+                                reason="qemu-system-x86_64 is not installed (scripts/install-deps.sh)")
+
+
+def guest_xml(name, kernel, initramfs, serial, qmp, extra=""):
+    # No <memballoon>: DefineXML adds the virtio one, as libvirt.
+    return ("<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+            "<name>%s</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>"
+            "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel><initrd>%s</initrd>"
+            "<cmdline>console=ttyS0 quiet panic=-1</cmdline></os><features><acpi/></features>"
+            "<devices>%s<serial type='file'><source path='%s'/><target port='0'/></serial></devices>"
+            "<qemu:commandline><qemu:arg value='-qmp'/><qemu:arg value='unix:%s,server=on,wait=off'/>"
+            "</qemu:commandline></domain>" % (name, kernel, initramfs, extra, serial, qmp))
+
+
+class Qmp:
+    """A second QMP monitor on the guest's qemu, to see what qemu itself holds."""
+
+    def __init__(self, path, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.file = self.sock.makefile("rw")
+        self._read()  # greeting
+        self.cmd("qmp_capabilities")
+
+    def _read(self):
+        while True:
+            msg = json.loads(self.file.readline())
+            if "event" not in msg:
+                return msg
+
+    def cmd(self, name, **args):
+        self.file.write(json.dumps({"execute": name, "arguments": args}) + "\n")
+        self.file.flush()
+        reply = self._read()
+        assert "return" in reply, reply
+        return reply["return"]
+
+    def devices(self):
+        return {p["name"] for p in self.cmd("qom-list", path="/machine/peripheral")}
+
+    def nodes(self):
+        return {n["node-name"] for n in self.cmd("query-named-block-nodes")}
+
+    def close(self):
+        self.sock.close()
+
+
+def wait_until(check, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def disk_xml(target, source):
+    return ("<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='%s'/>"
+            "<target dev='%s' bus='virtio'/></disk>" % (source, target))
+
+
+NIC = "<interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>"
+BOOT_NIC = "<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/></interface>"
+
+
+@pytest.fixture
+def running(bus, daemon, workdir, guest_files):
+    kernel, initramfs = guest_files
+    serial, qmp_path = os.path.join(workdir, "serial.log"), os.path.join(workdir, "test.qmp")
+    conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
+    boot_image = os.path.join(workdir, "boot.img")
+    with open(boot_image, "wb") as f:
+        f.truncate(1 << 20)
+    # A disk and a NIC qemu starts with (named by the command line: virtio-disk0, libvirt-1-*, net0).
+    extra = disk_xml("vda", boot_image) + BOOT_NIC
+    path = conn.DomainDefineXML(guest_xml("hot", kernel, initramfs, serial, qmp_path, extra))
+    dom = dbus.Interface(bus.get_object("org.libvirt", path), "org.libvirt.Domain")
+    dom.Create(0)
+    qmp = Qmp(qmp_path)
+    yield dom, qmp, serial
+    print(daemon.log())  # shown when the test failed
+    qmp.close()
+    dom.Destroy(0)
+    dom.Undefine(0)
+
+
+def test_disk_attach_live_config_bad_source_and_detach(bus, workdir, running):
+    dom, qmp, serial = running
+    added = SignalRecorder(bus, "DeviceAdded", "org.libvirt.Domain")
+    removed = SignalRecorder(bus, "DeviceRemoved", "org.libvirt.Domain")
+    image = os.path.join(workdir, "extra.img")
+    with open(image, "wb") as f:
+        f.truncate(1 << 20)
+    boot_nodes = qmp.nodes()
+
+    # Live: qemu has the device and its blockdev pair; the live XML names it with its alias, the
+    # persistent definition does not have it.
+    dom.AttachDevice(disk_xml("vdb", image), LIVE)
+    assert "virtio-disk1" in qmp.devices()
+    block = {b["qdev"]: b for b in qmp.cmd("query-block")}
+    assert block["/machine/peripheral/virtio-disk1/virtio-backend"]["inserted"]["file"] == image
+    live = dom.GetXMLDesc(0)
+    assert "<alias name='virtio-disk1'/>" in live and "dev='vdb'" in live
+    assert "vdb" not in dom.GetXMLDesc(XML_INACTIVE)
+    assert "<alias name='virtio-disk1'/>" in open(os.path.join(workdir, "qemu", "run", "qemu", "hot.xml")).read()
+    assert added.wait_for(1) == [("virtio-disk1",)]
+    capacity, allocation, physical = dom.GetBlockInfo("vdb", 0)
+    assert (capacity, physical) == (1 << 20, 1 << 20) and allocation == os.stat(image).st_blocks * 512
+    with pytest.raises(dbus.DBusException, match="invalid path vdz not assigned to domain"):
+        dom.GetBlockInfo("vdz", 0)
+
+    # The same target again: refused before qemu is asked.
+    with pytest.raises(dbus.DBusException, match="vdb"):
+        dom.AttachDevice(disk_xml("vdb", image), LIVE)
+
+    # A source that does not exist: qemu's error, and nothing left in qemu or in either XML.
+    nodes_before = qmp.nodes()
+    with pytest.raises(dbus.DBusException, match="/nonexistent/disk.img"):
+        dom.AttachDevice(disk_xml("vdc", "/nonexistent/disk.img"), LIVE | CONFIG)
+    assert wait_until(lambda: qmp.nodes() == nodes_before, 5), qmp.nodes()
+    assert "virtio-disk2" not in qmp.devices()
+    assert "vdc" not in dom.GetXMLDesc(0) and "vdc" not in dom.GetXMLDesc(XML_INACTIVE)
+
+    # What is not hotplugged yet is refused with the reason, and nothing changes.
+    with pytest.raises(dbus.DBusException, match="disk 'sda': a disk on a bus other than virtio cannot be hotplugged"):
+        dom.AttachDevice(disk_xml("sda", image).replace("bus='virtio'", "bus='sata'"), LIVE)
+    with pytest.raises(dbus.DBusException, match="live attach of device 'sound' is not supported"):
+        dom.AttachDevice("<sound model='ich6'/>", LIVE)
+    assert qmp.nodes() == nodes_before and "sda" not in dom.GetXMLDesc(0) and "sound" not in dom.GetXMLDesc(0)
+
+    # Config only, on the running domain: the next boot's definition, not qemu.
+    dom.AttachDevice(disk_xml("vdd", image), CONFIG)
+    assert "vdd" in dom.GetXMLDesc(XML_INACTIVE) and "vdd" not in dom.GetXMLDesc(0)
+    assert "virtio-disk3" not in qmp.devices()
+    stored = glob.glob(os.path.join(workdir, "qemu", "etc", "qemu", "*.xml"))
+    assert len(stored) == 1 and "vdd" in open(stored[0]).read()  # saved through the store
+    dom.DetachDevice(disk_xml("vdd", image), CONFIG)
+    assert "vdd" not in dom.GetXMLDesc(XML_INACTIVE) and "vdd" not in open(stored[0]).read()
+
+    # Detach: device_del; the guest (ACPI PCI hotplug) ejects, qemu says DEVICE_DELETED, the
+    # device leaves the live XML and its blockdev pair is deleted.
+    assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 40), "guest not ready"
+    dom.DetachDevice(disk_xml("vdb", image), LIVE)
+    assert removed.wait_for(1, timeout=10) == [("virtio-disk1",)]
+    assert "virtio-disk1" not in qmp.devices()
+    assert wait_until(lambda: qmp.nodes() == boot_nodes, 5), qmp.nodes()
+    assert "vdb" not in dom.GetXMLDesc(0)
+
+    # A disk qemu started with: its command-line names (virtio-disk0, libvirt-1-*) go too.
+    assert {"libvirt-1-format", "libvirt-1-storage"} <= boot_nodes
+    dom.DetachDevice(disk_xml("vda", "/unused"), LIVE)
+    assert removed.wait_for(2, timeout=10)[1] == ("virtio-disk0",)
+    assert "virtio-disk0" not in qmp.devices()
+    assert wait_until(lambda: not {"libvirt-1-format", "libvirt-1-storage"} & qmp.nodes(), 5), qmp.nodes()
+    assert "vda" not in dom.GetXMLDesc(0) and "vda" in dom.GetXMLDesc(XML_INACTIVE)
+
+    # A qcow2 image: qemu opens it through the qcow2 driver, GetBlockInfo reads its virtual size.
+    if shutil.which("qemu-img"):
+        qcow2 = os.path.join(workdir, "extra.qcow2")
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", qcow2, "4M"], check=True)
+        dom.AttachDevice(disk_xml("vde", qcow2).replace("type='raw'", "type='qcow2'"), LIVE)
+        assert dom.GetBlockInfo("vde", 0)[0] == 4 << 20
+        block = {b["qdev"]: b for b in qmp.cmd("query-block")}
+        assert block["/machine/peripheral/virtio-disk4/virtio-backend"]["inserted"]["drv"] == "qcow2"
+
+    # Detaching what is not there: libvirt's words.
+    with pytest.raises(dbus.DBusException, match="no target device vdb"):
+        dom.DetachDevice(disk_xml("vdb", image), LIVE)
+
+
+def test_nic_attach_and_detach_waiting_for_a_paused_guest(bus, running):
+    dom, qmp, serial = running
+    removed = SignalRecorder(bus, "DeviceRemoved", "org.libvirt.Domain")
+    dom.AttachDevice(NIC, LIVE | CONFIG)
+    assert "net1" in qmp.devices()
+    live = dom.GetXMLDesc(0)
+    assert "<alias name='net1'/>" in live and "52:54:00:12:34:56" in live
+    assert "52:54:00:12:34:56" in dom.GetXMLDesc(XML_INACTIVE)
+
+    # A paused guest cannot eject: as libvirt, the detach returns after its wait (5 s) with the
+    # removal pending, and the device stays in qemu and in the live XML until the guest lets go.
+    assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 40), "guest not ready"
+    dom.Suspend()
+    dom.DetachDevice(NIC, LIVE)
+    assert "net1" in qmp.devices() and "52:54:00:12:34:56" in dom.GetXMLDesc(0)
+    assert removed.settle() == []
+    dom.Resume()
+    assert removed.wait_for(1, timeout=10) == [("net1",)]
+    assert "net1" not in qmp.devices()
+    assert "52:54:00:12:34:56" not in dom.GetXMLDesc(0)
+
+    # The NIC qemu started with is net0 / hostnet0.
+    dom.DetachDevice(BOOT_NIC, LIVE)
+    assert removed.wait_for(2, timeout=10)[1] == ("net0",)
+    assert "net0" not in qmp.devices() and "52:54:00:00:00:01" not in dom.GetXMLDesc(0)
+
+    # The persistent definition is changed only when asked.
+    assert "52:54:00:12:34:56" in dom.GetXMLDesc(XML_INACTIVE)
+    dom.DetachDevice(NIC, CONFIG)
+    assert "52:54:00:12:34:56" not in dom.GetXMLDesc(XML_INACTIVE)
+
+
+def test_stats_info_and_set_memory(bus, running):
+    dom, qmp, serial = running
+    # GetInfo (state, max KiB, KiB, vcpus, cpu ns): qemu's own cpu time, growing while it runs.
+    first = dom.GetInfo()
+    assert first[0] == 1 and first[1] == 131072 and first[3] == 1 and first[4] > 0
+    assert wait_until(lambda: dom.GetInfo()[4] > first[4], 5)
+    stats = dom.GetStats(0, 0)
+    assert stats["state.state"] == 1 and stats["cpu.time"] >= first[4]
+    assert stats["cpu.time"] == stats["cpu.user"] + stats["cpu.system"]
+    assert stats["balloon.maximum"] == 131072 and stats["vcpu.current"] == 1
+    # Block counters from qemu's query-blockstats, for the disk qemu started with (block.0 is vda).
+    assert stats["block.count"] == 1 and stats["block.0.name"] == "vda"
+    counters = {k: v for k, v in stats.items() if k.startswith("block.0.") and k.split(".", 2)[2] in
+                ("rd.reqs", "rd.bytes", "rd.times", "wr.reqs", "wr.bytes", "wr.times", "fl.reqs", "fl.times")}
+    assert len(counters) == 8 and all(v >= 0 for v in counters.values()), stats
+    assert not any(k.startswith("block.0.") for k in dom.GetStats(2, 0))  # cpu only: no query
+
+    # SetMemory: the virtio balloon DefineXML added gets qemu's `balloon`; above the maximum is refused.
+    with pytest.raises(dbus.DBusException, match="cannot set memory higher than max memory"):
+        dom.SetMemory(dbus.UInt64(262144), LIVE)
+    with pytest.raises(dbus.DBusException, match="cannot resize the maximum memory on an active domain"):
+        dom.SetMemory(dbus.UInt64(65536), LIVE | 4)
+    dom.SetMemory(dbus.UInt64(98304), LIVE | CONFIG)
+    assert "<currentMemory unit='KiB'>98304</currentMemory>" in dom.GetXMLDesc(XML_INACTIVE)
+    # qemu took the target; the guest has no balloon driver, so the live size stays where it is
+    # (it follows BALLOON_CHANGE, as libvirt's).
+    assert qmp.cmd("query-balloon")["actual"] == 128 << 20
+    assert dom.GetInfo()[2] == 131072
+
+
+def test_save_after_a_hotplug_is_refused_and_the_guest_keeps_running(bus, workdir, running):
+    """The live XML does not record where qemu put a hot-plugged device, so a restore could not
+    rebuild the machine: Save refuses, naming it, before pausing the guest or writing a file."""
+    dom, qmp, serial = running
+    image = os.path.join(workdir, "saved-extra.img")
+    with open(image, "wb") as f:
+        f.truncate(1 << 20)
+    dom.AttachDevice(disk_xml("vdb", image), LIVE)
+    saved = os.path.join(workdir, "hot.save")
+    with pytest.raises(dbus.DBusException) as refused:
+        dom.Save(saved, "", 0)
+    assert "hot-plugged" in refused.value.get_dbus_message() and "vdb" in refused.value.get_dbus_message()
+    assert not os.path.exists(saved)
+    assert tuple(dom.GetState(0))[0] == 1  # still running
+    assert qmp.cmd("query-status")["running"]
