@@ -266,3 +266,33 @@ def test_guest_boots_from_a_pool_volume(bus, workdir, guest_files):
                                                      missing)))
     assert "no storage vol with matching name 'nope'" in refused(lambda: dom.Create(0))
     assert tuple(dom.GetState(0))[0] == SHUTOFF
+
+
+def test_pools_and_volumes_survive_a_daemon_restart(private_bus, workdir):
+    from conftest import Daemon
+    states = {}
+    for run in range(2):
+        d = Daemon(private_bus, workdir).start()
+        bus = dbus.bus.BusConnection(private_bus.address)
+        try:
+            conn = connect(bus)
+            if run == 0:
+                path, pool = started_pool(bus, workdir, "kept")
+                pool.StorageVolCreateXML(vol_xml("v.qcow2", 8 * MiB, "qcow2", 0), 0)
+                os.mkdir(os.path.join(workdir, "kept-t"))
+                conn.StoragePoolCreateXML(pool_xml("transient", os.path.join(workdir, "kept-t")), 0)
+                # An undefined default pool stays undefined.
+                default = pool_iface(bus, conn.StoragePoolLookupByName("default"))
+                default.Destroy()
+                default.Undefine()
+            names = sorted(str(prop(bus, p, "org.libvirt.StoragePool", "Name")) for p in conn.ListStoragePools(0))
+            pool = pool_iface(bus, conn.StoragePoolLookupByName("kept"))
+            vols = [str(prop(bus, p, "org.libvirt.StorageVol", "Name")) for p in pool.ListStorageVolumes(0)]
+            transient = conn.StoragePoolLookupByName("transient")
+            states[run] = (names, vols, bool(prop(bus, transient, "org.libvirt.StoragePool", "Persistent")),
+                           bool(prop(bus, transient, "org.libvirt.StoragePool", "Active")))
+        finally:
+            bus.close()
+            status = d.stop()
+        assert status == 0 and "AddressSanitizer" not in d.log(), d.log()
+    assert states[0] == states[1] == (["kept", "transient"], ["v.qcow2"], False, True)
