@@ -48,7 +48,9 @@ struct qemu_pool *qemu_pool_find_in_state(struct qemu_conn *conn, vb_uuid_t uuid
 {
     struct qemu_pool *pool = qemu_pool_find(conn, uuid, err);
 
-    return pool && vb_pool_check_state(pool->def, pool->active, active, err) == 0 ? pool : NULL;
+    if (pool && (qemu_pool_check_idle(pool, err) < 0 || vb_pool_check_state(pool->def, pool->active, active, err) < 0))
+        return NULL;
+    return pool;
 }
 
 void qemu_pool_clear_vols(struct qemu_pool *pool)
@@ -151,7 +153,9 @@ static struct qemu_pool *assign_def(struct qemu_conn *conn, struct vb_pool_def *
     if (i >= 0) {
         pool = st->pools[i];
         /* libvirt keeps a new definition for the next start; virtbus refuses instead. */
-        return vb_pool_check_state(pool->def, pool->active, false, err) == 0 ? pool : NULL;
+        if (qemu_pool_check_idle(pool, err) < 0 || vb_pool_check_state(pool->def, pool->active, false, err) < 0)
+            return NULL;
+        return pool;
     }
     if (grow_pools(st, err) < 0)
         return NULL;
@@ -238,10 +242,8 @@ int qemu_pool_save_state(struct qemu_conn *conn, const struct qemu_pool *pool, s
     return remove_file(conn->storage->run_dir, pool, ".xml", err);
 }
 
-int qemu_pool_start(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_error *err)
+int qemu_pool_mark_active(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_error *err)
 {
-    if (qemu_pool_scan(pool, err) < 0)
-        return -1;
     pool->active = true;
     if (qemu_pool_save_state(conn, pool, err) < 0) {
         pool->active = false;
@@ -296,7 +298,8 @@ static void restart_active(struct qemu_conn *conn)
 
         if (!file_exists(conn->storage->run_dir, pool->def->uuid, ".xml") && !pool->autostart)
             continue;
-        if (qemu_pool_start(conn, pool, &err) < 0) {
+        /* Synchronous: the daemon is starting, and the pools must be there before clients ask. */
+        if (qemu_pool_scan(pool, &err) < 0 || qemu_pool_mark_active(conn, pool, &err) < 0) {
             vb_log_warning("storage pool '%s' not started: %s", pool->def->name, vb_error_message(&err));
             vb_error_clear(&err);
         }
@@ -387,6 +390,8 @@ void qemu_storage_close(struct qemu_conn *conn)
 
     if (!st)
         return;
+    for (size_t i = 0; i < st->n_pools; i++)
+        qemu_pool_scan_abort(st->pools[i]);
     for (size_t i = 0; i < st->n_pools; i++)
         pool_free(st->pools[i]);
     free(st->pools);

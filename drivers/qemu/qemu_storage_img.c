@@ -1,5 +1,5 @@
-/* qemu-img for the QEMU connection's pools, and the scan of a pool's directory. Each qemu-img
- * run is short and synchronous (qemu-img info ~15 ms on this machine): see README. */
+/* qemu-img for the QEMU connection's pools (short synchronous runs, timed in README, and the
+ * spawn the asynchronous scan uses), and the synchronous scan of a pool's directory. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -60,7 +60,7 @@ static void child_exec(const char *const *args, int out, int errfd)
 
     for (size_t i = 0; i < ARGS_MAX && args[i]; i++)
         argv[i + 1] = args[i];
-    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
+    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd >= 0 ? errfd : devnull, 2) < 0)
         _exit(127);
     close_range(3, ~0u, 0);
     execvp(QEMU_IMG, (char *const *) argv);
@@ -77,6 +77,25 @@ static const char *last_line(char *text)
         text[--len] = '\0';
     line = text ? strrchr(text, '\n') : NULL;
     return line ? line + 1 : (text ? text : "");
+}
+
+int qemu_img_spawn(const char *const *args, int *out_fd, struct vb_error *err)
+{
+    int out_pipe[2];
+    pid_t pid;
+
+    if (pipe2(out_pipe, O_CLOEXEC) < 0)
+        return vb_error_set_errno(err, errno, "cannot create pipe");
+    pid = fork();
+    if (pid == 0)
+        child_exec(args, out_pipe[1], -1);
+    close(out_pipe[1]);
+    if (pid < 0) {
+        close(out_pipe[0]);
+        return vb_error_set_errno(err, errno, "cannot fork " QEMU_IMG);
+    }
+    *out_fd = out_pipe[0];
+    return pid;
 }
 
 /* Runs qemu-img; *out (may be NULL) gets its stdout. stderr is read after stdout: qemu-img
@@ -133,16 +152,10 @@ static uint64_t json_u64(json_object *obj, const char *key)
     return json_object_object_get_ex(obj, key, &value) ? (uint64_t) json_object_get_int64(value) : 0;
 }
 
-/* -U: an image a running qemu holds locked is read all the same, as libvirt does. */
-int qemu_img_info(const char *path, struct qemu_img_info *info, struct vb_error *err)
+int qemu_img_parse_info(const char *text, const char *path, struct qemu_img_info *info, struct vb_error *err)
 {
-    const char *args[] = { "info", "--output=json", "-U", path, NULL };
-    _cleanup_free_ char *text = NULL;
-    json_object *root, *format;
+    json_object *root = text ? json_tokener_parse(text) : NULL, *format;
 
-    if (run(args, &text, err) < 0)
-        return -1;
-    root = json_tokener_parse(text);
     if (!root || !json_object_object_get_ex(root, "format", &format)) {
         json_object_put(root);
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "unexpected output of %s info for '%s'", QEMU_IMG, path);
@@ -154,32 +167,114 @@ int qemu_img_info(const char *path, struct qemu_img_info *info, struct vb_error 
     return info->format ? 0 : vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
 }
 
-/* One file of the directory as a volume; NULL (logged) when it is not a readable image. */
-static struct vb_vol_def *scan_file(const char *dir, const char *name)
+int qemu_img_info(const char *path, struct qemu_img_info *info, struct vb_error *err)
+{
+    const char *args[] = QEMU_IMG_INFO_ARGS(path);
+    _cleanup_free_ char *text = NULL;
+
+    if (run(args, &text, err) < 0)
+        return -1;
+    return qemu_img_parse_info(text, path, info, err);
+}
+
+struct vb_vol_def *qemu_vol_from_info(const char *dir, const char *name, struct qemu_img_info *info)
 {
     _cleanup_(vb_vol_def_freep) struct vb_vol_def *vol = calloc(1, sizeof(*vol));
-    struct vb_error err = VB_ERROR_INIT;
-    struct qemu_img_info info;
 
     if (!vol || asprintf(&vol->path, "%s/%s", dir, name) < 0 || !(vol->name = strdup(name)) ||
-        !(vol->key = strdup(vol->path)))
-        return NULL;
-    if (qemu_img_info(vol->path, &info, &err) < 0) {
-        vb_log_warning("storage volume '%s' skipped: %s", vol->path, vb_error_message(&err));
-        vb_error_clear(&err);
+        !(vol->key = strdup(vol->path))) {
+        free(info->format);
         return NULL;
     }
-    vol->format = info.format;
-    vol->capacity = info.capacity;
-    vol->allocation = info.allocation;
+    vol->format = info->format;
+    vol->capacity = info->capacity;
+    vol->allocation = info->allocation;
     return TAKE_PTR(vol);
 }
 
-static void free_vols(struct vb_vol_def **vols, size_t n)
+/* One file of the directory as a volume; NULL (logged) when it is not a readable image. */
+static struct vb_vol_def *scan_file(const char *dir, const char *name)
+{
+    _cleanup_free_ char *path = NULL;
+    struct vb_error err = VB_ERROR_INIT;
+    struct qemu_img_info info;
+
+    if (asprintf(&path, "%s/%s", dir, name) < 0)
+        return NULL;
+    if (qemu_img_info(path, &info, &err) < 0) {
+        vb_log_warning("storage volume '%s' skipped: %s", path, vb_error_message(&err));
+        vb_error_clear(&err);
+        return NULL;
+    }
+    return qemu_vol_from_info(dir, name, &info);
+}
+
+int qemu_vols_append(struct vb_vol_def ***vols, size_t *n, size_t *allocated, struct vb_vol_def *vol,
+                     struct vb_error *err)
+{
+    if (*n == *allocated) {
+        size_t grown_size = *allocated ? *allocated * 2 : 16;
+        struct vb_vol_def **grown = reallocarray(*vols, grown_size, sizeof(*grown));
+
+        if (!grown)
+            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        *vols = grown;
+        *allocated = grown_size;
+    }
+    (*vols)[(*n)++] = vol;
+    return 0;
+}
+
+void qemu_vols_free(struct vb_vol_def **vols, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         vb_vol_def_free(vols[i]);
     free(vols);
+}
+
+void qemu_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int qemu_pool_list_files(const char *dir, char ***names_out, size_t *n_out, struct vb_error *err)
+{
+    char **names = NULL;
+    size_t n = 0, allocated = 0;
+    struct dirent *entry;
+    DIR *d = opendir(dir);
+
+    if (!d)
+        return vb_error_set_errno(err, errno, "cannot open directory '%s'", dir);
+    while ((entry = readdir(d))) {
+        struct stat st;
+        char *name;
+
+        if (fstatat(dirfd(d), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (n == allocated) {
+            size_t grown_size = allocated ? allocated * 2 : 16;
+            char **grown = reallocarray(names, grown_size, sizeof(*grown));
+
+            if (!grown)
+                break;
+            names = grown;
+            allocated = grown_size;
+        }
+        if (!(name = strdup(entry->d_name)))
+            break;
+        names[n++] = name;
+    }
+    closedir(d);
+    if (entry) {
+        qemu_names_free(names, n);
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    }
+    *names_out = names;
+    *n_out = n;
+    return 0;
 }
 
 int qemu_pool_update_sizes(struct qemu_pool *pool, struct vb_error *err)
@@ -194,41 +289,11 @@ int qemu_pool_update_sizes(struct qemu_pool *pool, struct vb_error *err)
     return 0;
 }
 
-int qemu_pool_scan(struct qemu_pool *pool, struct vb_error *err)
+int qemu_pool_set_vols(struct qemu_pool *pool, struct vb_vol_def **vols, size_t n, size_t allocated,
+                       struct vb_error *err)
 {
-    const char *dir = pool->def->target_path;
-    struct vb_vol_def **vols = NULL;
-    size_t n = 0, allocated = 0;
-    struct dirent *entry;
-    DIR *d = opendir(dir);
-
-    if (!d)
-        return vb_error_set_errno(err, errno, "cannot open directory '%s'", dir);
-    while ((entry = readdir(d))) {
-        struct vb_vol_def *vol;
-        struct stat st;
-
-        if (fstatat(dirfd(d), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
-            !(vol = scan_file(dir, entry->d_name)))
-            continue;
-        if (n == allocated) {
-            size_t grown_size = allocated ? allocated * 2 : 16;
-            struct vb_vol_def **grown = reallocarray(vols, grown_size, sizeof(*grown));
-
-            if (!grown) {
-                vb_vol_def_free(vol);
-                closedir(d);
-                free_vols(vols, n);
-                return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-            }
-            vols = grown;
-            allocated = grown_size;
-        }
-        vols[n++] = vol;
-    }
-    closedir(d);
     if (qemu_pool_update_sizes(pool, err) < 0) {
-        free_vols(vols, n);
+        qemu_vols_free(vols, n);
         return -1;
     }
     qemu_pool_clear_vols(pool);
@@ -236,4 +301,27 @@ int qemu_pool_scan(struct qemu_pool *pool, struct vb_error *err)
     pool->n_vols = n;
     pool->vols_allocated = allocated;
     return 0;
+}
+
+int qemu_pool_scan(struct qemu_pool *pool, struct vb_error *err)
+{
+    const char *dir = pool->def->target_path;
+    struct vb_vol_def **vols = NULL;
+    size_t n = 0, allocated = 0, n_names;
+    char **names;
+
+    if (qemu_pool_list_files(dir, &names, &n_names, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n_names; i++) {
+        struct vb_vol_def *vol = scan_file(dir, names[i]);
+
+        if (vol && qemu_vols_append(&vols, &n, &allocated, vol, err) < 0) {
+            vb_vol_def_free(vol);
+            qemu_names_free(names, n_names);
+            qemu_vols_free(vols, n);
+            return -1;
+        }
+    }
+    qemu_names_free(names, n_names);
+    return qemu_pool_set_vols(pool, vols, n, allocated, err);
 }

@@ -9,6 +9,7 @@
 
 #include "conf/object_xml.h"
 #include "conf/xml_util.h"
+#include "drivers/call.h"
 #include "drivers/qemu/qemu_storage_private.h"
 #include "events/event.h"
 #include "util/file.h"
@@ -83,6 +84,23 @@ static int qemu_pool_define_xml(void *priv, struct vb_call *call, const char *xm
     return qemu_pool_fill_ref(pool, ref, &call->err);
 }
 
+/* The end of a start (Create, CreateXML): the directory was read. A transient pool that did
+ * not start is gone. ref (CreateXML's answer) may be NULL. */
+static void on_started(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_call *call, int r, void *userdata)
+{
+    struct vb_object_ref *ref = userdata;
+
+    if (r == 0 && qemu_pool_mark_active(conn, pool, &call->err) < 0)
+        r = -1;
+    if (r == 0) {
+        emit_lifecycle(conn, pool, VB_POOL_EVENT_STARTED);
+        if (ref)
+            r = qemu_pool_fill_ref(pool, ref, &call->err);
+    } else if (!pool->persistent)
+        qemu_pool_remove(conn, pool);
+    vb_call_complete(call, r);
+}
+
 static int qemu_pool_create_xml(void *priv, struct vb_call *call, const char *xml, unsigned int flags,
                                 struct vb_object_ref *ref)
 {
@@ -94,13 +112,12 @@ static int qemu_pool_create_xml(void *priv, struct vb_call *call, const char *xm
     pool = qemu_pool_add_xml(conn, xml, true, &call->err);
     if (!pool)
         return -1;
-    if (qemu_pool_start(conn, pool, &call->err) < 0) {
+    if (qemu_pool_scan_start(conn, pool, call, on_started, ref, &call->err) < 0) {
         if (!pool->persistent)
             qemu_pool_remove(conn, pool);
         return -1;
     }
-    emit_lifecycle(conn, pool, VB_POOL_EVENT_STARTED);
-    return qemu_pool_fill_ref(pool, ref, &call->err);
+    return VB_PENDING;
 }
 
 /* --- build and delete --------------------------------------------------------------------- */
@@ -200,10 +217,9 @@ static int qemu_pool_create(void *priv, struct vb_call *call, vb_uuid_t uuid, un
 
     VB_CHECK_FLAGS(flags, 0, &call->err);
     pool = qemu_pool_find_in_state(priv, uuid, false, &call->err);
-    if (!pool || qemu_pool_start(priv, pool, &call->err) < 0)
+    if (!pool || qemu_pool_scan_start(priv, pool, call, on_started, NULL, &call->err) < 0)
         return -1;
-    emit_lifecycle(priv, pool, VB_POOL_EVENT_STARTED);
-    return 0;
+    return VB_PENDING;
 }
 
 static int qemu_pool_destroy(void *priv, struct vb_call *call, vb_uuid_t uuid)
@@ -237,16 +253,23 @@ static int qemu_pool_undefine(void *priv, struct vb_call *call, vb_uuid_t uuid)
     return 0;
 }
 
+static void on_refreshed(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_call *call, int r,
+                         void *userdata)
+{
+    if (r == 0)
+        qemu_pool_emit(conn, pool, VB_STORAGE_POOL_EVENT_ID_REFRESH, 0);
+    vb_call_complete(call, r);
+}
+
 static int qemu_pool_refresh(void *priv, struct vb_call *call, vb_uuid_t uuid, unsigned int flags)
 {
     struct qemu_pool *pool;
 
     VB_CHECK_FLAGS(flags, 0, &call->err);
     pool = qemu_pool_find_in_state(priv, uuid, true, &call->err);
-    if (!pool || qemu_pool_scan(pool, &call->err) < 0)
+    if (!pool || qemu_pool_scan_start(priv, pool, call, on_refreshed, NULL, &call->err) < 0)
         return -1;
-    qemu_pool_emit(priv, pool, VB_STORAGE_POOL_EVENT_ID_REFRESH, 0);
-    return 0;
+    return VB_PENDING;
 }
 
 /* --- info, XML, autostart -------------------------------------------------------------------- */

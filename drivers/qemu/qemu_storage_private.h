@@ -15,6 +15,7 @@ struct qemu_pool {
     bool active, persistent, autostart;
     struct vb_vol_def **vols; /* the files of the directory at the last refresh, and those created since */
     size_t n_vols, vols_allocated;
+    struct qemu_scan *scan;   /* a start or refresh reading the directory, NULL when idle */
 };
 
 /* Layout: CONFIG/storage/<uuid>.xml (persistent definitions), CONFIG/storage/autostart/<uuid>
@@ -44,26 +45,58 @@ int qemu_pool_save_autostart(struct qemu_conn *conn, const struct qemu_pool *poo
 int qemu_pool_save_state(struct qemu_conn *conn, const struct qemu_pool *pool, struct vb_error *err);
 void qemu_pool_emit(struct qemu_conn *conn, const struct qemu_pool *pool, int id, int event);
 int qemu_pool_fill_ref(const struct qemu_pool *pool, struct vb_object_ref *ref, struct vb_error *err);
-/* Marks the pool active after scanning its directory (libvirt's storagePoolCreate). */
-int qemu_pool_start(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_error *err);
+/* Marks the pool active and records it in RUN/storage (after its directory was read). */
+int qemu_pool_mark_active(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_error *err);
 
 /* qemu_storage_pool.c */
 int qemu_pool_build_dir(const struct qemu_pool *pool, struct vb_error *err);
 extern const struct vb_storage_driver qemu_storage_driver;
 
-/* qemu_storage_img.c: qemu-img (short synchronous runs, see README) and the directory scan. */
+/* qemu_storage_img.c: qemu-img and the directory scan. Synchronous runs are short (see
+ * README); a pool's scan runs asynchronously from the slots (qemu_storage_scan.c). */
 struct qemu_img_info {
     char *format;
     uint64_t capacity, allocation;
 };
+/* -U: an image a running qemu holds locked is read all the same, as libvirt does. */
+#define QEMU_IMG_INFO_ARGS(path) { "info", "--output=json", "-U", (path), NULL }
 int qemu_img_info(const char *path, struct qemu_img_info *info, struct vb_error *err);
+int qemu_img_parse_info(const char *text, const char *path, struct qemu_img_info *info, struct vb_error *err);
 /* qemu-img with the arguments after "qemu-img", NULL-terminated; its last stderr line in err. */
 int qemu_img_run(const char *const *args, struct vb_error *err);
+/* Starts qemu-img (stdin and stderr /dev/null); its pid, *out_fd the read end of its stdout. */
+int qemu_img_spawn(const char *const *args, int *out_fd, struct vb_error *err);
+/* A volume named name of dir, taking info->format (freed on failure); NULL when out of memory. */
+struct vb_vol_def *qemu_vol_from_info(const char *dir, const char *name, struct qemu_img_info *info);
+/* Appends vol (not freed on failure: the caller still owns it). */
+int qemu_vols_append(struct vb_vol_def ***vols, size_t *n, size_t *allocated, struct vb_vol_def *vol,
+                     struct vb_error *err);
+void qemu_vols_free(struct vb_vol_def **vols, size_t n);
+void qemu_names_free(char **names, size_t n);
+/* The names of the regular files of dir (symbolic links and directories skipped). */
+int qemu_pool_list_files(const char *dir, char ***names, size_t *n, struct vb_error *err);
 /* Reads each regular file of the pool's directory into pool->vols and the sizes of its file
- * system into pool->def (libvirt's refresh of a dir pool). Nothing changes on failure. */
+ * system into pool->def (libvirt's refresh of a dir pool), synchronously: used at open. Nothing
+ * changes on failure. */
 int qemu_pool_scan(struct qemu_pool *pool, struct vb_error *err);
+/* Replaces pool->vols with vols (taken, freed on failure) and updates the sizes. */
+int qemu_pool_set_vols(struct qemu_pool *pool, struct vb_vol_def **vols, size_t n, size_t allocated,
+                       struct vb_error *err);
 /* The pool's capacity, allocation and available bytes from its file system (statvfs). */
 int qemu_pool_update_sizes(struct qemu_pool *pool, struct vb_error *err);
+
+/* qemu_storage_scan.c: the scan on the loop, one qemu-img info at a time. done runs from the
+ * loop (r 0: pool->vols replaced; -1: call->err set, pool unchanged). While it runs the pool
+ * is busy (qemu_pool_check_idle). */
+struct qemu_scan;
+typedef void (*qemu_scan_done_fn)(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_call *call, int r,
+                                  void *userdata);
+int qemu_pool_scan_start(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_call *call,
+                         qemu_scan_done_fn done, void *userdata, struct vb_error *err);
+/* Connection close: the child killed, the call ended with VB_ERR_OPERATION_ABORTED. */
+void qemu_pool_scan_abort(struct qemu_pool *pool);
+/* libvirt's "pool 'X' has asynchronous jobs running." while a scan runs. */
+int qemu_pool_check_idle(const struct qemu_pool *pool, struct vb_error *err);
 
 /* qemu_storage_vol.c */
 struct vb_vol_def *qemu_vol_find_by_name(const struct qemu_pool *pool, const char *name);

@@ -165,21 +165,6 @@ static int read_back(struct vb_vol_def *vol, struct vb_error *err)
     return 0;
 }
 
-static int append_vol(struct qemu_pool *pool, struct vb_vol_def *vol, struct vb_error *err)
-{
-    if (pool->n_vols == pool->vols_allocated) {
-        size_t grown_size = pool->vols_allocated ? pool->vols_allocated * 2 : 16;
-        struct vb_vol_def **grown = reallocarray(pool->vols, grown_size, sizeof(*grown));
-
-        if (!grown)
-            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        pool->vols = grown;
-        pool->vols_allocated = grown_size;
-    }
-    pool->vols[pool->n_vols++] = vol;
-    return 0;
-}
-
 /* After a volume came or went; a failure leaves the old sizes until the next refresh. */
 static void update_sizes(struct qemu_pool *pool)
 {
@@ -200,7 +185,7 @@ static int create_with(struct qemu_pool *pool, struct vb_vol_def *vol, fill_fn f
     if (reserve_file(vol, err) < 0)
         return -1;
     if (fill(vol, source, err) < 0 || read_back(vol, err) < 0 || fill_ref(pool, vol, ref, err) < 0 ||
-        append_vol(pool, vol, err) < 0) {
+        qemu_vols_append(&pool->vols, &pool->n_vols, &pool->vols_allocated, vol, err) < 0) {
         vb_object_ref_clear(ref);
         unlink(vol->path);
         return -1;
@@ -275,7 +260,7 @@ int qemu_vol_delete(void *priv, struct vb_call *call, const char *key, unsigned 
 
     VB_CHECK_FLAGS(flags, 0, &call->err); /* VIR_STORAGE_VOL_DELETE_ZEROED and the rest are not served */
     vol = find_by_key(priv, key, &pool, &call->err);
-    if (!vol)
+    if (!vol || qemu_pool_check_idle(pool, &call->err) < 0)
         return -1;
     if (unlink(vol->path) < 0 && errno != ENOENT)
         return vb_error_set_errno(&call->err, errno, "cannot unlink file '%s'", vol->path);
@@ -355,7 +340,9 @@ int qemu_vol_resize(void *priv, struct vb_call *call, const char *key, uint64_t 
     /* VIR_STORAGE_VOL_RESIZE_ALLOCATE (preallocation) is not served. */
     VB_CHECK_FLAGS(flags, VB_VOL_RESIZE_DELTA | VB_VOL_RESIZE_SHRINK, &call->err);
     vol = find_fresh(priv, key, &pool, &call->err);
-    if (!vol || new_capacity(vol, capacity, flags, &target, &call->err) < 0)
+    /* A scan replaces the pool's volumes when it ends: none changes meanwhile. */
+    if (!vol || qemu_pool_check_idle(pool, &call->err) < 0 ||
+        new_capacity(vol, capacity, flags, &target, &call->err) < 0)
         return -1;
     snprintf(size, sizeof(size), "%" PRIu64, target);
     args[n++] = vol->format;
@@ -381,7 +368,7 @@ int qemu_vol_wipe(void *priv, struct vb_call *call, const char *key, unsigned in
     if (pattern != 0)
         return vb_error_set(&call->err, VB_ERR_INVALID_ARG, "wiping algorithm %u not supported", pattern);
     vol = find_fresh(priv, key, &pool, &call->err);
-    if (!vol)
+    if (!vol || qemu_pool_check_idle(pool, &call->err) < 0)
         return -1;
     if (!streq(vol->format, "raw"))
         return fill_new(vol, NULL, &call->err) < 0 ? -1 : read_back(vol, &call->err);

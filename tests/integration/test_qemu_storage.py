@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import subprocess
+import time
 import uuid
 
 import dbus
@@ -141,6 +142,41 @@ def test_pool_lifecycle_refresh_and_events(bus, workdir):
     assert events.wait_for(6)
     assert [e for p, e in pool_events(events) if p == path] == [DEFINED, CREATED, STARTED, STOPPED, DELETED,
                                                                 UNDEFINED]
+
+
+def test_refresh_reads_files_on_the_loop_and_the_pool_is_busy_meanwhile(bus, workdir):
+    from gi.repository import GLib
+    path, pool = started_pool(bus, workdir, "many")
+    target = os.path.join(workdir, "many")
+    for i in range(12):
+        if i % 2:
+            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", os.path.join(target, "q%d" % i), "%dM" % i],
+                           check=True)
+        else:
+            with open(os.path.join(target, "r%d" % i), "wb") as f:
+                f.truncate((i + 1) * MiB)
+    replies = []
+    pool.Refresh(0, reply_handler=lambda: replies.append("done"), error_handler=replies.append)
+    # One qemu-img at a time on the loop: the daemon answers meanwhile, and refuses what would
+    # change the pool under the scan.
+    assert "pool 'many' has asynchronous jobs running." in refused(lambda: pool.Destroy())
+    assert "has asynchronous jobs running" in refused(lambda: pool.StorageVolCreateXML(vol_xml("x", MiB), 0))
+    assert path in connect(bus).ListStoragePools(0)
+    assert not replies
+    context = GLib.MainContext.default()
+    for _ in range(2000):
+        if replies:
+            break
+        context.iteration(False) or time.sleep(0.005)
+    assert replies == ["done"]
+    got = {}
+    for p in pool.ListStorageVolumes(0):
+        xml = vol_iface(bus, p).GetXMLDesc(0)
+        got[str(prop(bus, p, "org.libvirt.StorageVol", "Name"))] = ("qcow2" if "type='qcow2'" in xml else "raw",
+                                                                    vol_iface(bus, p).GetInfo(0)[1])
+    assert got == {("q%d" % i if i % 2 else "r%d" % i): ("qcow2", i * MiB) if i % 2 else ("raw", (i + 1) * MiB)
+                   for i in range(12)}
+    pool.Destroy()
 
 
 def test_bad_pool_definitions_are_refused(bus, workdir):
