@@ -1,5 +1,5 @@
 /* The QEMU connection's storage pools: the list, libvirt's duplicate rules, persistence under
- * CONFIG/storage and RUN/storage, events, and the default pool defined at first open. */
+ * CONFIG/storage and the run storage directory, events, and the default pool defined at first open. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -308,16 +308,22 @@ static void restart_active(struct qemu_conn *conn)
 
 /* --- the default pool -------------------------------------------------------------------- */
 
+/* name beside dir (in dir's parent), or NULL. */
+static char *beside(const char *dir, const char *name)
+{
+    const char *slash = strrchr(dir, '/');
+    char *path;
+
+    if (!slash || slash == dir)
+        return NULL;
+    return asprintf(&path, "%.*s/%s", (int) (slash - dir), dir, name) < 0 ? NULL : path;
+}
+
 /* Beside the driver's state directory: $XDG_DATA_HOME/virtbus/images (session),
  * /var/lib/virtbus/images (system), ROOT/lib/images (--qemu-root). */
 static char *default_pool_path(const struct qemu_conn *conn)
 {
-    const char *slash = strrchr(conn->dirs.state, '/');
-    char *path;
-
-    if (!slash || slash == conn->dirs.state)
-        return NULL;
-    return asprintf(&path, "%.*s/images", (int) (slash - conn->dirs.state), conn->dirs.state) < 0 ? NULL : path;
+    return beside(conn->dirs.state, "images");
 }
 
 static int define_default(struct qemu_conn *conn, struct vb_error *err)
@@ -373,7 +379,7 @@ int qemu_storage_open(struct qemu_conn *conn, struct vb_error *err)
     conn->storage = st;
     if (asprintf(&st->config_dir, "%s/storage", conn->dirs.config) < 0 ||
         asprintf(&st->autostart_dir, "%s/storage/autostart", conn->dirs.config) < 0 ||
-        asprintf(&st->run_dir, "%s/storage", conn->dirs.runtime) < 0)
+        !(st->run_dir = beside(conn->dirs.runtime, "storage")))
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     if (vb_mkdir_parents(st->autostart_dir, mode, err) < 0 || vb_mkdir_parents(st->run_dir, mode, err) < 0)
         return -1;

@@ -7,7 +7,7 @@
 
 struct qemu_conn;
 
-/* Loads the pool definitions (CONFIG/storage), restarts the pools that ran (RUN/storage) and
+/* Loads the pool definitions (CONFIG/storage), restarts the pools that ran (the run storage directory) and
  * autostart pools, and defines the default pool the first time. Only a failure to create the
  * storage directories fails the open; a bad pool file is logged and skipped. */
 int qemu_storage_open(struct qemu_conn *conn, struct vb_error *err);

@@ -20,8 +20,9 @@ struct qemu_pool {
 
 /* Layout: CONFIG/storage/<uuid>.xml (persistent definitions), CONFIG/storage/autostart/<uuid>
  * (autostart markers), CONFIG/storage/.default-seeded (the default pool was defined once: an
- * undefined default stays undefined), RUN/storage/<uuid>.xml (the definition of each active
- * pool, so a daemon restart knows which pools run, transient ones included). */
+ * undefined default stays undefined), RUN/../storage/<uuid>.xml beside the qemu run directory,
+ * as libvirt's /run/libvirt/storage (the definition of each active pool, so a daemon restart
+ * knows which pools run, transient ones included). */
 struct qemu_storage {
     struct qemu_pool **pools;
     size_t n_pools, pools_allocated;
@@ -41,11 +42,11 @@ void qemu_pool_clear_vols(struct qemu_pool *pool);
 int qemu_pool_save_config(struct qemu_conn *conn, const struct qemu_pool *pool, struct vb_error *err);
 int qemu_pool_remove_config(struct qemu_conn *conn, const struct qemu_pool *pool, struct vb_error *err);
 int qemu_pool_save_autostart(struct qemu_conn *conn, const struct qemu_pool *pool, struct vb_error *err);
-/* RUN/storage/<uuid>.xml written (active) or removed. */
+/* the run storage directory/<uuid>.xml written (active) or removed. */
 int qemu_pool_save_state(struct qemu_conn *conn, const struct qemu_pool *pool, struct vb_error *err);
 void qemu_pool_emit(struct qemu_conn *conn, const struct qemu_pool *pool, int id, int event);
 int qemu_pool_fill_ref(const struct qemu_pool *pool, struct vb_object_ref *ref, struct vb_error *err);
-/* Marks the pool active and records it in RUN/storage (after its directory was read). */
+/* Marks the pool active and records it in the run storage directory (after its directory was read). */
 int qemu_pool_mark_active(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_error *err);
 
 /* qemu_storage_pool.c */
