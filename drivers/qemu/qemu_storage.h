@@ -14,6 +14,7 @@ int qemu_storage_open(struct qemu_conn *conn, struct vb_error *err);
 void qemu_storage_close(struct qemu_conn *conn);
 
 /* Turns every <disk type='volume'><source pool='P' volume='V'/> of def into the file it names
- * (type='file', <source file>, the volume's format in <driver type> unless one is given).
+ * (type='file', <source file>; the format stays <driver type>'s, raw when absent, as libvirt:
+ * a probed format is the guest's to choose).
  * Errors name the missing or inactive pool or volume, as libvirt. */
 int qemu_storage_resolve_disks(struct qemu_conn *conn, struct vb_domain_def *def, struct vb_error *err);

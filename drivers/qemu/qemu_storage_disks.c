@@ -32,12 +32,14 @@ static const struct vb_vol_def *find_volume(struct qemu_conn *conn, const char *
     return vol;
 }
 
-/* type='file', <source file='PATH'/>, and the volume's format unless <driver type> says one. */
+/* type='file' and <source file='PATH'/>. The format stays what <driver type> says (raw when
+ * absent), as libvirt: the volume's format comes from probing its content, which the guest
+ * writes, and a raw volume a guest made look like qcow2 with a backing file would hand it that
+ * file. */
 static int resolve_disk(struct qemu_conn *conn, struct vb_device_def *dev, struct vb_error *err)
 {
     _cleanup_(vb_xml_element_freep) struct vb_xml_element *view = vb_device_def_view(dev, err);
     const struct vb_xml_element *source = vb_xml_element_child(view, "source");
-    const struct vb_xml_element *driver = vb_xml_element_child(view, "driver");
     const struct vb_vol_def *vol;
     struct vb_buf buf = { 0 };
     _cleanup_free_ char *text = NULL;
@@ -52,14 +54,9 @@ static int resolve_disk(struct qemu_conn *conn, struct vb_device_def *dev, struc
     vb_buf_add(&buf, "'/>");
     if (!(text = vb_buf_steal(&buf, err)))
         return -1;
-    if (vb_device_def_set_child_element(dev, "source", text, err) < 0 ||
-        vb_device_def_set_attribute(dev, "type", "file", err) < 0)
+    if (vb_device_def_set_child_element(dev, "source", text, err) < 0)
         return -1;
-    if (!vb_xml_element_attr(driver, "type") &&
-        (vb_device_def_set_child_attribute(dev, "driver", "name", "qemu", err) < 0 ||
-         vb_device_def_set_child_attribute(dev, "driver", "type", vol->format, err) < 0))
-        return -1;
-    return 0;
+    return vb_device_def_set_attribute(dev, "type", "file", err);
 }
 
 int qemu_storage_resolve_disks(struct qemu_conn *conn, struct vb_domain_def *def, struct vb_error *err)

@@ -276,8 +276,8 @@ def test_guest_boots_from_a_pool_volume(bus, workdir, guest_files):
     pool = pool_iface(bus, conn.StoragePoolLookupByName("default"))
     vol = pool.StorageVolCreateXML(vol_xml("guest.qcow2", 16 * MiB, "qcow2", 0), 0)
     file_path = str(prop(bus, vol, "org.libvirt.StorageVol", "Path"))
-    disk = ("<disk type='volume' device='disk'><source pool='default' volume='guest.qcow2'/>"
-            "<target dev='vda' bus='virtio'/></disk>")
+    disk = ("<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/>"
+            "<source pool='default' volume='guest.qcow2'/><target dev='vda' bus='virtio'/></disk>")
     dom = domain(bus, conn.DomainDefineXML(guest_xml("voldisk", kernel, initramfs,
                                                      os.path.join(workdir, "v.log"), disk)))
     dom.Create(0)
@@ -298,6 +298,17 @@ def test_guest_boots_from_a_pool_volume(bus, workdir, guest_files):
 
     missing = ("<disk type='volume' device='disk'><source pool='default' volume='nope'/>"
                "<target dev='vda' bus='virtio'/></disk>")
+    # Without <driver type>, raw, whatever the volume's content says (as libvirt: no probing).
+    raw = ("<disk type='volume' device='disk'><source pool='default' volume='guest.qcow2'/>"
+           "<target dev='vda' bus='virtio'/></disk>")
+    dom = domain(bus, conn.DomainDefineXML(guest_xml("asraw", kernel, initramfs, os.path.join(workdir, "r.log"),
+                                                     raw)))
+    dom.Create(0)
+    try:
+        live = open(os.path.join(workdir, "qemu", "run", "qemu", "asraw.xml")).read()
+        assert "<source file='%s'/>" % file_path in live and "qcow2" not in live.replace("guest.qcow2", ""), live
+    finally:
+        dom.Destroy(0)
     dom = domain(bus, conn.DomainDefineXML(guest_xml("novol", kernel, initramfs, os.path.join(workdir, "n.log"),
                                                      missing)))
     assert "no storage vol with matching name 'nope'" in refused(lambda: dom.Create(0))
