@@ -122,7 +122,7 @@ static int qemu_pool_create_xml(void *priv, struct vb_call *call, const char *xm
 
 /* --- build and delete --------------------------------------------------------------------- */
 
-/* <target><permissions><mode|owner|group>: the mode (octal, DEFAULT_POOL_MODE when absent) and
+/* <target><permissions><mode|owner|group>: the mode (octal, (mode_t) -1 when absent) and
  * the owner and group (-1: keep). */
 static int read_permissions(const struct qemu_pool *pool, mode_t *mode, long *uid, long *gid, struct vb_error *err)
 {
@@ -133,7 +133,7 @@ static int read_permissions(const struct qemu_pool *pool, mode_t *mode, long *ui
     _cleanup_free_ char *group = vb_object_xml_child_text(perms, "group");
     char *end;
 
-    *mode = DEFAULT_POOL_MODE;
+    *mode = (mode_t) -1;
     *uid = *gid = -1;
     if (mode_text) {
         unsigned long value = strtoul(mode_text, &end, 8);
@@ -163,18 +163,27 @@ static int make_parents(const char *path, struct vb_error *err)
 }
 
 /* libvirt's virStorageBackendBuildLocal for a dir pool: the parents as needed, then the
- * directory with the pool's mode and owner (an existing directory is adjusted). */
+ * directory with the pool's mode (DEFAULT_POOL_MODE when none is given) and owner. An existing
+ * directory changes only in what the definition says explicitly, as libvirt: a pool defined on
+ * a directory that is there already (/srv, a home) keeps its mode. */
 int qemu_pool_build_dir(const struct qemu_pool *pool, struct vb_error *err)
 {
     const char *path = pool->def->target_path;
+    struct stat st;
+    bool created;
     long uid, gid;
     mode_t mode;
 
     if (read_permissions(pool, &mode, &uid, &gid, err) < 0 || make_parents(path, err) < 0)
         return -1;
-    if (mkdir(path, mode) < 0 && errno != EEXIST)
+    created = mkdir(path, mode == (mode_t) -1 ? DEFAULT_POOL_MODE : mode) == 0;
+    if (!created && errno != EEXIST)
         return vb_error_set_errno(err, errno, "cannot create path '%s'", path);
-    if (chmod(path, mode) < 0)
+    if (!created && (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)))
+        return vb_error_set_errno(err, ENOTDIR, "cannot create path '%s'", path);
+    if (created && mode == (mode_t) -1)
+        mode = DEFAULT_POOL_MODE; /* ours: set exactly, whatever the umask took */
+    if (mode != (mode_t) -1 && chmod(path, mode) < 0)
         return vb_error_set_errno(err, errno, "cannot set mode of '%s' to %04o", path, (unsigned int) mode);
     if ((uid != -1 || gid != -1) && chown(path, (uid_t) uid, (gid_t) gid) < 0)
         return vb_error_set_errno(err, errno, "cannot chown '%s' to (%ld, %ld)", path, uid, gid);

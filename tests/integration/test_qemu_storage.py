@@ -188,6 +188,19 @@ def test_bad_pool_definitions_are_refused(bus, workdir):
         lambda: conn.StoragePoolDefineXML(pool_xml("default", os.path.join(workdir, "elsewhere")), 0))
     assert "missing backend for pool type logical" in refused(lambda: conn.StoragePoolDefineXML(
         "<pool type='logical'><name>vg</name><source><name>vg</name></source></pool>", 0))
+    # Build on a directory that is there already keeps its mode unless the definition gives one;
+    # on a file it is refused.
+    existing = os.path.join(workdir, "existing")
+    os.mkdir(existing, 0o755)
+    os.chmod(existing, 0o755)
+    pool_iface(bus, conn.StoragePoolDefineXML(pool_xml("existing", existing), 0)).Build(0)
+    assert stat.S_IMODE(os.stat(existing).st_mode) == 0o755
+    with open(os.path.join(workdir, "afile"), "w"):
+        pass
+    file_pool = pool_iface(bus, conn.StoragePoolDefineXML(pool_xml("afile", os.path.join(workdir, "afile")), 0))
+    assert "Not a directory" in refused(lambda: file_pool.Build(0))
+    file_pool.Undefine()
+    pool_iface(bus, conn.StoragePoolLookupByName("existing")).Undefine()
     assert "missing storage pool target path" in refused(
         lambda: conn.StoragePoolDefineXML("<pool type='dir'><name>x</name></pool>", 0))
     assert len(connect(bus).ListStoragePools(0)) == 1
