@@ -70,7 +70,6 @@ int vb_vol_get_info(struct vb_connect *conn, struct vb_call *call, const char *k
                     struct vb_vol_info *info);
 int vb_vol_get_xml_desc(struct vb_connect *conn, struct vb_call *call, const char *key, unsigned int flags,
                         char **xml);
-/* Not served by any driver yet: "not supported". */
 int vb_vol_resize(struct vb_connect *conn, struct vb_call *call, const char *key, uint64_t capacity,
                   unsigned int flags);
 int vb_vol_wipe(struct vb_connect *conn, struct vb_call *call, const char *key, unsigned int pattern,

@@ -178,13 +178,16 @@ int vb_vol_get_xml_desc(struct vb_connect *conn, struct vb_call *call, const cha
 int vb_vol_resize(struct vb_connect *conn, struct vb_call *call, const char *key, uint64_t capacity,
                   unsigned int flags)
 {
-    (void) conn, (void) key, (void) capacity, (void) flags;
-    return vb_dispatch_unsupported(call, VB_OP_STORAGE_VOL_RESIZE);
+    /* libvirt's virStorageVolResize: a zero capacity only means something relative. */
+    if (capacity == 0 && !(flags & (VB_VOL_RESIZE_DELTA | VB_VOL_RESIZE_SHRINK)))
+        return vb_error_set(&call->err, VB_ERR_INVALID_ARG,
+                            "capacity in virStorageVolResize must be non-zero without "
+                            "VIR_STORAGE_VOL_RESIZE_DELTA or VIR_STORAGE_VOL_RESIZE_SHRINK");
+    return VB_CALL_SLOT(conn, call, VB_OP_STORAGE_VOL_RESIZE, STORAGE_SLOT(conn, vol_resize), key, capacity, flags);
 }
 
 int vb_vol_wipe(struct vb_connect *conn, struct vb_call *call, const char *key, unsigned int pattern,
                 unsigned int flags)
 {
-    (void) conn, (void) key, (void) pattern, (void) flags;
-    return vb_dispatch_unsupported(call, VB_OP_STORAGE_VOL_WIPE);
+    return VB_CALL_SLOT(conn, call, VB_OP_STORAGE_VOL_WIPE, STORAGE_SLOT(conn, vol_wipe), key, pattern, flags);
 }

@@ -148,6 +148,11 @@ char *vb_device_def_get_attribute(const struct vb_device_def *dev, const char *n
 int vb_device_def_set_child_attribute(struct vb_device_def *dev, const char *child,
                                       const char *name, const char *value, struct vb_error *err);
 
+/* Sets attribute `name` of the device element itself (<disk type=...>). Changes nothing on
+ * failure. */
+int vb_device_def_set_attribute(struct vb_device_def *dev, const char *name, const char *value,
+                                struct vb_error *err);
+
 /* Replaces the device's first child element `child` with the element in `text` (added before
  * <address> when absent), or removes it when text is NULL. Changes nothing on failure. */
 int vb_device_def_set_child_element(struct vb_device_def *dev, const char *child, const char *text,

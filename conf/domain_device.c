@@ -315,11 +315,24 @@ static int edit_child_attribute(xmlNodePtr node, const char *child, const char *
     return target && xmlSetProp(target, BAD_CAST name, BAD_CAST value) ? 0 : -1;
 }
 
+/* Parses the edited element again whole, so the fields say what the XML says, and swaps it in. */
+static int take_edited(struct vb_device_def *dev, xmlNodePtr node, struct vb_error *err)
+{
+    struct vb_device_def *edited = vb_device_def_parse_node(node, err), old;
+
+    if (!edited)
+        return -1;
+    old = *dev;
+    *dev = *edited;
+    *edited = old;
+    vb_device_def_free(edited);
+    return 0;
+}
+
 int vb_device_def_set_child_attribute(struct vb_device_def *dev, const char *child,
                                       const char *name, const char *value, struct vb_error *err)
 {
     _cleanup_(vb_xml_doc_freep) xmlDocPtr doc = NULL;
-    struct vb_device_def *edited, old;
     xmlNodePtr node;
 
     if (!dev || !child || !name)
@@ -328,15 +341,21 @@ int vb_device_def_set_child_attribute(struct vb_device_def *dev, const char *chi
     node = parse_back(dev, &doc);
     if (!node || edit_child_attribute(node, child, name, value) < 0)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    /* Parsed again whole, so the fields say what the XML says. */
-    edited = vb_device_def_parse_node(node, err);
-    if (!edited)
-        return -1;
-    old = *dev;
-    *dev = *edited;
-    *edited = old;
-    vb_device_def_free(edited);
-    return 0;
+    return take_edited(dev, node, err);
+}
+
+int vb_device_def_set_attribute(struct vb_device_def *dev, const char *name, const char *value,
+                                struct vb_error *err)
+{
+    _cleanup_(vb_xml_doc_freep) xmlDocPtr doc = NULL;
+    xmlNodePtr node;
+
+    if (!dev || !name || !value)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "dev, name and value in %s must not be NULL", __func__);
+    node = parse_back(dev, &doc);
+    if (!node || !xmlSetProp(node, BAD_CAST name, BAD_CAST value))
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    return take_edited(dev, node, err);
 }
 
 /* Replaces the first child `child` of node with the element in text (removed when text is
@@ -368,19 +387,11 @@ int vb_device_def_set_child_element(struct vb_device_def *dev, const char *child
                                     struct vb_error *err)
 {
     _cleanup_(vb_xml_doc_freep) xmlDocPtr doc = NULL;
-    struct vb_device_def *edited, old;
     xmlNodePtr node = parse_back(dev, &doc);
 
     if (!node || replace_child(node, child, text) < 0)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    edited = vb_device_def_parse_node(node, err);
-    if (!edited)
-        return -1;
-    old = *dev;
-    *dev = *edited;
-    *edited = old;
-    vb_device_def_free(edited);
-    return 0;
+    return take_edited(dev, node, err);
 }
 
 static bool dup_string(char **dst, const char *src)

@@ -30,16 +30,33 @@ static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *erro
     return dbus_object_method_run(m, userdata, true, append_info, do_get_info, error);
 }
 
-/* Resize(t capacity, u flags) and Wipe(u pattern, u flags): no driver serves them, so what they
- * would change is read and left; the flags still travel to the core's checks. */
+/* Resize(t capacity, u flags) and Wipe(u pattern, u flags): the first argument is read again
+ * from the message, which the call keeps (a call may run again after polkit answers). */
+static int first_argument(struct dbus_object_call *c, char type, void *value)
+{
+    int r = sd_bus_message_rewind(c->base.message, true);
+
+    if (r >= 0)
+        r = sd_bus_message_read_basic(c->base.message, type, value);
+    return r < 0 ? vb_error_set(&c->base.core.err, VB_ERR_INVALID_ARG, "cannot read the call's arguments") : 0;
+}
+
 static int do_resize(struct dbus_object_call *c, uint32_t flags)
 {
-    return vb_vol_resize(c->dc->conn, &c->base.core, c->name, 0, flags);
+    uint64_t capacity;
+
+    if (first_argument(c, 't', &capacity) < 0)
+        return -1;
+    return vb_vol_resize(c->dc->conn, &c->base.core, c->name, capacity, flags);
 }
 
 static int do_wipe(struct dbus_object_call *c, uint32_t flags)
 {
-    return vb_vol_wipe(c->dc->conn, &c->base.core, c->name, 0, flags);
+    uint32_t pattern;
+
+    if (first_argument(c, 'u', &pattern) < 0)
+        return -1;
+    return vb_vol_wipe(c->dc->conn, &c->base.core, c->name, pattern, flags);
 }
 
 static int method_resize(sd_bus_message *m, void *userdata, sd_bus_error *error)

@@ -31,6 +31,10 @@ void vb_object_ref_clear(struct vb_object_ref *ref);
 void vb_object_refs_free(struct vb_object_ref *refs, size_t n);
 /* Deep copy; 0 or -ENOMEM (dst then holds nothing). */
 int vb_object_ref_copy(struct vb_object_ref *dst, const struct vb_object_ref *src);
+/* Moves *ref to the end of a growing array (*ref left empty); on failure *ref is cleared and
+ * -1 returned with VB_ERR_NO_MEMORY. */
+int vb_object_refs_append(struct vb_object_ref **refs, size_t *n, size_t *allocated, struct vb_object_ref *ref,
+                          struct vb_error *err);
 
 /* libvirt's virConnectListAllNetworksFlags / virConnectListAllStoragePoolsFlags (the common
  * part) and virConnectListAllInterfacesFlags. */

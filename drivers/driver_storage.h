@@ -54,6 +54,9 @@ struct vb_storage_driver {
     int (*vol_delete)(void *priv, struct vb_call *call, const char *key, unsigned int flags);
     int (*vol_get_info)(void *priv, struct vb_call *call, const char *key, struct vb_vol_info *info);
     int (*vol_get_xml_desc)(void *priv, struct vb_call *call, const char *key, unsigned int flags, char **xml);
+    /* capacity in bytes, flags VB_VOL_RESIZE_*; pattern virStorageVolWipeAlgorithm (0: zeros). */
+    int (*vol_resize)(void *priv, struct vb_call *call, const char *key, uint64_t capacity, unsigned int flags);
+    int (*vol_wipe)(void *priv, struct vb_call *call, const char *key, unsigned int pattern, unsigned int flags);
 };
 
 enum { VB_POOL_STATE_INACTIVE = 0, VB_POOL_STATE_BUILDING = 1, VB_POOL_STATE_RUNNING = 2 };
@@ -61,3 +64,5 @@ enum { VB_POOL_BUILD_NEW = 0, VB_POOL_BUILD_REPAIR = 1 << 0, VB_POOL_BUILD_RESIZ
        VB_POOL_BUILD_NO_OVERWRITE = 1 << 2, VB_POOL_BUILD_OVERWRITE = 1 << 3 };
 enum { VB_POOL_DEFINE_VALIDATE = 1 << 0 };
 enum { VB_VOL_CREATE_VALIDATE = 1 << 2 };
+/* libvirt's virStorageVolResizeFlags. */
+enum { VB_VOL_RESIZE_ALLOCATE = 1 << 0, VB_VOL_RESIZE_DELTA = 1 << 1, VB_VOL_RESIZE_SHRINK = 1 << 2 };

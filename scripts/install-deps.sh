@@ -12,6 +12,7 @@ packages=(
   libsnmp-dev snmpd snmp snmptrapd
   cppcheck valgrind
   qemu-system-x86 busybox-static cpio xz-utils zstd
+  qemu-utils  # qemu-img: the QEMU connection's storage pools (drivers/qemu/qemu_storage_img.c)
   # tests/cockpit: Debian's cockpit-machines in headless Chromium against virtbusd
   cockpit-ws cockpit-bridge cockpit-machines chromium chromium-driver python3-selenium
 )

@@ -63,6 +63,7 @@ static const struct error_prefix prefixes[] = {
     { VB_ERR_OPERATION_UNSUPPORTED, "Operation not supported", "Operation not supported: %s" },
     { VB_ERR_RESOURCE_BUSY, "resource busy", "resource busy: %s" },
     { VB_ERR_ACCESS_DENIED, "access denied", "access denied: %s" },
+    { VB_ERR_STORAGE_VOL_EXIST, "this storage volume exists already", "storage volume %s exists already" },
     { VB_ERR_DEVICE_MISSING, "device not found", "device not found: %s" },
 };
 

@@ -9,6 +9,7 @@
 #include "drivers/domain_registry.h"
 #include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_domain_private.h"
+#include "drivers/qemu/qemu_storage.h" /* qemu-storage */
 #include "events/event.h"
 #include "util/log.h"
 #include "util/macros.h"
@@ -214,6 +215,7 @@ struct qemu_dom *qemu_dom_start_with(struct qemu_conn *conn, struct vb_domain_ob
                                      const struct qemu_process_callbacks *callbacks, struct vb_error *err)
 {
     _cleanup_free_ char *log_dir = NULL;
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *def = NULL; /* qemu-storage */
     struct qemu_process_paths paths;
     struct qemu_dom *dom;
 
@@ -232,7 +234,10 @@ struct qemu_dom *qemu_dom_start_with(struct qemu_conn *conn, struct vb_domain_ob
         return NULL;
     options->kvm_usable = qemu_kvm_usable();
     paths = (struct qemu_process_paths){ .run_dir = conn->dirs.runtime, .log_dir = log_dir };
-    dom->proc = qemu_process_start(conn->loop, obj->def, &paths, options, callbacks, dom, err);
+    /* qemu-storage: qemu starts from a copy whose pool-volume disks name their files. */
+    if (!(def = vb_domain_def_copy(obj->def, err)) || qemu_storage_resolve_disks(conn, def, err) < 0)
+        return NULL;
+    dom->proc = qemu_process_start(conn->loop, def, &paths, options, callbacks, dom, err);
     return dom->proc ? dom : NULL;
 }
 

@@ -12,6 +12,7 @@
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/qemu/qemu_driver_private.h"
 #include "drivers/qemu/qemu_hooks.h"
+#include "drivers/qemu/qemu_storage.h"
 #include "events/event.h"
 #include "util/log.h"
 #include "util/macros.h"
@@ -86,6 +87,7 @@ static void qemu_connect_close(void *priv)
         return;
     qemu_domains_release(conn);
     qemu_hooks_free(conn->hooks);
+    qemu_storage_close(conn);
     vb_domain_list_free(conn->domains);
     vb_domain_store_free(conn->store);
     qemu_caps_free(conn->caps);
@@ -112,7 +114,7 @@ static int qemu_connect_open(const char *uri, const struct vb_driver_env *env, v
         !(conn->store = vb_domain_store_open(conn->dirs.config, err)) ||
         !(conn->hooks = qemu_hooks_new(conn->loop, conn->dirs.config, err)) ||
         vb_domain_store_load_all(conn->store, qemu_load_stored, conn, err) < 0 ||
-        qemu_caps_check_emulator(QEMU_EMULATOR, err) < 0) {
+        qemu_caps_check_emulator(QEMU_EMULATOR, err) < 0 || qemu_storage_open(conn, err) < 0) {
         qemu_connect_close(conn);
         return -1;
     }

@@ -14,6 +14,7 @@ struct vb_event_stream;
 struct sd_event;
 struct qemu_caps;
 struct qemu_dom;
+struct qemu_storage;
 struct vb_call;
 
 /* Where a connection keeps things (libvirt's cfg->configDir, stateDir, ...). */
@@ -36,6 +37,7 @@ struct qemu_conn {
                                      * (qemu_conn_caps) */
     struct qemu_dom *doms;          /* domains with lifecycle state (qemu_domain_ops.c) */
     struct qemu_hooks *hooks;       /* dirs.config/hooks/qemu (qemu_hooks.c) */
+    struct qemu_storage *storage;   /* directory pools (qemu_storage*.c) */
 };
 
 /* qemu_dirs.c: the directories of uri, under root when one is given (libvirt's embed root). */
@@ -64,7 +66,7 @@ char *qemu_caps_format_domain(const struct qemu_caps *caps, const char *machine,
                               struct vb_error *err);
 char *qemu_caps_format_host(const struct qemu_caps *caps, struct vb_error *err);
 
-/* qemu_host.c: node calls and the secondary tables that list nothing yet */
+/* qemu_host.c: node calls and the secondary tables that list nothing yet (storage: qemu_storage_pool.c) */
 extern const struct vb_node_driver qemu_node_driver;
 extern const struct vb_snapshot_driver qemu_snapshot_driver;
 extern const struct vb_network_driver qemu_network_driver;

@@ -1,5 +1,5 @@
 /* The QEMU driver's host calls (node facts from /proc, capabilities) and the secondary tables
- * that list nothing yet: networks, storage, node devices, interfaces and snapshots answer
+ * that list nothing yet: networks, node devices, interfaces and snapshots answer
  * empty lists, as a fresh libvirt host would, so clients such as cockpit-machines load. */
 #include <errno.h>
 #include <limits.h>
@@ -180,6 +180,5 @@ static int list_no_snapshots(void *priv, struct vb_call *call, struct vb_domain_
 
 const struct vb_snapshot_driver qemu_snapshot_driver = { .list = list_no_snapshots };
 const struct vb_network_driver qemu_network_driver = { .list = list_no_objects };
-const struct vb_storage_driver qemu_storage_driver = { .list_pools = list_no_objects };
 const struct vb_nodedev_driver qemu_nodedev_driver = { .list = list_no_objects };
 const struct vb_interface_driver qemu_interface_driver = { .list = list_no_objects };

@@ -160,18 +160,5 @@ int test_ref_named(struct vb_object_ref *ref, const char *name, struct vb_error 
 int test_refs_append(struct vb_object_ref **refs, size_t *n, size_t *allocated, struct vb_object_ref *ref,
                      struct vb_error *err)
 {
-    if (*n == *allocated) {
-        size_t grown_size = *allocated ? *allocated * 2 : 16;
-        struct vb_object_ref *grown = reallocarray(*refs, grown_size, sizeof(*grown));
-
-        if (!grown) {
-            vb_object_ref_clear(ref);
-            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        }
-        *refs = grown;
-        *allocated = grown_size;
-    }
-    (*refs)[(*n)++] = *ref;
-    *ref = (struct vb_object_ref){ 0 };
-    return 0;
+    return vb_object_refs_append(refs, n, allocated, ref, err);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "conf/xml_util.h"
+#include "drivers/storage_pool_rules.h"
 #include "drivers/test/test_objects.h"
 
 #define POOLS(conn) ((conn)->objects->pools)
@@ -57,12 +58,7 @@ static struct test_pool *find_in_state(struct test_conn *conn, vb_uuid_t uuid, b
 {
     struct test_pool *pool = test_pool_find_by_uuid(conn, uuid, err);
 
-    if (pool && pool->active != active) {
-        vb_error_set(err, VB_ERR_OPERATION_INVALID, "storage pool '%s' is %s", pool->def->name,
-                     active ? "not active" : "active");
-        return NULL;
-    }
-    return pool;
+    return pool && vb_pool_check_state(pool->def, pool->active, active, err) == 0 ? pool : NULL;
 }
 
 static int fill_ref(const struct test_pool *pool, struct vb_object_ref *ref, struct vb_error *err)
@@ -89,47 +85,28 @@ static void emit(struct test_conn *conn, const struct test_pool *pool, int id, i
     test_emit_object(conn, VB_OBJECT_STORAGE_POOL, pool->def->uuid, pool->def->name, id, event);
 }
 
-/* libvirt's virStoragePoolObjSourceFindDuplicate, for the pools that live in a directory. */
-static int check_source_conflict(struct test_conn *conn, const struct vb_pool_def *def, struct vb_error *err)
+static const struct vb_pool_def *pool_def_at(const void *pools, size_t i, bool *active)
 {
-    for (size_t i = 0; def->target_path && streq(def->type, "dir") && i < N_POOLS(conn); i++) {
-        const struct vb_pool_def *other = POOLS(conn)[i]->def;
+    const struct test_pool *pool = ((struct test_pool *const *) pools)[i];
 
-        if (memcmp(other->uuid, def->uuid, VB_UUID_LEN) != 0 && streq(other->type, "dir") &&
-            other->target_path && streq(other->target_path, def->target_path))
-            return vb_error_set(err, VB_ERR_OPERATION_FAILED, "Storage source conflict with pool: '%s'",
-                                other->name);
-    }
-    return 0;
+    *active = pool->active;
+    return pool->def;
 }
 
 /* libvirt's virStoragePoolObjIsDuplicate: the pool the definition replaces, a new one, or NULL. */
 static struct test_pool *assign_def(struct test_conn *conn, struct vb_pool_def *def, bool live, struct vb_error *err)
 {
-    ssize_t i = index_by_uuid(conn, def->uuid);
-    char uuid[VB_UUID_STRING_LEN];
+    struct vb_pool_list_view list = { .pools = POOLS(conn), .n = N_POOLS(conn), .def_at = pool_def_at };
+    ssize_t i = vb_pool_find_duplicate(&list, def, live, err);
     struct test_pool *pool;
 
-    if (check_source_conflict(conn, def, err) < 0)
+    if (i == -2)
         return NULL;
     if (i >= 0) {
         pool = POOLS(conn)[i];
-        vb_uuid_format(pool->def->uuid, uuid);
-        if (!streq(pool->def->name, def->name))
-            return vb_error_set(err, VB_ERR_OPERATION_FAILED, "pool '%s' is already defined with uuid %s",
-                                pool->def->name, uuid), NULL;
-        if (live && pool->active)
-            return vb_error_set(err, VB_ERR_OPERATION_INVALID, "pool is already active as '%s'", pool->def->name),
-                   NULL;
         vb_pool_def_free(pool->def);
         pool->def = def;
         return pool;
-    }
-    pool = find_by_name(conn, def->name);
-    if (pool) {
-        vb_uuid_format(pool->def->uuid, uuid);
-        return vb_error_set(err, VB_ERR_OPERATION_FAILED, "pool '%s' already exists with uuid %s", def->name, uuid),
-               NULL;
     }
     pool = calloc(1, sizeof(*pool));
     if (!pool ||

@@ -798,8 +798,16 @@ static void test_device_child_attribute_edits_format_and_reparse(void **state)
     assert_string_equal(text, "external");
     free(text);
     assert_null(vb_device_def_get_attribute(def->devices[1], "nothing"));
+    /* the element's own attribute, and the field that reads it */
+    assert_int_equal(vb_device_def_set_attribute(def->devices[1], "type", "block", &err), 0);
+    assert_string_equal(def->devices[1]->type, "block");
+    assert_int_equal(vb_device_def_set_attribute(def->devices[1], "type", NULL, &err), -1);
+    assert_int_equal(err.code, VB_ERR_INVALID_ARG);
+    vb_error_clear(&err);
+    assert_string_equal(def->devices[1]->type, "block");
     out = format_ok(def, 0);
     assert_non_null(strstr(out, "<target dev='vdb'/>"));
+    assert_non_null(strstr(out, "<disk type='block' snapshot='external'>"));
     vb_domain_def_free(def);
     def = parse_ok(out);
     free(out);

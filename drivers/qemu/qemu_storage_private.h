@@ -1,0 +1,117 @@
+/* The QEMU connection's directory storage pools, shared by its files: pools and their
+ * persistence (qemu_storage.c), the pool operations (qemu_storage_pool.c), volumes
+ * (qemu_storage_vol.c), qemu-img and the directory scan (qemu_storage_img.c). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf/storage_def.h"
+#include "drivers/driver_storage.h"
+#include "drivers/qemu/qemu_driver_private.h"
+
+struct qemu_pool {
+    struct vb_pool_def *def;
+    bool active, persistent, autostart;
+    struct vb_vol_def **vols; /* the files of the directory at the last refresh, and those created since */
+    size_t n_vols, vols_allocated;
+    struct qemu_scan *scan;   /* a start or refresh reading the directory, NULL when idle */
+};
+
+/* Layout: CONFIG/storage/<uuid>.xml (persistent definitions), CONFIG/storage/autostart/<uuid>
+ * (autostart markers), CONFIG/storage/.default-seeded (the default pool was defined once: an
+ * undefined default stays undefined), RUN/../storage/<uuid>.xml beside the qemu run directory,
+ * as libvirt's /run/libvirt/storage (the definition of each active pool, so a daemon restart
+ * knows which pools run, transient ones included). */
+struct qemu_storage {
+    struct qemu_pool **pools;
+    size_t n_pools, pools_allocated;
+    char *config_dir, *autostart_dir, *run_dir;
+};
+
+/* qemu_storage.c: the pool list, persistence and events */
+struct qemu_pool *qemu_pool_find(struct qemu_conn *conn, vb_uuid_t uuid, struct vb_error *err);
+struct qemu_pool *qemu_pool_find_by_name(struct qemu_conn *conn, const char *name);
+/* The pool, checked to be (in)active: "storage pool 'X' is not active" / "is active". */
+struct qemu_pool *qemu_pool_find_in_state(struct qemu_conn *conn, vb_uuid_t uuid, bool active, struct vb_error *err);
+/* Parses xml and adds the pool (or replaces an inactive pool's definition), with libvirt's
+ * duplicate checks; nothing changes on failure. live: CreateXML (transient). */
+struct qemu_pool *qemu_pool_add_xml(struct qemu_conn *conn, const char *xml, bool live, struct vb_error *err);
+void qemu_pool_remove(struct qemu_conn *conn, struct qemu_pool *pool);
+void qemu_pool_clear_vols(struct qemu_pool *pool);
+int qemu_pool_save_config(struct qemu_conn *conn, const struct qemu_pool *pool, struct vb_error *err);
+int qemu_pool_remove_config(struct qemu_conn *conn, const struct qemu_pool *pool, struct vb_error *err);
+int qemu_pool_save_autostart(struct qemu_conn *conn, const struct qemu_pool *pool, struct vb_error *err);
+/* the run storage directory/<uuid>.xml written (active) or removed. */
+int qemu_pool_save_state(struct qemu_conn *conn, const struct qemu_pool *pool, struct vb_error *err);
+void qemu_pool_emit(struct qemu_conn *conn, const struct qemu_pool *pool, int id, int event);
+int qemu_pool_fill_ref(const struct qemu_pool *pool, struct vb_object_ref *ref, struct vb_error *err);
+/* Marks the pool active and records it in the run storage directory (after its directory was read). */
+int qemu_pool_mark_active(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_error *err);
+
+/* qemu_storage_pool.c */
+int qemu_pool_build_dir(const struct qemu_pool *pool, struct vb_error *err);
+extern const struct vb_storage_driver qemu_storage_driver;
+
+/* qemu_storage_img.c: qemu-img and the directory scan. Synchronous runs are short (see
+ * README); a pool's scan runs asynchronously from the slots (qemu_storage_scan.c). */
+struct qemu_img_info {
+    char *format;
+    uint64_t capacity, allocation;
+};
+/* -U: an image a running qemu holds locked is read all the same, as libvirt does. */
+#define QEMU_IMG_INFO_ARGS(path) { "info", "--output=json", "-U", (path), NULL }
+int qemu_img_info(const char *path, struct qemu_img_info *info, struct vb_error *err);
+int qemu_img_parse_info(const char *text, const char *path, struct qemu_img_info *info, struct vb_error *err);
+/* qemu-img with the arguments after "qemu-img", NULL-terminated; its last stderr line in err. */
+int qemu_img_run(const char *const *args, struct vb_error *err);
+/* Starts qemu-img (stdin and stderr /dev/null); its pid, *out_fd the read end of its stdout. */
+int qemu_img_spawn(const char *const *args, int *out_fd, struct vb_error *err);
+/* A volume named name of dir, taking info->format (freed on failure); NULL when out of memory. */
+struct vb_vol_def *qemu_vol_from_info(const char *dir, const char *name, struct qemu_img_info *info);
+/* Appends vol (not freed on failure: the caller still owns it). */
+int qemu_vols_append(struct vb_vol_def ***vols, size_t *n, size_t *allocated, struct vb_vol_def *vol,
+                     struct vb_error *err);
+void qemu_vols_free(struct vb_vol_def **vols, size_t n);
+void qemu_names_free(char **names, size_t n);
+/* The names of the regular files of dir (symbolic links and directories skipped). */
+int qemu_pool_list_files(const char *dir, char ***names, size_t *n, struct vb_error *err);
+/* Reads each regular file of the pool's directory into pool->vols and the sizes of its file
+ * system into pool->def (libvirt's refresh of a dir pool), synchronously: used at open. Nothing
+ * changes on failure. */
+int qemu_pool_scan(struct qemu_pool *pool, struct vb_error *err);
+/* Replaces pool->vols with vols (taken, freed on failure) and updates the sizes. */
+int qemu_pool_set_vols(struct qemu_pool *pool, struct vb_vol_def **vols, size_t n, size_t allocated,
+                       struct vb_error *err);
+/* The pool's capacity, allocation and available bytes from its file system (statvfs). */
+int qemu_pool_update_sizes(struct qemu_pool *pool, struct vb_error *err);
+
+/* qemu_storage_scan.c: the scan on the loop, one qemu-img info at a time. done runs from the
+ * loop (r 0: pool->vols replaced; -1: call->err set, pool unchanged). While it runs the pool
+ * is busy (qemu_pool_check_idle). */
+struct qemu_scan;
+typedef void (*qemu_scan_done_fn)(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_call *call, int r,
+                                  void *userdata);
+int qemu_pool_scan_start(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_call *call,
+                         qemu_scan_done_fn done, void *userdata, struct vb_error *err);
+/* Connection close: the child killed, the call ended with VB_ERR_OPERATION_ABORTED. */
+void qemu_pool_scan_abort(struct qemu_pool *pool);
+/* libvirt's "pool 'X' has asynchronous jobs running." while a scan runs. */
+int qemu_pool_check_idle(const struct qemu_pool *pool, struct vb_error *err);
+
+/* qemu_storage_vol.c */
+struct vb_vol_def *qemu_vol_find_by_name(const struct qemu_pool *pool, const char *name);
+int qemu_list_volumes(void *priv, vb_uuid_t pool, unsigned int flags, struct vb_object_ref **refs, size_t *n,
+                      struct vb_error *err);
+int qemu_vol_lookup_by_key(void *priv, const char *key, struct vb_object_ref *ref, struct vb_error *err);
+int qemu_vol_lookup_by_name(void *priv, vb_uuid_t pool, const char *name, struct vb_object_ref *ref,
+                            struct vb_error *err);
+int qemu_vol_create_xml(void *priv, struct vb_call *call, vb_uuid_t pool, const char *xml, unsigned int flags,
+                        struct vb_object_ref *ref);
+int qemu_vol_create_xml_from(void *priv, struct vb_call *call, vb_uuid_t pool, const char *xml,
+                             const char *clone_key, unsigned int flags, struct vb_object_ref *ref);
+int qemu_vol_delete(void *priv, struct vb_call *call, const char *key, unsigned int flags);
+int qemu_vol_get_info(void *priv, struct vb_call *call, const char *key, struct vb_vol_info *info);
+int qemu_vol_get_xml_desc(void *priv, struct vb_call *call, const char *key, unsigned int flags, char **xml);
+int qemu_vol_resize(void *priv, struct vb_call *call, const char *key, uint64_t capacity, unsigned int flags);
+int qemu_vol_wipe(void *priv, struct vb_call *call, const char *key, unsigned int pattern, unsigned int flags);

@@ -1,0 +1,385 @@
+/* Volumes of the QEMU connection's directory pools: files of the pool's directory, named by
+ * their path (key and path are the same), created, cloned and resized with qemu-img. A name
+ * never leaves the directory (conf refuses '/', "." and ".."), an existing file is never
+ * overwritten, and a failed create leaves no file behind. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "drivers/qemu/qemu_storage_private.h"
+
+/* libvirt's VIR_STORAGE_DEFAULT_VOL_PERM_MODE */
+#define VOL_MODE 0600
+
+/* What qemu-img creates and libvirt's dir pools accept. */
+static const char *const vol_formats[] = { "raw", "qcow2", "qed", "vmdk", "vdi", "vpc", "vhdx", NULL };
+
+struct vb_vol_def *qemu_vol_find_by_name(const struct qemu_pool *pool, const char *name)
+{
+    for (size_t i = 0; i < pool->n_vols; i++)
+        if (streq(pool->vols[i]->name, name))
+            return pool->vols[i];
+    return NULL;
+}
+
+/* The volume whose key (its path) is key, in an active pool. */
+static struct vb_vol_def *find_by_key(struct qemu_conn *conn, const char *key, struct qemu_pool **pool_out,
+                                      struct vb_error *err)
+{
+    for (size_t p = 0; p < conn->storage->n_pools; p++) {
+        struct qemu_pool *pool = conn->storage->pools[p];
+
+        for (size_t i = 0; pool->active && i < pool->n_vols; i++)
+            if (streq(pool->vols[i]->key, key)) {
+                *pool_out = pool;
+                return pool->vols[i];
+            }
+    }
+    vb_error_set(err, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching key '%s'", key);
+    return NULL;
+}
+
+static struct qemu_pool *active_pool(struct qemu_conn *conn, vb_uuid_t uuid, struct vb_error *err)
+{
+    return qemu_pool_find_in_state(conn, uuid, true, err);
+}
+
+static int fill_ref(const struct qemu_pool *pool, const struct vb_vol_def *vol, struct vb_object_ref *ref,
+                    struct vb_error *err)
+{
+    *ref = (struct vb_object_ref){ .name = strdup(vol->name), .key = strdup(vol->key), .path = strdup(vol->path),
+                                   .parent = strdup(pool->def->name), .active = true, .capacity = vol->capacity,
+                                   .allocation = vol->allocation };
+    memcpy(ref->uuid, pool->def->uuid, VB_UUID_LEN);
+    if (!ref->name || !ref->key || !ref->path || !ref->parent) {
+        vb_object_ref_clear(ref);
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    }
+    return 0;
+}
+
+/* --- registry ---------------------------------------------------------------------------- */
+
+int qemu_list_volumes(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_object_ref **refs, size_t *n,
+                      struct vb_error *err)
+{
+    struct qemu_pool *pool;
+    size_t allocated = 0;
+
+    VB_CHECK_FLAGS(flags, 0, err);
+    if (!(pool = active_pool(priv, uuid, err)))
+        return -1;
+    for (size_t i = 0; i < pool->n_vols; i++) {
+        struct vb_object_ref ref;
+
+        if (fill_ref(pool, pool->vols[i], &ref, err) < 0 || vb_object_refs_append(refs, n, &allocated, &ref, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int qemu_vol_lookup_by_key(void *priv, const char *key, struct vb_object_ref *ref, struct vb_error *err)
+{
+    struct qemu_pool *pool = NULL;
+    struct vb_vol_def *vol = find_by_key(priv, key, &pool, err);
+
+    return vol ? fill_ref(pool, vol, ref, err) : -1;
+}
+
+int qemu_vol_lookup_by_name(void *priv, vb_uuid_t uuid, const char *name, struct vb_object_ref *ref,
+                            struct vb_error *err)
+{
+    struct qemu_pool *pool = active_pool(priv, uuid, err);
+    struct vb_vol_def *vol = pool ? qemu_vol_find_by_name(pool, name) : NULL;
+
+    if (!pool)
+        return -1;
+    if (!vol)
+        return vb_error_set(err, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'", name);
+    return fill_ref(pool, vol, ref, err);
+}
+
+/* --- creating ------------------------------------------------------------------------------ */
+
+static bool format_known(const char *format)
+{
+    for (size_t i = 0; vol_formats[i]; i++)
+        if (streq(vol_formats[i], format))
+            return true;
+    return false;
+}
+
+/* Parses a new volume of pool and checks its name, format and size; its path set. */
+static struct vb_vol_def *new_vol(struct qemu_pool *pool, const char *xml, struct vb_error *err)
+{
+    _cleanup_(vb_vol_def_freep) struct vb_vol_def *vol = vb_vol_def_parse_string(xml, err);
+
+    if (!vol)
+        return NULL;
+    if (!format_known(vol->format))
+        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "unknown storage vol type %s", vol->format), NULL;
+    if (qemu_vol_find_by_name(pool, vol->name))
+        return vb_error_set(err, VB_ERR_STORAGE_VOL_EXIST, "'%s'", vol->name), NULL;
+    if (qemu_pool_update_sizes(pool, err) < 0)
+        return NULL;
+    if (vol->allocation > pool->def->available)
+        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "Not enough free space in pool for volume '%s'", vol->name),
+               NULL;
+    free(vol->path);
+    free(vol->key);
+    vol->key = NULL;
+    if (asprintf(&vol->path, "%s/%s", pool->def->target_path, vol->name) < 0 || !(vol->key = strdup(vol->path)))
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL), NULL;
+    return TAKE_PTR(vol);
+}
+
+/* Takes the name in the directory (O_EXCL): a file already there, even one no refresh has
+ * seen yet, is never overwritten. */
+static int reserve_file(const struct vb_vol_def *vol, struct vb_error *err)
+{
+    int fd = open(vol->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, VOL_MODE);
+
+    if (fd < 0 && errno == EEXIST)
+        return vb_error_set(err, VB_ERR_STORAGE_VOL_EXIST, "'%s'", vol->name);
+    if (fd < 0)
+        return vb_error_set_errno(err, errno, "cannot create volume '%s'", vol->path);
+    close(fd);
+    return 0;
+}
+
+/* Reads the file's format and sizes back into vol. */
+static int read_back(struct vb_vol_def *vol, struct vb_error *err)
+{
+    struct qemu_img_info info;
+
+    if (qemu_img_info(vol->path, &info, err) < 0)
+        return -1;
+    free(vol->format);
+    vol->format = info.format;
+    vol->capacity = info.capacity;
+    vol->allocation = info.allocation;
+    return 0;
+}
+
+/* After a volume came or went; a failure leaves the old sizes until the next refresh. */
+static void update_sizes(struct qemu_pool *pool)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    qemu_pool_update_sizes(pool, &err);
+    vb_error_clear(&err);
+}
+
+/* The file written (by fill), read back and added; on any failure the file is removed. */
+typedef int (*fill_fn)(const struct vb_vol_def *vol, const void *source, struct vb_error *err);
+
+static int create_with(struct qemu_pool *pool, struct vb_vol_def *vol, fill_fn fill, const void *source,
+                       struct vb_object_ref *ref, struct vb_error *err)
+{
+    _cleanup_(vb_vol_def_freep) struct vb_vol_def *owned = vol;
+
+    if (reserve_file(vol, err) < 0)
+        return -1;
+    if (fill(vol, source, err) < 0 || read_back(vol, err) < 0 || fill_ref(pool, vol, ref, err) < 0 ||
+        qemu_vols_append(&pool->vols, &pool->n_vols, &pool->vols_allocated, vol, err) < 0) {
+        vb_object_ref_clear(ref);
+        unlink(vol->path);
+        return -1;
+    }
+    TAKE_PTR(owned);
+    update_sizes(pool);
+    return 0;
+}
+
+static int fill_new(const struct vb_vol_def *vol, const void *source, struct vb_error *err)
+{
+    char size[32];
+    const char *args[] = { "create", "-q", "-f", vol->format, vol->path, size, NULL };
+
+    (void) source;
+    snprintf(size, sizeof(size), "%" PRIu64, vol->capacity);
+    return qemu_img_run(args, err);
+}
+
+int qemu_vol_create_xml(void *priv, struct vb_call *call, vb_uuid_t uuid, const char *xml, unsigned int flags,
+                        struct vb_object_ref *ref)
+{
+    struct qemu_pool *pool;
+    struct vb_vol_def *vol;
+
+    /* VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA and REFLINK are not served. */
+    VB_CHECK_FLAGS(flags, VB_VOL_CREATE_VALIDATE, &call->err);
+    pool = active_pool(priv, uuid, &call->err);
+    vol = pool ? new_vol(pool, xml, &call->err) : NULL;
+    if (!vol)
+        return -1;
+    return create_with(pool, vol, fill_new, NULL, ref, &call->err);
+}
+
+/* qemu-img convert from the source's format to the new volume's, then grown to the capacity
+ * asked for when that is larger (libvirt's storageBackendCreateQemuImg for a clone). */
+static int fill_clone(const struct vb_vol_def *vol, const void *source, struct vb_error *err)
+{
+    const struct vb_vol_def *from = source;
+    char size[32];
+    const char *convert[] = { "convert", "-q", "-f", from->format, "-O", vol->format, "-U", from->path, vol->path,
+                              NULL };
+    const char *resize[] = { "resize", "-q", "-f", vol->format, vol->path, size, NULL };
+
+    snprintf(size, sizeof(size), "%" PRIu64, vol->capacity);
+    if (qemu_img_run(convert, err) < 0)
+        return -1;
+    return vol->capacity > from->capacity ? qemu_img_run(resize, err) : 0;
+}
+
+int qemu_vol_create_xml_from(void *priv, struct vb_call *call, vb_uuid_t uuid, const char *xml,
+                             const char *clone_key, unsigned int flags, struct vb_object_ref *ref)
+{
+    struct qemu_pool *pool, *from_pool = NULL;
+    struct vb_vol_def *from, *vol;
+
+    VB_CHECK_FLAGS(flags, VB_VOL_CREATE_VALIDATE, &call->err);
+    from = find_by_key(priv, clone_key, &from_pool, &call->err);
+    pool = from ? active_pool(priv, uuid, &call->err) : NULL;
+    vol = pool ? new_vol(pool, xml, &call->err) : NULL;
+    if (!vol)
+        return -1;
+    return create_with(pool, vol, fill_clone, from, ref, &call->err);
+}
+
+/* --- the other volume calls ------------------------------------------------------------------ */
+
+int qemu_vol_delete(void *priv, struct vb_call *call, const char *key, unsigned int flags)
+{
+    struct qemu_pool *pool = NULL;
+    struct vb_vol_def *vol;
+
+    VB_CHECK_FLAGS(flags, 0, &call->err); /* VIR_STORAGE_VOL_DELETE_ZEROED and the rest are not served */
+    vol = find_by_key(priv, key, &pool, &call->err);
+    if (!vol || qemu_pool_check_idle(pool, &call->err) < 0)
+        return -1;
+    if (unlink(vol->path) < 0 && errno != ENOENT)
+        return vb_error_set_errno(&call->err, errno, "cannot unlink file '%s'", vol->path);
+    for (size_t i = 0; i < pool->n_vols; i++)
+        if (pool->vols[i] == vol) {
+            memmove(&pool->vols[i], &pool->vols[i + 1], (pool->n_vols - i - 1) * sizeof(*pool->vols));
+            pool->n_vols--;
+            break;
+        }
+    vb_vol_def_free(vol);
+    update_sizes(pool);
+    return 0;
+}
+
+/* The volume, its format and sizes read again from the file (libvirt refreshes a volume
+ * before it answers about it). */
+static struct vb_vol_def *find_fresh(struct qemu_conn *conn, const char *key, struct qemu_pool **pool,
+                                     struct vb_error *err)
+{
+    struct vb_vol_def *vol = find_by_key(conn, key, pool, err);
+
+    return vol && read_back(vol, err) == 0 ? vol : NULL;
+}
+
+int qemu_vol_get_info(void *priv, struct vb_call *call, const char *key, struct vb_vol_info *info)
+{
+    struct qemu_pool *pool = NULL;
+    struct vb_vol_def *vol = find_fresh(priv, key, &pool, &call->err);
+
+    if (!vol)
+        return -1;
+    *info = (struct vb_vol_info){ .type = 0, .capacity = vol->capacity, .allocation = vol->allocation };
+    return 0;
+}
+
+int qemu_vol_get_xml_desc(void *priv, struct vb_call *call, const char *key, unsigned int flags, char **xml)
+{
+    struct qemu_pool *pool = NULL;
+    struct vb_vol_def *vol;
+
+    VB_CHECK_FLAGS(flags, 0, &call->err);
+    vol = find_fresh(priv, key, &pool, &call->err);
+    if (!vol || !(*xml = vb_vol_def_format(vol, "file", &call->err)))
+        return -1;
+    return 0;
+}
+
+/* libvirt's storageVolResize checks, then qemu-img resize. */
+static int new_capacity(const struct vb_vol_def *vol, uint64_t capacity, unsigned int flags, uint64_t *out,
+                        struct vb_error *err)
+{
+    if (!(flags & VB_VOL_RESIZE_DELTA))
+        *out = capacity;
+    else if (flags & VB_VOL_RESIZE_SHRINK) {
+        if (capacity > vol->capacity)
+            return vb_error_set(err, VB_ERR_INVALID_ARG, "can't shrink capacity below size zero");
+        *out = vol->capacity - capacity;
+    } else
+        *out = vol->capacity + capacity;
+    if (*out < vol->allocation && streq(vol->format, "raw") && !(flags & VB_VOL_RESIZE_SHRINK))
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "can't shrink capacity below existing allocation");
+    if (*out < vol->capacity && !(flags & VB_VOL_RESIZE_SHRINK))
+        return vb_error_set(err, VB_ERR_INVALID_ARG,
+                            "Can't shrink capacity below current capacity unless shrink flag explicitly specified");
+    return 0;
+}
+
+int qemu_vol_resize(void *priv, struct vb_call *call, const char *key, uint64_t capacity, unsigned int flags)
+{
+    struct qemu_pool *pool = NULL;
+    struct vb_vol_def *vol;
+    const char *args[8] = { "resize", "-q", "-f" };
+    size_t n = 3;
+    uint64_t target;
+    char size[32];
+
+    /* VIR_STORAGE_VOL_RESIZE_ALLOCATE (preallocation) is not served. */
+    VB_CHECK_FLAGS(flags, VB_VOL_RESIZE_DELTA | VB_VOL_RESIZE_SHRINK, &call->err);
+    vol = find_fresh(priv, key, &pool, &call->err);
+    /* A scan replaces the pool's volumes when it ends: none changes meanwhile. */
+    if (!vol || qemu_pool_check_idle(pool, &call->err) < 0 ||
+        new_capacity(vol, capacity, flags, &target, &call->err) < 0)
+        return -1;
+    snprintf(size, sizeof(size), "%" PRIu64, target);
+    args[n++] = vol->format;
+    if (target < vol->capacity)
+        args[n++] = "--shrink";
+    args[n++] = vol->path;
+    args[n++] = size;
+    if (qemu_img_run(args, &call->err) < 0)
+        return -1;
+    return read_back(vol, &call->err);
+}
+
+/* Zeros: a raw file is emptied and extended again (reads as zeros, sparse, same size); any
+ * other format is created anew, empty, at the same capacity, so the guest sees zeros and the
+ * format stays. */
+int qemu_vol_wipe(void *priv, struct vb_call *call, const char *key, unsigned int pattern, unsigned int flags)
+{
+    struct qemu_pool *pool = NULL;
+    struct vb_vol_def *vol;
+    int fd;
+
+    VB_CHECK_FLAGS(flags, 0, &call->err);
+    if (pattern != 0)
+        return vb_error_set(&call->err, VB_ERR_INVALID_ARG, "wiping algorithm %u not supported", pattern);
+    vol = find_fresh(priv, key, &pool, &call->err);
+    if (!vol || qemu_pool_check_idle(pool, &call->err) < 0)
+        return -1;
+    if (!streq(vol->format, "raw"))
+        return fill_new(vol, NULL, &call->err) < 0 ? -1 : read_back(vol, &call->err);
+    fd = open(vol->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return vb_error_set_errno(&call->err, errno, "cannot open volume '%s'", vol->path);
+    if (ftruncate(fd, 0) < 0 || ftruncate(fd, (off_t) vol->capacity) < 0 || fsync(fd) < 0) {
+        vb_error_set_errno(&call->err, errno, "cannot wipe volume '%s'", vol->path);
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return read_back(vol, &call->err);
+}

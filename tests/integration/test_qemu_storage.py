@@ -1,0 +1,358 @@
+"""Directory storage pools and volumes of /org/libvirt/QEMU (drivers/qemu/qemu_storage*.c), for
+real in the test's --qemu-root: the default pool, define/build/start/refresh/destroy/delete/
+undefine with their events, volumes made and read with qemu-img, the refusals (names leaving the
+directory, duplicates, files already there, too large), and the tiny guest booted with a qcow2
+volume of a pool as its disk."""
+import json
+import os
+import shutil
+import stat
+import subprocess
+import time
+import uuid
+
+import dbus
+import pytest
+
+from conftest import SignalRecorder
+from test_qemu_lifecycle import QEMU_PATH, SHUTOFF, domain, guest_files, guest_xml  # noqa: F401
+
+pytestmark = pytest.mark.skipif(shutil.which("qemu-img") is None or shutil.which("qemu-system-x86_64") is None,
+                                reason="qemu-img (qemu-utils) or qemu-system-x86_64 is not installed")
+
+DEFINED, UNDEFINED, STARTED, STOPPED, CREATED, DELETED = 0, 1, 2, 3, 4, 5
+MiB = 1024 * 1024
+
+
+def connect(bus):
+    return dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
+
+
+def pool_iface(bus, path):
+    return dbus.Interface(bus.get_object("org.libvirt", path), "org.libvirt.StoragePool")
+
+
+def vol_iface(bus, path):
+    return dbus.Interface(bus.get_object("org.libvirt", path), "org.libvirt.StorageVol")
+
+
+def prop(bus, path, interface, name):
+    return dbus.Interface(bus.get_object("org.libvirt", path), "org.freedesktop.DBus.Properties").Get(interface, name)
+
+
+def img_info(path):
+    return json.loads(subprocess.run(["qemu-img", "info", "--output=json", "-U", path], check=True,
+                                     capture_output=True, text=True).stdout)
+
+
+def pool_xml(name, path, mode=None, pool_uuid=None):
+    perms = "<permissions><mode>%s</mode></permissions>" % mode if mode else ""
+    uuid_el = "<uuid>%s</uuid>" % pool_uuid if pool_uuid else ""
+    return "<pool type='dir'><name>%s</name>%s<target><path>%s</path>%s</target></pool>" % (name, uuid_el, path,
+                                                                                            perms)
+
+
+def vol_xml(name, capacity, fmt="raw", allocation=None):
+    alloc = "<allocation>%d</allocation>" % allocation if allocation is not None else ""
+    return ("<volume><name>%s</name><capacity>%d</capacity>%s<target><format type='%s'/></target></volume>"
+            % (name, capacity, alloc, fmt))
+
+
+def refused(call):
+    with pytest.raises(dbus.DBusException) as excinfo:
+        call()
+    return excinfo.value.get_dbus_message()
+
+
+def pool_events(events):
+    return [(str(p), int(e)) for p, e, _ in events.items]
+
+
+def started_pool(bus, workdir, name):
+    conn = connect(bus)
+    path = conn.StoragePoolDefineXML(pool_xml(name, os.path.join(workdir, name)), 0)
+    pool = pool_iface(bus, path)
+    pool.Build(0)
+    pool.Create(0)
+    return path, pool
+
+
+def test_default_pool_is_defined_built_and_running(bus, workdir):
+    conn = connect(bus)
+    path = conn.StoragePoolLookupByName("default")
+    images = os.path.join(workdir, "qemu", "lib", "images")
+    assert path in conn.ListStoragePools(0)
+    assert prop(bus, path, "org.libvirt.StoragePool", "Active")
+    assert prop(bus, path, "org.libvirt.StoragePool", "Autostart")
+    assert "<path>%s</path>" % images in pool_iface(bus, path).GetXMLDesc(0)
+    assert os.path.isdir(images)
+    state, capacity, allocation, available = pool_iface(bus, path).GetInfo()
+    assert state == 2 and capacity > 0 and available > 0 and allocation <= capacity
+
+
+def test_pool_lifecycle_refresh_and_events(bus, workdir):
+    conn = connect(bus)
+    events = SignalRecorder(bus, "StoragePoolEvent")
+    target = os.path.join(workdir, "pools", "one")
+    pool_uuid = str(uuid.uuid4())
+    path = conn.StoragePoolDefineXML(pool_xml("one", target, "0750", pool_uuid), 0)
+    pool = pool_iface(bus, path)
+    config = os.path.join(workdir, "qemu", "etc", "qemu", "storage", pool_uuid + ".xml")
+    assert os.path.exists(config)
+    assert not prop(bus, path, "org.libvirt.StoragePool", "Active")
+    # Inactive: no volumes to list, refresh refused.
+    assert "is not active" in refused(lambda: pool.Refresh(0))
+
+    pool.Build(0)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o750
+    pool.Create(0)
+    assert prop(bus, path, "org.libvirt.StoragePool", "Active")
+    assert pool.ListStorageVolumes(0) == []
+
+    # Files dropped into the directory appear after Refresh, read by qemu-img.
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", os.path.join(target, "dropped.qcow2"), "32M"],
+                   check=True)
+    with open(os.path.join(target, "plain.img"), "wb") as f:
+        f.truncate(3 * MiB)
+    os.mkdir(os.path.join(target, "subdir"))
+    refreshes = SignalRecorder(bus, "Refresh", "org.libvirt.StoragePool")
+    pool.Refresh(0)
+    assert refreshes.wait_for(1)
+    vols = {str(prop(bus, p, "org.libvirt.StorageVol", "Name")): p for p in pool.ListStorageVolumes(0)}
+    assert sorted(vols) == ["dropped.qcow2", "plain.img"]
+    xml = vol_iface(bus, vols["dropped.qcow2"]).GetXMLDesc(0)
+    assert "<format type='qcow2'/>" in xml and "<capacity unit='bytes'>%d</capacity>" % (32 * MiB) in xml, xml
+    assert "<path>%s</path>" % os.path.join(target, "dropped.qcow2") in xml
+    vtype, capacity, allocation = vol_iface(bus, vols["plain.img"]).GetInfo(0)
+    assert (vtype, capacity) == (0, 3 * MiB)
+    assert allocation == img_info(os.path.join(target, "plain.img"))["actual-size"]
+
+    # Destroy, then Delete: only an empty directory goes.
+    pool.Destroy()
+    assert not prop(bus, path, "org.libvirt.StoragePool", "Active")
+    assert "failed to remove pool" in refused(lambda: pool.Delete(0))
+    shutil.rmtree(target)
+    os.mkdir(target)
+    pool.Delete(0)
+    assert not os.path.exists(target)
+    pool.Undefine()
+    assert not os.path.exists(config)
+    assert "no storage pool with matching name 'one'" in refused(lambda: conn.StoragePoolLookupByName("one"))
+
+    assert events.wait_for(6)
+    assert [e for p, e in pool_events(events) if p == path] == [DEFINED, CREATED, STARTED, STOPPED, DELETED,
+                                                                UNDEFINED]
+
+
+def test_refresh_reads_files_on_the_loop_and_the_pool_is_busy_meanwhile(bus, workdir):
+    from gi.repository import GLib
+    path, pool = started_pool(bus, workdir, "many")
+    target = os.path.join(workdir, "many")
+    for i in range(12):
+        if i % 2:
+            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", os.path.join(target, "q%d" % i), "%dM" % i],
+                           check=True)
+        else:
+            with open(os.path.join(target, "r%d" % i), "wb") as f:
+                f.truncate((i + 1) * MiB)
+    replies = []
+    pool.Refresh(0, reply_handler=lambda: replies.append("done"), error_handler=replies.append)
+    # One qemu-img at a time on the loop: the daemon answers meanwhile, and refuses what would
+    # change the pool under the scan.
+    assert "pool 'many' has asynchronous jobs running." in refused(lambda: pool.Destroy())
+    assert "has asynchronous jobs running" in refused(lambda: pool.StorageVolCreateXML(vol_xml("x", MiB), 0))
+    assert path in connect(bus).ListStoragePools(0)
+    assert not replies
+    context = GLib.MainContext.default()
+    for _ in range(2000):
+        if replies:
+            break
+        context.iteration(False) or time.sleep(0.005)
+    assert replies == ["done"]
+    got = {}
+    for p in pool.ListStorageVolumes(0):
+        xml = vol_iface(bus, p).GetXMLDesc(0)
+        got[str(prop(bus, p, "org.libvirt.StorageVol", "Name"))] = ("qcow2" if "type='qcow2'" in xml else "raw",
+                                                                    vol_iface(bus, p).GetInfo(0)[1])
+    assert got == {("q%d" % i if i % 2 else "r%d" % i): ("qcow2", i * MiB) if i % 2 else ("raw", (i + 1) * MiB)
+                   for i in range(12)}
+    pool.Destroy()
+
+
+def test_bad_pool_definitions_are_refused(bus, workdir):
+    conn = connect(bus)
+    images = os.path.join(workdir, "qemu", "lib", "images")
+    assert "Storage source conflict with pool: 'default'" in refused(
+        lambda: conn.StoragePoolDefineXML(pool_xml("again", images), 0))
+    assert "already exists with uuid" in refused(
+        lambda: conn.StoragePoolDefineXML(pool_xml("default", os.path.join(workdir, "elsewhere")), 0))
+    assert "missing backend for pool type logical" in refused(lambda: conn.StoragePoolDefineXML(
+        "<pool type='logical'><name>vg</name><source><name>vg</name></source></pool>", 0))
+    # Build on a directory that is there already keeps its mode unless the definition gives one;
+    # on a file it is refused.
+    existing = os.path.join(workdir, "existing")
+    os.mkdir(existing, 0o755)
+    os.chmod(existing, 0o755)
+    pool_iface(bus, conn.StoragePoolDefineXML(pool_xml("existing", existing), 0)).Build(0)
+    assert stat.S_IMODE(os.stat(existing).st_mode) == 0o755
+    with open(os.path.join(workdir, "afile"), "w"):
+        pass
+    file_pool = pool_iface(bus, conn.StoragePoolDefineXML(pool_xml("afile", os.path.join(workdir, "afile")), 0))
+    assert "Not a directory" in refused(lambda: file_pool.Build(0))
+    file_pool.Undefine()
+    pool_iface(bus, conn.StoragePoolLookupByName("existing")).Undefine()
+    assert "missing storage pool target path" in refused(
+        lambda: conn.StoragePoolDefineXML("<pool type='dir'><name>x</name></pool>", 0))
+    assert len(connect(bus).ListStoragePools(0)) == 1
+
+
+def test_volumes_create_clone_resize_wipe_delete(bus, workdir):
+    path, pool = started_pool(bus, workdir, "vols")
+    target = os.path.join(workdir, "vols")
+
+    raw = pool.StorageVolCreateXML(vol_xml("a.raw", 4 * MiB), 0)
+    qcow = pool.StorageVolCreateXML(vol_xml("b.qcow2", 64 * MiB, "qcow2", 0), 0)
+    info = img_info(os.path.join(target, "a.raw"))
+    assert (info["format"], info["virtual-size"]) == ("raw", 4 * MiB)
+    info = img_info(os.path.join(target, "b.qcow2"))
+    assert (info["format"], info["virtual-size"]) == ("qcow2", 64 * MiB)
+    assert stat.S_IMODE(os.stat(os.path.join(target, "b.qcow2")).st_mode) == 0o600
+    key = str(prop(bus, qcow, "org.libvirt.StorageVol", "Key"))
+    assert key == os.path.join(target, "b.qcow2")
+    conn = connect(bus)
+    assert conn.StorageVolLookupByPath(key) == qcow and conn.StorageVolLookupByKey(key) == qcow
+    assert pool.StorageVolLookupByName("a.raw") == raw
+
+    # Clone: qemu-img convert to the format asked for.
+    clone = pool.StorageVolCreateXMLFrom(vol_xml("c.raw", 64 * MiB, "raw", 0), key, 0)
+    info = img_info(os.path.join(target, "c.raw"))
+    assert (info["format"], info["virtual-size"]) == ("raw", 64 * MiB)
+    assert "<format type='raw'/>" in vol_iface(bus, clone).GetXMLDesc(0)
+
+    # Resize: grow; shrinking needs the flag.
+    vol_iface(bus, qcow).Resize(128 * MiB, 0)
+    assert img_info(key)["virtual-size"] == 128 * MiB
+    assert vol_iface(bus, qcow).GetInfo(0)[1] == 128 * MiB
+    assert "unless shrink flag explicitly specified" in refused(lambda: vol_iface(bus, raw).Resize(1 * MiB, 0))
+    vol_iface(bus, raw).Resize(2 * MiB, 4)  # VIR_STORAGE_VOL_RESIZE_SHRINK
+    assert img_info(os.path.join(target, "a.raw"))["virtual-size"] == 2 * MiB
+
+    # Wipe: the raw file reads as zeros, same size.
+    with open(os.path.join(target, "a.raw"), "r+b") as f:
+        f.write(b"\xff" * 4096)
+    vol_iface(bus, raw).Wipe(0, 0)
+    with open(os.path.join(target, "a.raw"), "rb") as f:
+        data = f.read()
+    assert len(data) == 2 * MiB and data.count(0) == len(data)
+
+    # Delete: the file goes, the name is free again.
+    vol_iface(bus, clone).Delete(0)
+    assert not os.path.exists(os.path.join(target, "c.raw"))
+    assert sorted(str(prop(bus, p, "org.libvirt.StorageVol", "Name")) for p in pool.ListStorageVolumes(0)) == [
+        "a.raw", "b.qcow2"]
+    assert "no storage vol with matching key" in refused(lambda: conn.StorageVolLookupByKey(
+        os.path.join(target, "c.raw")))
+
+
+def test_bad_volumes_are_refused_and_leave_nothing(bus, workdir):
+    path, pool = started_pool(bus, workdir, "bad")
+    target = os.path.join(workdir, "bad")
+    before = sorted(os.listdir(workdir))
+    for name in ("../x", "a/b", ".."):
+        assert "cannot contain '/'" in refused(lambda: pool.StorageVolCreateXML(vol_xml(name, MiB), 0))
+    assert sorted(os.listdir(workdir)) == before and os.listdir(target) == []
+
+    pool.StorageVolCreateXML(vol_xml("dup", MiB), 0)
+    assert "storage volume 'dup' exists already" in refused(
+        lambda: pool.StorageVolCreateXML(vol_xml("dup", MiB, "qcow2"), 0))
+    assert img_info(os.path.join(target, "dup"))["format"] == "raw"
+
+    # A file nobody refreshed yet is not overwritten either.
+    with open(os.path.join(target, "mine"), "w") as f:
+        f.write("precious")
+    assert "storage volume 'mine' exists already" in refused(
+        lambda: pool.StorageVolCreateXML(vol_xml("mine", MiB), 0))
+    assert open(os.path.join(target, "mine")).read() == "precious"
+
+    free = pool.GetInfo()[3]
+    assert "Not enough free space in pool for volume 'huge'" in refused(
+        lambda: pool.StorageVolCreateXML(vol_xml("huge", free + 1024 * MiB), 0))
+    assert "unknown storage vol type cow" in refused(lambda: pool.StorageVolCreateXML(vol_xml("odd", MiB, "cow"), 0))
+    assert "missing capacity element" in refused(lambda: pool.StorageVolCreateXML(
+        "<volume><name>nocap</name></volume>", 0))
+    assert sorted(os.listdir(target)) == ["dup", "mine"]
+
+
+def test_guest_boots_from_a_pool_volume(bus, workdir, guest_files):
+    kernel, initramfs = guest_files
+    conn = connect(bus)
+    pool = pool_iface(bus, conn.StoragePoolLookupByName("default"))
+    vol = pool.StorageVolCreateXML(vol_xml("guest.qcow2", 16 * MiB, "qcow2", 0), 0)
+    file_path = str(prop(bus, vol, "org.libvirt.StorageVol", "Path"))
+    disk = ("<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/>"
+            "<source pool='default' volume='guest.qcow2'/><target dev='vda' bus='virtio'/></disk>")
+    dom = domain(bus, conn.DomainDefineXML(guest_xml("voldisk", kernel, initramfs,
+                                                     os.path.join(workdir, "v.log"), disk)))
+    dom.Create(0)
+    try:
+        run = os.path.join(workdir, "qemu", "run", "qemu")
+        pid = int(open(os.path.join(run, "voldisk.pid")).read().split()[0])
+        argv = open("/proc/%d/cmdline" % pid, "rb").read().decode().split("\0")
+        blockdevs = [json.loads(a) for a in argv if a.startswith("{") and '"driver"' in a]
+        assert {"driver": "file", "filename": file_path} == {
+            k: v for k, v in blockdevs[0].items() if k in ("driver", "filename")}, argv
+        assert blockdevs[1]["driver"] == "qcow2", argv
+        live = open(os.path.join(run, "voldisk.xml")).read()
+        assert "<source file='%s'/>" % file_path in live and "type='qcow2'" in live, live
+        # The definition still names the pool volume.
+        assert "<source pool='default' volume='guest.qcow2'/>" in dom.GetXMLDesc(2)  # VIR_DOMAIN_XML_INACTIVE
+    finally:
+        dom.Destroy(0)
+
+    missing = ("<disk type='volume' device='disk'><source pool='default' volume='nope'/>"
+               "<target dev='vda' bus='virtio'/></disk>")
+    # Without <driver type>, raw, whatever the volume's content says (as libvirt: no probing).
+    raw = ("<disk type='volume' device='disk'><source pool='default' volume='guest.qcow2'/>"
+           "<target dev='vda' bus='virtio'/></disk>")
+    dom = domain(bus, conn.DomainDefineXML(guest_xml("asraw", kernel, initramfs, os.path.join(workdir, "r.log"),
+                                                     raw)))
+    dom.Create(0)
+    try:
+        live = open(os.path.join(workdir, "qemu", "run", "qemu", "asraw.xml")).read()
+        assert "<source file='%s'/>" % file_path in live and "qcow2" not in live.replace("guest.qcow2", ""), live
+    finally:
+        dom.Destroy(0)
+    dom = domain(bus, conn.DomainDefineXML(guest_xml("novol", kernel, initramfs, os.path.join(workdir, "n.log"),
+                                                     missing)))
+    assert "no storage vol with matching name 'nope'" in refused(lambda: dom.Create(0))
+    assert tuple(dom.GetState(0))[0] == SHUTOFF
+
+
+def test_pools_and_volumes_survive_a_daemon_restart(private_bus, workdir):
+    from conftest import Daemon
+    states = {}
+    for run in range(2):
+        d = Daemon(private_bus, workdir).start()
+        bus = dbus.bus.BusConnection(private_bus.address)
+        try:
+            conn = connect(bus)
+            if run == 0:
+                path, pool = started_pool(bus, workdir, "kept")
+                pool.StorageVolCreateXML(vol_xml("v.qcow2", 8 * MiB, "qcow2", 0), 0)
+                os.mkdir(os.path.join(workdir, "kept-t"))
+                conn.StoragePoolCreateXML(pool_xml("transient", os.path.join(workdir, "kept-t")), 0)
+                # An undefined default pool stays undefined.
+                default = pool_iface(bus, conn.StoragePoolLookupByName("default"))
+                default.Destroy()
+                default.Undefine()
+            names = sorted(str(prop(bus, p, "org.libvirt.StoragePool", "Name")) for p in conn.ListStoragePools(0))
+            pool = pool_iface(bus, conn.StoragePoolLookupByName("kept"))
+            vols = [str(prop(bus, p, "org.libvirt.StorageVol", "Name")) for p in pool.ListStorageVolumes(0)]
+            transient = conn.StoragePoolLookupByName("transient")
+            states[run] = (names, vols, bool(prop(bus, transient, "org.libvirt.StoragePool", "Persistent")),
+                           bool(prop(bus, transient, "org.libvirt.StoragePool", "Active")))
+        finally:
+            bus.close()
+            status = d.stop()
+        assert status == 0 and "AddressSanitizer" not in d.log(), d.log()
+    assert states[0] == states[1] == (["kept", "transient"], ["v.qcow2"], False, True)
