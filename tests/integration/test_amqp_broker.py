@@ -146,12 +146,14 @@ def subscribe(broker, pattern="#"):
 
 
 def next_json(receiver, timeout=15, host=None):
-    """The next virtbus event (of host, if given): the fixture's readiness probes pass through the
-    exchange too, and the durable queue also holds what earlier tests' hosts published."""
+    """The next virtbus domain event (of host, if given): the fixture's readiness probes pass
+    through the exchange too, the durable queue also holds what earlier tests' hosts published,
+    and each host's QEMU connection announces its default storage pool when it starts."""
     while True:
         msg = receiver.receive(timeout=timeout)
         receiver.accept()
-        if msg.properties and "seq" in msg.properties and host in (None, msg.properties.get("host")):
+        props = msg.properties or {}
+        if "seq" in props and "domain" in props and host in (None, props.get("host")):
             break
     body = msg.body if isinstance(msg.body, str) else bytes(msg.body)
     try:
