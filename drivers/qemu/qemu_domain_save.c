@@ -149,9 +149,10 @@ static void after_pause(struct qemu_save_op *op)
     lift_bandwidth(op);
 }
 
-/* A device hot-plugged into the running guest sits where qemu put it, which the live XML does not
- * record yet (no <address>): a restore would build another machine and qemu would refuse the
- * state. Refused before anything is written or paused, so the guest keeps running. */
+/* A device hot-plugged into the running guest sits where qemu put it. The live XML records that
+ * (qemu_hotplug.c) when it is a slot of the root PCI bus; otherwise (no <address>) a restore
+ * would build another machine and qemu would refuse the state. Refused before anything is
+ * written or paused, so the guest keeps running. */
 static int check_restorable(const struct vb_domain_obj *obj, struct vb_error *err)
 {
     for (size_t i = 0; i < obj->def->n_devices; i++) {
@@ -159,8 +160,8 @@ static int check_restorable(const struct vb_domain_obj *obj, struct vb_error *er
 
         if (dev->xml_text && strstr(dev->xml_text, "<alias ") && !strstr(dev->xml_text, "<address "))
             return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED,
-                                "cannot save domain '%s': a device was hot-plugged into it (%s) and a restore "
-                                "cannot place it again; detach it first",
+                                "cannot save domain '%s': a device was hot-plugged into it (%s) where a "
+                                "restore cannot place it again; detach it first",
                                 obj->def->name, dev->target_dev ? dev->target_dev : dev->mac ? dev->mac : dev->element);
     }
     return 0;

@@ -276,12 +276,60 @@ static int send_step(struct attach_op *op, struct vb_error *err)
                                 on_step_reply, op, err);
 }
 
+/* The slot qemu gave the device with id alias on the root PCI bus (query-pci), -1 when it is
+ * not there (behind a bridge, or not PCI). */
+static int root_bus_slot(struct json_object *buses, const char *alias, int *function)
+{
+    for (size_t i = 0; buses && i < json_object_array_length(buses); i++) {
+        struct json_object *bus = json_object_array_get_idx(buses, i), *devices, *v;
+
+        if (!json_object_object_get_ex(bus, "bus", &v) || json_object_get_int(v) != 0 ||
+            !json_object_object_get_ex(bus, "devices", &devices))
+            continue;
+        for (size_t j = 0; j < json_object_array_length(devices); j++) {
+            struct json_object *dev = json_object_array_get_idx(devices, j), *id, *slot, *fn;
+
+            if (json_object_object_get_ex(dev, "qdev_id", &id) && streq(json_object_get_string(id), alias) &&
+                json_object_object_get_ex(dev, "slot", &slot) && json_object_object_get_ex(dev, "function", &fn)) {
+                *function = json_object_get_int(fn);
+                return json_object_get_int(slot);
+            }
+        }
+    }
+    return -1;
+}
+
+/* qemu placed the device: its address goes into the live XML (libvirt's live XML has it), so a
+ * restore of a save image, which starts qemu from that XML, puts it in the same slot. */
+static void on_placed(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    struct attach_op *op = userdata;
+    struct vb_error err = VB_ERROR_INIT;
+    int function = 0, slot = reply->result < 0 ? -1 : root_bus_slot(reply->ret, op->alias, &function);
+
+    if (slot >= 0) {
+        char text[128];
+
+        snprintf(text, sizeof(text), "<address type='pci' domain='0x0000' bus='0x00' slot='0x%02x' function='0x%x'/>",
+                 (unsigned int) slot, (unsigned int) function);
+        if (vb_device_def_set_child_element(op->live_dev, "address", text, &err) < 0) {
+            vb_log_warning("cannot record where '%s' is: %s", op->alias, vb_error_message(&err));
+            vb_error_clear(&err);
+        }
+    }
+    finish_attach(op, 0, NULL);
+}
+
 static void run_next_step(struct attach_op *op)
 {
     struct vb_error err = VB_ERROR_INIT;
 
     if (op->done == op->n_steps) {
-        finish_attach(op, 0, NULL);
+        if (qemu_process_command(op->dom->proc, "query-pci", NULL, QEMU_COMMAND_TIMEOUT_USEC, on_placed, op,
+                                 &err) < 0) {
+            vb_error_clear(&err); /* qemu has the device; only its address goes unrecorded */
+            finish_attach(op, 0, NULL);
+        }
         return;
     }
     if (send_step(op, &err) < 0) {

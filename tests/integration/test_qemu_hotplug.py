@@ -262,18 +262,22 @@ def test_stats_info_and_set_memory(bus, running):
     assert dom.GetInfo()[2] == 131072
 
 
-def test_save_after_a_hotplug_is_refused_and_the_guest_keeps_running(bus, workdir, running):
-    """The live XML does not record where qemu put a hot-plugged device, so a restore could not
-    rebuild the machine: Save refuses, naming it, before pausing the guest or writing a file."""
+def test_save_and_restore_after_a_hotplug(bus, workdir, running):
+    """The live XML records where qemu put a hot-plugged device (query-pci), and the save image
+    keeps that XML: the restore starts qemu with the disk in the same slot and the state loads."""
     dom, qmp, serial = running
     image = os.path.join(workdir, "saved-extra.img")
     with open(image, "wb") as f:
         f.truncate(1 << 20)
     dom.AttachDevice(disk_xml("vdb", image), LIVE)
+    placed = [d for d in qmp.cmd("query-pci")[0]["devices"] if d.get("qdev_id") == "virtio-disk1"]
+    assert len(placed) == 1
+    assert "slot='0x%02x'" % placed[0]["slot"] in dom.GetXMLDesc(0)
+    qmp.close()  # the restored qemu opens the same extra monitor again
     saved = os.path.join(workdir, "hot.save")
-    with pytest.raises(dbus.DBusException) as refused:
-        dom.Save(saved, "", 0)
-    assert "hot-plugged" in refused.value.get_dbus_message() and "vdb" in refused.value.get_dbus_message()
-    assert not os.path.exists(saved)
-    assert tuple(dom.GetState(0))[0] == 1  # still running
-    assert qmp.cmd("query-status")["running"]
+    dom.Save(saved, "", 0)
+    assert tuple(dom.GetState(0)) == (5, 5)  # shutoff/saved
+    conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
+    conn.DomainRestore(saved, "", 0)
+    assert tuple(dom.GetState(0)) == (1, 3)  # running/restored
+    assert "dev='vdb'" in dom.GetXMLDesc(0)
