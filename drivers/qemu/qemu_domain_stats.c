@@ -143,8 +143,12 @@ void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data)
 {
     struct json_object *actual = data ? json_object_object_get(data, "actual") : NULL;
 
-    if (actual)
-        dom->obj->def->current_memory_kib = (uint64_t) json_object_get_int64(actual) / 1024;
+    uint64_t kib = actual ? (uint64_t) json_object_get_int64(actual) / 1024 : 0;
+
+    if (!actual || dom->obj->def->current_memory_kib == kib)
+        return;
+    dom->obj->def->current_memory_kib = kib;
+    qemu_hotplug_save_live(dom); /* as libvirt saves its status XML: a reattach reads the size */
 }
 
 /* --- GetStats ---------------------------------------------------------------------------------- */
