@@ -31,11 +31,34 @@ static void run_logged(struct qemu_dom *dom, const enum qemu_hook_op *ops, size_
     }
 }
 
-void qemu_dom_hooks_started(struct qemu_dom *dom)
+static void on_started_hook_done(int result, const struct vb_error *err, void *userdata)
+{
+    struct qemu_dom *dom = userdata;
+    void (*then)(struct qemu_dom *dom) = dom->after_started;
+
+    dom->hook_run = NULL;
+    dom->after_started = NULL;
+    if (result < 0)
+        vb_log_warning("hook script for '%s': %s", dom->obj->def->name, vb_error_message(err));
+    then(dom);
+}
+
+void qemu_dom_hooks_started(struct qemu_dom *dom, void (*then)(struct qemu_dom *dom))
 {
     static const enum qemu_hook_op ops[] = { QEMU_HOOK_STARTED };
+    struct vb_error err = VB_ERROR_INIT;
+    int r;
 
-    run_logged(dom, ops, ARRAY_SIZE(ops));
+    dom->after_started = then;
+    r = qemu_dom_run_hooks(dom, ops, ARRAY_SIZE(ops), on_started_hook_done, dom, &err);
+    if (r == 0)
+        return; /* on_started_hook_done goes on */
+    if (r < 0) {
+        vb_log_warning("hook script for '%s': %s", dom->obj->def->name, vb_error_message(&err));
+        vb_error_clear(&err);
+    }
+    dom->after_started = NULL;
+    then(dom);
 }
 
 void qemu_dom_hooks_stopped(struct qemu_dom *dom)

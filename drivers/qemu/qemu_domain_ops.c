@@ -47,6 +47,18 @@ static void reattach_ready(struct qemu_dom *dom, bool running)
         qemu_dom_run_reconnect_hook(dom);
 }
 
+/* After the `started` hook, as libvirt: Started (and Suspended when paused), and Create returns.
+ * qemu may have ended meanwhile: `exited` then ended the call and announced the stop. */
+static void announce_start(struct qemu_dom *dom)
+{
+    if (!dom->proc || !dom->conn)
+        return;
+    qemu_emit(dom->conn, dom->obj, VB_EVENT_STARTED, VB_EVENT_STARTED_BOOTED);
+    if (!dom->running)
+        qemu_emit(dom->conn, dom->obj, VB_EVENT_SUSPENDED, VB_EVENT_SUSPENDED_PAUSED);
+    qemu_dom_finish_call(dom, 0, NULL);
+}
+
 static void on_ready(struct qemu_process *proc, bool running, void *userdata)
 {
     struct qemu_dom *dom = userdata;
@@ -75,11 +87,7 @@ static void on_ready(struct qemu_process *proc, bool running, void *userdata)
     conn->next_id++;
     dom->running = running;
     qemu_dom_save_status(dom);
-    qemu_emit(conn, obj, VB_EVENT_STARTED, VB_EVENT_STARTED_BOOTED);
-    if (!running)
-        qemu_emit(conn, obj, VB_EVENT_SUSPENDED, VB_EVENT_SUSPENDED_PAUSED);
-    qemu_dom_hooks_started(dom);
-    qemu_dom_finish_call(dom, 0, NULL);
+    qemu_dom_hooks_started(dom, announce_start);
 }
 
 /* A reattached qemu that would not answer was killed by the process module: shutoff/failed. */

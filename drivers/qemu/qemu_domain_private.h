@@ -32,6 +32,7 @@ struct qemu_dom {
     struct qemu_process_options start_options; /* what the start asked for, used once its hooks are done */
     struct vb_domain_ref *ref_out;            /* filled when the waiting call succeeds (CreateXML) */
     bool fake_reboot;                         /* Reboot asked: the next SHUTDOWN resets, qemu stays */
+    void (*after_started)(struct qemu_dom *dom); /* what follows the `started` hook under way */
     /* qemu_domain_save.c */
     bool stop_saved;          /* with stop_requested: a save ended qemu (shutoff/saved, Stopped/Saved) */
     struct qemu_save_op *save_op; /* the save or restore under way, NULL otherwise */
@@ -91,8 +92,9 @@ int qemu_dom_start_call(struct qemu_conn *conn, struct vb_call *call, struct vb_
 /* A start failed (a hook, or qemu): stopped and release hooks, a domain CreateXML added goes
  * away, and the waiting call ends with err. */
 void qemu_dom_start_failed(struct qemu_dom *dom, const struct vb_error *err);
-/* Fire and forget, failures logged: `started` once qemu is ready, `stopped` + `release` when it ended. */
-void qemu_dom_hooks_started(struct qemu_dom *dom);
+/* `started` once qemu is ready, then `then` (libvirt runs it before announcing the start; a
+ * failure is logged). `stopped` + `release` when qemu ended: fire and forget, failures logged. */
+void qemu_dom_hooks_started(struct qemu_dom *dom, void (*then)(struct qemu_dom *dom));
 void qemu_dom_hooks_stopped(struct qemu_dom *dom);
 /* Runs ops of dom's hook script with its current XML (reattach: QEMU_HOOK_RECONNECT, where a
  * failure should end the domain, as libvirt's qemuProcessReconnect). As qemu_hooks_run. */

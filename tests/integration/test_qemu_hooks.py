@@ -85,6 +85,8 @@ def _guest(guest_files):  # noqa: F811
 def test_hooks_see_each_step_of_a_life_with_the_domain_xml(hooked, workdir):
     dom = domain(hooked, define(hooked, workdir, "hooked"))
     dom.Create(0)
+    # Create returns once the `started` hook has run, as libvirt's
+    assert "hooked started begin -" in open(os.path.join(workdir, "hooks.log")).read().splitlines()
     assert hook_lines(workdir, 3)[:3] == ["hooked prepare begin -", "hooked start begin -",
                                           "hooked started begin -"]
     assert "<name>hooked</name>" in open(os.path.join(workdir, "stdin-prepare.xml")).read()
