@@ -46,6 +46,7 @@ void bus_options_clear(struct bus_options *options)
     free(options->tls_ca);
     free(options->hostname);
     free(options->state_dir);
+    free(options->serve_uri);
     bus_options_init(options);
 }
 
@@ -166,6 +167,18 @@ static int open_endpoints(struct bus_frontend *fe, struct vb_error *err)
     return 0;
 }
 
+/* The connection QMF serves: the one named by --amqp-serve (its URI as served), else the first. */
+static struct vb_connect *served_connection(const struct bus_options *options, struct vb_connect *const *conns,
+                                            size_t n_conns)
+{
+    if (!options->serve_uri)
+        return conns[0];
+    for (size_t i = 0; i < n_conns; i++)
+        if (streq(conns[i]->uri, options->serve_uri))
+            return conns[i];
+    return NULL;
+}
+
 int bus_frontend_new(struct sd_event *loop, const struct bus_options *options, struct vb_connect *const *conns,
                      size_t n_conns, struct vb_event_stream *events, struct policy_engine *engine,
                      struct bus_frontend **out, struct vb_error *err)
@@ -178,7 +191,12 @@ int bus_frontend_new(struct sd_event *loop, const struct bus_options *options, s
     }
     fe->loop = loop;
     fe->options = options;
-    fe->conn = conns[0];
+    fe->conn = served_connection(options, conns, n_conns);
+    if (!fe->conn) {
+        free(fe);
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "AMQP: no connection serves '%s' (--amqp-serve)",
+                            options->serve_uri);
+    }
     fe->events = events;
     fe->engine = engine;
     fe->poll_fd = -1;

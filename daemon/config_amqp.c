@@ -69,6 +69,8 @@ int vb_daemon_config_apply_amqp(struct vb_daemon_config *config, const char *key
         r = set_path(&o->tls_key, key, value, path, line, err);
     } else if (streq(key, "amqp_tls_ca")) {
         r = set_path(&o->tls_ca, key, value, path, line, err);
+    } else if (streq(key, "amqp_serve")) {
+        r = vb_daemon_config_set_string(&o->serve_uri, value, err);
     } else if (streq(key, "hostname")) {
         r = vb_daemon_config_set_string(&o->hostname, value, err);
     } else if (streq(key, "amqp_event_buffer")) {

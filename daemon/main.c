@@ -30,6 +30,7 @@ static void usage(FILE *out)
             "  --amqp-broker-profile rabbitmq|qpidd|activemq   the broker's address conventions\n"
             "  --amqp-users FILE    PLAIN and EXTERNAL principals (virtbusctl amqp-passwd)\n"
             "  --amqp-tls-cert FILE, --amqp-tls-key FILE, --amqp-tls-ca FILE   TLS on the AMQP listeners\n"
+            "  --amqp-serve URI     the connection whose domains QMF serves (default: the test URI)\n"
             "  --hostname NAME      the host name in QMF agent names and events\n"
             "  -h, --help           show this help\n"
             "  --version            show the version\n",
@@ -39,7 +40,7 @@ static void usage(FILE *out)
 enum {
     OPT_SESSION = 256, OPT_SYSTEM, OPT_CONFIG, OPT_STATE_DIR, OPT_TEST_URI, OPT_QEMU_URI, OPT_QEMU_ROOT, OPT_LOG_LEVEL, OPT_VERSION,
     OPT_AMQP_LISTEN, OPT_AMQP_CONNECT, OPT_AMQP_PROFILE, OPT_AMQP_USERS, OPT_AMQP_TLS_CERT, OPT_AMQP_TLS_KEY,
-    OPT_AMQP_TLS_CA, OPT_HOSTNAME,
+    OPT_AMQP_TLS_CA, OPT_AMQP_SERVE, OPT_HOSTNAME,
 };
 
 static const struct option options[] = {
@@ -58,6 +59,7 @@ static const struct option options[] = {
     { "amqp-tls-cert", required_argument, NULL, OPT_AMQP_TLS_CERT },
     { "amqp-tls-key", required_argument, NULL, OPT_AMQP_TLS_KEY },
     { "amqp-tls-ca", required_argument, NULL, OPT_AMQP_TLS_CA },
+    { "amqp-serve", required_argument, NULL, OPT_AMQP_SERVE },
     { "hostname", required_argument, NULL, OPT_HOSTNAME },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, OPT_VERSION },
@@ -108,6 +110,7 @@ static int apply_amqp_option(int c, struct vb_daemon_config *config, struct vb_e
     case OPT_AMQP_TLS_CERT: return vb_daemon_config_set_string(&o->tls_cert, optarg, err);
     case OPT_AMQP_TLS_KEY: return vb_daemon_config_set_string(&o->tls_key, optarg, err);
     case OPT_AMQP_TLS_CA: return vb_daemon_config_set_string(&o->tls_ca, optarg, err);
+    case OPT_AMQP_SERVE: return vb_daemon_config_set_string(&o->serve_uri, optarg, err);
     case OPT_HOSTNAME: return vb_daemon_config_set_string(&o->hostname, optarg, err);
     default: return 1;
     }
