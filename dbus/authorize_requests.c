@@ -125,6 +125,9 @@ static int object_of_arg(struct dbus_requests *reqs, struct policy_request *req,
 
         if (r < 0 || req->object != POLICY_OBJECT_STORAGE_POOL)
             return r < 0 ? r : -EINVAL;
+    } else if (op->arg_ref == POLICY_REF_WWN) {
+        if (peek_arg(m, 1, 's', &req->wwpn) < 0)
+            return -EINVAL;
     } else if (op->arg_ref == POLICY_REF_UUID) {
         if (vb_uuid_parse(text, reqs->uuids[reqs->n]) < 0)
             return -EINVAL;

@@ -60,6 +60,7 @@ enum policy_ref {
     POLICY_REF_KEY,        /* a volume */
     POLICY_REF_PATH,       /* a volume */
     POLICY_REF_MAC,        /* an interface */
+    POLICY_REF_WWN,        /* a node device: the SCSI host with WWNN name and WWPN wwpn */
 };
 
 struct policy_request {
@@ -70,7 +71,8 @@ struct policy_request {
     enum policy_object object;
     enum policy_ref ref;
     const unsigned char *uuid; /* POLICY_REF_UUID; a volume by name: its pool */
-    const char *name;          /* POLICY_REF_NAME, _KEY, _PATH, _MAC */
+    const char *name;          /* POLICY_REF_NAME, _KEY, _PATH, _MAC; POLICY_REF_WWN: the WWNN */
+    const char *wwpn;          /* POLICY_REF_WWN */
     int id;                    /* POLICY_REF_ID */
     const char *xml;           /* POLICY_REF_XML; NULL or unparsable: the connection only. With a pool
                                 * (by uuid): the volume it is asked to create */

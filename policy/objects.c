@@ -162,6 +162,8 @@ static int lookup(const struct policy_request *req, struct vb_object_ref *ref, s
             return vb_vol_lookup_by_path(req->conn, text, ref, err);
         return req->uuid ? vb_vol_lookup_by_name(req->conn, req->uuid, text, ref, err) : -1;
     case POLICY_OBJECT_NODE_DEVICE:
+        if (req->ref == POLICY_REF_WWN)
+            return req->wwpn ? vb_nodedev_lookup_scsi_host_by_wwn(req->conn, text, req->wwpn, 0, ref, err) : -1;
         return vb_nodedev_lookup_by_name(req->conn, text, ref, err);
     case POLICY_OBJECT_INTERFACE:
         return req->ref == POLICY_REF_MAC ? vb_interface_lookup_by_mac(req->conn, text, ref, err)
@@ -372,7 +374,11 @@ void policy_object_not_found(const struct policy_request *req, struct vb_error *
                      req->ref == POLICY_REF_KEY ? "key" : req->ref == POLICY_REF_PATH ? "path" : "name", text);
         break;
     case POLICY_OBJECT_NODE_DEVICE:
-        vb_error_set(err, VB_ERR_NO_NODE_DEVICE, "no node device with matching name '%s'", text);
+        if (req->ref == POLICY_REF_WWN) /* the test driver's words for a device that is not there */
+            vb_error_set(err, VB_ERR_NO_NODE_DEVICE, "no node device with matching wwnn '%s' and wwpn '%s'", text,
+                         req->wwpn ? req->wwpn : "");
+        else
+            vb_error_set(err, VB_ERR_NO_NODE_DEVICE, "no node device with matching name '%s'", text);
         break;
     default:
         vb_error_set(err, VB_ERR_NO_INTERFACE, "no interface with matching %s '%s'",

@@ -20,7 +20,7 @@ OBJECT_RULES_FILE = polkit_env.RULES_DIR + "/47-virtbus-test-objects.rules"
 # only on the Test driver; it may read them, not stop or delete them. It may define and start a
 # network "limited-net", a pool "limited-pool" and an interface "limited-if" (that MAC), and
 # create a volume "limited.img" in
-# "default-pool", and nothing else.
+# "default-pool", and see node device "scsi_host2" only, and nothing else.
 OBJECT_RULES = """// virtbus integration tests (removed when the tests end)
 polkit.addRule(function(action, subject) {
     if (subject.user != "vbtest-limited")
@@ -31,6 +31,8 @@ polkit.addRule(function(action, subject) {
          (action.lookup("interface_name") == "limited-if" &&
           action.lookup("interface_macaddr") == "52:54:00:aa:bb:cc")))
         return polkit.Result.YES;
+    if (action.id.indexOf("org.libvirt.api.node-device.") == 0)
+        return action.lookup("node_device_name") == "scsi_host2" ? polkit.Result.YES : polkit.Result.NO;
     if (action.id == "org.libvirt.api.storage-vol.create" && action.lookup("pool_name") == "default-pool" &&
         action.lookup("vol_name") == "limited.img")
         return polkit.Result.YES;
@@ -209,3 +211,15 @@ def test_a_volume_to_create_is_checked_with_its_name(world):
     finally:
         if limited[0]["ok"]:
             as_root(world, call(limited[0]["value"], "StorageVol", "Delete", "u", [0]))
+
+
+def test_scsi_host_lookup_by_wwn_is_checked_on_the_device_it_finds(world):
+    """NodeDeviceLookupSCSIHostByWWN answers for the device found, as libvirt's
+    virNodeDeviceLookupSCSIHostByWWNEnsureACL: a device the caller may not see is "not found"."""
+    calls = [connect("NodeDeviceLookupSCSIHostByWWN", "ssu", ["2000000056785678", "1000000056785678", 0]),
+             connect("NodeDeviceLookupSCSIHostByWWN", "ssu", ["2000000012341234", "1000000012341234", 0])]
+    limited = world.run_as("vbtest-limited", calls)
+    assert limited[0]["ok"] and limited[0]["value"].endswith("/scsi_5fhost2"), limited[0]
+    assert_hidden(limited[1], "Node device not found: no node device with matching wwnn '2000000012341234' and wwpn "
+                  "'1000000012341234'")
+    assert all(r["ok"] for r in world.run_as("root", calls))
