@@ -76,3 +76,32 @@ sleep 1
 step virtbusctl suspend test
 step virtbusctl resume test
 wait "$events_pid"
+
+echo
+echo "== A real guest: qemu-system-x86_64 under TCG on qemu:///session (/org/libvirt/QEMU) =="
+# The tiny guest the tests boot, built from Debian packages (a kernel and a busybox initramfs).
+if guest=$(bash "$top/tests/guest/build-tiny-guest.sh" "$top/build-demo/guest-cache" 2>"$work/guest.log"); then
+  kernel=$(echo "$guest" | sed -n 3p)
+  initrd=$(echo "$guest" | sed -n 2p)
+  cat > "$work/tiny.xml" <<XML
+<domain type='qemu'>
+  <name>tiny</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>$kernel</kernel><initrd>$initrd</initrd>
+    <cmdline>console=ttyS0 quiet</cmdline></os>
+  <features><acpi/></features>
+  <devices><serial type='file'><source path='$work/tiny-console.log'/><target port='0'/></serial></devices>
+</domain>
+XML
+  step virtbusctl --connect qemu:///session define "$work/tiny.xml"
+  step virtbusctl --connect qemu:///session start tiny
+  for _ in $(seq 100); do grep -q VIRTBUS-GUEST-READY "$work/tiny-console.log" 2>/dev/null && break; sleep 0.1; done
+  step tail -n 1 "$work/tiny-console.log"
+  step virtbusctl --connect qemu:///session dominfo tiny
+  step virtbusctl --connect qemu:///session shutdown tiny
+  for _ in $(seq 100); do virtbusctl --connect qemu:///session list --all | grep -q "shut off" && break; sleep 0.1; done
+  step virtbusctl --connect qemu:///session list --all
+else
+  echo "  (skipped: the tiny guest could not be built; see $work/guest.log)"
+fi
