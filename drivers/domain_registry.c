@@ -383,6 +383,42 @@ int vb_registry_remember_autodestroy(struct vb_domain_obj *obj, unsigned int fla
     return obj->autodestroy_owner ? 0 : vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
 }
 
+int vb_registry_edit_vcpus(struct vb_domain_def *def, const void *arg, struct vb_error *err)
+{
+    const struct vb_vcpu_change *change = arg;
+
+    if (change->maximum) {
+        def->vcpus_max = change->count;
+        if (def->vcpus_current > change->count)
+            def->vcpus_current = change->count;
+        return 0;
+    }
+    if (change->count > def->vcpus_max)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "requested cpu amount exceeds maximum (%u > %u)",
+                            change->count, def->vcpus_max);
+    def->vcpus_current = change->count;
+    return 0;
+}
+
+int vb_registry_check_set_vcpus(const struct vb_domain_obj *obj, unsigned int count, unsigned int *flags,
+                                struct vb_error *err)
+{
+    bool maximum = *flags & VB_VCPU_MAXIMUM;
+
+    VB_CHECK_FLAGS(*flags, VB_VCPU_LIVE | VB_VCPU_CONFIG | VB_VCPU_MAXIMUM, err);
+    if (count == 0)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "argument unsupported: vcpu count must be greater than zero");
+    if (count > VB_DOMAIN_VCPUS_MAX)
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "requested cpu amount exceeds maximum supported amount (%u > %u)",
+                            count, VB_DOMAIN_VCPUS_MAX);
+    *flags &= ~(unsigned int) VB_VCPU_MAXIMUM;
+    if (vb_domain_obj_resolve_affect(obj, flags, err) < 0)
+        return -1;
+    if (maximum && (*flags & VB_AFFECT_LIVE))
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot hotplug vcpus for an active domain");
+    return 0;
+}
+
 int vb_registry_edit_memory(struct vb_domain_def *def, const void *arg, struct vb_error *err)
 {
     const struct vb_memory_change *change = arg;

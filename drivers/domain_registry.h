@@ -67,6 +67,18 @@ struct vb_memory_change {
 };
 int vb_registry_edit_memory(struct vb_domain_def *def, const void *arg, struct vb_error *err);
 
+/* SetVcpus' edit (arg: struct vb_vcpu_change): the maximum (current lowered to fit), or the
+ * current count, refused above the maximum with libvirt's words. */
+struct vb_vcpu_change {
+    unsigned int count;
+    bool maximum;
+};
+int vb_registry_edit_vcpus(struct vb_domain_def *def, const void *arg, struct vb_error *err);
+/* SetVcpus' checks before anything changes: flags, a count of 0 or past VB_DOMAIN_VCPUS_MAX,
+ * and the affect flags resolved (*flags); a live maximum refused. */
+int vb_registry_check_set_vcpus(const struct vb_domain_obj *obj, unsigned int count, unsigned int *flags,
+                                struct vb_error *err);
+
 /* The disk GetBlockInfo names by target ("vda") or source path, or NULL. */
 const struct vb_device_def *vb_registry_find_disk(const struct vb_domain_def *def, const char *disk);
 

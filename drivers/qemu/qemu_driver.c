@@ -410,6 +410,7 @@ const struct vb_driver vb_qemu_driver = {
     .detach_device = qemu_detach_device,
     .update_device = qemu_update_device,
     .set_memory = qemu_set_memory,
+    .set_vcpus = qemu_set_vcpus,
     .get_stats = qemu_get_stats,
     .get_block_info = qemu_get_block_info,
 };

@@ -113,6 +113,9 @@ int qemu_update_device(void *priv, struct vb_call *call, struct vb_domain_obj *o
                        unsigned int flags);
 /* qemu_domain_stats.c: GetInfo (cpu time from /proc/PID/stat), SetMemory (balloon), GetStats. */
 int qemu_get_info(void *priv, vb_uuid_t uuid, struct vb_domain_info *info, struct vb_error *err);
+/* qemu_domain_vcpus.c: SetVcpus (live: vCPU hotplug into qemu's free slots). */
+int qemu_set_vcpus(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int count,
+                   unsigned int flags);
 int qemu_set_memory(void *priv, struct vb_call *call, struct vb_domain_obj *obj, uint64_t kib, unsigned int flags);
 int qemu_get_stats(void *priv, struct vb_call *call, const unsigned char (*uuids)[VB_UUID_LEN], size_t n,
                    unsigned int stats, unsigned int flags, struct vb_domain_stats **records, size_t *n_records);

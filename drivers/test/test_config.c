@@ -8,57 +8,22 @@
 #include "conf/xml_util.h"
 #include "drivers/test/test_private.h"
 
-/* The most vcpus a definition may have: the same bound DefineXML puts on <vcpu>, so no change
- * makes a definition whose per-vcpu answers (pin maps, stats) a client could inflate. */
-#define TEST_MAX_VCPUS 4096u
-
 int test_edit_defs(struct test_conn *conn, struct vb_domain_obj *obj, unsigned int affect, def_edit_fn edit,
                    const void *arg, struct vb_error *err)
 {
     return vb_registry_edit_defs(obj, affect, edit, arg, &test_store_ops, conn, err);
 }
 
-struct vcpu_change {
-    unsigned int count;
-    bool maximum;
-};
-
-static int edit_vcpus(struct vb_domain_def *def, const void *arg, struct vb_error *err)
-{
-    const struct vcpu_change *change = arg;
-
-    if (change->maximum) {
-        def->vcpus_max = change->count;
-        if (def->vcpus_current > change->count)
-            def->vcpus_current = change->count;
-        return 0;
-    }
-    if (change->count > def->vcpus_max)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "requested cpu amount exceeds maximum (%u > %u)",
-                            change->count, def->vcpus_max);
-    def->vcpus_current = change->count;
-    return 0;
-}
-
 int test_set_vcpus(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int count,
                    unsigned int flags)
 {
     struct test_conn *conn = priv;
-    struct vb_error *err = &call->err;
-    struct vcpu_change change = { .count = count, .maximum = flags & VB_VCPU_MAXIMUM };
+    struct vb_vcpu_change change = { .count = count, .maximum = flags & VB_VCPU_MAXIMUM };
     int r;
 
-    VB_CHECK_FLAGS(flags, VB_VCPU_LIVE | VB_VCPU_CONFIG | VB_VCPU_MAXIMUM, err);
-    if (count == 0)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "argument unsupported: vcpu count must be greater than zero");
-    if (count > TEST_MAX_VCPUS)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "requested cpu amount exceeds maximum supported amount (%u > %u)",
-                            count, TEST_MAX_VCPUS);
-    if (vb_domain_obj_resolve_affect(obj, &flags, err) < 0)
+    if (vb_registry_check_set_vcpus(obj, count, &flags, &call->err) < 0)
         return -1;
-    if (change.maximum && (flags & VB_AFFECT_LIVE))
-        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot hotplug vcpus for an active domain");
-    r = test_edit_defs(conn, obj, flags, edit_vcpus, &change, err);
+    r = test_edit_defs(conn, obj, flags, vb_registry_edit_vcpus, &change, &call->err);
     if (r == 0)
         test_emit_changed(conn, obj);
     return test_done(conn, call, r);

@@ -5,6 +5,7 @@ behind, and what qemu itself reports, read over a second QMP monitor the test ad
 import glob
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -281,3 +282,34 @@ def test_save_and_restore_after_a_hotplug(bus, workdir, running):
     conn.DomainRestore(saved, "", 0)
     assert tuple(dom.GetState(0)) == (1, 3)  # running/restored
     assert "dev='vdb'" in dom.GetXMLDesc(0)
+
+
+def test_set_vcpus_live_plugs_vcpus_and_config_follows(bus, workdir, guest_files):
+    """SetVcpus LIVE|CONFIG on a guest started with 1 of 3 vCPUs: qemu gets the vCPUs (its
+    query-cpus-fast), the live and persistent counts follow; over the maximum, or fewer live, is
+    refused and nothing changes."""
+    kernel, initramfs = guest_files
+    qmp_path = os.path.join(workdir, "vcpus.qmp")
+    conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
+    xml = guest_xml("vcpus", kernel, initramfs, os.path.join(workdir, "v.log"), qmp_path).replace(
+        "<vcpu>1</vcpu>", "<vcpu current='1'>3</vcpu>")
+    dom = dbus.Interface(bus.get_object("org.libvirt", conn.DomainDefineXML(xml)), "org.libvirt.Domain")
+    dom.Create(0)
+    qmp = Qmp(qmp_path)
+    try:
+        assert len(qmp.cmd("query-cpus-fast")) == 1
+        dom.SetVcpus(3, LIVE | CONFIG)
+        assert len(qmp.cmd("query-cpus-fast")) == 3
+        assert re.search(r"<vcpu[^>]*>3</vcpu>", dom.GetXMLDesc(0)) and "current=" not in dom.GetXMLDesc(0)
+        assert re.search(r"<vcpu[^>]*>3</vcpu>", dom.GetXMLDesc(2)) and "current=" not in dom.GetXMLDesc(2)
+        for count, flags, words in ((4, LIVE, "greater than max allowable vcpus"),
+                                    (2, LIVE, "not supported"),
+                                    (2, LIVE | 4, "cannot hotplug vcpus for an active domain")):
+            with pytest.raises(dbus.DBusException) as refused:
+                dom.SetVcpus(count, flags)
+            assert words in refused.value.get_dbus_message()
+        assert len(qmp.cmd("query-cpus-fast")) == 3
+    finally:
+        qmp.close()
+        dom.Destroy(0)
+        dom.Undefine(0)
