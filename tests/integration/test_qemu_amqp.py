@@ -67,9 +67,9 @@ def test_snmp_bridge_shows_the_qemu_guests(private_bus, workdir, guest_files, sn
         table = wait_for(lambda: walk_table(snmpd.target()), what="the guest table")
         assert set(table) == {uuid} and table[uuid]["name"] == "snmp-watched", table
         dom.Create(0)
-        wait_for(lambda: walk_table(snmpd.target())[uuid]["state"] == STATES["running"], what="the running row")
+        wait_for(lambda: walk_table(snmpd.target()).get(uuid, {}).get("state") == STATES["running"], what="the running row")
         dom.Destroy(0)
-        wait_for(lambda: walk_table(snmpd.target())[uuid]["state"] == STATES["shutoff"], what="the shut off row")
+        wait_for(lambda: walk_table(snmpd.target()).get(uuid, {}).get("state") == STATES["shutoff"], what="the shut off row")
     finally:
         if bridge:
             bridge.stop()
