@@ -29,6 +29,7 @@ static void dom_free(void *data)
     qemu_dom_unlink(dom);
     qemu_process_free(dom->proc);
     qemu_hotplug_free(dom->hotplug);
+    vb_error_clear(&dom->start_error);
     free(dom);
 }
 

@@ -38,9 +38,21 @@ static void on_started_hook_done(int result, const struct vb_error *err, void *u
 
     dom->hook_run = NULL;
     dom->after_started = NULL;
-    if (result < 0)
-        vb_log_warning("hook script for '%s': %s", dom->obj->def->name, vb_error_message(err));
-    then(dom);
+    if (result >= 0 || !dom->proc) {
+        then(dom);
+        return;
+    }
+    /* libvirt's qemuProcessStart: a failing `started` hook stops the domain, shutoff/failed, and
+     * the start fails with the hook's words once qemu has gone (on_exited). */
+    vb_error_set_literal(&dom->start_error, err->code, "%s", vb_error_message(err));
+    dom->stop_requested = true;
+    if (qemu_process_stop(dom->proc, false, 0, NULL, NULL, NULL) < 0) {
+        dom->stop_requested = false;
+        vb_error_clear(&dom->start_error);
+        vb_log_warning("hook script for '%s': %s; and qemu could not be stopped", dom->obj->def->name,
+                       vb_error_message(err));
+        then(dom);
+    }
 }
 
 void qemu_dom_hooks_started(struct qemu_dom *dom, void (*then)(struct qemu_dom *dom))

@@ -171,7 +171,10 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
     qemu_dom_remove_status(dom);
     dom->reattaching = false;
     qemu_hotplug_process_gone(dom);
-    if (dom->stop_requested) {
+    if (vb_error_is_set(&dom->start_error)) {
+        reason = VB_SHUTOFF_FAILED;
+        detail = VB_EVENT_STOPPED_FAILED;
+    } else if (dom->stop_requested) {
         reason = dom->stop_saved ? VB_SHUTOFF_SAVED : VB_SHUTOFF_DESTROYED;
         detail = dom->stop_saved ? VB_EVENT_STOPPED_SAVED : VB_EVENT_STOPPED_DESTROYED;
     } else if (exit->guest_shutdown) {
@@ -184,7 +187,12 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
     if (vb_domain_list_reindex_id(conn->domains, obj, old_id) < 0)
         vb_log_warning("could not reindex domain '%s'", obj->def->name);
     qemu_emit(conn, obj, VB_EVENT_STOPPED, detail);
-    qemu_dom_finish_call(dom, 0, NULL);
+    if (vb_error_is_set(&dom->start_error)) {
+        qemu_dom_finish_call(dom, -1, &dom->start_error);
+        vb_error_clear(&dom->start_error);
+    } else {
+        qemu_dom_finish_call(dom, 0, NULL);
+    }
     if (!obj->persistent && !obj->removed)
         vb_domain_list_remove(conn->domains, obj);
     vb_domain_obj_unref(obj);

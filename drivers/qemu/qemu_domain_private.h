@@ -33,6 +33,8 @@ struct qemu_dom {
     struct vb_domain_ref *ref_out;            /* filled when the waiting call succeeds (CreateXML) */
     bool fake_reboot;                         /* Reboot asked: the next SHUTDOWN resets, qemu stays */
     void (*after_started)(struct qemu_dom *dom); /* what follows the `started` hook under way */
+    struct vb_error start_error;              /* the `started` hook failed: qemu is being stopped, and
+                                               * the waiting call ends with this once it exited */
     /* qemu_domain_save.c */
     bool stop_saved;          /* with stop_requested: a save ended qemu (shutoff/saved, Stopped/Saved) */
     struct qemu_save_op *save_op; /* the save or restore under way, NULL otherwise */

@@ -115,6 +115,17 @@ def test_failing_prepare_hook_aborts_the_start_with_its_stderr(hooked, workdir):
     assert hook_lines(workdir, 3) == ["refused prepare begin -", "refused stopped end -", "refused release end -"]
 
 
+def test_failing_started_hook_stops_the_domain(hooked, workdir):
+    """libvirt's order: qemu runs, `started` fails, the domain is stopped (shutoff/failed) and
+    Create fails with the hook's words once qemu is gone."""
+    open(os.path.join(workdir, "fail-started"), "w").close()
+    message = refused_create(hooked, workdir, "late")
+    assert message.endswith("late started begin -) unexpected exit status 3: hook refuses started of late"), message
+    dom = domain(hooked, connect(hooked).DomainLookupByName("late"))
+    assert tuple(dom.GetState(0)) == (SHUTOFF, 6)  # shutoff/failed
+    assert hook_lines(workdir, 5)[-2:] == ["late stopped end -", "late release end -"]
+
+
 def test_hook_past_the_timeout_is_killed_and_the_start_fails(hooked, workdir):
     open(os.path.join(workdir, "hang-start"), "w").close()
     message = refused_create(hooked, workdir, "slow")
