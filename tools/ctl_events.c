@@ -169,13 +169,8 @@ static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 static int setup_loop(struct event_watch *w)
 {
     struct ctl *ctl = w->ctl;
-    sigset_t mask;
     int r;
 
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGTERM);
-    sigprocmask(SIG_BLOCK, &mask, NULL);
     r = sd_event_new(&w->loop);
     /* A NULL handler makes the loop exit, status 0: interrupting --follow is its normal end. */
     if (r >= 0)
@@ -198,8 +193,15 @@ static int watch(struct event_watch *w)
 {
     struct ctl *ctl = w->ctl;
     _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+    sigset_t mask;
     int r;
 
+    /* SIGINT and SIGTERM wait for the loop (its signal sources) from before the subscription is
+     * visible on the bus: one sent as soon as a caller sees us subscribed still ends us cleanly. */
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
     /* Subscribe before anything else, so no event after our start is missed. */
     r = sd_bus_match_signal(ctl->bus, &slot, CTL_BUS_NAME, ctl->connect_path, CTL_CONNECT_INTERFACE,
                             "DomainEvent", on_domain_event, w);
