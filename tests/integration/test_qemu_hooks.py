@@ -9,6 +9,7 @@ import time
 import dbus
 import pytest
 
+from amqp_env import stop_daemon
 from conftest import Daemon, SignalRecorder
 from test_qemu_lifecycle import QEMU_PATH, SHUTOFF, RUNNING, domain, guest_files, guest_xml  # noqa: F401
 from test_qemu_lifecycle import wait_for_file_text
@@ -40,10 +41,7 @@ def hooked_daemon(private_bus, workdir):
     os.chmod(script, 0o755)
     d = Daemon(private_bus, workdir, env={"VIRTBUS_QEMU_HOOK_TIMEOUT_MS": str(HOOK_TIMEOUT_MS)}).start()
     yield d
-    status = d.stop()
-    log = d.log()
-    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log
-    assert status == 0, "virtbusd exited with %s:\n%s" % (status, log)
+    stop_daemon(d)
 
 
 @pytest.fixture
