@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "drivers/qemu/qemu_command_private.h"
+#include "drivers/qemu/qemu_tap.h"
 #include "drivers/qemu/qmp_message.h"
 
 /* The device pass each element belongs to, in libvirt's command line order. */
@@ -392,27 +393,47 @@ static const char *nic_device(const char *model)
     return NULL;
 }
 
+/* The backend: user-mode networking, or the tap the daemon opened for an ethernet interface
+ * (qemu_tap.c), handed to qemu as fd QEMU_TAP_FD_BASE + n. */
+static int add_netdev(struct qemu_cmd *cmd, const struct vb_device_def *dev, const struct vb_xml_element *el,
+                      const char *where, unsigned int n, struct vb_error *err)
+{
+    static const char *const user_children[] = { "mac", "model", "boot", "address", "alias", NULL };
+    static const char *const tap_children[] = { "mac", "model", "boot", "address", "alias", "target", NULL };
+    static const char *const target_attrs[] = { "dev", "managed", NULL };
+    bool tap = dev->type && streq(dev->type, "ethernet");
+    const struct vb_xml_element *target = vb_xml_element_child(el, "target");
+
+    if (!tap && !(dev->type && streq(dev->type, "user")))
+        return qemu_unsupported(err, "%s: interface type '%s'", where, dev->type ? dev->type : "");
+    if (qemu_check_children(el, tap ? tap_children : user_children, where, err) < 0 ||
+        (target && qemu_check_attrs(target, target_attrs, where, err) < 0))
+        return -1;
+    qemu_cmd_add(cmd, "-netdev");
+    if (tap)
+        qemu_cmd_addf(cmd, "tap,fd=%u,id=hostnet%u", QEMU_TAP_FD_BASE + n, n);
+    else
+        qemu_cmd_addf(cmd, "user,id=hostnet%u", n);
+    return 0;
+}
+
 static int add_interface(struct qemu_cmd *cmd, const struct vb_device_def *dev, const struct vb_xml_element *el,
                          const char *where, unsigned int n, struct vb_error *err)
 {
     static const char *const attrs[] = { "type", NULL };
-    static const char *const children[] = { "mac", "model", "boot", "address", "alias", NULL };
     const char *model = dev->model ? dev->model : "rtl8139"; /* libvirt's default on x86 */
     const char *device = nic_device(model);
     struct vb_buf buf = { 0 };
     unsigned int boot_order;
 
-    if (!dev->type || !streq(dev->type, "user"))
-        return qemu_unsupported(err, "%s: interface type '%s'", where, dev->type ? dev->type : "");
-    if (qemu_check_attrs(el, attrs, where, err) < 0 || qemu_check_children(el, children, where, err) < 0 ||
-        parse_boot_order(el, where, &boot_order, err) < 0)
+    if (qemu_check_attrs(el, attrs, where, err) < 0 || parse_boot_order(el, where, &boot_order, err) < 0)
         return -1;
     if (!device)
         return qemu_unsupported(err, "%s: interface model '%s'", where, model);
     if (!dev->mac)
         return vb_error_set(err, VB_ERR_XML_ERROR, "%s: interface without a MAC address", where);
-    qemu_cmd_add(cmd, "-netdev");
-    qemu_cmd_addf(cmd, "user,id=hostnet%u", n);
+    if (add_netdev(cmd, dev, el, where, n, err) < 0)
+        return -1;
     vb_buf_addf(&buf, "%s,netdev=hostnet%u,id=net%u,mac=%s", device, n, n, dev->mac);
     if (boot_order)
         vb_buf_addf(&buf, ",bootindex=%u", boot_order);
