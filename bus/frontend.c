@@ -223,12 +223,13 @@ void bus_frontend_free(struct bus_frontend *fe)
         return;
     sd_event_source_disable_unref(fe->heartbeat);
     sd_event_source_disable_unref(fe->flush);
+    /* The daemon closed the core's connections first (their drivers end what is pending): no
+     * AMQP connection closed from here on tells them of its AUTODESTROY domains. */
+    fe->n_agents = 0;
     for (size_t i = 0; i < fe->n_listeners; i++)
         bus_listener_free(fe->listeners[i]);
     for (size_t i = 0; i < fe->n_brokers; i++)
         bus_broker_free(fe->brokers[i]);
-    /* The daemon closed the core's connections first (their drivers end what is pending). */
-    fe->n_agents = 0;
     while (fe->conns)
         bus_conn_free(fe->conns);
     bus_poll_close(fe);

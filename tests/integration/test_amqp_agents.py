@@ -12,6 +12,7 @@ from proton import Described, Timeout, symbol
 from proton.reactor import Filter
 
 from amqp_env import QmfConsole, QmfError, amqp_args, free_port, make_users_file, stop_daemon
+from test_amqp_broker import BrokerConsole, Host, broker, wait_for_agents  # noqa: F401 (fixture)
 from conftest import BUILDDIR, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, Daemon, domain_iface
 from test_qemu_lifecycle import QEMU_PATH, guest_files, guest_xml, pytestmark  # noqa: F401 (fixture)
 
@@ -205,3 +206,30 @@ def test_without_amqp_serve_one_agent_serves_the_first_connection(private_bus, w
     finally:
         stop_daemon(d)
 
+
+
+def test_every_agent_of_every_host_is_distinct_on_one_broker(broker):
+    """Two hosts serving both connections through one RabbitMQ: four agents, each name carrying
+    its host (and its connection), each answering for its own host and connection."""
+    hosts = []
+    console = None
+    try:
+        hosts = [Host(name, broker, extra=("--amqp-serve", "all")) for name in ("host-a", "host-b")]
+        console = BrokerConsole(broker)
+        want = {"virtbus.org:virtbusd:host-a", "virtbus.org:virtbusd:host-a@qemu-session",
+                "virtbus.org:virtbusd:host-b", "virtbus.org:virtbusd:host-b@qemu-session"}
+        assert wait_for_agents(console, want) == want
+        for agent in sorted(want):
+            cid = console.send(console.direct, "_query_request",
+                               {"_what": "OBJECT", "_schema_id": {"_class_name": "Node"}}, agent)
+            (reply,) = console.replies_for(cid)
+            assert reply.properties["qmf.agent"] == agent
+            values = reply.body[0]["_values"]
+            host, _, connection = agent.split(":")[-1].partition("@")
+            assert values["hostname"] == host
+            assert values["uri"] == ("qemu:///session" if connection else "test:///default"), (agent, values)
+    finally:
+        if console:
+            console.close()
+        for h in hosts:
+            h.close()
