@@ -199,6 +199,14 @@ def test_a_bad_amqp_serve_list_stops_the_daemon_with_the_reason(private_bus, wor
     assert reason in d.log(), d.log()
 
 
+def test_a_host_name_with_the_agent_separator_stops_the_daemon(private_bus, workdir):
+    d = Daemon(private_bus, workdir, amqp_args(free_port(), "--hostname", "host-m@qemu-session", "--amqp-serve", "all"))
+    d.start(wait=False)
+    assert d.proc.wait(timeout=10) != 0
+    d.stderr.close()
+    assert "host name 'host-m@qemu-session' is not usable in agent names" in d.log(), d.log()
+
+
 def test_without_amqp_serve_one_agent_serves_the_first_connection(private_bus, workdir):
     port = free_port()
     d = Daemon(private_bus, workdir, amqp_args(port, "--hostname", "host-m")).start()
