@@ -95,6 +95,18 @@ static bool find_addressed_agent(struct bus_request *req)
     return agent != NULL;
 }
 
+static void refuse_unknown_agent(struct bus_request *req)
+{
+    char names[1024] = "";
+    size_t used = 0;
+
+    for (size_t i = 0; i < req->fe->n_agents && used < sizeof(names); i++)
+        used += (size_t) snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+                                  req->fe->agents[i].name);
+    bus_request_failf(req, VB_ERR_INVALID_ARG, "no agent named '%s' here (agents here: %s)",
+                      pn_message_get_subject(req->msg), names);
+}
+
 /* Through RabbitMQ a request's user-id is the console's broker login (the broker refuses any
  * other), so a users file entry of that name is the principal the request acts as. Other
  * brokers are not known to check it: their requests stay anonymous. */
@@ -144,9 +156,7 @@ void bus_qmf_handle(struct bus_conn *conn, pn_message_t *msg)
                strcmp(opcode, "_data_indication") == 0) {
         bus_request_free(req); /* other agents' broadcasts */
     } else if (!find_addressed_agent(req)) {
-        bus_request_failf(req, VB_ERR_INVALID_ARG, "no agent named '%s' here (this is %s%s)",
-                          pn_message_get_subject(msg), conn->fe->agents[0].name,
-                          conn->fe->n_agents > 1 ? " and its other connections' agents" : "");
+        refuse_unknown_agent(req);
         bus_request_free(req);
     } else if (strcmp(opcode, "_query_request") == 0) {
         bus_qmf_query(req);

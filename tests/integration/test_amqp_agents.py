@@ -125,7 +125,8 @@ def test_a_request_to_an_agent_not_here_names_the_agents(setup):
     console = setup.console(TEST_AGENT + "@qemu-system")
     msg = console.request("_query_request", {"_what": "OBJECT"})
     assert msg.properties["qmf.opcode"] == "_exception"
-    assert "no agent named '%s@qemu-system' here" % TEST_AGENT in msg.body["_values"]["error_text"]
+    assert msg.body["_values"]["error_text"] == "no agent named '%s@qemu-system' here (agents here: %s, %s)" % (
+        TEST_AGENT, TEST_AGENT, QEMU_AGENT)
 
 
 def test_methods_run_on_the_connection_of_the_agent_addressed(setup):
