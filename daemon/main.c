@@ -7,6 +7,7 @@
 
 #include "daemon/config.h"
 #include "daemon/server.h"
+#include "util/macros.h"
 #include "util/log.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/virtbus/virtbusd.conf"
@@ -30,7 +31,8 @@ static void usage(FILE *out)
             "  --amqp-broker-profile rabbitmq|qpidd|activemq   the broker's address conventions\n"
             "  --amqp-users FILE    PLAIN and EXTERNAL principals (virtbusctl amqp-passwd)\n"
             "  --amqp-tls-cert FILE, --amqp-tls-key FILE, --amqp-tls-ca FILE   TLS on the AMQP listeners\n"
-            "  --amqp-serve URI     the connection whose domains QMF serves (default: the test URI)\n"
+            "  --amqp-serve URI|all a connection served by a QMF agent of its own (repeatable; all: every\n"
+            "                       connection; default: the test URI)\n"
             "  --hostname NAME      the host name in QMF agent names and events\n"
             "  -h, --help           show this help\n"
             "  --version            show the version\n",
@@ -96,7 +98,7 @@ static int add_list_option(char ***list, size_t *n, bool *replaced, const char *
 
 static int apply_amqp_option(int c, struct vb_daemon_config *config, struct vb_error *err)
 {
-    static bool listen_replaced, connect_replaced;
+    static bool listen_replaced, connect_replaced, serve_replaced;
     struct bus_options *o = &config->amqp;
 
     switch (c) {
@@ -110,7 +112,10 @@ static int apply_amqp_option(int c, struct vb_daemon_config *config, struct vb_e
     case OPT_AMQP_TLS_CERT: return vb_daemon_config_set_string(&o->tls_cert, optarg, err);
     case OPT_AMQP_TLS_KEY: return vb_daemon_config_set_string(&o->tls_key, optarg, err);
     case OPT_AMQP_TLS_CA: return vb_daemon_config_set_string(&o->tls_ca, optarg, err);
-    case OPT_AMQP_SERVE: return vb_daemon_config_set_string(&o->serve_uri, optarg, err);
+    case OPT_AMQP_SERVE:
+        if (streq(optarg, "none"))
+            return vb_error_set(err, VB_ERR_INVALID_ARG, "--amqp-serve names a connection URI or 'all', not 'none'");
+        return add_list_option(&o->serve, &o->n_serve, &serve_replaced, optarg, err);
     case OPT_HOSTNAME: return vb_daemon_config_set_string(&o->hostname, optarg, err);
     default: return 1;
     }
