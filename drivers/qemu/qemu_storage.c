@@ -48,7 +48,8 @@ struct qemu_pool *qemu_pool_find_in_state(struct qemu_conn *conn, vb_uuid_t uuid
 {
     struct qemu_pool *pool = qemu_pool_find(conn, uuid, err);
 
-    if (pool && (qemu_pool_check_idle(pool, err) < 0 || vb_pool_check_state(pool->def, pool->active, active, err) < 0))
+    if (pool && (qemu_pool_check_not_scanning(pool, err) < 0 ||
+                 vb_pool_check_state(pool->def, pool->active, active, err) < 0))
         return NULL;
     return pool;
 }
@@ -396,8 +397,10 @@ void qemu_storage_close(struct qemu_conn *conn)
 
     if (!st)
         return;
-    for (size_t i = 0; i < st->n_pools; i++)
+    for (size_t i = 0; i < st->n_pools; i++) {
         qemu_pool_scan_abort(st->pools[i]);
+        qemu_pool_builds_abort(st->pools[i]);
+    }
     for (size_t i = 0; i < st->n_pools; i++)
         pool_free(st->pools[i]);
     free(st->pools);

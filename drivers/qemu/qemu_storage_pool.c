@@ -236,7 +236,7 @@ static int qemu_pool_destroy(void *priv, struct vb_call *call, vb_uuid_t uuid)
     struct qemu_conn *conn = priv;
     struct qemu_pool *pool = qemu_pool_find_in_state(conn, uuid, true, &call->err);
 
-    if (!pool)
+    if (!pool || qemu_pool_check_idle(pool, &call->err) < 0)
         return -1;
     pool->active = false;
     if (qemu_pool_save_state(conn, pool, &call->err) < 0) {
