@@ -1,5 +1,5 @@
-/* qemu-img for the QEMU connection's pools (short synchronous runs, timed in README, and the
- * spawn the asynchronous scan uses), and the synchronous scan of a pool's directory. */
+/* qemu-img for the QEMU connection's pools (the short synchronous `info`, timed in README, and
+ * the spawns the asynchronous scan and builds use), and the synchronous scan of a pool's directory. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -156,11 +156,6 @@ static int run(const char *const *args, char **out, struct vb_error *err)
     if (out)
         *out = TAKE_PTR(stdout_text);
     return 0;
-}
-
-int qemu_img_run(const char *const *args, struct vb_error *err)
-{
-    return run(args, NULL, err);
 }
 
 static uint64_t json_u64(json_object *obj, const char *key)

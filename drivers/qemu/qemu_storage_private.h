@@ -1,6 +1,7 @@
 /* The QEMU connection's directory storage pools, shared by its files: pools and their
  * persistence (qemu_storage.c), the pool operations (qemu_storage_pool.c), volumes
- * (qemu_storage_vol.c), qemu-img and the directory scan (qemu_storage_img.c). */
+ * (qemu_storage_vol.c), qemu-img and the directory scan (qemu_storage_img.c), the scan and
+ * volume builds on the loop (qemu_storage_scan.c, qemu_storage_build.c). */
 #pragma once
 
 #include <stdbool.h>
@@ -54,8 +55,8 @@ int qemu_pool_mark_active(struct qemu_conn *conn, struct qemu_pool *pool, struct
 int qemu_pool_build_dir(const struct qemu_pool *pool, struct vb_error *err);
 extern const struct vb_storage_driver qemu_storage_driver;
 
-/* qemu_storage_img.c: qemu-img and the directory scan. Synchronous runs are short (see
- * README); a pool's scan runs asynchronously from the slots (qemu_storage_scan.c). */
+/* qemu_storage_img.c: qemu-img and the directory scan. Synchronous runs are short `info`s (see
+ * README); a pool's scan and volume builds run asynchronously (qemu_storage_scan.c, _build.c). */
 struct qemu_img_info {
     char *format;
     uint64_t capacity, allocation;
@@ -64,8 +65,6 @@ struct qemu_img_info {
 #define QEMU_IMG_INFO_ARGS(path) { "info", "--output=json", "-U", (path), NULL }
 int qemu_img_info(const char *path, struct qemu_img_info *info, struct vb_error *err);
 int qemu_img_parse_info(const char *text, const char *path, struct qemu_img_info *info, struct vb_error *err);
-/* qemu-img with the arguments after "qemu-img", NULL-terminated; its last stderr line in err. */
-int qemu_img_run(const char *const *args, struct vb_error *err);
 /* Starts qemu-img (stdin and stderr /dev/null); its pid, *out_fd the read end of its stdout. */
 int qemu_img_spawn(const char *const *args, int *out_fd, struct vb_error *err);
 /* Starts qemu-img with stdout on out_fd and stderr on err_fd (stdin /dev/null); its pid. */
