@@ -29,6 +29,8 @@ struct qemu_storage {
     struct qemu_pool **pools;
     size_t n_pools, pools_allocated;
     char *config_dir, *autostart_dir, *run_dir;
+    char **roots; /* resolved: where dir pool targets may lie (qemu_storage_roots.c) */
+    size_t n_roots;
 };
 
 /* qemu_storage.c: the pool list, persistence and events */
@@ -37,8 +39,10 @@ struct qemu_pool *qemu_pool_find_by_name(struct qemu_conn *conn, const char *nam
 /* The pool, checked to be (in)active: "storage pool 'X' is not active" / "is active". */
 struct qemu_pool *qemu_pool_find_in_state(struct qemu_conn *conn, vb_uuid_t uuid, bool active, struct vb_error *err);
 /* Parses xml and adds the pool (or replaces an inactive pool's definition), with libvirt's
- * duplicate checks; nothing changes on failure. live: CreateXML (transient). */
-struct qemu_pool *qemu_pool_add_xml(struct qemu_conn *conn, const char *xml, bool live, struct vb_error *err);
+ * duplicate checks and, when check_roots, the storage roots; nothing changes on failure. live:
+ * CreateXML (transient). */
+struct qemu_pool *qemu_pool_add_xml(struct qemu_conn *conn, const char *xml, bool live, bool check_roots,
+                                    struct vb_error *err);
 void qemu_pool_remove(struct qemu_conn *conn, struct qemu_pool *pool);
 void qemu_pool_clear_vols(struct qemu_pool *pool);
 int qemu_pool_save_config(struct qemu_conn *conn, const struct qemu_pool *pool, struct vb_error *err);
@@ -50,6 +54,20 @@ void qemu_pool_emit(struct qemu_conn *conn, const struct qemu_pool *pool, int id
 int qemu_pool_fill_ref(const struct qemu_pool *pool, struct vb_object_ref *ref, struct vb_error *err);
 /* Marks the pool active and records it in the run storage directory (after its directory was read). */
 int qemu_pool_mark_active(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_error *err);
+
+/* qemu_storage_roots.c: the connection's storage roots, set at open: env's storage_roots when
+ * configured, else qemu:///system's /var/lib/virtbus/images and /var/lib/libvirt/images, or
+ * qemu:///session's $HOME, $XDG_DATA_HOME, $TMPDIR and /tmp; default_pool (the default pool's
+ * directory) always. */
+struct vb_driver_env;
+int qemu_storage_set_roots(struct qemu_conn *conn, const struct vb_driver_env *env, const char *default_pool,
+                           struct vb_error *err);
+/* "storage pool target path 'X' is outside the storage roots: A, B (...)" unless target,
+ * resolved, lies under a root. */
+int qemu_storage_check_target(const struct qemu_storage *st, const char *target, struct vb_error *err);
+/* The absolute path with ".", ".." and repeated slashes taken out and the symbolic links of its
+ * longest existing ancestor followed; NULL when out of memory. */
+char *qemu_storage_resolve_path(const char *path);
 
 /* qemu_storage_pool.c */
 int qemu_pool_build_dir(const struct qemu_pool *pool, struct vb_error *err);

@@ -506,3 +506,90 @@ def test_failed_builds_remove_the_file_and_the_volume(bus, workdir):
     free = pool.GetInfo()[3]
     pool.StorageVolCreateXML(vol_xml("thin.raw", free + GiB, "raw", 0), 0)
     assert img_info(os.path.join(target, "thin.raw"))["virtual-size"] == free + GiB
+
+
+# --- storage roots (qemu_storage_roots.c) ------------------------------------------------------
+
+def run_daemon(private_bus, workdir, *args, env=None):
+    from conftest import Daemon
+    d = Daemon(private_bus, workdir, extra_args=args, env=dict({"HOME": os.path.join(workdir, "home")}, **(env or {})))
+    return d.start(), dbus.bus.BusConnection(private_bus.address)
+
+
+def stop_daemon(d, bus):
+    bus.close()
+    status = d.stop()
+    assert status == 0 and "AddressSanitizer" not in d.log() and "runtime error:" not in d.log(), d.log()
+
+
+def test_pool_targets_outside_the_storage_roots_are_refused(private_bus, workdir):
+    os.symlink("/etc", os.path.join(workdir, "to-etc"))
+    d, bus = run_daemon(private_bus, workdir)
+    try:
+        conn = connect(bus)
+        storage = os.path.join(workdir, "qemu", "etc", "qemu", "storage")
+        before = (sorted(os.listdir(storage)), conn.ListStoragePools(0))
+        for target, shown in (("/etc/virtbus-pool", "'/etc/virtbus-pool' is"),
+                              (workdir + "/../../etc/virtbus-pool", "(resolved '/etc/virtbus-pool')"),
+                              (os.path.join(workdir, "to-etc", "virtbus-pool"), "(resolved '/etc/virtbus-pool')")):
+            for call in (conn.StoragePoolDefineXML, conn.StoragePoolCreateXML):
+                message = refused(lambda: call(pool_xml("out", target), 0))
+                assert "storage pool target path" in message and shown in message, message
+                # The roots are named: the session's defaults and the default pool's directory.
+                assert "outside the storage roots: %s, " % os.path.join(workdir, "home") in message, message
+                assert os.path.join(workdir, "qemu", "lib", "images") in message and "storage_roots" in message
+        assert (sorted(os.listdir(storage)), conn.ListStoragePools(0)) == before
+        assert not os.path.exists("/etc/virtbus-pool")
+        # Under a root (the test's directory is under /tmp or $TMPDIR): defined as before.
+        started_pool(bus, workdir, "inside")[1].Destroy()
+    finally:
+        stop_daemon(d, bus)
+
+
+def test_configured_storage_roots_limit_define_build_and_start(private_bus, workdir):
+    allowed = os.path.join(workdir, "allowed")
+    # Defined under the defaults, then the roots narrow: the pool stays listed and is refused at start.
+    d, bus = run_daemon(private_bus, workdir)
+    try:
+        connect(bus).StoragePoolDefineXML(pool_xml("before", os.path.join(workdir, "before")), 0)
+    finally:
+        stop_daemon(d, bus)
+    config = os.path.join(workdir, "virtbusd.conf")
+    with open(config, "w") as f:
+        f.write("storage_roots = /nowhere\nstorage_roots = %s\n" % allowed)  # the last line wins
+    d, bus = run_daemon(private_bus, workdir, "--config", config)
+    try:
+        conn = connect(bus)
+        message = refused(lambda: conn.StoragePoolDefineXML(pool_xml("x", os.path.join(workdir, "x")), 0))
+        assert "outside the storage roots: %s, %s " % (allowed, os.path.join(workdir, "qemu", "lib", "images")) \
+            in message, message
+        path = conn.StoragePoolDefineXML(pool_xml("in", os.path.join(allowed, "in")), 0)
+        pool_iface(bus, path).Build(0)
+        pool_iface(bus, path).Create(0)
+        before = pool_iface(bus, conn.StoragePoolLookupByName("before"))
+        for call in (lambda: before.Build(0), lambda: before.Create(0)):
+            assert "'%s' is outside the storage roots" % os.path.join(workdir, "before") in refused(call)
+        assert not os.path.exists(os.path.join(workdir, "before"))
+        before.Undefine()
+        # The default pool always is under the roots.
+        assert prop(bus, conn.StoragePoolLookupByName("default"), "org.libvirt.StoragePool", "Active")
+    finally:
+        stop_daemon(d, bus)
+    # --storage-roots replaces the file's; none leaves only the default pool's directory.
+    d, bus = run_daemon(private_bus, workdir, "--config", config, "--storage-roots", "none")
+    try:
+        assert "outside the storage roots: %s (" % os.path.join(workdir, "qemu", "lib", "images") in refused(
+            lambda: connect(bus).StoragePoolCreateXML(pool_xml("y", os.path.join(allowed, "y")), 0))
+    finally:
+        stop_daemon(d, bus)
+
+
+def test_a_relative_storage_root_stops_the_daemon(workdir):
+    from conftest import VIRTBUSD
+    config = os.path.join(workdir, "bad.conf")
+    with open(config, "w") as f:
+        f.write("storage_roots = /srv, images\n")
+    r = subprocess.run([VIRTBUSD, "--session", "--config", config], capture_output=True, text=True, timeout=10)
+    assert r.returncode != 0 and "%s:1: storage root 'images' must be an absolute path" % config in r.stderr, r.stderr
+    r = subprocess.run([VIRTBUSD, "--session", "--storage-roots", "rel"], capture_output=True, text=True, timeout=10)
+    assert r.returncode != 0 and "--storage-roots: storage root 'rel' must be an absolute path" in r.stderr, r.stderr
