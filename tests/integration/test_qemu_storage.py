@@ -481,7 +481,9 @@ def test_daemon_stop_kills_a_running_clone_and_removes_its_file(private_bus, wor
         status = d.stop()
     finally:
         bus.close()
-        d.stop()
+        if d.proc.poll() is None:  # a daemon stuck in the clone (the bug) can stop
+            open(gate, "w").close()
+            d.stop()
     assert status == 0 and "AddressSanitizer" not in d.log(), d.log()
     assert not os.path.exists("/proc/%d" % child), "qemu-img %d outlived the daemon" % child
     assert sorted(os.listdir(target)) == ["src.qcow2"]
