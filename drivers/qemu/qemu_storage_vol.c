@@ -340,7 +340,7 @@ int qemu_vol_resize(void *priv, struct vb_call *call, const char *key, uint64_t 
     struct vb_vol_def *vol;
     const char *args[8] = { "resize", "-q", "-f" };
     size_t n = 3;
-    uint64_t target;
+    uint64_t target = 0;
     char size[32];
 
     /* VIR_STORAGE_VOL_RESIZE_ALLOCATE (preallocation) is not served. */
