@@ -25,6 +25,7 @@ static void usage(FILE *out)
             "  --qemu-uri URI|none  what /org/libvirt/QEMU serves (default qemu:///system on the system bus,\n"
             "                       qemu:///session on a session bus)\n"
             "  --qemu-root DIR      keep all of the QEMU driver's files under DIR\n"
+            "  --storage-roots DIR,...|none   where qemu:// dir pools may lie (storage_roots)\n"
             "  --log-level LEVEL    error, warning, notice, info or debug\n"
             "  --amqp-listen HOST:PORT   take AMQP 1.0 connections there (repeatable; none: no listener)\n"
             "  --amqp-connect URL   also serve through a broker, amqp[s]://[USER:PASS@]HOST[:PORT] (repeatable)\n"
@@ -42,7 +43,7 @@ static void usage(FILE *out)
 enum {
     OPT_SESSION = 256, OPT_SYSTEM, OPT_CONFIG, OPT_STATE_DIR, OPT_TEST_URI, OPT_QEMU_URI, OPT_QEMU_ROOT, OPT_LOG_LEVEL, OPT_VERSION,
     OPT_AMQP_LISTEN, OPT_AMQP_CONNECT, OPT_AMQP_PROFILE, OPT_AMQP_USERS, OPT_AMQP_TLS_CERT, OPT_AMQP_TLS_KEY,
-    OPT_AMQP_TLS_CA, OPT_AMQP_SERVE, OPT_HOSTNAME,
+    OPT_AMQP_TLS_CA, OPT_AMQP_SERVE, OPT_HOSTNAME, OPT_STORAGE_ROOTS,
 };
 
 static const struct option options[] = {
@@ -53,6 +54,7 @@ static const struct option options[] = {
     { "test-uri", required_argument, NULL, OPT_TEST_URI },
     { "qemu-uri", required_argument, NULL, OPT_QEMU_URI },
     { "qemu-root", required_argument, NULL, OPT_QEMU_ROOT },
+    { "storage-roots", required_argument, NULL, OPT_STORAGE_ROOTS },
     { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
     { "amqp-listen", required_argument, NULL, OPT_AMQP_LISTEN },
     { "amqp-connect", required_argument, NULL, OPT_AMQP_CONNECT },
@@ -151,6 +153,10 @@ static int apply_options(int argc, char **argv, struct vb_daemon_config *config,
             if (optarg[0] != '/')
                 return vb_error_set(err, VB_ERR_INVALID_ARG, "--qemu-root must be an absolute path");
             if (vb_daemon_config_set_string(&config->qemu_root, optarg, err) < 0)
+                return -1;
+            break;
+        case OPT_STORAGE_ROOTS:
+            if (vb_daemon_config_set_storage_roots(config, optarg, "--storage-roots", err) < 0)
                 return -1;
             break;
         case OPT_LOG_LEVEL:

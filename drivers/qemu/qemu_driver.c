@@ -114,7 +114,7 @@ static int qemu_connect_open(const char *uri, const struct vb_driver_env *env, v
         !(conn->store = vb_domain_store_open(conn->dirs.config, err)) ||
         !(conn->hooks = qemu_hooks_new(conn->loop, conn->dirs.config, err)) ||
         vb_domain_store_load_all(conn->store, qemu_load_stored, conn, err) < 0 ||
-        qemu_caps_check_emulator(QEMU_EMULATOR, err) < 0 || qemu_storage_open(conn, err) < 0) {
+        qemu_caps_check_emulator(QEMU_EMULATOR, err) < 0 || qemu_storage_open(conn, env, err) < 0) {
         qemu_connect_close(conn);
         return -1;
     }
