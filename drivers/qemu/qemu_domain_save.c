@@ -1,7 +1,8 @@
 /* The QEMU driver's Save and ManagedSave (libvirt's qemuDomainSaveInternal): pause the guest,
- * write the image header (qemu_save_image.h), let qemu's `migrate` append its state through
- * `exec:cat`, then end qemu: shutoff/saved, Stopped/Saved. Nothing blocks the loop: the steps
- * and the migration are watched from it (qemu_save_op.c). Also ManagedSaveRemove. */
+ * write the image header (qemu_save_image.h), hand qemu the open image (`getfd`) for its
+ * `migrate` to `fd:` to append its state, then end qemu: shutoff/saved, Stopped/Saved. Nothing
+ * blocks the loop: the steps and the migration are watched from it (qemu_save_op.c). Also
+ * ManagedSaveRemove. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,11 +59,13 @@ static void ignore_reply(struct qmp_monitor *mon, const struct qmp_reply *reply,
         vb_log_warning("cont after a failed save: %s", vb_error_message(&reply->err));
 }
 
-/* libvirt's qemuSaveInternal cleanup: the guest runs again if it ran, the image goes. */
+/* libvirt's qemuSaveInternal cleanup: the migration is cancelled, the guest runs again if it
+ * ran, the image goes. */
 static void save_failed(struct qemu_save_op *op, const struct vb_error *err)
 {
     struct qemu_dom *dom = op->dom;
 
+    qemu_save_op_abandon_stream(op);
     if (unlink(op->path) < 0 && errno != ENOENT)
         vb_log_warning("cannot remove save image '%s': %s", op->path, strerror(errno));
     if (dom->proc && op->paused_by_us &&
@@ -113,21 +116,9 @@ static void fail_no_memory(struct qemu_save_op *op, struct json_object *args)
     vb_error_clear(&err);
 }
 
-static void wait_for_stream(struct qemu_save_op *op)
-{
-    qemu_save_op_wait_migration(op, save_completed);
-}
-
 static void migrate(struct qemu_save_op *op)
 {
-    _cleanup_free_ char *uri = qemu_save_exec_uri("cat >> ", op->path, "");
-    struct json_object *args = json_object_new_object();
-
-    if (!uri || !args || json_object_object_add(args, "uri", json_object_new_string(uri)) < 0) {
-        fail_no_memory(op, args);
-        return;
-    }
-    qemu_save_op_send(op, "migrate", args, wait_for_stream);
+    qemu_save_op_stream(op, "migrate", save_completed);
 }
 
 static void lift_bandwidth(struct qemu_save_op *op)
@@ -174,19 +165,22 @@ static int save_begin(struct qemu_conn *conn, struct vb_call *call, struct vb_do
     _cleanup_free_ char *xml = NULL;
     struct qemu_save_op *op;
     struct qemu_dom *dom;
-    uint64_t offset;
     bool running;
+    int fd;
 
     if (qemu_save_check_flags(flags, err) < 0 || !(dom = qemu_dom_running(obj, err)) ||
         check_restorable(obj, err) < 0)
         return -1;
     running = flags & VB_SAVE_RUNNING ? true : flags & VB_SAVE_PAUSED ? false : obj->state == VB_DOMAIN_RUNNING;
-    if (!(xml = image_xml(obj, dxml, err)) || qemu_save_image_create(path, xml, running, &offset, err) < 0)
+    if (!(xml = image_xml(obj, dxml, err)) || (fd = qemu_save_image_create(path, xml, running, err)) < 0)
         return -1;
     if (!(op = qemu_save_op_new(dom, call, path, "domain save job", save_failed))) {
+        close(fd);
         unlink(path);
         return -1;
     }
+    op->image_fd = fd;
+    op->stall_usec = qemu_save_migrate_timeout_usec();
     op->managed = managed;
     if (dom->running)
         qemu_save_op_send(op, "stop", NULL, after_pause);
@@ -247,9 +241,8 @@ int qemu_managed_save_remove(void *priv, struct vb_call *call, struct vb_domain_
 static struct vb_domain_def *image_def(const char *path, bool *was_running, struct vb_error *err)
 {
     _cleanup_free_ char *xml = NULL;
-    uint64_t offset;
 
-    if (check_absolute(path, err) < 0 || !(xml = qemu_save_image_read(path, was_running, &offset, err)))
+    if (check_absolute(path, err) < 0 || !(xml = qemu_save_image_read(path, was_running, err)))
         return NULL;
     return vb_domain_def_parse_string(xml, err);
 }
