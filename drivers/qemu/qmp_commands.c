@@ -135,17 +135,20 @@ static int send_command(struct qmp_monitor *mon, const char *command, struct jso
                         uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err)
 {
     _cleanup_(json_object_putp) struct json_object *args = arguments;
-    _cleanup_close_ int owned = fd;
-    struct qmp_command *cmd;
+    struct qmp_command *cmd = NULL;
 
     if (!command || !*command || !done || timeout_usec == 0)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "a QMP command needs a name, a callback and a timeout");
-    if (!qmp_monitor_alive(mon))
-        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "QMP monitor is closed");
-    cmd = qmp_command_new(mon, command, args, done, userdata);
-    if (!cmd)
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    cmd->fd = TAKE_FD(owned);
+        vb_error_set(err, VB_ERR_INVALID_ARG, "a QMP command needs a name, a callback and a timeout");
+    else if (!qmp_monitor_alive(mon))
+        vb_error_set(err, VB_ERR_OPERATION_INVALID, "QMP monitor is closed");
+    else if (!(cmd = qmp_command_new(mon, command, args, done, userdata)))
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (!cmd) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    cmd->fd = fd; /* the command owns it from here */
     cmd->timeout_usec = timeout_usec;
     if (sd_event_add_time_relative(mon->loop, &cmd->timer, CLOCK_MONOTONIC, timeout_usec, 0, on_command_timeout,
                                    cmd) < 0 ||
