@@ -53,25 +53,47 @@ static char *image_xml(const struct vb_domain_obj *obj, const char *dxml, struct
     return vb_domain_def_format(def, format, err);
 }
 
-static void ignore_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+/* The guest runs again (qemu sent RESUME before this reply): running/save_canceled, libvirt's
+ * reason after a failed save. The reply finds the operation through dom: were the process
+ * freed, its callbacks would be dropped. */
+static void on_resumed(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
+    struct qemu_dom *dom = userdata;
+    struct qemu_save_op *op = dom->save_op;
+
     if (reply->result < 0)
-        vb_log_warning("cont after a failed save: %s", vb_error_message(&reply->err));
+        vb_log_warning("could not resume '%s' after a failed save: %s", dom->obj->def->name,
+                       vb_error_message(&reply->err));
+    else if (dom->running && dom->obj->state == VB_DOMAIN_RUNNING)
+        vb_domain_obj_set_state(dom->obj, VB_DOMAIN_RUNNING, VB_RUNNING_SAVE_CANCELED);
+    if (op && op->resuming)
+        qemu_save_op_finish(op, -1, NULL);
 }
 
-/* libvirt's qemuSaveInternal cleanup: the migration is cancelled, the guest runs again if it
- * ran, the image goes. */
+/* libvirt's qemuSaveInternal cleanup: the migration is cancelled, the image goes, and the guest
+ * runs again if it ran (the call ends once it does). The first error is the call's. */
 static void save_failed(struct qemu_save_op *op, const struct vb_error *err)
 {
     struct qemu_dom *dom = op->dom;
 
+    if (!vb_error_is_set(&op->call->err))
+        vb_error_set_literal(&op->call->err, err->code, "%s", vb_error_message(err));
+    if (op->resuming) { /* qemu or the connection went while resuming */
+        qemu_save_op_finish(op, -1, NULL);
+        return;
+    }
     qemu_save_op_abandon_stream(op);
     if (unlink(op->path) < 0 && errno != ENOENT)
         vb_log_warning("cannot remove save image '%s': %s", op->path, strerror(errno));
-    if (dom->proc && op->paused_by_us &&
-        qemu_process_command(dom->proc, "cont", NULL, QEMU_COMMAND_TIMEOUT_USEC, ignore_reply, NULL, NULL) < 0)
+    op->polling = false;
+    if (dom->proc && dom->conn && op->paused_by_us) {
+        if (qemu_process_command(dom->proc, "cont", NULL, QEMU_COMMAND_TIMEOUT_USEC, on_resumed, dom, NULL) == 0) {
+            op->resuming = op->in_flight = true;
+            return;
+        }
         vb_log_warning("could not resume '%s' after a failed save", dom->obj->def->name);
-    qemu_save_op_finish(op, -1, err);
+    }
+    qemu_save_op_finish(op, -1, NULL);
 }
 
 static void on_stop_done(struct qemu_process *proc, int result, const struct vb_error *err, void *userdata)

@@ -12,6 +12,8 @@
 /* How often query-migrate is asked while the stream flows, and how often the operation checks
  * that its qemu still lives (a reply never comes once the process is gone). */
 #define QEMU_SAVE_POLL_USEC (20u * 1000u)
+/* How long, once the monitor closed, the operation waits to see qemu's exit before failing. */
+#define QEMU_SAVE_EXIT_WAIT_USEC (10ull * 1000u * 1000u)
 /* The name the image's descriptor goes by in qemu between `getfd` and the migration command. */
 #define QEMU_SAVE_FDNAME "virtbus-save-image"
 /* A save whose stream makes no progress this long is cancelled (milliseconds; the default is 5
@@ -42,8 +44,9 @@ struct qemu_save_op {
     bool migrating;          /* the migration command was accepted */
     uint64_t stall_usec;     /* fail when the stream makes no progress this long; 0: never */
     uint64_t progress_bytes, progress_at; /* the last `transferred` seen to change, and when */
+    uint64_t monitor_lost_at; /* when the monitor was found closed, qemu's exit not seen yet; 0 */
     /* save */
-    bool managed, was_running, paused_by_us;
+    bool managed, was_running, paused_by_us, resuming;
     /* restore */
     bool start_paused, image_paused, managed_start, stopping;
 };

@@ -234,6 +234,11 @@ int qemu_process_command(struct qemu_process *proc, const char *command, struct 
     return qmp_monitor_send(proc->mon, command, arguments, timeout_usec, done, userdata, err);
 }
 
+bool qemu_process_monitor_ready(const struct qemu_process *proc)
+{
+    return proc->mon && proc->phase != QEMU_PROCESS_ENDED && qmp_monitor_is_ready(proc->mon);
+}
+
 int qemu_process_command_fd(struct qemu_process *proc, const char *command, struct json_object *arguments, int fd,
                             uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err)
 {

@@ -62,13 +62,46 @@ void qemu_save_op_finish(struct qemu_save_op *op, int r, const struct vb_error *
     vb_call_complete(call, r);
 }
 
+/* A step failed. When qemu went away meanwhile, its monitor closes before its exit is reaped (a
+ * reply fails with "End of file", a command finds no monitor): the operation then waits for the
+ * exit (on_watch), so that the call ends after the domain is shutoff/crashed, with libvirt's words
+ * for a job whose qemu vanished rather than the monitor's. */
+static void fail_step(struct qemu_save_op *op, const struct vb_error *err)
+{
+    struct vb_error gone = VB_ERROR_INIT;
+    uint64_t now = 0;
+
+    if (op->dom->proc && qemu_process_monitor_ready(op->dom->proc)) {
+        op->fail(op, err);
+        return;
+    }
+    vb_log_debug("%s: %s", op->job, vb_error_message(err));
+    op->polling = op->in_flight = false; /* a closed monitor has failed every command: no reply comes */
+    if (op->dom->proc && op->dom->conn && !op->monitor_lost_at) {
+        op->monitor_lost_at = sd_event_now(op->dom->conn->loop, CLOCK_MONOTONIC, &now) < 0 || !now ? 1 : now;
+        return;
+    }
+    vb_error_set(&gone, VB_ERR_OPERATION_FAILED, "%s: unexpectedly failed", op->job);
+    op->fail(op, &gone);
+    vb_error_clear(&gone);
+}
+
+/* The monitor closed a while ago and qemu's exit still has not been seen. */
+static bool exit_overdue(const struct qemu_save_op *op)
+{
+    uint64_t now = 0;
+
+    return op->monitor_lost_at && sd_event_now(op->dom->conn->loop, CLOCK_MONOTONIC, &now) >= 0 &&
+           now >= op->monitor_lost_at + QEMU_SAVE_EXIT_WAIT_USEC;
+}
+
 static void on_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
     struct qemu_save_op *op = userdata;
 
     op->in_flight = false;
     if (reply->result < 0)
-        op->fail(op, &reply->err);
+        fail_step(op, &reply->err);
     else
         op->next(op);
 }
@@ -87,7 +120,7 @@ void qemu_save_op_send(struct qemu_save_op *op, const char *command, struct json
         op->in_flight = true;
         return;
     }
-    op->fail(op, &err);
+    fail_step(op, &err);
     vb_error_clear(&err);
 }
 
@@ -126,7 +159,7 @@ static void on_query(struct qmp_monitor *mon, const struct qmp_reply *reply, voi
 
     op->in_flight = false;
     if (reply->result < 0) {
-        op->fail(op, &reply->err);
+        fail_step(op, &reply->err);
         return;
     }
     json_object_object_get_ex(reply->ret, "status", &status);
@@ -150,7 +183,7 @@ static void on_query(struct qmp_monitor *mon, const struct qmp_reply *reply, voi
                      streq(text, "failed") ? "unexpectedly failed" : "canceled by client");
     }
     op->polling = false;
-    op->fail(op, &err);
+    fail_step(op, &err);
     vb_error_clear(&err);
 }
 
@@ -172,7 +205,7 @@ static void stream_begin(struct qemu_save_op *op)
     if (!args || json_object_object_add(args, "uri", json_object_new_string("fd:" QEMU_SAVE_FDNAME)) < 0) {
         json_object_put(args);
         vb_error_set(&err, VB_ERR_NO_MEMORY, NULL);
-        op->fail(op, &err);
+        fail_step(op, &err);
         vb_error_clear(&err);
         return;
     }
@@ -210,7 +243,7 @@ void qemu_save_op_stream(struct qemu_save_op *op, const char *command, qemu_save
     if (op->image_fd >= 0)
         close(TAKE_FD(op->image_fd));
     if (r < 0) {
-        op->fail(op, &err);
+        fail_step(op, &err);
         vb_error_clear(&err);
         return;
     }
@@ -246,7 +279,7 @@ static int on_watch(sd_event_source *source, uint64_t usec, void *userdata)
     struct qemu_save_op *op = userdata;
     struct vb_error err = VB_ERROR_INIT;
 
-    if (!op->dom->conn || !op->dom->proc) {
+    if (!op->dom->conn || !op->dom->proc || exit_overdue(op)) {
         vb_error_set(&err, op->dom->conn ? VB_ERR_OPERATION_FAILED : VB_ERR_OPERATION_ABORTED, "%s: %s", op->job,
                      op->dom->conn ? "unexpectedly failed" : "connection closed while waiting for qemu");
         op->fail(op, &err); /* frees op and the watch: sd-event keeps the source for this dispatch */
@@ -256,14 +289,14 @@ static int on_watch(sd_event_source *source, uint64_t usec, void *userdata)
     if (sd_event_source_set_time_relative(source, QEMU_SAVE_POLL_USEC) < 0 ||
         sd_event_source_set_enabled(source, SD_EVENT_ONESHOT) < 0) {
         vb_error_set(&err, VB_ERR_INTERNAL_ERROR, "%s: cannot re-arm its timer", op->job);
-        op->fail(op, &err);
+        fail_step(op, &err);
         vb_error_clear(&err);
         return 0;
     }
     if (op->polling && !op->in_flight) {
         if (qemu_process_command(op->dom->proc, "query-migrate", NULL, QEMU_COMMAND_TIMEOUT_USEC, on_query, op,
                                  &err) < 0) {
-            op->fail(op, &err);
+            fail_step(op, &err);
             vb_error_clear(&err);
             return 0;
         }
