@@ -343,6 +343,12 @@ def test_a_stalled_save_is_cancelled_the_guest_resumed_and_no_shell_involved(sta
             assert "migration" in e.get_dbus_message(), e.get_dbus_message()  # still cancelling
             poll_until(lambda: False, 0.05)
     assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_SAVED)
+    # qemu wrote from the descriptor's offset: its stream (magic "QEVM") right after our header.
+    with open(image, "rb") as f:
+        head = f.read(64)
+        xml_len = struct.unpack("<I", head[20:24])[0]
+        f.seek(64 + xml_len)
+        assert head[:16] == b"VirtbusQemuSave\n" and f.read(4) == b"QEVM"
     conn.DomainRestore(image, "", 0)
     assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_RESTORED)
     dom.Shutdown(0)
