@@ -139,7 +139,7 @@ static bool stalled(struct qemu_save_op *op, struct json_object *info)
 {
     uint64_t bytes = transferred(info), now = 0;
 
-    if (!op->stall_usec || sd_event_now(op->dom->conn->loop, CLOCK_MONOTONIC, &now) < 0)
+    if (!op->stall_usec || !op->dom->conn || sd_event_now(op->dom->conn->loop, CLOCK_MONOTONIC, &now) < 0)
         return false;
     if (bytes != op->progress_bytes || !op->progress_at) {
         op->progress_bytes = bytes;
