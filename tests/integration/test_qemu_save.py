@@ -294,44 +294,53 @@ def holds_open(pid, path):
     return False
 
 
-def stalled_save(dom, fifo, result):
-    """Saves to a FIFO the test opened for reading and never reads: virtbusd's open and header
-    write succeed (the pipe holds them), then qemu's stream blocks once the pipe is full."""
-    os.mkfifo(fifo)
-    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-    dom.Save(fifo, "", 0, reply_handler=lambda: result.append("saved"),
-             error_handler=lambda e: result.append(e.get_dbus_message()))
-    return reader
+class StalledSave:
+    """Boots a guest and saves it to a FIFO the test opened for reading and never reads:
+    virtbusd's open and header write succeed (the pipe holds them), then qemu's stream blocks
+    once the pipe is full. Waits until qemu holds the FIFO (or the save ended already)."""
+
+    def __init__(self, bus, name, workdir, guest_files, suspend=False):
+        self.conn = connect(bus)
+        self.path, self.dom, self.serial = boot(self.conn, bus, name, guest_files, workdir)
+        self.fifo = os.path.join(workdir, name + ".fifo")
+        self.qemu = qemu_pid(workdir, name)
+        self.result = []
+        if suspend:
+            self.dom.Suspend()
+        os.mkfifo(self.fifo)
+        self.reader = os.open(self.fifo, os.O_RDONLY | os.O_NONBLOCK)
+        self.dom.Save(self.fifo, "", 0, reply_handler=lambda: self.result.append("saved"),
+                      error_handler=lambda e: self.result.append(e.get_dbus_message()))
+        poll_until(lambda: self.result or holds_open(self.qemu, self.fifo))
+
+    def outcome(self):
+        """Waits for the save's reply, then lets qemu's blocked write fail (EPIPE)."""
+        try:
+            pump_until(lambda: self.result)
+        finally:
+            os.close(self.reader)
+        return self.result
 
 
 def test_a_stalled_save_is_cancelled_the_guest_resumed_and_no_shell_involved(stall_bus, workdir, guest_files):
     bus = stall_bus
-    conn = connect(bus)
-    path, dom, serial = boot(conn, bus, "stall", guest_files, workdir)
-    fifo = os.path.join(workdir, "stall.fifo")
-    pid = qemu_pid(workdir, "stall")
-    result = []
+    save = StalledSave(bus, "stall", workdir, guest_files)
+    conn, dom, serial, fifo = save.conn, save.dom, save.serial, save.fifo
 
-    reader = stalled_save(dom, fifo, result)
-    try:
-        # While the stream is under way: qemu holds the image itself (passed by getfd), and no
-        # shell, cat or tail runs for it, under qemu or under virtbusd.
-        poll_until(lambda: result or holds_open(pid, fifo))
-        assert not result, result
-        assert holds_open(pid, fifo)
-        assert tuple(dom.GetState(0))[0] == PAUSED
-        spawned = children(pid) + children(bus.daemon_pid)
-        assert not [c for c in spawned if c[1] in SHELLS], spawned
+    # While the stream is under way: qemu holds the image itself (passed by getfd), and no shell,
+    # cat or tail runs for it, under qemu or under virtbusd.
+    assert not save.result, save.result
+    assert holds_open(save.qemu, fifo)
+    assert tuple(dom.GetState(0))[0] == PAUSED
+    spawned = children(save.qemu) + children(bus.daemon_pid)
+    assert not [c for c in spawned if c[1] in SHELLS], spawned
 
-        pump_until(lambda: result)
-        assert len(result) == 1 and result[0] != "saved", result
-        assert "Timed out during operation: domain save job: the migration stream to '%s' made no progress " \
-               "for %d ms (VIRTBUS_QEMU_MIGRATE_TIMEOUT_MS); cancelled" % (fifo, MIGRATE_TIMEOUT_MS) in result[0], \
-            result
-        assert not os.path.exists(fifo)  # the partial image is gone
-        assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_SAVE_CANCELED)  # running again, as it was
-    finally:
-        os.close(reader)  # qemu's blocked write fails (EPIPE): its migration thread ends
+    result = save.outcome()
+    assert len(result) == 1 and result[0] != "saved", result
+    assert "Timed out during operation: domain save job: the migration stream to '%s' made no progress " \
+           "for %d ms (VIRTBUS_QEMU_MIGRATE_TIMEOUT_MS); cancelled" % (fifo, MIGRATE_TIMEOUT_MS) in result[0], result
+    assert not os.path.exists(fifo)  # the partial image is gone
+    assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_SAVE_CANCELED)  # running again, as it was
 
     # qemu is sound: once its cancelled stream has ended, the guest saves and restores.
     image = os.path.join(workdir, "stall.img")
@@ -358,41 +367,23 @@ def test_a_stalled_save_is_cancelled_the_guest_resumed_and_no_shell_involved(sta
 
 
 def test_a_paused_guest_stays_paused_after_a_stalled_save(stall_bus, workdir, guest_files):
-    bus = stall_bus
-    conn = connect(bus)
-    path, dom, serial = boot(conn, bus, "still", guest_files, workdir)
-    dom.Suspend()
-    result = []
-    reader = stalled_save(dom, os.path.join(workdir, "still.fifo"), result)
-    try:
-        pump_until(lambda: result)
-    finally:
-        os.close(reader)
+    save = StalledSave(stall_bus, "still", workdir, guest_files, suspend=True)
+    result = save.outcome()
     assert "made no progress" in result[0], result
-    assert tuple(dom.GetState(0)) == (PAUSED, 1)  # paused by the user, as before the save
-    dom.Destroy(0)
+    assert tuple(save.dom.GetState(0)) == (PAUSED, 1)  # paused by the user, as before the save
+    save.dom.Destroy(0)
 
 
 def test_qemu_dying_mid_save_leaves_shutoff_crashed_and_no_image(bus, workdir, guest_files):
-    conn = connect(bus)
-    path, dom, serial = boot(conn, bus, "doomed", guest_files, workdir)
-    fifo = os.path.join(workdir, "doomed.fifo")
-    pid = qemu_pid(workdir, "doomed")
-    result = []
-
-    reader = stalled_save(dom, fifo, result)
-    try:
-        poll_until(lambda: result or holds_open(pid, fifo))
-        assert not result, result
-        os.kill(pid, 9)  # the qemu this test's domain runs, nobody else's
-        pump_until(lambda: result)
-    finally:
-        os.close(reader)
+    save = StalledSave(bus, "doomed", workdir, guest_files)
+    assert not save.result, save.result
+    os.kill(save.qemu, 9)  # the qemu this test's domain runs, nobody else's
+    result = save.outcome()
     # Whether the monitor's end of file or the reaped exit is noticed first, the same words.
     assert result == ["operation failed: domain save job: unexpectedly failed"], result
-    assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_CRASHED)
-    assert not os.path.exists(fifo)
-    assert not dom.HasManagedSaveImage(0)
+    assert tuple(save.dom.GetState(0)) == (SHUTOFF, SHUTOFF_CRASHED)
+    assert not os.path.exists(save.fifo)
+    assert not save.dom.HasManagedSaveImage(0)
 
 
 def test_a_save_target_that_would_block_the_daemon_is_refused(bus, workdir, guest_files):
