@@ -313,13 +313,19 @@ class StalledSave:
                       error_handler=lambda e: self.result.append(e.get_dbus_message()))
         poll_until(lambda: self.result or holds_open(self.qemu, self.fifo))
 
-    def outcome(self):
-        """Waits for the save's reply, then lets qemu's blocked write fail (EPIPE)."""
+    def outcome(self, keep_reader=False):
+        """Waits for the save's reply, then (unless keep_reader) lets qemu's blocked write fail."""
         try:
             pump_until(lambda: self.result)
         finally:
-            os.close(self.reader)
+            if not keep_reader:
+                self.close()
         return self.result
+
+    def close(self):
+        if self.reader is not None:
+            os.close(self.reader)  # qemu's blocked write fails (EPIPE): its migration thread ends
+            self.reader = None
 
 
 def test_a_stalled_save_is_cancelled_the_guest_resumed_and_no_shell_involved(stall_bus, workdir, guest_files):
@@ -335,15 +341,24 @@ def test_a_stalled_save_is_cancelled_the_guest_resumed_and_no_shell_involved(sta
     spawned = children(save.qemu) + children(bus.daemon_pid)
     assert not [c for c in spawned if c[1] in SHELLS], spawned
 
-    result = save.outcome()
-    assert len(result) == 1 and result[0] != "saved", result
-    assert "Timed out during operation: domain save job: the migration stream to '%s' made no progress " \
-           "for %d ms (VIRTBUS_QEMU_MIGRATE_TIMEOUT_MS); cancelled" % (fifo, MIGRATE_TIMEOUT_MS) in result[0], result
-    assert not os.path.exists(fifo)  # the partial image is gone
-    assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_SAVE_CANCELED)  # running again, as it was
+    result = save.outcome(keep_reader=True)
+    image = os.path.join(workdir, "stall.img")
+    try:
+        assert len(result) == 1 and result[0] != "saved", result
+        assert "Timed out during operation: domain save job: the migration stream to '%s' made no progress " \
+               "for %d ms (VIRTBUS_QEMU_MIGRATE_TIMEOUT_MS); cancelled" % (fifo, MIGRATE_TIMEOUT_MS) in result[0], \
+            result
+        assert not os.path.exists(fifo)  # the partial image is gone
+        assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_SAVE_CANCELED)  # running again, as it was
+        # qemu's writer stays blocked while the pipe is full: its migration is still cancelling.
+        message = error_of(lambda: dom.Save(image, "", 0))
+        assert "unable to execute QEMU command 'migrate': There's a migration process in progress" in message, \
+            message
+        assert not os.path.exists(image) and tuple(dom.GetState(0)) == (RUNNING, RUNNING_SAVE_CANCELED)
+    finally:
+        save.close()
 
     # qemu is sound: once its cancelled stream has ended, the guest saves and restores.
-    image = os.path.join(workdir, "stall.img")
     for _ in range(100):
         try:
             dom.Save(image, "", 0)
