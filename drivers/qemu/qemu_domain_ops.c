@@ -248,6 +248,8 @@ struct qemu_dom *qemu_dom_start_with(struct qemu_conn *conn, struct vb_domain_ob
     if (make_dir(conn->dirs.runtime, conn->dirs.privileged ? 0755 : 0700, err) < 0 ||
         make_dir(log_dir, conn->dirs.privileged ? 0755 : 0700, err) < 0 || !(dom = qemu_dom_get(conn, obj, err)))
         return NULL;
+    if (qemu_hotplug_forget_nodes(obj->def, err) < 0) /* a restore starts from a live XML */
+        return NULL;
     options->kvm_usable = qemu_kvm_usable();
     paths = (struct qemu_process_paths){ .run_dir = conn->dirs.runtime, .log_dir = log_dir };
     /* qemu-storage: qemu starts from a copy whose pool-volume disks name their files. */

@@ -135,6 +135,15 @@ unsigned int qemu_hotplug_disk_node(struct qemu_dom *dom, const struct vb_device
     return node;
 }
 
+int qemu_hotplug_forget_nodes(struct vb_domain_def *def, struct vb_error *err)
+{
+    for (size_t i = 0; i < def->n_devices; i++)
+        if (def->devices[i]->kind == VB_DEVICE_DISK && source_index(def->devices[i]) &&
+            vb_device_def_set_child_attribute(def->devices[i], "source", "index", NULL, err) < 0)
+            return -1;
+    return 0;
+}
+
 const char *qemu_hotplug_disk_bus(const struct vb_device_def *dev)
 {
     const char *bus = dev->target_bus ? dev->target_bus : qemu_disk_default_bus(dev->target_dev);

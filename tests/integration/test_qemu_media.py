@@ -64,7 +64,7 @@ def cdroms(bus, daemon, workdir, guest_files):
     dom = dbus.Interface(bus.get_object("org.libvirt", path), "org.libvirt.Domain")
     dom.Create(0)
     qmp = Qmp(qmp_path)
-    yield dom, qmp, first
+    yield dom, qmp, first, serial
     print(daemon.log())  # shown when the test failed
     qmp.close()
     dom.Destroy(0)
@@ -72,7 +72,7 @@ def cdroms(bus, daemon, workdir, guest_files):
 
 
 def test_cdrom_medium_change_eject_and_insert(bus, workdir, cdroms):
-    dom, qmp, first = cdroms
+    dom, qmp, first, serial = cdroms
     trays = SignalRecorder(bus, "TrayChange", "org.libvirt.Domain")
     second = image(workdir, "b.iso")
     # The command line: a medium in hdc, none in hdd (an empty drive qemu still has).
@@ -119,9 +119,14 @@ def test_cdrom_medium_change_eject_and_insert(bus, workdir, cdroms):
     dom.UpdateDevice(cdrom_xml("hdd", second), LIVE)
     assert medium(qmp, "ide0-1-1") == second and qmp.nodes() == nodes
 
+    # Once the guest has booted (its kernel drives the ATAPI drives), the change works the same.
+    assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 40), "guest not ready"
+    dom.UpdateDevice(cdrom_xml("hdc", second), LIVE)
+    assert medium(qmp, "ide0-1-0") == second
+
 
 def test_update_device_refuses_what_is_not_the_medium(bus, workdir, cdroms):
-    dom, qmp, first = cdroms
+    dom, qmp, first, serial = cdroms
     other = image(workdir, "other.iso")
     for xml, words in ((cdrom_xml("hdc", other, device="disk"), "cannot modify field 'device' of the disk"),
                        (cdrom_xml("hdc", other, bus="sata"), "cannot modify field 'bus' of the disk"),
@@ -238,3 +243,30 @@ def test_scsi_disk_on_a_defined_controller_and_a_scsi_cdrom(bus, workdir, guest_
         qmp.close()
         dom.Destroy(0)
         dom.Undefine(0)
+
+
+def test_save_and_restore_keep_a_hotplugged_scsi_disk_and_a_changed_medium(bus, workdir, cdroms):
+    """The live XML records the added controller's PCI slot, the SCSI disk's drive address and the
+    CD-ROM's new medium: a restore from the save image builds the same machine and the state loads."""
+    dom, qmp, first, serial = cdroms
+    disk, second = image(workdir, "saved-scsi.img"), image(workdir, "saved-b.iso")
+    dom.AttachDevice(scsi_xml("sda", disk), LIVE)
+    dom.UpdateDevice(cdrom_xml("hdc", second), LIVE)
+    qmp.close()  # the restored qemu opens the same extra monitor again
+    saved = os.path.join(workdir, "media.save")
+    dom.Save(saved, "", 0)
+    assert tuple(dom.GetState(0)) == (5, 5)  # shutoff/saved
+    conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
+    conn.DomainRestore(saved, "", 0)
+    assert tuple(dom.GetState(0)) == (1, 3)  # running/restored
+    restored = Qmp(os.path.join(workdir, "media.qmp"))
+    try:
+        assert medium(restored, "scsi0-0-0-0") == disk and medium(restored, "ide0-1-0") == second
+        assert restored.cmd("qom-get", path="/machine/peripheral/scsi0", property="type") == "virtio-scsi-pci"
+        # The restored guest's medium changes again, and its old nodes go.
+        dom.UpdateDevice(cdrom_xml("hdc", first), LIVE)
+        assert medium(restored, "ide0-1-0") == first
+        assert wait_until(lambda: not [n for n in restored.cmd("query-named-block-nodes")
+                                       if n.get("file") == second], 5)
+    finally:
+        restored.close()
