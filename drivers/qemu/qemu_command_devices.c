@@ -184,7 +184,8 @@ static int check_disk_children(const struct vb_xml_element *el, const char *wher
                                             NULL };
     static const char *const disk_attrs[] = { "type", "device", NULL };
     static const char *const driver_attrs[] = { "name", "type", NULL };
-    static const char *const target_attrs[] = { "dev", "bus", NULL };
+    /* tray: the live XML's state of a CD-ROM's tray (qemu starts with it closed, as libvirt) */
+    static const char *const target_attrs[] = { "dev", "bus", "tray", NULL };
     const char *type = vb_xml_element_attr(el, "type");
     /* index: the live XML's number of a hotplugged disk's block node (ignored, as an alias) */
     const char *source_attrs[] = { type && streq(type, "block") ? "dev" : "file", "index", NULL };

@@ -145,6 +145,8 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
         qemu_balloon_changed(dom, event->data);
     if (streq(event->name, "DEVICE_DELETED"))
         qemu_hotplug_device_deleted(dom, json_object_get_string(json_object_object_get(event->data, "device")));
+    if (streq(event->name, "DEVICE_TRAY_MOVED"))
+        qemu_hotplug_tray_moved(dom, event->data);
     for (size_t i = 0; i < n; i++)
         qemu_dom_emit_mapped(dom, &out[i]);
     if (streq(event->name, "SHUTDOWN") && !dom->got_shutdown && !dom->stop_requested) {

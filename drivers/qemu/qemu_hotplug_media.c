@@ -7,12 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <systemd/sd-event.h>
 
 #include "conf/domain_view.h"
 #include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_hotplug_private.h"
 #include "util/log.h"
 #include "util/macros.h"
+
+/* libvirt's CHANGE_MEDIA_TIMEOUT: how long a guest gets to open a tray it locked. */
+#define TRAY_WAIT_USEC (5ull * 1000000ull)
+#define TRAY_POLL_USEC (100ull * 1000ull)
 
 struct media_change {
     struct qemu_dom *dom;
@@ -23,11 +30,16 @@ struct media_change {
     char *disk_type, *source, *format; /* the new medium; source NULL: eject */
     unsigned int node, old_node; /* libvirt-N-* of the new medium and of the one in now (0: none) */
     struct hotplug_steps steps;
+    char id[64];              /* the drive's qemu device id */
+    bool force;               /* VIR_DOMAIN_DEVICE_MODIFY_FORCE: the tray opens even when locked */
+    uint64_t tray_deadline;   /* CLOCK_MONOTONIC usec: the end of the wait for the tray */
+    sd_event_source *timer;   /* the next look at the tray */
 };
 
 static void change_free(struct media_change *change)
 {
     qemu_hotplug_steps_clear(&change->steps);
+    sd_event_source_disable_unref(change->timer);
     free(change->disk_type);
     free(change->source);
     free(change->format);
@@ -57,14 +69,14 @@ static const char *disk_device(const struct vb_device_def *dev)
     return dev->disk_device ? dev->disk_device : "disk";
 }
 
-/* <boot order>'s value, "" when absent. */
-static char *boot_order(const struct vb_device_def *dev)
+/* The attribute of a child element (<boot order>, <target tray>), "" when absent; NULL: no memory. */
+static char *child_attr(const struct vb_device_def *dev, const char *child, const char *name)
 {
     _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(dev, NULL);
-    const struct vb_xml_element *boot = el ? vb_xml_element_child(el, "boot") : NULL;
-    const char *order = boot ? vb_xml_element_attr(boot, "order") : NULL;
+    const struct vb_xml_element *element = el ? vb_xml_element_child(el, child) : NULL;
+    const char *value = element ? vb_xml_element_attr(element, name) : NULL;
 
-    return strdup(order ? order : "");
+    return strdup(value ? value : "");
 }
 
 static int cannot_modify(const char *field, struct vb_error *err)
@@ -75,14 +87,18 @@ static int cannot_modify(const char *field, struct vb_error *err)
 /* libvirt's qemuDomainDiskChangeSupported, for what this model keeps: only the medium changes. */
 static int check_change(const struct vb_device_def *given, const struct vb_device_def *orig, struct vb_error *err)
 {
-    _cleanup_free_ char *given_boot = boot_order(given), *orig_boot = boot_order(orig);
+    _cleanup_free_ char *given_boot = child_attr(given, "boot", "order"), *orig_boot = child_attr(orig, "boot", "order");
+    _cleanup_free_ char *given_tray = child_attr(given, "target", "tray"), *orig_tray = child_attr(orig, "target", "tray");
 
-    if (!given_boot || !orig_boot)
+    if (!given_boot || !orig_boot || !given_tray || !orig_tray)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     if (!streq(disk_device(given), disk_device(orig)))
         return cannot_modify("device", err);
     if (!streq(qemu_hotplug_disk_bus(given), qemu_hotplug_disk_bus(orig)))
         return cannot_modify("bus", err);
+    /* an absent tray is a closed one */
+    if (*given_tray && !streq(given_tray, *orig_tray ? orig_tray : "closed"))
+        return cannot_modify("tray", err);
     if (*given_boot && !streq(given_boot, orig_boot))
         return cannot_modify("boot order", err);
     return 0;
@@ -163,8 +179,7 @@ static int plan(struct media_change *change, const struct vb_device_def *given, 
         return -1;
     args = qemu_hotplug_args("id", id);
     json_object_object_add(args, "force", json_object_new_boolean(force));
-    /* Not forced, a guest that locked the tray keeps it shut and blockdev-remove-medium fails
-     * (libvirt waits 5 s for the guest to open it first). */
+    /* Not forced, qemu asks a guest that locked the tray to open it: on_step_reply waits. */
     add_step(change, "blockdev-open-tray", args, "blockdev-close-tray", qemu_hotplug_args("id", id));
     add_step(change, "blockdev-remove-medium", qemu_hotplug_args("id", id),
              change->old_node ? "blockdev-insert-medium" : NULL,
@@ -235,23 +250,121 @@ static void finish_change(struct media_change *change, int r, const struct vb_er
     change_free(change);
 }
 
-static void on_step_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+static void fail_change(struct media_change *change, const struct vb_error *err)
+{
+    qemu_hotplug_steps_undo(change->dom, &change->steps);
+    finish_change(change, -1, err);
+}
+
+static void on_step_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata);
+
+static void run_next_step(struct media_change *change)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (change->steps.done == change->steps.n)
+        finish_change(change, 0, NULL);
+    else if (qemu_hotplug_steps_send(change->dom, &change->steps, on_step_reply, change, &err) < 0)
+        fail_change(change, &err);
+    vb_error_clear(&err);
+}
+
+/* query-block's tray_open for the drive; a drive without a tray counts as open. */
+static bool tray_open(struct json_object *blocks, const char *id)
+{
+    size_t id_len = strlen(id);
+
+    for (size_t i = 0; blocks && i < json_object_array_length(blocks); i++) {
+        struct json_object *block = json_object_array_get_idx(blocks, i), *qdev, *open;
+        const char *name = json_object_object_get_ex(block, "qdev", &qdev) ? json_object_get_string(qdev) : NULL;
+        size_t len = name ? strlen(name) : 0;
+
+        if (!name || !(streq(name, id) || (len > id_len && name[len - id_len - 1] == '/' &&
+                                            streq(name + len - id_len, id))))
+            continue;
+        return !json_object_object_get_ex(block, "tray_open", &open) || json_object_get_boolean(open);
+    }
+    return true;
+}
+
+static void look_at_tray(struct media_change *change);
+
+static int on_tray_timer(sd_event_source *source, uint64_t usec, void *userdata)
+{
+    struct media_change *change = userdata;
+
+    change->timer = sd_event_source_disable_unref(change->timer);
+    look_at_tray(change);
+    return 0;
+}
+
+/* Arms the next look at the tray, or says why not (the wait is over, no loop). */
+static int wait_for_tray(struct media_change *change, struct vb_error *err)
+{
+    uint64_t now = 0;
+    int r;
+
+    if (!change->dom->conn)
+        return vb_error_set(err, VB_ERR_OPERATION_ABORTED, "connection closed while waiting for qemu");
+    sd_event_now(change->dom->conn->loop, CLOCK_MONOTONIC, &now);
+    if (now >= change->tray_deadline)
+        return vb_error_set(err, VB_ERR_OPERATION_FAILED, "timed out waiting to open tray of '%s'", change->target);
+    r = sd_event_add_time_relative(change->dom->conn->loop, &change->timer, CLOCK_MONOTONIC, TRAY_POLL_USEC, 0,
+                                   on_tray_timer, change);
+    return r < 0 ? vb_error_set_errno(err, -r, "cannot add a timer") : 0;
+}
+
+/* As libvirt's qemuHotplugWaitForTrayEject: a guest that locked the tray was asked to open it. */
+static void on_tray_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
     struct media_change *change = userdata;
     struct vb_error err = VB_ERROR_INIT;
 
     if (reply->result < 0) {
-        qemu_hotplug_steps_undo(change->dom, &change->steps);
-        finish_change(change, -1, &reply->err);
-        return;
-    }
-    if (++change->steps.done == change->steps.n) {
-        finish_change(change, 0, NULL);
-    } else if (qemu_hotplug_steps_send(change->dom, &change->steps, on_step_reply, change, &err) < 0) {
-        qemu_hotplug_steps_undo(change->dom, &change->steps);
-        finish_change(change, -1, &err);
+        fail_change(change, &reply->err);
+    } else if (tray_open(reply->ret, change->id)) {
+        run_next_step(change);
+    } else if (wait_for_tray(change, &err) < 0) {
+        fail_change(change, &err);
         vb_error_clear(&err);
     }
+}
+
+static void look_at_tray(struct media_change *change)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (!change->dom->conn)
+        vb_error_set(&err, VB_ERR_OPERATION_ABORTED, "connection closed while waiting for qemu");
+    else if (!change->dom->proc)
+        vb_error_set(&err, VB_ERR_OPERATION_INVALID, "domain is not running");
+    else if (qemu_process_command(change->dom->proc, "query-block", NULL, QEMU_COMMAND_TIMEOUT_USEC, on_tray_reply,
+                                  change, &err) == 0)
+        return;
+    fail_change(change, &err);
+    vb_error_clear(&err);
+}
+
+static void on_step_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    struct media_change *change = userdata;
+    const char *command = change->steps.step[change->steps.done].command;
+
+    if (reply->result < 0) {
+        fail_change(change, &reply->err);
+        return;
+    }
+    change->steps.done++;
+    if (streq(command, "blockdev-open-tray") && !change->force) {
+        uint64_t now = 0;
+
+        if (change->dom->conn)
+            sd_event_now(change->dom->conn->loop, CLOCK_MONOTONIC, &now);
+        change->tray_deadline = now + TRAY_WAIT_USEC;
+        look_at_tray(change);
+        return;
+    }
+    run_next_step(change);
 }
 
 /* --- UpdateDevice ------------------------------------------------------------------------------- */
@@ -298,7 +411,10 @@ static int change_live(struct vb_call *call, struct qemu_dom *dom, const struct 
         return -1;
     change->dom = dom;
     change->old_node = qemu_hotplug_disk_node(dom, live);
-    if (plan(change, given, hp, drive.id, flags & VB_DEVICE_MODIFY_FORCE, err) < 0 || qemu_hotplug_steps_send(change->dom, &change->steps, on_step_reply, change, err) < 0) {
+    memcpy(change->id, drive.id, sizeof(change->id));
+    change->force = flags & VB_DEVICE_MODIFY_FORCE;
+    if (plan(change, given, hp, drive.id, change->force, err) < 0 ||
+        qemu_hotplug_steps_send(change->dom, &change->steps, on_step_reply, change, err) < 0) {
         change_free(change);
         return -1;
     }
@@ -338,4 +454,32 @@ int qemu_hotplug_update_disk(struct vb_call *call, struct qemu_conn *conn, struc
         return change_live(call, dom, given, live, xml, flags);
     /* the same medium: nothing for qemu to do (libvirt's update then touches startupPolicy only) */
     return (flags & VB_AFFECT_CONFIG) ? qemu_hotplug_update_config(obj, conn, xml, err) : 0;
+}
+
+/* --- the tray ----------------------------------------------------------------------------------- */
+
+void qemu_hotplug_tray_moved(struct qemu_dom *dom, struct json_object *data)
+{
+    struct vb_domain_def *live = dom->obj->def;
+    struct json_object *id, *open;
+    struct vb_error err = VB_ERROR_INIT;
+    struct qemu_disk_drive drive;
+
+    if (!json_object_object_get_ex(data, "id", &id) || !json_object_is_type(id, json_type_string) ||
+        !json_object_object_get_ex(data, "tray-open", &open))
+        return;
+    for (size_t i = 0; i < live->n_devices; i++) {
+        struct vb_device_def *disk = live->devices[i];
+
+        if (disk->kind != VB_DEVICE_DISK || !streq(disk_device(disk), "cdrom") ||
+            qemu_disk_drive(disk, &drive, NULL) < 0 || !streq(drive.id, json_object_get_string(id)))
+            continue;
+        if (vb_device_def_set_child_attribute(disk, "target", "tray", json_object_get_boolean(open) ? "open" : NULL,
+                                              &err) < 0) {
+            vb_log_warning("cannot record the tray of '%s': %s", drive.id, vb_error_message(&err));
+            vb_error_clear(&err);
+        }
+        qemu_hotplug_save_live(dom);
+        return;
+    }
 }
