@@ -67,8 +67,8 @@ def cdroms(bus, daemon, workdir, guest_files):
     dom = dbus.Interface(bus.get_object("org.libvirt", path), "org.libvirt.Domain")
     dom.Create(0)
     qmp = Qmp(qmp_path)
-    # The firmware's boot-time probe of the drives loads a tray it finds open (SeaBIOS), racing
-    # a change made before it is done: the tests change media in a booted guest, as people do.
+    # A change while the guest is still in its firmware raced something there that closes the tray
+    # (most likely SeaBIOS's drive probe): the tests change media in a booted guest, as people do.
     assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 40), "guest not ready"
     yield dom, qmp, first, serial
     print(daemon.log())  # shown when the test failed
