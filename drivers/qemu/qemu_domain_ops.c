@@ -146,6 +146,8 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
         qemu_balloon_changed(dom, event->data);
     if (streq(event->name, "DEVICE_DELETED"))
         qemu_hotplug_device_deleted(dom, json_object_get_string(json_object_object_get(event->data, "device")));
+    if (streq(event->name, "DEVICE_TRAY_MOVED"))
+        qemu_hotplug_tray_moved(dom, event->data);
     for (size_t i = 0; i < n; i++)
         qemu_dom_emit_mapped(dom, &out[i]);
     if (streq(event->name, "SHUTDOWN") && !dom->got_shutdown && !dom->stop_requested) {
@@ -248,6 +250,8 @@ struct qemu_dom *qemu_dom_start_with(struct qemu_conn *conn, struct vb_domain_ob
     }
     if (make_dir(conn->dirs.runtime, conn->dirs.privileged ? 0755 : 0700, err) < 0 ||
         make_dir(log_dir, conn->dirs.privileged ? 0755 : 0700, err) < 0 || !(dom = qemu_dom_get(conn, obj, err)))
+        return NULL;
+    if (qemu_hotplug_forget_nodes(obj->def, err) < 0) /* a restore starts from a live XML */
         return NULL;
     options->kvm_usable = qemu_kvm_usable();
     paths = (struct qemu_process_paths){ .run_dir = conn->dirs.runtime, .log_dir = log_dir };

@@ -73,6 +73,12 @@ void qemu_hotplug_process_gone(struct qemu_dom *dom);
 /* Connection close: forgets what waits on qemu's replies (the call itself is ended by the caller). */
 void qemu_hotplug_release(struct qemu_dom *dom);
 void qemu_hotplug_free(struct qemu_hotplug *hp);
+/* qemu_hotplug_names.c: drops the blockdev numbers (<source index='N'/>) a live XML of an earlier
+ * qemu gave def's disks: a new qemu's command line numbers them anew. */
+int qemu_hotplug_forget_nodes(struct vb_domain_def *def, struct vb_error *err);
+/* qemu_hotplug_media.c: DEVICE_TRAY_MOVED; the live definition's disk shows <target tray='open'/>
+ * while its tray is open, as libvirt's. */
+void qemu_hotplug_tray_moved(struct qemu_dom *dom, struct json_object *data);
 /* qemu_domain_stats.c: BALLOON_CHANGE's `actual` becomes the live definition's current memory. */
 void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data);
 

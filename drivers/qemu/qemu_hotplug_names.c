@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "conf/domain_view.h"
+#include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_hotplug_private.h"
 #include "events/event.h"
 #include "util/log.h"
@@ -124,19 +125,49 @@ static int started_position(const struct vb_domain_def *started, const struct vb
     return -1;
 }
 
+unsigned int qemu_hotplug_disk_node(struct qemu_dom *dom, const struct vb_device_def *dev)
+{
+    unsigned int node = source_index(dev);
+    int position;
+
+    if (!node && dev->source && (position = started_position(qemu_process_def(dom->proc), dev)) > 0)
+        node = (unsigned int) position;
+    return node;
+}
+
+int qemu_hotplug_forget_nodes(struct vb_domain_def *def, struct vb_error *err)
+{
+    for (size_t i = 0; i < def->n_devices; i++)
+        if (def->devices[i]->kind == VB_DEVICE_DISK && source_index(def->devices[i]) &&
+            vb_device_def_set_child_attribute(def->devices[i], "source", "index", NULL, err) < 0)
+            return -1;
+    return 0;
+}
+
+const char *qemu_hotplug_disk_bus(const struct vb_device_def *dev)
+{
+    const char *bus = dev->target_bus ? dev->target_bus : qemu_disk_default_bus(dev->target_dev);
+
+    return bus ? bus : "";
+}
+
 static int disk_names(struct qemu_dom *dom, const struct vb_device_def *dev, struct device_names *names,
                       struct vb_error *err)
 {
+    const char *bus = qemu_hotplug_disk_bus(dev);
     int index = qemu_hotplug_disk_index(dev->target_dev);
-    int position;
+    struct qemu_disk_drive drive;
 
-    if ((dev->target_bus && !streq(dev->target_bus, "virtio")) || index < 0)
-        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "disk bus '%s' cannot be hotunplugged.",
-                            dev->target_bus ? dev->target_bus : "");
-    snprintf(names->alias, sizeof(names->alias), "virtio-disk%d", index);
-    names->node = source_index(dev);
-    if (!names->node && dev->source && (position = started_position(qemu_process_def(dom->proc), dev)) > 0)
-        names->node = (unsigned int) position;
+    if (streq(bus, "scsi")) {
+        if (qemu_disk_drive(dev, &drive, err) < 0)
+            return -1;
+        memcpy(names->alias, drive.id, sizeof(names->alias));
+    } else if (streq(bus, "virtio") && index >= 0) {
+        snprintf(names->alias, sizeof(names->alias), "virtio-disk%d", index);
+    } else {
+        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "disk bus '%s' cannot be hotunplugged.", bus);
+    }
+    names->node = qemu_hotplug_disk_node(dom, dev);
     return 0;
 }
 
@@ -214,4 +245,45 @@ void qemu_hotplug_send_quiet(struct qemu_dom *dom, const char *command, struct j
         vb_log_warning("%s: %s", command, vb_error_message(&err));
         vb_error_clear(&err);
     }
+}
+
+struct json_object *qemu_hotplug_args(const char *key, const char *value)
+{
+    struct json_object *args = json_object_new_object();
+
+    json_object_object_add(args, key, json_object_new_string(value));
+    return args;
+}
+
+void qemu_hotplug_steps_add(struct hotplug_steps *steps, const char *command, struct json_object *args,
+                            const char *undo, struct json_object *undo_args)
+{
+    steps->step[steps->n++] = (struct hotplug_step){ command, undo, args, undo_args };
+}
+
+int qemu_hotplug_steps_send(struct qemu_dom *dom, struct hotplug_steps *steps, qmp_reply_fn reply, void *userdata,
+                            struct vb_error *err)
+{
+    struct hotplug_step *step = &steps->step[steps->done];
+
+    if (!dom->proc)
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "domain is not running");
+    return qemu_process_command(dom->proc, step->command, TAKE_PTR(step->args), QEMU_COMMAND_TIMEOUT_USEC, reply,
+                                userdata, err);
+}
+
+void qemu_hotplug_steps_undo(struct qemu_dom *dom, struct hotplug_steps *steps)
+{
+    for (size_t i = steps->done; i-- > 0;)
+        if (steps->step[i].undo)
+            qemu_hotplug_send_quiet(dom, steps->step[i].undo, TAKE_PTR(steps->step[i].undo_args));
+}
+
+void qemu_hotplug_steps_clear(struct hotplug_steps *steps)
+{
+    for (size_t i = 0; i < steps->n; i++) {
+        json_object_put(steps->step[i].args);
+        json_object_put(steps->step[i].undo_args);
+    }
+    *steps = (struct hotplug_steps){ 0 };
 }
