@@ -144,8 +144,10 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
         qemu_dom_save_status(dom);
     if (streq(event->name, "BALLOON_CHANGE"))
         qemu_balloon_changed(dom, event->data);
-    if (streq(event->name, "DEVICE_DELETED"))
+    if (streq(event->name, "DEVICE_DELETED")) {
         qemu_hotplug_device_deleted(dom, json_object_get_string(json_object_object_get(event->data, "device")));
+        qemu_vcpus_device_deleted(dom, event->data);
+    }
     for (size_t i = 0; i < n; i++)
         qemu_dom_emit_mapped(dom, &out[i]);
     if (streq(event->name, "SHUTDOWN") && !dom->got_shutdown && !dom->stop_requested) {
@@ -172,6 +174,7 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
     qemu_dom_remove_status(dom);
     dom->reattaching = false;
     qemu_hotplug_process_gone(dom);
+    qemu_vcpus_abandon(dom, true);
     if (vb_error_is_set(&dom->start_error)) {
         reason = VB_SHUTOFF_FAILED;
         detail = VB_EVENT_STOPPED_FAILED;
@@ -351,6 +354,7 @@ void qemu_domains_release(struct qemu_conn *conn)
         qemu_hooks_cancel(dom->hook_run);
         dom->hook_run = NULL;
         qemu_hotplug_release(dom);
+        qemu_vcpus_abandon(dom, false);
         qemu_dom_finish_call(dom, -1, &err);
     }
     vb_error_clear(&err);

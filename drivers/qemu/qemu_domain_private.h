@@ -15,6 +15,7 @@
 #define QEMU_COMMAND_TIMEOUT_USEC (30ull * 1000u * 1000u)
 
 struct qemu_hotplug;
+struct vcpu_op;
 
 /* Per-domain state (obj->driver_data), also on conn->doms so a closing connection finds it. */
 struct qemu_dom {
@@ -41,6 +42,7 @@ struct qemu_dom {
     struct qemu_hotplug *hotplug; /* qemu_hotplug*.c: names in use, removals pending; NULL until used */
     uint64_t balloon_kib;          /* qemu_domain_stats.c: the SetMemory waiting on `balloon` */
     unsigned int balloon_flags;
+    struct vcpu_op *vcpu_op;       /* qemu_domain_vcpus.c: the live SetVcpus under way, or NULL */
 };
 
 /* obj's state, created on first use (NULL with err set when out of memory). */
@@ -73,6 +75,11 @@ void qemu_hotplug_process_gone(struct qemu_dom *dom);
 /* Connection close: forgets what waits on qemu's replies (the call itself is ended by the caller). */
 void qemu_hotplug_release(struct qemu_dom *dom);
 void qemu_hotplug_free(struct qemu_hotplug *hp);
+/* qemu_domain_vcpus.c: DEVICE_DELETED (data) of a vCPU (vcpuN or inside it: the unplug under way goes on, or the live
+ * count follows qemu's); the SetVcpus under way forgotten: ended with "domain is no longer
+ * running" when qemu went, or not ended (connection close: the caller ends the call). */
+void qemu_vcpus_device_deleted(struct qemu_dom *dom, struct json_object *data);
+void qemu_vcpus_abandon(struct qemu_dom *dom, bool process_gone);
 /* qemu_domain_stats.c: BALLOON_CHANGE's `actual` becomes the live definition's current memory. */
 void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data);
 

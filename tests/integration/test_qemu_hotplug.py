@@ -284,32 +284,86 @@ def test_save_and_restore_after_a_hotplug(bus, workdir, running):
     assert "dev='vdb'" in dom.GetXMLDesc(0)
 
 
-def test_set_vcpus_live_plugs_vcpus_and_config_follows(bus, workdir, guest_files):
-    """SetVcpus LIVE|CONFIG on a guest started with 1 of 3 vCPUs: qemu gets the vCPUs (its
-    query-cpus-fast), the live and persistent counts follow; over the maximum, or fewer live, is
-    refused and nothing changes."""
+def vcpu_domain(bus, workdir, guest_files, name, vcpu):
     kernel, initramfs = guest_files
-    qmp_path = os.path.join(workdir, "vcpus.qmp")
+    qmp_path = os.path.join(workdir, name + ".qmp")
+    serial = os.path.join(workdir, name + ".log")
     conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
-    xml = guest_xml("vcpus", kernel, initramfs, os.path.join(workdir, "v.log"), qmp_path).replace(
-        "<vcpu>1</vcpu>", "<vcpu current='1'>3</vcpu>")
+    xml = guest_xml(name, kernel, initramfs, serial, qmp_path).replace("<vcpu>1</vcpu>", vcpu)
     dom = dbus.Interface(bus.get_object("org.libvirt", conn.DomainDefineXML(xml)), "org.libvirt.Domain")
     dom.Create(0)
-    qmp = Qmp(qmp_path)
+    return dom, Qmp(qmp_path), serial
+
+
+def live_vcpus(dom, flags=0):
+    m = re.search(r"<vcpu([^>]*)>(\d+)</vcpu>", dom.GetXMLDesc(flags))
+    current = re.search(r"current='(\d+)'", m.group(1))
+    return int(current.group(1) if current else m.group(2)), int(m.group(2))
+
+
+def test_set_vcpus_live_plugs_and_unplugs_vcpus_the_guest_ejects(bus, workdir, guest_files, daemon):
+    """SetVcpus on a guest started with 1 of 3 vCPUs: LIVE|CONFIG 1 -> 3 plugs two (qemu's
+    query-cpus-fast, seen on a second monitor), LIVE 3 -> 1 unplugs them again, highest first: the
+    guest ejects each CPU through ACPI and qemu drops it. Over the maximum, or the maximum live, is
+    refused and nothing changes. (No plug after an unplug: qemu 7.2 under TCG segfaults there.)"""
+    removed = SignalRecorder(bus, "DeviceRemoved", "org.libvirt.Domain")
+    dom, qmp, serial = vcpu_domain(bus, workdir, guest_files, "vcpus", "<vcpu current='1'>3</vcpu>")
     try:
         assert len(qmp.cmd("query-cpus-fast")) == 1
         dom.SetVcpus(3, LIVE | CONFIG)
         assert len(qmp.cmd("query-cpus-fast")) == 3
-        assert re.search(r"<vcpu[^>]*>3</vcpu>", dom.GetXMLDesc(0)) and "current=" not in dom.GetXMLDesc(0)
-        assert re.search(r"<vcpu[^>]*>3</vcpu>", dom.GetXMLDesc(2)) and "current=" not in dom.GetXMLDesc(2)
+        assert live_vcpus(dom) == (3, 3) and live_vcpus(dom, XML_INACTIVE) == (3, 3)
         for count, flags, words in ((4, LIVE, "greater than max allowable vcpus"),
-                                    (2, LIVE, "not supported"),
                                     (2, LIVE | 4, "cannot hotplug vcpus for an active domain")):
             with pytest.raises(dbus.DBusException) as refused:
                 dom.SetVcpus(count, flags)
             assert words in refused.value.get_dbus_message()
         assert len(qmp.cmd("query-cpus-fast")) == 3
+
+        # Unplug: the guest must be up to answer the ACPI eject request.
+        assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 60), "guest not ready"
+        dom.SetVcpus(1, LIVE)
+        assert [c["props"]["socket-id"] for c in qmp.cmd("query-cpus-fast")] == [0]
+        slots = qmp.cmd("query-hotpluggable-cpus")
+        assert sorted(s["props"]["socket-id"] for s in slots if "qom-path" not in s) == [1, 2]
+        assert {"vcpu1", "vcpu2"}.isdisjoint(qmp.devices())
+        assert live_vcpus(dom) == (1, 3) and dom.GetStats(0, 0)["vcpu.current"] == 1
+        assert dom.GetInfo()[3] == 1
+        assert live_vcpus(dom, XML_INACTIVE) == (3, 3)  # LIVE only: the definition keeps 3
+        assert "current='1'" in open(os.path.join(workdir, "qemu", "run", "qemu", "vcpus.xml")).read()
+        assert removed.settle() == []  # libvirt announces no device removal for a vCPU
     finally:
+        print(daemon.log())
+        qmp.close()
+        dom.Destroy(0)
+        dom.Undefine(0)
+
+
+def test_set_vcpus_live_refuses_boot_vcpus_and_times_out_on_a_paused_guest(bus, workdir, guest_files, daemon):
+    """vCPUs qemu started with (-smp 2) are not hot-pluggable: taking the second away is refused
+    with libvirt's words before qemu is asked, even when a hot-plugged vCPU above it could go. A
+    paused guest cannot eject: libvirt's timeout error after its 5 s wait, and the live count
+    follows when the guest lets go after Resume."""
+    dom, qmp, serial = vcpu_domain(bus, workdir, guest_files, "bootvcpus", "<vcpu current='2'>3</vcpu>")
+    try:
+        dom.SetVcpus(3, LIVE)
+        with pytest.raises(dbus.DBusException, match="Operation not supported: vcpu '1' can't be unplugged"):
+            dom.SetVcpus(1, LIVE)
+        assert len(qmp.cmd("query-cpus-fast")) == 3 and "vcpu2" in qmp.devices()
+        assert live_vcpus(dom) == (3, 3)
+
+        assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 60), "guest not ready"
+        dom.Suspend()
+        with pytest.raises(dbus.DBusException) as timed_out:
+            dom.SetVcpus(2, LIVE)
+        assert timed_out.value.get_dbus_message() == ("Timed out during operation: vcpu unplug request timed out. "
+                                                      "Unplug result must be manually inspected in the domain")
+        assert len(qmp.cmd("query-cpus-fast")) == 3 and live_vcpus(dom) == (3, 3)
+        dom.Resume()
+        assert wait_until(lambda: live_vcpus(dom) == (2, 3), 15), dom.GetXMLDesc(0)
+        assert [c["props"]["socket-id"] for c in qmp.cmd("query-cpus-fast")] == [0, 1]
+    finally:
+        print(daemon.log())
         qmp.close()
         dom.Destroy(0)
         dom.Undefine(0)
