@@ -233,7 +233,7 @@ def test_nic_attach_and_detach_waiting_for_a_paused_guest(bus, running):
     assert "52:54:00:12:34:56" not in dom.GetXMLDesc(XML_INACTIVE)
 
 
-def test_stats_info_and_set_memory(bus, running):
+def test_stats_info_and_set_memory_the_guest_balloon_follows(bus, workdir, running):
     dom, qmp, serial = running
     # GetInfo (state, max KiB, KiB, vcpus, cpu ns): qemu's own cpu time, growing while it runs.
     first = dom.GetInfo()
@@ -255,12 +255,28 @@ def test_stats_info_and_set_memory(bus, running):
         dom.SetMemory(dbus.UInt64(262144), LIVE)
     with pytest.raises(dbus.DBusException, match="cannot resize the maximum memory on an active domain"):
         dom.SetMemory(dbus.UInt64(65536), LIVE | 4)
+
+    # The guest's virtio_balloon driver (loaded before its ready marker) gives the memory back: qemu
+    # reports the new size (query-balloon on the second monitor) and BALLOON_CHANGE, which the live
+    # XML, GetInfo, GetStats and the BalloonChange signal follow, as libvirt's.
+    assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 60), "guest not ready"
+    changes = SignalRecorder(bus, "BalloonChange", "org.libvirt.Domain")
     dom.SetMemory(dbus.UInt64(98304), LIVE | CONFIG)
     assert "<currentMemory unit='KiB'>98304</currentMemory>" in dom.GetXMLDesc(XML_INACTIVE)
-    # qemu took the target; the guest has no balloon driver, so the live size stays where it is
-    # (it follows BALLOON_CHANGE, as libvirt's).
-    assert qmp.cmd("query-balloon")["actual"] == 128 << 20
-    assert dom.GetInfo()[2] == 131072
+    assert wait_until(lambda: qmp.cmd("query-balloon")["actual"] == 96 << 20, 20), qmp.cmd("query-balloon")
+    assert wait_until(lambda: "<currentMemory unit='KiB'>98304</currentMemory>" in dom.GetXMLDesc(0), 5)
+    assert dom.GetInfo()[2] == 98304 and dom.GetStats(0, 0)["balloon.current"] == 98304
+    assert dom.GetStats(0, 0)["balloon.maximum"] == 131072
+    # qemu reports the way down too (e.g. 130048 first): the last one is the new size.
+    assert wait_until(lambda: changes.wait_for(len(changes.items) + 1, 0.2)[-1:] == [(98304,)], 5), changes.items
+    live = open(os.path.join(workdir, "qemu", "run", "qemu", "hot.xml")).read()
+    assert "<currentMemory unit='KiB'>98304</currentMemory>" in live  # a reattach reads it
+
+    # And back up, live only: the balloon deflates, the definition keeps 96 MiB.
+    dom.SetMemory(dbus.UInt64(131072), LIVE)
+    assert wait_until(lambda: qmp.cmd("query-balloon")["actual"] == 128 << 20, 20), qmp.cmd("query-balloon")
+    assert wait_until(lambda: dom.GetInfo()[2] == 131072, 5)
+    assert "<currentMemory unit='KiB'>98304</currentMemory>" in dom.GetXMLDesc(XML_INACTIVE)
 
 
 def test_save_and_restore_after_a_hotplug(bus, workdir, running):
