@@ -41,10 +41,13 @@ static void reattach_ready(struct qemu_dom *dom, bool running)
         vb_domain_obj_set_state(obj, VB_DOMAIN_PAUSED, VB_PAUSED_UNKNOWN);
     dom->running = running;
     qemu_dom_save_status(dom);
-    if (qemu_process_guest_shut_down(dom->proc))
+    if (qemu_process_guest_shut_down(dom->proc)) {
         quit_after_shutdown(dom);
-    else
-        qemu_dom_run_reconnect_hook(dom);
+        return;
+    }
+    qemu_hotplug_reconnect(dom);
+    qemu_vcpus_recount(dom);
+    qemu_dom_run_reconnect_hook(dom);
 }
 
 /* After the `started` hook, as libvirt: Started (and Suspended when paused), and Create returns.

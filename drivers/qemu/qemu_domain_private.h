@@ -71,6 +71,9 @@ extern const struct qemu_process_callbacks qemu_dom_process_callbacks;
  * backend is deleted, a waiting DetachDevice returns); the process ended (removals dropped);
  * dom->hotplug freed. */
 void qemu_hotplug_device_deleted(struct qemu_dom *dom, const char *alias);
+/* qemu_hotplug_names.c, at reattach: disks and NICs qemu no longer has leave the live definition
+ * (their DEVICE_DELETED came while no daemon listened), as libvirt's qemuProcessUpdateDevices. */
+void qemu_hotplug_reconnect(struct qemu_dom *dom);
 void qemu_hotplug_process_gone(struct qemu_dom *dom);
 /* Connection close: forgets what waits on qemu's replies (the call itself is ended by the caller). */
 void qemu_hotplug_release(struct qemu_dom *dom);
@@ -80,6 +83,8 @@ void qemu_hotplug_free(struct qemu_hotplug *hp);
  * running" when qemu went, or not ended (connection close: the caller ends the call). */
 void qemu_vcpus_device_deleted(struct qemu_dom *dom, struct json_object *data);
 void qemu_vcpus_abandon(struct qemu_dom *dom, bool process_gone);
+/* At reattach: the live vCPU count becomes qemu's (query-cpus-fast), as libvirt's reconnect. */
+void qemu_vcpus_recount(struct qemu_dom *dom);
 /* qemu_domain_stats.c: BALLOON_CHANGE's `actual` becomes the live definition's current memory. */
 void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data);
 

@@ -300,7 +300,6 @@ static bool deleted_vcpu(struct json_object *data, char *alias, size_t size)
 void qemu_vcpus_device_deleted(struct qemu_dom *dom, struct json_object *data)
 {
     struct vcpu_op *op = dom->vcpu_op;
-    struct vb_error err = VB_ERROR_INIT;
     char alias[sizeof(op->alias)];
 
     if (!data || !deleted_vcpu(data, alias, sizeof(alias)))
@@ -315,6 +314,13 @@ void qemu_vcpus_device_deleted(struct qemu_dom *dom, struct json_object *data)
     }
     /* Later than the wait, or the guest's own doing: the count follows qemu's list (libvirt's
      * qemuDomainRemoveVcpuAlias). */
+    qemu_vcpus_recount(dom);
+}
+
+void qemu_vcpus_recount(struct qemu_dom *dom)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
     if (dom->proc && qemu_process_command(dom->proc, "query-cpus-fast", NULL, QEMU_COMMAND_TIMEOUT_USEC,
                                           on_recount, dom, &err) < 0) {
         vb_log_warning("query-cpus-fast: %s", vb_error_message(&err));
