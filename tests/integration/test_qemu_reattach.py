@@ -312,3 +312,47 @@ def test_hotplug_names_after_a_kill9_of_the_daemon(private_bus, workdir, guest_f
             first.kill()
         except Exception:
             pass
+
+
+def test_vcpus_after_a_kill9_of_the_daemon(private_bus, workdir, guest_files):
+    """vCPUs hot-plugged before a kill -9 of virtbusd are unplugged by the next daemon (qemu is asked
+    which vCPUs were hot-plugged), and one the guest ejected while no daemon listened is counted
+    out at reattach (query-cpus-fast), as libvirt's reconnect."""
+    from test_qemu_hotplug import Qmp, live_vcpus, wait_until
+    from test_qemu_hotplug import guest_xml as hotplug_xml
+    kernel, initramfs = guest_files
+    serial, qmp_path = os.path.join(workdir, "cpus.log"), os.path.join(workdir, "cpus.qmp")
+    first = Session(private_bus, workdir)
+    second = qmp = None
+    try:
+        first.conn.DomainDefineXML(hotplug_xml("cpus", kernel, initramfs, serial, qmp_path).replace(
+            "<vcpu>1</vcpu>", "<vcpu current='1'>3</vcpu>"))
+        dom = first.domain("cpus")[1]
+        dom.Create(0)
+        qmp = Qmp(qmp_path)
+        assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 60), "guest not ready"
+        dom.SetVcpus(3, 1)
+        assert len(qmp.cmd("query-cpus-fast")) == 3
+        first.kill()
+        qmp.cmd("device_del", id="vcpu2")  # the guest ejects it while no daemon listens
+        assert wait_until(lambda: len(qmp.cmd("query-cpus-fast")) == 2, 10)
+
+        second = Session(private_bus, workdir)
+        dom = second.domain("cpus")[1]
+        assert wait_until(lambda: live_vcpus(dom) == (2, 3), 10), dom.GetXMLDesc(0)
+        dom.SetVcpus(1, 1)
+        assert [c["props"]["socket-id"] for c in qmp.cmd("query-cpus-fast")] == [0]
+        assert live_vcpus(dom) == (1, 3)
+        dom.Destroy(0)
+        second.stop()
+        second = None
+    finally:
+        if qmp:
+            qmp.close()
+        if second:
+            print(second.daemon.log())
+            second.kill()
+        try:
+            first.kill()
+        except Exception:
+            pass
