@@ -87,6 +87,9 @@ void qemu_vcpus_abandon(struct qemu_dom *dom, bool process_gone);
 void qemu_vcpus_recount(struct qemu_dom *dom);
 /* qemu_domain_stats.c: BALLOON_CHANGE's `actual` becomes the live definition's current memory. */
 void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data);
+/* qemu_domain_memstats.c, once qemu runs: the definition's <memballoon><stats period> becomes the
+ * balloon's guest-stats-polling-interval (libvirt's qemuProcessSetupBalloon). */
+void qemu_balloon_start(struct qemu_dom *dom);
 
 struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *obj,
                                 struct qemu_process_options *options, struct vb_error *err);

@@ -92,6 +92,7 @@ def disk_xml(target, source):
             "<target dev='%s' bus='virtio'/></disk>" % (source, target))
 
 
+STAT_UNUSED, STAT_AVAILABLE, STAT_ACTUAL_BALLOON, STAT_RSS, STAT_LAST_UPDATE = 4, 5, 6, 7, 9  # virDomainMemoryStatTags
 NIC = "<interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>"
 BOOT_NIC = "<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/></interface>"
 
@@ -278,6 +279,20 @@ def test_stats_info_and_set_memory_the_guest_balloon_follows(bus, workdir, runni
     assert wait_until(lambda: dom.GetInfo()[2] == 131072, 5)
     assert "<currentMemory unit='KiB'>98304</currentMemory>" in dom.GetXMLDesc(XML_INACTIVE)
 
+    # MemoryStats: the balloon size and qemu's RSS; the guest's own figures once a collection
+    # period is set (SetMemoryStatsPeriod: the balloon's guest-stats-polling-interval in qemu).
+    stats = dom.MemoryStats(0)
+    assert stats[STAT_ACTUAL_BALLOON] == 131072 and stats[STAT_RSS] > 0, stats
+    first = stats.get(STAT_LAST_UPDATE, 0)  # the driver's one report at load
+    dom.SetMemoryStatsPeriod(1, LIVE | CONFIG)
+    assert qmp.cmd("qom-get", path="/machine/peripheral/balloon0", property="guest-stats-polling-interval") == 1
+    assert "<stats period='1'/>" in dom.GetXMLDesc(0) and "<stats period='1'/>" in dom.GetXMLDesc(XML_INACTIVE)
+    assert wait_until(lambda: dom.MemoryStats(0).get(STAT_LAST_UPDATE, 0) > first, 10), dom.MemoryStats(0)
+    stats = dom.MemoryStats(0)
+    guest = qmp.cmd("qom-get", path="/machine/peripheral/balloon0", property="guest-stats")
+    assert stats[STAT_AVAILABLE] == guest["stats"]["stat-total-memory"] // 1024
+    assert 0 < stats[STAT_UNUSED] < stats[STAT_AVAILABLE] < 131072 and stats[STAT_LAST_UPDATE] > 0, stats
+
 
 def test_save_and_restore_after_a_hotplug(bus, workdir, running):
     """The live XML records where qemu put a hot-plugged device (query-pci), and the save image
@@ -383,3 +398,33 @@ def test_set_vcpus_live_refuses_boot_vcpus_and_times_out_on_a_paused_guest(bus, 
         qmp.close()
         dom.Destroy(0)
         dom.Undefine(0)
+
+
+def test_memory_stats_period_from_the_definition_and_without_a_balloon(bus, workdir, guest_files):
+    """<memballoon><stats period> becomes qemu's polling interval when the domain starts (libvirt's
+    qemuProcessSetupBalloon); without a virtio balloon the period is refused with libvirt's words
+    and MemoryStats gives qemu's RSS alone."""
+    kernel, initramfs = guest_files
+    conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
+    qmp_path = os.path.join(workdir, "period.qmp")
+    xml = guest_xml("period", kernel, initramfs, os.path.join(workdir, "p.log"), qmp_path,
+                    "<memballoon model='virtio'><stats period='2'/></memballoon>")
+    dom = dbus.Interface(bus.get_object("org.libvirt", conn.DomainDefineXML(xml)), "org.libvirt.Domain")
+    none_xml = guest_xml("noballoon", kernel, initramfs, os.path.join(workdir, "n.log"),
+                         os.path.join(workdir, "n.qmp"), "<memballoon model='none'/>")
+    bare = dbus.Interface(bus.get_object("org.libvirt", conn.DomainDefineXML(none_xml)), "org.libvirt.Domain")
+    with pytest.raises(dbus.DBusException, match="No memory balloon device configured, can not set the collection"):
+        bare.SetMemoryStatsPeriod(1, CONFIG)
+    dom.Create(0)
+    bare.Create(0)
+    qmp = Qmp(qmp_path)
+    try:
+        assert qmp.cmd("qom-get", path="/machine/peripheral/balloon0", property="guest-stats-polling-interval") == 2
+        with pytest.raises(dbus.DBusException, match="No memory balloon device configured"):
+            bare.SetMemoryStatsPeriod(1, LIVE)
+        assert list(bare.MemoryStats(0).keys()) == [STAT_RSS]
+    finally:
+        qmp.close()
+        for d in (dom, bare):
+            d.Destroy(0)
+            d.Undefine(0)
