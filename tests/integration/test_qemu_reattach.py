@@ -220,6 +220,20 @@ def test_guest_that_powered_off_while_the_daemon_was_stopped_is_shut_down(privat
         second.stop()
 
 
+def clean_up(qmp, first, second):
+    """After a test that killed the first daemon: the extra monitor, and a second daemon that did
+    not stop cleanly (its log shown)."""
+    if qmp:
+        qmp.close()
+    if second:
+        print(second.daemon.log())
+        second.kill()
+    try:
+        first.kill()  # already killed by the test, unless it failed before
+    except Exception:
+        pass
+
+
 def test_hotplug_names_after_a_kill9_of_the_daemon(private_bus, workdir, guest_files):
     """Devices hot-plugged or unplugged before a kill -9 of virtbusd are named right by the next
     daemon (qemu_hotplug_names.c reads the live XML): a hot-plugged disk and NIC detach (qemu drops
@@ -303,15 +317,7 @@ def test_hotplug_names_after_a_kill9_of_the_daemon(private_bus, workdir, guest_f
         second.stop()
         second = None
     finally:
-        if qmp:
-            qmp.close()
-        if second:
-            print(second.daemon.log())
-            second.kill()
-        try:
-            first.kill()
-        except Exception:
-            pass
+        clean_up(qmp, first, second)
 
 
 def test_vcpus_after_a_kill9_of_the_daemon(private_bus, workdir, guest_files):
@@ -347,12 +353,4 @@ def test_vcpus_after_a_kill9_of_the_daemon(private_bus, workdir, guest_files):
         second.stop()
         second = None
     finally:
-        if qmp:
-            qmp.close()
-        if second:
-            print(second.daemon.log())
-            second.kill()
-        try:
-            first.kill()
-        except Exception:
-            pass
+        clean_up(qmp, first, second)
