@@ -41,10 +41,13 @@ static void reattach_ready(struct qemu_dom *dom, bool running)
         vb_domain_obj_set_state(obj, VB_DOMAIN_PAUSED, VB_PAUSED_UNKNOWN);
     dom->running = running;
     qemu_dom_save_status(dom);
-    if (qemu_process_guest_shut_down(dom->proc))
+    if (qemu_process_guest_shut_down(dom->proc)) {
         quit_after_shutdown(dom);
-    else
-        qemu_dom_run_reconnect_hook(dom);
+        return;
+    }
+    qemu_hotplug_reconnect(dom);
+    qemu_vcpus_recount(dom);
+    qemu_dom_run_reconnect_hook(dom);
 }
 
 /* After the `started` hook, as libvirt: Started (and Suspended when paused), and Create returns.
@@ -88,6 +91,7 @@ static void on_ready(struct qemu_process *proc, bool running, void *userdata)
     dom->running = running;
     qemu_dom_copy_tap_names(dom);
     qemu_dom_save_status(dom);
+    qemu_balloon_start(dom);
     qemu_dom_hooks_started(dom, announce_start);
 }
 
@@ -144,8 +148,10 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
         qemu_dom_save_status(dom);
     if (streq(event->name, "BALLOON_CHANGE"))
         qemu_balloon_changed(dom, event->data);
-    if (streq(event->name, "DEVICE_DELETED"))
+    if (streq(event->name, "DEVICE_DELETED")) {
         qemu_hotplug_device_deleted(dom, json_object_get_string(json_object_object_get(event->data, "device")));
+        qemu_vcpus_device_deleted(dom, event->data);
+    }
     if (streq(event->name, "DEVICE_TRAY_MOVED"))
         qemu_hotplug_tray_moved(dom, event->data);
     for (size_t i = 0; i < n; i++)
@@ -174,6 +180,7 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
     qemu_dom_remove_status(dom);
     dom->reattaching = false;
     qemu_hotplug_process_gone(dom);
+    qemu_vcpus_abandon(dom, true);
     if (vb_error_is_set(&dom->start_error)) {
         reason = VB_SHUTOFF_FAILED;
         detail = VB_EVENT_STOPPED_FAILED;
@@ -355,6 +362,7 @@ void qemu_domains_release(struct qemu_conn *conn)
         qemu_hooks_cancel(dom->hook_run);
         dom->hook_run = NULL;
         qemu_hotplug_release(dom);
+        qemu_vcpus_abandon(dom, false);
         qemu_dom_finish_call(dom, -1, &err);
     }
     vb_error_clear(&err);

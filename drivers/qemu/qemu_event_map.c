@@ -110,6 +110,9 @@ static size_t map_device_deleted(struct json_object *data, struct qemu_domain_ev
     /* Devices without an id (a bare -blockdev node) have only a QOM path: nothing for libvirt. */
     if (!device || !*device)
         return 0;
+    /* A vCPU is no device of the definition: libvirt recounts the vCPUs and announces nothing. */
+    if (strncmp(device, "vcpu", 4) == 0)
+        return 0;
     out->id = VB_DOMAIN_EVENT_ID_DEVICE_REMOVED;
     out->payload.device.dev_alias = (char *) device;
     return 1;

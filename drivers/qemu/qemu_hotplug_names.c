@@ -171,12 +171,48 @@ static int disk_names(struct qemu_dom *dom, const struct vb_device_def *dev, str
     return 0;
 }
 
+/* Writes into the live definition the names the builder gave the disks and NICs qemu started
+ * with (<alias>, a disk's <source index>), as libvirt's live XML has them. Their places in the
+ * started definition name them only until a device leaves the live one: a daemon restart reads
+ * the live XML back as the started definition, so the names must be in it by then. Done before
+ * any device leaves (every removal asks for names first); those already named are left alone. */
+static void name_started_devices(struct qemu_dom *dom)
+{
+    const struct vb_domain_def *started = dom->proc ? qemu_process_def(dom->proc) : NULL;
+    struct vb_domain_def *live = dom->obj->def;
+
+    for (size_t i = 0; started && started != live && i < live->n_devices; i++) {
+        struct vb_device_def *dev = live->devices[i];
+        _cleanup_free_ char *alias = NULL;
+        int position = -1, index = qemu_hotplug_disk_index(dev->target_dev);
+        char text[96], number[16];
+
+        if (dev->kind != VB_DEVICE_DISK && dev->kind != VB_DEVICE_INTERFACE)
+            continue;
+        if ((alias = qemu_hotplug_alias(dev)) || (position = started_position(started, dev)) < 0)
+            continue;
+        if (dev->kind == VB_DEVICE_INTERFACE) {
+            snprintf(text, sizeof(text), "<alias name='net%d'/>", position);
+            vb_device_def_set_child_element(dev, "alias", text, NULL);
+            continue;
+        }
+        if (index < 0 || (dev->target_bus && !streq(dev->target_bus, "virtio")) || source_index(dev))
+            continue;
+        snprintf(number, sizeof(number), "%d", position);
+        snprintf(text, sizeof(text), "<alias name='virtio-disk%d'/>", index);
+        if (vb_device_def_set_child_attribute(dev, "source", "index", number, NULL) == 0)
+            vb_device_def_set_child_element(dev, "alias", text, NULL);
+    }
+}
+
 int qemu_hotplug_names(struct qemu_dom *dom, const struct vb_device_def *dev, struct device_names *names,
                        struct vb_error *err)
 {
-    _cleanup_free_ char *alias = qemu_hotplug_alias(dev);
+    _cleanup_free_ char *alias = NULL;
     int position;
 
+    name_started_devices(dom);
+    alias = qemu_hotplug_alias(dev);
     *names = (struct device_names){ 0 };
     if (dev->kind == VB_DEVICE_DISK)
         return disk_names(dom, dev, names, err);
@@ -286,4 +322,52 @@ void qemu_hotplug_steps_clear(struct hotplug_steps *steps)
         json_object_put(steps->step[i].undo_args);
     }
     *steps = (struct hotplug_steps){ 0 };
+}
+
+/* libvirt's qemuProcessUpdateDevices at reconnect: a disk or NIC of the live definition that qemu no
+ * longer has left while no daemon listened (its DEVICE_DELETED went nowhere): it is removed now,
+ * backend included, as that event would have done, and DeviceRemoved announced. */
+static void on_peripherals(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    struct qemu_dom *dom = userdata;
+    const struct vb_domain_def *live = dom->obj->def;
+    char (*gone)[sizeof(((struct device_names *) 0)->alias)];
+    size_t n_gone = 0, n = reply->result < 0 ? 0 : json_object_array_length(reply->ret);
+
+    if (reply->result < 0 || !dom->proc || !(gone = calloc(live->n_devices + 1, sizeof(*gone))))
+        return;
+    for (size_t i = 0; i < live->n_devices; i++) {
+        struct device_names names;
+        bool present = false;
+
+        if ((live->devices[i]->kind != VB_DEVICE_DISK && live->devices[i]->kind != VB_DEVICE_INTERFACE) ||
+            qemu_hotplug_names(dom, live->devices[i], &names, NULL) < 0)
+            continue;
+        for (size_t j = 0; j < n && !present; j++) {
+            const char *name = json_object_get_string(json_object_object_get(json_object_array_get_idx(reply->ret, j),
+                                                                             "name"));
+
+            present = name && streq(name, names.alias);
+        }
+        if (!present)
+            memcpy(gone[n_gone++], names.alias, sizeof(names.alias));
+    }
+    for (size_t i = 0; i < n_gone; i++) {
+        vb_log_info("'%s': %s left qemu while virtbusd was away", dom->obj->def->name, gone[i]);
+        qemu_hotplug_device_deleted(dom, gone[i]);
+        qemu_hotplug_emit(dom, VB_DOMAIN_EVENT_ID_DEVICE_REMOVED, gone[i]);
+    }
+    free(gone);
+}
+
+void qemu_hotplug_reconnect(struct qemu_dom *dom)
+{
+    struct json_object *args = json_object_new_object();
+    struct vb_error err = VB_ERROR_INIT;
+
+    json_object_object_add(args, "path", json_object_new_string("/machine/peripheral"));
+    if (qemu_process_command(dom->proc, "qom-list", args, QEMU_COMMAND_TIMEOUT_USEC, on_peripherals, dom, &err) < 0) {
+        vb_log_warning("qom-list: %s", vb_error_message(&err));
+        vb_error_clear(&err);
+    }
 }

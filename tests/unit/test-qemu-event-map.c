@@ -80,7 +80,10 @@ static void test_device_deleted_names_the_alias(void **state)
 {
     struct mapped m = map("DEVICE_DELETED", "{\"device\":\"virtio-disk1\",\"path\":\"/machine/peripheral/virtio-disk1\"}", true);
     struct mapped anonymous = map("DEVICE_DELETED", "{\"path\":\"/machine/peripheral-anon/device[0]\"}", true);
+    struct mapped vcpu = map("DEVICE_DELETED", "{\"device\":\"vcpu2\",\"path\":\"/machine/peripheral/vcpu2\"}", true);
 
+    assert_int_equal(vcpu.n, 0); /* libvirt announces no device removal for a vCPU */
+    json_object_put(vcpu.data);
     assert_int_equal(m.n, 1);
     assert_int_equal(m.out[0].id, VB_DOMAIN_EVENT_ID_DEVICE_REMOVED);
     assert_string_equal(m.out[0].payload.device.dev_alias, "virtio-disk1");
