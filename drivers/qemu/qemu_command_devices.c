@@ -435,17 +435,23 @@ static const char *nic_device(const char *model)
 static int add_netdev(struct qemu_cmd *cmd, const struct vb_device_def *dev, const struct vb_xml_element *el,
                       const char *where, unsigned int n, struct vb_error *err)
 {
-    static const char *const user_children[] = { "mac", "model", "boot", "address", "alias", NULL };
-    static const char *const tap_children[] = { "mac", "model", "boot", "address", "alias", "target", NULL };
+    static const char *const user_children[] = { "mac", "model", "boot", "address", "alias", "link", NULL };
+    static const char *const tap_children[] = { "mac", "model", "boot", "address", "alias", "target", "link", NULL };
+    static const char *const link_attrs[] = { "state", NULL };
     static const char *const target_attrs[] = { "dev", "managed", NULL };
     bool tap = dev->type && streq(dev->type, "ethernet");
     const struct vb_xml_element *target = vb_xml_element_child(el, "target");
+    const struct vb_xml_element *link = vb_xml_element_child(el, "link");
+    const char *state = vb_xml_element_attr(link, "state");
 
     if (!tap && !(dev->type && streq(dev->type, "user")))
         return qemu_unsupported(err, "%s: interface type '%s'", where, dev->type ? dev->type : "");
     if (qemu_check_children(el, tap ? tap_children : user_children, where, err) < 0 ||
-        (target && qemu_check_attrs(target, target_attrs, where, err) < 0))
+        (target && qemu_check_attrs(target, target_attrs, where, err) < 0) ||
+        (link && qemu_check_attrs(link, link_attrs, where, err) < 0))
         return -1;
+    if (state && !streq(state, "up") && !streq(state, "down")) /* down is set before the guest runs */
+        return vb_error_set(err, VB_ERR_XML_ERROR, "%s: unknown interface link state '%s'", where, state);
     qemu_cmd_add(cmd, "-netdev");
     if (tap)
         qemu_cmd_addf(cmd, "tap,fd=%u,id=hostnet%u", QEMU_TAP_FD_BASE + n, n);

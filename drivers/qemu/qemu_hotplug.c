@@ -473,6 +473,8 @@ int qemu_update_device(void *priv, struct vb_call *call, struct vb_domain_obj *o
         return -1;
     if (dev->kind == VB_DEVICE_DISK)
         return qemu_hotplug_update_disk(call, priv, obj, dev, xml, flags);
+    if (dev->kind == VB_DEVICE_INTERFACE)
+        return qemu_hotplug_update_nic(call, priv, obj, dev, xml, flags);
     if (flags & VB_AFFECT_LIVE)
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "live update of device '%s' is not supported",
                             dev->element);
@@ -485,4 +487,6 @@ void qemu_hotplug_attach_abandon(struct qemu_hotplug *hp)
         op_free(hp->attaching);
     hp->attaching = NULL;
     qemu_hotplug_media_abandon(hp);
+    qemu_hotplug_link_free(hp->linking); /* its reply never comes */
+    hp->linking = NULL;
 }

@@ -18,6 +18,7 @@ struct qemu_hotplug {
     struct attach_op *attaching; /* the attach under way (one at a time: the core holds the job) */
     struct stats_query *stats_queries; /* qemu_block_stats.c: query-blockstats under way */
     struct media_change *changing; /* qemu_hotplug_media.c: the medium change under way */
+    struct link_change *linking;   /* qemu_hotplug_link.c: the link state change under way */
 };
 
 /* qemu_block_stats.c: GetStats' block counters for records[0..n) of the running domains, answering
@@ -121,6 +122,10 @@ int qemu_hotplug_update_disk(struct vb_call *call, struct qemu_conn *conn, struc
                              const struct vb_device_def *given, const char *xml, unsigned int flags);
 /* Forgets the change under way when its qemu went (its replies never come); true if there was one. */
 bool qemu_hotplug_media_abandon(struct qemu_hotplug *hp);
+/* qemu_hotplug_link.c: UpdateDevice of a NIC (live: its link state, `set_link`). */
+int qemu_hotplug_update_nic(struct vb_call *call, struct qemu_conn *conn, struct vb_domain_obj *obj,
+                            const struct vb_device_def *given, const char *xml, unsigned int flags);
+void qemu_hotplug_link_free(struct link_change *change);
 /* qemu_hotplug.c: the persistent definition's device replaced by xml's (UpdateDevice, CONFIG). */
 int qemu_hotplug_update_config(struct vb_domain_obj *obj, struct qemu_conn *conn, const char *xml,
                                struct vb_error *err);

@@ -53,8 +53,10 @@ void qemu_process_remove_files(const struct qemu_process *proc);
  * ports (<source path>) and the consoles on them (tty= too). */
 int qemu_pty_paths_apply(struct vb_domain_def *def, struct json_object *chardevs, struct vb_error *err);
 /* Before the guest runs: when def has a pty serial port, query-chardev, the paths into proc->def
- * and the live XML, then `then`; otherwise `then` at once. A failure abandons the start. */
-int qemu_process_read_ptys(struct qemu_process *proc, void (*then)(struct qemu_process *proc), struct vb_error *err);
+ * and the live XML; interfaces defined with their link down: set_link; then `then` (at once when
+ * there is nothing to do). A failure abandons the start. */
+int qemu_process_prepare_devices(struct qemu_process *proc, void (*then)(struct qemu_process *proc),
+                                 struct vb_error *err);
 
 /* qemu_process_spawn.c: forks and execs argv in a new session, stdin /dev/null, stdout and
  * stderr to log_fd, pass_fds[i] (those >= 0) as fd QEMU_TAP_FD_BASE + i, nothing else open.

@@ -1,19 +1,17 @@
-/* The pty qemu opened for each `<serial type='pty'>`, read with query-chardev before the guest
- * runs, as libvirt's qemuProcessRefreshChannelVirtioState/qemuProcessLookupPTYs: the live XML
- * says where to attach (<source path='/dev/pts/N'/>, and the console's tty=). */
+/* What is done between the QMP handshake and the guest's first instruction, as libvirt's
+ * qemuProcessLaunch: the pty qemu opened for each `<serial type='pty'>`, read with query-chardev
+ * (qemuProcessLookupPTYs), so the live XML says where to attach (<source path='/dev/pts/N'/>,
+ * and the console's tty=); and the links of interfaces defined `<link state='down'/>` taken down
+ * (qemuProcessSetLinkStates). */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/domain_view.h"
 #include "drivers/qemu/qemu_process_private.h"
 #include "util/log.h"
 #include "util/macros.h"
-
-struct pty_read {
-    struct qemu_process *proc;
-    void (*then)(struct qemu_process *proc);
-};
 
 static bool is_pty(const struct vb_device_def *dev)
 {
@@ -68,39 +66,114 @@ int qemu_pty_paths_apply(struct vb_domain_def *def, struct json_object *chardevs
     return 0;
 }
 
-static void on_chardevs(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+/* Sends set_link up=false for every interface defined with its link down (netN: the command
+ * line's ids, in definition order); returns how many were sent, or -1 with err. */
+static int send_link_downs(struct qemu_process *proc, qmp_reply_fn reply, void *userdata, struct vb_error *err)
 {
-    struct pty_read *read = userdata;
-    struct qemu_process *proc = read->proc;
-    void (*then)(struct qemu_process *proc) = read->then;
-    struct vb_error err = VB_ERROR_INIT;
+    unsigned int n = 0;
+    int sent = 0;
 
-    free(read);
-    if (reply->result < 0 || qemu_pty_paths_apply(proc->def, reply->ret, &err) < 0 ||
-        qemu_process_write_live_def(proc, proc->def, &err) < 0) {
-        qemu_process_abandon(proc, reply->result < 0 ? &reply->err : &err);
-        vb_error_clear(&err);
-        return;
+    for (size_t i = 0; i < proc->def->n_devices; i++) {
+        const struct vb_device_def *dev = proc->def->devices[i];
+        _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = NULL;
+        const char *state;
+        struct json_object *args;
+        char alias[32];
+
+        if (dev->kind != VB_DEVICE_INTERFACE)
+            continue;
+        snprintf(alias, sizeof(alias), "net%u", n++);
+        if (!(el = vb_device_def_view(dev, err)))
+            return -1;
+        state = vb_xml_element_attr(vb_xml_element_child(el, "link"), "state");
+        if (!state || !streq(state, "down"))
+            continue;
+        args = json_object_new_object();
+        json_object_object_add(args, "name", json_object_new_string(alias));
+        json_object_object_add(args, "up", json_object_new_boolean(false));
+        if (qmp_monitor_send(proc->mon, "set_link", args, proc->monitor_timeout_usec, reply, userdata, err) < 0)
+            return -1;
+        sent++;
     }
-    then(proc);
+    return sent;
 }
 
-int qemu_process_read_ptys(struct qemu_process *proc, void (*then)(struct qemu_process *proc), struct vb_error *err)
+struct device_setup {
+    struct qemu_process *proc;
+    void (*then)(struct qemu_process *proc);
+    int links_pending;
+    bool failed;
+};
+
+static void setup_fail(struct device_setup *setup, const struct vb_error *err)
 {
-    struct pty_read *read;
-    bool any = false;
+    if (!setup->failed)
+        qemu_process_abandon(setup->proc, err);
+    setup->failed = true;
+}
+
+static void on_link_set(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    struct device_setup *setup = userdata;
+
+    if (reply->result < 0)
+        setup_fail(setup, &reply->err);
+    if (--setup->links_pending > 0)
+        return;
+    if (!setup->failed)
+        setup->then(setup->proc);
+    free(setup);
+}
+
+static void set_links(struct device_setup *setup)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    int sent = send_link_downs(setup->proc, on_link_set, setup, &err);
+
+    if (sent < 0)
+        setup_fail(setup, &err); /* replies of those sent still come: the last one frees */
+    vb_error_clear(&err);
+    setup->links_pending += sent > 0 ? sent : 0;
+    if (setup->links_pending > 0)
+        return;
+    if (!setup->failed)
+        setup->then(setup->proc);
+    free(setup);
+}
+
+static void on_chardevs(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    struct device_setup *setup = userdata;
+    struct qemu_process *proc = setup->proc;
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (reply->result < 0 || qemu_pty_paths_apply(proc->def, reply->ret, &err) < 0 ||
+        qemu_process_write_live_def(proc, proc->def, &err) < 0) {
+        setup_fail(setup, reply->result < 0 ? &reply->err : &err);
+        vb_error_clear(&err);
+        free(setup);
+        return;
+    }
+    set_links(setup);
+}
+
+int qemu_process_prepare_devices(struct qemu_process *proc, void (*then)(struct qemu_process *proc),
+                                 struct vb_error *err)
+{
+    struct device_setup *setup;
+    bool any_pty = false;
 
     for (size_t i = 0; i < proc->def->n_devices; i++)
-        any |= proc->def->devices[i]->kind == VB_DEVICE_SERIAL && is_pty(proc->def->devices[i]);
-    if (!any) { /* most guests: no round trip */
-        then(proc);
+        any_pty |= proc->def->devices[i]->kind == VB_DEVICE_SERIAL && is_pty(proc->def->devices[i]);
+    if (!(setup = calloc(1, sizeof(*setup))))
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    *setup = (struct device_setup){ .proc = proc, .then = then };
+    if (!any_pty) { /* most guests: no round trip */
+        set_links(setup);
         return 0;
     }
-    if (!(read = calloc(1, sizeof(*read))))
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    *read = (struct pty_read){ proc, then };
-    if (qmp_monitor_send(proc->mon, "query-chardev", NULL, proc->monitor_timeout_usec, on_chardevs, read, err) < 0) {
-        free(read);
+    if (qmp_monitor_send(proc->mon, "query-chardev", NULL, proc->monitor_timeout_usec, on_chardevs, setup, err) < 0) {
+        free(setup);
         return -1;
     }
     return 0;

@@ -46,7 +46,7 @@ static void after_handshake(struct qemu_process *proc)
 {
     struct vb_error err = VB_ERROR_INIT;
 
-    if (qemu_process_read_ptys(proc, continue_start, &err) < 0) {
+    if (qemu_process_prepare_devices(proc, continue_start, &err) < 0) {
         qemu_process_abandon(proc, &err);
         vb_error_clear(&err);
     }

@@ -136,3 +136,50 @@ def test_bad_ethernet_targets_fail_the_start_and_leave_nothing_behind(bus, daemo
         assert not os.path.exists(os.path.join(workdir, "qemu", "run", "qemu", name + ".pid"))
         dom.Undefine(0)
     assert link(missing) is None  # a failed start created nothing
+
+
+def test_link_state_starts_down_and_follows_update_device(bus, daemon, workdir, guest_files):  # noqa: F811
+    # The guest's NIC sends qemu's announce frames only while its link is up: a down link drops
+    # them in qemu before the tap (the guest has no driver, so nothing else is sent).
+    mac = "52:54:00:aa:00:09"
+    nic = "<interface type='ethernet'><mac address='%s'/><model type='rtl8139'/>%s</interface>"
+    conn, dom, qmp_path = start(bus, workdir, guest_files, "link1", nic % (mac, "<link state='down'/>"))
+    qmp = Qmp(qmp_path)
+
+    def tx():
+        return interface_stats(conn, dom)["net.0.tx.pkts"]
+
+    def announce_and_count():
+        """Frames that left: 3 once all three came, or what left within half a second (qemu
+        sends them within milliseconds when the link is up, so a down link shows 0)."""
+        before = tx()
+        qmp.cmd("announce-self", initial=1, max=2, rounds=3, step=1)
+        wait_until(lambda: tx() >= before + 3, 0.5)
+        return tx() - before
+
+    try:
+        assert "<link state='down'/>" in dom.GetXMLDesc(0)
+        assert announce_and_count() == 0  # set down before the guest ran
+
+        dom.UpdateDevice(nic % (mac, "<link state='up'/>"), 1)  # LIVE
+        assert "<link" not in dom.GetXMLDesc(0)
+        assert "<link state='down'/>" in dom.GetXMLDesc(XML_INACTIVE)  # LIVE only
+        assert announce_and_count() == 3
+
+        dom.UpdateDevice(nic % (mac, "<link state='down'/>"), 1 | 2)  # LIVE and CONFIG
+        assert "<link state='down'/>" in dom.GetXMLDesc(0)
+        assert announce_and_count() == 0
+        assert "<link state='down'/>" in dom.GetXMLDesc(XML_INACTIVE)
+
+        # What qemu cannot change on a running NIC is refused, and nothing changes.
+        with pytest.raises(dbus.DBusException, match="cannot modify network device model from rtl8139 to e1000"):
+            dom.UpdateDevice((nic % (mac, "")).replace("rtl8139", "e1000"), 1)
+        with pytest.raises(dbus.DBusException, match="no device matching MAC address 52:54:00:aa:00:0a found"):
+            dom.UpdateDevice(nic % ("52:54:00:aa:00:0a", ""), 1)
+        with pytest.raises(dbus.DBusException, match="unable to change config on 'ethernet' network type"):
+            dom.UpdateDevice(nic % (mac, "<filterref filter='clean-traffic'/>"), 1)
+        assert "<link state='down'/>" in dom.GetXMLDesc(0)
+    finally:
+        qmp.close()
+        dom.Destroy(0)
+    dom.Undefine(0)
