@@ -1,14 +1,16 @@
 /* AttachDevice and UpdateDevice in the QEMU driver, as libvirt's qemu_hotplug.c: a file-backed
- * virtio disk (blockdev-add storage + format, device_add virtio-blk-pci) or a user-mode NIC
- * (netdev_add, device_add) into the running qemu, each step undone when a later one fails, and
+ * virtio disk (blockdev-add storage + format, device_add virtio-blk-pci) or a user-mode or tap NIC
+ * ([getfd,] netdev_add, device_add) into the running qemu, each step undone when a later one fails, and
  * the persistent definition changed through the store. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf/domain_view.h"
 #include "drivers/domain_registry.h"
 #include "drivers/qemu/qemu_hotplug_private.h"
+#include "drivers/qemu/qemu_tap.h"
 #include "drivers/qemu/qmp_message.h"
 #include "events/event.h"
 #include "util/log.h"
@@ -217,6 +219,25 @@ static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, struct vb_er
 }
 
 /* netdev_add of a user-mode backend, device_add of the NIC model on it. */
+/* An ethernet NIC's tap, opened here as at start (qemu_tap.c), goes to qemu with getfd under the
+ * netdev's name; the live XML names it (<target dev='vnetN'/>). Undone: closefd (netdev_del
+ * closes qemu's copy once netdev_add took it), and the tap goes with the last fd. */
+static int add_tap_steps(struct attach_op *op, const char *fdname, struct vb_error *err)
+{
+    _cleanup_free_ char *ifname = NULL;
+    int fd = qemu_tap_open(op->live_dev, &ifname, err);
+
+    if (fd < 0)
+        return -1;
+    if (vb_device_def_set_child_attribute(op->live_dev, "target", "dev", ifname, err) < 0) {
+        close(fd);
+        return -1;
+    }
+    qemu_hotplug_steps_add_fd(&op->steps, "getfd", qemu_hotplug_args("fdname", fdname), fd, "closefd",
+                              qemu_hotplug_args("fdname", fdname));
+    return 0;
+}
+
 static int plan_interface(struct attach_op *op, struct qemu_hotplug *hp, struct vb_error *err)
 {
     const struct vb_device_def *dev = op->live_dev;
@@ -229,7 +250,9 @@ static int plan_interface(struct attach_op *op, struct qemu_hotplug *hp, struct 
     struct json_object *args;
     unsigned int n;
 
-    if (!dev->type || !streq(dev->type, "user"))
+    bool tap = dev->type && streq(dev->type, "ethernet");
+
+    if (!tap && (!dev->type || !streq(dev->type, "user")))
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "live attach of interface type '%s' is not supported",
                             dev->type ? dev->type : "");
     for (size_t i = 0; i < ARRAY_SIZE(models); i++)
@@ -243,8 +266,12 @@ static int plan_interface(struct attach_op *op, struct qemu_hotplug *hp, struct 
     snprintf(op->alias, sizeof(op->alias), "net%u", n);
     snprintf(netdev, sizeof(netdev), "hostnet%u", n);
 
-    args = qemu_hotplug_args("type", "user");
+    if (tap && add_tap_steps(op, netdev, err) < 0)
+        return -1;
+    args = qemu_hotplug_args("type", tap ? "tap" : "user");
     json_object_object_add(args, "id", json_object_new_string(netdev));
+    if (tap)
+        json_object_object_add(args, "fd", json_object_new_string(netdev));
     add_step(op, "netdev_add", args, "netdev_del", qemu_hotplug_args("id", netdev));
 
     args = qemu_hotplug_args("driver", device);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf/domain_view.h"
 #include "drivers/qemu/qemu_command.h"
@@ -294,7 +295,13 @@ struct json_object *qemu_hotplug_args(const char *key, const char *value)
 void qemu_hotplug_steps_add(struct hotplug_steps *steps, const char *command, struct json_object *args,
                             const char *undo, struct json_object *undo_args)
 {
-    steps->step[steps->n++] = (struct hotplug_step){ command, undo, args, undo_args };
+    steps->step[steps->n++] = (struct hotplug_step){ command, undo, args, undo_args, false, -1 };
+}
+
+void qemu_hotplug_steps_add_fd(struct hotplug_steps *steps, const char *command, struct json_object *args, int fd,
+                               const char *undo, struct json_object *undo_args)
+{
+    steps->step[steps->n++] = (struct hotplug_step){ command, undo, args, undo_args, true, fd };
 }
 
 int qemu_hotplug_steps_send(struct qemu_dom *dom, struct hotplug_steps *steps, qmp_reply_fn reply, void *userdata,
@@ -304,6 +311,9 @@ int qemu_hotplug_steps_send(struct qemu_dom *dom, struct hotplug_steps *steps, q
 
     if (!dom->proc)
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "domain is not running");
+    if (step->has_fd) /* qemu gets a copy; ours is closed with the steps */
+        return qemu_process_command_fd(dom->proc, step->command, TAKE_PTR(step->args), step->fd,
+                                       QEMU_COMMAND_TIMEOUT_USEC, reply, userdata, err);
     return qemu_process_command(dom->proc, step->command, TAKE_PTR(step->args), QEMU_COMMAND_TIMEOUT_USEC, reply,
                                 userdata, err);
 }
@@ -320,6 +330,8 @@ void qemu_hotplug_steps_clear(struct hotplug_steps *steps)
     for (size_t i = 0; i < steps->n; i++) {
         json_object_put(steps->step[i].args);
         json_object_put(steps->step[i].undo_args);
+        if (steps->step[i].has_fd)
+            close(steps->step[i].fd);
     }
     *steps = (struct hotplug_steps){ 0 };
 }

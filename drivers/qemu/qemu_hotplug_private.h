@@ -81,6 +81,8 @@ struct json_object *qemu_hotplug_args(const char *key, const char *value);
 struct hotplug_step {
     const char *command, *undo;
     struct json_object *args, *undo_args; /* owned */
+    bool has_fd;                          /* fd (owned) goes with the command (getfd) */
+    int fd;
 };
 struct hotplug_steps {
     struct hotplug_step step[HOTPLUG_STEPS_MAX];
@@ -88,6 +90,9 @@ struct hotplug_steps {
 };
 void qemu_hotplug_steps_add(struct hotplug_steps *steps, const char *command, struct json_object *args,
                             const char *undo, struct json_object *undo_args);
+/* The same for a command that passes fd to qemu (getfd); the steps own fd from here on. */
+void qemu_hotplug_steps_add_fd(struct hotplug_steps *steps, const char *command, struct json_object *args, int fd,
+                               const char *undo, struct json_object *undo_args);
 /* Sends step[done]; its reply goes to `reply`, which counts it done. */
 int qemu_hotplug_steps_send(struct qemu_dom *dom, struct hotplug_steps *steps, qmp_reply_fn reply, void *userdata,
                             struct vb_error *err);

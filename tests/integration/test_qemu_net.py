@@ -183,3 +183,41 @@ def test_link_state_starts_down_and_follows_update_device(bus, daemon, workdir, 
         qmp.close()
         dom.Destroy(0)
     dom.Undefine(0)
+
+
+def test_ethernet_nic_attached_live_gets_its_tap_through_getfd_and_detach_removes_it(
+        bus, daemon, workdir, guest_files):  # noqa: F811
+    from conftest import SignalRecorder
+    from test_qemu_lifecycle import wait_for_file_text
+    conn, dom, qmp_path = start(bus, workdir, guest_files, "hot1", "")
+    qmp = Qmp(qmp_path)
+    removed = SignalRecorder(bus, "DeviceRemoved", "org.libvirt.Domain")
+    try:
+        # A tap that must exist but does not: refused, nothing in qemu, no tap made.
+        missing = unique_tap()
+        with pytest.raises(dbus.DBusException, match="target managed='no' but specified dev doesn't exist"):
+            dom.AttachDevice(ethernet("52:54:00:aa:02:01", "<target dev='%s' managed='no'/>" % missing), 1)
+        assert not any(d.startswith("net") for d in qmp.devices()) and link(missing) is None
+
+        dom.AttachDevice(ethernet("52:54:00:aa:02:02"), 1)  # LIVE
+        live = dom.GetXMLDesc(0)
+        tap = live.split("<target dev='")[1].split("'")[0]
+        info = link(tap)
+        assert info is not None and "UP" in info["flags"] and info["address"] == "fe:54:00:aa:02:02", info
+        alias = live.split("<alias name='")[1].split("'")[0]
+        assert alias in qmp.devices()
+        stats = interface_stats(conn, dom)
+        assert stats["net.count"] == 1 and stats["net.0.name"] == tap
+        qmp.cmd("announce-self", initial=1, max=2, rounds=3, step=1)
+        assert wait_until(lambda: interface_stats(conn, dom)["net.0.tx.pkts"] >= stats["net.0.tx.pkts"] + 3, 10)
+
+        # Detach: the guest ejects the card, qemu drops the netdev and with it the last fd.
+        assert wait_for_file_text(os.path.join(workdir, "hot1.serial"), "VIRTBUS-GUEST-READY", 40)
+        dom.DetachDevice(ethernet("52:54:00:aa:02:02"), 1)
+        assert removed.wait_for(1, timeout=10) == [(alias,)]
+        assert wait_until(lambda: link(tap) is None, 5), "the tap outlived its netdev"
+        assert "<interface" not in dom.GetXMLDesc(0)
+    finally:
+        qmp.close()
+        dom.Destroy(0)
+    dom.Undefine(0)
