@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "drivers/qemu/qemu_image.h"
 #include "drivers/qemu/qemu_storage_private.h"
 
 /* libvirt's VIR_STORAGE_DEFAULT_VOL_PERM_MODE */
@@ -152,11 +153,21 @@ static int reserve_file(const struct vb_vol_def *vol, struct vb_error *err)
     return 0;
 }
 
-/* Reads the file's format and sizes back into vol. */
+/* Reads the file's sizes back into vol: in the daemon for raw and qcow2 (a stat and a header,
+ * as libvirt's volume refresh), qemu-img info (which also rereads the format) for the rest. */
 static int read_back(struct vb_vol_def *vol, struct vb_error *err)
 {
+    struct qemu_image_sizes sizes;
     struct qemu_img_info info;
+    int r = vol->format ? qemu_image_read_sizes(vol->path, vol->format, &sizes, err) : 1;
 
+    if (r <= 0) {
+        if (r == 0) {
+            vol->capacity = sizes.capacity;
+            vol->allocation = sizes.allocation;
+        }
+        return r;
+    }
     if (qemu_img_info(vol->path, &info, err) < 0)
         return -1;
     free(vol->format);
