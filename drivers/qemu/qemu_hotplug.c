@@ -1,7 +1,7 @@
-/* AttachDevice and UpdateDevice in the QEMU driver, as libvirt's qemu_hotplug.c: a file-backed
- * virtio disk (blockdev-add storage + format, device_add virtio-blk-pci) or a user-mode NIC
- * (netdev_add, device_add) into the running qemu, each step undone when a later one fails, and
- * the persistent definition changed through the store. */
+/* AttachDevice and UpdateDevice in the QEMU driver, as libvirt's qemu_hotplug.c: a virtio disk
+ * backed by a file or a pool volume (blockdev-add storage + format, device_add virtio-blk-pci) or
+ * a user-mode NIC (netdev_add, device_add) into the running qemu, each step undone when a later
+ * one fails, and the persistent definition changed through the store. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "conf/domain_view.h"
 #include "drivers/domain_registry.h"
 #include "drivers/qemu/qemu_hotplug_private.h"
+#include "drivers/qemu/qemu_storage.h"
 #include "drivers/qemu/qmp_message.h"
 #include "events/event.h"
 #include "util/log.h"
@@ -347,7 +348,7 @@ static int set_alias(struct attach_op *op, struct vb_error *err)
     return vb_device_def_set_child_element(op->live_dev, "alias", text, err);
 }
 
-static int attach_live(struct vb_call *call, struct vb_domain_obj *obj,
+static int attach_live(struct qemu_conn *conn, struct vb_call *call, struct vb_domain_obj *obj,
                        struct attach_op *op)
 {
     struct vb_error *err = &call->err;
@@ -358,8 +359,10 @@ static int attach_live(struct vb_call *call, struct vb_domain_obj *obj,
     if (!hp)
         return -1;
     op->dom = dom;
+    /* A pool volume goes live as the file it stands for, as at start; the persistent
+     * definition keeps the volume. */
     if (op->live_dev->kind == VB_DEVICE_DISK)
-        r = plan_disk(op, hp, err);
+        r = qemu_storage_resolve_disk(conn, op->live_dev, err) < 0 ? -1 : plan_disk(op, hp, err);
     else if (op->live_dev->kind == VB_DEVICE_INTERFACE)
         r = plan_interface(op, hp, err);
     else
@@ -400,7 +403,7 @@ int qemu_attach_device(void *priv, struct vb_call *call, struct vb_domain_obj *o
         op_free(op);
         return -1;
     }
-    r = attach_live(call, obj, op);
+    r = attach_live(conn, call, obj, op);
     if (r < 0)
         op_free(op);
     return r;
