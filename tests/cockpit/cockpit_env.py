@@ -288,10 +288,17 @@ def diagnosed(world):
 
 
 def wait_until(what, predicate, timeout=60, interval=0.2, failed=lambda: None):
-    """predicate()'s first true value; fails at once when failed() names a failure."""
+    """predicate()'s first true value; fails at once when failed() names a failure. An element
+    the page re-rendered while predicate() read it (selenium's StaleElementReferenceException)
+    is read again on the next round."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = predicate()
+        try:
+            value = predicate()
+        except Exception as e:
+            if type(e).__name__ != "StaleElementReferenceException":
+                raise
+            value = None
         if value:
             return value
         failure = failed()
@@ -322,11 +329,21 @@ def page_text(world):
     return world.browser.find_element(By.TAG_NAME, "body").text
 
 
-def click(world, element_id, timeout=30):
+def shown(world, element_id, enabled=False):
+    """The displayed elements with that id (a wait_until predicate: it may meet a stale one)."""
     from selenium.webdriver.common.by import By
-    element = wait_until("#" + element_id, lambda: [e for e in world.browser.find_elements(By.ID, element_id)
-                                                    if e.is_displayed() and e.is_enabled()], timeout)[0]
-    element.click()
+    return [e for e in world.browser.find_elements(By.ID, element_id)
+            if e.is_displayed() and (not enabled or e.is_enabled())]
+
+
+def click(world, element_id, timeout=30):
+    """Clicks the element once it is shown and enabled, again if the page re-rendered it meanwhile."""
+    def clicked():
+        for element in shown(world, element_id, enabled=True):
+            element.click()
+            return True
+        return False
+    wait_until("#" + element_id + " clicked", clicked, timeout)
 
 
 # The fixtures the test files import (a conftest.py here would shadow tests/integration's).

@@ -1,15 +1,15 @@
 """cockpit-machines' storage and network pages against virtbusd's qemu:///system, in headless
 Chromium: the Storage pools page lists the default pool and a directory pool the test defines,
 shows that pool's volumes, creates a volume through its dialog, and the VM's "Add disk" dialog
-attaches an existing pool volume to a shut-off guest, whose definition then has the disk; the
-Networks page loads. Each result is checked on D-Bus too, and every org.libvirt error the pages
+attaches an existing pool volume, then a new one, to a shut-off guest, whose definition then
+has the disks; an unused volume is deleted from the listing; the Networks page loads. Each result is checked on D-Bus too, and every org.libvirt error the pages
 got fails the test."""
 import os
 
 import pytest
 
 import cockpit_env
-from cockpit_env import click, diagnosed, guest_xml, open_machines_page, page_text, wait_until
+from cockpit_env import click, diagnosed, guest_xml, open_machines_page, page_text, shown, wait_until
 from cockpit_env import guest_files, world  # noqa: F401 (pytest fixtures, used by name)
 
 INACTIVE_XML = 2  # VIR_DOMAIN_XML_INACTIVE
@@ -38,53 +38,74 @@ def define_pool(world, name, path):
     return pool
 
 
+def volume_names(world, pool):
+    return sorted(str(world.interface(path, "org.freedesktop.DBus.Properties").Get("org.libvirt.StorageVol", "Name"))
+                  for path in pool.ListStorageVolumes(0))
+
+
 def element(world, element_id, timeout=30):
-    from selenium.webdriver.common.by import By
-    return wait_until("#" + element_id, lambda: [e for e in world.browser.find_elements(By.ID, element_id)
-                                                 if e.is_displayed()], timeout, failed=world.errors.errors)[0]
+    return wait_until("#" + element_id, lambda: shown(world, element_id), timeout, failed=world.errors.errors)[0]
+
+
+def text_of(world, element_id):
+    """The element's text once shown (read again if the page re-renders it meanwhile)."""
+    return wait_until("#" + element_id, lambda: [e.text for e in shown(world, element_id)],
+                      failed=world.errors.errors)[0]
+
+
+def act(world, what, find, action=lambda e: e.click()):
+    """Finds the first element find() returns and acts on it, both again if the page re-renders it."""
+    def done():
+        for found in find():
+            action(found)
+            return True
+        return False
+    wait_until(what, done, failed=world.errors.errors)
 
 
 def set_text(world, element_id, text):
     from selenium.webdriver.common.keys import Keys
-    field = element(world, element_id)
-    field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(Keys.DELETE)
-    field.send_keys(text)
+
+    def typed(field):
+        field.send_keys(Keys.CONTROL, "a")
+        field.send_keys(Keys.DELETE)
+        field.send_keys(text)
+    act(world, "#%s typed" % element_id, lambda: shown(world, element_id), typed)
+    wait_until("#%s holding %r" % (element_id, text),
+               lambda: element(world, element_id).get_attribute("value") == text, failed=world.errors.errors)
 
 
 def select(world, element_id, value):
+    """Picks value in a <select> once the page offers it (the lists fill in as D-Bus answers)."""
     from selenium.webdriver.support.ui import Select
-    chooser = Select(element(world, element_id))
-    wait_until("%s in #%s" % (value, element_id), lambda: value in [o.get_attribute("value")
-                                                                    for o in chooser.options
-                                                                    if o.is_enabled()],
-               failed=world.errors.errors)
-    chooser.select_by_value(value)
+
+    def offered():
+        chooser = Select(element(world, element_id))
+        return [chooser] if value in [o.get_attribute("value") for o in chooser.options if o.is_enabled()] else []
+    act(world, "%s in #%s" % (value, element_id), offered, lambda chooser: chooser.select_by_value(value))
 
 
 def button_in(world, container_id, label):
     from selenium.webdriver.common.by import By
-    box = element(world, container_id)
-    return wait_until("the %r button" % label, lambda: [
-        b for b in box.find_elements(By.TAG_NAME, "button")
-        if b.text.strip() == label and b.is_enabled()], failed=world.errors.errors)[0]
+    return [b for b in element(world, container_id).find_elements(By.TAG_NAME, "button")
+            if b.text.strip() == label and b.is_enabled()]
 
 
 def pool_row(world, name):
     """The pool's row in the Storage pools listing, once it says the pool is active."""
     from selenium.webdriver.common.by import By
-    return wait_until("the pool %s listed active" % name, lambda: [
-        row for row in world.browser.find_elements(By.CSS_SELECTOR, 'tr[data-row-id="pool-%s-system"]' % name)
-        if "active" in row.text.split()], failed=world.errors.errors)[0]
+    return [row for row in world.browser.find_elements(By.CSS_SELECTOR, 'tr[data-row-id="pool-%s-system"]' % name)
+            if "active" in row.text.split()]
 
 
 def expand_pool(world, name):
     """Opens the pool's row and its "Storage volumes" tab; returns the row's id."""
     from selenium.webdriver.common.by import By
-    pool_row(world, name).find_element(By.CSS_SELECTOR, "td button").click()
-    wait_until("the Storage volumes tab", lambda: [
+    act(world, "the pool %s listed active, opened" % name,
+        lambda: [b for row in pool_row(world, name) for b in row.find_elements(By.CSS_SELECTOR, "td button")][:1])
+    act(world, "the Storage volumes tab", lambda: [
         b for b in world.browser.find_elements(By.XPATH, '//button[normalize-space()="Storage volumes"]')
-        if b.is_displayed()], failed=world.errors.errors)[0].click()
+        if b.is_displayed()])
     return "pool-%s-system" % name
 
 
@@ -93,22 +114,24 @@ def test_storage_pages_list_pools_and_volumes_create_a_volume_attach_it_and_netw
     kernel, initramfs = guest_files
     name, pool_name = "cockpit-disks", "cockpit-pool"
     world.connect().DomainDefineXML(guest_xml(name, kernel, initramfs, os.path.join(world.tmp, "serial.log")))
-    pool = define_pool(world, pool_name, os.path.join(world.tmp, "pool"))
+    pool_dir = os.path.join(world.tmp, "pool")
+    pool = define_pool(world, pool_name, pool_dir)
 
     with diagnosed(world):
         open_machines_page(world)
         click(world, "card-pf-storage-pools")
         element(world, "storage-pools-listing")
-        pool_row(world, "default")
+        wait_until("the default pool listed active", lambda: pool_row(world, "default"),
+                   failed=world.errors.errors)
 
         row_id = expand_pool(world, pool_name)
-        assert "data.qcow2" in element(world, row_id + "-volume-data.qcow2-name").text
+        assert text_of(world, row_id + "-volume-data.qcow2-name") == "data.qcow2"
 
         click(world, "%s-create-volume-button" % row_id[len("pool-"):])
         set_text(world, "create-volume-dialog-name", "made-on-page")
         set_text(world, "create-volume-dialog-size", "8")
         select(world, "create-volume-dialog-unit", "MiB")
-        button_in(world, "create-volume-dialog-modal", "Create").click()
+        act(world, "the dialog's Create button", lambda: button_in(world, "create-volume-dialog-modal", "Create"))
         wait_until("the new volume's size on the page", lambda: "0.01 GB" in element(
             world, row_id + "-volume-made-on-page-size").text, failed=world.errors.errors)
         made = world.interface(pool.StorageVolLookupByName("made-on-page"), "org.libvirt.StorageVol")
@@ -128,12 +151,35 @@ def test_storage_pages_list_pools_and_volumes_create_a_volume_attach_it_and_netw
         wait_until("the disk on the VM's page", lambda: "made-on-page" in element(
             world, "vm-%s-disks" % name).text, failed=world.errors.errors)
 
+        # "Create new" in the same dialog: a volume made in the pool and attached in one go.
+        click(world, prefix)
+        click(world, prefix + "-createnew")
+        select(world, prefix + "-new-select-pool", pool_name)
+        set_text(world, prefix + "-new-name", "made-in-add-disk")
+        set_text(world, prefix + "-new-size", "4")
+        select(world, prefix + "-new-unit", "MiB")
+        click(world, prefix + "-dialog-add")
+        wait_until("the new disk in the definition", lambda: "volume='made-in-add-disk'" in str(
+            world.domain(name).GetXMLDesc(INACTIVE_XML)), failed=world.errors.errors)
+        made = world.interface(pool.StorageVolLookupByName("made-in-add-disk"), "org.libvirt.StorageVol")
+        assert made.GetInfo(0)[1] == 4 * 1024 * 1024
+
         # The page reads the pool volume back from the domain's disks: "Used by" names the guest.
         world.browser.get(world.ws.url() + "#/storages")
         row_id = expand_pool(world, pool_name)
         wait_until("the guest in the volume's Used by", lambda: name in element(
             world, row_id + "-volume-made-on-page-usedby").text, failed=world.errors.errors)
         assert world.browser.find_element("id", row_id + "-volume-data.qcow2-usedby").text == ""
+
+        # A volume no guest uses is deleted from the listing: its file goes.
+        from selenium.webdriver.common.by import By
+        act(world, "data.qcow2 selected", lambda: element(world, row_id + "-volume-data.qcow2-name").find_elements(
+            By.XPATH, "./ancestor::tr//input[@type='checkbox']"))
+        click(world, "storage-volumes-delete")
+        wait_until("data.qcow2 gone from the page", lambda: not world.browser.find_elements(
+            By.ID, row_id + "-volume-data.qcow2-name"), failed=world.errors.errors)
+        assert not os.path.exists(os.path.join(pool_dir, "data.qcow2"))
+        assert volume_names(world, pool) == ["made-in-add-disk", "made-on-page"]
 
         # The QEMU connection serves no virtual networks yet (drivers/qemu/qemu_host.c): an empty listing.
         world.browser.get(world.ws.url() + "#/networks")
