@@ -8,6 +8,7 @@
 
 #include "conf/domain_view.h"
 #include "drivers/domain_registry.h"
+#include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_hotplug_private.h"
 #include "drivers/qemu/qemu_storage.h"
 #include "drivers/qemu/qmp_message.h"
@@ -123,9 +124,12 @@ static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, struct vb_er
 {
     const struct vb_device_def *dev = op->live_dev;
     _cleanup_free_ char *format = NULL;
-    char storage[48], fmt[48], index[16];
+    _cleanup_(vb_xml_element_freep) struct vb_xml_element *view = NULL;
+    char storage[48], fmt[48], index[16], where[80];
     struct json_object *args;
     int disk_index = qemu_hotplug_disk_index(dev->target_dev);
+    struct qemu_disk_cache cache;
+    const char *discard;
     unsigned int node;
 
     if (dev->disk_device && !streq(dev->disk_device, "disk"))
@@ -136,7 +140,10 @@ static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, struct vb_er
         return unsupported_disk(dev, "a disk on a bus other than virtio", err);
     if (!dev->source)
         return unsupported_disk(dev, "a disk without a source", err);
-    if (!(format = qemu_disk_format(dev, err)))
+    if (!(format = qemu_disk_format(dev, err)) || !(view = vb_device_def_view(dev, err)))
+        return -1;
+    snprintf(where, sizeof(where), "disk '%s'", dev->target_dev ? dev->target_dev : "");
+    if (qemu_disk_driver_options(vb_xml_element_child(view, "driver"), where, &cache, &discard, err) < 0)
         return -1;
     node = hp->next_node++;
     snprintf(storage, sizeof(storage), "libvirt-%u-storage", node);
@@ -148,18 +155,24 @@ static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, struct vb_er
     json_object_object_add(args, "filename", json_object_new_string(dev->source));
     json_object_object_add(args, "node-name", json_object_new_string(storage));
     json_object_object_add(args, "auto-read-only", json_object_new_boolean(1));
-    json_object_object_add(args, "discard", json_object_new_string("unmap"));
+    json_object_object_add(args, "discard", json_object_new_string(discard ? discard : "unmap"));
+    qemu_disk_cache_add(args, &cache);
     add_step(op, "blockdev-add", args, "blockdev-del", id_args("node-name", storage));
 
     args = id_args("driver", format);
     json_object_object_add(args, "node-name", json_object_new_string(fmt));
     json_object_object_add(args, "read-only", json_object_new_boolean(0));
+    qemu_disk_cache_add(args, &cache);
+    if (discard)
+        json_object_object_add(args, "discard", json_object_new_string(discard));
     json_object_object_add(args, "file", json_object_new_string(storage));
     add_step(op, "blockdev-add", args, "blockdev-del", id_args("node-name", fmt));
 
     args = id_args("driver", "virtio-blk-pci");
     json_object_object_add(args, "id", json_object_new_string(op->alias));
     json_object_object_add(args, "drive", json_object_new_string(fmt));
+    if (cache.set)
+        json_object_object_add(args, "write-cache", json_object_new_string(cache.writeback ? "on" : "off"));
     add_step(op, "device_add", args, NULL, NULL);
     /* libvirt's live XML names the blockdev pair in <source index='N'/>. */
     return vb_device_def_set_child_attribute(op->live_dev, "source", "index", index, err);

@@ -215,10 +215,11 @@ def test_pool_volume_disk_attach_live_opens_the_volume_file(bus, workdir, runnin
     pool.StorageVolCreateXML("<volume><name>hot.qcow2</name><capacity unit='MiB'>4</capacity>"
                              "<target><format type='qcow2'/></target></volume>", 0)
 
-    def volume_disk(target_dev, volume):
-        return ("<disk type='volume' device='disk'><driver name='qemu' type='qcow2' cache='default' "
+    def volume_disk(target_dev, volume, cache="default"):
+        # as the page writes it, cache and discard included
+        return ("<disk type='volume' device='disk'><driver name='qemu' type='qcow2' cache='%s' "
                 "discard='unmap'/><source pool='hotpool' volume='%s'/><target dev='%s' bus='virtio'/></disk>"
-                % (volume, target_dev))
+                % (cache, volume, target_dev))
 
     nodes_before = qmp.nodes()
     with pytest.raises(dbus.DBusException, match="no storage vol with matching name 'missing'"):
@@ -226,10 +227,13 @@ def test_pool_volume_disk_attach_live_opens_the_volume_file(bus, workdir, runnin
     assert qmp.nodes() == nodes_before
     assert "vdg" not in dom.GetXMLDesc(0) and "vdg" not in dom.GetXMLDesc(XML_INACTIVE)
 
-    dom.AttachDevice(volume_disk("vdf", "hot.qcow2"), LIVE | CONFIG)
+    dom.AttachDevice(volume_disk("vdf", "hot.qcow2", cache="unsafe"), LIVE | CONFIG)
     block = {b["qdev"]: b for b in qmp.cmd("query-block")}
     inserted = block["/machine/peripheral/virtio-disk5/virtio-backend"]["inserted"]
     assert (inserted["file"], inserted["drv"]) == (os.path.join(target, "hot.qcow2"), "qcow2")
+    assert inserted["cache"] == {"writeback": True, "direct": False, "no-flush": True}  # libvirt's 'unsafe'
+    with pytest.raises(dbus.DBusException, match="disk 'vdg': unknown disk cache mode 'bogus'"):
+        dom.AttachDevice(volume_disk("vdg", "hot.qcow2", cache="bogus"), LIVE)
     assert "<source file='%s'" % os.path.join(target, "hot.qcow2") in dom.GetXMLDesc(0)
     assert "<source pool='hotpool' volume='hot.qcow2'/>" in dom.GetXMLDesc(XML_INACTIVE)
     assert dom.GetBlockInfo("vdf", 0)[0] == 4 << 20
