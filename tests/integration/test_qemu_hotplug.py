@@ -239,6 +239,22 @@ def test_pool_volume_disk_attach_live_opens_the_volume_file(bus, workdir, runnin
     assert dom.GetBlockInfo("vdf", 0)[0] == 4 << 20
 
 
+def test_interface_addresses_from_each_source(bus, running):
+    """What cockpit-machines asks of a running guest's page, answered as libvirt's QEMU driver does
+    for a user-mode NIC: no leases (no virtual network), nothing in the host's ARP table, no agent."""
+    dom, qmp, serial = running
+    assert dom.InterfaceAddresses(0, 0) == []  # VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE
+    assert dom.InterfaceAddresses(2, 0) == []  # _ARP: the guest's MAC is not on the host's table
+    with pytest.raises(dbus.DBusException, match="QEMU guest agent is not configured"):
+        dom.InterfaceAddresses(1, 0)
+    with pytest.raises(dbus.DBusException, match="Unknown IP address data source 3"):
+        dom.InterfaceAddresses(3, 0)
+    dom.Destroy(0)
+    with pytest.raises(dbus.DBusException, match="domain is not running"):
+        dom.InterfaceAddresses(0, 0)
+    dom.Create(0)  # the fixture destroys it
+
+
 def test_nic_attach_and_detach_waiting_for_a_paused_guest(bus, running):
     dom, qmp, serial = running
     removed = SignalRecorder(bus, "DeviceRemoved", "org.libvirt.Domain")
