@@ -2,7 +2,8 @@
 Chromium: the Storage pools page lists the default pool and a directory pool the test defines,
 shows that pool's volumes, creates a volume through its dialog, and the VM's "Add disk" dialog
 attaches an existing pool volume, then a new one, to a shut-off guest, whose definition then
-has the disks; an unused volume is deleted from the listing; the Networks page loads. Each result is checked on D-Bus too, and every org.libvirt error the pages
+has the disks; an unused volume is deleted from the listing; the guest starts with those disks
+and a third is hot-plugged; the Networks page loads. Each result is checked on D-Bus too, and every org.libvirt error the pages
 got fails the test."""
 import os
 
@@ -103,10 +104,110 @@ def expand_pool(world, name):
     from selenium.webdriver.common.by import By
     act(world, "the pool %s listed active, opened" % name,
         lambda: [b for row in pool_row(world, name) for b in row.find_elements(By.CSS_SELECTOR, "td button")][:1])
-    act(world, "the Storage volumes tab", lambda: [
-        b for b in world.browser.find_elements(By.XPATH, '//button[normalize-space()="Storage volumes"]')
-        if b.is_displayed()])
+    act(world, "the Storage volumes tab", lambda: buttons_labelled(world, "Storage volumes"))
     return "pool-%s-system" % name
+
+
+def buttons_labelled(world, label):
+    return [b for b in world.browser.find_elements("xpath", '//button[normalize-space()="%s"]' % label)
+            if b.is_displayed()]
+
+
+def new_volume_in_add_disk(world, prefix, pool_name, volume):
+    """Opens "Add disk", "Create new": a 4 MiB volume in the pool (the caller adds it)."""
+    click(world, prefix)
+    click(world, prefix + "-createnew")
+    select(world, prefix + "-new-select-pool", pool_name)
+    set_text(world, prefix + "-new-name", volume)
+    set_text(world, prefix + "-new-size", "4")
+    select(world, prefix + "-new-unit", "MiB")
+
+
+def in_definition(world, name, text, flags=INACTIVE_XML):
+    return text in str(world.domain(name).GetXMLDesc(flags))
+
+
+def pools_page_lists_pools_and_creates_a_volume(world, pool_name, pool):
+    open_machines_page(world)
+    click(world, "card-pf-storage-pools")
+    element(world, "storage-pools-listing")
+    wait_until("the default pool listed active", lambda: pool_row(world, "default"), failed=world.errors.errors)
+    row_id = expand_pool(world, pool_name)
+    assert text_of(world, row_id + "-volume-data.qcow2-name") == "data.qcow2"
+
+    click(world, "%s-create-volume-button" % row_id[len("pool-"):])
+    set_text(world, "create-volume-dialog-name", "made-on-page")
+    set_text(world, "create-volume-dialog-size", "8")
+    select(world, "create-volume-dialog-unit", "MiB")
+    act(world, "the dialog's Create button", lambda: button_in(world, "create-volume-dialog-modal", "Create"))
+    wait_until("the new volume's size on the page", lambda: "0.01 GB" in element(
+        world, row_id + "-volume-made-on-page-size").text, failed=world.errors.errors)
+    made = world.interface(pool.StorageVolLookupByName("made-on-page"), "org.libvirt.StorageVol")
+    assert "<format type='qcow2'/>" in made.GetXMLDesc(0)
+    assert made.GetInfo(0)[1] == 8 * 1024 * 1024
+
+
+def add_disk_attaches_pool_volumes(world, name, pool_name, pool):
+    """An existing volume, then a new one, to the shut-off guest (AttachDevice CONFIG)."""
+    world.browser.get(world.ws.url() + "#/vm?name=%s&connection=system" % name)
+    prefix = "vm-%s-disks-adddisk" % name
+    click(world, prefix)
+    click(world, prefix + "-useexisting")
+    select(world, prefix + "-existing-select-pool", pool_name)
+    select(world, prefix + "-existing-select-volume", "made-on-page")
+    click(world, prefix + "-dialog-add")
+    wait_until("the disk in the definition", lambda: in_definition(world, name, "volume='made-on-page'"),
+               failed=world.errors.errors)
+    assert in_definition(world, name, "pool='%s'" % pool_name)
+    wait_until("the disk on the VM's page", lambda: "made-on-page" in element(
+        world, "vm-%s-disks" % name).text, failed=world.errors.errors)
+
+    new_volume_in_add_disk(world, prefix, pool_name, "made-in-add-disk")
+    click(world, prefix + "-dialog-add")
+    wait_until("the new disk in the definition", lambda: in_definition(world, name, "volume='made-in-add-disk'"),
+               failed=world.errors.errors)
+    made = world.interface(pool.StorageVolLookupByName("made-in-add-disk"), "org.libvirt.StorageVol")
+    assert made.GetInfo(0)[1] == 4 * 1024 * 1024
+
+
+def volumes_show_users_and_an_unused_one_is_deleted(world, name, pool_name, pool, pool_dir):
+    from selenium.webdriver.common.by import By
+
+    # The page reads the pool volumes back from the domain's disks: "Used by" names the guest.
+    world.browser.get(world.ws.url() + "#/storages")
+    row_id = expand_pool(world, pool_name)
+    wait_until("the guest in the volume's Used by", lambda: name in element(
+        world, row_id + "-volume-made-on-page-usedby").text, failed=world.errors.errors)
+    assert world.browser.find_element(By.ID, row_id + "-volume-data.qcow2-usedby").text == ""
+
+    act(world, "data.qcow2 selected", lambda: element(world, row_id + "-volume-data.qcow2-name").find_elements(
+        By.XPATH, "./ancestor::tr//input[@type='checkbox']"))
+    click(world, "storage-volumes-delete")
+    wait_until("data.qcow2 gone from the page", lambda: not world.browser.find_elements(
+        By.ID, row_id + "-volume-data.qcow2-name"), failed=world.errors.errors)
+    assert not os.path.exists(os.path.join(pool_dir, "data.qcow2"))
+    assert volume_names(world, pool) == ["made-in-add-disk", "made-on-page"]
+
+
+def add_disk_hot_plugs_into_the_running_guest(world, name, pool_name, pool_dir):
+    """The guest starts with the disks the page wrote (cache='default' discard='unmap'); on the
+    running guest the dialog hot-plugs (AttachDevice LIVE, and CONFIG with "Always attach"): qemu
+    opens the new volume's file, the definition keeps the pool volume. The guest need not have
+    booted for qemu to take the device."""
+    world.domain(name).Create(0)
+    # A running guest's page asks for its addresses from each source (Promise.allSettled);
+    # libvirt's QEMU driver answers the agent source so for a guest without an agent channel.
+    world.errors.allow("InterfaceAddresses", "QEMU guest agent is not configured")
+    world.browser.get(world.ws.url() + "#/vm?name=%s&connection=system" % name)
+    element(world, "vm-%s-system-shutdown-button" % name)  # the dialog reads the state it opens with
+    prefix = "vm-%s-disks-adddisk" % name
+    new_volume_in_add_disk(world, prefix, pool_name, "hot-plugged")
+    act(world, "the dialog's additional options", lambda: buttons_labelled(world, "Show additional options"))
+    click(world, prefix + "-permanent")
+    click(world, prefix + "-dialog-add")
+    wait_until("the hot-plugged disk in the live definition", lambda: in_definition(
+        world, name, "<source file='%s'" % os.path.join(pool_dir, "hot-plugged"), 0), failed=world.errors.errors)
+    assert in_definition(world, name, "volume='hot-plugged'")
 
 
 def test_storage_pages_list_pools_and_volumes_create_a_volume_attach_it_and_networks_load(
@@ -118,68 +219,10 @@ def test_storage_pages_list_pools_and_volumes_create_a_volume_attach_it_and_netw
     pool = define_pool(world, pool_name, pool_dir)
 
     with diagnosed(world):
-        open_machines_page(world)
-        click(world, "card-pf-storage-pools")
-        element(world, "storage-pools-listing")
-        wait_until("the default pool listed active", lambda: pool_row(world, "default"),
-                   failed=world.errors.errors)
-
-        row_id = expand_pool(world, pool_name)
-        assert text_of(world, row_id + "-volume-data.qcow2-name") == "data.qcow2"
-
-        click(world, "%s-create-volume-button" % row_id[len("pool-"):])
-        set_text(world, "create-volume-dialog-name", "made-on-page")
-        set_text(world, "create-volume-dialog-size", "8")
-        select(world, "create-volume-dialog-unit", "MiB")
-        act(world, "the dialog's Create button", lambda: button_in(world, "create-volume-dialog-modal", "Create"))
-        wait_until("the new volume's size on the page", lambda: "0.01 GB" in element(
-            world, row_id + "-volume-made-on-page-size").text, failed=world.errors.errors)
-        made = world.interface(pool.StorageVolLookupByName("made-on-page"), "org.libvirt.StorageVol")
-        assert "<format type='qcow2'/>" in made.GetXMLDesc(0)
-        assert made.GetInfo(0)[1] == 8 * 1024 * 1024
-
-        world.browser.get(world.ws.url() + "#/vm?name=%s&connection=system" % name)
-        prefix = "vm-%s-disks-adddisk" % name
-        click(world, prefix)
-        click(world, prefix + "-useexisting")
-        select(world, prefix + "-existing-select-pool", pool_name)
-        select(world, prefix + "-existing-select-volume", "made-on-page")
-        click(world, prefix + "-dialog-add")
-        wait_until("the disk in the definition", lambda: "volume='made-on-page'" in str(
-            world.domain(name).GetXMLDesc(INACTIVE_XML)), failed=world.errors.errors)
-        assert "pool='%s'" % pool_name in str(world.domain(name).GetXMLDesc(INACTIVE_XML))
-        wait_until("the disk on the VM's page", lambda: "made-on-page" in element(
-            world, "vm-%s-disks" % name).text, failed=world.errors.errors)
-
-        # "Create new" in the same dialog: a volume made in the pool and attached in one go.
-        click(world, prefix)
-        click(world, prefix + "-createnew")
-        select(world, prefix + "-new-select-pool", pool_name)
-        set_text(world, prefix + "-new-name", "made-in-add-disk")
-        set_text(world, prefix + "-new-size", "4")
-        select(world, prefix + "-new-unit", "MiB")
-        click(world, prefix + "-dialog-add")
-        wait_until("the new disk in the definition", lambda: "volume='made-in-add-disk'" in str(
-            world.domain(name).GetXMLDesc(INACTIVE_XML)), failed=world.errors.errors)
-        made = world.interface(pool.StorageVolLookupByName("made-in-add-disk"), "org.libvirt.StorageVol")
-        assert made.GetInfo(0)[1] == 4 * 1024 * 1024
-
-        # The page reads the pool volume back from the domain's disks: "Used by" names the guest.
-        world.browser.get(world.ws.url() + "#/storages")
-        row_id = expand_pool(world, pool_name)
-        wait_until("the guest in the volume's Used by", lambda: name in element(
-            world, row_id + "-volume-made-on-page-usedby").text, failed=world.errors.errors)
-        assert world.browser.find_element("id", row_id + "-volume-data.qcow2-usedby").text == ""
-
-        # A volume no guest uses is deleted from the listing: its file goes.
-        from selenium.webdriver.common.by import By
-        act(world, "data.qcow2 selected", lambda: element(world, row_id + "-volume-data.qcow2-name").find_elements(
-            By.XPATH, "./ancestor::tr//input[@type='checkbox']"))
-        click(world, "storage-volumes-delete")
-        wait_until("data.qcow2 gone from the page", lambda: not world.browser.find_elements(
-            By.ID, row_id + "-volume-data.qcow2-name"), failed=world.errors.errors)
-        assert not os.path.exists(os.path.join(pool_dir, "data.qcow2"))
-        assert volume_names(world, pool) == ["made-in-add-disk", "made-on-page"]
+        pools_page_lists_pools_and_creates_a_volume(world, pool_name, pool)
+        add_disk_attaches_pool_volumes(world, name, pool_name, pool)
+        volumes_show_users_and_an_unused_one_is_deleted(world, name, pool_name, pool, pool_dir)
+        add_disk_hot_plugs_into_the_running_guest(world, name, pool_name, pool_dir)
 
         # The QEMU connection serves no virtual networks yet (drivers/qemu/qemu_host.c): an empty listing.
         world.browser.get(world.ws.url() + "#/networks")
