@@ -171,7 +171,7 @@ static struct bus_link *open_link(struct bus_broker *b, pn_session_t *session, b
     pn_link_t *link;
     struct bus_link *l;
 
-    snprintf(name, sizeof(name), "%s-%s", b->fe->agent_name, address);
+    snprintf(name, sizeof(name), "%s-%s", b->fe->agents[0].name, address);
     link = sender ? pn_sender(session, name) : pn_receiver(session, name);
     if (sender)
         pn_terminus_set_address(pn_link_target(link), address);
@@ -192,8 +192,10 @@ static void open_links(struct bus_broker *b)
     char address[512];
 
     pn_session_open(session);
-    address_for(b, BUS_QMF_DIRECT, b->fe->agent_name, address, sizeof(address));
-    open_link(b, session, false, address, BUS_LINK_REQUESTS);
+    for (size_t i = 0; i < b->fe->n_agents; i++) {
+        address_for(b, BUS_QMF_DIRECT, b->fe->agents[i].name, address, sizeof(address));
+        open_link(b, session, false, address, BUS_LINK_REQUESTS);
+    }
     address_for(b, BUS_QMF_TOPIC, "console.request.#", address, sizeof(address));
     open_link(b, session, false, address, BUS_LINK_REQUESTS);
     address_for(b, BUS_EVENTS_ADDRESS, NULL, address, sizeof(address));
@@ -223,7 +225,7 @@ static void try_connect(struct bus_broker *b)
     b->conn->broker = b;
     connection = b->conn->driver.connection;
     transport = b->conn->driver.transport;
-    pn_connection_set_container(connection, b->fe->agent_name);
+    pn_connection_set_container(connection, b->fe->agents[0].name);
     pn_connection_set_hostname(connection, b->url.host);
     if (b->url.user[0]) {
         pn_connection_set_user(connection, b->url.user);
@@ -347,13 +349,16 @@ int bus_broker_send_to(struct bus_broker *b, const char *address, pn_message_t *
 void bus_broker_publish_event(struct bus_broker *b, const struct vb_event *event)
 {
     struct amqp_writer *json = &b->fe->scratch;
-    pn_message_t *qmf;
+    const struct bus_agent *agent = bus_agent_of_uri(b->fe, event->uri);
+    pn_message_t *qmf = NULL;
     char *bytes;
     size_t size;
 
     if (!bus_event_published(event))
         return;
-    qmf = bus_event_qmf_message(event, b->fe->hostname, b->fe->agent_name);
+    /* JSON for every connection's events; QMF only under the agent of the event's connection. */
+    if (agent)
+        qmf = bus_event_qmf_message(event, b->fe->hostname, agent->name);
     if (bus_event_json_encode(event, b->fe->hostname, 0, json) == 0)
         outbox_add(b, json->data, json->len, false, event->seq);
     if (qmf && bus_message_encode(qmf, &bytes, &size) == 0) {

@@ -30,8 +30,9 @@ struct bus_options {
     unsigned int heartbeat_seconds;  /* QMF agent heartbeat interval */
     unsigned int open_timeout_seconds; /* a peer must finish SASL and open within this */
     char *state_dir;      /* where the event sequence high-water mark is kept */
-    char *serve_uri;      /* the connection whose objects and methods QMF serves; NULL: the first
-                           * (test:///default) */
+    char **serve;         /* the connections served by QMF agents, one agent each: URIs, or "all";
+                           * none given: the first (test:///default) */
+    size_t n_serve;
 };
 
 void bus_options_init(struct bus_options *options);

@@ -239,7 +239,7 @@ struct bus_conn *bus_conn_new(struct bus_frontend *fe, int fd, bool server, cons
         if (fe->ssl_server)
             pn_ssl_init(pn_ssl(transport), fe->ssl_server, NULL);
         bus_sasl_server_init(conn, transport);
-        pn_connection_set_container(conn->driver.connection, fe->agent_name);
+        pn_connection_set_container(conn->driver.connection, fe->agents[0].name);
     }
     /* A client socket is still connecting: writable means the connect ended (either way). */
     if (bus_poll_add(conn, server ? EPOLLIN : EPOLLIN | EPOLLOUT) < 0 ||
@@ -261,8 +261,8 @@ void bus_conn_free(struct bus_conn *conn)
 
     /* Domains the connection started with AUTODESTROY go with it. */
     snprintf(client, sizeof(client), "amqp:%u", conn->id);
-    if (fe->conn)
-        vb_connect_client_gone(fe->conn, client);
+    for (size_t i = 0; i < fe->n_agents; i++)
+        vb_connect_client_gone(fe->agents[i].conn, client);
     while (conn->requests)
         bus_request_orphan(conn->requests);
     while (conn->links)

@@ -26,13 +26,19 @@ static void encoded_free_all(struct bus_encoded *slots)
     free(slots);
 }
 
+/* A QMF event goes out under the agent of the connection it came from; an event of a
+ * connection no agent serves is not a QMF event (-1: no QMF subscriber is sent it). */
 static int encode_qmf(struct bus_frontend *fe, const struct vb_event *ev, struct bus_encoded *e)
 {
-    pn_message_t *msg = bus_event_qmf_message(ev, fe->hostname, fe->agent_name);
+    const struct bus_agent *agent = bus_agent_of_uri(fe, ev->uri);
+    pn_message_t *msg;
     char *bytes = NULL;
     size_t size = 0;
     int r = -1;
 
+    if (!agent)
+        return -1;
+    msg = bus_event_qmf_message(ev, fe->hostname, agent->name);
     if (msg && bus_message_encode(msg, &bytes, &size) == 0 && (e->subject = strdup(pn_message_get_subject(msg)))) {
         amqp_writer_reset(&e->out);
         amqp_put_raw(&e->out, bytes, size);
@@ -95,6 +101,7 @@ static int decide_visible(struct bus_link *l, const struct vb_event *ev, bool *v
     struct bus_frontend *fe = l->conn->fe;
     const struct bus_principal *principal = &l->conn->principal;
     struct policy_subject subject;
+    struct vb_connect *conn;
     int r;
 
     *visible = true;
@@ -111,11 +118,12 @@ static int decide_visible(struct bus_link *l, const struct vb_event *ev, bool *v
             return 0;
         }
     }
+    conn = bus_frontend_connection_of(fe, ev->uri);
     if (ev->object == VB_OBJECT_DOMAIN)
-        r = policy_check_decide_listed(l->check, VB_OP_CONNECT_DOMAIN_EVENT_REGISTER_ANY, fe->conn, ev->uuid,
+        r = policy_check_decide_listed(l->check, VB_OP_CONNECT_DOMAIN_EVENT_REGISTER_ANY, conn, ev->uuid,
                                        ev->name, visible);
     else
-        r = decide_object_event(l->check, fe->conn, ev, visible);
+        r = decide_object_event(l->check, conn, ev, visible);
     if (r == VB_PENDING) {
         l->waiting_for_policy = true;
         policy_check_on_answered(l->check, resume_after_policy, l);

@@ -46,7 +46,7 @@ void bus_options_clear(struct bus_options *options)
     free(options->tls_ca);
     free(options->hostname);
     free(options->state_dir);
-    free(options->serve_uri);
+    bus_options_reset_list(&options->serve, &options->n_serve);
     bus_options_init(options);
 }
 
@@ -111,10 +111,11 @@ static int setup_names(struct bus_frontend *fe, struct vb_error *err)
         snprintf(host, sizeof(host), "%s", fe->options->hostname);
     else if (gethostname(host, sizeof(host) - 1) < 0)
         snprintf(host, sizeof(host), "localhost");
-    if (!host[0] || strchr(host, ' '))
+    /* '@' separates the host from the connection in the names of the agents after the first. */
+    if (!host[0] || strpbrk(host, " @"))
         return vb_error_set(err, VB_ERR_CONF_SYNTAX, "host name '%s' is not usable in agent names", host);
     fe->hostname = strdup(host);
-    if (!fe->hostname || asprintf(&fe->agent_name, "%s:%s:%s", BUS_AGENT_VENDOR, BUS_AGENT_PRODUCT, host) < 0)
+    if (!fe->hostname)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     fe->epoch = vb_realtime_usec() / 1000000u;
     return 0;
@@ -167,18 +168,6 @@ static int open_endpoints(struct bus_frontend *fe, struct vb_error *err)
     return 0;
 }
 
-/* The connection QMF serves: the one named by --amqp-serve (its URI as served), else the first. */
-static struct vb_connect *served_connection(const struct bus_options *options, struct vb_connect *const *conns,
-                                            size_t n_conns)
-{
-    if (!options->serve_uri)
-        return conns[0];
-    for (size_t i = 0; i < n_conns; i++)
-        if (streq(conns[i]->uri, options->serve_uri))
-            return conns[i];
-    return NULL;
-}
-
 int bus_frontend_new(struct sd_event *loop, const struct bus_options *options, struct vb_connect *const *conns,
                      size_t n_conns, struct vb_event_stream *events, struct policy_engine *engine,
                      struct bus_frontend **out, struct vb_error *err)
@@ -191,16 +180,11 @@ int bus_frontend_new(struct sd_event *loop, const struct bus_options *options, s
     }
     fe->loop = loop;
     fe->options = options;
-    fe->conn = served_connection(options, conns, n_conns);
-    if (!fe->conn) {
-        free(fe);
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "AMQP: no connection serves '%s' (--amqp-serve)",
-                            options->serve_uri);
-    }
     fe->events = events;
     fe->engine = engine;
     fe->poll_fd = -1;
-    if (setup_names(fe, err) < 0 || setup_tls(fe, err) < 0 || bus_poll_open(fe) < 0 ||
+    if (setup_names(fe, err) < 0 || bus_agents_new(fe, conns, n_conns, err) < 0 || setup_tls(fe, err) < 0 ||
+        bus_poll_open(fe) < 0 ||
         (options->users_file && bus_users_load(options->users_file, &fe->users, err) < 0) ||
         sd_event_add_defer(loop, &fe->flush, bus_conns_flush_marked, fe) < 0 ||
         bus_events_subscribe(fe) < 0 || open_endpoints(fe, err) < 0 ||
@@ -239,8 +223,9 @@ void bus_frontend_free(struct bus_frontend *fe)
         return;
     sd_event_source_disable_unref(fe->heartbeat);
     sd_event_source_disable_unref(fe->flush);
-    /* The daemon closed the core's connections first (their drivers end what is pending). */
-    fe->conn = NULL;
+    /* The daemon closed the core's connections first (their drivers end what is pending): no
+     * AMQP connection closed from here on tells them of its AUTODESTROY domains. */
+    fe->n_agents = 0;
     for (size_t i = 0; i < fe->n_listeners; i++)
         bus_listener_free(fe->listeners[i]);
     for (size_t i = 0; i < fe->n_brokers; i++)
@@ -254,7 +239,7 @@ void bus_frontend_free(struct bus_frontend *fe)
     bus_users_free(fe->users);
     free(fe->listeners);
     free(fe->brokers);
+    bus_agents_free(fe);
     free(fe->hostname);
-    free(fe->agent_name);
     free(fe);
 }

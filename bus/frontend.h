@@ -120,10 +120,21 @@ struct bus_conn {
     struct bus_broker *broker; /* a broker connection's owner */
 };
 
+/* One QMF agent: a served connection under a name of its own (bus/agents.c). */
+struct bus_agent {
+    struct bus_frontend *fe;
+    struct vb_connect *conn;       /* whose objects it lists and whose methods it calls */
+    char *instance;                /* <host> for the first, <host>@<connection tag> for the others */
+    char *name;                    /* virtbus.org:virtbusd:<instance> */
+};
+
 struct bus_frontend {
     struct sd_event *loop;
     const struct bus_options *options;
-    struct vb_connect *conn;       /* the connection QMF serves */
+    struct bus_agent *agents;      /* one per served connection, in the order amqp_serve names them */
+    size_t n_agents;
+    struct vb_connect **connections; /* every connection the daemon serves (events name theirs) */
+    size_t n_connections;
     struct vb_event_stream *events;
     int subscription;
     uint64_t seen_seq;             /* the last event the stream dispatched to us */
@@ -131,14 +142,14 @@ struct bus_frontend {
     struct bus_users *users;
     pn_ssl_domain_t *ssl_server;
     char *hostname;
-    char *agent_name;              /* virtbus.org:virtbusd:<hostname> */
-    uint64_t epoch;                /* QMF _epoch: this agent's start time, seconds */
+    uint64_t epoch;                /* QMF _epoch: the agents' start time, seconds */
     struct bus_listener **listeners;
     size_t n_listeners;
     struct bus_conn *conns;
     struct bus_broker **brokers;
     size_t n_brokers;
     struct sd_event_source *heartbeat;
+    size_t heartbeat_turn;             /* the agent whose heartbeat goes first next time */
     struct sd_event_source *flush;     /* one-shot: runs the connections marked for a flush */
     int poll_fd;                       /* every connection's socket (bus/conn_poll.c) */
     struct sd_event_source *poll_source;
@@ -227,6 +238,18 @@ void bus_events_unsubscribe(struct bus_frontend *fe);
 void bus_events_pump(struct bus_link *link);
 /* Parses "virtbus.events" and "virtbus.events?from=N". Returns 0, -1 when malformed. */
 int bus_events_parse_address(const char *address, bool *has_from, uint64_t *from);
+
+/* --- QMF agents (bus/agents.c) --------------------------------------------------------------- */
+/* One agent per connection options->serve names ("all": every one; none: the first), named
+ * after fe->hostname. -1 with err naming a URI the daemon does not serve, or a repeated one. */
+int bus_agents_new(struct bus_frontend *fe, struct vb_connect *const *conns, size_t n_conns, struct vb_error *err);
+void bus_agents_free(struct bus_frontend *fe);
+/* The agent a direct request names in its subject: NULL or "" is the first; NULL when none is. */
+const struct bus_agent *bus_agent_by_name(const struct bus_frontend *fe, const char *name);
+/* The agent serving the connection an event came from; NULL when no agent serves it. */
+const struct bus_agent *bus_agent_of_uri(const struct bus_frontend *fe, const char *uri);
+/* The daemon's connection of that URI (served by an agent or not); the first when none is. */
+struct vb_connect *bus_frontend_connection_of(const struct bus_frontend *fe, const char *uri);
 
 /* --- QMF (bus/qmf*.c) ------------------------------------------------------------------------ */
 void bus_qmf_handle(struct bus_conn *conn, pn_message_t *msg);

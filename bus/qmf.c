@@ -25,23 +25,23 @@ static char *property(pn_message_t *msg, const char *key)
     return value;
 }
 
-void bus_qmf_put_agent_values(struct bus_frontend *fe, pn_data_t *data)
+void bus_qmf_put_agent_values(const struct bus_agent *agent, pn_data_t *data)
 {
     bus_put_map(data, "_values");
     bus_put_string(data, "_vendor", BUS_AGENT_VENDOR);
     bus_put_string(data, "_product", BUS_AGENT_PRODUCT);
-    bus_put_string(data, "_instance", fe->hostname);
-    bus_put_string(data, "_name", fe->agent_name);
+    bus_put_string(data, "_instance", agent->instance);
+    bus_put_string(data, "_name", agent->name);
     bus_put_uint64(data, "_timestamp", vb_realtime_usec() * 1000u);
-    bus_put_uint32(data, "_heartbeat_interval", fe->options->heartbeat_seconds);
-    bus_put_uint64(data, "_epoch", fe->epoch);
-    bus_put_string(data, "hostname", fe->hostname);
-    bus_put_string(data, "uri", fe->conn->uri);
+    bus_put_uint32(data, "_heartbeat_interval", agent->fe->options->heartbeat_seconds);
+    bus_put_uint64(data, "_epoch", agent->fe->epoch);
+    bus_put_string(data, "hostname", agent->fe->hostname);
+    bus_put_string(data, "uri", agent->conn->uri);
     pn_data_exit(data);
 }
 
 /* A locate request names agents by a predicate over their values; none means every agent. */
-static bool locate_matches(struct bus_request *req)
+static bool locate_matches(struct bus_request *req, const struct bus_agent *agent)
 {
     pn_data_t *values = pn_data(0);
     bool match = true;
@@ -50,7 +50,7 @@ static bool locate_matches(struct bus_request *req)
     if (pn_data_next(req->body) && pn_data_type(req->body) == PN_LIST && pn_data_get_list(req->body) > 0 && values) {
         pn_data_put_map(values);
         pn_data_enter(values);
-        bus_qmf_put_agent_values(req->fe, values);
+        bus_qmf_put_agent_values(agent, values);
         pn_data_exit(values);
         pn_data_rewind(values);
         pn_data_next(values);
@@ -62,30 +62,49 @@ static bool locate_matches(struct bus_request *req)
     return match;
 }
 
+/* Every agent the predicate selects answers, each in a message of its own, in agent order. */
 static void answer_locate(struct bus_request *req)
 {
-    pn_message_t *reply;
-    pn_data_t *body;
+    for (size_t i = 0; i < req->fe->n_agents; i++) {
+        pn_message_t *reply;
+        pn_data_t *body;
 
-    if (!locate_matches(req))
-        return;
-    reply = bus_request_new_reply(req, "_agent_locate_response", NULL);
-    if (!reply)
-        return;
-    body = pn_message_body(reply);
-    pn_data_put_map(body);
-    pn_data_enter(body);
-    bus_qmf_put_agent_values(req->fe, body);
-    pn_data_exit(body);
-    bus_request_send(req, reply);
+        req->agent = &req->fe->agents[i];
+        if (!locate_matches(req, req->agent))
+            continue;
+        reply = bus_request_new_reply(req, "_agent_locate_response", NULL);
+        if (!reply)
+            return;
+        body = pn_message_body(reply);
+        pn_data_put_map(body);
+        pn_data_enter(body);
+        bus_qmf_put_agent_values(req->agent, body);
+        pn_data_exit(body);
+        bus_request_send(req, reply);
+    }
 }
 
-/* A request on the direct node names its agent in the subject; ours or none. */
-static bool addressed_to_us(struct bus_request *req)
+/* A request on the direct node names its agent in the subject (none: the first); the
+ * request then acts on that agent's connection. */
+static bool find_addressed_agent(struct bus_request *req)
 {
-    const char *subject = pn_message_get_subject(req->msg);
+    const struct bus_agent *agent = bus_agent_by_name(req->fe, pn_message_get_subject(req->msg));
 
-    return !subject || !*subject || strcmp(subject, req->fe->agent_name) == 0;
+    if (agent)
+        req->agent = agent;
+    return agent != NULL;
+}
+
+static void refuse_unknown_agent(struct bus_request *req)
+{
+    char names[1024] = "";
+    size_t used = 0;
+
+    for (size_t i = 0; i < req->fe->n_agents && used < sizeof(names); i++)
+        used += (size_t) snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+                                  req->fe->agents[i].name);
+    bus_request_failf(req, VB_ERR_INVALID_ARG, "no agent named '%s' here (agents here: %s)",
+                      pn_message_get_subject(req->msg), names);
 }
 
 /* Through RabbitMQ a request's user-id is the console's broker login (the broker refuses any
@@ -136,9 +155,8 @@ void bus_qmf_handle(struct bus_conn *conn, pn_message_t *msg)
     } else if (strcmp(opcode, "_agent_locate_response") == 0 || strcmp(opcode, "_agent_heartbeat_indication") == 0 ||
                strcmp(opcode, "_data_indication") == 0) {
         bus_request_free(req); /* other agents' broadcasts */
-    } else if (!addressed_to_us(req)) {
-        bus_request_failf(req, VB_ERR_INVALID_ARG, "no agent named '%s' here (this is %s)",
-                          pn_message_get_subject(msg), conn->fe->agent_name);
+    } else if (!find_addressed_agent(req)) {
+        refuse_unknown_agent(req);
         bus_request_free(req);
     } else if (strcmp(opcode, "_query_request") == 0) {
         bus_qmf_query(req);
@@ -151,7 +169,7 @@ void bus_qmf_handle(struct bus_conn *conn, pn_message_t *msg)
     free(opcode);
 }
 
-static pn_message_t *heartbeat_message(struct bus_frontend *fe)
+static pn_message_t *heartbeat_message(const struct bus_agent *agent)
 {
     pn_message_t *msg = pn_message();
     pn_data_t *props, *body;
@@ -164,21 +182,21 @@ static pn_message_t *heartbeat_message(struct bus_frontend *fe)
     pn_data_enter(props);
     bus_put_string(props, "x-amqp-0-10.app-id", "qmf2");
     bus_put_string(props, "qmf.opcode", "_agent_heartbeat_indication");
-    bus_put_string(props, "qmf.agent", fe->agent_name);
+    bus_put_string(props, "qmf.agent", agent->name);
     bus_put_string(props, "method", "indication");
     pn_data_exit(props);
     body = pn_message_body(msg);
     pn_data_put_map(body);
     pn_data_enter(body);
-    bus_qmf_put_agent_values(fe, body);
+    bus_qmf_put_agent_values(agent, body);
     pn_data_exit(body);
     return msg;
 }
 
 /* Heartbeats are not worth queueing: a subscriber without credit misses one. */
-void bus_qmf_send_heartbeat(struct bus_frontend *fe)
+static void send_heartbeat(struct bus_frontend *fe, const struct bus_agent *agent)
 {
-    pn_message_t *msg = heartbeat_message(fe);
+    pn_message_t *msg = heartbeat_message(agent);
     const char *subject;
 
     if (!msg)
@@ -198,4 +216,13 @@ void bus_qmf_send_heartbeat(struct bus_frontend *fe)
     for (size_t i = 0; i < fe->n_brokers; i++)
         bus_broker_publish_heartbeat(fe->brokers[i], msg);
     pn_message_free(msg);
+}
+
+/* Each interval starts with the next agent, so a subscriber that has credit for one message at
+ * a time still hears every agent in turn. */
+void bus_qmf_send_heartbeat(struct bus_frontend *fe)
+{
+    for (size_t i = 0; i < fe->n_agents; i++)
+        send_heartbeat(fe, &fe->agents[(fe->heartbeat_turn + i) % fe->n_agents]);
+    fe->heartbeat_turn++;
 }

@@ -17,4 +17,4 @@ void bus_qmf_method(struct bus_request *req);
 int bus_qmf_where(pn_data_t *predicate, pn_data_t *values, char *err, size_t err_size);
 
 /* The agent's own _values (locate response and heartbeat). */
-void bus_qmf_put_agent_values(struct bus_frontend *fe, pn_data_t *data);
+void bus_qmf_put_agent_values(const struct bus_agent *agent, pn_data_t *data);

@@ -365,12 +365,12 @@ static void put_outputs(struct bus_request *req, struct method_state *st, pn_dat
     if (st->row->op == VB_OP_STORAGE_VOL_CREATE_XML) {
         _cleanup_free_ char *volume = bus_qmf_volume_object_name(st->volume.key);
 
-        bus_put_object_id(body, "volume", volume ? volume : "", req->fe->agent_name);
+        bus_put_object_id(body, "volume", volume ? volume : "", req->agent->name);
     }
     if (st->row->op == VB_OP_DOMAIN_DEFINE_XML || st->row->op == VB_OP_DOMAIN_CREATE_XML) {
         char object_name[BUS_QMF_OBJECT_NAME_MAX];
         bus_qmf_domain_object_name(st->created.uuid, object_name);
-        bus_put_object_id(body, "domain", object_name, req->fe->agent_name);
+        bus_put_object_id(body, "domain", object_name, req->agent->name);
     }
     pn_data_exit(body);
 }
@@ -399,7 +399,7 @@ static void answer_method(struct bus_request *req)
 /* An object the method is called on must exist, whoever asks: libvirt's lookup answers first. */
 static int lookup_target(struct bus_request *req, struct method_state *st, struct vb_error *err)
 {
-    struct vb_connect *conn = req->fe->conn;
+    struct vb_connect *conn = req->agent->conn;
     struct vb_domain_ref domain = { 0 };
     struct vb_object_ref ref = { 0 };
     int r = 0;
@@ -429,7 +429,7 @@ static int method_step(struct bus_request *req)
 {
     struct method_state *st = req->data;
     struct vb_error err = VB_ERROR_INIT;
-    struct policy_request preq = { .op = st->row->op, .conn = req->fe->conn, .flags = st->args.flags,
+    struct policy_request preq = { .op = st->row->op, .conn = req->agent->conn, .flags = st->args.flags,
                                    .ref = POLICY_REF_CONNECTION };
     int r;
 
@@ -460,7 +460,7 @@ static int method_step(struct bus_request *req)
     if (r != 0)
         return r == VB_PENDING ? VB_PENDING : 0;
     bus_request_call(req, answer_method);
-    return bus_request_after_call(req, st->row->call(req->fe->conn, &req->call, st));
+    return bus_request_after_call(req, st->row->call(req->agent->conn, &req->call, st));
 }
 
 void bus_qmf_method(struct bus_request *req)

@@ -29,28 +29,28 @@ void bus_qmf_domain_object_name(const unsigned char uuid[VB_UUID_LEN], char out[
     snprintf(out, BUS_QMF_OBJECT_NAME_MAX, "domain:%s", text);
 }
 
-void bus_qmf_put_header(struct bus_frontend *fe, pn_data_t *data, const char *class_name, const char *object_name)
+void bus_qmf_put_header(const struct bus_agent *agent, pn_data_t *data, const char *class_name, const char *object_name)
 {
     uint64_t now_ns = vb_realtime_usec() * 1000u;
 
-    bus_put_object_id(data, "_object_id", object_name, fe->agent_name);
+    bus_put_object_id(data, "_object_id", object_name, agent->name);
     pn_data_put_string(data, pn_bytes(10, "_schema_id"));
     bus_qmf_put_schema_id(data, class_name);
-    bus_put_uint64(data, "_create_ts", fe->epoch * 1000000000ull);
+    bus_put_uint64(data, "_create_ts", agent->fe->epoch * 1000000000ull);
     bus_put_uint64(data, "_update_ts", now_ns);
     bus_put_uint64(data, "_delete_ts", 0);
 }
 
-void bus_qmf_put_node(struct bus_frontend *fe, pn_data_t *data, const struct vb_node_info *info)
+void bus_qmf_put_node(const struct bus_agent *agent, pn_data_t *data, const struct vb_node_info *info)
 {
     pn_data_put_map(data);
     pn_data_enter(data);
-    bus_qmf_put_header(fe, data, "Node", "node");
+    bus_qmf_put_header(agent, data, "Node", "node");
     bus_put_map(data, "_values");
-    bus_put_string(data, "hostname", fe->hostname);
-    bus_put_string(data, "uri", fe->conn->uri);
+    bus_put_string(data, "hostname", agent->fe->hostname);
+    bus_put_string(data, "uri", agent->conn->uri);
     bus_put_uint64(data, "libvirtVersion", LIBVIRT_API_VERSION);
-    bus_put_string(data, "hypervisorType", fe->conn->driver->name);
+    bus_put_string(data, "hypervisorType", agent->conn->driver->name);
     bus_put_uint64(data, "hypervisorVersion", 2);
     bus_put_string(data, "model", info->model);
     bus_put_uint64(data, "memory", info->memory_kib);
@@ -64,7 +64,7 @@ void bus_qmf_put_node(struct bus_frontend *fe, pn_data_t *data, const struct vb_
     pn_data_exit(data);
 }
 
-void bus_qmf_put_domain(struct bus_frontend *fe, pn_data_t *data, const struct vb_domain_info *info)
+void bus_qmf_put_domain(const struct bus_agent *agent, pn_data_t *data, const struct vb_domain_info *info)
 {
     char object_name[BUS_QMF_OBJECT_NAME_MAX], uuid[VB_UUID_STRING_LEN];
 
@@ -72,13 +72,13 @@ void bus_qmf_put_domain(struct bus_frontend *fe, pn_data_t *data, const struct v
     vb_uuid_format(info->uuid, uuid);
     pn_data_put_map(data);
     pn_data_enter(data);
-    bus_qmf_put_header(fe, data, "Domain", object_name);
+    bus_qmf_put_header(agent, data, "Domain", object_name);
     bus_put_map(data, "_values");
     bus_put_string(data, "uuid", uuid);
     bus_put_string(data, "name", info->name);
     pn_data_put_string(data, pn_bytes(2, "id"));
     pn_data_put_int(data, info->id);
-    bus_put_object_id(data, "node", "node", fe->agent_name);
+    bus_put_object_id(data, "node", "node", agent->name);
     bus_put_string(data, "state", bus_qmf_state_name(info->state));
     bus_put_uint32(data, "numVcpus", info->vcpus);
     bus_put_bool(data, "active", info->id >= 0);

@@ -238,7 +238,7 @@ static int named_domain_ref(struct bus_request *req, const char *object_name, st
     *n = 0;
     if (strncmp(object_name, "domain:", 7) != 0 || vb_uuid_parse(object_name + 7, uuid) < 0)
         return 0;
-    if (vb_domain_get_info(req->fe->conn, uuid, &info, &err) < 0) {
+    if (vb_domain_get_info(req->agent->conn, uuid, &info, &err) < 0) {
         vb_error_clear(&err); /* no such domain: an empty answer, as when listing */
         return 0;
     }
@@ -269,25 +269,25 @@ static int add_domains(struct bus_request *req, struct query *q, pn_data_t *list
     if (q->object_name) {
         if (named_domain_ref(req, q->object_name, &refs, &n) < 0)
             return -1;
-    } else if (vb_domain_list(req->fe->conn, 0, &refs, &n, &err) < 0) {
+    } else if (vb_domain_list(req->agent->conn, 0, &refs, &n, &err) < 0) {
         bus_request_fail(req, &err);
         vb_error_clear(&err);
         return -1;
     }
     if (bus_request_check(req))
-        policy_check_filter_domains(req->check, VB_OP_CONNECT_LIST_ALL_DOMAINS, req->fe->conn, refs, &n);
+        policy_check_filter_domains(req->check, VB_OP_CONNECT_LIST_ALL_DOMAINS, req->agent->conn, refs, &n);
     for (size_t i = 0; i < n && r == 0; i++) {
         struct vb_domain_info info = { 0 };
         char object_name[BUS_QMF_OBJECT_NAME_MAX];
         pn_data_t *scratch;
-        if (vb_domain_get_info(req->fe->conn, refs[i].uuid, &info, &err) < 0) {
+        if (vb_domain_get_info(req->agent->conn, refs[i].uuid, &info, &err) < 0) {
             vb_error_clear(&err); /* undefined meanwhile */
             continue;
         }
         bus_qmf_domain_object_name(info.uuid, object_name);
         scratch = pn_data(0);
         if (scratch) {
-            bus_qmf_put_domain(req->fe, scratch, &info);
+            bus_qmf_put_domain(req->agent, scratch, &info);
             r = keep_if_selected(req, q, scratch, list, object_name);
             pn_data_free(scratch);
         }
@@ -299,7 +299,7 @@ static int add_domains(struct bus_request *req, struct query *q, pn_data_t *list
 
 /* --- pools, volumes, networks ------------------------------------------------------------------ */
 
-typedef void (*put_ref_fn)(struct bus_frontend *fe, pn_data_t *data, const struct vb_object_ref *ref);
+typedef void (*put_ref_fn)(const struct bus_agent *agent, pn_data_t *data, const struct vb_object_ref *ref);
 
 static char *ref_object_name(put_ref_fn put, const struct vb_object_ref *ref)
 {
@@ -323,13 +323,13 @@ static int add_refs(struct bus_request *req, struct query *q, pn_data_t *list, s
     int r = 0;
 
     if (bus_request_check(req))
-        policy_check_filter_objects(req->check, ref_list_operation(put), req->fe->conn, refs, &n);
+        policy_check_filter_objects(req->check, ref_list_operation(put), req->agent->conn, refs, &n);
     for (size_t i = 0; i < n && r == 0; i++) {
         char *object_name = ref_object_name(put, &refs[i]);
         pn_data_t *scratch = object_name ? pn_data(0) : NULL;
 
         if (scratch) {
-            put(req->fe, scratch, &refs[i]);
+            put(req->agent, scratch, &refs[i]);
             r = keep_if_selected(req, q, scratch, list, object_name);
             pn_data_free(scratch);
         }
@@ -342,7 +342,7 @@ static int add_refs(struct bus_request *req, struct query *q, pn_data_t *list, s
 /* A driver without storage or networks has none of them: nothing to add, not an error. */
 static int add_pools_and_volumes(struct bus_request *req, struct query *q, pn_data_t *list)
 {
-    struct vb_connect *conn = req->fe->conn;
+    struct vb_connect *conn = req->agent->conn;
     struct vb_error err = VB_ERROR_INIT;
     struct vb_object_ref *pools = NULL, *vols = NULL;
     size_t n_pools = 0, n_vols = 0;
@@ -371,7 +371,7 @@ static int add_networks(struct bus_request *req, struct query *q, pn_data_t *lis
     struct vb_object_ref *refs = NULL;
     size_t n = 0;
 
-    if (vb_network_list(req->fe->conn, 0, &refs, &n, &err) < 0) {
+    if (vb_network_list(req->agent->conn, 0, &refs, &n, &err) < 0) {
         vb_error_clear(&err);
         return 0;
     }
@@ -394,7 +394,7 @@ static void answer_objects(struct bus_request *req)
     pn_data_put_list(list);
     pn_data_enter(list);
     if (q->want_node && (scratch = pn_data(0))) {
-        bus_qmf_put_node(req->fe, scratch, &q->node);
+        bus_qmf_put_node(req->agent, scratch, &q->node);
         r = keep_if_selected(req, q, scratch, list, BUS_QMF_NODE_OBJECT);
         pn_data_free(scratch);
     }
@@ -414,7 +414,7 @@ static void answer_objects(struct bus_request *req)
  * is asked about each before the answer is made. 0, or VB_PENDING. */
 static int ask_about_volumes(struct bus_request *req)
 {
-    struct vb_connect *conn = req->fe->conn;
+    struct vb_connect *conn = req->agent->conn;
     struct vb_error err = VB_ERROR_INIT;
     struct vb_object_ref *pools = NULL, *vols = NULL;
     size_t n_pools = 0, n_vols = 0;
@@ -446,16 +446,16 @@ static int query_objects_step(struct bus_request *req)
     int r;
 
     if (q->want_node)
-        preqs[n++] = (struct policy_request){ .op = VB_OP_NODE_GET_INFO, .conn = req->fe->conn,
+        preqs[n++] = (struct policy_request){ .op = VB_OP_NODE_GET_INFO, .conn = req->agent->conn,
                                               .ref = POLICY_REF_CONNECTION };
     if (q->want_domains)
-        preqs[n++] = (struct policy_request){ .op = VB_OP_CONNECT_LIST_ALL_DOMAINS, .conn = req->fe->conn,
+        preqs[n++] = (struct policy_request){ .op = VB_OP_CONNECT_LIST_ALL_DOMAINS, .conn = req->agent->conn,
                                               .ref = POLICY_REF_CONNECTION };
     if (q->want_pools || q->want_volumes)
-        preqs[n++] = (struct policy_request){ .op = VB_OP_CONNECT_LIST_ALL_STORAGE_POOLS, .conn = req->fe->conn,
+        preqs[n++] = (struct policy_request){ .op = VB_OP_CONNECT_LIST_ALL_STORAGE_POOLS, .conn = req->agent->conn,
                                               .ref = POLICY_REF_CONNECTION };
     if (q->want_networks)
-        preqs[n++] = (struct policy_request){ .op = VB_OP_CONNECT_LIST_ALL_NETWORKS, .conn = req->fe->conn,
+        preqs[n++] = (struct policy_request){ .op = VB_OP_CONNECT_LIST_ALL_NETWORKS, .conn = req->agent->conn,
                                               .ref = POLICY_REF_CONNECTION };
     r = bus_request_authorize_all(req, preqs, n);
     if (r == 0 && q->want_volumes)
@@ -465,7 +465,7 @@ static int query_objects_step(struct bus_request *req)
     bus_request_call(req, answer_objects);
     if (!q->want_node)
         return bus_request_after_call(req, 0);
-    return bus_request_after_call(req, vb_connect_node_get_info(req->fe->conn, &req->call, &q->node));
+    return bus_request_after_call(req, vb_connect_node_get_info(req->agent->conn, &req->call, &q->node));
 }
 
 void bus_qmf_query(struct bus_request *req)

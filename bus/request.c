@@ -26,6 +26,7 @@ struct bus_request *bus_request_new(struct bus_conn *conn, pn_message_t *msg)
     }
     req->fe = conn->fe;
     req->conn = conn;
+    req->agent = &conn->fe->agents[0];
     req->principal = &conn->principal;
     req->msg = msg;
     req->body = pn_message_body(msg);
@@ -169,7 +170,7 @@ int bus_request_ask_listed(struct bus_request *req, enum vb_operation op, const 
     bool pending = false, visible;
 
     for (size_t i = 0; check && i < n; i++)
-        pending |= policy_check_decide_listed_object(check, op, req->fe->conn, &refs[i], &visible) == VB_PENDING;
+        pending |= policy_check_decide_listed_object(check, op, req->agent->conn, &refs[i], &visible) == VB_PENDING;
     if (!pending)
         return 0;
     policy_check_on_answered(check, resume_after_policy, req);
@@ -255,7 +256,7 @@ pn_message_t *bus_request_new_reply(struct bus_request *req, const char *opcode,
     pn_data_enter(props);
     put_property(props, "x-amqp-0-10.app-id", "qmf2");
     put_property(props, "qmf.opcode", opcode);
-    put_property(props, "qmf.agent", req->fe->agent_name);
+    put_property(props, "qmf.agent", req->agent->name);
     put_property(props, "method", "response");
     if (content)
         put_property(props, "qmf.content", content);

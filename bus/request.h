@@ -22,6 +22,7 @@ struct bus_request {
     struct bus_frontend *fe;
     struct bus_conn *conn;          /* NULL once the connection went away: no answer is sent */
     struct bus_request *next, *prev;
+    const struct bus_agent *agent;  /* the agent addressed (the first until bus/qmf.c knows) */
     pn_message_t *msg;              /* the request */
     pn_data_t *body;                /* msg's body, positioned by the handlers */
     char *reply_to;

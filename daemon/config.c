@@ -29,6 +29,21 @@ void vb_daemon_config_clear(struct vb_daemon_config *config)
     free(config->qemu_uri);
     free(config->qemu_root);
     config->state_dir = config->test_uri = config->qemu_uri = config->qemu_root = NULL;
+    bus_options_reset_list(&config->storage_roots, &config->n_storage_roots);
+}
+
+int vb_daemon_config_set_storage_roots(struct vb_daemon_config *config, const char *value, const char *where,
+                                       struct vb_error *err)
+{
+    bus_options_reset_list(&config->storage_roots, &config->n_storage_roots); /* the last one wins */
+    config->storage_roots_set = true;
+    if (vb_daemon_config_set_list(&config->storage_roots, &config->n_storage_roots, value, err) < 0)
+        return -1;
+    for (size_t i = 0; i < config->n_storage_roots; i++)
+        if (config->storage_roots[i][0] != '/')
+            return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s: storage root '%s' must be an absolute path", where,
+                                config->storage_roots[i]);
+    return 0;
 }
 
 int vb_daemon_config_set_string(char **field, const char *value, struct vb_error *err)
@@ -95,6 +110,13 @@ static int apply_setting(struct vb_daemon_config *config, const char *key, const
         if (value[0] != '/')
             return vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: qemu_root must be absolute", path, line);
         return vb_daemon_config_set_string(&config->qemu_root, value, err);
+    }
+    if (streq(key, "storage_roots")) {
+        _cleanup_free_ char *where = NULL;
+
+        if (asprintf(&where, "%s:%u", path, line) < 0)
+            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        return vb_daemon_config_set_storage_roots(config, value, where, err);
     }
     if (streq(key, "event_replay")) {
         if (parse_uint(value, &config->event_replay) < 0)

@@ -32,6 +32,9 @@ struct vb_daemon_config {
     unsigned int max_queued_jobs;      /* calls that may wait for one domain; 0: no limit */
     enum vb_signal_delivery signals;   /* system bus only; the session bus always broadcasts */
     struct bus_options amqp;           /* the AMQP front end */
+    char **storage_roots;              /* where qemu:// dir pools may lie, when storage_roots_set */
+    size_t n_storage_roots;
+    bool storage_roots_set;            /* unset: the QEMU driver's defaults (its README) */
 };
 
 void vb_daemon_config_init(struct vb_daemon_config *config);
@@ -54,6 +57,12 @@ int vb_daemon_config_apply_amqp(struct vb_daemon_config *config, const char *key
                                 unsigned int line, struct vb_error *err);
 /* A list value: "none" empties it, otherwise comma-separated entries are added. */
 int vb_daemon_config_set_list(char ***list, size_t *n, const char *value, struct vb_error *err);
+
+/* storage_roots (config file and --storage-roots): replaces the list with value's comma-separated
+ * absolute paths ("none": only the default pool's directory); where ("FILE:LINE" or the option)
+ * prefixes the error. */
+int vb_daemon_config_set_storage_roots(struct vb_daemon_config *config, const char *value, const char *where,
+                                       struct vb_error *err);
 
 /* Replaces a string setting (used by the command line). */
 int vb_daemon_config_set_string(char **field, const char *value, struct vb_error *err);

@@ -70,7 +70,12 @@ int vb_daemon_config_apply_amqp(struct vb_daemon_config *config, const char *key
     } else if (streq(key, "amqp_tls_ca")) {
         r = set_path(&o->tls_ca, key, value, path, line, err);
     } else if (streq(key, "amqp_serve")) {
-        r = vb_daemon_config_set_string(&o->serve_uri, value, err);
+        bus_options_reset_list(&o->serve, &o->n_serve);
+        if (streq(value, "none"))
+            r = vb_error_set(err, VB_ERR_CONF_SYNTAX, "%s:%u: amqp_serve names connection URIs or 'all', not 'none'",
+                             path, line);
+        else
+            r = vb_daemon_config_set_list(&o->serve, &o->n_serve, value, err);
     } else if (streq(key, "hostname")) {
         r = vb_daemon_config_set_string(&o->hostname, value, err);
     } else if (streq(key, "amqp_event_buffer")) {

@@ -7,6 +7,7 @@
 
 #include "daemon/config.h"
 #include "daemon/server.h"
+#include "util/macros.h"
 #include "util/log.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/virtbus/virtbusd.conf"
@@ -24,13 +25,15 @@ static void usage(FILE *out)
             "  --qemu-uri URI|none  what /org/libvirt/QEMU serves (default qemu:///system on the system bus,\n"
             "                       qemu:///session on a session bus)\n"
             "  --qemu-root DIR      keep all of the QEMU driver's files under DIR\n"
+            "  --storage-roots DIR,...|none   where qemu:// dir pools may lie (storage_roots)\n"
             "  --log-level LEVEL    error, warning, notice, info or debug\n"
             "  --amqp-listen HOST:PORT   take AMQP 1.0 connections there (repeatable; none: no listener)\n"
             "  --amqp-connect URL   also serve through a broker, amqp[s]://[USER:PASS@]HOST[:PORT] (repeatable)\n"
             "  --amqp-broker-profile rabbitmq|qpidd|activemq   the broker's address conventions\n"
             "  --amqp-users FILE    PLAIN and EXTERNAL principals (virtbusctl amqp-passwd)\n"
             "  --amqp-tls-cert FILE, --amqp-tls-key FILE, --amqp-tls-ca FILE   TLS on the AMQP listeners\n"
-            "  --amqp-serve URI     the connection whose domains QMF serves (default: the test URI)\n"
+            "  --amqp-serve URI|all a connection served by a QMF agent of its own (repeatable; all: every\n"
+            "                       connection; default: the test URI)\n"
             "  --hostname NAME      the host name in QMF agent names and events\n"
             "  -h, --help           show this help\n"
             "  --version            show the version\n",
@@ -40,7 +43,7 @@ static void usage(FILE *out)
 enum {
     OPT_SESSION = 256, OPT_SYSTEM, OPT_CONFIG, OPT_STATE_DIR, OPT_TEST_URI, OPT_QEMU_URI, OPT_QEMU_ROOT, OPT_LOG_LEVEL, OPT_VERSION,
     OPT_AMQP_LISTEN, OPT_AMQP_CONNECT, OPT_AMQP_PROFILE, OPT_AMQP_USERS, OPT_AMQP_TLS_CERT, OPT_AMQP_TLS_KEY,
-    OPT_AMQP_TLS_CA, OPT_AMQP_SERVE, OPT_HOSTNAME,
+    OPT_AMQP_TLS_CA, OPT_AMQP_SERVE, OPT_HOSTNAME, OPT_STORAGE_ROOTS,
 };
 
 static const struct option options[] = {
@@ -51,6 +54,7 @@ static const struct option options[] = {
     { "test-uri", required_argument, NULL, OPT_TEST_URI },
     { "qemu-uri", required_argument, NULL, OPT_QEMU_URI },
     { "qemu-root", required_argument, NULL, OPT_QEMU_ROOT },
+    { "storage-roots", required_argument, NULL, OPT_STORAGE_ROOTS },
     { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
     { "amqp-listen", required_argument, NULL, OPT_AMQP_LISTEN },
     { "amqp-connect", required_argument, NULL, OPT_AMQP_CONNECT },
@@ -96,7 +100,7 @@ static int add_list_option(char ***list, size_t *n, bool *replaced, const char *
 
 static int apply_amqp_option(int c, struct vb_daemon_config *config, struct vb_error *err)
 {
-    static bool listen_replaced, connect_replaced;
+    static bool listen_replaced, connect_replaced, serve_replaced;
     struct bus_options *o = &config->amqp;
 
     switch (c) {
@@ -110,7 +114,10 @@ static int apply_amqp_option(int c, struct vb_daemon_config *config, struct vb_e
     case OPT_AMQP_TLS_CERT: return vb_daemon_config_set_string(&o->tls_cert, optarg, err);
     case OPT_AMQP_TLS_KEY: return vb_daemon_config_set_string(&o->tls_key, optarg, err);
     case OPT_AMQP_TLS_CA: return vb_daemon_config_set_string(&o->tls_ca, optarg, err);
-    case OPT_AMQP_SERVE: return vb_daemon_config_set_string(&o->serve_uri, optarg, err);
+    case OPT_AMQP_SERVE:
+        if (streq(optarg, "none"))
+            return vb_error_set(err, VB_ERR_INVALID_ARG, "--amqp-serve names a connection URI or 'all', not 'none'");
+        return add_list_option(&o->serve, &o->n_serve, &serve_replaced, optarg, err);
     case OPT_HOSTNAME: return vb_daemon_config_set_string(&o->hostname, optarg, err);
     default: return 1;
     }
@@ -146,6 +153,10 @@ static int apply_options(int argc, char **argv, struct vb_daemon_config *config,
             if (optarg[0] != '/')
                 return vb_error_set(err, VB_ERR_INVALID_ARG, "--qemu-root must be an absolute path");
             if (vb_daemon_config_set_string(&config->qemu_root, optarg, err) < 0)
+                return -1;
+            break;
+        case OPT_STORAGE_ROOTS:
+            if (vb_daemon_config_set_storage_roots(config, optarg, "--storage-roots", err) < 0)
                 return -1;
             break;
         case OPT_LOG_LEVEL:

@@ -132,7 +132,10 @@ static struct vb_driver_env driver_env(struct server *server, const struct vb_da
     return (struct vb_driver_env){ .events = server->events, .state_dir = config->state_dir,
                                    .qemu_root = config->qemu_root, .loop = server->loop,
                                    .job_wait_usec = (uint64_t) config->job_wait_timeout_ms * 1000u,
-                                   .max_queued_jobs = config->max_queued_jobs };
+                                   .max_queued_jobs = config->max_queued_jobs,
+                                   .storage_roots = config->storage_roots,
+                                   .n_storage_roots = config->n_storage_roots,
+                                   .storage_roots_set = config->storage_roots_set };
 }
 
 /* The drivers' daemon-long state first, then the connections, then autostart (libvirt's

@@ -23,6 +23,10 @@ struct vb_driver_env {
     struct sd_event *loop;          /* the one event loop: job waits, timers, hypervisor sockets */
     uint64_t job_wait_usec;         /* how long a call waits for a domain's job (libvirt: 30 s) */
     unsigned int max_queued_jobs;   /* calls that may wait for one domain's job; 0: no limit */
+    /* Where qemu:// dir pools may lie (virtbusd.conf storage_roots); unset: the driver's defaults. */
+    char *const *storage_roots;
+    size_t n_storage_roots;
+    bool storage_roots_set;
 };
 
 #define VB_JOB_WAIT_DEFAULT_USEC (30ull * 1000000ull)

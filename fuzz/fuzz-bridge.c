@@ -30,7 +30,7 @@ static void read_qmf(const uint8_t *data, size_t size)
 
     /* proton asserts on an empty buffer: amqp_client_read never passes one */
     if (msg && size > 0 && pn_message_decode(msg, (const char *) data, size) == 0) {
-        char text[256];
+        char text[256], uri[256];
         int64_t code;
         uint64_t epoch;
 
@@ -39,7 +39,7 @@ static void read_qmf(const uint8_t *data, size_t size)
         (void) qmf_console_reply_partial(msg);
         qmf_console_each_object(msg, read_object, &table);
         qmf_console_exception(msg, &code, text, sizeof(text));
-        qmf_console_agent_values(msg, text, sizeof(text), &epoch);
+        qmf_console_agent_values(msg, text, sizeof(text), &epoch, uri, sizeof(uri));
     }
     guest_table_clear(&table);
     if (msg)

@@ -247,6 +247,8 @@ struct agent_fields {
     size_t size;
     uint64_t *epoch;
     bool have_name;
+    char *uri;
+    size_t uri_size;
 };
 
 static void agent_value(const char *key, size_t len, pn_data_t *data, void *userdata)
@@ -257,13 +259,18 @@ static void agent_value(const char *key, size_t len, pn_data_t *data, void *user
         fields->have_name = qmf_value_string(data, fields->name, fields->size) == 0;
     else if (key_is(key, len, "_epoch"))
         qmf_value_uint(data, fields->epoch);
+    else if (key_is(key, len, "uri") && fields->uri && qmf_value_string(data, fields->uri, fields->uri_size) < 0)
+        fields->uri[0] = '\0';
 }
 
-int qmf_console_agent_values(pn_message_t *msg, char *name, size_t size, uint64_t *epoch)
+int qmf_console_agent_values(pn_message_t *msg, char *name, size_t size, uint64_t *epoch, char *uri,
+                             size_t uri_size)
 {
-    struct agent_fields fields = {name, size, epoch, false};
+    struct agent_fields fields = {name, size, epoch, false, uri, uri_size};
 
     *epoch = 0;
+    if (uri && uri_size)
+        uri[0] = '\0';
     if (each_body_value(msg, agent_value, &fields) < 0)
         return -EBADMSG;
     return fields.have_name ? 0 : -EBADMSG;

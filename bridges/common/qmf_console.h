@@ -30,8 +30,10 @@ bool qmf_console_reply_partial(pn_message_t *msg);
 /* The name of the agent that sent the reply (qmf.agent), "" when missing. */
 void qmf_console_reply_agent(pn_message_t *msg, char *out, size_t size);
 
-/* The _name and _epoch of an _agent_locate_response or heartbeat. Returns 0 or -EBADMSG. */
-int qmf_console_agent_values(pn_message_t *msg, char *name, size_t size, uint64_t *epoch);
+/* The _name and _epoch of an _agent_locate_response or heartbeat, and (when uri is not NULL) the
+ * connection it serves ("" when not said). Returns 0 or -EBADMSG. */
+int qmf_console_agent_values(pn_message_t *msg, char *name, size_t size, uint64_t *epoch, char *uri,
+                             size_t uri_size);
 
 /* An _exception's error_code (0 if absent) and error_text. */
 void qmf_console_exception(pn_message_t *msg, int64_t *code, char *text, size_t size);

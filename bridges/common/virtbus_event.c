@@ -46,6 +46,8 @@ static int parse_object(json_object *root, struct virtbus_event *event, const ch
         event->detail[0] = '\0';
     if (copy_string(root, "host", event->host, sizeof(event->host)) < 0)
         event->host[0] = '\0';
+    if (copy_string(root, "uri", event->uri, sizeof(event->uri)) < 0)
+        event->uri[0] = '\0';
     return 0;
 }
 

@@ -12,6 +12,7 @@ struct virtbus_event {
     unsigned char uuid[16];
     char event[64];
     char detail[64];
+    char uri[256];    /* the connection the event is from; "" when the event names none */
 };
 
 /* Parses one event body. Returns 0, or -EBADMSG with a reason in *error (a static string). */

@@ -1,5 +1,7 @@
-/* The QMF agents virtbus-snmp meets on a broker (one per virtbusd host): found by locate answers
- * and heartbeats, reloaded when new or restarted, and the last event seq seen from each. */
+/* The QMF agents virtbus-snmp meets on a broker: one per virtbusd host and connection it serves
+ * (virtbus.org:virtbusd:HOST, and HOST@CONNECTION for the others when a virtbusd serves several);
+ * found by locate answers and heartbeats, reloaded when new or restarted; and the last event seq
+ * seen from each host (one stream per host, whatever agent it reaches). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,20 +42,40 @@ const char *bridge_agent_of_host(struct bridge *bridge, const char *host)
 
 void bridge_agent_seen(struct bridge *bridge, pn_message_t *msg)
 {
-    char name[GUEST_HOST_MAX + 32];
+    char name[GUEST_HOST_MAX + 32], uri[sizeof(((struct bridge_agent *) 0)->uri)];
     uint64_t epoch = 0;
     struct bridge_agent *a;
 
-    if (!bridge->broker || qmf_console_agent_values(msg, name, sizeof(name), &epoch) < 0 ||
+    if (!bridge->broker || qmf_console_agent_values(msg, name, sizeof(name), &epoch, uri, sizeof(uri)) < 0 ||
         strncmp(name, AGENT_PREFIX, strlen(AGENT_PREFIX)) != 0)
         return; /* not a virtbusd: none of ours */
     a = agent_for_host(bridge, name + strlen(AGENT_PREFIX));
+    if (a && uri[0])
+        snprintf(a->uri, sizeof(a->uri), "%s", uri);
     if (!a || (a->epoch == epoch && epoch != 0))
         return;
     vb_log_info("agent %s (epoch %" PRIu64 "): reloading its domains", a->name, epoch);
     a->epoch = epoch;
     bridge_queue_reload(bridge, a->name);
     bridge_send_requests(bridge);
+}
+
+/* Whether agent a (its name's HOST or HOST@CONNECTION) is one of host's. */
+static bool agent_is_of_host(const struct bridge_agent *a, const char *host)
+{
+    size_t len = strlen(host);
+
+    return strncmp(a->host, host, len) == 0 && (a->host[len] == '\0' || a->host[len] == '@');
+}
+
+const struct bridge_agent *bridge_agent_of_event(struct bridge *bridge, const char *host, const char *uri)
+{
+    if (!bridge->broker)
+        return NULL;
+    for (const struct bridge_agent *a = bridge->agents; uri[0] && a; a = a->next)
+        if (agent_is_of_host(a, host) && strcmp(a->uri, uri) == 0)
+            return a;
+    return agent_for_host(bridge, host); /* not located yet, or a virtbusd that names no uri */
 }
 
 bool bridge_event_is_new(struct bridge *bridge, const char *host, uint64_t seq)

@@ -41,7 +41,8 @@ struct pending {
 struct bridge_agent {
     struct bridge_agent *next;
     char name[GUEST_HOST_MAX + 32];
-    char host[GUEST_HOST_MAX];
+    char host[GUEST_HOST_MAX]; /* what follows the prefix in its name: HOST or HOST@CONNECTION */
+    char uri[256];             /* the connection it serves, as its locate answer or heartbeat says */
     uint64_t epoch;
     uint64_t last_seq;
     bool have_seq;

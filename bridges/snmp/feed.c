@@ -31,6 +31,7 @@ static void handle_event_message(struct bridge *bridge, pn_message_t *msg)
     struct virtbus_event event;
     const char *error = NULL;
     pn_bytes_t bytes = {0, NULL};
+    const struct bridge_agent *agent;
     struct pending *p;
 
     pn_data_rewind(body);
@@ -45,13 +46,14 @@ static void handle_event_message(struct bridge *bridge, pn_message_t *msg)
     if (!bridge_event_is_new(bridge, event.host, event.seq))
         return;
     vb_log_debug("event %s/%" PRIu64 ": %s %s %s", event.host, event.seq, event.name, event.event, event.detail);
-    p = pending_add(bridge, PENDING_REFRESH, bridge_agent_of_host(bridge, event.host));
+    agent = bridge_agent_of_event(bridge, event.host, event.uri);
+    p = pending_add(bridge, PENDING_REFRESH, agent ? agent->name : NULL);
     if (!p)
         return;
     memcpy(p->uuid, event.uuid, GUEST_UUID_LEN);
     snprintf(p->name, sizeof(p->name), "%s", event.name);
     p->trap = guest_event_is_lifecycle(event.event);
-    snprintf(p->host, sizeof(p->host), "%s", event.host);
+    snprintf(p->host, sizeof(p->host), "%s", agent ? agent->host : event.host); /* as its rows name it */
     snprintf(p->event, sizeof(p->event), "%s", event.event);
     snprintf(p->detail, sizeof(p->detail), "%s", event.detail);
     p->seq = event.seq;

@@ -39,6 +39,8 @@ void bridge_agent_seen(struct bridge *bridge, pn_message_t *msg);
 /* The QMF agent that manages host's domains: NULL on the listener (its one agent). */
 const char *bridge_agent_of_host(struct bridge *bridge, const char *host);
 
+/* The agent an event's domain belongs to: host's agent serving uri (NULL when not on a broker). */
+const struct bridge_agent *bridge_agent_of_event(struct bridge *bridge, const char *host, const char *uri);
 /* Whether an event of host with seq is new (and remembers it); says so when some were missed. */
 bool bridge_event_is_new(struct bridge *bridge, const char *host, uint64_t seq);
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "conf/domain_def.h"
 
@@ -51,3 +52,17 @@ int qemu_disk_driver_options(const struct vb_xml_element *driver, const char *wh
 
 /* Adds "cache": {"direct", "no-flush"} to a -blockdev / blockdev-add node when the mode set them. */
 void qemu_disk_cache_add(struct json_object *node, const struct qemu_disk_cache *cache);
+
+/* The bus a disk's target name implies when <target bus> is absent (vd* virtio, hd* ide, sd*
+ * scsi), NULL for other names. */
+const char *qemu_disk_default_bus(const char *target_dev);
+
+/* Where the command line puts a disk on an IDE, SATA or SCSI bus, from its <address type='drive'>
+ * or else its target name, and the qemu device id it gives it there (ide0-1-0, sata0-0-2,
+ * scsi0-0-0-1: libvirt's aliases); a disk hotplugged at that address has the same id. -1 with err
+ * for other buses. */
+struct qemu_disk_drive {
+    char id[64];
+    unsigned int bus, target, unit;
+};
+int qemu_disk_drive(const struct vb_device_def *dev, struct qemu_disk_drive *out, struct vb_error *err);

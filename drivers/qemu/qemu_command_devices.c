@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "drivers/qemu/qemu_command_private.h"
+#include "drivers/qemu/qemu_tap.h"
 #include "drivers/qemu/qmp_message.h"
 
 /* The device pass each element belongs to, in libvirt's command line order. */
@@ -141,7 +142,7 @@ static int add_controller(struct qemu_cmd *cmd, const struct vb_xml_element *el,
                           struct vb_error *err)
 {
     static const char *const attrs[] = { "type", "index", "model", NULL };
-    static const char *const children[] = { "address", NULL };
+    static const char *const children[] = { "address", "alias", NULL };
     const char *type = vb_xml_element_attr(el, "type"), *model = vb_xml_element_attr(el, "model");
     const char *index = vb_xml_element_attr(el, "index");
 
@@ -186,7 +187,8 @@ static int check_disk_children(const struct vb_xml_element *el, const char *wher
                                             NULL };
     static const char *const disk_attrs[] = { "type", "device", NULL };
     static const char *const driver_attrs[] = { "name", "type", "cache", "discard", NULL };
-    static const char *const target_attrs[] = { "dev", "bus", NULL };
+    /* tray: the live XML's state of a CD-ROM's tray (qemu starts with it closed, as libvirt) */
+    static const char *const target_attrs[] = { "dev", "bus", "tray", NULL };
     const char *type = vb_xml_element_attr(el, "type");
     /* index: the live XML's number of a hotplugged disk's block node (ignored, as an alias) */
     const char *source_attrs[] = { type && streq(type, "block") ? "dev" : "file", "index", NULL };
@@ -204,7 +206,7 @@ static int check_disk_children(const struct vb_xml_element *el, const char *wher
     return 0;
 }
 
-static const char *default_disk_bus(const char *dev)
+const char *qemu_disk_default_bus(const char *dev)
 {
     if (strncmp(dev, "vd", 2) == 0)
         return "virtio";
@@ -247,7 +249,7 @@ static int read_disk(const struct vb_xml_element *el, const char *where, struct 
         return vb_error_set(err, VB_ERR_XML_ERROR, "%s: invalid target dev '%s'", where, disk->dev ? disk->dev : "");
     disk->bus = vb_xml_element_attr(target, "bus");
     if (!disk->bus)
-        disk->bus = default_disk_bus(disk->dev);
+        disk->bus = qemu_disk_default_bus(disk->dev);
     if (!disk->bus)
         return vb_error_set(err, VB_ERR_XML_ERROR, "%s: target dev '%s' names no bus, and none is given", where,
                             disk->dev);
@@ -309,44 +311,80 @@ static struct qemu_drive_address drive_position(const struct disk *disk, unsigne
                                         .unit = (unsigned int) disk->index % units_per_bus };
 }
 
+static unsigned int units_per_bus(const char *bus)
+{
+    return streq(bus, "ide") ? 2 : streq(bus, "sata") ? 6 : 7;
+}
+
+/* The id libvirt gives the disk at p on its IDE, SATA or SCSI bus: ide0-1-0, sata0-0-2, scsi0-0-0-1. */
+static void drive_id(const struct disk *disk, const struct qemu_drive_address *p, char *id, size_t size)
+{
+    if (streq(disk->bus, "ide"))
+        snprintf(id, size, "ide0-%u-%u", p->bus, p->unit);
+    else if (streq(disk->bus, "sata"))
+        snprintf(id, size, "sata0-0-%u", p->unit);
+    else
+        snprintf(id, size, "scsi0-0-%u-%u", p->target, p->unit);
+}
+
 static int drive_device(struct qemu_cmd *cmd, const struct disk *disk, const char *where, struct vb_buf *buf,
                         struct vb_error *err)
 {
     const char *kind = disk->cdrom ? "cd" : "hd";
-    struct qemu_drive_address p;
+    struct qemu_drive_address p = drive_position(disk, units_per_bus(disk->bus));
+    char id[64];
 
+    drive_id(disk, &p, id, sizeof(id));
     if (streq(disk->bus, "ide")) {
-        p = drive_position(disk, 2);
         if (cmd->q35)
             return qemu_unsupported(err, "%s: IDE on machine type q35", where);
         if (p.bus < 2 && p.target == 0 && p.unit < 2) {
-            vb_buf_addf(buf, "ide-%s,bus=ide.%u,unit=%u,id=ide0-%u-%u", kind, p.bus, p.unit, p.bus, p.unit);
+            vb_buf_addf(buf, "ide-%s,bus=ide.%u,unit=%u,id=%s", kind, p.bus, p.unit, id);
             return 0;
         }
     } else if (streq(disk->bus, "sata")) {
-        p = drive_position(disk, 6);
         if (add_ahci(cmd, NULL, where, err) < 0)
             return -1;
         if (p.bus == 0 && p.target == 0 && p.unit < 6) {
-            vb_buf_addf(buf, "ide-%s,bus=%s.%u,id=sata0-0-%u", kind, cmd->q35 ? "ide" : "sata0", p.unit, p.unit);
+            vb_buf_addf(buf, "ide-%s,bus=%s.%u,id=%s", kind, cmd->q35 ? "ide" : "sata0", p.unit, id);
             return 0;
         }
     } else {
-        p = drive_position(disk, 7);
         if (add_scsi_controller(cmd, NULL, where, err) < 0)
             return -1;
         if (streq(cmd->scsi_device, "lsi") && p.bus == 0 && p.target == 0 && p.unit < 7) {
-            vb_buf_addf(buf, "scsi-%s,bus=scsi0.0,scsi-id=%u,id=scsi0-0-0-%u", kind, p.unit, p.unit);
+            vb_buf_addf(buf, "scsi-%s,bus=scsi0.0,scsi-id=%u,id=%s", kind, p.unit, id);
             return 0;
         }
         if (!streq(cmd->scsi_device, "lsi") && p.bus == 0 && p.target < 256 && p.unit < 16384) {
-            vb_buf_addf(buf, "scsi-%s,bus=scsi0.0,channel=0,scsi-id=%u,lun=%u,id=scsi0-0-%u-%u", kind, p.target,
-                        p.unit, p.target, p.unit);
+            vb_buf_addf(buf, "scsi-%s,bus=scsi0.0,channel=0,scsi-id=%u,lun=%u,id=%s", kind, p.target, p.unit, id);
             return 0;
         }
     }
     return qemu_unsupported(err, "%s: %s drive address bus %u target %u unit %u", where, disk->bus, p.bus, p.target,
                             p.unit);
+}
+
+int qemu_disk_drive(const struct vb_device_def *dev, struct qemu_disk_drive *out, struct vb_error *err)
+{
+    _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(dev, err);
+    struct disk disk = { 0 };
+    struct qemu_drive_address p;
+    char where[96];
+
+    if (!el)
+        return -1;
+    describe(dev, where, sizeof(where));
+    if (read_disk(el, where, &disk, err) < 0)
+        return -1;
+    if (!streq(disk.bus, "ide") && !streq(disk.bus, "sata") && !streq(disk.bus, "scsi"))
+        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "%s: bus '%s' has no drive address", where, disk.bus);
+    p = drive_position(&disk, units_per_bus(disk.bus));
+    drive_id(&disk, &p, out->id, sizeof(out->id));
+    out->bus = p.bus;
+    out->target = p.target;
+    out->unit = p.unit;
+    return 0;
 }
 
 /* The -device for a disk on its bus: "virtio-blk-pci,...", "ide-hd,bus=ide.0,unit=0,...". */
@@ -402,27 +440,47 @@ static const char *nic_device(const char *model)
     return NULL;
 }
 
+/* The backend: user-mode networking, or the tap the daemon opened for an ethernet interface
+ * (qemu_tap.c), handed to qemu as fd QEMU_TAP_FD_BASE + n. */
+static int add_netdev(struct qemu_cmd *cmd, const struct vb_device_def *dev, const struct vb_xml_element *el,
+                      const char *where, unsigned int n, struct vb_error *err)
+{
+    static const char *const user_children[] = { "mac", "model", "boot", "address", "alias", NULL };
+    static const char *const tap_children[] = { "mac", "model", "boot", "address", "alias", "target", NULL };
+    static const char *const target_attrs[] = { "dev", "managed", NULL };
+    bool tap = dev->type && streq(dev->type, "ethernet");
+    const struct vb_xml_element *target = vb_xml_element_child(el, "target");
+
+    if (!tap && !(dev->type && streq(dev->type, "user")))
+        return qemu_unsupported(err, "%s: interface type '%s'", where, dev->type ? dev->type : "");
+    if (qemu_check_children(el, tap ? tap_children : user_children, where, err) < 0 ||
+        (target && qemu_check_attrs(target, target_attrs, where, err) < 0))
+        return -1;
+    qemu_cmd_add(cmd, "-netdev");
+    if (tap)
+        qemu_cmd_addf(cmd, "tap,fd=%u,id=hostnet%u", QEMU_TAP_FD_BASE + n, n);
+    else
+        qemu_cmd_addf(cmd, "user,id=hostnet%u", n);
+    return 0;
+}
+
 static int add_interface(struct qemu_cmd *cmd, const struct vb_device_def *dev, const struct vb_xml_element *el,
                          const char *where, unsigned int n, struct vb_error *err)
 {
     static const char *const attrs[] = { "type", NULL };
-    static const char *const children[] = { "mac", "model", "boot", "address", "alias", NULL };
     const char *model = dev->model ? dev->model : "rtl8139"; /* libvirt's default on x86 */
     const char *device = nic_device(model);
     struct vb_buf buf = { 0 };
     unsigned int boot_order;
 
-    if (!dev->type || !streq(dev->type, "user"))
-        return qemu_unsupported(err, "%s: interface type '%s'", where, dev->type ? dev->type : "");
-    if (qemu_check_attrs(el, attrs, where, err) < 0 || qemu_check_children(el, children, where, err) < 0 ||
-        parse_boot_order(el, where, &boot_order, err) < 0)
+    if (qemu_check_attrs(el, attrs, where, err) < 0 || parse_boot_order(el, where, &boot_order, err) < 0)
         return -1;
     if (!device)
         return qemu_unsupported(err, "%s: interface model '%s'", where, model);
     if (!dev->mac)
         return vb_error_set(err, VB_ERR_XML_ERROR, "%s: interface without a MAC address", where);
-    qemu_cmd_add(cmd, "-netdev");
-    qemu_cmd_addf(cmd, "user,id=hostnet%u", n);
+    if (add_netdev(cmd, dev, el, where, n, err) < 0)
+        return -1;
     vb_buf_addf(&buf, "%s,netdev=hostnet%u,id=net%u,mac=%s", device, n, n, dev->mac);
     if (boot_order)
         vb_buf_addf(&buf, ",bootindex=%u", boot_order);

@@ -8,7 +8,8 @@ static int add_balloon(struct qemu_cmd *cmd, const struct vb_xml_element *el, co
                        struct vb_error *err)
 {
     static const char *const attrs[] = { "model", NULL };
-    static const char *const children[] = { "address", NULL };
+    /* <stats period>: set over QMP once qemu runs (qemu_domain_memstats.c), as libvirt. */
+    static const char *const children[] = { "address", "stats", NULL };
     const char *model = vb_xml_element_attr(el, "model");
 
     if (qemu_check_attrs(el, attrs, where, err) < 0 || qemu_check_children(el, children, where, err) < 0)

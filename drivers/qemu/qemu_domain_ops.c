@@ -41,10 +41,13 @@ static void reattach_ready(struct qemu_dom *dom, bool running)
         vb_domain_obj_set_state(obj, VB_DOMAIN_PAUSED, VB_PAUSED_UNKNOWN);
     dom->running = running;
     qemu_dom_save_status(dom);
-    if (qemu_process_guest_shut_down(dom->proc))
+    if (qemu_process_guest_shut_down(dom->proc)) {
         quit_after_shutdown(dom);
-    else
-        qemu_dom_run_reconnect_hook(dom);
+        return;
+    }
+    qemu_hotplug_reconnect(dom);
+    qemu_vcpus_recount(dom);
+    qemu_dom_run_reconnect_hook(dom);
 }
 
 /* After the `started` hook, as libvirt: Started (and Suspended when paused), and Create returns.
@@ -86,7 +89,9 @@ static void on_ready(struct qemu_process *proc, bool running, void *userdata)
     }
     conn->next_id++;
     dom->running = running;
+    qemu_dom_copy_tap_names(dom);
     qemu_dom_save_status(dom);
+    qemu_balloon_start(dom);
     qemu_dom_hooks_started(dom, announce_start);
 }
 
@@ -143,8 +148,12 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
         qemu_dom_save_status(dom);
     if (streq(event->name, "BALLOON_CHANGE"))
         qemu_balloon_changed(dom, event->data);
-    if (streq(event->name, "DEVICE_DELETED"))
+    if (streq(event->name, "DEVICE_DELETED")) {
         qemu_hotplug_device_deleted(dom, json_object_get_string(json_object_object_get(event->data, "device")));
+        qemu_vcpus_device_deleted(dom, event->data);
+    }
+    if (streq(event->name, "DEVICE_TRAY_MOVED"))
+        qemu_hotplug_tray_moved(dom, event->data);
     for (size_t i = 0; i < n; i++)
         qemu_dom_emit_mapped(dom, &out[i]);
     if (streq(event->name, "SHUTDOWN") && !dom->got_shutdown && !dom->stop_requested) {
@@ -171,6 +180,7 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
     qemu_dom_remove_status(dom);
     dom->reattaching = false;
     qemu_hotplug_process_gone(dom);
+    qemu_vcpus_abandon(dom, true);
     if (vb_error_is_set(&dom->start_error)) {
         reason = VB_SHUTOFF_FAILED;
         detail = VB_EVENT_STOPPED_FAILED;
@@ -247,6 +257,8 @@ struct qemu_dom *qemu_dom_start_with(struct qemu_conn *conn, struct vb_domain_ob
     }
     if (make_dir(conn->dirs.runtime, conn->dirs.privileged ? 0755 : 0700, err) < 0 ||
         make_dir(log_dir, conn->dirs.privileged ? 0755 : 0700, err) < 0 || !(dom = qemu_dom_get(conn, obj, err)))
+        return NULL;
+    if (qemu_hotplug_forget_nodes(obj->def, err) < 0) /* a restore starts from a live XML */
         return NULL;
     options->kvm_usable = qemu_kvm_usable();
     paths = (struct qemu_process_paths){ .run_dir = conn->dirs.runtime, .log_dir = log_dir };
@@ -350,6 +362,7 @@ void qemu_domains_release(struct qemu_conn *conn)
         qemu_hooks_cancel(dom->hook_run);
         dom->hook_run = NULL;
         qemu_hotplug_release(dom);
+        qemu_vcpus_abandon(dom, false);
         qemu_dom_finish_call(dom, -1, &err);
     }
     vb_error_clear(&err);

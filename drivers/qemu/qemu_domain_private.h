@@ -15,6 +15,7 @@
 #define QEMU_COMMAND_TIMEOUT_USEC (30ull * 1000u * 1000u)
 
 struct qemu_hotplug;
+struct vcpu_op;
 
 /* Per-domain state (obj->driver_data), also on conn->doms so a closing connection finds it. */
 struct qemu_dom {
@@ -41,6 +42,7 @@ struct qemu_dom {
     struct qemu_hotplug *hotplug; /* qemu_hotplug*.c: names in use, removals pending; NULL until used */
     uint64_t balloon_kib;          /* qemu_domain_stats.c: the SetMemory waiting on `balloon` */
     unsigned int balloon_flags;
+    struct vcpu_op *vcpu_op;       /* qemu_domain_vcpus.c: the live SetVcpus under way, or NULL */
 };
 
 /* obj's state, created on first use (NULL with err set when out of memory). */
@@ -69,12 +71,31 @@ extern const struct qemu_process_callbacks qemu_dom_process_callbacks;
  * backend is deleted, a waiting DetachDevice returns); the process ended (removals dropped);
  * dom->hotplug freed. */
 void qemu_hotplug_device_deleted(struct qemu_dom *dom, const char *alias);
+/* qemu_hotplug_names.c, at reattach: disks and NICs qemu no longer has leave the live definition
+ * (their DEVICE_DELETED came while no daemon listened), as libvirt's qemuProcessUpdateDevices. */
+void qemu_hotplug_reconnect(struct qemu_dom *dom);
 void qemu_hotplug_process_gone(struct qemu_dom *dom);
 /* Connection close: forgets what waits on qemu's replies (the call itself is ended by the caller). */
 void qemu_hotplug_release(struct qemu_dom *dom);
 void qemu_hotplug_free(struct qemu_hotplug *hp);
+/* qemu_hotplug_names.c: drops the blockdev numbers (<source index='N'/>) a live XML of an earlier
+ * qemu gave def's disks: a new qemu's command line numbers them anew. */
+int qemu_hotplug_forget_nodes(struct vb_domain_def *def, struct vb_error *err);
+/* qemu_hotplug_media.c: DEVICE_TRAY_MOVED; the live definition's disk shows <target tray='open'/>
+ * while its tray is open, as libvirt's. */
+void qemu_hotplug_tray_moved(struct qemu_dom *dom, struct json_object *data);
+/* qemu_domain_vcpus.c: DEVICE_DELETED (data) of a vCPU (vcpuN or inside it: the unplug under way goes on, or the live
+ * count follows qemu's); the SetVcpus under way forgotten: ended with "domain is no longer
+ * running" when qemu went, or not ended (connection close: the caller ends the call). */
+void qemu_vcpus_device_deleted(struct qemu_dom *dom, struct json_object *data);
+void qemu_vcpus_abandon(struct qemu_dom *dom, bool process_gone);
+/* At reattach: the live vCPU count becomes qemu's (query-cpus-fast), as libvirt's reconnect. */
+void qemu_vcpus_recount(struct qemu_dom *dom);
 /* qemu_domain_stats.c: BALLOON_CHANGE's `actual` becomes the live definition's current memory. */
 void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data);
+/* qemu_domain_memstats.c, once qemu runs: the definition's <memballoon><stats period> becomes the
+ * balloon's guest-stats-polling-interval (libvirt's qemuProcessSetupBalloon). */
+void qemu_balloon_start(struct qemu_dom *dom);
 
 struct qemu_dom *qemu_dom_start(struct qemu_conn *conn, struct vb_domain_obj *obj,
                                 struct qemu_process_options *options, struct vb_error *err);
@@ -114,3 +135,8 @@ struct qemu_dom *qemu_dom_start_with(struct qemu_conn *conn, struct vb_domain_ob
  * removes it and boots; the caller checked the flags). */
 int qemu_managed_save_start(struct qemu_conn *conn, struct vb_call *call, struct vb_domain_obj *obj,
                             unsigned int flags);
+
+/* qemu_domain_net.c: after the start, the live definition names the taps qemu was given
+ * (<target dev='vnet0'/>); GetStats' net.* of a running domain. */
+void qemu_dom_copy_tap_names(struct qemu_dom *dom);
+int qemu_stats_interfaces(const struct vb_domain_obj *obj, struct vb_typed_params *out, struct vb_error *err);

@@ -1,7 +1,8 @@
 /* The QEMU driver's Restore and the start of a domain from its managed save image (libvirt's
- * qemuSaveImageStartVM): qemu starts with `-incoming defer`, `migrate-incoming` reads the
- * stream from the image through `exec:tail`, then `cont` unless the image or the flags say
- * paused: running/restored, Started/Restored (Suspended/Paused or /Restored when paused). */
+ * qemuSaveImageStartVM): the image is opened and its header checked, qemu starts with
+ * `-incoming defer`, gets the descriptor (`getfd`, at the stream's start) and `migrate-incoming`
+ * reads from `fd:`, then `cont` unless the image or the flags say paused: running/restored,
+ * Started/Restored (Suspended/Paused or /Restored when paused). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,7 @@ static void restore_done(struct qemu_save_op *op)
     }
     conn->next_id++;
     dom->running = !paused;
+    qemu_dom_copy_tap_names(dom);
     if (op->managed_start) { /* libvirt removes the image once the domain runs from it */
         if (unlink(op->path) < 0 && errno != ENOENT)
             vb_log_warning("Failed to remove the managed state %s: %s", op->path, strerror(errno));
@@ -91,33 +93,14 @@ static void stream_loaded(struct qemu_save_op *op)
         qemu_save_op_send(op, "cont", NULL, restore_done);
 }
 
-static void wait_for_stream(struct qemu_save_op *op)
-{
-    qemu_save_op_wait_migration(op, stream_loaded);
-}
-
 /* --- process callbacks: `ready` starts the incoming migration, the others are the domain's
  * own once the restore is over ---------------------------------------------------------------- */
 
 static void on_ready(struct qemu_process *proc, bool running, void *userdata)
 {
     struct qemu_dom *dom = userdata;
-    struct qemu_save_op *op = dom->save_op;
-    _cleanup_free_ char *tail = NULL, *uri = NULL;
-    struct json_object *args = json_object_new_object();
-    struct vb_error err = VB_ERROR_INIT;
 
-    if (asprintf(&tail, "tail -c +%llu ", (unsigned long long) op->data_offset + 1) < 0)
-        tail = NULL;
-    uri = tail ? qemu_save_exec_uri(tail, op->path, "") : NULL;
-    if (!uri || !args || json_object_object_add(args, "uri", json_object_new_string(uri)) < 0) {
-        json_object_put(args);
-        vb_error_set(&err, VB_ERR_NO_MEMORY, NULL);
-        restore_failed(op, &err);
-        vb_error_clear(&err);
-        return;
-    }
-    qemu_save_op_send(op, "migrate-incoming", args, wait_for_stream);
+    qemu_save_op_stream(dom->save_op, "migrate-incoming", stream_loaded);
 }
 
 /* qemu died before its monitor came up (a bad definition, a missing file). */
@@ -167,7 +150,7 @@ static const struct qemu_process_callbacks restore_callbacks = {
 /* What a restore loads and how the domain ends up. */
 struct restore_request {
     const char *path;
-    uint64_t offset;    /* where qemu's stream begins */
+    int *image_fd;      /* open at the stream's start; taken on success */
     bool image_paused;  /* the image (or SAVE_RUNNING / SAVE_PAUSED) says paused */
     bool start_paused;  /* SAVE_PAUSED or START_PAUSED: Suspended/Paused rather than /Restored */
     bool managed_start; /* Create from the managed save image: removed once started */
@@ -187,11 +170,11 @@ static int restore_start(struct qemu_conn *conn, struct vb_call *call, struct vb
     op->image_paused = req->image_paused;
     op->start_paused = req->start_paused;
     op->managed_start = req->managed_start;
-    op->data_offset = req->offset;
     if (!qemu_dom_start_with(conn, obj, &options, &restore_callbacks, &call->err)) {
         qemu_save_op_free(op);
         return -1;
     }
+    op->image_fd = TAKE_FD(*req->image_fd);
     return VB_PENDING;
 }
 
@@ -238,21 +221,21 @@ int qemu_restore(void *priv, struct vb_call *call, const char *path, const char 
     _cleanup_free_ char *xml = NULL;
     struct vb_domain_def *def;
     struct vb_domain_obj *obj;
+    _cleanup_close_ int fd = -1;
     bool was_running;
-    uint64_t offset;
     int r;
 
     if (qemu_save_check_flags(flags, err) < 0)
         return -1;
     if (path[0] != '/')
         return vb_error_set(err, VB_ERR_INVALID_ARG, "path '%s' must be absolute", path);
-    if (!(xml = qemu_save_image_read(path, &was_running, &offset, err)) ||
+    if ((fd = qemu_save_image_open(path, &xml, &was_running, err)) < 0 ||
         !(def = restore_def(xml, dxml && *dxml ? dxml : NULL, err)) ||
         !(obj = restore_target(conn, call, def)))
         return -1;
     if (flags & (VB_SAVE_RUNNING | VB_SAVE_PAUSED))
         was_running = flags & VB_SAVE_RUNNING;
-    r = restore_start(conn, call, obj, &(struct restore_request){ .path = path, .offset = offset,
+    r = restore_start(conn, call, obj, &(struct restore_request){ .path = path, .image_fd = &fd,
                       .image_paused = !was_running, .start_paused = flags & VB_SAVE_PAUSED});
     if (r < 0)
         undo_live_domain(conn, obj);
@@ -266,8 +249,8 @@ int qemu_managed_save_start(struct qemu_conn *conn, struct vb_call *call, struct
     struct vb_error *err = &call->err;
     _cleanup_free_ char *path = qemu_managed_save_path(conn, obj->def->name), *xml = NULL;
     struct vb_domain_def *def;
+    _cleanup_close_ int fd = -1;
     bool was_running;
-    uint64_t offset;
 
     if (!path)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
@@ -283,7 +266,7 @@ int qemu_managed_save_start(struct qemu_conn *conn, struct vb_call *call, struct
             return -1;
         return qemu_dom_wait(dom, call);
     }
-    if (!(xml = qemu_save_image_read(path, &was_running, &offset, err)) || !(def = restore_def(xml, NULL, err)))
+    if ((fd = qemu_save_image_open(path, &xml, &was_running, err)) < 0 || !(def = restore_def(xml, NULL, err)))
         return -1;
     if (memcmp(def->uuid, obj->def->uuid, VB_UUID_LEN) != 0 || !streq(def->name, obj->def->name)) {
         vb_domain_def_free(def);
@@ -293,7 +276,7 @@ int qemu_managed_save_start(struct qemu_conn *conn, struct vb_call *call, struct
     vb_domain_def_free(obj->next_def);
     obj->next_def = obj->def; /* the persistent definition, back at the next stop */
     obj->def = def;
-    if (restore_start(conn, call, obj, &(struct restore_request){ .path = path, .offset = offset,
+    if (restore_start(conn, call, obj, &(struct restore_request){ .path = path, .image_fd = &fd,
                       .image_paused = !was_running, .start_paused = flags & VB_START_PAUSED, .managed_start = true }) < 0) {
         undo_live_domain(conn, obj);
         return -1;

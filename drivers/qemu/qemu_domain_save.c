@@ -1,7 +1,8 @@
 /* The QEMU driver's Save and ManagedSave (libvirt's qemuDomainSaveInternal): pause the guest,
- * write the image header (qemu_save_image.h), let qemu's `migrate` append its state through
- * `exec:cat`, then end qemu: shutoff/saved, Stopped/Saved. Nothing blocks the loop: the steps
- * and the migration are watched from it (qemu_save_op.c). Also ManagedSaveRemove. */
+ * write the image header (qemu_save_image.h), hand qemu the open image (`getfd`) for its
+ * `migrate` to `fd:` to append its state, then end qemu: shutoff/saved, Stopped/Saved. Nothing
+ * blocks the loop: the steps and the migration are watched from it (qemu_save_op.c). Also
+ * ManagedSaveRemove. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,23 +53,47 @@ static char *image_xml(const struct vb_domain_obj *obj, const char *dxml, struct
     return vb_domain_def_format(def, format, err);
 }
 
-static void ignore_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+/* The guest runs again (qemu sent RESUME before this reply): running/save_canceled, libvirt's
+ * reason after a failed save. The reply finds the operation through dom: were the process
+ * freed, its callbacks would be dropped. */
+static void on_resumed(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
+    struct qemu_dom *dom = userdata;
+    struct qemu_save_op *op = dom->save_op;
+
     if (reply->result < 0)
-        vb_log_warning("cont after a failed save: %s", vb_error_message(&reply->err));
+        vb_log_warning("could not resume '%s' after a failed save: %s", dom->obj->def->name,
+                       vb_error_message(&reply->err));
+    else if (dom->running && dom->obj->state == VB_DOMAIN_RUNNING)
+        vb_domain_obj_set_state(dom->obj, VB_DOMAIN_RUNNING, VB_RUNNING_SAVE_CANCELED);
+    if (op && op->resuming)
+        qemu_save_op_finish(op, -1, NULL);
 }
 
-/* libvirt's qemuSaveInternal cleanup: the guest runs again if it ran, the image goes. */
+/* libvirt's qemuSaveInternal cleanup: the migration is cancelled, the image goes, and the guest
+ * runs again if it ran (the call ends once it does). The first error is the call's. */
 static void save_failed(struct qemu_save_op *op, const struct vb_error *err)
 {
     struct qemu_dom *dom = op->dom;
 
+    if (!vb_error_is_set(&op->call->err))
+        vb_error_set_literal(&op->call->err, err->code, "%s", vb_error_message(err));
+    if (op->resuming) { /* qemu or the connection went while resuming */
+        qemu_save_op_finish(op, -1, NULL);
+        return;
+    }
+    qemu_save_op_abandon_stream(op);
     if (unlink(op->path) < 0 && errno != ENOENT)
         vb_log_warning("cannot remove save image '%s': %s", op->path, strerror(errno));
-    if (dom->proc && op->paused_by_us &&
-        qemu_process_command(dom->proc, "cont", NULL, QEMU_COMMAND_TIMEOUT_USEC, ignore_reply, NULL, NULL) < 0)
+    op->polling = false;
+    if (dom->proc && dom->conn && op->paused_by_us) {
+        if (qemu_process_command(dom->proc, "cont", NULL, QEMU_COMMAND_TIMEOUT_USEC, on_resumed, dom, NULL) == 0) {
+            op->resuming = op->in_flight = true;
+            return;
+        }
         vb_log_warning("could not resume '%s' after a failed save", dom->obj->def->name);
-    qemu_save_op_finish(op, -1, err);
+    }
+    qemu_save_op_finish(op, -1, NULL);
 }
 
 static void on_stop_done(struct qemu_process *proc, int result, const struct vb_error *err, void *userdata)
@@ -113,21 +138,9 @@ static void fail_no_memory(struct qemu_save_op *op, struct json_object *args)
     vb_error_clear(&err);
 }
 
-static void wait_for_stream(struct qemu_save_op *op)
-{
-    qemu_save_op_wait_migration(op, save_completed);
-}
-
 static void migrate(struct qemu_save_op *op)
 {
-    _cleanup_free_ char *uri = qemu_save_exec_uri("cat >> ", op->path, "");
-    struct json_object *args = json_object_new_object();
-
-    if (!uri || !args || json_object_object_add(args, "uri", json_object_new_string(uri)) < 0) {
-        fail_no_memory(op, args);
-        return;
-    }
-    qemu_save_op_send(op, "migrate", args, wait_for_stream);
+    qemu_save_op_stream(op, "migrate", save_completed);
 }
 
 static void lift_bandwidth(struct qemu_save_op *op)
@@ -174,19 +187,22 @@ static int save_begin(struct qemu_conn *conn, struct vb_call *call, struct vb_do
     _cleanup_free_ char *xml = NULL;
     struct qemu_save_op *op;
     struct qemu_dom *dom;
-    uint64_t offset;
     bool running;
+    int fd;
 
     if (qemu_save_check_flags(flags, err) < 0 || !(dom = qemu_dom_running(obj, err)) ||
         check_restorable(obj, err) < 0)
         return -1;
     running = flags & VB_SAVE_RUNNING ? true : flags & VB_SAVE_PAUSED ? false : obj->state == VB_DOMAIN_RUNNING;
-    if (!(xml = image_xml(obj, dxml, err)) || qemu_save_image_create(path, xml, running, &offset, err) < 0)
+    if (!(xml = image_xml(obj, dxml, err)) || (fd = qemu_save_image_create(path, xml, running, err)) < 0)
         return -1;
     if (!(op = qemu_save_op_new(dom, call, path, "domain save job", save_failed))) {
+        close(fd);
         unlink(path);
         return -1;
     }
+    op->image_fd = fd;
+    op->stall_usec = qemu_save_migrate_timeout_usec();
     op->managed = managed;
     if (dom->running)
         qemu_save_op_send(op, "stop", NULL, after_pause);
@@ -247,9 +263,8 @@ int qemu_managed_save_remove(void *priv, struct vb_call *call, struct vb_domain_
 static struct vb_domain_def *image_def(const char *path, bool *was_running, struct vb_error *err)
 {
     _cleanup_free_ char *xml = NULL;
-    uint64_t offset;
 
-    if (check_absolute(path, err) < 0 || !(xml = qemu_save_image_read(path, was_running, &offset, err)))
+    if (check_absolute(path, err) < 0 || !(xml = qemu_save_image_read(path, was_running, err)))
         return NULL;
     return vb_domain_def_parse_string(xml, err);
 }

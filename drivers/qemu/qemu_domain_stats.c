@@ -187,7 +187,7 @@ static int fill_record(struct vb_domain_stats *record, const struct vb_domain_ob
     if ((stats & VB_STATS_VCPU) && (vb_typed_params_add_uint(out, err, def->vcpus_current, "vcpu.current") < 0 ||
                                     vb_typed_params_add_uint(out, err, def->vcpus_max, "vcpu.maximum") < 0))
         return -1;
-    if ((stats & VB_STATS_INTERFACE) && vb_registry_stats_devices(obj, VB_DEVICE_INTERFACE, "net", out, err) < 0)
+    if ((stats & VB_STATS_INTERFACE) && qemu_stats_interfaces(obj, out, err) < 0)
         return -1;
     if ((stats & VB_STATS_BLOCK) && vb_registry_stats_devices(obj, VB_DEVICE_DISK, "block", out, err) < 0)
         return -1;

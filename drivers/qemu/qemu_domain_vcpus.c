@@ -1,11 +1,15 @@
 /* SetVcpus in the QEMU driver. The persistent count and maximum change through the store; live,
  * vCPUs are hot-plugged into the free slots qemu reports (query-hotpluggable-cpus, device_add of
- * its CPU type), one at a time, as libvirt's qemuDomainSetVcpusLive. qemu starts with
- * -smp CURRENT,maxcpus=MAX, one vCPU a socket (qemu_command.c). Taking vCPUs away live needs the
- * guest to eject them and is refused for now. */
+ * its CPU type) and taken away again (device_del, the guest ejects the CPU through ACPI, qemu says
+ * DEVICE_DELETED), one at a time, as libvirt's qemuDomainSetVcpusLive. qemu starts with
+ * -smp CURRENT,maxcpus=MAX, one vCPU a socket (qemu_command.c): the vCPUs qemu started with sit
+ * under /machine/unattached and cannot be unplugged; those hot-plugged are /machine/peripheral/vcpuN
+ * (N: the socket), also after a daemon restart, since qemu is asked each time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <systemd/sd-event.h>
 
 #include "drivers/domain_registry.h"
 #include "drivers/qemu/qemu_domain_private.h"
@@ -13,16 +17,27 @@
 #include "util/log.h"
 #include "util/macros.h"
 
+/* libvirt's qemuDomainGetUnplugTimeout for a non-PPC guest. */
+#define VCPU_UNPLUG_WAIT_USEC (5ull * 1000000ull)
+#define PERIPHERAL "/machine/peripheral/"
+
 struct vcpu_op {
     struct qemu_dom *dom;
     unsigned int target;      /* the live count asked for */
     unsigned int affect;      /* resolved VB_AFFECT_* */
-    struct json_object *slots; /* the free slots, in socket order (owned) */
-    size_t next;              /* the next slot to fill */
+    struct json_object *slots; /* plugging: the free slots, lowest socket first; unplugging: the
+                                * hot-plugged vCPUs to take away, highest first (owned) */
+    size_t next;              /* the next slot to fill or empty */
+    char alias[32];           /* unplugging: the vCPU device_del was sent for */
+    sd_event_source *timer;   /* unplugging: the wait for its DEVICE_DELETED */
+    bool replied, deleted;    /* qemu answered device_del; DEVICE_DELETED came */
 };
 
 static void op_free(struct vcpu_op *op)
 {
+    if (op->dom->vcpu_op == op)
+        op->dom->vcpu_op = NULL;
+    sd_event_source_disable_unref(op->timer);
     json_object_put(op->slots);
     free(op);
 }
@@ -93,16 +108,242 @@ static void plug_next(struct vcpu_op *op)
     }
 }
 
+static int slot_socket(struct json_object *slot)
+{
+    struct json_object *props, *socket = NULL;
+
+    if (json_object_object_get_ex(slot, "props", &props))
+        json_object_object_get_ex(props, "socket-id", &socket);
+    return json_object_get_int(socket);
+}
+
 static int by_socket(const void *a, const void *b)
 {
-    struct json_object *pa, *pb, *sa = NULL, *sb = NULL;
-
-    if (json_object_object_get_ex(*(struct json_object *const *) a, "props", &pa))
-        json_object_object_get_ex(pa, "socket-id", &sa);
-    if (json_object_object_get_ex(*(struct json_object *const *) b, "props", &pb))
-        json_object_object_get_ex(pb, "socket-id", &sb);
-    return json_object_get_int(sa) - json_object_get_int(sb);
+    return slot_socket(*(struct json_object *const *) a) - slot_socket(*(struct json_object *const *) b);
 }
+
+static int by_socket_down(const void *a, const void *b)
+{
+    return by_socket(b, a);
+}
+
+/* --- unplug ----------------------------------------------------------------------------------- */
+
+static void unplug_next(struct vcpu_op *op);
+
+/* As libvirt's qemuDomainRemoveVcpu: qemu's vCPU list, read again, must no longer have the vCPU. */
+static void on_refreshed(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    struct vcpu_op *op = userdata;
+    struct vb_error err = VB_ERROR_INIT;
+    int socket = slot_socket(json_object_array_get_idx(op->slots, op->next));
+    size_t n;
+
+    if (reply->result < 0) {
+        finish(op, -1, &reply->err);
+        return;
+    }
+    n = json_object_array_length(reply->ret);
+    op->dom->obj->def->vcpus_current = (unsigned int) n;
+    for (size_t i = 0; i < n; i++)
+        if (slot_socket(json_object_array_get_idx(reply->ret, i)) == socket) {
+            vb_error_set(&err, VB_ERR_OPERATION_FAILED, "operation failed: qemu reported thread id for inactive vcpu '%d'", socket);
+            finish(op, -1, &err);
+            vb_error_clear(&err);
+            return;
+        }
+    op->next++;
+    unplug_next(op);
+}
+
+static void refresh(struct vcpu_op *op)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    op->timer = sd_event_source_disable_unref(op->timer);
+    if (qemu_process_command(op->dom->proc, "query-cpus-fast", NULL, QEMU_COMMAND_TIMEOUT_USEC, on_refreshed, op,
+                             &err) < 0) {
+        finish(op, -1, &err);
+        vb_error_clear(&err);
+    }
+}
+
+/* libvirt fails a vCPU unplug the guest did not finish in time (a device detach returns success). */
+static int on_unplug_timeout(sd_event_source *source, uint64_t usec, void *userdata)
+{
+    struct vcpu_op *op = userdata;
+    struct vb_error err = VB_ERROR_INIT;
+
+    vb_error_set(&err, VB_ERR_OPERATION_TIMEOUT,
+                 "vcpu unplug request timed out. Unplug result must be manually inspected in the domain");
+    finish(op, -1, &err);
+    vb_error_clear(&err);
+    return 0;
+}
+
+static void on_unplug_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    struct vcpu_op *op = userdata;
+    int r;
+
+    op->replied = true;
+    if (reply->result < 0) {
+        finish(op, -1, &reply->err);
+        return;
+    }
+    if (op->deleted) {
+        refresh(op);
+        return;
+    }
+    r = sd_event_add_time_relative(op->dom->conn->loop, &op->timer, CLOCK_MONOTONIC, VCPU_UNPLUG_WAIT_USEC, 0,
+                                   on_unplug_timeout, op);
+    if (r < 0) {
+        struct vb_error err = VB_ERROR_INIT;
+
+        vb_error_set_errno(&err, -r, "cannot add a timer");
+        finish(op, -1, &err);
+        vb_error_clear(&err);
+    }
+}
+
+/* device_del of the highest hot-plugged vCPU left; its id is the last part of its QOM path. */
+static void unplug_next(struct vcpu_op *op)
+{
+    struct json_object *slot = json_object_array_get_idx(op->slots, op->next), *path;
+    struct json_object *args;
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (op->dom->obj->def->vcpus_current <= op->target || !slot) {
+        finish(op, 0, NULL);
+        return;
+    }
+    json_object_object_get_ex(slot, "qom-path", &path);
+    snprintf(op->alias, sizeof(op->alias), "%s", json_object_get_string(path) + strlen(PERIPHERAL));
+    op->replied = op->deleted = false;
+    args = json_object_new_object();
+    json_object_object_add(args, "id", json_object_new_string(op->alias));
+    if (qemu_process_command(op->dom->proc, "device_del", args, QEMU_COMMAND_TIMEOUT_USEC, on_unplug_reply, op,
+                             &err) < 0) {
+        finish(op, -1, &err);
+        vb_error_clear(&err);
+    }
+}
+
+/* As libvirt's qemuDomainSelectHotplugVcpuEntities: from the highest vCPU down, each one to go
+ * must have been hot-plugged, or nothing is done. */
+static int select_unplug(struct vcpu_op *op, struct json_object *all, struct vb_error *err)
+{
+    struct json_object *present = json_object_new_array();
+    unsigned int count = op->dom->obj->def->vcpus_current;
+    size_t n = json_object_array_length(all);
+
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *slot = json_object_array_get_idx(all, i), *path;
+
+        if (json_object_object_get_ex(slot, "qom-path", &path))
+            json_object_array_add(present, json_object_get(slot));
+    }
+    json_object_array_sort(present, by_socket_down);
+    op->slots = json_object_new_array();
+    for (size_t i = 0; i < json_object_array_length(present) && count > op->target; i++, count--) {
+        struct json_object *slot = json_object_array_get_idx(present, i), *path;
+
+        json_object_object_get_ex(slot, "qom-path", &path);
+        if (strncmp(json_object_get_string(path), PERIPHERAL, strlen(PERIPHERAL)) != 0 ||
+            strlen(json_object_get_string(path)) - strlen(PERIPHERAL) >= sizeof(op->alias)) {
+            json_object_put(present);
+            return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "vcpu '%d' can't be unplugged",
+                                slot_socket(slot));
+        }
+        json_object_array_add(op->slots, json_object_get(slot));
+    }
+    json_object_put(present);
+    return 0;
+}
+
+static void on_recount(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    struct qemu_dom *dom = userdata;
+
+    if (reply->result < 0 || !dom->proc)
+        return;
+    dom->obj->def->vcpus_current = (unsigned int) json_object_array_length(reply->ret);
+    qemu_hotplug_save_live(dom);
+}
+
+/* The vCPU a DEVICE_DELETED is about, into alias: its id, or for a device inside it (its lapic) the
+ * id in the path. qemu 7.2 under TCG sends only the lapic's: the CPU object itself is never
+ * finalized, though it left qemu's lists (the count is read back from qemu either way). */
+static bool deleted_vcpu(struct json_object *data, char *alias, size_t size)
+{
+    const char *device = json_object_get_string(json_object_object_get(data, "device"));
+    const char *path = json_object_get_string(json_object_object_get(data, "path"));
+    size_t len;
+
+    if (device) {
+        if (strncmp(device, "vcpu", 4) != 0)
+            return false;
+        snprintf(alias, size, "%s", device);
+        return true;
+    }
+    if (!path || strncmp(path, PERIPHERAL "vcpu", strlen(PERIPHERAL) + 4) != 0)
+        return false;
+    path += strlen(PERIPHERAL);
+    len = strcspn(path, "/");
+    if (len >= size)
+        return false;
+    memcpy(alias, path, len);
+    alias[len] = '\0';
+    return true;
+}
+
+void qemu_vcpus_device_deleted(struct qemu_dom *dom, struct json_object *data)
+{
+    struct vcpu_op *op = dom->vcpu_op;
+    char alias[sizeof(op->alias)];
+
+    if (!data || !deleted_vcpu(data, alias, sizeof(alias)))
+        return;
+    if (op && op->alias[0] && streq(op->alias, alias)) {
+        if (!op->deleted) {
+            op->deleted = true;
+            if (op->replied)
+                refresh(op);
+        }
+        return;
+    }
+    /* Later than the wait, or the guest's own doing: the count follows qemu's list (libvirt's
+     * qemuDomainRemoveVcpuAlias). */
+    qemu_vcpus_recount(dom);
+}
+
+void qemu_vcpus_recount(struct qemu_dom *dom)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (dom->proc && qemu_process_command(dom->proc, "query-cpus-fast", NULL, QEMU_COMMAND_TIMEOUT_USEC,
+                                          on_recount, dom, &err) < 0) {
+        vb_log_warning("query-cpus-fast: %s", vb_error_message(&err));
+        vb_error_clear(&err);
+    }
+}
+
+void qemu_vcpus_abandon(struct qemu_dom *dom, bool process_gone)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (!dom->vcpu_op)
+        return;
+    if (!process_gone) {
+        op_free(dom->vcpu_op);
+        return;
+    }
+    vb_error_set(&err, VB_ERR_OPERATION_FAILED, "operation failed: domain is no longer running");
+    finish(dom->vcpu_op, -1, &err);
+    vb_error_clear(&err);
+}
+
+/* --- query-hotpluggable-cpus, then plug or unplug ----------------------------------------------- */
 
 static void on_slots(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
@@ -112,6 +353,15 @@ static void on_slots(struct qmp_monitor *mon, const struct qmp_reply *reply, voi
 
     if (reply->result < 0) {
         finish(op, -1, &reply->err);
+        return;
+    }
+    if (op->target < op->dom->obj->def->vcpus_current) {
+        if (select_unplug(op, reply->ret, &err) < 0) {
+            finish(op, -1, &err);
+            vb_error_clear(&err);
+        } else {
+            unplug_next(op);
+        }
         return;
     }
     op->slots = json_object_new_array();
@@ -143,9 +393,8 @@ static int set_live(struct vb_call *call, struct vb_domain_obj *obj, unsigned in
     if (count > obj->def->vcpus_max)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "requested vcpus is greater than max allowable vcpus for the "
                             "live domain: %u > %u", count, obj->def->vcpus_max);
-    if (count < obj->def->vcpus_current)
-        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED,
-                            "taking vCPUs away from a running domain is not supported by the QEMU driver yet");
+    if (!dom->conn)
+        return vb_error_set(err, VB_ERR_OPERATION_ABORTED, "connection closed while waiting for qemu");
     op = calloc(1, sizeof(*op));
     if (!op)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
@@ -155,6 +404,7 @@ static int set_live(struct vb_call *call, struct vb_domain_obj *obj, unsigned in
         op_free(op);
         return -1;
     }
+    dom->vcpu_op = op;
     return qemu_dom_wait(dom, call);
 }
 

@@ -114,7 +114,7 @@ static int qemu_connect_open(const char *uri, const struct vb_driver_env *env, v
         !(conn->store = vb_domain_store_open(conn->dirs.config, err)) ||
         !(conn->hooks = qemu_hooks_new(conn->loop, conn->dirs.config, err)) ||
         vb_domain_store_load_all(conn->store, qemu_load_stored, conn, err) < 0 ||
-        qemu_caps_check_emulator(QEMU_EMULATOR, err) < 0 || qemu_storage_open(conn, err) < 0) {
+        qemu_caps_check_emulator(QEMU_EMULATOR, err) < 0 || qemu_storage_open(conn, env, err) < 0) {
         qemu_connect_close(conn);
         return -1;
     }
@@ -370,6 +370,7 @@ const struct vb_driver vb_qemu_driver = {
     .snapshot = &qemu_snapshot_driver,
     .network = &qemu_network_driver,
     .storage = &qemu_storage_driver,
+    .guest = &qemu_guest_driver,
     .nodedev = &qemu_nodedev_driver,
     .interface = &qemu_interface_driver,
     .uri_matches = qemu_uri_matches,
@@ -410,6 +411,7 @@ const struct vb_driver vb_qemu_driver = {
     .detach_device = qemu_detach_device,
     .update_device = qemu_update_device,
     .set_memory = qemu_set_memory,
+    .set_memory_stats_period = qemu_set_memory_stats_period,
     .set_vcpus = qemu_set_vcpus,
     .get_stats = qemu_get_stats,
     .get_block_info = qemu_get_block_info,

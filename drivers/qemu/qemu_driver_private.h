@@ -117,6 +117,10 @@ int qemu_get_info(void *priv, vb_uuid_t uuid, struct vb_domain_info *info, struc
 int qemu_set_vcpus(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int count,
                    unsigned int flags);
 int qemu_set_memory(void *priv, struct vb_call *call, struct vb_domain_obj *obj, uint64_t kib, unsigned int flags);
+/* qemu_domain_memstats.c: SetMemoryStatsPeriod, and the guest table (MemoryStats). */
+int qemu_set_memory_stats_period(void *priv, struct vb_call *call, struct vb_domain_obj *obj, int period,
+                                 unsigned int flags);
+extern const struct vb_guest_driver qemu_guest_driver;
 int qemu_get_stats(void *priv, struct vb_call *call, const unsigned char (*uuids)[VB_UUID_LEN], size_t n,
                    unsigned int stats, unsigned int flags, struct vb_domain_stats **records, size_t *n_records);
 /* qemu_block_info.c: GetBlockInfo of a file-backed disk. */

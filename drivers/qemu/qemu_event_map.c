@@ -110,8 +110,31 @@ static size_t map_device_deleted(struct json_object *data, struct qemu_domain_ev
     /* Devices without an id (a bare -blockdev node) have only a QOM path: nothing for libvirt. */
     if (!device || !*device)
         return 0;
+    /* A vCPU is no device of the definition: libvirt recounts the vCPUs and announces nothing. */
+    if (strncmp(device, "vcpu", 4) == 0)
+        return 0;
     out->id = VB_DOMAIN_EVENT_ID_DEVICE_REMOVED;
     out->payload.device.dev_alias = (char *) device;
+    return 1;
+}
+
+/* libvirt's virDomainEventTrayChangeReason. */
+enum { TRAY_CHANGE_OPEN = 0, TRAY_CHANGE_CLOSE = 1 };
+
+static size_t map_tray_moved(struct json_object *data, struct qemu_domain_event *out)
+{
+    const char *device = data_string(data, "id");
+    struct json_object *open;
+
+    /* With -blockdev the drive has no name ("device" is ""): the device's id is libvirt's alias. */
+    if (!device || !*device)
+        device = data_string(data, "device");
+    if (!device || !*device || !json_object_object_get_ex(data, "tray-open", &open) ||
+        !json_object_is_type(open, json_type_boolean))
+        return 0;
+    out->id = VB_DOMAIN_EVENT_ID_TRAY_CHANGE;
+    out->payload.tray_change.dev_alias = (char *) device;
+    out->payload.tray_change.reason = json_object_get_boolean(open) ? TRAY_CHANGE_OPEN : TRAY_CHANGE_CLOSE;
     return 1;
 }
 
@@ -162,6 +185,8 @@ size_t qemu_event_map(const char *name, struct json_object *data, bool running,
         return lifecycle(out, VB_EVENT_CRASHED, VB_EVENT_CRASHED_PANICKED);
     if (strcmp(name, "DEVICE_DELETED") == 0)
         return map_device_deleted(data, out);
+    if (strcmp(name, "DEVICE_TRAY_MOVED") == 0)
+        return map_tray_moved(data, out);
     if (strcmp(name, "BALLOON_CHANGE") == 0)
         return map_balloon(data, out);
     if (strcmp(name, "RTC_CHANGE") == 0)

@@ -1,4 +1,4 @@
-/* AttachDevice and UpdateDevice in the QEMU driver, as libvirt's qemu_hotplug.c: a virtio disk
+/* AttachDevice and UpdateDevice in the QEMU driver, as libvirt's qemu_hotplug.c: a virtio or SCSI disk
  * backed by a file or a pool volume (blockdev-add storage + format, device_add virtio-blk-pci) or
  * a user-mode NIC (netdev_add, device_add) into the running qemu, each step undone when a later
  * one fails, and the persistent definition changed through the store. */
@@ -16,22 +16,14 @@
 #include "util/log.h"
 #include "util/macros.h"
 
-#define ATTACH_STEPS_MAX 3
-
-/* One QMP command and the command that undoes it (NULL: nothing to undo). */
-struct attach_step {
-    const char *command, *undo;
-    struct json_object *args, *undo_args;
-};
-
 struct attach_op {
     struct qemu_dom *dom;
     struct vb_device_def *live_dev; /* joins obj->def once qemu took the device */
+    struct vb_device_def *controller; /* the SCSI controller added before it, joining obj->def too */
     const char *xml;                /* the caller's device, for the persistent definition (borrowed:
                                      * the call keeps it until it ends) */
     unsigned int flags;             /* resolved VB_AFFECT_* */
-    struct attach_step steps[ATTACH_STEPS_MAX];
-    size_t n_steps, done;
+    struct hotplug_steps steps;
     char alias[64];
 };
 
@@ -53,12 +45,29 @@ static struct vb_device_def *parse_change(const struct device_change *change, st
     return dev;
 }
 
+static bool is_scsi_disk(const struct vb_device_def *dev)
+{
+    return dev->kind == VB_DEVICE_DISK && streq(qemu_hotplug_disk_bus(dev), "scsi");
+}
+
 static int edit_attach(struct vb_domain_def *def, const void *arg, struct vb_error *err)
 {
     _cleanup_(vb_device_def_freep) struct vb_device_def *dev = parse_change(arg, err);
+    _cleanup_(vb_device_def_freep) struct vb_device_def *controller = NULL;
 
-    if (!dev || vb_domain_def_add_device(def, dev, err) < 0)
+    if (!dev)
         return -1;
+    /* libvirt adds the controller a SCSI disk needs to the definition (the command line would
+     * add an lsi one at the next start; virtio-scsi is what a live attach adds). */
+    if (is_scsi_disk(dev) && qemu_hotplug_scsi_needs_controller(def) &&
+        (!(controller = qemu_hotplug_scsi_controller_def(false, err)) ||
+         vb_domain_def_add_device(def, controller, err) < 0))
+        return -1;
+    TAKE_PTR(controller);
+    if (vb_domain_def_add_device(def, dev, err) < 0) {
+        /* the controller stays: the edit's copy of def is thrown away on failure */
+        return -1;
+    }
     TAKE_PTR(dev);
     return 0;
 }
@@ -91,26 +100,16 @@ static int probe_edit(const struct vb_domain_def *def, vb_def_edit_fn edit, cons
 
 static void op_free(struct attach_op *op)
 {
-    for (size_t i = 0; i < op->n_steps; i++) {
-        json_object_put(op->steps[i].args);
-        json_object_put(op->steps[i].undo_args);
-    }
+    qemu_hotplug_steps_clear(&op->steps);
     vb_device_def_free(op->live_dev);
+    vb_device_def_free(op->controller);
     free(op);
 }
 
 static void add_step(struct attach_op *op, const char *command, struct json_object *args, const char *undo,
                      struct json_object *undo_args)
 {
-    op->steps[op->n_steps++] = (struct attach_step){ command, undo, args, undo_args };
-}
-
-static struct json_object *id_args(const char *key, const char *value)
-{
-    struct json_object *args = json_object_new_object();
-
-    json_object_object_add(args, key, json_object_new_string(value));
-    return args;
+    qemu_hotplug_steps_add(&op->steps, command, args, undo, undo_args);
 }
 
 static int unsupported_disk(const struct vb_device_def *dev, const char *what, struct vb_error *err)
@@ -119,63 +118,142 @@ static int unsupported_disk(const struct vb_device_def *dev, const char *what, s
                         dev->target_dev ? dev->target_dev : "", what);
 }
 
-/* blockdev-add of the file and its format, device_add of a virtio-blk-pci on them. */
-static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, struct vb_error *err)
+/* A disk's <driver cache discard>, read as the command line reads them. */
+struct disk_driver {
+    struct qemu_disk_cache cache;
+    const char *discard; /* borrowed from view */
+    struct vb_xml_element *view;
+};
+
+static int read_disk_driver(const struct vb_device_def *dev, struct disk_driver *driver, struct vb_error *err)
+{
+    char where[80];
+
+    if (!(driver->view = vb_device_def_view(dev, err)))
+        return -1;
+    snprintf(where, sizeof(where), "disk '%s'", dev->target_dev ? dev->target_dev : "");
+    return qemu_disk_driver_options(vb_xml_element_child(driver->view, "driver"), where, &driver->cache,
+                                    &driver->discard, err);
+}
+
+static void disk_driver_clear(struct disk_driver *driver)
+{
+    vb_xml_element_free(driver->view);
+}
+
+static void add_write_cache(struct json_object *device, const struct qemu_disk_cache *cache)
+{
+    if (cache->set)
+        json_object_object_add(device, "write-cache", json_object_new_string(cache->writeback ? "on" : "off"));
+}
+
+/* blockdev-add of the file and its format (N, for <source index='N'/>), when the disk has one. */
+static int plan_blockdevs(struct attach_op *op, struct qemu_hotplug *hp, bool readonly,
+                          const struct disk_driver *driver, char *fmt, size_t size, struct vb_error *err)
 {
     const struct vb_device_def *dev = op->live_dev;
     _cleanup_free_ char *format = NULL;
-    _cleanup_(vb_xml_element_freep) struct vb_xml_element *view = NULL;
-    char storage[48], fmt[48], index[16], where[80];
+    char storage[48], index[16];
     struct json_object *args;
-    int disk_index = qemu_hotplug_disk_index(dev->target_dev);
-    struct qemu_disk_cache cache;
-    const char *discard;
     unsigned int node;
 
-    if (dev->disk_device && !streq(dev->disk_device, "disk"))
-        return unsupported_disk(dev, dev->disk_device, err);
-    if (dev->type && !streq(dev->type, "file"))
-        return unsupported_disk(dev, "a disk of a type other than 'file'", err);
-    if ((dev->target_bus && !streq(dev->target_bus, "virtio")) || disk_index < 0)
-        return unsupported_disk(dev, "a disk on a bus other than virtio", err);
     if (!dev->source)
-        return unsupported_disk(dev, "a disk without a source", err);
-    if (!(format = qemu_disk_format(dev, err)) || !(view = vb_device_def_view(dev, err)))
-        return -1;
-    snprintf(where, sizeof(where), "disk '%s'", dev->target_dev ? dev->target_dev : "");
-    if (qemu_disk_driver_options(vb_xml_element_child(view, "driver"), where, &cache, &discard, err) < 0)
+        return 0;
+    if (!(format = qemu_disk_format(dev, err)))
         return -1;
     node = hp->next_node++;
     snprintf(storage, sizeof(storage), "libvirt-%u-storage", node);
-    snprintf(fmt, sizeof(fmt), "libvirt-%u-format", node);
-    snprintf(op->alias, sizeof(op->alias), "virtio-disk%d", disk_index);
+    snprintf(fmt, size, "libvirt-%u-format", node);
     snprintf(index, sizeof(index), "%u", node);
 
-    args = id_args("driver", "file");
+    args = qemu_hotplug_args("driver", "file");
     json_object_object_add(args, "filename", json_object_new_string(dev->source));
     json_object_object_add(args, "node-name", json_object_new_string(storage));
     json_object_object_add(args, "auto-read-only", json_object_new_boolean(1));
-    json_object_object_add(args, "discard", json_object_new_string(discard ? discard : "unmap"));
-    qemu_disk_cache_add(args, &cache);
-    add_step(op, "blockdev-add", args, "blockdev-del", id_args("node-name", storage));
+    json_object_object_add(args, "discard", json_object_new_string(driver->discard ? driver->discard : "unmap"));
+    qemu_disk_cache_add(args, &driver->cache);
+    add_step(op, "blockdev-add", args, "blockdev-del", qemu_hotplug_args("node-name", storage));
 
-    args = id_args("driver", format);
+    args = qemu_hotplug_args("driver", format);
     json_object_object_add(args, "node-name", json_object_new_string(fmt));
-    json_object_object_add(args, "read-only", json_object_new_boolean(0));
-    qemu_disk_cache_add(args, &cache);
-    if (discard)
-        json_object_object_add(args, "discard", json_object_new_string(discard));
+    json_object_object_add(args, "read-only", json_object_new_boolean(readonly));
+    qemu_disk_cache_add(args, &driver->cache);
+    if (driver->discard)
+        json_object_object_add(args, "discard", json_object_new_string(driver->discard));
     json_object_object_add(args, "file", json_object_new_string(storage));
-    add_step(op, "blockdev-add", args, "blockdev-del", id_args("node-name", fmt));
-
-    args = id_args("driver", "virtio-blk-pci");
-    json_object_object_add(args, "id", json_object_new_string(op->alias));
-    json_object_object_add(args, "drive", json_object_new_string(fmt));
-    if (cache.set)
-        json_object_object_add(args, "write-cache", json_object_new_string(cache.writeback ? "on" : "off"));
-    add_step(op, "device_add", args, NULL, NULL);
+    add_step(op, "blockdev-add", args, "blockdev-del", qemu_hotplug_args("node-name", fmt));
     /* libvirt's live XML names the blockdev pair in <source index='N'/>. */
     return vb_device_def_set_child_attribute(op->live_dev, "source", "index", index, err);
+}
+
+/* A SCSI disk: the controller when the guest has none, then scsi-hd/scsi-cd on it. */
+static int plan_scsi(struct attach_op *op, const char *fmt, const struct qemu_disk_cache *cache,
+                     struct vb_error *err)
+{
+    struct scsi_plan plan;
+
+    if (qemu_hotplug_scsi_plan(op->dom, op->live_dev, &plan, err) < 0)
+        return -1;
+    if (plan.add_controller) {
+        if (!(op->controller = qemu_hotplug_scsi_controller_def(true, err))) {
+            json_object_put(plan.device);
+            return -1;
+        }
+        add_step(op, "device_add", qemu_hotplug_args("driver", "virtio-scsi-pci"), "device_del", qemu_hotplug_args("id", "scsi0"));
+        json_object_object_add(op->steps.step[op->steps.n - 1].args, "id", json_object_new_string("scsi0"));
+    }
+    if (*fmt)
+        json_object_object_add(plan.device, "drive", json_object_new_string(fmt));
+    add_write_cache(plan.device, cache);
+    memcpy(op->alias, plan.alias, sizeof(op->alias));
+    add_step(op, "device_add", plan.device, NULL, NULL);
+    return 0;
+}
+
+static bool has_child(const struct vb_device_def *dev, const char *name)
+{
+    _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(dev, NULL);
+
+    return el && vb_xml_element_child(el, name);
+}
+
+/* A disk on the virtio bus (virtio-blk-pci) or a SCSI one; the buses qemu cannot hotplug are
+ * refused in libvirt's words. */
+static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, struct vb_error *err)
+{
+    const struct vb_device_def *dev = op->live_dev;
+    const char *bus = qemu_hotplug_disk_bus(dev);
+    bool cdrom = dev->disk_device && streq(dev->disk_device, "cdrom");
+    int disk_index = qemu_hotplug_disk_index(dev->target_dev);
+    static const char *const fixed_buses[] = { "ide", "fdc", "sata", "sd", "xen", "uml", "" };
+    char fmt[48] = "";
+    struct json_object *args;
+    _cleanup_(disk_driver_clear) struct disk_driver driver = { 0 };
+
+    for (size_t i = 0; i < ARRAY_SIZE(fixed_buses); i++)
+        if (streq(bus, fixed_buses[i]))
+            return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "disk bus '%s' cannot be hotplugged.", bus);
+    if (dev->disk_device && !cdrom && !streq(dev->disk_device, "disk"))
+        return unsupported_disk(dev, dev->disk_device, err);
+    if (dev->type && !streq(dev->type, "file"))
+        return unsupported_disk(dev, "a disk of a type other than 'file'", err);
+    if (!streq(bus, "scsi") && (!streq(bus, "virtio") || disk_index < 0 || cdrom))
+        return unsupported_disk(dev, "a disk on a bus other than virtio or scsi", err);
+    if (!dev->source && !cdrom)
+        return unsupported_disk(dev, "a disk without a source", err);
+    if (read_disk_driver(dev, &driver, err) < 0 ||
+        plan_blockdevs(op, hp, cdrom || has_child(dev, "readonly"), &driver, fmt, sizeof(fmt), err) < 0)
+        return -1;
+    /* dev's fields were read again from its edited XML: bus is gone */
+    if (streq(qemu_hotplug_disk_bus(dev), "scsi"))
+        return plan_scsi(op, fmt, &driver.cache, err);
+    snprintf(op->alias, sizeof(op->alias), "virtio-disk%d", disk_index);
+    args = qemu_hotplug_args("driver", "virtio-blk-pci");
+    json_object_object_add(args, "id", json_object_new_string(op->alias));
+    json_object_object_add(args, "drive", json_object_new_string(fmt));
+    add_write_cache(args, &driver.cache);
+    add_step(op, "device_add", args, NULL, NULL);
+    return 0;
 }
 
 /* netdev_add of a user-mode backend, device_add of the NIC model on it. */
@@ -205,11 +283,11 @@ static int plan_interface(struct attach_op *op, struct qemu_hotplug *hp, struct 
     snprintf(op->alias, sizeof(op->alias), "net%u", n);
     snprintf(netdev, sizeof(netdev), "hostnet%u", n);
 
-    args = id_args("type", "user");
+    args = qemu_hotplug_args("type", "user");
     json_object_object_add(args, "id", json_object_new_string(netdev));
-    add_step(op, "netdev_add", args, "netdev_del", id_args("id", netdev));
+    add_step(op, "netdev_add", args, "netdev_del", qemu_hotplug_args("id", netdev));
 
-    args = id_args("driver", device);
+    args = qemu_hotplug_args("driver", device);
     json_object_object_add(args, "netdev", json_object_new_string(netdev));
     json_object_object_add(args, "id", json_object_new_string(op->alias));
     json_object_object_add(args, "mac", json_object_new_string(dev->mac));
@@ -233,25 +311,18 @@ static int attach_commit(struct attach_op *op, const char *mac, struct vb_error 
 
 static void run_next_step(struct attach_op *op);
 
-static void undo_steps(struct attach_op *op)
-{
-    for (size_t i = op->done; i-- > 0;)
-        if (op->steps[i].undo) {
-            qemu_hotplug_send_quiet(op->dom, op->steps[i].undo, op->steps[i].undo_args);
-            op->steps[i].undo_args = NULL;
-        }
-}
-
 static void finish_attach(struct attach_op *op, int r, const struct vb_error *err)
 {
     struct qemu_dom *dom = op->dom;
     struct vb_error commit_err = VB_ERROR_INIT;
 
+    if (r == 0 && op->controller && vb_domain_def_add_device(dom->obj->def, op->controller, &commit_err) == 0)
+        op->controller = NULL; /* now in obj->def, before the disk on it */
     if (r == 0) {
         if (vb_domain_def_add_device(dom->obj->def, op->live_dev, &commit_err) < 0) {
             r = -1; /* out of memory only: the duplicate check ran before qemu was asked */
-            qemu_hotplug_send_quiet(dom, "device_del", id_args("id", op->alias));
-            undo_steps(op);
+            qemu_hotplug_send_quiet(dom, "device_del", qemu_hotplug_args("id", op->alias));
+            qemu_hotplug_steps_undo(op->dom, &op->steps);
         } else {
             const struct vb_device_def *added = TAKE_PTR(op->live_dev); /* now in obj->def */
 
@@ -272,22 +343,12 @@ static void on_step_reply(struct qmp_monitor *mon, const struct qmp_reply *reply
     struct attach_op *op = userdata;
 
     if (reply->result < 0) {
-        undo_steps(op);
+        qemu_hotplug_steps_undo(op->dom, &op->steps);
         finish_attach(op, -1, &reply->err);
         return;
     }
-    op->done++;
+    op->steps.done++;
     run_next_step(op);
-}
-
-static int send_step(struct attach_op *op, struct vb_error *err)
-{
-    struct attach_step *step = &op->steps[op->done];
-
-    if (!op->dom->proc)
-        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "domain is not running");
-    return qemu_process_command(op->dom->proc, step->command, TAKE_PTR(step->args), QEMU_COMMAND_TIMEOUT_USEC,
-                                on_step_reply, op, err);
 }
 
 /* The slot qemu gave the device with id alias on the root PCI bus (query-pci), -1 when it is
@@ -313,23 +374,33 @@ static int root_bus_slot(struct json_object *buses, const char *alias, int *func
     return -1;
 }
 
-/* qemu placed the device: its address goes into the live XML (libvirt's live XML has it), so a
- * restore of a save image, which starts qemu from that XML, puts it in the same slot. */
+static void record_slot(struct vb_device_def *dev, struct json_object *buses, const char *alias)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    int function = 0, slot = root_bus_slot(buses, alias, &function);
+    char text[128];
+
+    if (slot < 0)
+        return;
+    snprintf(text, sizeof(text), "<address type='pci' domain='0x0000' bus='0x00' slot='0x%02x' function='0x%x'/>",
+             (unsigned int) slot, (unsigned int) function);
+    if (vb_device_def_set_child_element(dev, "address", text, &err) < 0) {
+        vb_log_warning("cannot record where '%s' is: %s", alias, vb_error_message(&err));
+        vb_error_clear(&err);
+    }
+}
+
+/* qemu placed the device (and the SCSI controller added for it): its address goes into the live
+ * XML (libvirt's live XML has it), so a restore of a save image, which starts qemu from that XML,
+ * puts it in the same slot. A SCSI disk is not on the PCI bus: its drive address is there already. */
 static void on_placed(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
     struct attach_op *op = userdata;
-    struct vb_error err = VB_ERROR_INIT;
-    int function = 0, slot = reply->result < 0 ? -1 : root_bus_slot(reply->ret, op->alias, &function);
 
-    if (slot >= 0) {
-        char text[128];
-
-        snprintf(text, sizeof(text), "<address type='pci' domain='0x0000' bus='0x00' slot='0x%02x' function='0x%x'/>",
-                 (unsigned int) slot, (unsigned int) function);
-        if (vb_device_def_set_child_element(op->live_dev, "address", text, &err) < 0) {
-            vb_log_warning("cannot record where '%s' is: %s", op->alias, vb_error_message(&err));
-            vb_error_clear(&err);
-        }
+    if (reply->result == 0) {
+        record_slot(op->live_dev, reply->ret, op->alias);
+        if (op->controller)
+            record_slot(op->controller, reply->ret, "scsi0");
     }
     finish_attach(op, 0, NULL);
 }
@@ -338,7 +409,7 @@ static void run_next_step(struct attach_op *op)
 {
     struct vb_error err = VB_ERROR_INIT;
 
-    if (op->done == op->n_steps) {
+    if (op->steps.done == op->steps.n) {
         if (qemu_process_command(op->dom->proc, "query-pci", NULL, QEMU_COMMAND_TIMEOUT_USEC, on_placed, op,
                                  &err) < 0) {
             vb_error_clear(&err); /* qemu has the device; only its address goes unrecorded */
@@ -346,8 +417,8 @@ static void run_next_step(struct attach_op *op)
         }
         return;
     }
-    if (send_step(op, &err) < 0) {
-        undo_steps(op);
+    if (qemu_hotplug_steps_send(op->dom, &op->steps, on_step_reply, op, &err) < 0) {
+        qemu_hotplug_steps_undo(op->dom, &op->steps);
         finish_attach(op, -1, &err);
         vb_error_clear(&err);
     }
@@ -383,7 +454,7 @@ static int attach_live(struct qemu_conn *conn, struct vb_call *call, struct vb_d
                          op->live_dev->element);
     if (r < 0 || set_alias(op, err) < 0)
         return -1;
-    if (send_step(op, err) < 0)
+    if (qemu_hotplug_steps_send(op->dom, &op->steps, on_step_reply, op, err) < 0)
         return -1;
     hp->attaching = op;
     return qemu_dom_wait(dom, call); /* replies come from the loop, after we return */
@@ -422,7 +493,16 @@ int qemu_attach_device(void *priv, struct vb_call *call, struct vb_domain_obj *o
     return r;
 }
 
-/* Live updates (a CD-ROM's medium, a NIC's link state) are not done: the persistent definition only. */
+int qemu_hotplug_update_config(struct vb_domain_obj *obj, struct qemu_conn *conn, const char *xml,
+                               struct vb_error *err)
+{
+    struct device_change change = { .xml = xml };
+
+    return vb_registry_edit_defs(obj, VB_AFFECT_CONFIG, edit_update, &change, &qemu_store_ops, conn, err);
+}
+
+/* A disk's medium (qemu_hotplug_media.c); other live updates (a NIC's link state) are not done:
+ * the persistent definition only. */
 int qemu_update_device(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
                        unsigned int flags)
 {
@@ -430,14 +510,14 @@ int qemu_update_device(void *priv, struct vb_call *call, struct vb_domain_obj *o
     struct device_change change = { .xml = xml };
     _cleanup_(vb_device_def_freep) struct vb_device_def *dev = NULL;
 
-    if (qemu_hotplug_check_flags(obj, &flags, VB_DEVICE_MODIFY_FORCE, err) < 0)
+    if (qemu_hotplug_check_flags(obj, &flags, VB_DEVICE_MODIFY_FORCE, err) < 0 ||
+        !(dev = vb_device_def_parse_string(xml, err)))
         return -1;
-    if (flags & VB_AFFECT_LIVE) {
-        if (!(dev = vb_device_def_parse_string(xml, err)))
-            return -1;
+    if (dev->kind == VB_DEVICE_DISK)
+        return qemu_hotplug_update_disk(call, priv, obj, dev, xml, flags);
+    if (flags & VB_AFFECT_LIVE)
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "live update of device '%s' is not supported",
                             dev->element);
-    }
     return vb_registry_edit_defs(obj, flags, edit_update, &change, &qemu_store_ops, priv, err);
 }
 
@@ -446,4 +526,5 @@ void qemu_hotplug_attach_abandon(struct qemu_hotplug *hp)
     if (hp->attaching)
         op_free(hp->attaching);
     hp->attaching = NULL;
+    qemu_hotplug_media_abandon(hp);
 }

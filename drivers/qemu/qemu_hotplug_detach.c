@@ -64,14 +64,6 @@ static int edit_detach(struct vb_domain_def *def, const void *arg, struct vb_err
     return 0;
 }
 
-static struct json_object *one_arg(const char *key, const char *value)
-{
-    struct json_object *args = json_object_new_object();
-
-    json_object_object_add(args, key, json_object_new_string(value));
-    return args;
-}
-
 /* The device of the live definition qemu knows as alias, or -1. */
 static int find_by_alias(struct qemu_dom *dom, const char *alias, struct device_names *names)
 {
@@ -101,12 +93,12 @@ static void remove_device(struct qemu_dom *dom, const char *alias)
         char node[64];
 
         snprintf(node, sizeof(node), "libvirt-%u-format", names.node);
-        qemu_hotplug_send_quiet(dom, "blockdev-del", one_arg("node-name", node));
+        qemu_hotplug_send_quiet(dom, "blockdev-del", qemu_hotplug_args("node-name", node));
         snprintf(node, sizeof(node), "libvirt-%u-storage", names.node);
-        qemu_hotplug_send_quiet(dom, "blockdev-del", one_arg("node-name", node));
+        qemu_hotplug_send_quiet(dom, "blockdev-del", qemu_hotplug_args("node-name", node));
     }
     if (names.netdev[0])
-        qemu_hotplug_send_quiet(dom, "netdev_del", one_arg("id", names.netdev));
+        qemu_hotplug_send_quiet(dom, "netdev_del", qemu_hotplug_args("id", names.netdev));
 }
 
 void qemu_hotplug_device_deleted(struct qemu_dom *dom, const char *alias)
@@ -200,7 +192,7 @@ static int detach_live(struct vb_call *call, struct vb_domain_obj *obj, const st
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     *removal = (struct removal){ .dom = dom, .call = call, .xml = xml, .flags = flags, .next = hp->removals };
     memcpy(removal->alias, names.alias, sizeof(removal->alias));
-    if (qemu_process_command(dom->proc, "device_del", one_arg("id", names.alias), QEMU_COMMAND_TIMEOUT_USEC,
+    if (qemu_process_command(dom->proc, "device_del", qemu_hotplug_args("id", names.alias), QEMU_COMMAND_TIMEOUT_USEC,
                              on_device_del_reply, removal, err) < 0) {
         free(removal);
         return -1;
@@ -235,7 +227,7 @@ void qemu_hotplug_process_gone(struct qemu_dom *dom)
 
     if (!dom->hotplug)
         return;
-    if (dom->hotplug->attaching) {
+    if (dom->hotplug->attaching || dom->hotplug->changing) {
         vb_error_set(&err, VB_ERR_OPERATION_FAILED, "operation failed: domain is no longer running");
         qemu_dom_finish_call(dom, -1, &err);
         vb_error_clear(&err);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "conf/domain_view.h"
+#include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_hotplug_private.h"
 #include "events/event.h"
 #include "util/log.h"
@@ -124,28 +125,94 @@ static int started_position(const struct vb_domain_def *started, const struct vb
     return -1;
 }
 
+unsigned int qemu_hotplug_disk_node(struct qemu_dom *dom, const struct vb_device_def *dev)
+{
+    unsigned int node = source_index(dev);
+    int position;
+
+    if (!node && dev->source && (position = started_position(qemu_process_def(dom->proc), dev)) > 0)
+        node = (unsigned int) position;
+    return node;
+}
+
+int qemu_hotplug_forget_nodes(struct vb_domain_def *def, struct vb_error *err)
+{
+    for (size_t i = 0; i < def->n_devices; i++)
+        if (def->devices[i]->kind == VB_DEVICE_DISK && source_index(def->devices[i]) &&
+            vb_device_def_set_child_attribute(def->devices[i], "source", "index", NULL, err) < 0)
+            return -1;
+    return 0;
+}
+
+const char *qemu_hotplug_disk_bus(const struct vb_device_def *dev)
+{
+    const char *bus = dev->target_bus ? dev->target_bus : qemu_disk_default_bus(dev->target_dev);
+
+    return bus ? bus : "";
+}
+
 static int disk_names(struct qemu_dom *dom, const struct vb_device_def *dev, struct device_names *names,
                       struct vb_error *err)
 {
+    const char *bus = qemu_hotplug_disk_bus(dev);
     int index = qemu_hotplug_disk_index(dev->target_dev);
-    int position;
+    struct qemu_disk_drive drive;
 
-    if ((dev->target_bus && !streq(dev->target_bus, "virtio")) || index < 0)
-        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "disk bus '%s' cannot be hotunplugged.",
-                            dev->target_bus ? dev->target_bus : "");
-    snprintf(names->alias, sizeof(names->alias), "virtio-disk%d", index);
-    names->node = source_index(dev);
-    if (!names->node && dev->source && (position = started_position(qemu_process_def(dom->proc), dev)) > 0)
-        names->node = (unsigned int) position;
+    if (streq(bus, "scsi")) {
+        if (qemu_disk_drive(dev, &drive, err) < 0)
+            return -1;
+        memcpy(names->alias, drive.id, sizeof(names->alias));
+    } else if (streq(bus, "virtio") && index >= 0) {
+        snprintf(names->alias, sizeof(names->alias), "virtio-disk%d", index);
+    } else {
+        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "disk bus '%s' cannot be hotunplugged.", bus);
+    }
+    names->node = qemu_hotplug_disk_node(dom, dev);
     return 0;
+}
+
+/* Writes into the live definition the names the builder gave the disks and NICs qemu started
+ * with (<alias>, a disk's <source index>), as libvirt's live XML has them. Their places in the
+ * started definition name them only until a device leaves the live one: a daemon restart reads
+ * the live XML back as the started definition, so the names must be in it by then. Done before
+ * any device leaves (every removal asks for names first); those already named are left alone. */
+static void name_started_devices(struct qemu_dom *dom)
+{
+    const struct vb_domain_def *started = dom->proc ? qemu_process_def(dom->proc) : NULL;
+    struct vb_domain_def *live = dom->obj->def;
+
+    for (size_t i = 0; started && started != live && i < live->n_devices; i++) {
+        struct vb_device_def *dev = live->devices[i];
+        _cleanup_free_ char *alias = NULL;
+        int position = -1, index = qemu_hotplug_disk_index(dev->target_dev);
+        char text[96], number[16];
+
+        if (dev->kind != VB_DEVICE_DISK && dev->kind != VB_DEVICE_INTERFACE)
+            continue;
+        if ((alias = qemu_hotplug_alias(dev)) || (position = started_position(started, dev)) < 0)
+            continue;
+        if (dev->kind == VB_DEVICE_INTERFACE) {
+            snprintf(text, sizeof(text), "<alias name='net%d'/>", position);
+            vb_device_def_set_child_element(dev, "alias", text, NULL);
+            continue;
+        }
+        if (index < 0 || (dev->target_bus && !streq(dev->target_bus, "virtio")) || source_index(dev))
+            continue;
+        snprintf(number, sizeof(number), "%d", position);
+        snprintf(text, sizeof(text), "<alias name='virtio-disk%d'/>", index);
+        if (vb_device_def_set_child_attribute(dev, "source", "index", number, NULL) == 0)
+            vb_device_def_set_child_element(dev, "alias", text, NULL);
+    }
 }
 
 int qemu_hotplug_names(struct qemu_dom *dom, const struct vb_device_def *dev, struct device_names *names,
                        struct vb_error *err)
 {
-    _cleanup_free_ char *alias = qemu_hotplug_alias(dev);
+    _cleanup_free_ char *alias = NULL;
     int position;
 
+    name_started_devices(dom);
+    alias = qemu_hotplug_alias(dev);
     *names = (struct device_names){ 0 };
     if (dev->kind == VB_DEVICE_DISK)
         return disk_names(dom, dev, names, err);
@@ -212,6 +279,95 @@ void qemu_hotplug_send_quiet(struct qemu_dom *dom, const char *command, struct j
     if (qemu_process_command(dom->proc, command, args, QEMU_COMMAND_TIMEOUT_USEC, log_failure, (void *) command,
                              &err) < 0) {
         vb_log_warning("%s: %s", command, vb_error_message(&err));
+        vb_error_clear(&err);
+    }
+}
+
+struct json_object *qemu_hotplug_args(const char *key, const char *value)
+{
+    struct json_object *args = json_object_new_object();
+
+    json_object_object_add(args, key, json_object_new_string(value));
+    return args;
+}
+
+void qemu_hotplug_steps_add(struct hotplug_steps *steps, const char *command, struct json_object *args,
+                            const char *undo, struct json_object *undo_args)
+{
+    steps->step[steps->n++] = (struct hotplug_step){ command, undo, args, undo_args };
+}
+
+int qemu_hotplug_steps_send(struct qemu_dom *dom, struct hotplug_steps *steps, qmp_reply_fn reply, void *userdata,
+                            struct vb_error *err)
+{
+    struct hotplug_step *step = &steps->step[steps->done];
+
+    if (!dom->proc)
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "domain is not running");
+    return qemu_process_command(dom->proc, step->command, TAKE_PTR(step->args), QEMU_COMMAND_TIMEOUT_USEC, reply,
+                                userdata, err);
+}
+
+void qemu_hotplug_steps_undo(struct qemu_dom *dom, struct hotplug_steps *steps)
+{
+    for (size_t i = steps->done; i-- > 0;)
+        if (steps->step[i].undo)
+            qemu_hotplug_send_quiet(dom, steps->step[i].undo, TAKE_PTR(steps->step[i].undo_args));
+}
+
+void qemu_hotplug_steps_clear(struct hotplug_steps *steps)
+{
+    for (size_t i = 0; i < steps->n; i++) {
+        json_object_put(steps->step[i].args);
+        json_object_put(steps->step[i].undo_args);
+    }
+    *steps = (struct hotplug_steps){ 0 };
+}
+
+/* libvirt's qemuProcessUpdateDevices at reconnect: a disk or NIC of the live definition that qemu no
+ * longer has left while no daemon listened (its DEVICE_DELETED went nowhere): it is removed now,
+ * backend included, as that event would have done, and DeviceRemoved announced. */
+static void on_peripherals(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    struct qemu_dom *dom = userdata;
+    const struct vb_domain_def *live = dom->obj->def;
+    char (*gone)[sizeof(((struct device_names *) 0)->alias)];
+    size_t n_gone = 0, n = reply->result < 0 ? 0 : json_object_array_length(reply->ret);
+
+    if (reply->result < 0 || !dom->proc || !(gone = calloc(live->n_devices + 1, sizeof(*gone))))
+        return;
+    for (size_t i = 0; i < live->n_devices; i++) {
+        struct device_names names;
+        bool present = false;
+
+        if ((live->devices[i]->kind != VB_DEVICE_DISK && live->devices[i]->kind != VB_DEVICE_INTERFACE) ||
+            qemu_hotplug_names(dom, live->devices[i], &names, NULL) < 0)
+            continue;
+        for (size_t j = 0; j < n && !present; j++) {
+            const char *name = json_object_get_string(json_object_object_get(json_object_array_get_idx(reply->ret, j),
+                                                                             "name"));
+
+            present = name && streq(name, names.alias);
+        }
+        if (!present)
+            memcpy(gone[n_gone++], names.alias, sizeof(names.alias));
+    }
+    for (size_t i = 0; i < n_gone; i++) {
+        vb_log_info("'%s': %s left qemu while virtbusd was away", dom->obj->def->name, gone[i]);
+        qemu_hotplug_device_deleted(dom, gone[i]);
+        qemu_hotplug_emit(dom, VB_DOMAIN_EVENT_ID_DEVICE_REMOVED, gone[i]);
+    }
+    free(gone);
+}
+
+void qemu_hotplug_reconnect(struct qemu_dom *dom)
+{
+    struct json_object *args = json_object_new_object();
+    struct vb_error err = VB_ERROR_INIT;
+
+    json_object_object_add(args, "path", json_object_new_string("/machine/peripheral"));
+    if (qemu_process_command(dom->proc, "qom-list", args, QEMU_COMMAND_TIMEOUT_USEC, on_peripherals, dom, &err) < 0) {
+        vb_log_warning("qom-list: %s", vb_error_message(&err));
         vb_error_clear(&err);
     }
 }

@@ -9,12 +9,15 @@ struct attach_op;
 struct stats_query;
 
 /* Per-domain hotplug state (dom->hotplug). */
+struct media_change;
+
 struct qemu_hotplug {
     unsigned int next_node; /* the next libvirt-N-storage/-format pair to use (never reused in a run) */
     unsigned int next_net;  /* the next netN / hostnetN */
     struct removal *removals; /* device_del sent, DEVICE_DELETED not seen yet */
     struct attach_op *attaching; /* the attach under way (one at a time: the core holds the job) */
     struct stats_query *stats_queries; /* qemu_block_stats.c: query-blockstats under way */
+    struct media_change *changing; /* qemu_hotplug_media.c: the medium change under way */
 };
 
 /* qemu_block_stats.c: GetStats' block counters for records[0..n) of the running domains, answering
@@ -52,6 +55,12 @@ struct device_names {
 int qemu_hotplug_names(struct qemu_dom *dom, const struct vb_device_def *dev, struct device_names *names,
                        struct vb_error *err);
 
+/* The blockdev number N (libvirt-N-format) of the medium a disk of the running domain has now,
+ * 0 when it has none. */
+unsigned int qemu_hotplug_disk_node(struct qemu_dom *dom, const struct vb_device_def *dev);
+/* A disk's bus: <target bus>, else what its target name implies ("" when neither says). */
+const char *qemu_hotplug_disk_bus(const struct vb_device_def *dev);
+
 /* Rewrites RUN/NAME.xml from obj->def after a live change (a failure is logged: qemu has the
  * device either way). */
 void qemu_hotplug_save_live(struct qemu_dom *dom);
@@ -62,6 +71,56 @@ int qemu_hotplug_report_missing(const struct vb_device_def *dev, struct vb_error
 /* Announces DEVICE_ADDED / DEVICE_REMOVED for alias. */
 void qemu_hotplug_emit(struct qemu_dom *dom, int id, const char *alias);
 
+/* {"key": "value"}, the arguments most hotplug commands take. */
+struct json_object *qemu_hotplug_args(const char *key, const char *value);
+
+/* QMP commands run one after the other, each with the command that undoes it (undo NULL: nothing
+ * to undo), for a change that either happens whole or not at all. */
+#define HOTPLUG_STEPS_MAX 6
+struct hotplug_step {
+    const char *command, *undo;
+    struct json_object *args, *undo_args; /* owned */
+};
+struct hotplug_steps {
+    struct hotplug_step step[HOTPLUG_STEPS_MAX];
+    size_t n, done; /* done: how many qemu carried out */
+};
+void qemu_hotplug_steps_add(struct hotplug_steps *steps, const char *command, struct json_object *args,
+                            const char *undo, struct json_object *undo_args);
+/* Sends step[done]; its reply goes to `reply`, which counts it done. */
+int qemu_hotplug_steps_send(struct qemu_dom *dom, struct hotplug_steps *steps, qmp_reply_fn reply, void *userdata,
+                            struct vb_error *err);
+/* Undoes the steps done, the last first (replies only logged). */
+void qemu_hotplug_steps_undo(struct qemu_dom *dom, struct hotplug_steps *steps);
+void qemu_hotplug_steps_clear(struct hotplug_steps *steps);
+
 /* Sends a command whose reply nobody waits for (rollbacks, blockdev-del after DEVICE_DELETED):
  * a failure is logged. Takes args. */
 void qemu_hotplug_send_quiet(struct qemu_dom *dom, const char *command, struct json_object *args);
+
+/* qemu_hotplug_scsi.c: a SCSI disk attached live. The disk (dev, the live definition's copy) gets
+ * its <address type='drive'>; device is the scsi-hd/scsi-cd device_add arguments without `drive`
+ * (owned by the caller); add_controller when the guest has no SCSI controller yet (a
+ * virtio-scsi-pci with id scsi0 must be added first). */
+struct scsi_plan {
+    char alias[64];
+    struct json_object *device;
+    bool add_controller;
+};
+int qemu_hotplug_scsi_plan(struct qemu_dom *dom, struct vb_device_def *dev, struct scsi_plan *plan,
+                           struct vb_error *err);
+/* Whether def has neither a SCSI controller nor a SCSI disk (for which the command line adds one):
+ * a SCSI disk attached to it brings libvirt's implicit controller, virtio-scsi here. */
+bool qemu_hotplug_scsi_needs_controller(const struct vb_domain_def *def);
+/* <controller type='scsi' index='0' model='virtio-scsi'/>, with <alias name='scsi0'/> when live. */
+struct vb_device_def *qemu_hotplug_scsi_controller_def(bool live, struct vb_error *err);
+
+/* qemu_hotplug_media.c: UpdateDevice of a disk (a CD-ROM's medium changed or ejected, live
+ * through QMP and/or in the persistent definition), flags resolved. */
+int qemu_hotplug_update_disk(struct vb_call *call, struct qemu_conn *conn, struct vb_domain_obj *obj,
+                             const struct vb_device_def *given, const char *xml, unsigned int flags);
+/* Forgets the change under way when its qemu went (its replies never come); true if there was one. */
+bool qemu_hotplug_media_abandon(struct qemu_hotplug *hp);
+/* qemu_hotplug.c: the persistent definition's device replaced by xml's (UpdateDevice, CONFIG). */
+int qemu_hotplug_update_config(struct vb_domain_obj *obj, struct qemu_conn *conn, const char *xml,
+                               struct vb_error *err);

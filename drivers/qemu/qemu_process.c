@@ -234,6 +234,22 @@ int qemu_process_command(struct qemu_process *proc, const char *command, struct 
     return qmp_monitor_send(proc->mon, command, arguments, timeout_usec, done, userdata, err);
 }
 
+bool qemu_process_monitor_ready(const struct qemu_process *proc)
+{
+    return proc->mon && proc->phase != QEMU_PROCESS_ENDED && qmp_monitor_is_ready(proc->mon);
+}
+
+int qemu_process_command_fd(struct qemu_process *proc, const char *command, struct json_object *arguments, int fd,
+                            uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err)
+{
+    if (!proc->mon || proc->phase == QEMU_PROCESS_ENDED) {
+        json_object_put(arguments);
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "QEMU monitor of domain '%s' is not available",
+                            proc->name);
+    }
+    return qmp_monitor_send_fd(proc->mon, command, arguments, fd, timeout_usec, done, userdata, err);
+}
+
 static void ignore_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
 }

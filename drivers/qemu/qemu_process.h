@@ -106,6 +106,13 @@ int qemu_process_quit(struct qemu_process *proc, struct vb_error *err);
 int qemu_process_command(struct qemu_process *proc, const char *command, struct json_object *arguments,
                          uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err);
 
+/* The monitor is up: commands can be sent (false once qemu closed it, before its exit is reaped). */
+bool qemu_process_monitor_ready(const struct qemu_process *proc);
+
+/* The same with a copy of fd passed along (qmp_monitor_send_fd: `getfd`); fd stays the caller's. */
+int qemu_process_command_fd(struct qemu_process *proc, const char *command, struct json_object *arguments, int fd,
+                            uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err);
+
 /* Forgets the SHUTDOWN qemu reported (the driver turned it into a reboot: system_reset and cont),
  * so a later exit is not taken for a shutdown. */
 void qemu_process_clear_shutdown(struct qemu_process *proc);

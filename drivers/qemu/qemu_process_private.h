@@ -50,8 +50,9 @@ char *qemu_process_log_last_line(const char *log_path, long long from);
 void qemu_process_remove_files(const struct qemu_process *proc);
 
 /* qemu_process_spawn.c: forks and execs argv in a new session, stdin /dev/null, stdout and
- * stderr to log_fd, nothing else open. Returns the pid, or -1 with err. */
-pid_t qemu_process_spawn(char *const *argv, int log_fd, struct vb_error *err);
+ * stderr to log_fd, pass_fds[i] (those >= 0) as fd QEMU_TAP_FD_BASE + i, nothing else open.
+ * The caller keeps its fds. Returns the pid, or -1 with err. */
+pid_t qemu_process_spawn(char *const *argv, int log_fd, const int *pass_fds, size_t n_pass, struct vb_error *err);
 int qemu_pidfd_open(pid_t pid);
 int qemu_pidfd_send_signal(int pidfd, int sig);
 

@@ -6,12 +6,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "drivers/qemu/qemu_command.h"
+#include "drivers/qemu/qemu_tap.h"
 #include "util/file.h"
 #include "util/macros.h"
 
@@ -104,21 +106,67 @@ static int adopt_child(struct qemu_process *proc, struct vb_error *err)
     return -1;
 }
 
+struct tap_fds {
+    int *fds; /* one per interface, in the definition's order; -1: no tap */
+    size_t n;
+};
+
+static void tap_fds_close(struct tap_fds *taps)
+{
+    for (size_t i = 0; taps->fds && i < taps->n; i++)
+        if (taps->fds[i] >= 0)
+            close(taps->fds[i]);
+    free(taps->fds);
+    *taps = (struct tap_fds){ 0 };
+}
+
+/* Opens the tap of every ethernet interface and writes its name into the definition qemu
+ * starts with (the live XML): <target dev='vnet0'/>. */
+static int open_taps(struct qemu_process *proc, struct tap_fds *taps, struct vb_error *err)
+{
+    size_t n_ifaces = 0;
+
+    for (size_t i = 0; i < proc->def->n_devices; i++)
+        n_ifaces += proc->def->devices[i]->kind == VB_DEVICE_INTERFACE;
+    if (!(taps->fds = malloc((n_ifaces ? n_ifaces : 1) * sizeof(*taps->fds))))
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    for (size_t i = 0; i < proc->def->n_devices; i++) {
+        struct vb_device_def *dev = proc->def->devices[i];
+        _cleanup_free_ char *ifname = NULL;
+        int fd;
+
+        if (dev->kind != VB_DEVICE_INTERFACE)
+            continue;
+        taps->fds[taps->n++] = -1;
+        if (!dev->type || !streq(dev->type, "ethernet"))
+            continue;
+        if ((fd = qemu_tap_open(dev, &ifname, err)) < 0)
+            return -1;
+        taps->fds[taps->n - 1] = fd;
+        if (!(dev->target_dev && streq(dev->target_dev, ifname)) &&
+            vb_device_def_set_child_attribute(dev, "target", "dev", ifname, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int launch(struct qemu_process *proc, const struct qemu_process_options *options, struct vb_error *err)
 {
+    _cleanup_(tap_fds_close) struct tap_fds taps = { 0 };
     const struct qemu_command_options command = { .monitor_path = proc->monitor_path,
                                                   .kvm_usable = options->kvm_usable,
                                                   .incoming_defer = options->incoming_defer };
-    _cleanup_(qemu_argv_freep) char **argv = qemu_command_build(proc->def, &command, err);
+    _cleanup_(qemu_argv_freep) char **argv = NULL;
     _cleanup_close_ int log_fd = -1;
 
-    if (!argv || check_not_running(proc, err) < 0)
+    if (check_not_running(proc, err) < 0 || !(argv = qemu_command_build(proc->def, &command, err)) ||
+        open_taps(proc, &taps, err) < 0)
         return -1;
     qemu_process_remove_files(proc); /* a dead run's leftovers */
     log_fd = open_log(proc, argv, err);
     if (log_fd < 0)
         return -1;
-    proc->pid = qemu_process_spawn(argv, log_fd, err);
+    proc->pid = qemu_process_spawn(argv, log_fd, taps.fds, taps.n, err);
     if (proc->pid < 0)
         return -1;
     if (adopt_child(proc, err) == 0)

@@ -88,66 +88,89 @@ static int read_all(int fd, void *data, size_t len, size_t *got)
     return 0;
 }
 
-int qemu_save_image_create(const char *path, const char *xml, bool was_running, uint64_t *data_offset,
-                           struct vb_error *err)
+/* O_NONBLOCK so that a FIFO without a reader fails (ENXIO) instead of stopping the loop in
+ * open(); cleared again once the header is in, since qemu shares the open file description and
+ * its migration thread writes in blocking mode. */
+int qemu_save_image_create(const char *path, const char *xml, bool was_running, struct vb_error *err)
 {
     size_t xml_size = strlen(xml) + 1;
     struct qemu_save_header header = { .xml_len = (uint32_t) (xml_size + QEMU_SAVE_XML_SPARE),
                                        .was_running = was_running };
     static const char spare[QEMU_SAVE_XML_SPARE];
     unsigned char head[QEMU_SAVE_HEADER_SIZE];
-    _cleanup_close_ int fd = -1;
+    int fd;
 
     qemu_save_header_format(&header, head);
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
     if (fd < 0)
         return vb_error_set_errno(err, errno, "Failed to create domain save file '%s'", path);
     if (write_all(fd, head, sizeof(head)) < 0 || write_all(fd, xml, xml_size) < 0 ||
-        write_all(fd, spare, sizeof(spare)) < 0) {
+        write_all(fd, spare, sizeof(spare)) < 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
         vb_error_set_errno(err, errno, "failed to write header to domain save file '%s'", path);
+        close(fd);
         unlink(path);
         return -1;
     }
-    *data_offset = QEMU_SAVE_HEADER_SIZE + header.xml_len;
-    return 0;
+    return fd;
 }
 
-char *qemu_save_image_read(const char *path, bool *was_running, uint64_t *data_offset, struct vb_error *err)
+/* Checks the image open at fd and leaves its offset where qemu's stream begins: qemu reads on
+ * from there (it does not seek). */
+static int read_to_stream(int fd, const char *path, char **xml_out, bool *was_running, struct vb_error *err)
 {
     unsigned char head[QEMU_SAVE_HEADER_SIZE];
     struct qemu_save_header header;
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
     _cleanup_free_ char *xml = NULL;
+    uint64_t data_offset;
     struct stat st;
     size_t got;
 
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        vb_error_set_errno(err, errno, "Failed to open domain image file '%s'", path);
-        return NULL;
-    }
-    if (read_all(fd, head, sizeof(head), &got) < 0) {
-        vb_error_set_errno(err, errno, "failed to read qemu header");
-        return NULL;
-    }
+    if (fstat(fd, &st) < 0)
+        return vb_error_set_errno(err, errno, "Failed to open domain image file '%s'", path);
+    if (!S_ISREG(st.st_mode))
+        return vb_error_set(err, VB_ERR_OPERATION_FAILED, "domain image file '%s' is not a regular file", path);
+    if (read_all(fd, head, sizeof(head), &got) < 0)
+        return vb_error_set_errno(err, errno, "failed to read qemu header");
     if (qemu_save_header_parse(head, got, &header, err) < 0)
-        return NULL;
+        return -1;
     xml = malloc(header.xml_len);
-    if (!xml) {
-        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        return NULL;
-    }
-    if (read_all(fd, xml, header.xml_len, &got) < 0 || got != header.xml_len ||
-        !memchr(xml, '\0', header.xml_len)) {
-        vb_error_set(err, VB_ERR_OPERATION_FAILED, "failed to read domain XML");
-        return NULL;
-    }
-    *data_offset = QEMU_SAVE_HEADER_SIZE + header.xml_len;
-    if ((uint64_t) st.st_size <= *data_offset) {
-        vb_error_set(err, VB_ERR_OPERATION_FAILED, "save image '%s' holds no migration data", path);
-        return NULL;
-    }
+    if (!xml)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (read_all(fd, xml, header.xml_len, &got) < 0 || got != header.xml_len || !memchr(xml, '\0', header.xml_len))
+        return vb_error_set(err, VB_ERR_OPERATION_FAILED, "failed to read domain XML");
+    data_offset = QEMU_SAVE_HEADER_SIZE + header.xml_len;
+    if ((uint64_t) st.st_size <= data_offset)
+        return vb_error_set(err, VB_ERR_OPERATION_FAILED, "save image '%s' holds no migration data", path);
+    if (lseek(fd, (off_t) data_offset, SEEK_SET) != (off_t) data_offset)
+        return vb_error_set_errno(err, errno, "cannot seek in domain image file '%s'", path);
     *was_running = header.was_running;
-    return TAKE_PTR(xml);
+    *xml_out = TAKE_PTR(xml);
+    return 0;
+}
+
+int qemu_save_image_open(const char *path, char **xml, bool *was_running, struct vb_error *err)
+{
+    /* O_NONBLOCK: a FIFO without a writer must not stop the loop in open(); it is refused. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+    if (fd < 0)
+        return vb_error_set_errno(err, errno, "Failed to open domain image file '%s'", path);
+    if (read_to_stream(fd, path, xml, was_running, err) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+char *qemu_save_image_read(const char *path, bool *was_running, struct vb_error *err)
+{
+    char *xml = NULL;
+    int fd = qemu_save_image_open(path, &xml, was_running, err);
+
+    if (fd < 0)
+        return NULL;
+    close(fd);
+    return xml;
 }
 
 int qemu_save_image_update(const char *path, const char *xml, bool was_running, struct vb_error *err)

@@ -33,14 +33,17 @@ int qemu_save_header_parse(const unsigned char *buf, size_t len, struct qemu_sav
                            struct vb_error *err);
 void qemu_save_header_format(const struct qemu_save_header *header, unsigned char buf[QEMU_SAVE_HEADER_SIZE]);
 
-/* Creates (or truncates) path, mode 0600, with the header and xml; *data_offset is where
- * qemu's stream must begin. */
-int qemu_save_image_create(const char *path, const char *xml, bool was_running, uint64_t *data_offset,
-                           struct vb_error *err);
-/* Reads the header and XML of path: the XML (malloc'd), was_running and where the stream
- * begins; NULL with err ("Failed to open domain image file 'P'", the header errors, "failed to
- * read domain XML", "save image 'P' holds no migration data"). */
-char *qemu_save_image_read(const char *path, bool *was_running, uint64_t *data_offset, struct vb_error *err);
+/* Creates (or truncates) path, mode 0600, with the header and xml. Returns a descriptor open
+ * for writing whose offset is where qemu's stream must begin (qemu writes on from there), or
+ * -1 with err. A FIFO without a reader is refused rather than waited for. */
+int qemu_save_image_create(const char *path, const char *xml, bool was_running, struct vb_error *err);
+/* Opens path (a regular file) for reading, checks its header and reads the XML (malloc'd into
+ * *xml) and was_running. Returns the descriptor, positioned where qemu's stream begins, or -1
+ * with err ("Failed to open domain image file 'P'", the header errors, "failed to read domain
+ * XML", "save image 'P' holds no migration data"). */
+int qemu_save_image_open(const char *path, char **xml, bool *was_running, struct vb_error *err);
+/* qemu_save_image_open without the descriptor: the XML, or NULL with err. */
+char *qemu_save_image_read(const char *path, bool *was_running, struct vb_error *err);
 /* Rewrites the XML and was_running of an image in place (SaveImageDefineXML): the stream
  * stays where it is, so xml must fit the room reserved ("new xml too large to fit in file"). */
 int qemu_save_image_update(const char *path, const char *xml, bool was_running, struct vb_error *err);

@@ -1,13 +1,17 @@
-/* One save or restore on the loop: QMP steps one after another, then query-migrate polled
- * until the stream is through, with a periodic watch that notices a qemu that went away
- * (its pending replies are then dropped, so waiting for them would wait forever). */
+/* One save or restore on the loop: QMP steps one after another, the image's descriptor handed
+ * to qemu (`getfd`) for an `fd:` migration, then query-migrate polled until the stream is
+ * through or stalls, with a periodic watch that notices a qemu that went away (its pending
+ * replies are then dropped, so waiting for them would wait forever). */
 #include "drivers/qemu/qemu_domain_save_private.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "drivers/qemu/qemu_command.h"
+#include "util/log.h"
 #include "util/macros.h"
 
 static int on_watch(sd_event_source *source, uint64_t usec, void *userdata);
@@ -22,7 +26,8 @@ struct qemu_save_op *qemu_save_op_new(struct qemu_dom *dom, struct vb_call *call
         vb_error_set(&call->err, VB_ERR_NO_MEMORY, NULL);
         return NULL;
     }
-    *op = (struct qemu_save_op){ .dom = dom, .call = call, .path = op->path, .job = job, .fail = fail };
+    *op = (struct qemu_save_op){ .dom = dom, .call = call, .path = op->path, .job = job, .fail = fail,
+                                 .image_fd = -1 };
     if (sd_event_add_time_relative(dom->conn->loop, &op->watch, CLOCK_MONOTONIC, QEMU_SAVE_POLL_USEC, 0, on_watch,
                                    op) < 0) {
         free(op->path);
@@ -41,6 +46,8 @@ void qemu_save_op_free(struct qemu_save_op *op)
     if (op->dom->save_op == op)
         op->dom->save_op = NULL;
     sd_event_source_disable_unref(op->watch);
+    if (op->image_fd >= 0)
+        close(op->image_fd);
     free(op->path);
     free(op);
 }
@@ -55,13 +62,46 @@ void qemu_save_op_finish(struct qemu_save_op *op, int r, const struct vb_error *
     vb_call_complete(call, r);
 }
 
+/* A step failed. When qemu went away meanwhile, its monitor closes before its exit is reaped (a
+ * reply fails with "End of file", a command finds no monitor): the operation then waits for the
+ * exit (on_watch), so that the call ends after the domain is shutoff/crashed, with libvirt's words
+ * for a job whose qemu vanished rather than the monitor's. */
+static void fail_step(struct qemu_save_op *op, const struct vb_error *err)
+{
+    struct vb_error gone = VB_ERROR_INIT;
+    uint64_t now = 0;
+
+    if (op->dom->proc && qemu_process_monitor_ready(op->dom->proc)) {
+        op->fail(op, err);
+        return;
+    }
+    vb_log_debug("%s: %s", op->job, vb_error_message(err));
+    op->polling = op->in_flight = false; /* a closed monitor has failed every command: no reply comes */
+    if (op->dom->proc && op->dom->conn && !op->monitor_lost_at) {
+        op->monitor_lost_at = sd_event_now(op->dom->conn->loop, CLOCK_MONOTONIC, &now) < 0 || !now ? 1 : now;
+        return;
+    }
+    vb_error_set(&gone, VB_ERR_OPERATION_FAILED, "%s: unexpectedly failed", op->job);
+    op->fail(op, &gone);
+    vb_error_clear(&gone);
+}
+
+/* The monitor closed a while ago and qemu's exit still has not been seen. */
+static bool exit_overdue(const struct qemu_save_op *op)
+{
+    uint64_t now = 0;
+
+    return op->monitor_lost_at && sd_event_now(op->dom->conn->loop, CLOCK_MONOTONIC, &now) >= 0 &&
+           now >= op->monitor_lost_at + QEMU_SAVE_EXIT_WAIT_USEC;
+}
+
 static void on_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
     struct qemu_save_op *op = userdata;
 
     op->in_flight = false;
     if (reply->result < 0)
-        op->fail(op, &reply->err);
+        fail_step(op, &reply->err);
     else
         op->next(op);
 }
@@ -80,8 +120,33 @@ void qemu_save_op_send(struct qemu_save_op *op, const char *command, struct json
         op->in_flight = true;
         return;
     }
-    op->fail(op, &err);
+    fail_step(op, &err);
     vb_error_clear(&err);
+}
+
+/* Bytes the outgoing stream has written so far (query-migrate's ram.transferred; 0 in setup). */
+static uint64_t transferred(struct json_object *info)
+{
+    struct json_object *ram = NULL, *bytes = NULL;
+
+    if (!json_object_object_get_ex(info, "ram", &ram) || !json_object_object_get_ex(ram, "transferred", &bytes))
+        return 0;
+    return (uint64_t) json_object_get_int64(bytes);
+}
+
+/* Still going: true when the stream has written nothing new for op->stall_usec. */
+static bool stalled(struct qemu_save_op *op, struct json_object *info)
+{
+    uint64_t bytes = transferred(info), now = 0;
+
+    if (!op->stall_usec || !op->dom->conn || sd_event_now(op->dom->conn->loop, CLOCK_MONOTONIC, &now) < 0)
+        return false;
+    if (bytes != op->progress_bytes || !op->progress_at) {
+        op->progress_bytes = bytes;
+        op->progress_at = now;
+        return false;
+    }
+    return now - op->progress_at >= op->stall_usec;
 }
 
 /* query-migrate's answer: "completed", "failed" (with "error-desc"), "cancelled", or still going. */
@@ -94,32 +159,119 @@ static void on_query(struct qmp_monitor *mon, const struct qmp_reply *reply, voi
 
     op->in_flight = false;
     if (reply->result < 0) {
-        op->fail(op, &reply->err);
+        fail_step(op, &reply->err);
         return;
     }
     json_object_object_get_ex(reply->ret, "status", &status);
     text = status ? json_object_get_string(status) : "";
     if (streq(text, "completed")) {
-        op->polling = false;
+        op->polling = op->migrating = false;
         op->next(op);
         return;
     }
-    if (!streq(text, "failed") && !streq(text, "cancelled"))
-        return; /* setup, active, device, ...: the watch asks again */
-    if (json_object_object_get_ex(reply->ret, "error-desc", &desc))
+    if (!streq(text, "failed") && !streq(text, "cancelled")) { /* setup, active, device, ... */
+        if (!stalled(op, reply->ret))
+            return; /* the watch asks again */
+        vb_error_set(&err, VB_ERR_OPERATION_TIMEOUT,
+                     "%s: the migration stream to '%s' made no progress for %" PRIu64 " ms (%s); cancelled",
+                     op->job, op->path, op->stall_usec / 1000u, QEMU_MIGRATE_TIMEOUT_ENV);
+    } else if (json_object_object_get_ex(reply->ret, "error-desc", &desc)) {
         vb_error_set(&err, VB_ERR_OPERATION_FAILED, "%s: unexpectedly failed: %s", op->job,
                      json_object_get_string(desc));
-    else
+    } else {
         vb_error_set(&err, VB_ERR_OPERATION_FAILED, "%s: %s", op->job,
                      streq(text, "failed") ? "unexpectedly failed" : "canceled by client");
-    op->fail(op, &err);
+    }
+    op->polling = false;
+    fail_step(op, &err);
     vb_error_clear(&err);
 }
 
-void qemu_save_op_wait_migration(struct qemu_save_op *op, qemu_save_step_fn next)
+/* The migration command was accepted and took the descriptor: poll until the stream is through. */
+static void stream_started(struct qemu_save_op *op)
 {
-    op->next = next;
-    op->polling = true;
+    op->fd_in_qemu = false;
+    op->migrating = op->polling = true;
+    op->progress_bytes = op->progress_at = 0;
+    op->next = op->after_stream;
+}
+
+static void stream_begin(struct qemu_save_op *op)
+{
+    struct json_object *args = json_object_new_object();
+    struct vb_error err = VB_ERROR_INIT;
+
+    op->fd_in_qemu = true;
+    if (!args || json_object_object_add(args, "uri", json_object_new_string("fd:" QEMU_SAVE_FDNAME)) < 0) {
+        json_object_put(args);
+        vb_error_set(&err, VB_ERR_NO_MEMORY, NULL);
+        fail_step(op, &err);
+        vb_error_clear(&err);
+        return;
+    }
+    qemu_save_op_send(op, op->stream_command, args, stream_started);
+}
+
+static struct json_object *fdname_args(void)
+{
+    struct json_object *args = json_object_new_object();
+
+    if (args && json_object_object_add(args, "fdname", json_object_new_string(QEMU_SAVE_FDNAME)) < 0) {
+        json_object_put(args);
+        return NULL;
+    }
+    return args;
+}
+
+void qemu_save_op_stream(struct qemu_save_op *op, const char *command, qemu_save_step_fn next)
+{
+    struct json_object *args = fdname_args();
+    struct vb_error err = VB_ERROR_INIT;
+    int r = -1;
+
+    op->stream_command = command;
+    op->after_stream = next;
+    if (!args)
+        vb_error_set(&err, VB_ERR_NO_MEMORY, NULL);
+    else if (!op->dom->proc)
+        vb_error_set(&err, VB_ERR_OPERATION_FAILED, "%s: unexpectedly failed", op->job);
+    else
+        r = qemu_process_command_fd(op->dom->proc, "getfd", TAKE_PTR(args), op->image_fd, QEMU_COMMAND_TIMEOUT_USEC,
+                                    on_reply, op, &err);
+    json_object_put(args);
+    /* The monitor sends a copy of its own: ours goes now, so that only qemu keeps the image open. */
+    if (op->image_fd >= 0)
+        close(TAKE_FD(op->image_fd));
+    if (r < 0) {
+        fail_step(op, &err);
+        vb_error_clear(&err);
+        return;
+    }
+    op->next = stream_begin;
+    op->in_flight = true;
+}
+
+static void log_cleanup_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    if (reply->result < 0)
+        vb_log_debug("after a failed save: %s", vb_error_message(&reply->err));
+}
+
+void qemu_save_op_abandon_stream(struct qemu_save_op *op)
+{
+    struct qemu_process *proc = op->dom->proc;
+
+    /* qemu stops the stream and closes the image. A writer blocked in write() stays blocked until
+     * that write returns (a file channel cannot be shut down): qemu says `cancelling` till then. */
+    if (proc && op->migrating &&
+        qemu_process_command(proc, "migrate_cancel", NULL, QEMU_COMMAND_TIMEOUT_USEC, log_cleanup_reply, NULL,
+                             NULL) < 0)
+        vb_log_debug("cannot cancel the migration of '%s'", op->dom->obj->def->name);
+    if (proc && op->fd_in_qemu &&
+        qemu_process_command(proc, "closefd", fdname_args(), QEMU_COMMAND_TIMEOUT_USEC, log_cleanup_reply, NULL,
+                             NULL) < 0)
+        vb_log_debug("cannot make qemu close the image of '%s'", op->dom->obj->def->name);
+    op->migrating = op->fd_in_qemu = false;
 }
 
 static int on_watch(sd_event_source *source, uint64_t usec, void *userdata)
@@ -127,7 +279,7 @@ static int on_watch(sd_event_source *source, uint64_t usec, void *userdata)
     struct qemu_save_op *op = userdata;
     struct vb_error err = VB_ERROR_INIT;
 
-    if (!op->dom->conn || !op->dom->proc) {
+    if (!op->dom->conn || !op->dom->proc || exit_overdue(op)) {
         vb_error_set(&err, op->dom->conn ? VB_ERR_OPERATION_FAILED : VB_ERR_OPERATION_ABORTED, "%s: %s", op->job,
                      op->dom->conn ? "unexpectedly failed" : "connection closed while waiting for qemu");
         op->fail(op, &err); /* frees op and the watch: sd-event keeps the source for this dispatch */
@@ -137,14 +289,14 @@ static int on_watch(sd_event_source *source, uint64_t usec, void *userdata)
     if (sd_event_source_set_time_relative(source, QEMU_SAVE_POLL_USEC) < 0 ||
         sd_event_source_set_enabled(source, SD_EVENT_ONESHOT) < 0) {
         vb_error_set(&err, VB_ERR_INTERNAL_ERROR, "%s: cannot re-arm its timer", op->job);
-        op->fail(op, &err);
+        fail_step(op, &err);
         vb_error_clear(&err);
         return 0;
     }
     if (op->polling && !op->in_flight) {
         if (qemu_process_command(op->dom->proc, "query-migrate", NULL, QEMU_COMMAND_TIMEOUT_USEC, on_query, op,
                                  &err) < 0) {
-            op->fail(op, &err);
+            fail_step(op, &err);
             vb_error_clear(&err);
             return 0;
         }
@@ -153,12 +305,18 @@ static int on_watch(sd_event_source *source, uint64_t usec, void *userdata)
     return 0;
 }
 
-char *qemu_save_exec_uri(const char *before_path, const char *path, const char *after_path)
+uint64_t qemu_save_migrate_timeout_usec(void)
 {
-    _cleanup_free_ char *quoted = qemu_argv_to_string((char *[]){ (char *) path, NULL });
-    char *uri;
+    const char *text = getenv(QEMU_MIGRATE_TIMEOUT_ENV);
+    unsigned long long ms;
+    char *end;
 
-    if (!quoted || asprintf(&uri, "exec:%s%s%s", before_path, quoted, after_path) < 0)
-        return NULL;
-    return uri;
+    if (!text || !*text)
+        return QEMU_MIGRATE_TIMEOUT_USEC;
+    errno = 0;
+    ms = strtoull(text, &end, 10);
+    if (!errno && !*end && ms > 0 && ms <= UINT64_MAX / 1000u)
+        return ms * 1000u;
+    vb_log_warning("ignoring %s='%s': not a number of milliseconds", QEMU_MIGRATE_TIMEOUT_ENV, text);
+    return QEMU_MIGRATE_TIMEOUT_USEC;
 }

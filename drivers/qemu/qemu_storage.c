@@ -48,7 +48,8 @@ struct qemu_pool *qemu_pool_find_in_state(struct qemu_conn *conn, vb_uuid_t uuid
 {
     struct qemu_pool *pool = qemu_pool_find(conn, uuid, err);
 
-    if (pool && (qemu_pool_check_idle(pool, err) < 0 || vb_pool_check_state(pool->def, pool->active, active, err) < 0))
+    if (pool && (qemu_pool_check_not_scanning(pool, err) < 0 ||
+                 vb_pool_check_state(pool->def, pool->active, active, err) < 0))
         return NULL;
     return pool;
 }
@@ -141,14 +142,16 @@ static int grow_pools(struct qemu_storage *st, struct vb_error *err)
 }
 
 /* The pool def replaces, a new one, or NULL (err set). */
-static struct qemu_pool *assign_def(struct qemu_conn *conn, struct vb_pool_def *def, bool live, struct vb_error *err)
+static struct qemu_pool *assign_def(struct qemu_conn *conn, struct vb_pool_def *def, bool live, bool check_roots,
+                                     struct vb_error *err)
 {
     struct qemu_storage *st = conn->storage;
     struct vb_pool_list_view list = { .pools = st->pools, .n = st->n_pools, .def_at = pool_def_at };
     ssize_t i;
     struct qemu_pool *pool;
 
-    if (check_type(def, err) < 0 || (i = vb_pool_find_duplicate(&list, def, live, err)) == -2)
+    if (check_type(def, err) < 0 || (check_roots && qemu_storage_check_target(st, def->target_path, err) < 0) ||
+        (i = vb_pool_find_duplicate(&list, def, live, err)) == -2)
         return NULL;
     if (i >= 0) {
         pool = st->pools[i];
@@ -166,14 +169,15 @@ static struct qemu_pool *assign_def(struct qemu_conn *conn, struct vb_pool_def *
     return pool;
 }
 
-struct qemu_pool *qemu_pool_add_xml(struct qemu_conn *conn, const char *xml, bool live, struct vb_error *err)
+struct qemu_pool *qemu_pool_add_xml(struct qemu_conn *conn, const char *xml, bool live, bool check_roots,
+                                    struct vb_error *err)
 {
     struct vb_pool_def *def = vb_pool_def_parse_string(xml, err);
     struct qemu_pool *pool;
 
     if (!def)
         return NULL;
-    pool = assign_def(conn, def, live, err);
+    pool = assign_def(conn, def, live, check_roots, err);
     if (!pool) {
         vb_pool_def_free(def);
         return NULL;
@@ -278,7 +282,8 @@ static void load_dir(struct qemu_conn *conn, const char *dir, bool live)
             asprintf(&path, "%s/%s", dir, entry->d_name) < 0)
             continue;
         xml = vb_file_read_all(path, POOL_XML_MAX, NULL, &err);
-        pool = xml ? qemu_pool_add_xml(conn, xml, live, &err) : NULL;
+        /* Not checked against the roots: a pool outside them stays listed and is refused at start. */
+        pool = xml ? qemu_pool_add_xml(conn, xml, live, false, &err) : NULL;
         if (!pool)
             vb_log_warning("skipping storage pool file %s: %s", path, vb_error_message(&err));
         vb_error_clear(&err);
@@ -299,7 +304,8 @@ static void restart_active(struct qemu_conn *conn)
         if (!file_exists(conn->storage->run_dir, pool->def->uuid, ".xml") && !pool->autostart)
             continue;
         /* Synchronous: the daemon is starting, and the pools must be there before clients ask. */
-        if (qemu_pool_scan(pool, &err) < 0 || qemu_pool_mark_active(conn, pool, &err) < 0) {
+        if (qemu_storage_check_target(conn->storage, pool->def->target_path, &err) < 0 ||
+            qemu_pool_scan(pool, &err) < 0 || qemu_pool_mark_active(conn, pool, &err) < 0) {
             vb_log_warning("storage pool '%s' not started: %s", pool->def->name, vb_error_message(&err));
             vb_error_clear(&err);
         }
@@ -337,7 +343,7 @@ static int define_default(struct qemu_conn *conn, struct vb_error *err)
                        "    <permissions>\n      <mode>%s</mode>\n    </permissions>\n  </target>\n</pool>\n",
                  path, conn->dirs.privileged ? "0711" : "0700") < 0)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    if (!(pool = qemu_pool_add_xml(conn, xml, false, err)))
+    if (!(pool = qemu_pool_add_xml(conn, xml, false, false, err)))
         return -1;
     pool->autostart = true;
     if (qemu_pool_save_config(conn, pool, err) < 0 || qemu_pool_save_autostart(conn, pool, err) < 0) {
@@ -369,9 +375,10 @@ static void seed_default(struct qemu_conn *conn)
     }
 }
 
-int qemu_storage_open(struct qemu_conn *conn, struct vb_error *err)
+int qemu_storage_open(struct qemu_conn *conn, const struct vb_driver_env *env, struct vb_error *err)
 {
     struct qemu_storage *st = calloc(1, sizeof(*st));
+    _cleanup_free_ char *default_pool = default_pool_path(conn);
     unsigned int mode = conn->dirs.privileged ? 0755 : 0700;
 
     if (!st)
@@ -381,7 +388,8 @@ int qemu_storage_open(struct qemu_conn *conn, struct vb_error *err)
         asprintf(&st->autostart_dir, "%s/storage/autostart", conn->dirs.config) < 0 ||
         !(st->run_dir = beside(conn->dirs.runtime, "storage")))
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    if (vb_mkdir_parents(st->autostart_dir, mode, err) < 0 || vb_mkdir_parents(st->run_dir, mode, err) < 0)
+    if (vb_mkdir_parents(st->autostart_dir, mode, err) < 0 || vb_mkdir_parents(st->run_dir, mode, err) < 0 ||
+        qemu_storage_set_roots(conn, env, default_pool, err) < 0)
         return -1;
     load_dir(conn, st->config_dir, false);
     load_dir(conn, st->run_dir, true); /* transient pools; the persistent ones are there already */
@@ -396,14 +404,17 @@ void qemu_storage_close(struct qemu_conn *conn)
 
     if (!st)
         return;
-    for (size_t i = 0; i < st->n_pools; i++)
+    for (size_t i = 0; i < st->n_pools; i++) {
         qemu_pool_scan_abort(st->pools[i]);
+        qemu_pool_builds_abort(st->pools[i]);
+    }
     for (size_t i = 0; i < st->n_pools; i++)
         pool_free(st->pools[i]);
     free(st->pools);
     free(st->config_dir);
     free(st->autostart_dir);
     free(st->run_dir);
+    qemu_names_free(st->roots, st->n_roots);
     free(st);
     conn->storage = NULL;
 }

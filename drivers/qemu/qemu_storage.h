@@ -10,7 +10,9 @@ struct qemu_conn;
 /* Loads the pool definitions (CONFIG/storage), restarts the pools that ran (the run storage directory) and
  * autostart pools, and defines the default pool the first time. Only a failure to create the
  * storage directories fails the open; a bad pool file is logged and skipped. */
-int qemu_storage_open(struct qemu_conn *conn, struct vb_error *err);
+struct vb_driver_env;
+/* env (may be NULL): the configured storage roots (qemu_storage_private.h). */
+int qemu_storage_open(struct qemu_conn *conn, const struct vb_driver_env *env, struct vb_error *err);
 void qemu_storage_close(struct qemu_conn *conn);
 
 /* Turns every <disk type='volume'><source pool='P' volume='V'/> of def into the file it names

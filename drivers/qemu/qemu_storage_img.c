@@ -1,5 +1,5 @@
-/* qemu-img for the QEMU connection's pools (short synchronous runs, timed in README, and the
- * spawn the asynchronous scan uses), and the synchronous scan of a pool's directory. */
+/* qemu-img for the QEMU connection's pools (the short synchronous `info`, timed in README, and
+ * the spawns the asynchronous scan and builds use), and the synchronous scan of a pool's directory. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +79,28 @@ static const char *last_line(char *text)
     return line ? line + 1 : (text ? text : "");
 }
 
+int qemu_img_spawn_to(const char *const *args, int out_fd, int err_fd, struct vb_error *err)
+{
+    pid_t pid = fork();
+
+    if (pid == 0)
+        child_exec(args, out_fd, err_fd);
+    if (pid < 0)
+        return vb_error_set_errno(err, errno, "cannot fork " QEMU_IMG);
+    return pid;
+}
+
+int qemu_img_check_status(const char *const *args, int status, char *stderr_text, struct vb_error *err)
+{
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && (!stderr_text || !*stderr_text))
+        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "cannot run %s: not installed (package qemu-utils)",
+                            QEMU_IMG);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "%s %s failed: %s", QEMU_IMG, args[0],
+                            last_line(stderr_text));
+    return 0;
+}
+
 int qemu_img_spawn(const char *const *args, int *out_fd, struct vb_error *err)
 {
     int out_pipe[2];
@@ -129,20 +151,11 @@ static int run(const char *const *args, char **out, struct vb_error *err)
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return vb_error_set_errno(err, errno, "cannot wait for " QEMU_IMG);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && (!stderr_text || !*stderr_text))
-        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "cannot run %s: not installed (package qemu-utils)",
-                            QEMU_IMG);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "%s %s failed: %s", QEMU_IMG, args[0],
-                            last_line(stderr_text));
+    if (qemu_img_check_status(args, status, stderr_text, err) < 0)
+        return -1;
     if (out)
         *out = TAKE_PTR(stdout_text);
     return 0;
-}
-
-int qemu_img_run(const char *const *args, struct vb_error *err)
-{
-    return run(args, NULL, err);
 }
 
 static uint64_t json_u64(json_object *obj, const char *key)
@@ -287,6 +300,14 @@ int qemu_pool_update_sizes(struct qemu_pool *pool, struct vb_error *err)
     pool->def->allocation = (uint64_t) (sb.f_blocks - sb.f_bfree) * sb.f_frsize;
     pool->def->available = (uint64_t) sb.f_bavail * sb.f_frsize;
     return 0;
+}
+
+void qemu_pool_update_sizes_quietly(struct qemu_pool *pool)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    qemu_pool_update_sizes(pool, &err);
+    vb_error_clear(&err);
 }
 
 int qemu_pool_set_vols(struct qemu_pool *pool, struct vb_vol_def **vols, size_t n, size_t allocated,

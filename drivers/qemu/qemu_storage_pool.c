@@ -72,7 +72,7 @@ static int qemu_pool_define_xml(void *priv, struct vb_call *call, const char *xm
     struct qemu_pool *pool;
 
     VB_CHECK_FLAGS(flags, VB_POOL_DEFINE_VALIDATE, &call->err);
-    pool = qemu_pool_add_xml(conn, xml, false, &call->err);
+    pool = qemu_pool_add_xml(conn, xml, false, true, &call->err);
     if (!pool)
         return -1;
     if (qemu_pool_save_config(conn, pool, &call->err) < 0) {
@@ -109,7 +109,7 @@ static int qemu_pool_create_xml(void *priv, struct vb_call *call, const char *xm
 
     /* VIR_STORAGE_POOL_CREATE_WITH_BUILD* are not served. */
     VB_CHECK_FLAGS(flags, 0, &call->err);
-    pool = qemu_pool_add_xml(conn, xml, true, &call->err);
+    pool = qemu_pool_add_xml(conn, xml, true, true, &call->err);
     if (!pool)
         return -1;
     if (qemu_pool_scan_start(conn, pool, call, on_started, ref, &call->err) < 0) {
@@ -197,7 +197,9 @@ static int qemu_pool_build(void *priv, struct vb_call *call, vb_uuid_t uuid, uns
     /* NO_OVERWRITE and OVERWRITE mean nothing for a directory (libvirt accepts them). */
     VB_CHECK_FLAGS(flags, VB_POOL_BUILD_NO_OVERWRITE | VB_POOL_BUILD_OVERWRITE, &call->err);
     pool = qemu_pool_find_in_state(priv, uuid, false, &call->err);
-    if (!pool || qemu_pool_build_dir(pool, &call->err) < 0)
+    if (!pool || qemu_storage_check_target(((struct qemu_conn *) priv)->storage, pool->def->target_path,
+                                           &call->err) < 0 ||
+        qemu_pool_build_dir(pool, &call->err) < 0)
         return -1;
     emit_lifecycle(priv, pool, VB_POOL_EVENT_CREATED);
     return 0;
@@ -226,7 +228,9 @@ static int qemu_pool_create(void *priv, struct vb_call *call, vb_uuid_t uuid, un
 
     VB_CHECK_FLAGS(flags, 0, &call->err);
     pool = qemu_pool_find_in_state(priv, uuid, false, &call->err);
-    if (!pool || qemu_pool_scan_start(priv, pool, call, on_started, NULL, &call->err) < 0)
+    if (!pool || qemu_storage_check_target(((struct qemu_conn *) priv)->storage, pool->def->target_path,
+                                           &call->err) < 0 ||
+        qemu_pool_scan_start(priv, pool, call, on_started, NULL, &call->err) < 0)
         return -1;
     return VB_PENDING;
 }
@@ -236,7 +240,7 @@ static int qemu_pool_destroy(void *priv, struct vb_call *call, vb_uuid_t uuid)
     struct qemu_conn *conn = priv;
     struct qemu_pool *pool = qemu_pool_find_in_state(conn, uuid, true, &call->err);
 
-    if (!pool)
+    if (!pool || qemu_pool_check_idle(pool, &call->err) < 0)
         return -1;
     pool->active = false;
     if (qemu_pool_save_state(conn, pool, &call->err) < 0) {

@@ -204,9 +204,16 @@ void qemu_pool_scan_abort(struct qemu_pool *pool)
     scan_free(scan);
 }
 
-int qemu_pool_check_idle(const struct qemu_pool *pool, struct vb_error *err)
+int qemu_pool_check_not_scanning(const struct qemu_pool *pool, struct vb_error *err)
 {
     if (!pool->scan)
         return 0;
     return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "pool '%s' has asynchronous jobs running.", pool->def->name);
+}
+
+int qemu_pool_check_idle(const struct qemu_pool *pool, struct vb_error *err)
+{
+    if (pool->builds)
+        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "pool '%s' has asynchronous jobs running.", pool->def->name);
+    return qemu_pool_check_not_scanning(pool, err);
 }

@@ -1,7 +1,7 @@
 /* Volumes of the QEMU connection's directory pools: files of the pool's directory, named by
- * their path (key and path are the same), created, cloned and resized with qemu-img. A name
- * never leaves the directory (conf refuses '/', "." and ".."), an existing file is never
- * overwritten, and a failed create leaves no file behind. */
+ * their path (key and path are the same), created, cloned, resized and wiped with qemu-img on
+ * the loop (qemu_storage_build.c). A name never leaves the directory (conf refuses '/', "."
+ * and ".."), an existing file is never overwritten, and a failed create leaves no file behind. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -48,7 +48,7 @@ static struct qemu_pool *active_pool(struct qemu_conn *conn, vb_uuid_t uuid, str
     return qemu_pool_find_in_state(conn, uuid, true, err);
 }
 
-static int fill_ref(const struct qemu_pool *pool, const struct vb_vol_def *vol, struct vb_object_ref *ref,
+int qemu_vol_fill_ref(const struct qemu_pool *pool, const struct vb_vol_def *vol, struct vb_object_ref *ref,
                     struct vb_error *err)
 {
     *ref = (struct vb_object_ref){ .name = strdup(vol->name), .key = strdup(vol->key), .path = strdup(vol->path),
@@ -76,7 +76,8 @@ int qemu_list_volumes(void *priv, vb_uuid_t uuid, unsigned int flags, struct vb_
     for (size_t i = 0; i < pool->n_vols; i++) {
         struct vb_object_ref ref;
 
-        if (fill_ref(pool, pool->vols[i], &ref, err) < 0 || vb_object_refs_append(refs, n, &allocated, &ref, err) < 0)
+        if (qemu_vol_fill_ref(pool, pool->vols[i], &ref, err) < 0 ||
+            vb_object_refs_append(refs, n, &allocated, &ref, err) < 0)
             return -1;
     }
     return 0;
@@ -87,7 +88,7 @@ int qemu_vol_lookup_by_key(void *priv, const char *key, struct vb_object_ref *re
     struct qemu_pool *pool = NULL;
     struct vb_vol_def *vol = find_by_key(priv, key, &pool, err);
 
-    return vol ? fill_ref(pool, vol, ref, err) : -1;
+    return vol ? qemu_vol_fill_ref(pool, vol, ref, err) : -1;
 }
 
 int qemu_vol_lookup_by_name(void *priv, vb_uuid_t uuid, const char *name, struct vb_object_ref *ref,
@@ -100,7 +101,7 @@ int qemu_vol_lookup_by_name(void *priv, vb_uuid_t uuid, const char *name, struct
         return -1;
     if (!vol)
         return vb_error_set(err, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'", name);
-    return fill_ref(pool, vol, ref, err);
+    return qemu_vol_fill_ref(pool, vol, ref, err);
 }
 
 /* --- creating ------------------------------------------------------------------------------ */
@@ -165,44 +166,36 @@ static int read_back(struct vb_vol_def *vol, struct vb_error *err)
     return 0;
 }
 
-/* After a volume came or went; a failure leaves the old sizes until the next refresh. */
-static void update_sizes(struct qemu_pool *pool)
-{
-    struct vb_error err = VB_ERROR_INIT;
-
-    qemu_pool_update_sizes(pool, &err);
-    vb_error_clear(&err);
-}
-
-/* The file written (by fill), read back and added; on any failure the file is removed. */
-typedef int (*fill_fn)(const struct vb_vol_def *vol, const void *source, struct vb_error *err);
-
-static int create_with(struct qemu_pool *pool, struct vb_vol_def *vol, fill_fn fill, const void *source,
-                       struct vb_object_ref *ref, struct vb_error *err)
+/* The new volume listed (being built) and its build started; on failure the file is removed
+ * and the pool is as it was. */
+static int create_with(struct qemu_conn *conn, struct qemu_pool *pool, struct vb_vol_def *vol,
+                       const struct qemu_vol_build_spec *spec, struct vb_call *call, struct vb_object_ref *ref)
 {
     _cleanup_(vb_vol_def_freep) struct vb_vol_def *owned = vol;
+    int r;
 
-    if (reserve_file(vol, err) < 0)
+    if (reserve_file(vol, &call->err) < 0)
         return -1;
-    if (fill(vol, source, err) < 0 || read_back(vol, err) < 0 || fill_ref(pool, vol, ref, err) < 0 ||
-        qemu_vols_append(&pool->vols, &pool->n_vols, &pool->vols_allocated, vol, err) < 0) {
-        vb_object_ref_clear(ref);
+    if (qemu_vols_append(&pool->vols, &pool->n_vols, &pool->vols_allocated, vol, &call->err) < 0) {
+        unlink(vol->path);
+        return -1;
+    }
+    r = qemu_vol_build_start(conn, pool, vol, spec, call, ref);
+    if (r < 0) {
+        pool->n_vols--;
         unlink(vol->path);
         return -1;
     }
     TAKE_PTR(owned);
-    update_sizes(pool);
-    return 0;
+    return r;
 }
 
-static int fill_new(const struct vb_vol_def *vol, const void *source, struct vb_error *err)
+/* qemu-img create -f FMT PATH BYTES into args (size holds the number). */
+static void create_args(const struct vb_vol_def *vol, char size[32], const char *args[7])
 {
-    char size[32];
-    const char *args[] = { "create", "-q", "-f", vol->format, vol->path, size, NULL };
-
-    (void) source;
-    snprintf(size, sizeof(size), "%" PRIu64, vol->capacity);
-    return qemu_img_run(args, err);
+    snprintf(size, 32, "%" PRIu64, vol->capacity);
+    args[0] = "create", args[1] = "-q", args[2] = "-f", args[3] = vol->format, args[4] = vol->path;
+    args[5] = size, args[6] = NULL;
 }
 
 int qemu_vol_create_xml(void *priv, struct vb_call *call, vb_uuid_t uuid, const char *xml, unsigned int flags,
@@ -210,6 +203,8 @@ int qemu_vol_create_xml(void *priv, struct vb_call *call, vb_uuid_t uuid, const 
 {
     struct qemu_pool *pool;
     struct vb_vol_def *vol;
+    const char *args[7];
+    char size[32];
 
     /* VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA and REFLINK are not served. */
     VB_CHECK_FLAGS(flags, VB_VOL_CREATE_VALIDATE, &call->err);
@@ -217,38 +212,40 @@ int qemu_vol_create_xml(void *priv, struct vb_call *call, vb_uuid_t uuid, const 
     vol = pool ? new_vol(pool, xml, &call->err) : NULL;
     if (!vol)
         return -1;
-    return create_with(pool, vol, fill_new, NULL, ref, &call->err);
+    create_args(vol, size, args);
+    return create_with(priv, pool, vol, &(struct qemu_vol_build_spec){ .created = true, .steps = { args } }, call,
+                       ref);
 }
 
 /* qemu-img convert from the source's format to the new volume's, then grown to the capacity
  * asked for when that is larger (libvirt's storageBackendCreateQemuImg for a clone). */
-static int fill_clone(const struct vb_vol_def *vol, const void *source, struct vb_error *err)
-{
-    const struct vb_vol_def *from = source;
-    char size[32];
-    const char *convert[] = { "convert", "-q", "-f", from->format, "-O", vol->format, "-U", from->path, vol->path,
-                              NULL };
-    const char *resize[] = { "resize", "-q", "-f", vol->format, vol->path, size, NULL };
-
-    snprintf(size, sizeof(size), "%" PRIu64, vol->capacity);
-    if (qemu_img_run(convert, err) < 0)
-        return -1;
-    return vol->capacity > from->capacity ? qemu_img_run(resize, err) : 0;
-}
-
 int qemu_vol_create_xml_from(void *priv, struct vb_call *call, vb_uuid_t uuid, const char *xml,
                              const char *clone_key, unsigned int flags, struct vb_object_ref *ref)
 {
     struct qemu_pool *pool, *from_pool = NULL;
     struct vb_vol_def *from, *vol;
+    char size[32];
 
     VB_CHECK_FLAGS(flags, VB_VOL_CREATE_VALIDATE, &call->err);
     from = find_by_key(priv, clone_key, &from_pool, &call->err);
+    /* A source still being built has no content yet (libvirt's check and words). */
+    if (from && qemu_vol_is_building(from_pool, from))
+        return vb_error_set(&call->err, VB_ERR_OPERATION_INVALID, "volume '%s' is still being allocated.",
+                            from->name);
     pool = from ? active_pool(priv, uuid, &call->err) : NULL;
     vol = pool ? new_vol(pool, xml, &call->err) : NULL;
     if (!vol)
         return -1;
-    return create_with(pool, vol, fill_clone, from, ref, &call->err);
+    snprintf(size, sizeof(size), "%" PRIu64, vol->capacity);
+    {
+        const char *convert[] = { "convert", "-q", "-f", from->format, "-O", vol->format, "-U", from->path,
+                                  vol->path, NULL };
+        const char *resize[] = { "resize", "-q", "-f", vol->format, vol->path, size, NULL };
+        struct qemu_vol_build_spec spec = { .created = true, .source_key = from->key,
+                                            .steps = { convert, vol->capacity > from->capacity ? resize : NULL } };
+
+        return create_with(priv, pool, vol, &spec, call, ref);
+    }
 }
 
 /* --- the other volume calls ------------------------------------------------------------------ */
@@ -260,29 +257,38 @@ int qemu_vol_delete(void *priv, struct vb_call *call, const char *key, unsigned 
 
     VB_CHECK_FLAGS(flags, 0, &call->err); /* VIR_STORAGE_VOL_DELETE_ZEROED and the rest are not served */
     vol = find_by_key(priv, key, &pool, &call->err);
-    if (!vol || qemu_pool_check_idle(pool, &call->err) < 0)
+    if (!vol || qemu_pool_check_not_scanning(pool, &call->err) < 0 ||
+        qemu_vol_check_idle(priv, pool, vol, &call->err) < 0)
         return -1;
     if (unlink(vol->path) < 0 && errno != ENOENT)
         return vb_error_set_errno(&call->err, errno, "cannot unlink file '%s'", vol->path);
-    for (size_t i = 0; i < pool->n_vols; i++)
-        if (pool->vols[i] == vol) {
-            memmove(&pool->vols[i], &pool->vols[i + 1], (pool->n_vols - i - 1) * sizeof(*pool->vols));
-            pool->n_vols--;
-            break;
-        }
-    vb_vol_def_free(vol);
-    update_sizes(pool);
+    qemu_pool_drop_vol(pool, vol);
+    qemu_pool_update_sizes_quietly(pool);
     return 0;
 }
 
 /* The volume, its format and sizes read again from the file (libvirt refreshes a volume
- * before it answers about it). */
+ * before it answers about it); one being built answers with what its build will make. */
 static struct vb_vol_def *find_fresh(struct qemu_conn *conn, const char *key, struct qemu_pool **pool,
                                      struct vb_error *err)
 {
     struct vb_vol_def *vol = find_by_key(conn, key, pool, err);
 
+    if (vol && qemu_vol_is_building(*pool, vol))
+        return vol;
     return vol && read_back(vol, err) == 0 ? vol : NULL;
+}
+
+/* The volume for a change (Resize, Wipe): fresh, no scan in its pool, not being built nor
+ * read by a clone. */
+static struct vb_vol_def *find_for_change(struct qemu_conn *conn, const char *key, struct qemu_pool **pool,
+                                          struct vb_error *err)
+{
+    struct vb_vol_def *vol = find_by_key(conn, key, pool, err);
+
+    if (!vol || qemu_pool_check_not_scanning(*pool, err) < 0 || qemu_vol_check_idle(conn, *pool, vol, err) < 0)
+        return NULL;
+    return read_back(vol, err) == 0 ? vol : NULL;
 }
 
 int qemu_vol_get_info(void *priv, struct vb_call *call, const char *key, struct vb_vol_info *info)
@@ -334,15 +340,13 @@ int qemu_vol_resize(void *priv, struct vb_call *call, const char *key, uint64_t 
     struct vb_vol_def *vol;
     const char *args[8] = { "resize", "-q", "-f" };
     size_t n = 3;
-    uint64_t target;
+    uint64_t target = 0;
     char size[32];
 
     /* VIR_STORAGE_VOL_RESIZE_ALLOCATE (preallocation) is not served. */
     VB_CHECK_FLAGS(flags, VB_VOL_RESIZE_DELTA | VB_VOL_RESIZE_SHRINK, &call->err);
-    vol = find_fresh(priv, key, &pool, &call->err);
-    /* A scan replaces the pool's volumes when it ends: none changes meanwhile. */
-    if (!vol || qemu_pool_check_idle(pool, &call->err) < 0 ||
-        new_capacity(vol, capacity, flags, &target, &call->err) < 0)
+    vol = find_for_change(priv, key, &pool, &call->err);
+    if (!vol || new_capacity(vol, capacity, flags, &target, &call->err) < 0)
         return -1;
     snprintf(size, sizeof(size), "%" PRIu64, target);
     args[n++] = vol->format;
@@ -350,9 +354,7 @@ int qemu_vol_resize(void *priv, struct vb_call *call, const char *key, uint64_t 
         args[n++] = "--shrink";
     args[n++] = vol->path;
     args[n++] = size;
-    if (qemu_img_run(args, &call->err) < 0)
-        return -1;
-    return read_back(vol, &call->err);
+    return qemu_vol_build_start(priv, pool, vol, &(struct qemu_vol_build_spec){ .steps = { args } }, call, NULL);
 }
 
 /* Zeros: a raw file is emptied and extended again (reads as zeros, sparse, same size); any
@@ -367,11 +369,16 @@ int qemu_vol_wipe(void *priv, struct vb_call *call, const char *key, unsigned in
     VB_CHECK_FLAGS(flags, 0, &call->err);
     if (pattern != 0)
         return vb_error_set(&call->err, VB_ERR_INVALID_ARG, "wiping algorithm %u not supported", pattern);
-    vol = find_fresh(priv, key, &pool, &call->err);
-    if (!vol || qemu_pool_check_idle(pool, &call->err) < 0)
+    vol = find_for_change(priv, key, &pool, &call->err);
+    if (!vol)
         return -1;
-    if (!streq(vol->format, "raw"))
-        return fill_new(vol, NULL, &call->err) < 0 ? -1 : read_back(vol, &call->err);
+    if (!streq(vol->format, "raw")) {
+        const char *args[7];
+        char size[32];
+
+        create_args(vol, size, args);
+        return qemu_vol_build_start(priv, pool, vol, &(struct qemu_vol_build_spec){ .steps = { args } }, call, NULL);
+    }
     fd = open(vol->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return vb_error_set_errno(&call->err, errno, "cannot open volume '%s'", vol->path);
@@ -381,5 +388,5 @@ int qemu_vol_wipe(void *priv, struct vb_call *call, const char *key, unsigned in
         return -1;
     }
     close(fd);
-    return read_back(vol, &call->err);
+    return qemu_vol_build_start(priv, pool, vol, &(struct qemu_vol_build_spec){ 0 }, call, NULL);
 }

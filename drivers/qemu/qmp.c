@@ -37,6 +37,7 @@ static void monitor_unref(struct qmp_monitor *mon)
     free(mon->path);
     free(mon->in);
     free(mon->out);
+    free(mon->out_fds);
     free(mon);
 }
 
@@ -76,30 +77,86 @@ static int update_io_events(struct qmp_monitor *mon)
     return sd_event_source_set_io_events(mon->io, events);
 }
 
-int qmp_monitor_queue_output(struct qmp_monitor *mon, const char *text)
+int qmp_monitor_queue_output(struct qmp_monitor *mon, const char *text, int fd)
 {
     size_t n = strlen(text);
     char *grown;
 
+    if (fd >= 0) {
+        struct qmp_out_fd *marks = realloc(mon->out_fds, (mon->n_out_fds + 1) * sizeof(*marks));
+
+        if (!marks)
+            return -ENOMEM;
+        mon->out_fds = marks;
+    }
     grown = realloc(mon->out, mon->out_len + n);
     if (!grown)
         return -ENOMEM;
     mon->out = grown;
+    if (fd >= 0)
+        mon->out_fds[mon->n_out_fds++] = (struct qmp_out_fd){ .offset = mon->out_len, .fd = fd };
     memcpy(mon->out + mon->out_len, text, n);
     mon->out_len += n;
     return update_io_events(mon);
 }
 
+/* send(), with fd (unless -1) as SCM_RIGHTS: the kernel delivers it with the first byte sent. */
+static ssize_t send_with_fd(int sock, const char *data, size_t len, int fd)
+{
+    union {
+        struct cmsghdr header;
+        char space[CMSG_SPACE(sizeof(int))];
+    } control = { 0 };
+    struct iovec iov = { .iov_base = (void *) data, .iov_len = len };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+    struct cmsghdr *cmsg;
+
+    if (fd < 0)
+        return send(sock, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    msg.msg_control = control.space;
+    msg.msg_controllen = sizeof(control.space);
+    cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+    return sendmsg(sock, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static void drop_out_fds(struct qmp_monitor *mon)
+{
+    for (size_t i = 0; i < mon->n_out_fds; i++)
+        close(mon->out_fds[i].fd);
+    free(TAKE_PTR(mon->out_fds));
+    mon->n_out_fds = 0;
+}
+
 static void write_output(struct qmp_monitor *mon)
 {
     while (mon->out_sent < mon->out_len) {
-        ssize_t n = send(mon->fd, mon->out + mon->out_sent, mon->out_len - mon->out_sent,
-                         MSG_DONTWAIT | MSG_NOSIGNAL);
+        /* A send stops short of the next request carrying a descriptor, and that one starts a
+         * send of its own, so the descriptor arrives with its request's first byte. */
+        size_t end = mon->out_len;
+        int fd = -1;
+        ssize_t n;
+
+        if (mon->n_out_fds > 0 && mon->out_fds[0].offset == mon->out_sent) {
+            fd = mon->out_fds[0].fd;
+            if (mon->n_out_fds > 1)
+                end = mon->out_fds[1].offset;
+        } else if (mon->n_out_fds > 0) {
+            end = mon->out_fds[0].offset;
+        }
+        n = send_with_fd(mon->fd, mon->out + mon->out_sent, end - mon->out_sent, fd);
         if (n < 0) {
             if (errno == EAGAIN || errno == EINTR)
                 break;
             monitor_close_errorf(mon, VB_ERR_OPERATION_FAILED, "cannot write to qemu monitor: %s", strerror(errno));
             return;
+        }
+        if (fd >= 0) { /* sent: qemu holds its own copy now */
+            close(fd);
+            memmove(mon->out_fds, mon->out_fds + 1, --mon->n_out_fds * sizeof(*mon->out_fds));
         }
         mon->out_sent += (size_t) n;
     }
@@ -457,6 +514,7 @@ static void monitor_detach(struct qmp_monitor *mon)
     mon->retry = sd_event_source_disable_unref(mon->retry);
     if (mon->fd >= 0)
         close(TAKE_FD(mon->fd));
+    drop_out_fds(mon);
     mon->in_len = mon->in_scanned = mon->out_len = mon->out_sent = 0;
 }
 

@@ -67,6 +67,12 @@ struct qmp_monitor *qmp_monitor_open_fd(sd_event *loop, int fd, uint64_t timeout
 int qmp_monitor_send(struct qmp_monitor *mon, const char *command, struct json_object *arguments,
                      uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err);
 
+/* The same, with a copy of fd sent along (SCM_RIGHTS) with the request's first byte, as qemu's
+ * `getfd` and `add-fd` expect; fd stays the caller's. The copy is closed once sent, or when the
+ * monitor closes first. -1 with err when fd is not open. */
+int qmp_monitor_send_fd(struct qmp_monitor *mon, const char *command, struct json_object *arguments, int fd,
+                        uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err);
+
 /* True once the handshake is done and until the connection closes. */
 bool qmp_monitor_is_ready(const struct qmp_monitor *mon);
 

@@ -1,8 +1,10 @@
 /* QMP commands: requests with unique ids, each with its timer, and their ending. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "drivers/qemu/qmp_message.h"
 #include "drivers/qemu/qmp_private.h"
@@ -40,6 +42,8 @@ void qmp_command_unlink(struct qmp_command *cmd)
 void qmp_command_free(struct qmp_command *cmd)
 {
     sd_event_source_disable_unref(cmd->timer);
+    if (cmd->fd >= 0)
+        close(cmd->fd);
     free(cmd->name);
     free(cmd->line);
     free(cmd);
@@ -81,6 +85,7 @@ struct qmp_command *qmp_command_new(struct qmp_monitor *mon, const char *name, s
     if (!cmd)
         return NULL;
     cmd->mon = mon;
+    cmd->fd = -1;
     cmd->done = done;
     cmd->userdata = userdata;
     snprintf(cmd->id, sizeof(cmd->id), "virtbus-%" PRIu64, ++mon->next_serial);
@@ -109,9 +114,10 @@ int qmp_command_transmit(struct qmp_command *cmd)
 
     if (!cmd->line)
         return 0;
-    r = qmp_monitor_queue_output(cmd->mon, cmd->line);
+    r = qmp_monitor_queue_output(cmd->mon, cmd->line, cmd->fd);
     if (r < 0)
         return r;
+    cmd->fd = -1;
     free(TAKE_PTR(cmd->line));
     return 0;
 }
@@ -124,19 +130,25 @@ struct qmp_command *qmp_command_find(struct qmp_monitor *mon, const char *id)
     return NULL;
 }
 
-int qmp_monitor_send(struct qmp_monitor *mon, const char *command, struct json_object *arguments,
-                     uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err)
+/* fd (taken; -1: none) goes with the request. */
+static int send_command(struct qmp_monitor *mon, const char *command, struct json_object *arguments, int fd,
+                        uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err)
 {
     _cleanup_(json_object_putp) struct json_object *args = arguments;
-    struct qmp_command *cmd;
+    struct qmp_command *cmd = NULL;
 
     if (!command || !*command || !done || timeout_usec == 0)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "a QMP command needs a name, a callback and a timeout");
-    if (!qmp_monitor_alive(mon))
-        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "QMP monitor is closed");
-    cmd = qmp_command_new(mon, command, args, done, userdata);
-    if (!cmd)
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+        vb_error_set(err, VB_ERR_INVALID_ARG, "a QMP command needs a name, a callback and a timeout");
+    else if (!qmp_monitor_alive(mon))
+        vb_error_set(err, VB_ERR_OPERATION_INVALID, "QMP monitor is closed");
+    else if (!(cmd = qmp_command_new(mon, command, args, done, userdata)))
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (!cmd) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    cmd->fd = fd; /* the command owns it from here */
     cmd->timeout_usec = timeout_usec;
     if (sd_event_add_time_relative(mon->loop, &cmd->timer, CLOCK_MONOTONIC, timeout_usec, 0, on_command_timeout,
                                    cmd) < 0 ||
@@ -146,4 +158,29 @@ int qmp_monitor_send(struct qmp_monitor *mon, const char *command, struct json_o
     }
     qmp_command_append(mon, cmd);
     return 0;
+}
+
+int qmp_monitor_send(struct qmp_monitor *mon, const char *command, struct json_object *arguments,
+                     uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err)
+{
+    return send_command(mon, command, arguments, -1, timeout_usec, done, userdata, err);
+}
+
+int qmp_monitor_send_fd(struct qmp_monitor *mon, const char *command, struct json_object *arguments, int fd,
+                        uint64_t timeout_usec, qmp_reply_fn done, void *userdata, struct vb_error *err)
+{
+    int copy;
+
+    if (fd < 0) {
+        json_object_put(arguments);
+        return vb_error_set(err, VB_ERR_INVALID_ARG, "no file descriptor to pass with QMP command '%s'",
+                            command ? command : "");
+    }
+    copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (copy < 0) {
+        json_object_put(arguments);
+        return vb_error_set_errno(err, errno, "cannot duplicate the file descriptor for QMP command '%s'",
+                                  command ? command : "");
+    }
+    return send_command(mon, command, arguments, copy, timeout_usec, done, userdata, err);
 }

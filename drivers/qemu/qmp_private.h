@@ -17,6 +17,7 @@ struct qmp_command {
     char id[32];
     char *name;
     char *line;            /* the request, until it is queued for writing */
+    int fd;                /* sent with the request (SCM_RIGHTS), owned until queued; -1: none */
     sd_event_source *timer; /* NULL for qmp_capabilities, which the handshake deadline covers */
     uint64_t timeout_usec;
     qmp_reply_fn done;
@@ -40,6 +41,14 @@ struct qmp_monitor {
     size_t in_len, in_size, in_scanned; /* bytes held, allocated, known to hold no newline */
     char *out;
     size_t out_len, out_sent;
+    /* Descriptors to send with the output: each rides with the byte at its offset in `out`,
+     * the first byte of the request that names it (qemu's getfd takes the descriptor that came
+     * with its command). Owned; offsets increase. */
+    struct qmp_out_fd {
+        size_t offset;
+        int fd;
+    } *out_fds;
+    size_t n_out_fds;
 
     struct qmp_command *first, *last; /* pending commands, in the order sent */
     uint64_t next_serial;
@@ -48,8 +57,9 @@ struct qmp_monitor {
 
 /* The monitor may still run callbacks (neither freed by its owner nor closed). */
 bool qmp_monitor_alive(const struct qmp_monitor *mon);
-/* Appends text to what is written to qemu when the socket is ready. Returns 0 or -ENOMEM. */
-int qmp_monitor_queue_output(struct qmp_monitor *mon, const char *text);
+/* Appends text to what is written to qemu when the socket is ready, with fd (taken on success;
+ * -1: none) sent along with its first byte. Returns 0 or -ENOMEM. */
+int qmp_monitor_queue_output(struct qmp_monitor *mon, const char *text, int fd);
 
 /* Commands, in qmp_commands.c. */
 struct qmp_command *qmp_command_new(struct qmp_monitor *mon, const char *name, struct json_object *arguments,

@@ -229,7 +229,8 @@ class World:
 
     def start(self):
         self.system.start_bus()
-        self.system.start_virtbusd()
+        # The pools a test defines live in its temporary directory (beside the default pool's).
+        self.system.start_virtbusd(extra_config="storage_roots = %s\n" % self.tmp)
         self.conn = self.system.connection()
         self.errors = LibvirtErrors(self.tmp, self.system.address)
         self.ws = CockpitWs(self.tmp, self.system.address)

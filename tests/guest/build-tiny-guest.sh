@@ -6,7 +6,7 @@
 # fetched with `apt-get download` and unpacked (never installed: its initramfs triggers take
 # minutes). Outputs, reused while newer than this script:
 #   OUTDIR/vmlinuz             the kernel (bzImage)
-#   OUTDIR/initramfs.cpio.gz   busybox, the two modules, the init
+#   OUTDIR/initramfs.cpio.gz   busybox, the modules (power button, virtio balloon), the init
 #   OUTDIR/vmlinux             the same kernel decompressed (ELF): qemu boots it through PVH,
 #                              skipping the decompression that takes seconds under TCG (absent
 #                              when the payload could not be extracted)
@@ -15,6 +15,8 @@
 # prints these markers on its console:
 #   VIRTBUS-GUEST-READY         userspace is up and acpid is listening
 #   VIRTBUS-GUEST-POWERDOWN     the power button was pressed; it syncs and powers off
+#   VIRTBUS-GUEST-NO-BALLOON    a module of the virtio balloon driver did not load (printed
+#                               before READY; a guest without a balloon device loads it anyway)
 set -euo pipefail
 
 out=${1:?usage: build-tiny-guest.sh OUTDIR}
@@ -69,10 +71,18 @@ kver=${kpkg#linux-image-}
 }
 deb=$(ls "$work"/"$kpkg"_*.deb)
 
-# Only the kernel and the two modules are unpacked (the whole package is ~400 MB unpacked).
+# The modules the init loads, in dependency order (each module's `depends=` field: the package
+# ships no modules.dep). Debian builds all of them as modules (config-$kver: CONFIG_VIRTIO=m,
+# CONFIG_VIRTIO_PCI=m, CONFIG_VIRTIO_BALLOON=m); the virtio PCI transport needs both its legacy
+# and modern device helpers. ACPI CPU hotplug (CONFIG_ACPI_HOTPLUG_CPU) is built in.
+modules="acpi/button input/evdev virtio/virtio_ring virtio/virtio virtio/virtio_pci_legacy_dev
+virtio/virtio_pci_modern_dev virtio/virtio_pci virtio/virtio_balloon"
+
+# Only the kernel and the modules are unpacked (the whole package is ~400 MB unpacked).
 moddir=./lib/modules/$kver/kernel/drivers
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" --wildcards \
-  "./boot/vmlinuz-$kver" "$moddir/acpi/button.ko*" "$moddir/input/evdev.ko*"
+patterns=()
+for m in $modules; do patterns+=("$moddir/$m.ko*"); done
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" --wildcards "./boot/vmlinuz-$kver" "${patterns[@]}"
 rm -f "$deb"
 
 root=$work/root
@@ -83,8 +93,8 @@ for applet in sh mount insmod acpid poweroff sync sleep cat echo cut grep ls; do
 done
 
 # Modules may be compressed: insmod of busybox wants them plain.
-for m in "$moddir/acpi/button" "$moddir/input/evdev"; do
-  src=$(ls "$work/$m".ko* | head -n1)
+for m in $modules; do
+  src=$(ls "$work/$moddir/$m".ko* | head -n1)
   dst=$root/lib/modules/$(basename "$m").ko
   case $src in
     *.ko.xz) xz -dc "$src" > "$dst" ;;
@@ -96,13 +106,17 @@ done
 
 cat > "$root/init" <<'INIT'
 #!/bin/sh
-# Tiny guest init: power button -> acpid -> /etc/acpi/PWRF/00000080 -> poweroff.
+# Tiny guest init: power button -> acpid -> /etc/acpi/PWRF/00000080 -> poweroff; virtio balloon.
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
 insmod /lib/modules/button.ko
 insmod /lib/modules/evdev.ko
+# The virtio balloon driver: SetMemory and balloon stats need a guest that answers.
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_balloon; do
+  insmod /lib/modules/$m.ko || echo "VIRTBUS-GUEST-NO-BALLOON $m"
+done
 # Wait (at most 5 s) for the "Power Button" input device's event node.
 n=0
 while [ $n -lt 50 ]; do

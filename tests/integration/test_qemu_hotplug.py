@@ -92,6 +92,7 @@ def disk_xml(target, source):
             "<target dev='%s' bus='virtio'/></disk>" % (source, target))
 
 
+STAT_UNUSED, STAT_AVAILABLE, STAT_ACTUAL_BALLOON, STAT_RSS, STAT_LAST_UPDATE = 4, 5, 6, 7, 9  # virDomainMemoryStatTags
 NIC = "<interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>"
 BOOT_NIC = "<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/></interface>"
 
@@ -155,7 +156,7 @@ def test_disk_attach_live_config_bad_source_and_detach(bus, workdir, running):
     assert "vdc" not in dom.GetXMLDesc(0) and "vdc" not in dom.GetXMLDesc(XML_INACTIVE)
 
     # What is not hotplugged yet is refused with the reason, and nothing changes.
-    with pytest.raises(dbus.DBusException, match="disk 'sda': a disk on a bus other than virtio cannot be hotplugged"):
+    with pytest.raises(dbus.DBusException, match="disk bus 'sata' cannot be hotplugged."):
         dom.AttachDevice(disk_xml("sda", image).replace("bus='virtio'", "bus='sata'"), LIVE)
     with pytest.raises(dbus.DBusException, match="live attach of device 'sound' is not supported"):
         dom.AttachDevice("<sound model='ich6'/>", LIVE)
@@ -287,7 +288,7 @@ def test_nic_attach_and_detach_waiting_for_a_paused_guest(bus, running):
     assert "52:54:00:12:34:56" not in dom.GetXMLDesc(XML_INACTIVE)
 
 
-def test_stats_info_and_set_memory(bus, running):
+def test_stats_info_and_set_memory_the_guest_balloon_follows(bus, workdir, running):
     dom, qmp, serial = running
     # GetInfo (state, max KiB, KiB, vcpus, cpu ns): qemu's own cpu time, growing while it runs.
     first = dom.GetInfo()
@@ -309,12 +310,42 @@ def test_stats_info_and_set_memory(bus, running):
         dom.SetMemory(dbus.UInt64(262144), LIVE)
     with pytest.raises(dbus.DBusException, match="cannot resize the maximum memory on an active domain"):
         dom.SetMemory(dbus.UInt64(65536), LIVE | 4)
+
+    # The guest's virtio_balloon driver (loaded before its ready marker) gives the memory back: qemu
+    # reports the new size (query-balloon on the second monitor) and BALLOON_CHANGE, which the live
+    # XML, GetInfo, GetStats and the BalloonChange signal follow, as libvirt's.
+    assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 60), "guest not ready"
+    changes = SignalRecorder(bus, "BalloonChange", "org.libvirt.Domain")
     dom.SetMemory(dbus.UInt64(98304), LIVE | CONFIG)
     assert "<currentMemory unit='KiB'>98304</currentMemory>" in dom.GetXMLDesc(XML_INACTIVE)
-    # qemu took the target; the guest has no balloon driver, so the live size stays where it is
-    # (it follows BALLOON_CHANGE, as libvirt's).
-    assert qmp.cmd("query-balloon")["actual"] == 128 << 20
-    assert dom.GetInfo()[2] == 131072
+    assert wait_until(lambda: qmp.cmd("query-balloon")["actual"] == 96 << 20, 20), qmp.cmd("query-balloon")
+    assert wait_until(lambda: "<currentMemory unit='KiB'>98304</currentMemory>" in dom.GetXMLDesc(0), 5)
+    assert dom.GetInfo()[2] == 98304 and dom.GetStats(0, 0)["balloon.current"] == 98304
+    assert dom.GetStats(0, 0)["balloon.maximum"] == 131072
+    # qemu reports the way down too (e.g. 130048 first): the last one is the new size.
+    assert wait_until(lambda: changes.wait_for(len(changes.items) + 1, 0.2)[-1:] == [(98304,)], 5), changes.items
+    live = open(os.path.join(workdir, "qemu", "run", "qemu", "hot.xml")).read()
+    assert "<currentMemory unit='KiB'>98304</currentMemory>" in live  # a reattach reads it
+
+    # And back up, live only: the balloon deflates, the definition keeps 96 MiB.
+    dom.SetMemory(dbus.UInt64(131072), LIVE)
+    assert wait_until(lambda: qmp.cmd("query-balloon")["actual"] == 128 << 20, 20), qmp.cmd("query-balloon")
+    assert wait_until(lambda: dom.GetInfo()[2] == 131072, 5)
+    assert "<currentMemory unit='KiB'>98304</currentMemory>" in dom.GetXMLDesc(XML_INACTIVE)
+
+    # MemoryStats: the balloon size and qemu's RSS; the guest's own figures once a collection
+    # period is set (SetMemoryStatsPeriod: the balloon's guest-stats-polling-interval in qemu).
+    stats = dom.MemoryStats(0)
+    assert stats[STAT_ACTUAL_BALLOON] == 131072 and stats[STAT_RSS] > 0, stats
+    first = stats.get(STAT_LAST_UPDATE, 0)  # the driver's one report at load
+    dom.SetMemoryStatsPeriod(1, LIVE | CONFIG)
+    assert qmp.cmd("qom-get", path="/machine/peripheral/balloon0", property="guest-stats-polling-interval") == 1
+    assert "<stats period='1'/>" in dom.GetXMLDesc(0) and "<stats period='1'/>" in dom.GetXMLDesc(XML_INACTIVE)
+    assert wait_until(lambda: dom.MemoryStats(0).get(STAT_LAST_UPDATE, 0) > first, 10), dom.MemoryStats(0)
+    stats = dom.MemoryStats(0)
+    guest = qmp.cmd("qom-get", path="/machine/peripheral/balloon0", property="guest-stats")
+    assert stats[STAT_AVAILABLE] == guest["stats"]["stat-total-memory"] // 1024
+    assert 0 < stats[STAT_UNUSED] < stats[STAT_AVAILABLE] < 131072 and stats[STAT_LAST_UPDATE] > 0, stats
 
 
 def test_save_and_restore_after_a_hotplug(bus, workdir, running):
@@ -338,32 +369,116 @@ def test_save_and_restore_after_a_hotplug(bus, workdir, running):
     assert "dev='vdb'" in dom.GetXMLDesc(0)
 
 
-def test_set_vcpus_live_plugs_vcpus_and_config_follows(bus, workdir, guest_files):
-    """SetVcpus LIVE|CONFIG on a guest started with 1 of 3 vCPUs: qemu gets the vCPUs (its
-    query-cpus-fast), the live and persistent counts follow; over the maximum, or fewer live, is
-    refused and nothing changes."""
+def vcpu_domain(bus, workdir, guest_files, name, vcpu):
     kernel, initramfs = guest_files
-    qmp_path = os.path.join(workdir, "vcpus.qmp")
+    qmp_path = os.path.join(workdir, name + ".qmp")
+    serial = os.path.join(workdir, name + ".log")
     conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
-    xml = guest_xml("vcpus", kernel, initramfs, os.path.join(workdir, "v.log"), qmp_path).replace(
-        "<vcpu>1</vcpu>", "<vcpu current='1'>3</vcpu>")
+    xml = guest_xml(name, kernel, initramfs, serial, qmp_path).replace("<vcpu>1</vcpu>", vcpu)
     dom = dbus.Interface(bus.get_object("org.libvirt", conn.DomainDefineXML(xml)), "org.libvirt.Domain")
     dom.Create(0)
-    qmp = Qmp(qmp_path)
+    return dom, Qmp(qmp_path), serial
+
+
+def live_vcpus(dom, flags=0):
+    m = re.search(r"<vcpu([^>]*)>(\d+)</vcpu>", dom.GetXMLDesc(flags))
+    current = re.search(r"current='(\d+)'", m.group(1))
+    return int(current.group(1) if current else m.group(2)), int(m.group(2))
+
+
+def test_set_vcpus_live_plugs_and_unplugs_vcpus_the_guest_ejects(bus, workdir, guest_files, daemon):
+    """SetVcpus on a guest started with 1 of 3 vCPUs: LIVE|CONFIG 1 -> 3 plugs two (qemu's
+    query-cpus-fast, seen on a second monitor), LIVE 3 -> 1 unplugs them again, highest first: the
+    guest ejects each CPU through ACPI and qemu drops it. Over the maximum, or the maximum live, is
+    refused and nothing changes. (No plug after an unplug: qemu 7.2 under TCG segfaults there.)"""
+    removed = SignalRecorder(bus, "DeviceRemoved", "org.libvirt.Domain")
+    dom, qmp, serial = vcpu_domain(bus, workdir, guest_files, "vcpus", "<vcpu current='1'>3</vcpu>")
     try:
         assert len(qmp.cmd("query-cpus-fast")) == 1
         dom.SetVcpus(3, LIVE | CONFIG)
         assert len(qmp.cmd("query-cpus-fast")) == 3
-        assert re.search(r"<vcpu[^>]*>3</vcpu>", dom.GetXMLDesc(0)) and "current=" not in dom.GetXMLDesc(0)
-        assert re.search(r"<vcpu[^>]*>3</vcpu>", dom.GetXMLDesc(2)) and "current=" not in dom.GetXMLDesc(2)
+        assert live_vcpus(dom) == (3, 3) and live_vcpus(dom, XML_INACTIVE) == (3, 3)
         for count, flags, words in ((4, LIVE, "greater than max allowable vcpus"),
-                                    (2, LIVE, "not supported"),
                                     (2, LIVE | 4, "cannot hotplug vcpus for an active domain")):
             with pytest.raises(dbus.DBusException) as refused:
                 dom.SetVcpus(count, flags)
             assert words in refused.value.get_dbus_message()
         assert len(qmp.cmd("query-cpus-fast")) == 3
+
+        # Unplug: the guest must be up to answer the ACPI eject request.
+        assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 60), "guest not ready"
+        dom.SetVcpus(1, LIVE)
+        assert [c["props"]["socket-id"] for c in qmp.cmd("query-cpus-fast")] == [0]
+        slots = qmp.cmd("query-hotpluggable-cpus")
+        assert sorted(s["props"]["socket-id"] for s in slots if "qom-path" not in s) == [1, 2]
+        assert {"vcpu1", "vcpu2"}.isdisjoint(qmp.devices())
+        assert live_vcpus(dom) == (1, 3) and dom.GetStats(0, 0)["vcpu.current"] == 1
+        assert dom.GetInfo()[3] == 1
+        assert live_vcpus(dom, XML_INACTIVE) == (3, 3)  # LIVE only: the definition keeps 3
+        assert "current='1'" in open(os.path.join(workdir, "qemu", "run", "qemu", "vcpus.xml")).read()
+        assert removed.settle() == []  # libvirt announces no device removal for a vCPU
     finally:
+        print(daemon.log())
         qmp.close()
         dom.Destroy(0)
         dom.Undefine(0)
+
+
+def test_set_vcpus_live_refuses_boot_vcpus_and_times_out_on_a_paused_guest(bus, workdir, guest_files, daemon):
+    """vCPUs qemu started with (-smp 2) are not hot-pluggable: taking the second away is refused
+    with libvirt's words before qemu is asked, even when a hot-plugged vCPU above it could go. A
+    paused guest cannot eject: libvirt's timeout error after its 5 s wait, and the live count
+    follows when the guest lets go after Resume."""
+    dom, qmp, serial = vcpu_domain(bus, workdir, guest_files, "bootvcpus", "<vcpu current='2'>3</vcpu>")
+    try:
+        dom.SetVcpus(3, LIVE)
+        with pytest.raises(dbus.DBusException, match="Operation not supported: vcpu '1' can't be unplugged"):
+            dom.SetVcpus(1, LIVE)
+        assert len(qmp.cmd("query-cpus-fast")) == 3 and "vcpu2" in qmp.devices()
+        assert live_vcpus(dom) == (3, 3)
+
+        assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 60), "guest not ready"
+        dom.Suspend()
+        with pytest.raises(dbus.DBusException) as timed_out:
+            dom.SetVcpus(2, LIVE)
+        assert timed_out.value.get_dbus_message() == ("Timed out during operation: vcpu unplug request timed out. "
+                                                      "Unplug result must be manually inspected in the domain")
+        assert len(qmp.cmd("query-cpus-fast")) == 3 and live_vcpus(dom) == (3, 3)
+        dom.Resume()
+        assert wait_until(lambda: live_vcpus(dom) == (2, 3), 15), dom.GetXMLDesc(0)
+        assert [c["props"]["socket-id"] for c in qmp.cmd("query-cpus-fast")] == [0, 1]
+    finally:
+        print(daemon.log())
+        qmp.close()
+        dom.Destroy(0)
+        dom.Undefine(0)
+
+
+def test_memory_stats_period_from_the_definition_and_without_a_balloon(bus, workdir, guest_files):
+    """<memballoon><stats period> becomes qemu's polling interval when the domain starts (libvirt's
+    qemuProcessSetupBalloon); without a virtio balloon the period is refused with libvirt's words
+    and MemoryStats gives qemu's RSS alone."""
+    kernel, initramfs = guest_files
+    conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
+    qmp_path = os.path.join(workdir, "period.qmp")
+    xml = guest_xml("period", kernel, initramfs, os.path.join(workdir, "p.log"), qmp_path,
+                    "<memballoon model='virtio'><stats period='2'/></memballoon>")
+    dom = dbus.Interface(bus.get_object("org.libvirt", conn.DomainDefineXML(xml)), "org.libvirt.Domain")
+    none_xml = guest_xml("noballoon", kernel, initramfs, os.path.join(workdir, "n.log"),
+                         os.path.join(workdir, "n.qmp"), "<memballoon model='none'/>")
+    bare = dbus.Interface(bus.get_object("org.libvirt", conn.DomainDefineXML(none_xml)), "org.libvirt.Domain")
+    with pytest.raises(dbus.DBusException, match="No memory balloon device configured, can not set the collection"):
+        bare.SetMemoryStatsPeriod(1, CONFIG)
+    dom.Create(0)
+    bare.Create(0)
+    qmp = Qmp(qmp_path)
+    try:
+        assert qmp.cmd("qom-get", path="/machine/peripheral/balloon0", property="guest-stats-polling-interval") == 2
+        with pytest.raises(dbus.DBusException, match="No memory balloon device configured"):
+            bare.SetMemoryStatsPeriod(1, LIVE)
+        assert list(bare.MemoryStats(0).keys()) == [STAT_RSS]
+    finally:
+        qmp.close()
+        for d in (dom, bare):
+            d.Destroy(0)
+            d.Undefine(0)

@@ -3,6 +3,7 @@ running and paused guests are found again with their ids and states, and answer 
 guest that died meanwhile is shutoff/crashed; a pidfile whose pid now names another process is not
 mistaken for the guest; autostart domains start with the daemon. Boots tests/guest's tiny guest."""
 import os
+import re
 import signal
 import subprocess
 import time
@@ -217,3 +218,139 @@ def test_guest_that_powered_off_while_the_daemon_was_stopped_is_shut_down(privat
         assert sorted(os.listdir(run_dir(workdir))) == ["log"]
     finally:
         second.stop()
+
+
+def clean_up(qmp, first, second):
+    """After a test that killed the first daemon: the extra monitor, and a second daemon that did
+    not stop cleanly (its log shown)."""
+    if qmp:
+        qmp.close()
+    if second:
+        print(second.daemon.log())
+        second.kill()
+    try:
+        first.kill()  # already killed by the test, unless it failed before
+    except Exception:
+        pass
+
+
+def test_hotplug_names_after_a_kill9_of_the_daemon(private_bus, workdir, guest_files):
+    """Devices hot-plugged or unplugged before a kill -9 of virtbusd are named right by the next
+    daemon (qemu_hotplug_names.c reads the live XML): a hot-plugged disk and NIC detach (qemu drops
+    the device and its blockdev pair / netdev), so does the second NIC qemu started with though the
+    first is gone, new attaches get fresh names, and a detach the guest finished while no daemon
+    listened (its DEVICE_DELETED lost) is found at reattach, as libvirt's reconnect does."""
+    from test_qemu_hotplug import BOOT_NIC, NIC, Qmp, disk_xml, wait_until
+    from test_qemu_hotplug import guest_xml as hotplug_xml
+    kernel, initramfs = guest_files
+    serial, qmp_path = os.path.join(workdir, "names.log"), os.path.join(workdir, "names.qmp")
+    images = {}
+    for name in ("boot", "b", "c", "d", "e"):
+        images[name] = os.path.join(workdir, name + ".img")
+        with open(images[name], "wb") as f:
+            f.truncate(1 << 20)
+    second_nic = BOOT_NIC.replace("00:00:01", "00:00:02")
+    first = Session(private_bus, workdir)
+    second = qmp = None
+    try:
+        first.conn.DomainDefineXML(hotplug_xml("names", kernel, initramfs, serial, qmp_path,
+                                               disk_xml("vda", images["boot"]) + BOOT_NIC + second_nic))
+        dom = first.domain("names")[1]
+        dom.Create(0)
+        qmp = Qmp(qmp_path)
+        assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 60), "guest not ready"
+        assert {"virtio-disk0", "net0", "net1"} <= qmp.devices()
+        dom.AttachDevice(disk_xml("vdb", images["b"]), 1)  # virtio-disk1, libvirt-2-*
+        dom.AttachDevice(NIC, 1)  # net2, hostnet2
+        dom.DetachDevice(BOOT_NIC, 1)  # net0 goes before the restart
+        assert wait_until(lambda: "net0" not in qmp.devices(), 10)
+        # A detach the paused guest cannot finish yet: pending when the daemon dies.
+        dom.AttachDevice(disk_xml("vdc", images["c"]), 1)  # virtio-disk2, libvirt-3-*
+        assert {"virtio-disk1", "virtio-disk2", "net2"} <= qmp.devices()
+        assert {"libvirt-2-format", "libvirt-3-format"} <= qmp.nodes()
+        dom.Suspend()
+        dom.DetachDevice(disk_xml("vdc", images["c"]), 1)
+        assert "virtio-disk2" in qmp.devices()
+        first.kill()
+        qmp.cmd("cont")  # the guest ejects vdc while no daemon listens
+        assert wait_until(lambda: "virtio-disk2" not in qmp.devices(), 10)
+
+        second = Session(private_bus, workdir)
+        removed = SignalRecorder(second.bus, "DeviceRemoved", "org.libvirt.Domain")
+        dom = second.domain("names")[1]
+        # The lost DEVICE_DELETED: vdc left the live XML, its blockdev pair is deleted.
+        assert wait_until(lambda: "dev='vdc'" not in dom.GetXMLDesc(0), 10), dom.GetXMLDesc(0)
+        assert wait_until(lambda: not {"libvirt-3-format", "libvirt-3-storage"} & qmp.nodes(), 5), qmp.nodes()
+
+        # DeviceRemoved for it too, unless it went before this client listened.
+        assert [r for r in removed.settle() if r != ("virtio-disk2",)] == []
+        seen = len(removed.items)
+
+        dom.DetachDevice(disk_xml("vdb", images["b"]), 1)
+        assert removed.wait_for(seen + 1, timeout=10)[seen:] == [("virtio-disk1",)]
+        assert "virtio-disk1" not in qmp.devices()
+        assert wait_until(lambda: not {"libvirt-2-format", "libvirt-2-storage"} & qmp.nodes(), 5), qmp.nodes()
+        dom.DetachDevice(second_nic, 1)  # net1, though net0 went before the restart
+        assert removed.wait_for(seen + 2, timeout=10)[seen + 1] == ("net1",)
+        dom.DetachDevice(NIC, 1)
+        assert removed.wait_for(seen + 3, timeout=10)[seen + 2] == ("net2",)
+        assert not {"net0", "net1", "net2"} & qmp.devices()
+        def network():
+            return qmp.cmd("human-monitor-command", **{"command-line": "info network"})
+        assert wait_until(lambda: not {"hostnet0", "hostnet1", "hostnet2"} & set(re.findall(r"hostnet\d+", network())),
+                          5), network()
+
+        # New attaches: fresh names, nothing clashes with what qemu holds.
+        nodes_before = qmp.nodes()
+        dom.AttachDevice(disk_xml("vdd", images["d"]), 1)
+        new_nodes = qmp.nodes() - nodes_before
+        assert len(new_nodes) == 2 and "virtio-disk3" in qmp.devices(), new_nodes
+        dom.AttachDevice(disk_xml("vdc", images["e"]), 1)  # the target the lost detach freed
+        assert "virtio-disk2" in qmp.devices()
+        dom.AttachDevice(NIC, 1)
+        alias = re.search(r"<mac address='52:54:00:12:34:56'/>.*?<alias name='(net\d+)'/>", dom.GetXMLDesc(0), re.S)
+        assert alias and alias.group(1) in qmp.devices(), dom.GetXMLDesc(0)
+        block = {b["qdev"]: b["inserted"]["file"] for b in qmp.cmd("query-block") if b.get("inserted")}
+        assert block["/machine/peripheral/virtio-disk3/virtio-backend"] == images["d"]
+        assert block["/machine/peripheral/virtio-disk2/virtio-backend"] == images["e"]
+        dom.Destroy(0)
+        second.stop()
+        second = None
+    finally:
+        clean_up(qmp, first, second)
+
+
+def test_vcpus_after_a_kill9_of_the_daemon(private_bus, workdir, guest_files):
+    """vCPUs hot-plugged before a kill -9 of virtbusd are unplugged by the next daemon (qemu is asked
+    which vCPUs were hot-plugged), and one the guest ejected while no daemon listened is counted
+    out at reattach (query-cpus-fast), as libvirt's reconnect."""
+    from test_qemu_hotplug import Qmp, live_vcpus, wait_until
+    from test_qemu_hotplug import guest_xml as hotplug_xml
+    kernel, initramfs = guest_files
+    serial, qmp_path = os.path.join(workdir, "cpus.log"), os.path.join(workdir, "cpus.qmp")
+    first = Session(private_bus, workdir)
+    second = qmp = None
+    try:
+        first.conn.DomainDefineXML(hotplug_xml("cpus", kernel, initramfs, serial, qmp_path).replace(
+            "<vcpu>1</vcpu>", "<vcpu current='1'>3</vcpu>"))
+        dom = first.domain("cpus")[1]
+        dom.Create(0)
+        qmp = Qmp(qmp_path)
+        assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 60), "guest not ready"
+        dom.SetVcpus(3, 1)
+        assert len(qmp.cmd("query-cpus-fast")) == 3
+        first.kill()
+        qmp.cmd("device_del", id="vcpu2")  # the guest ejects it while no daemon listens
+        assert wait_until(lambda: len(qmp.cmd("query-cpus-fast")) == 2, 10)
+
+        second = Session(private_bus, workdir)
+        dom = second.domain("cpus")[1]
+        assert wait_until(lambda: live_vcpus(dom) == (2, 3), 10), dom.GetXMLDesc(0)
+        dom.SetVcpus(1, 1)
+        assert [c["props"]["socket-id"] for c in qmp.cmd("query-cpus-fast")] == [0]
+        assert live_vcpus(dom) == (1, 3)
+        dom.Destroy(0)
+        second.stop()
+        second = None
+    finally:
+        clean_up(qmp, first, second)

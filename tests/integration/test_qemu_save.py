@@ -233,3 +233,184 @@ def test_a_managed_save_image_is_found_again_after_a_daemon_restart(private_bus,
             status = d.stop()
         log = d.log()
         assert status == 0 and "AddressSanitizer" not in log and "runtime error:" not in log, log
+
+
+# --- the image travels as a descriptor (getfd, migrate fd:), and a stream that stalls -----------
+
+MIGRATE_TIMEOUT_MS = 1500
+RUNNING_SAVE_CANCELED = 7
+SHUTOFF_CRASHED = 3
+SHELLS = ("sh", "dash", "bash", "cat", "tail")
+
+
+@pytest.fixture
+def stall_bus(private_bus, workdir):
+    """A daemon that gives up on a save whose stream makes no progress for 1.5 s."""
+    from amqp_env import stop_daemon
+    from conftest import Daemon
+    d = Daemon(private_bus, workdir, env={"VIRTBUS_QEMU_MIGRATE_TIMEOUT_MS": str(MIGRATE_TIMEOUT_MS)}).start()
+    bus = dbus.bus.BusConnection(private_bus.address)
+    bus.daemon_pid = d.proc.pid
+    yield bus
+    bus.close()
+    stop_daemon(d)
+
+
+def poll_until(done, timeout=30.0):
+    """pump_until for a condition outside D-Bus: the loop is pumped without blocking in it."""
+    context = GLib.MainContext.default()
+    deadline = GLib.get_monotonic_time() + int(timeout * 1e6)
+    while not done() and GLib.get_monotonic_time() < deadline:
+        context.iteration(False) or GLib.usleep(5000)
+    return done()
+
+
+def qemu_pid(workdir, name):
+    return int(open(os.path.join(workdir, "qemu", "run", "qemu", name + ".pid")).read().split()[0])
+
+
+def children(pid):
+    """(pid, command name) of the processes whose parent is pid."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            fields = open("/proc/%s/stat" % entry).read().rsplit(")", 1)[1].split()
+            if entry.isdigit() and int(fields[1]) == pid:
+                found.append((int(entry), open("/proc/%s/comm" % entry).read().strip()))
+        except (OSError, IndexError, ValueError):
+            pass
+    return found
+
+
+def holds_open(pid, path):
+    """True when process pid has path open (qemu got the image's descriptor)."""
+    fd_dir = "/proc/%d/fd" % pid
+    for fd in os.listdir(fd_dir):
+        try:
+            if os.readlink(os.path.join(fd_dir, fd)) == path:
+                return True
+        except OSError:
+            pass
+    return False
+
+
+class StalledSave:
+    """Boots a guest and saves it to a FIFO the test opened for reading and never reads:
+    virtbusd's open and header write succeed (the pipe holds them), then qemu's stream blocks
+    once the pipe is full. Waits until qemu holds the FIFO (or the save ended already)."""
+
+    def __init__(self, bus, name, workdir, guest_files, suspend=False):
+        self.conn = connect(bus)
+        self.path, self.dom, self.serial = boot(self.conn, bus, name, guest_files, workdir)
+        self.fifo = os.path.join(workdir, name + ".fifo")
+        self.qemu = qemu_pid(workdir, name)
+        self.result = []
+        if suspend:
+            self.dom.Suspend()
+        os.mkfifo(self.fifo)
+        self.reader = os.open(self.fifo, os.O_RDONLY | os.O_NONBLOCK)
+        self.dom.Save(self.fifo, "", 0, reply_handler=lambda: self.result.append("saved"),
+                      error_handler=lambda e: self.result.append(e.get_dbus_message()))
+        poll_until(lambda: self.result or holds_open(self.qemu, self.fifo))
+
+    def outcome(self, keep_reader=False):
+        """Waits for the save's reply, then (unless keep_reader) lets qemu's blocked write fail."""
+        try:
+            pump_until(lambda: self.result)
+        finally:
+            if not keep_reader:
+                self.close()
+        return self.result
+
+    def close(self):
+        if self.reader is not None:
+            os.close(self.reader)  # qemu's blocked write fails (EPIPE): its migration thread ends
+            self.reader = None
+
+
+def test_a_stalled_save_is_cancelled_the_guest_resumed_and_no_shell_involved(stall_bus, workdir, guest_files):
+    bus = stall_bus
+    save = StalledSave(bus, "stall", workdir, guest_files)
+    conn, dom, serial, fifo = save.conn, save.dom, save.serial, save.fifo
+
+    # While the stream is under way: qemu holds the image itself (passed by getfd), and no shell,
+    # cat or tail runs for it, under qemu or under virtbusd.
+    assert not save.result, save.result
+    assert holds_open(save.qemu, fifo)
+    assert tuple(dom.GetState(0))[0] == PAUSED
+    spawned = children(save.qemu) + children(bus.daemon_pid)
+    assert not [c for c in spawned if c[1] in SHELLS], spawned
+
+    result = save.outcome(keep_reader=True)
+    image = os.path.join(workdir, "stall.img")
+    try:
+        assert len(result) == 1 and result[0] != "saved", result
+        assert "Timed out during operation: domain save job: the migration stream to '%s' made no progress " \
+               "for %d ms (VIRTBUS_QEMU_MIGRATE_TIMEOUT_MS); cancelled" % (fifo, MIGRATE_TIMEOUT_MS) in result[0], \
+            result
+        assert not os.path.exists(fifo)  # the partial image is gone
+        assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_SAVE_CANCELED)  # running again, as it was
+        # qemu's writer stays blocked while the pipe is full: its migration is still cancelling.
+        message = error_of(lambda: dom.Save(image, "", 0))
+        assert "unable to execute QEMU command 'migrate': There's a migration process in progress" in message, \
+            message
+        assert not os.path.exists(image) and tuple(dom.GetState(0)) == (RUNNING, RUNNING_SAVE_CANCELED)
+    finally:
+        save.close()
+
+    # qemu is sound: once its cancelled stream has ended, the guest saves and restores.
+    for _ in range(100):
+        try:
+            dom.Save(image, "", 0)
+            break
+        except dbus.DBusException as e:
+            assert "migration" in e.get_dbus_message(), e.get_dbus_message()  # still cancelling
+            poll_until(lambda: False, 0.05)
+    assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_SAVED)
+    # qemu wrote from the descriptor's offset: its stream (magic "QEVM") right after our header.
+    with open(image, "rb") as f:
+        head = f.read(64)
+        xml_len = struct.unpack("<I", head[20:24])[0]
+        f.seek(64 + xml_len)
+        assert head[:16] == b"VirtbusQemuSave\n" and f.read(4) == b"QEVM"
+    conn.DomainRestore(image, "", 0)
+    assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_RESTORED)
+    dom.Shutdown(0)
+    assert wait_for_state(dom, SHUTOFF, 30) == (SHUTOFF, SHUTOFF_SHUTDOWN)
+    text = open(serial, errors="replace").read()
+    assert POWERDOWN in text and READY not in text, text  # the same guest, not a second boot
+
+
+def test_a_paused_guest_stays_paused_after_a_stalled_save(stall_bus, workdir, guest_files):
+    save = StalledSave(stall_bus, "still", workdir, guest_files, suspend=True)
+    result = save.outcome()
+    assert "made no progress" in result[0], result
+    assert tuple(save.dom.GetState(0)) == (PAUSED, 1)  # paused by the user, as before the save
+    save.dom.Destroy(0)
+
+
+def test_qemu_dying_mid_save_leaves_shutoff_crashed_and_no_image(bus, workdir, guest_files):
+    save = StalledSave(bus, "doomed", workdir, guest_files)
+    assert not save.result, save.result
+    os.kill(save.qemu, 9)  # the qemu this test's domain runs, nobody else's
+    result = save.outcome()
+    # Whether the monitor's end of file or the reaped exit is noticed first, the same words.
+    assert result == ["operation failed: domain save job: unexpectedly failed"], result
+    assert tuple(save.dom.GetState(0)) == (SHUTOFF, SHUTOFF_CRASHED)
+    assert not os.path.exists(save.fifo)
+    assert not save.dom.HasManagedSaveImage(0)
+
+
+def test_a_save_target_that_would_block_the_daemon_is_refused(bus, workdir, guest_files):
+    """A FIFO nobody reads: opening it for writing would wait forever; it is refused at once."""
+    conn = connect(bus)
+    path, dom, serial = boot(conn, bus, "fifo", guest_files, workdir)
+    fifo = os.path.join(workdir, "noreader.fifo")
+    os.mkfifo(fifo)
+    message = error_of(lambda: dom.Save(fifo, "", 0))
+    assert "Failed to create domain save file '%s'" % fifo in message and "No such device or address" in message, \
+        message
+    assert tuple(dom.GetState(0))[0] == RUNNING
+    message = error_of(lambda: conn.DomainRestore(fifo, "", 0))
+    assert "is not a regular file" in message, message
+    dom.Destroy(0)

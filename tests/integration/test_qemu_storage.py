@@ -2,7 +2,8 @@
 real in the test's --qemu-root: the default pool, define/build/start/refresh/destroy/delete/
 undefine with their events, volumes made and read with qemu-img, the refusals (names leaving the
 directory, duplicates, files already there, too large), and the tiny guest booted with a qcow2
-volume of a pool as its disk."""
+volume of a pool as its disk. Volumes are built on the loop (a clone held at a gate while other
+calls answer), and pool targets must lie under the storage roots."""
 import json
 import os
 import shutil
@@ -356,3 +357,242 @@ def test_pools_and_volumes_survive_a_daemon_restart(private_bus, workdir):
             status = d.stop()
         assert status == 0 and "AddressSanitizer" not in d.log(), d.log()
     assert states[0] == states[1] == (["kept", "transient"], ["v.qcow2"], False, True)
+
+
+# --- volumes built on the loop (qemu_storage_build.c) -----------------------------------------
+
+GiB = 1024 * MiB
+
+
+def gated_qemu_img(workdir):
+    """A qemu-img first in the daemon's PATH that holds every `convert` until the gate file
+    exists, then runs the real one: a clone that lasts exactly as long as the test wants, so the
+    order of the replies proves the loop is free, whatever the machine's speed."""
+    bindir = os.path.join(workdir, "bin")
+    os.makedirs(bindir, exist_ok=True)
+    gate, pidfile = os.path.join(workdir, "gate"), os.path.join(workdir, "convert.pid")
+    with open(os.path.join(bindir, "qemu-img"), "w") as f:
+        f.write('#!/bin/sh\nif [ "$1" = convert ]; then\n    echo $$ > %s\n'
+                '    while [ ! -e %s ]; do sleep 0.02; done\nfi\nexec %s "$@"\n'
+                % (pidfile, gate, shutil.which("qemu-img")))
+    os.chmod(os.path.join(bindir, "qemu-img"), 0o755)
+    return {"PATH": bindir + os.pathsep + os.environ["PATH"]}, gate, pidfile
+
+
+def iterate_until(condition, rounds=4000):
+    from gi.repository import GLib
+    context = GLib.MainContext.default()
+    for _ in range(rounds):
+        if condition():
+            return True
+        context.iteration(False) or time.sleep(0.005)
+    return condition()
+
+
+def big_source(bus, pool, target):
+    """A 4 GiB qcow2 volume with 1 MiB of data at its start (the rest sparse)."""
+    src = pool.StorageVolCreateXML(vol_xml("src.qcow2", 4 * GiB, "qcow2", 0), 0)
+    subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 1M", os.path.join(target, "src.qcow2")],
+                   check=True, capture_output=True)
+    return src, str(prop(bus, src, "org.libvirt.StorageVol", "Key"))
+
+
+def test_clone_runs_on_the_loop_while_other_calls_answer(private_bus, workdir):
+    from conftest import Daemon
+    env, gate, pidfile = gated_qemu_img(workdir)
+    d = Daemon(private_bus, workdir, env=env).start()
+    bus = dbus.bus.BusConnection(private_bus.address)
+    try:
+        conn = connect(bus)
+        path, pool = started_pool(bus, workdir, "big")
+        other_path, other = started_pool(bus, workdir, "other")
+        target = os.path.join(workdir, "big")
+        src, src_key = big_source(bus, pool, target)
+
+        order = []
+        pool.StorageVolCreateXMLFrom(vol_xml("big.raw", 4 * GiB, "raw", 0), src_key, 0,
+                                     reply_handler=lambda p: order.append(("clone", str(p))),
+                                     error_handler=lambda e: order.append(("clone failed", str(e))))
+        # Sent after the clone on the same connection, so the daemon reads them after it.
+        pool.ListStorageVolumes(0, reply_handler=lambda v: order.append(("list", sorted(map(str, v)))),
+                                error_handler=lambda e: order.append(("list failed", str(e))))
+        other.GetInfo(reply_handler=lambda info: order.append(("other pool", int(info[0]))),
+                      error_handler=lambda e: order.append(("other failed", str(e))))
+        conn.ListDomains(0, reply_handler=lambda d: order.append(("domains", len(d))),
+                         error_handler=lambda e: order.append(("domains failed", str(e))))
+        assert iterate_until(lambda: len(order) >= 3)
+        # The clone cannot end before the gate opens: the three answered while it ran.
+        big = pool.StorageVolLookupByName("big.raw")
+        assert [o[0] for o in order] == ["list", "other pool", "domains"], order
+        assert order[0][1] == sorted([str(src), str(big)]) and order[1][1] == 2
+        assert iterate_until(lambda: os.path.exists(pidfile))  # the wrapper runs, held at the gate
+
+        # Listed and marked as being built: what would change it, or its pool, is refused.
+        vol = vol_iface(bus, big)
+        assert vol.GetInfo(0)[1] == 4 * GiB
+        for call in (lambda: vol.Delete(0), lambda: vol.Resize(8 * GiB, 0), lambda: vol.Wipe(0, 0),
+                     lambda: pool.StorageVolCreateXMLFrom(vol_xml("again", MiB), str(
+                         prop(bus, big, "org.libvirt.StorageVol", "Key")), 0)):
+            assert "volume 'big.raw' is still being allocated." in refused(call)
+        assert "volume 'src.qcow2' is still in use." in refused(lambda: vol_iface(bus, src).Delete(0))
+        assert "volume 'src.qcow2' is still in use." in refused(lambda: vol_iface(bus, src).Resize(8 * GiB, 0))
+        for call in (pool.Destroy, lambda: pool.Refresh(0)):
+            assert "pool 'big' has asynchronous jobs running." in refused(call)
+        # Another volume of the same pool is made meanwhile.
+        pool.StorageVolCreateXML(vol_xml("side.qcow2", MiB, "qcow2"), 0)
+        assert len(order) == 3
+
+        open(gate, "w").close()
+        assert iterate_until(lambda: len(order) == 4)
+        assert order[3] == ("clone", str(big)), order
+        info = img_info(os.path.join(target, "big.raw"))
+        assert (info["format"], info["virtual-size"]) == ("raw", 4 * GiB)
+        with open(os.path.join(target, "big.raw"), "rb") as f:
+            assert f.read(MiB) == b"\x5a" * MiB and f.read(MiB) == b"\0" * MiB
+        # Built: the refusals are over.
+        vol.Resize(5 * GiB, 0)
+        assert img_info(os.path.join(target, "big.raw"))["virtual-size"] == 5 * GiB
+        vol_iface(bus, src).Delete(0)
+        pool.Refresh(0)
+        pool.Destroy()
+        other.Destroy()
+    finally:
+        open(gate, "w").close()  # a daemon stuck in the clone (the bug) can stop
+        bus.close()
+        status = d.stop()
+    assert status == 0 and "AddressSanitizer" not in d.log(), d.log()
+
+
+def test_daemon_stop_kills_a_running_clone_and_removes_its_file(private_bus, workdir):
+    from conftest import Daemon
+    env, gate, pidfile = gated_qemu_img(workdir)
+    d = Daemon(private_bus, workdir, env=env).start()
+    bus = dbus.bus.BusConnection(private_bus.address)
+    try:
+        path, pool = started_pool(bus, workdir, "stopped")
+        target = os.path.join(workdir, "stopped")
+        src, src_key = big_source(bus, pool, target)
+        answers = []
+        pool.StorageVolCreateXMLFrom(vol_xml("never.raw", 4 * GiB, "raw", 0), src_key, 0,
+                                     reply_handler=answers.append, error_handler=answers.append)
+        assert iterate_until(lambda: os.path.exists(pidfile) and open(pidfile).read().strip())
+        child = int(open(pidfile).read())
+        assert os.path.exists(os.path.join(target, "never.raw"))
+        status = d.stop()
+    finally:
+        bus.close()
+        if d.proc.poll() is None:  # a daemon stuck in the clone (the bug) can stop
+            open(gate, "w").close()
+            d.stop()
+    assert status == 0 and "AddressSanitizer" not in d.log(), d.log()
+    assert not os.path.exists("/proc/%d" % child), "qemu-img %d outlived the daemon" % child
+    assert sorted(os.listdir(target)) == ["src.qcow2"]
+    assert not any(isinstance(a, dbus.ObjectPath) for a in answers), answers  # never a volume
+
+
+def test_failed_builds_remove_the_file_and_the_volume(bus, workdir):
+    path, pool = started_pool(bus, workdir, "fails")
+    target = os.path.join(workdir, "fails")
+    # qemu-img itself refuses (after creating the file): the file and the volume go.
+    assert "The image size is too large for file format 'vpc'" in refused(
+        lambda: pool.StorageVolCreateXML(vol_xml("huge.vpc", 3 * 1024 * GiB, "vpc", 0), 0))
+    # A clone whose source no longer is what the pool read: convert fails the same way.
+    src = pool.StorageVolCreateXML(vol_xml("was.qcow2", MiB, "qcow2"), 0)
+    with open(os.path.join(target, "was.qcow2"), "wb") as f:
+        f.write(b"not an image" * 100)
+    assert "qemu-img convert failed" in refused(lambda: pool.StorageVolCreateXMLFrom(
+        vol_xml("copy.raw", MiB), str(prop(bus, src, "org.libvirt.StorageVol", "Key")), 0))
+    assert sorted(os.listdir(target)) == ["was.qcow2"]
+    assert [str(p) for p in pool.ListStorageVolumes(0)] == [str(src)]
+    # Sparse: a capacity beyond the free space is fine when the allocation fits (libvirt's
+    # dir pools are thin); the allocation is what is checked.
+    free = pool.GetInfo()[3]
+    pool.StorageVolCreateXML(vol_xml("thin.raw", free + GiB, "raw", 0), 0)
+    assert img_info(os.path.join(target, "thin.raw"))["virtual-size"] == free + GiB
+
+
+# --- storage roots (qemu_storage_roots.c) ------------------------------------------------------
+
+def run_daemon(private_bus, workdir, *args, env=None):
+    from conftest import Daemon
+    d = Daemon(private_bus, workdir, extra_args=args, env=dict({"HOME": os.path.join(workdir, "home")}, **(env or {})))
+    return d.start(), dbus.bus.BusConnection(private_bus.address)
+
+
+def stop_daemon(d, bus):
+    bus.close()
+    status = d.stop()
+    assert status == 0 and "AddressSanitizer" not in d.log() and "runtime error:" not in d.log(), d.log()
+
+
+def test_pool_targets_outside_the_storage_roots_are_refused(private_bus, workdir):
+    os.symlink("/etc", os.path.join(workdir, "to-etc"))
+    d, bus = run_daemon(private_bus, workdir)
+    try:
+        conn = connect(bus)
+        storage = os.path.join(workdir, "qemu", "etc", "qemu", "storage")
+        before = (sorted(os.listdir(storage)), conn.ListStoragePools(0))
+        for target, shown in (("/etc/virtbus-pool", "'/etc/virtbus-pool' is"),
+                              (workdir + "/../../etc/virtbus-pool", "(resolved '/etc/virtbus-pool')"),
+                              (os.path.join(workdir, "to-etc", "virtbus-pool"), "(resolved '/etc/virtbus-pool')")):
+            for call in (conn.StoragePoolDefineXML, conn.StoragePoolCreateXML):
+                message = refused(lambda: call(pool_xml("out", target), 0))
+                assert "storage pool target path" in message and shown in message, message
+                # The roots are named: the session's defaults and the default pool's directory.
+                assert "outside the storage roots: %s, " % os.path.join(workdir, "home") in message, message
+                assert os.path.join(workdir, "qemu", "lib", "images") in message and "storage_roots" in message
+        assert (sorted(os.listdir(storage)), conn.ListStoragePools(0)) == before
+        assert not os.path.exists("/etc/virtbus-pool")
+        # Under a root (the test's directory is under /tmp or $TMPDIR): defined as before.
+        started_pool(bus, workdir, "inside")[1].Destroy()
+    finally:
+        stop_daemon(d, bus)
+
+
+def test_configured_storage_roots_limit_define_build_and_start(private_bus, workdir):
+    allowed = os.path.join(workdir, "allowed")
+    # Defined under the defaults, then the roots narrow: the pool stays listed and is refused at start.
+    d, bus = run_daemon(private_bus, workdir)
+    try:
+        connect(bus).StoragePoolDefineXML(pool_xml("before", os.path.join(workdir, "before")), 0)
+    finally:
+        stop_daemon(d, bus)
+    config = os.path.join(workdir, "virtbusd.conf")
+    with open(config, "w") as f:
+        f.write("storage_roots = /nowhere\nstorage_roots = %s\n" % allowed)  # the last line wins
+    d, bus = run_daemon(private_bus, workdir, "--config", config)
+    try:
+        conn = connect(bus)
+        message = refused(lambda: conn.StoragePoolDefineXML(pool_xml("x", os.path.join(workdir, "x")), 0))
+        assert "outside the storage roots: %s, %s " % (allowed, os.path.join(workdir, "qemu", "lib", "images")) \
+            in message, message
+        path = conn.StoragePoolDefineXML(pool_xml("in", os.path.join(allowed, "in")), 0)
+        pool_iface(bus, path).Build(0)
+        pool_iface(bus, path).Create(0)
+        before = pool_iface(bus, conn.StoragePoolLookupByName("before"))
+        for call in (lambda: before.Build(0), lambda: before.Create(0)):
+            assert "'%s' is outside the storage roots" % os.path.join(workdir, "before") in refused(call)
+        assert not os.path.exists(os.path.join(workdir, "before"))
+        before.Undefine()
+        # The default pool always is under the roots.
+        assert prop(bus, conn.StoragePoolLookupByName("default"), "org.libvirt.StoragePool", "Active")
+    finally:
+        stop_daemon(d, bus)
+    # --storage-roots replaces the file's; none leaves only the default pool's directory.
+    d, bus = run_daemon(private_bus, workdir, "--config", config, "--storage-roots", "none")
+    try:
+        assert "outside the storage roots: %s (" % os.path.join(workdir, "qemu", "lib", "images") in refused(
+            lambda: connect(bus).StoragePoolCreateXML(pool_xml("y", os.path.join(allowed, "y")), 0))
+    finally:
+        stop_daemon(d, bus)
+
+
+def test_a_relative_storage_root_stops_the_daemon(workdir):
+    from conftest import VIRTBUSD
+    config = os.path.join(workdir, "bad.conf")
+    with open(config, "w") as f:
+        f.write("storage_roots = /srv, images\n")
+    r = subprocess.run([VIRTBUSD, "--session", "--config", config], capture_output=True, text=True, timeout=10)
+    assert r.returncode != 0 and "%s:1: storage root 'images' must be an absolute path" % config in r.stderr, r.stderr
+    r = subprocess.run([VIRTBUSD, "--session", "--storage-roots", "rel"], capture_output=True, text=True, timeout=10)
+    assert r.returncode != 0 and "--storage-roots: storage root 'rel' must be an absolute path" in r.stderr, r.stderr

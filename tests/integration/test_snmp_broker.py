@@ -2,6 +2,7 @@
 virtbusd hosts in one table, each row naming its host, and follows both hosts' events."""
 import os
 
+import dbus
 import pytest
 
 from snmp_env import VIRTBUS_COLUMNS, VIRTBUS_ENTRY, STATES, Bridge, get_cell, wait_for, walk_table
@@ -72,3 +73,38 @@ def test_broker_outage_is_survived(broker_bridge, snmpd, broker, hosts):  # noqa
     domain_iface(hosts[0].dbus, path).Create(0)
     wait_for(lambda: get_cell(target, uuid_a, "state") == STATES["running"], timeout=60, what="the start after the outage")
     assert "lost" in broker_bridge.log()
+
+
+QEMU_XML = ("<domain type='qemu'><name>{name}</name><uuid>{uuid}</uuid><memory>65536</memory><vcpu>1</vcpu>"
+            "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>")
+
+
+def test_a_host_serving_two_connections_has_two_agents_and_each_domain_its_own_rows_and_events(
+        workdir, snmpd, broker):  # noqa: F811
+    # One virtbusd with `amqp_serve = all`: the test connection's agent virtbus.org:virtbusd:host-c
+    # and the QEMU connection's host-c@qemu-session. A domain defined on the QEMU connection is
+    # announced on the host's one event stream with its uri; the bridge must ask the QEMU agent
+    # for it (the test agent does not know it) and name its row after that agent.
+    host = Host("host-c", broker, extra=["--amqp-serve", "all"])
+    bridge = Bridge(workdir, snmpd, broker.url, ["--amqp-broker-profile", "rabbitmq"]).start()
+    try:
+        target = snmpd.target()
+        uuid_t, uuid_q = "c3c3c3c3-0000-4000-8000-00000000000c", "c3c3c3c3-0000-4000-8000-0000000000cc"
+        # Both agents located and their (empty) domains loaded before anything is defined: the
+        # rows can then only come from the events.
+        wait_for(lambda: all("domains of %s reloaded" % a in bridge.log()
+                             for a in ("host-c", "host-c@qemu-session")), timeout=30, what="both agents reloaded")
+        connect_iface(host.dbus).DomainDefineXML(XML.format(name="on-test", uuid=uuid_t))
+        qemu = dbus.Interface(host.dbus.get_object("org.libvirt", "/org/libvirt/QEMU"), "org.libvirt.Connect")
+        qemu.DomainDefineXML(QEMU_XML.format(name="on-qemu", uuid=uuid_q))
+
+        def hosts_of_rows():
+            table = walk_table(target, check=False, entry=VIRTBUS_ENTRY, columns=VIRTBUS_COLUMNS)
+            return {u: r["host"] for u, r in table.items() if u in (uuid_t, uuid_q) and "host" in r}
+
+        seen = wait_for(lambda: len(hosts_of_rows()) == 2 and hosts_of_rows(), timeout=30, what="both domains' rows")
+        assert seen == {uuid_t: "host-c", uuid_q: "host-c@qemu-session"}
+        assert get_cell(target, uuid_q, "name") == "on-qemu"
+    finally:
+        bridge.stop()
+        host.close()

@@ -80,13 +80,34 @@ static void test_device_deleted_names_the_alias(void **state)
 {
     struct mapped m = map("DEVICE_DELETED", "{\"device\":\"virtio-disk1\",\"path\":\"/machine/peripheral/virtio-disk1\"}", true);
     struct mapped anonymous = map("DEVICE_DELETED", "{\"path\":\"/machine/peripheral-anon/device[0]\"}", true);
+    struct mapped vcpu = map("DEVICE_DELETED", "{\"device\":\"vcpu2\",\"path\":\"/machine/peripheral/vcpu2\"}", true);
 
+    assert_int_equal(vcpu.n, 0); /* libvirt announces no device removal for a vCPU */
+    json_object_put(vcpu.data);
     assert_int_equal(m.n, 1);
     assert_int_equal(m.out[0].id, VB_DOMAIN_EVENT_ID_DEVICE_REMOVED);
     assert_string_equal(m.out[0].payload.device.dev_alias, "virtio-disk1");
     assert_int_equal(anonymous.n, 0);
     json_object_put(m.data);
     json_object_put(anonymous.data);
+}
+
+static void test_tray_moved_names_the_device_id(void **state)
+{
+    struct mapped open = map("DEVICE_TRAY_MOVED", "{\"device\":\"\",\"id\":\"ide0-1-0\",\"tray-open\":true}", true);
+    struct mapped closed = map("DEVICE_TRAY_MOVED", "{\"device\":\"drive-ide0-1-0\",\"tray-open\":false}", true);
+    struct mapped bad = map("DEVICE_TRAY_MOVED", "{\"id\":\"ide0-1-0\"}", true);
+
+    assert_int_equal(open.n, 1);
+    assert_int_equal(open.out[0].id, VB_DOMAIN_EVENT_ID_TRAY_CHANGE);
+    assert_string_equal(open.out[0].payload.tray_change.dev_alias, "ide0-1-0");
+    assert_int_equal(open.out[0].payload.tray_change.reason, 0);
+    assert_string_equal(closed.out[0].payload.tray_change.dev_alias, "drive-ide0-1-0");
+    assert_int_equal(closed.out[0].payload.tray_change.reason, 1);
+    assert_int_equal(bad.n, 0);
+    json_object_put(open.data);
+    json_object_put(closed.data);
+    json_object_put(bad.data);
 }
 
 static void test_balloon_in_kib_and_rtc_in_seconds(void **state)
@@ -174,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_shutdown_detail_says_who),
         cmocka_unit_test(test_reset_is_reboot_and_panic_is_crashed),
         cmocka_unit_test(test_device_deleted_names_the_alias),
+        cmocka_unit_test(test_tray_moved_names_the_device_id),
         cmocka_unit_test(test_balloon_in_kib_and_rtc_in_seconds),
         cmocka_unit_test(test_watchdog_action_and_its_pause),
         cmocka_unit_test(test_block_io_error_reason_and_pause),

@@ -1,0 +1,90 @@
+/* A running domain's network interfaces: the names of their taps in the live definition, and
+ * their counters in GetStats, as libvirt's qemuDomainGetStatsInterface. */
+#include <stdio.h>
+#include <string.h>
+
+#include "drivers/qemu/qemu_domain_private.h"
+#include "drivers/qemu/qemu_tap.h"
+#include "util/log.h"
+#include "util/macros.h"
+
+static struct vb_device_def *nth_interface(const struct vb_domain_def *def, size_t n)
+{
+    for (size_t i = 0; i < def->n_devices; i++)
+        if (def->devices[i]->kind == VB_DEVICE_INTERFACE && n-- == 0)
+            return def->devices[i];
+    return NULL;
+}
+
+void qemu_dom_copy_tap_names(struct qemu_dom *dom)
+{
+    const struct vb_domain_def *started = dom->proc ? qemu_process_def(dom->proc) : NULL;
+    struct vb_domain_def *live = dom->obj->def;
+
+    /* qemu started from a copy of the live definition: the same interfaces in the same order. */
+    for (size_t n = 0; started; n++) {
+        const struct vb_device_def *from = nth_interface(started, n);
+        struct vb_device_def *to = nth_interface(live, n);
+        struct vb_error err = VB_ERROR_INIT;
+
+        if (!from || !to)
+            return;
+        if (!from->target_dev || (to->target_dev && streq(to->target_dev, from->target_dev)))
+            continue;
+        if (vb_device_def_set_child_attribute(to, "target", "dev", from->target_dev, &err) < 0) {
+            vb_log_warning("domain '%s': cannot record tap '%s': %s", live->name, from->target_dev,
+                           vb_error_message(&err));
+            vb_error_clear(&err);
+        }
+    }
+}
+
+static int add_counter(struct vb_typed_params *out, size_t i, const char *name, int64_t value, struct vb_error *err)
+{
+    if (value < 0)
+        return 0;
+    return vb_typed_params_add_ullong(out, err, (unsigned long long) value, "net.%zu.%s", i, name);
+}
+
+static int add_counters(struct vb_typed_params *out, size_t i, const struct qemu_tap_stats *s, struct vb_error *err)
+{
+    const struct {
+        const char *name;
+        int64_t value;
+    } counters[] = {
+        { "rx.bytes", s->rx_bytes }, { "rx.pkts", s->rx_packets }, { "rx.errs", s->rx_errs },
+        { "rx.drop", s->rx_drop },   { "tx.bytes", s->tx_bytes }, { "tx.pkts", s->tx_packets },
+        { "tx.errs", s->tx_errs },   { "tx.drop", s->tx_drop },
+    };
+
+    for (size_t c = 0; c < ARRAY_SIZE(counters); c++)
+        if (add_counter(out, i, counters[c].name, counters[c].value, err) < 0)
+            return -1;
+    return 0;
+}
+
+/* net.count, and for each interface with a host device (a tap: user-mode networking has none)
+ * its name and, when the host lists it, its counters. Nothing for a domain that is not running. */
+int qemu_stats_interfaces(const struct vb_domain_obj *obj, struct vb_typed_params *out, struct vb_error *err)
+{
+    size_t count = 0;
+
+    if (!vb_domain_obj_is_active(obj))
+        return 0;
+    while (nth_interface(obj->def, count))
+        count++;
+    if (vb_typed_params_add_uint(out, err, (unsigned int) count, "net.count") < 0)
+        return -1;
+    for (size_t i = 0; i < count; i++) {
+        const struct vb_device_def *dev = nth_interface(obj->def, i);
+        struct qemu_tap_stats stats;
+
+        if (!dev->target_dev)
+            continue;
+        if (vb_typed_params_add_string(out, err, dev->target_dev, "net.%zu.name", i) < 0)
+            return -1;
+        if (qemu_tap_read_stats(dev->target_dev, &stats) == 0 && add_counters(out, i, &stats, err) < 0)
+            return -1;
+    }
+    return 0;
+}
