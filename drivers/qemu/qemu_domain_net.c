@@ -1,42 +1,66 @@
-/* A running domain's network interfaces: the names of their taps in the live definition, and
- * their counters in GetStats, as libvirt's qemuDomainGetStatsInterface. */
+/* What a started qemu named, copied into the live definition (taps of ethernet interfaces, ptys
+ * of serial ports and consoles), and the interfaces' counters in GetStats, as libvirt's
+ * qemuDomainGetStatsInterface. */
 #include <stdio.h>
 #include <string.h>
 
+#include "conf/domain_view.h"
 #include "drivers/qemu/qemu_domain_private.h"
 #include "drivers/qemu/qemu_tap.h"
 #include "util/log.h"
 #include "util/macros.h"
 
-static struct vb_device_def *nth_interface(const struct vb_domain_def *def, size_t n)
+static void copy_tap_name(const struct vb_device_def *from, struct vb_device_def *to, struct vb_error *err)
+{
+    if (from->target_dev && !(to->target_dev && streq(to->target_dev, from->target_dev)))
+        vb_device_def_set_child_attribute(to, "target", "dev", from->target_dev, err);
+}
+
+/* A pty's path: <source path> (and a console's tty=). */
+static void copy_pty_path(const struct vb_device_def *from, struct vb_device_def *to, struct vb_error *err)
+{
+    _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(from, err);
+    const char *path = el ? vb_xml_element_attr(vb_xml_element_child(el, "source"), "path") : NULL;
+    const char *tty = el ? vb_xml_element_attr(el, "tty") : NULL;
+
+    if (!path || !from->type || !streq(from->type, "pty"))
+        return;
+    if (vb_device_def_set_child_attribute(to, "source", "path", path, err) == 0 && tty)
+        vb_device_def_set_attribute(to, "tty", tty, err);
+}
+
+static struct vb_device_def *nth_of_kind(const struct vb_domain_def *def, enum vb_device_kind kind, size_t n)
 {
     for (size_t i = 0; i < def->n_devices; i++)
-        if (def->devices[i]->kind == VB_DEVICE_INTERFACE && n-- == 0)
+        if (def->devices[i]->kind == kind && n-- == 0)
             return def->devices[i];
     return NULL;
 }
 
-void qemu_dom_copy_tap_names(struct qemu_dom *dom)
+void qemu_dom_copy_runtime_names(struct qemu_dom *dom)
 {
+    static const enum vb_device_kind kinds[] = { VB_DEVICE_INTERFACE, VB_DEVICE_SERIAL, VB_DEVICE_CONSOLE };
     const struct vb_domain_def *started = dom->proc ? qemu_process_def(dom->proc) : NULL;
     struct vb_domain_def *live = dom->obj->def;
 
-    /* qemu started from a copy of the live definition: the same interfaces in the same order. */
-    for (size_t n = 0; started; n++) {
-        const struct vb_device_def *from = nth_interface(started, n);
-        struct vb_device_def *to = nth_interface(live, n);
-        struct vb_error err = VB_ERROR_INIT;
+    /* qemu started from a copy of the live definition: the same devices in the same order. */
+    for (size_t k = 0; started && k < ARRAY_SIZE(kinds); k++)
+        for (size_t n = 0;; n++) {
+            const struct vb_device_def *from = nth_of_kind(started, kinds[k], n);
+            struct vb_device_def *to = nth_of_kind(live, kinds[k], n);
+            struct vb_error err = VB_ERROR_INIT;
 
-        if (!from || !to)
-            return;
-        if (!from->target_dev || (to->target_dev && streq(to->target_dev, from->target_dev)))
-            continue;
-        if (vb_device_def_set_child_attribute(to, "target", "dev", from->target_dev, &err) < 0) {
-            vb_log_warning("domain '%s': cannot record tap '%s': %s", live->name, from->target_dev,
-                           vb_error_message(&err));
-            vb_error_clear(&err);
+            if (!from || !to)
+                break;
+            if (kinds[k] == VB_DEVICE_INTERFACE)
+                copy_tap_name(from, to, &err);
+            else
+                copy_pty_path(from, to, &err);
+            if (vb_error_is_set(&err)) {
+                vb_log_warning("domain '%s': cannot record a runtime name: %s", live->name, vb_error_message(&err));
+                vb_error_clear(&err);
+            }
         }
-    }
 }
 
 static int add_counter(struct vb_typed_params *out, size_t i, const char *name, int64_t value, struct vb_error *err)
@@ -71,12 +95,12 @@ int qemu_stats_interfaces(const struct vb_domain_obj *obj, struct vb_typed_param
 
     if (!vb_domain_obj_is_active(obj))
         return 0;
-    while (nth_interface(obj->def, count))
+    while (nth_of_kind(obj->def, VB_DEVICE_INTERFACE, count))
         count++;
     if (vb_typed_params_add_uint(out, err, (unsigned int) count, "net.count") < 0)
         return -1;
     for (size_t i = 0; i < count; i++) {
-        const struct vb_device_def *dev = nth_interface(obj->def, i);
+        const struct vb_device_def *dev = nth_of_kind(obj->def, VB_DEVICE_INTERFACE, i);
         struct qemu_tap_stats stats;
 
         if (!dev->target_dev)

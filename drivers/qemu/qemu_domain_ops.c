@@ -89,7 +89,7 @@ static void on_ready(struct qemu_process *proc, bool running, void *userdata)
     }
     conn->next_id++;
     dom->running = running;
-    qemu_dom_copy_tap_names(dom);
+    qemu_dom_copy_runtime_names(dom);
     qemu_dom_save_status(dom);
     qemu_balloon_start(dom);
     qemu_dom_hooks_started(dom, announce_start);

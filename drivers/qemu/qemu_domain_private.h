@@ -137,6 +137,7 @@ int qemu_managed_save_start(struct qemu_conn *conn, struct vb_call *call, struct
                             unsigned int flags);
 
 /* qemu_domain_net.c: after the start, the live definition names the taps qemu was given
- * (<target dev='vnet0'/>); GetStats' net.* of a running domain. */
-void qemu_dom_copy_tap_names(struct qemu_dom *dom);
+ * (<target dev='vnet0'/>) and the ptys it opened (<source path='/dev/pts/N'/>, a console's
+ * tty=); GetStats' net.* of a running domain. */
+void qemu_dom_copy_runtime_names(struct qemu_dom *dom);
 int qemu_stats_interfaces(const struct vb_domain_obj *obj, struct vb_typed_params *out, struct vb_error *err);

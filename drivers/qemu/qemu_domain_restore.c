@@ -72,7 +72,7 @@ static void restore_done(struct qemu_save_op *op)
     }
     conn->next_id++;
     dom->running = !paused;
-    qemu_dom_copy_tap_names(dom);
+    qemu_dom_copy_runtime_names(dom);
     if (op->managed_start) { /* libvirt removes the image once the domain runs from it */
         if (unlink(op->path) < 0 && errno != ENOENT)
             vb_log_warning("Failed to remove the managed state %s: %s", op->path, strerror(errno));

@@ -49,6 +49,13 @@ char *qemu_process_log_last_line(const char *log_path, long long from);
 /* Removes the socket, pidfile and live XML. */
 void qemu_process_remove_files(const struct qemu_process *proc);
 
+/* qemu_process_pty.c: the pty paths of query-chardev's answer (chardevs) into def's pty serial
+ * ports (<source path>) and the consoles on them (tty= too). */
+int qemu_pty_paths_apply(struct vb_domain_def *def, struct json_object *chardevs, struct vb_error *err);
+/* Before the guest runs: when def has a pty serial port, query-chardev, the paths into proc->def
+ * and the live XML, then `then`; otherwise `then` at once. A failure abandons the start. */
+int qemu_process_read_ptys(struct qemu_process *proc, void (*then)(struct qemu_process *proc), struct vb_error *err);
+
 /* qemu_process_spawn.c: forks and execs argv in a new session, stdin /dev/null, stdout and
  * stderr to log_fd, pass_fds[i] (those >= 0) as fd QEMU_TAP_FD_BASE + i, nothing else open.
  * The caller keeps its fds. Returns the pid, or -1 with err. */

@@ -28,7 +28,7 @@ static void on_cont(struct qmp_monitor *mon, const struct qmp_reply *reply, void
     qemu_process_become_ready(proc, true);
 }
 
-static void after_handshake(struct qemu_process *proc)
+static void continue_start(struct qemu_process *proc)
 {
     struct vb_error err = VB_ERROR_INIT;
 
@@ -37,6 +37,16 @@ static void after_handshake(struct qemu_process *proc)
         return;
     }
     if (qmp_monitor_send(proc->mon, "cont", NULL, proc->monitor_timeout_usec, on_cont, proc, &err) < 0) {
+        qemu_process_abandon(proc, &err);
+        vb_error_clear(&err);
+    }
+}
+
+static void after_handshake(struct qemu_process *proc)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (qemu_process_read_ptys(proc, continue_start, &err) < 0) {
         qemu_process_abandon(proc, &err);
         vb_error_clear(&err);
     }
