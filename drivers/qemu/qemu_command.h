@@ -6,6 +6,9 @@
 
 #include "conf/domain_def.h"
 
+struct json_object;
+struct vb_xml_element;
+
 /* The program run when the XML names no <emulator>. */
 #define QEMU_DEFAULT_EMULATOR "qemu-system-x86_64"
 
@@ -35,6 +38,20 @@ static inline void qemu_argv_freep(char ***argv)
 {
     qemu_argv_free(*argv);
 }
+
+/* A disk's <driver cache='...'> (qemu_disk_driver.c): unset for "default" or none given; else the
+ * device's write-cache and both block nodes' cache.direct and cache.no-flush, as libvirt. */
+struct qemu_disk_cache {
+    bool set, writeback, direct, no_flush;
+};
+
+/* Reads <driver cache discard> (driver may be NULL); an unknown mode is refused with libvirt's
+ * words, prefixed with where ("disk 'vda'"). discard is "unmap", "ignore" or NULL. */
+int qemu_disk_driver_options(const struct vb_xml_element *driver, const char *where, struct qemu_disk_cache *cache,
+                             const char **discard, struct vb_error *err);
+
+/* Adds "cache": {"direct", "no-flush"} to a -blockdev / blockdev-add node when the mode set them. */
+void qemu_disk_cache_add(struct json_object *node, const struct qemu_disk_cache *cache);
 
 /* The bus a disk's target name implies when <target bus> is absent (vd* virtio, hd* ide, sd*
  * scsi), NULL for other names. */

@@ -173,6 +173,8 @@ static const char *const disk_formats[] = { "raw", "qcow2", "qed", "vmdk", "vdi"
 
 struct disk {
     const char *type, *device, *path, *format, *bus, *dev;
+    const char *discard; /* <driver discard>: "unmap", "ignore" or NULL (unmap on the file, as ever) */
+    struct qemu_disk_cache cache;
     bool readonly, cdrom;
     unsigned int boot_order;
     int index;
@@ -184,7 +186,7 @@ static int check_disk_children(const struct vb_xml_element *el, const char *wher
     static const char *const children[] = { "driver", "source", "target", "readonly", "boot", "address", "alias",
                                             NULL };
     static const char *const disk_attrs[] = { "type", "device", NULL };
-    static const char *const driver_attrs[] = { "name", "type", NULL };
+    static const char *const driver_attrs[] = { "name", "type", "cache", "discard", NULL };
     /* tray: the live XML's state of a CD-ROM's tray (qemu starts with it closed, as libvirt) */
     static const char *const target_attrs[] = { "dev", "bus", "tray", NULL };
     const char *type = vb_xml_element_attr(el, "type");
@@ -236,6 +238,8 @@ static int read_disk(const struct vb_xml_element *el, const char *where, struct 
     disk->format = vb_xml_element_attr(driver, "type");
     if (!disk->format)
         disk->format = "raw"; /* libvirt never probes formats */
+    if (qemu_disk_driver_options(driver, where, &disk->cache, &disk->discard, err) < 0)
+        return -1;
     disk->path = vb_xml_element_attr(source, streq(disk->type, "block") ? "dev" : "file");
     if (!disk->path && !disk->cdrom)
         return vb_error_set(err, VB_ERR_XML_ERROR, "%s: a disk needs a source", where);
@@ -281,10 +285,14 @@ static void add_blockdevs(struct qemu_cmd *cmd, const struct disk *disk, unsigne
                                                                                : "file"));
     json_object_object_add(storage, "filename", json_object_new_string(disk->path));
     json_object_object_add(storage, "node-name", json_object_new_string(storage_name));
+    qemu_disk_cache_add(storage, &disk->cache);
     json_object_object_add(storage, "auto-read-only", json_object_new_boolean(1));
-    json_object_object_add(storage, "discard", json_object_new_string("unmap"));
+    json_object_object_add(storage, "discard", json_object_new_string(disk->discard ? disk->discard : "unmap"));
     json_object_object_add(format, "node-name", json_object_new_string(format_name));
     json_object_object_add(format, "read-only", json_object_new_boolean(disk->readonly));
+    qemu_disk_cache_add(format, &disk->cache);
+    if (disk->discard)
+        json_object_object_add(format, "discard", json_object_new_string(disk->discard));
     json_object_object_add(format, "driver", json_object_new_string(disk->format));
     json_object_object_add(format, "file", json_object_new_string(storage_name));
     qemu_cmd_add(cmd, "-blockdev");
@@ -412,6 +420,8 @@ static int add_disk(struct qemu_cmd *cmd, const struct vb_xml_element *el, const
     }
     if (disk.boot_order)
         vb_buf_addf(&buf, ",bootindex=%u", disk.boot_order);
+    if (disk.cache.set)
+        vb_buf_addf(&buf, ",write-cache=%s", disk.cache.writeback ? "on" : "off");
     qemu_cmd_add_buf(cmd, "-device", &buf);
     return 0;
 }

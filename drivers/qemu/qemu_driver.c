@@ -415,4 +415,5 @@ const struct vb_driver vb_qemu_driver = {
     .set_vcpus = qemu_set_vcpus,
     .get_stats = qemu_get_stats,
     .get_block_info = qemu_get_block_info,
+    .interface_addresses = qemu_interface_addresses,
 };

@@ -126,5 +126,8 @@ int qemu_get_stats(void *priv, struct vb_call *call, const unsigned char (*uuids
 /* qemu_block_info.c: GetBlockInfo of a file-backed disk. */
 int qemu_get_block_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,
                         unsigned int flags, struct vb_block_info *info);
+/* qemu_domain_ifaddr.c: InterfaceAddresses (lease: none yet, ARP table, agent: not configured). */
+int qemu_interface_addresses(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int source,
+                             unsigned int flags, struct vb_iface **ifaces, size_t *n);
 /* Connection close: forgets every qemu process (they keep running), ends waiting calls. */
 void qemu_domains_release(struct qemu_conn *conn);

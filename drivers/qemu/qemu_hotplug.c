@@ -1,7 +1,7 @@
-/* AttachDevice and UpdateDevice in the QEMU driver, as libvirt's qemu_hotplug.c: a file-backed
- * virtio disk (blockdev-add storage + format, device_add virtio-blk-pci) or a user-mode or tap NIC
- * ([getfd,] netdev_add, device_add) into the running qemu, each step undone when a later one fails, and
- * the persistent definition changed through the store. */
+/* AttachDevice and UpdateDevice in the QEMU driver, as libvirt's qemu_hotplug.c: a virtio or SCSI disk
+ * backed by a file or a pool volume (blockdev-add storage + format, device_add virtio-blk-pci) or
+ * a user-mode or tap NIC ([getfd,] netdev_add, device_add) into the running qemu, each step undone
+ * when a later one fails, and the persistent definition changed through the store. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,9 @@
 
 #include "conf/domain_view.h"
 #include "drivers/domain_registry.h"
+#include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_hotplug_private.h"
+#include "drivers/qemu/qemu_storage.h"
 #include "drivers/qemu/qemu_tap.h"
 #include "drivers/qemu/qmp_message.h"
 #include "events/event.h"
@@ -118,9 +120,38 @@ static int unsupported_disk(const struct vb_device_def *dev, const char *what, s
                         dev->target_dev ? dev->target_dev : "", what);
 }
 
+/* A disk's <driver cache discard>, read as the command line reads them. */
+struct disk_driver {
+    struct qemu_disk_cache cache;
+    const char *discard; /* borrowed from view */
+    struct vb_xml_element *view;
+};
+
+static int read_disk_driver(const struct vb_device_def *dev, struct disk_driver *driver, struct vb_error *err)
+{
+    char where[80];
+
+    if (!(driver->view = vb_device_def_view(dev, err)))
+        return -1;
+    snprintf(where, sizeof(where), "disk '%s'", dev->target_dev ? dev->target_dev : "");
+    return qemu_disk_driver_options(vb_xml_element_child(driver->view, "driver"), where, &driver->cache,
+                                    &driver->discard, err);
+}
+
+static void disk_driver_clear(struct disk_driver *driver)
+{
+    vb_xml_element_free(driver->view);
+}
+
+static void add_write_cache(struct json_object *device, const struct qemu_disk_cache *cache)
+{
+    if (cache->set)
+        json_object_object_add(device, "write-cache", json_object_new_string(cache->writeback ? "on" : "off"));
+}
+
 /* blockdev-add of the file and its format (N, for <source index='N'/>), when the disk has one. */
-static int plan_blockdevs(struct attach_op *op, struct qemu_hotplug *hp, bool readonly, char *fmt, size_t size,
-                          struct vb_error *err)
+static int plan_blockdevs(struct attach_op *op, struct qemu_hotplug *hp, bool readonly,
+                          const struct disk_driver *driver, char *fmt, size_t size, struct vb_error *err)
 {
     const struct vb_device_def *dev = op->live_dev;
     _cleanup_free_ char *format = NULL;
@@ -141,12 +172,16 @@ static int plan_blockdevs(struct attach_op *op, struct qemu_hotplug *hp, bool re
     json_object_object_add(args, "filename", json_object_new_string(dev->source));
     json_object_object_add(args, "node-name", json_object_new_string(storage));
     json_object_object_add(args, "auto-read-only", json_object_new_boolean(1));
-    json_object_object_add(args, "discard", json_object_new_string("unmap"));
+    json_object_object_add(args, "discard", json_object_new_string(driver->discard ? driver->discard : "unmap"));
+    qemu_disk_cache_add(args, &driver->cache);
     add_step(op, "blockdev-add", args, "blockdev-del", qemu_hotplug_args("node-name", storage));
 
     args = qemu_hotplug_args("driver", format);
     json_object_object_add(args, "node-name", json_object_new_string(fmt));
     json_object_object_add(args, "read-only", json_object_new_boolean(readonly));
+    qemu_disk_cache_add(args, &driver->cache);
+    if (driver->discard)
+        json_object_object_add(args, "discard", json_object_new_string(driver->discard));
     json_object_object_add(args, "file", json_object_new_string(storage));
     add_step(op, "blockdev-add", args, "blockdev-del", qemu_hotplug_args("node-name", fmt));
     /* libvirt's live XML names the blockdev pair in <source index='N'/>. */
@@ -154,7 +189,8 @@ static int plan_blockdevs(struct attach_op *op, struct qemu_hotplug *hp, bool re
 }
 
 /* A SCSI disk: the controller when the guest has none, then scsi-hd/scsi-cd on it. */
-static int plan_scsi(struct attach_op *op, const char *fmt, struct vb_error *err)
+static int plan_scsi(struct attach_op *op, const char *fmt, const struct qemu_disk_cache *cache,
+                     struct vb_error *err)
 {
     struct scsi_plan plan;
 
@@ -170,6 +206,7 @@ static int plan_scsi(struct attach_op *op, const char *fmt, struct vb_error *err
     }
     if (*fmt)
         json_object_object_add(plan.device, "drive", json_object_new_string(fmt));
+    add_write_cache(plan.device, cache);
     memcpy(op->alias, plan.alias, sizeof(op->alias));
     add_step(op, "device_add", plan.device, NULL, NULL);
     return 0;
@@ -193,6 +230,7 @@ static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, struct vb_er
     static const char *const fixed_buses[] = { "ide", "fdc", "sata", "sd", "xen", "uml", "" };
     char fmt[48] = "";
     struct json_object *args;
+    _cleanup_(disk_driver_clear) struct disk_driver driver = { 0 };
 
     for (size_t i = 0; i < ARRAY_SIZE(fixed_buses); i++)
         if (streq(bus, fixed_buses[i]))
@@ -205,15 +243,17 @@ static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, struct vb_er
         return unsupported_disk(dev, "a disk on a bus other than virtio or scsi", err);
     if (!dev->source && !cdrom)
         return unsupported_disk(dev, "a disk without a source", err);
-    if (plan_blockdevs(op, hp, cdrom || has_child(dev, "readonly"), fmt, sizeof(fmt), err) < 0)
+    if (read_disk_driver(dev, &driver, err) < 0 ||
+        plan_blockdevs(op, hp, cdrom || has_child(dev, "readonly"), &driver, fmt, sizeof(fmt), err) < 0)
         return -1;
     /* dev's fields were read again from its edited XML: bus is gone */
     if (streq(qemu_hotplug_disk_bus(dev), "scsi"))
-        return plan_scsi(op, fmt, err);
+        return plan_scsi(op, fmt, &driver.cache, err);
     snprintf(op->alias, sizeof(op->alias), "virtio-disk%d", disk_index);
     args = qemu_hotplug_args("driver", "virtio-blk-pci");
     json_object_object_add(args, "id", json_object_new_string(op->alias));
     json_object_object_add(args, "drive", json_object_new_string(fmt));
+    add_write_cache(args, &driver.cache);
     add_step(op, "device_add", args, NULL, NULL);
     return 0;
 }
@@ -419,7 +459,7 @@ static int set_alias(struct attach_op *op, struct vb_error *err)
     return vb_device_def_set_child_element(op->live_dev, "alias", text, err);
 }
 
-static int attach_live(struct vb_call *call, struct vb_domain_obj *obj,
+static int attach_live(struct qemu_conn *conn, struct vb_call *call, struct vb_domain_obj *obj,
                        struct attach_op *op)
 {
     struct vb_error *err = &call->err;
@@ -430,8 +470,10 @@ static int attach_live(struct vb_call *call, struct vb_domain_obj *obj,
     if (!hp)
         return -1;
     op->dom = dom;
+    /* A pool volume goes live as the file it stands for, as at start; the persistent
+     * definition keeps the volume. */
     if (op->live_dev->kind == VB_DEVICE_DISK)
-        r = plan_disk(op, hp, err);
+        r = qemu_storage_resolve_disk(conn, op->live_dev, err) < 0 ? -1 : plan_disk(op, hp, err);
     else if (op->live_dev->kind == VB_DEVICE_INTERFACE)
         r = plan_interface(op, hp, err);
     else
@@ -472,7 +514,7 @@ int qemu_attach_device(void *priv, struct vb_call *call, struct vb_domain_obj *o
         op_free(op);
         return -1;
     }
-    r = attach_live(call, obj, op);
+    r = attach_live(conn, call, obj, op);
     if (r < 0)
         op_free(op);
     return r;

@@ -20,3 +20,5 @@ void qemu_storage_close(struct qemu_conn *conn);
  * a probed format is the guest's to choose).
  * Errors name the missing or inactive pool or volume, as libvirt. */
 int qemu_storage_resolve_disks(struct qemu_conn *conn, struct vb_domain_def *def, struct vb_error *err);
+/* The same for one device (a disk hot-plugged into a running guest); other devices are left as they are. */
+int qemu_storage_resolve_disk(struct qemu_conn *conn, struct vb_device_def *dev, struct vb_error *err);

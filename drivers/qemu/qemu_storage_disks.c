@@ -59,14 +59,17 @@ static int resolve_disk(struct qemu_conn *conn, struct vb_device_def *dev, struc
     return vb_device_def_set_attribute(dev, "type", "file", err);
 }
 
+int qemu_storage_resolve_disk(struct qemu_conn *conn, struct vb_device_def *dev, struct vb_error *err)
+{
+    if (dev->kind != VB_DEVICE_DISK || !dev->type || !streq(dev->type, "volume"))
+        return 0;
+    return resolve_disk(conn, dev, err);
+}
+
 int qemu_storage_resolve_disks(struct qemu_conn *conn, struct vb_domain_def *def, struct vb_error *err)
 {
-    for (size_t i = 0; i < def->n_devices; i++) {
-        struct vb_device_def *dev = def->devices[i];
-
-        if (dev->kind == VB_DEVICE_DISK && dev->type && streq(dev->type, "volume") &&
-            resolve_disk(conn, dev, err) < 0)
+    for (size_t i = 0; i < def->n_devices; i++)
+        if (qemu_storage_resolve_disk(conn, def->devices[i], err) < 0)
             return -1;
-    }
     return 0;
 }

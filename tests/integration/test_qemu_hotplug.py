@@ -202,6 +202,60 @@ def test_disk_attach_live_config_bad_source_and_detach(bus, workdir, running):
         dom.DetachDevice(disk_xml("vdb", image), LIVE)
 
 
+def test_pool_volume_disk_attach_live_opens_the_volume_file(bus, workdir, running):
+    """cockpit-machines' "Add disk" on a running guest: <disk type='volume'> goes live as the
+    volume's file, as at start; the persistent definition keeps the pool volume."""
+    dom, qmp, serial = running
+    conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
+    target = os.path.join(workdir, "hotpool")
+    pool = dbus.Interface(bus.get_object("org.libvirt", conn.StoragePoolDefineXML(
+        "<pool type='dir'><name>hotpool</name><target><path>%s</path></target></pool>" % target, 0)),
+        "org.libvirt.StoragePool")
+    pool.Build(0)
+    pool.Create(0)
+    pool.StorageVolCreateXML("<volume><name>hot.qcow2</name><capacity unit='MiB'>4</capacity>"
+                             "<target><format type='qcow2'/></target></volume>", 0)
+
+    def volume_disk(target_dev, volume, cache="default"):
+        # as the page writes it, cache and discard included
+        return ("<disk type='volume' device='disk'><driver name='qemu' type='qcow2' cache='%s' "
+                "discard='unmap'/><source pool='hotpool' volume='%s'/><target dev='%s' bus='virtio'/></disk>"
+                % (cache, volume, target_dev))
+
+    nodes_before = qmp.nodes()
+    with pytest.raises(dbus.DBusException, match="no storage vol with matching name 'missing'"):
+        dom.AttachDevice(volume_disk("vdg", "missing"), LIVE | CONFIG)
+    assert qmp.nodes() == nodes_before
+    assert "vdg" not in dom.GetXMLDesc(0) and "vdg" not in dom.GetXMLDesc(XML_INACTIVE)
+
+    dom.AttachDevice(volume_disk("vdf", "hot.qcow2", cache="unsafe"), LIVE | CONFIG)
+    block = {b["qdev"]: b for b in qmp.cmd("query-block")}
+    inserted = block["/machine/peripheral/virtio-disk5/virtio-backend"]["inserted"]
+    assert (inserted["file"], inserted["drv"]) == (os.path.join(target, "hot.qcow2"), "qcow2")
+    assert inserted["cache"] == {"writeback": True, "direct": False, "no-flush": True}  # libvirt's 'unsafe'
+    with pytest.raises(dbus.DBusException, match="disk 'vdg': unknown disk cache mode 'bogus'"):
+        dom.AttachDevice(volume_disk("vdg", "hot.qcow2", cache="bogus"), LIVE)
+    assert "<source file='%s'" % os.path.join(target, "hot.qcow2") in dom.GetXMLDesc(0)
+    assert "<source pool='hotpool' volume='hot.qcow2'/>" in dom.GetXMLDesc(XML_INACTIVE)
+    assert dom.GetBlockInfo("vdf", 0)[0] == 4 << 20
+
+
+def test_interface_addresses_from_each_source(bus, running):
+    """What cockpit-machines asks of a running guest's page, answered as libvirt's QEMU driver does
+    for a user-mode NIC: no leases (no virtual network), nothing in the host's ARP table, no agent."""
+    dom, qmp, serial = running
+    assert dom.InterfaceAddresses(0, 0) == []  # VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE
+    assert dom.InterfaceAddresses(2, 0) == []  # _ARP: the guest's MAC is not on the host's table
+    with pytest.raises(dbus.DBusException, match="QEMU guest agent is not configured"):
+        dom.InterfaceAddresses(1, 0)
+    with pytest.raises(dbus.DBusException, match="Unknown IP address data source 3"):
+        dom.InterfaceAddresses(3, 0)
+    dom.Destroy(0)
+    with pytest.raises(dbus.DBusException, match="domain is not running"):
+        dom.InterfaceAddresses(0, 0)
+    dom.Create(0)  # the fixture destroys it
+
+
 def test_nic_attach_and_detach_waiting_for_a_paused_guest(bus, running):
     dom, qmp, serial = running
     removed = SignalRecorder(bus, "DeviceRemoved", "org.libvirt.Domain")

@@ -94,6 +94,11 @@ static void test_disks_on_virtio_ide_sata_scsi_with_formats(void **state)
     check_fixture("disks");
 }
 
+static void test_disk_cache_and_discard_modes_as_libvirt(void **state)
+{
+    check_fixture("disk-cache");
+}
+
 static void test_q35_user_networking_pty_serial_and_boot_order(void **state)
 {
     check_fixture("q35-network");
@@ -152,10 +157,16 @@ static const struct {
                             "<model type='ne2k_pci'/></interface></devices></domain>",
       "unsupported configuration: interface '52:54:00:00:00:01': interface model 'ne2k_pci' is not supported "
       "by the QEMU driver" },
-    { DOMAIN_HEAD DOMAIN_OS "<devices><disk type='file'><driver name='qemu' type='qcow2' cache='none'/>"
+    { DOMAIN_HEAD DOMAIN_OS "<devices><disk type='file'><driver name='qemu' type='qcow2' io='native'/>"
                             "<source file='/a'/><target dev='vda'/></disk></devices></domain>",
-      "unsupported configuration: disk 'vda': attribute 'cache' of <driver> is not supported by the QEMU "
+      "unsupported configuration: disk 'vda': attribute 'io' of <driver> is not supported by the QEMU "
       "driver" },
+    { DOMAIN_HEAD DOMAIN_OS "<devices><disk type='file'><driver name='qemu' type='qcow2' cache='bogus'/>"
+                            "<source file='/a'/><target dev='vda'/></disk></devices></domain>",
+      "unsupported configuration: disk 'vda': unknown disk cache mode 'bogus'" },
+    { DOMAIN_HEAD DOMAIN_OS "<devices><disk type='file'><driver name='qemu' discard='on'/>"
+                            "<source file='/a'/><target dev='vda'/></disk></devices></domain>",
+      "unsupported configuration: disk 'vda': unknown disk discard mode 'on'" },
     { DOMAIN_HEAD DOMAIN_OS "<devices><disk type='network'><source protocol='nbd' name='x'/>"
                             "<target dev='vda'/></disk></devices></domain>",
       "unsupported configuration: disk 'vda': attribute 'protocol' of <source> is not supported by the QEMU "
@@ -258,6 +269,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernel_boot_with_acpi_and_serial_file),
         cmocka_unit_test(test_disks_on_virtio_ide_sata_scsi_with_formats),
+        cmocka_unit_test(test_disk_cache_and_discard_modes_as_libvirt),
         cmocka_unit_test(test_q35_user_networking_pty_serial_and_boot_order),
         cmocka_unit_test(test_libvirt_dumpxml_with_addresses),
         cmocka_unit_test(test_what_cannot_be_expressed_is_refused_naming_it),
