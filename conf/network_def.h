@@ -26,6 +26,8 @@ enum { VB_NETWORK_SECTION_IP_DHCP_HOST = 4, VB_NETWORK_SECTION_IP_DHCP_RANGE = 5
 struct vb_network_def *vb_network_def_parse_string(const char *xml, struct vb_error *err);
 /* libvirt's layout: <name>, <uuid>, then every other element as read. */
 char *vb_network_def_format(const struct vb_network_def *def, struct vb_error *err);
+/* A <dhcp> <range> or <host> with its attributes in libvirt's order (for network_update.c). */
+int vb_network_dhcp_entry_canonical(xmlNodePtr entry, struct vb_error *err);
 struct vb_network_def *vb_network_def_copy(const struct vb_network_def *def);
 void vb_network_def_free(struct vb_network_def *def);
 DEFINE_CLEANUP_FUNC(struct vb_network_def, vb_network_def_free)

@@ -133,6 +133,8 @@ int vb_network_def_update(struct vb_network_def *def, unsigned int command, unsi
     if (!vb_xml_is_element(entry, expected))
         return vb_error_set(err, VB_ERR_XML_ERROR, "unexpected element <%s>, expecting <%s>, while updating network '%s'",
                             (const char *) entry->name, expected, def->name);
+    if (vb_network_dhcp_entry_canonical(entry, err) < 0)
+        return -1;
     ip = nth_ip(xmlDocGetRootElement(def->doc), parent_index);
     if (!ip)
         return vb_error_set(err, VB_ERR_OPERATION_INVALID,

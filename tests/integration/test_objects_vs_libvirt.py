@@ -1,6 +1,8 @@
 """Differential test: the same calls on virtbus's test:///default (over D-Bus) and on libvirt's
 own test driver (python3-libvirt, in process) give the same answers: the fixture objects' XML,
 states, volume XML and sizes, and libvirt's error messages for the same mistakes."""
+import re
+
 import dbus
 import pytest
 
@@ -78,12 +80,42 @@ BAD_NETWORKS = [
     "<network><name>default</name></network>",
     "<network><name>x</name><uuid>dd8fe884-6c02-601e-7551-cca97df1c5df</uuid></network>",
     "<net/>",
+    "<network><name>b1</name><bridge name='x' delay='abc'/></network>",
 ]
 
 
 @pytest.mark.parametrize("xml", BAD_NETWORKS)
 def test_bad_network_definitions_fail_as_in_libvirt(bus, lv, xml):
     assert ours(connect_iface(bus).NetworkDefineXML, xml) == theirs(lv.networkDefineXML, xml)
+
+
+# Networks as clients write them: libvirt answers GetXMLDesc with its own layout (its order of
+# elements and attributes, <bridge stp delay> for a bridge of its own, <forward> with a mode,
+# an <ip> always opened), so the client's spelling must not show through.
+CLIENT_NETWORKS = [
+    "<network><name>n1</name><forward mode='nat'/><ip address='192.168.150.1' netmask='255.255.255.0'>"
+    "<dhcp><range start='192.168.150.2' end='192.168.150.254'/></dhcp></ip></network>",
+    "<network><name>n2</name><ip address='10.1.0.1' prefix='24'/><bridge name='vbr2'/></network>",
+    "<network><name>n3</name><ip address='10.2.0.1' netmask='255.255.255.0'/><forward mode='route'/>"
+    "<bridge name='vbr3' stp='off' delay='3'/><mtu size='9000'/><domain name='example.org'/>"
+    "<mac address='52:54:00:11:22:33'/></network>",
+    "<network><name>n4</name><forward mode='bridge'/><bridge name='br0'/></network>",
+    "<network><name>n5</name><forward/><dns><host ip='10.3.0.5'><hostname>h</hostname></host></dns>"
+    "<ip address='10.3.0.1' prefix='24'/></network>",
+    "<network><name>m1</name><forward mode='nat'/><ip prefix='24' family='ipv4' address='192.168.170.1'>"
+    "<dhcp><range end='192.168.170.50' start='192.168.170.2'/>"
+    "<host ip='192.168.170.9' name='g' mac='52:54:00:00:00:09'/></dhcp></ip></network>",
+    "<network><name>m2</name><forward mode='nat'/><domain name='x.test' localOnly='yes'/>"
+    "<ip family='ipv6' address='fd00::1' prefix='64'/></network>",
+]
+
+
+@pytest.mark.parametrize("xml", CLIENT_NETWORKS)
+def test_a_client_network_reads_back_as_libvirt_prints_it(bus, lv, xml):
+    path = connect_iface(bus).NetworkDefineXML(xml)
+    ours_xml = str(iface(bus, path, "Network").GetXMLDesc(0))
+    theirs_xml = lv.networkDefineXML(xml).XMLDesc(0)
+    assert re.sub(r"<uuid>.*</uuid>", "", ours_xml) == re.sub(r"<uuid>.*</uuid>", "", theirs_xml)
 
 
 BAD_POOLS = [
