@@ -28,7 +28,9 @@ struct qemu_save_op *qemu_save_op_new(struct qemu_dom *dom, struct vb_call *call
     }
     *op = (struct qemu_save_op){ .dom = dom, .call = call, .path = op->path, .job = job, .fail = fail,
                                  .image_fd = -1 };
-    if (sd_event_add_time_relative(dom->conn->loop, &op->watch, CLOCK_MONOTONIC, QEMU_SAVE_POLL_USEC, 0, on_watch,
+    /* 1 ms accuracy: sd-event's default (250 ms) would hold each poll, and so the end of every
+     * save and restore, up to a quarter of a second */
+    if (sd_event_add_time_relative(dom->conn->loop, &op->watch, CLOCK_MONOTONIC, QEMU_SAVE_POLL_USEC, 1000, on_watch,
                                    op) < 0) {
         free(op->path);
         free(op);
