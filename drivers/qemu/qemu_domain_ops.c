@@ -149,7 +149,10 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
     if (streq(event->name, "BALLOON_CHANGE"))
         qemu_balloon_changed(dom, event->data);
     if (streq(event->name, "DEVICE_DELETED")) {
-        qemu_hotplug_device_deleted(dom, json_object_get_string(json_object_object_get(event->data, "device")));
+        /* as libvirt, DeviceRemoved only for a device the live definition had (not one found
+         * gone at reattach and announced then, nor one a <qemu:commandline> added) */
+        if (!qemu_hotplug_device_deleted(dom, json_object_get_string(json_object_object_get(event->data, "device"))))
+            n = 0;
         qemu_vcpus_device_deleted(dom, event->data);
     }
     if (streq(event->name, "DEVICE_TRAY_MOVED"))

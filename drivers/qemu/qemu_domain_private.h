@@ -70,7 +70,7 @@ extern const struct qemu_process_callbacks qemu_dom_process_callbacks;
 /* qemu_hotplug_detach.c: DEVICE_DELETED for alias (the device leaves the live definition, its
  * backend is deleted, a waiting DetachDevice returns); the process ended (removals dropped);
  * dom->hotplug freed. */
-void qemu_hotplug_device_deleted(struct qemu_dom *dom, const char *alias);
+bool qemu_hotplug_device_deleted(struct qemu_dom *dom, const char *alias);
 /* qemu_hotplug_names.c, at reattach: disks and NICs qemu no longer has leave the live definition
  * (their DEVICE_DELETED came while no daemon listened), as libvirt's qemuProcessUpdateDevices. */
 void qemu_hotplug_reconnect(struct qemu_dom *dom);

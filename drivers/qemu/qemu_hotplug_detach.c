@@ -80,36 +80,63 @@ static int find_by_alias(struct qemu_dom *dom, const char *alias, struct device_
 }
 
 /* qemu let go of the device: out of the live definition, its backend deleted. */
-static void remove_device(struct qemu_dom *dom, const char *alias)
+static void delete_nodes(struct qemu_dom *dom, unsigned int number)
+{
+    char node[64];
+
+    snprintf(node, sizeof(node), "libvirt-%u-format", number);
+    qemu_hotplug_send_quiet(dom, "blockdev-del", qemu_hotplug_args("node-name", node));
+    snprintf(node, sizeof(node), "libvirt-%u-storage", number);
+    qemu_hotplug_send_quiet(dom, "blockdev-del", qemu_hotplug_args("node-name", node));
+}
+
+/* Returns the blockdev pair number of the disk removed (0: not a disk), -1 when the live
+ * definition has no device of that alias. */
+static long remove_device(struct qemu_dom *dom, const char *alias)
 {
     struct device_names names;
     int index = find_by_alias(dom, alias, &names);
 
     if (index < 0)
-        return;
+        return -1;
     vb_domain_def_remove_device(dom->obj->def, (size_t) index);
     qemu_hotplug_save_live(dom);
-    if (names.node) {
-        char node[64];
-
-        snprintf(node, sizeof(node), "libvirt-%u-format", names.node);
-        qemu_hotplug_send_quiet(dom, "blockdev-del", qemu_hotplug_args("node-name", node));
-        snprintf(node, sizeof(node), "libvirt-%u-storage", names.node);
-        qemu_hotplug_send_quiet(dom, "blockdev-del", qemu_hotplug_args("node-name", node));
-    }
+    if (names.node)
+        delete_nodes(dom, names.node);
     if (names.netdev[0])
         qemu_hotplug_send_quiet(dom, "netdev_del", qemu_hotplug_args("id", names.netdev));
+    return names.node;
 }
 
-void qemu_hotplug_device_deleted(struct qemu_dom *dom, const char *alias)
+void qemu_hotplug_device_gone_while_away(struct qemu_dom *dom, const char *alias)
+{
+    struct qemu_hotplug *hp = qemu_hotplug_get(dom, NULL);
+    long node;
+
+    if (!dom->proc)
+        return;
+    node = remove_device(dom, alias);
+    if (node > 0 && hp && hp->n_orphan_nodes < ARRAY_SIZE(hp->orphan_nodes))
+        hp->orphan_nodes[hp->n_orphan_nodes++] = (unsigned int) node;
+    qemu_hotplug_emit(dom, VB_DOMAIN_EVENT_ID_DEVICE_REMOVED, alias);
+}
+
+bool qemu_hotplug_device_deleted(struct qemu_dom *dom, const char *alias)
 {
     struct removal *removal, *next;
+    bool known;
 
     if (!alias || !dom->proc)
-        return;
-    remove_device(dom, alias);
+        return false;
+    /* a device found gone at reattach was still being finalized: its nodes are free now (a pair
+     * deleted already only earns a logged "cannot find node") */
+    for (size_t i = 0; dom->hotplug && i < dom->hotplug->n_orphan_nodes; i++)
+        delete_nodes(dom, dom->hotplug->orphan_nodes[i]);
+    if (dom->hotplug)
+        dom->hotplug->n_orphan_nodes = 0;
+    known = remove_device(dom, alias) >= 0;
     if (!dom->hotplug)
-        return;
+        return known;
     for (removal = dom->hotplug->removals; removal; removal = next) {
         next = removal->next;
         if (!streq(removal->alias, alias))
@@ -120,6 +147,7 @@ void qemu_hotplug_device_deleted(struct qemu_dom *dom, const char *alias)
             removal_unlink_free(removal);
         }
     }
+    return known;
 }
 
 static int on_unplug_timeout(sd_event_source *source, uint64_t usec, void *userdata)

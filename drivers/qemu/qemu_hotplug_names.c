@@ -366,8 +366,7 @@ static void on_peripherals(struct qmp_monitor *mon, const struct qmp_reply *repl
     }
     for (size_t i = 0; i < n_gone; i++) {
         vb_log_info("'%s': %s left qemu while virtbusd was away", dom->obj->def->name, gone[i]);
-        qemu_hotplug_device_deleted(dom, gone[i]);
-        qemu_hotplug_emit(dom, VB_DOMAIN_EVENT_ID_DEVICE_REMOVED, gone[i]);
+        qemu_hotplug_device_gone_while_away(dom, gone[i]);
     }
     free(gone);
 }

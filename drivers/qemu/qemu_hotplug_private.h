@@ -19,6 +19,11 @@ struct qemu_hotplug {
     struct stats_query *stats_queries; /* qemu_block_stats.c: query-blockstats under way */
     struct media_change *changing; /* qemu_hotplug_media.c: the medium change under way */
     struct link_change *linking;   /* qemu_hotplug_link.c: the link state change under way */
+    /* Blockdev pairs (N of libvirt-N-*) of disks found gone at reattach whose device qemu may
+     * not have finalized yet (it holds the nodes until then, and says DEVICE_DELETED once it
+     * let go): deleted again at the next DEVICE_DELETED. */
+    unsigned int orphan_nodes[8];
+    size_t n_orphan_nodes;
 };
 
 /* qemu_block_stats.c: GetStats' block counters for records[0..n) of the running domains, answering
@@ -32,6 +37,10 @@ void qemu_hotplug_attach_abandon(struct qemu_hotplug *hp);
 
 /* dom->hotplug, created on first use. */
 struct qemu_hotplug *qemu_hotplug_get(struct qemu_dom *dom, struct vb_error *err);
+/* qemu_hotplug_detach.c: a disk or NIC qemu no longer lists (reattach): it leaves the live
+ * definition, its backend is deleted (and, for a disk, deleted again at the next DEVICE_DELETED
+ * in case qemu still held it), and DeviceRemoved is announced. */
+void qemu_hotplug_device_gone_while_away(struct qemu_dom *dom, const char *alias);
 
 /* libvirt's device flags check: LIVE | CONFIG (| extra), CURRENT resolved against the state. */
 int qemu_hotplug_check_flags(const struct vb_domain_obj *obj, unsigned int *flags, unsigned int extra,

@@ -39,6 +39,14 @@ static int read_target(const struct vb_device_def *dev, const char **name, bool 
     return 0;
 }
 
+/* libvirt's generated names (vnetN): a managed tap named so gets a fresh one, as libvirt blanks
+ * them when it reads a definition, so a save image's or a copied definition's vnet0 never
+ * reaches for another domain's tap. */
+static bool generated_name(const char *name)
+{
+    return name && strncmp(name, "vnet", 4) == 0;
+}
+
 static int set_mac_and_up(const char *ifname, const char *guest_mac, struct vb_error *err)
 {
     _cleanup_close_ int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -91,6 +99,8 @@ int qemu_tap_open(const struct vb_device_def *dev, char **ifname, struct vb_erro
 
     if (read_target(dev, &name, &managed, err) < 0)
         return -1;
+    if (managed && generated_name(name))
+        name = NULL;
     if (!managed && !name)
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "target dev must be supplied when managed='no'");
     if (!managed && if_nametoindex(name) == 0)

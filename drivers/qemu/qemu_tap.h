@@ -13,7 +13,8 @@
 
 /* Opens the tap an ethernet interface uses, non-blocking and close-on-exec.
  * managed (the default): an existing tap of the <target dev> name is reused, else one is
- * created ("vnet%d" when the XML names none: the kernel picks the number); its MAC is the
+ * created ("vnet%d" when the XML names none, or names a generated "vnet..." one, as libvirt
+ * reads those as blank: the kernel picks the number); its MAC is the
  * guest's with the first byte 0xfe (0xfa if that is the guest's), and it is brought up. It is
  * not persistent: it goes when the last fd, qemu's, is closed.
  * managed='no': the named tap must exist; it is opened as it is.

@@ -221,3 +221,23 @@ def test_ethernet_nic_attached_live_gets_its_tap_through_getfd_and_detach_remove
         qmp.close()
         dom.Destroy(0)
     dom.Undefine(0)
+
+
+def test_a_generated_tap_name_in_a_definition_gets_a_fresh_tap(bus, daemon, workdir, guest_files):  # noqa: F811
+    # vnetN names are the kernel's picks for managed taps: libvirt blanks them when it reads a
+    # definition. One copied from another domain's live XML (or a save image's) must not reach for
+    # the tap that domain holds.
+    _, first, _ = start(bus, workdir, guest_files, "gen1", ethernet("52:54:00:aa:03:01"))
+    try:
+        taken = first.GetXMLDesc(0).split("<target dev='")[1].split("'")[0]
+        _, second, _ = start(bus, workdir, guest_files, "gen2",
+                             ethernet("52:54:00:aa:03:02", "<target dev='%s'/>" % taken))
+        try:
+            fresh = second.GetXMLDesc(0).split("<target dev='")[1].split("'")[0]
+            assert fresh.startswith("vnet") and fresh != taken and link(fresh) is not None
+        finally:
+            second.Destroy(0)
+            second.Undefine(0)
+    finally:
+        first.Destroy(0)
+        first.Undefine(0)
