@@ -1,7 +1,7 @@
 /* UpdateDevice of a network interface, as libvirt's qemuDomainChangeNet: of what a running guest's
  * NIC has, only its link state changes live (`set_link`); a change to anything else qemu cannot
  * take is refused in libvirt's words before qemu is asked (the link state a guest starts with is
- * set in qemu_process_pty.c). */
+ * set in qemu_process_devices.c). */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>

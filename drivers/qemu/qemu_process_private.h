@@ -49,7 +49,7 @@ char *qemu_process_log_last_line(const char *log_path, long long from);
 /* Removes the socket, pidfile and live XML. */
 void qemu_process_remove_files(const struct qemu_process *proc);
 
-/* qemu_process_pty.c: the pty paths of query-chardev's answer (chardevs) into def's pty serial
+/* qemu_process_devices.c: the pty paths of query-chardev's answer (chardevs) into def's pty serial
  * ports (<source path>) and the consoles on them (tty= too). */
 int qemu_pty_paths_apply(struct vb_domain_def *def, struct json_object *chardevs, struct vb_error *err);
 /* Before the guest runs: when def has a pty serial port, query-chardev, the paths into proc->def

@@ -1,4 +1,4 @@
-"""A pty serial console on real qemu (drivers/qemu/qemu_process_pty.c): before the guest runs the
+"""A pty serial console on real qemu (drivers/qemu/qemu_process_devices.c): before the guest runs the
 daemon asks qemu which pty it opened (query-chardev) and the live XML says so, as libvirt's:
 <source path='/dev/pts/N'/> on the serial port and the console showing it, tty= on the console.
 The test reads the guest's boot from that pty, so the path is the guest's own. Boots the tiny guest."""
