@@ -420,11 +420,6 @@ struct vb_device_def *vb_device_def_copy(const struct vb_device_def *src)
     return TAKE_PTR(dev);
 }
 
-static bool streq_nullable(const char *a, const char *b)
-{
-    return a == b || (a && b && streq(a, b));
-}
-
 /* Both texts are printed alike (same level, nothing in scope), secrets included. */
 static bool same_xml(const struct vb_device_def *a, const struct vb_device_def *b)
 {

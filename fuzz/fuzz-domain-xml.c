@@ -47,11 +47,6 @@ static char *check_round_trip(const struct vb_domain_def *def, unsigned int flag
     return first;
 }
 
-static bool same_string(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 /* Edits go through the kept XML: what reads it back agrees with the parsed fields, and an
  * edited definition still formats to a fixpoint. */
 static void check_device_edits(struct vb_domain_def *copy, const char *secure_text)
@@ -61,7 +56,7 @@ static void check_device_edits(struct vb_domain_def *copy, const char *secure_te
     for (size_t i = 0; i < copy->n_devices; i++) {
         char *type = vb_device_def_get_attribute(copy->devices[i], "type");
 
-        if (!same_string(type, copy->devices[i]->type))
+        if (!streq_nullable(type, copy->devices[i]->type))
             fail("device type attribute differs from its field", secure_text, &err);
         free(type);
         if (vb_device_def_set_child_attribute(copy->devices[i], "stats", "period", "5", &err) < 0)

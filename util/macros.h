@@ -1,7 +1,9 @@
 /* Small language helpers shared by every module: cleanup attributes, array sizes. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <errno.h>
 
@@ -52,3 +54,8 @@ static inline void closep(int *fd)
     })
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
+/* Equal strings, or both NULL (libvirt's STREQ_NULLABLE). */
+static inline bool streq_nullable(const char *a, const char *b)
+{
+    return a == b || (a && b && streq(a, b));
+}

@@ -46,11 +46,6 @@ static const char *child_attr(const struct vb_xml_element *el, const char *child
     return vb_xml_element_attr(vb_xml_element_child(el, child), attr);
 }
 
-static bool differ(const char *a, const char *b)
-{
-    return (a || b) && (!a || !b || !streq(a, b));
-}
-
 /* What qemu cannot change on a running NIC, checked as libvirt's qemuDomainChangeNet does. */
 static int check_change(const struct vb_device_def *given, const struct vb_device_def *live, struct vb_error *err)
 {
@@ -70,17 +65,17 @@ static int check_change(const struct vb_device_def *given, const struct vb_devic
             return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "unable to change config on '%s' network type",
                                 live->type ? live->type : "");
     }
-    if (differ(given->type, live->type))
+    if (!streq_nullable(given->type, live->type))
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "unable to change config on '%s' network type",
                             given->type ? given->type : "");
-    if (differ(given->model ? given->model : "rtl8139", live->model ? live->model : "rtl8139"))
+    if (!streq_nullable(given->model ? given->model : "rtl8139", live->model ? live->model : "rtl8139"))
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "cannot modify network device model from %s to %s",
                             live->model ? live->model : "rtl8139", given->model ? given->model : "rtl8139");
-    if (differ(child_attr(g, "boot", "order"), child_attr(l, "boot", "order")))
+    if (!streq_nullable(child_attr(g, "boot", "order"), child_attr(l, "boot", "order")))
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "cannot modify network device boot index setting");
-    if ((given_dev = child_attr(g, "target", "dev")) && differ(given_dev, live->target_dev))
+    if ((given_dev = child_attr(g, "target", "dev")) && !streq_nullable(given_dev, live->target_dev))
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "cannot modify network device tap name");
-    if ((given_slot = child_attr(g, "address", "slot")) && differ(given_slot, child_attr(l, "address", "slot")))
+    if ((given_slot = child_attr(g, "address", "slot")) && !streq_nullable(given_slot, child_attr(l, "address", "slot")))
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "cannot modify network device guest PCI address");
     return 0;
 }

@@ -104,18 +104,13 @@ static int check_change(const struct vb_device_def *given, const struct vb_devic
     return 0;
 }
 
-static bool same_string(const char *a, const char *b)
-{
-    return a == b || (a && b && streq(a, b));
-}
-
 /* libvirt's virStorageSourceIsSameLocation plus the format (qemuDomainDiskSourceDiffers). */
 static int source_differs(const struct vb_device_def *given, const struct vb_device_def *orig, bool *differs,
                           struct vb_error *err)
 {
     _cleanup_free_ char *given_format = NULL, *orig_format = NULL;
 
-    *differs = !same_string(given->source, orig->source) || !same_string(given->type, orig->type);
+    *differs = !streq_nullable(given->source, orig->source) || !streq_nullable(given->type, orig->type);
     if (*differs || !given->source)
         return 0;
     if (!(given_format = qemu_disk_format(given, err)) || !(orig_format = qemu_disk_format(orig, err)))
@@ -228,7 +223,7 @@ static void finish_change(struct media_change *change, int r, const struct vb_er
         int index = -1;
 
         for (size_t i = 0; i < live->n_devices && index < 0; i++)
-            if (live->devices[i]->kind == VB_DEVICE_DISK && same_string(live->devices[i]->target_dev, change->target))
+            if (live->devices[i]->kind == VB_DEVICE_DISK && streq_nullable(live->devices[i]->target_dev, change->target))
                 index = (int) i;
         /* qemu has the new medium either way: a failure here (out of memory) is only logged */
         if (index >= 0 && record_medium(change, live->devices[index], &commit_err) < 0) {
