@@ -18,10 +18,6 @@
 #define QMP_READ_CHUNK (64u * 1024u)
 /* While qemu has not created its socket yet, how often to try again. */
 #define QMP_CONNECT_RETRY_USEC (20u * 1000u)
-/* How late a retry may fire. sd-event's default (accuracy 0) is 250 ms, which coalesces wakeups
- * on a grid: a retry would land anywhere 20-270 ms after the failed try, and a Create would wait
- * for it (bench/qemu measured ~120 ms added to the median). */
-#define QMP_CONNECT_RETRY_ACCURACY_USEC (1u * 1000u)
 
 static void monitor_close(struct qmp_monitor *mon, const struct vb_error *cause);
 
@@ -450,8 +446,8 @@ static struct qmp_monitor *monitor_new(sd_event *loop, uint64_t timeout_usec, co
     mon->callbacks = callbacks;
     mon->userdata = userdata;
     mon->handshake_timeout_usec = timeout_usec;
-    if (sd_event_add_time_relative(loop, &mon->handshake, CLOCK_MONOTONIC, timeout_usec, 0, on_handshake_timeout,
-                                   mon) < 0) {
+    if (sd_event_add_time_relative(loop, &mon->handshake, CLOCK_MONOTONIC, timeout_usec, QMP_TIMER_ACCURACY_USEC,
+                                   on_handshake_timeout, mon) < 0) {
         qmp_monitor_free(mon);
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "cannot add a timer to the event loop"), NULL;
     }
@@ -478,7 +474,7 @@ struct qmp_monitor *qmp_monitor_connect(sd_event *loop, const char *path, uint64
     if (r < 0)
         return vb_error_set_errno(err, -r, "cannot connect to qemu monitor at '%s'", path), NULL;
     if (r > 0 && sd_event_add_time_relative(loop, &mon->retry, CLOCK_MONOTONIC, QMP_CONNECT_RETRY_USEC,
-                                            QMP_CONNECT_RETRY_ACCURACY_USEC, on_connect_retry, mon) < 0)
+                                            QMP_TIMER_ACCURACY_USEC, on_connect_retry, mon) < 0)
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "cannot add a timer to the event loop"), NULL;
     return TAKE_PTR(mon);
 }

@@ -150,8 +150,8 @@ static int send_command(struct qmp_monitor *mon, const char *command, struct jso
     }
     cmd->fd = fd; /* the command owns it from here */
     cmd->timeout_usec = timeout_usec;
-    if (sd_event_add_time_relative(mon->loop, &cmd->timer, CLOCK_MONOTONIC, timeout_usec, 0, on_command_timeout,
-                                   cmd) < 0 ||
+    if (sd_event_add_time_relative(mon->loop, &cmd->timer, CLOCK_MONOTONIC, timeout_usec, QMP_TIMER_ACCURACY_USEC,
+                                   on_command_timeout, cmd) < 0 ||
         (mon->state == QMP_STATE_READY && qmp_command_transmit(cmd) < 0)) {
         qmp_command_free(cmd);
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "cannot queue QMP command '%s'", command);
