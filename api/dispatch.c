@@ -7,6 +7,7 @@
 #include "api/dispatch.h"
 #include "conf/domain_obj.h"
 #include "util/log.h"
+#include "util/time.h"
 
 static int run(struct vb_call *call, vb_call_invoke_fn invoke, const void *args)
 {
@@ -91,7 +92,7 @@ static int wait_for_job(struct vb_call *call, enum vb_job_kind kind, vb_call_inv
     else if (conn->max_queued_jobs && s->obj->job.queued >= conn->max_queued_jobs)
         r = busy_error(call, VB_ERR_OPERATION_FAILED, " due to max_queued limit");
     else
-        r = sd_event_add_time_relative(conn->loop, &s->timeout, CLOCK_MONOTONIC, conn->job_wait_usec, 0,
+        r = sd_event_add_time_relative(conn->loop, &s->timeout, CLOCK_MONOTONIC, conn->job_wait_usec, VB_TIMER_ACCURACY_USEC,
                                        on_job_wait_timeout, call);
     if (r < 0) {
         if (!vb_error_is_set(&call->err))

@@ -22,6 +22,7 @@
 #include "bus/broker_url.h"
 #include "bus/event_message.h"
 #include "util/log.h"
+#include "util/time.h"
 
 #define BACKOFF_FIRST_USEC 250000ull
 #define BACKOFF_MAX_USEC (30ull * 1000000ull)
@@ -394,7 +395,7 @@ int bus_broker_new(struct bus_frontend *fe, const char *url, struct bus_broker *
                             "broker URL '%s' is not amqp[s]://[USER[:PASSWORD]@]HOST[:PORT]", url);
     }
     if (asprintf(&b->url_text, "amqp%s://%s:%s", b->url.tls ? "s" : "", b->url.host, b->url.port) < 0 ||
-        sd_event_add_time_relative(fe->loop, &b->retry, CLOCK_MONOTONIC, 0, 0, on_retry, b) < 0) {
+        sd_event_add_time_relative(fe->loop, &b->retry, CLOCK_MONOTONIC, 0, VB_TIMER_ACCURACY_USEC, on_retry, b) < 0) {
         bus_broker_free(b);
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     }

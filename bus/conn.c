@@ -243,7 +243,7 @@ struct bus_conn *bus_conn_new(struct bus_frontend *fe, int fd, bool server, cons
     }
     /* A client socket is still connecting: writable means the connect ended (either way). */
     if (bus_poll_add(conn, server ? EPOLLIN : EPOLLIN | EPOLLOUT) < 0 ||
-        sd_event_add_time(fe->loop, &conn->timer, CLOCK_MONOTONIC, conn->open_deadline, 0, on_timer, conn) < 0) {
+        sd_event_add_time(fe->loop, &conn->timer, CLOCK_MONOTONIC, conn->open_deadline, VB_TIMER_ACCURACY_USEC, on_timer, conn) < 0) {
         bus_conn_free(conn);
         return NULL;
     }

@@ -283,7 +283,7 @@ static void try_connect(struct amqp_client *client)
     client->active = true;
     client->connected = false;
     if (sd_event_add_io(client->loop, &client->io, fd, EPOLLIN | EPOLLOUT, on_io, client) < 0 ||
-        sd_event_add_time(client->loop, &client->timer, CLOCK_MONOTONIC, 0, 0, on_timer, client) < 0) {
+        sd_event_add_time(client->loop, &client->timer, CLOCK_MONOTONIC, 0, VB_TIMER_ACCURACY_USEC, on_timer, client) < 0) {
         client_drop(client, "out of memory");
         schedule_retry(client);
         return;
@@ -323,7 +323,7 @@ struct amqp_client *amqp_client_new(sd_event *loop, const struct amqp_url *url, 
     amqp_url_format_safe(url, client->label, sizeof(client->label));
     client->container = strdup(container);
     if (!client->container ||
-        sd_event_add_time_relative(loop, &client->retry, CLOCK_MONOTONIC, 0, 0, on_retry, client) < 0 ||
+        sd_event_add_time_relative(loop, &client->retry, CLOCK_MONOTONIC, 0, VB_TIMER_ACCURACY_USEC, on_retry, client) < 0 ||
         sd_event_add_defer(loop, &client->flush, on_flush, client) < 0) {
         amqp_client_free(client);
         return NULL;

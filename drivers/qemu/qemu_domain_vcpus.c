@@ -16,6 +16,7 @@
 #include "drivers/qemu/qemu_hotplug_private.h"
 #include "util/log.h"
 #include "util/macros.h"
+#include "util/time.h"
 
 /* libvirt's qemuDomainGetUnplugTimeout for a non-PPC guest. */
 #define VCPU_UNPLUG_WAIT_USEC (5ull * 1000000ull)
@@ -195,7 +196,7 @@ static void on_unplug_reply(struct qmp_monitor *mon, const struct qmp_reply *rep
         refresh(op);
         return;
     }
-    r = sd_event_add_time_relative(op->dom->conn->loop, &op->timer, CLOCK_MONOTONIC, VCPU_UNPLUG_WAIT_USEC, 0,
+    r = sd_event_add_time_relative(op->dom->conn->loop, &op->timer, CLOCK_MONOTONIC, VCPU_UNPLUG_WAIT_USEC, VB_TIMER_ACCURACY_USEC,
                                    on_unplug_timeout, op);
     if (r < 0) {
         struct vb_error err = VB_ERROR_INIT;

@@ -15,6 +15,7 @@
 
 #include "drivers/qemu/qemu_process_private.h"
 #include "util/macros.h"
+#include "util/time.h"
 
 /* Enough of the script's stderr for an error message; the rest is dropped. */
 #define HOOK_STDERR_MAX 4096
@@ -236,7 +237,7 @@ static int watch_child(struct qemu_hook_run *run, struct vb_error *err)
     if (r >= 0)
         r = sd_event_add_io(loop, &run->stdin_source, run->stdin_fd, EPOLLOUT, on_stdin, run);
     if (r >= 0)
-        r = sd_event_add_time_relative(loop, &run->timer, CLOCK_MONOTONIC, run->hooks->timeout_usec, 0, on_timeout,
+        r = sd_event_add_time_relative(loop, &run->timer, CLOCK_MONOTONIC, run->hooks->timeout_usec, VB_TIMER_ACCURACY_USEC, on_timeout,
                                        run);
     return r < 0 ? vb_error_set_errno(err, -r, "cannot watch hook script %d", (int) run->pid) : 0;
 }

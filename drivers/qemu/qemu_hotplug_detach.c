@@ -13,6 +13,7 @@
 #include "drivers/qemu/qemu_hotplug_private.h"
 #include "util/log.h"
 #include "util/macros.h"
+#include "util/time.h"
 
 /* libvirt's qemuDomainGetUnplugTimeout for a non-PPC guest. */
 #define UNPLUG_WAIT_USEC (5ull * 1000000ull)
@@ -168,7 +169,7 @@ static int start_wait(struct removal *removal, struct vb_error *err)
 
     if (!conn)
         return vb_error_set(err, VB_ERR_OPERATION_ABORTED, "connection closed while waiting for qemu");
-    r = sd_event_add_time_relative(conn->loop, &removal->timer, CLOCK_MONOTONIC, UNPLUG_WAIT_USEC, 0,
+    r = sd_event_add_time_relative(conn->loop, &removal->timer, CLOCK_MONOTONIC, UNPLUG_WAIT_USEC, VB_TIMER_ACCURACY_USEC,
                                    on_unplug_timeout, removal);
     return r < 0 ? vb_error_set_errno(err, -r, "cannot add a timer") : 0;
 }

@@ -16,6 +16,7 @@
 #include "drivers/qemu/qemu_hotplug_private.h"
 #include "util/log.h"
 #include "util/macros.h"
+#include "util/time.h"
 
 /* libvirt's CHANGE_MEDIA_TIMEOUT: how long a guest gets to open a tray it locked. */
 #define TRAY_WAIT_USEC (5ull * 1000000ull)
@@ -304,7 +305,7 @@ static int wait_for_tray(struct media_change *change, struct vb_error *err)
     sd_event_now(change->dom->conn->loop, CLOCK_MONOTONIC, &now);
     if (now >= change->tray_deadline)
         return vb_error_set(err, VB_ERR_OPERATION_FAILED, "timed out waiting to open tray of '%s'", change->target);
-    r = sd_event_add_time_relative(change->dom->conn->loop, &change->timer, CLOCK_MONOTONIC, TRAY_POLL_USEC, 1000,
+    r = sd_event_add_time_relative(change->dom->conn->loop, &change->timer, CLOCK_MONOTONIC, TRAY_POLL_USEC, VB_TIMER_ACCURACY_USEC,
                                    on_tray_timer, change);
     return r < 0 ? vb_error_set_errno(err, -r, "cannot add a timer") : 0;
 }

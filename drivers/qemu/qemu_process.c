@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/macros.h"
+#include "util/time.h"
 
 struct qemu_process *qemu_process_new(sd_event *loop, const struct qemu_process_callbacks *callbacks,
                                       void *userdata)
@@ -290,7 +291,7 @@ int qemu_process_stop(struct qemu_process *proc, bool graceful, uint64_t grace_u
     if (proc->stop_timer || proc->stop_done)
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "domain '%s' is already being stopped", proc->name);
     r = sd_event_add_time_relative(proc->loop, &proc->stop_timer, CLOCK_MONOTONIC,
-                                   grace_usec ? grace_usec : QEMU_PROCESS_STOP_GRACE_USEC, 0, on_stop_timer, proc);
+                                   grace_usec ? grace_usec : QEMU_PROCESS_STOP_GRACE_USEC, VB_TIMER_ACCURACY_USEC, on_stop_timer, proc);
     if (r < 0)
         return vb_error_set_errno(err, -r, "cannot arm the stop timer");
     if (qemu_pidfd_send_signal(proc->pidfd, SIGTERM) < 0 && errno != ESRCH) {

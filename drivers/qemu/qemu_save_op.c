@@ -13,6 +13,7 @@
 
 #include "util/log.h"
 #include "util/macros.h"
+#include "util/time.h"
 
 static int on_watch(sd_event_source *source, uint64_t usec, void *userdata);
 
@@ -30,7 +31,7 @@ struct qemu_save_op *qemu_save_op_new(struct qemu_dom *dom, struct vb_call *call
                                  .image_fd = -1 };
     /* 1 ms accuracy: sd-event's default (250 ms) would hold each poll, and so the end of every
      * save and restore, up to a quarter of a second */
-    if (sd_event_add_time_relative(dom->conn->loop, &op->watch, CLOCK_MONOTONIC, QEMU_SAVE_POLL_USEC, 1000, on_watch,
+    if (sd_event_add_time_relative(dom->conn->loop, &op->watch, CLOCK_MONOTONIC, QEMU_SAVE_POLL_USEC, VB_TIMER_ACCURACY_USEC, on_watch,
                                    op) < 0) {
         free(op->path);
         free(op);

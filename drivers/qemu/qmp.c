@@ -446,7 +446,7 @@ static struct qmp_monitor *monitor_new(sd_event *loop, uint64_t timeout_usec, co
     mon->callbacks = callbacks;
     mon->userdata = userdata;
     mon->handshake_timeout_usec = timeout_usec;
-    if (sd_event_add_time_relative(loop, &mon->handshake, CLOCK_MONOTONIC, timeout_usec, QMP_TIMER_ACCURACY_USEC,
+    if (sd_event_add_time_relative(loop, &mon->handshake, CLOCK_MONOTONIC, timeout_usec, VB_TIMER_ACCURACY_USEC,
                                    on_handshake_timeout, mon) < 0) {
         qmp_monitor_free(mon);
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "cannot add a timer to the event loop"), NULL;
@@ -474,7 +474,7 @@ struct qmp_monitor *qmp_monitor_connect(sd_event *loop, const char *path, uint64
     if (r < 0)
         return vb_error_set_errno(err, -r, "cannot connect to qemu monitor at '%s'", path), NULL;
     if (r > 0 && sd_event_add_time_relative(loop, &mon->retry, CLOCK_MONOTONIC, QMP_CONNECT_RETRY_USEC,
-                                            QMP_TIMER_ACCURACY_USEC, on_connect_retry, mon) < 0)
+                                            VB_TIMER_ACCURACY_USEC, on_connect_retry, mon) < 0)
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, "cannot add a timer to the event loop"), NULL;
     return TAKE_PTR(mon);
 }

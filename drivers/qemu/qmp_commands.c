@@ -8,6 +8,7 @@
 
 #include "drivers/qemu/qmp_message.h"
 #include "drivers/qemu/qmp_private.h"
+#include "util/time.h"
 
 static char *command_line(const char *name, const char *id, struct json_object *arguments)
 {
@@ -150,7 +151,7 @@ static int send_command(struct qmp_monitor *mon, const char *command, struct jso
     }
     cmd->fd = fd; /* the command owns it from here */
     cmd->timeout_usec = timeout_usec;
-    if (sd_event_add_time_relative(mon->loop, &cmd->timer, CLOCK_MONOTONIC, timeout_usec, QMP_TIMER_ACCURACY_USEC,
+    if (sd_event_add_time_relative(mon->loop, &cmd->timer, CLOCK_MONOTONIC, timeout_usec, VB_TIMER_ACCURACY_USEC,
                                    on_command_timeout, cmd) < 0 ||
         (mon->state == QMP_STATE_READY && qmp_command_transmit(cmd) < 0)) {
         qmp_command_free(cmd);

@@ -3,12 +3,6 @@
 
 #include "drivers/qemu/qmp.h"
 
-/* How late a monitor timer (connect retry, handshake and command timeouts) may fire. sd-event's
- * default (accuracy 0) is 250 ms, which coalesces wakeups on a grid: a connect retry would land
- * anywhere 20-270 ms after the failed try (bench/qemu measured ~120 ms added to a Create's
- * median), and a 1 ms handshake timeout fired only after qemu had already greeted (seen in CI). */
-#define QMP_TIMER_ACCURACY_USEC (1u * 1000u)
-
 enum qmp_state {
     QMP_STATE_CONNECTING,  /* the socket is not there yet: retrying */
     QMP_STATE_GREETING,    /* connected, waiting for {"QMP": ...} */

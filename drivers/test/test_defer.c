@@ -7,6 +7,7 @@
 
 #include "drivers/test/test_private.h"
 #include "util/log.h"
+#include "util/time.h"
 
 struct test_pending {
     struct test_conn *conn;
@@ -65,7 +66,7 @@ int test_done(struct test_conn *conn, struct vb_call *call, int r)
     *p = (struct test_pending){ .conn = conn, .call = call, .result = r };
     /* Accuracy 1 µs: sd-event reads 0 as its default of 250 ms and would answer up to a quarter
      * of a second late, not delay_ms later. */
-    if (sd_event_add_time_relative(conn->loop, &p->timer, CLOCK_MONOTONIC, conn->delay_usec, 1, on_delay_over,
+    if (sd_event_add_time_relative(conn->loop, &p->timer, CLOCK_MONOTONIC, conn->delay_usec, VB_TIMER_ACCURACY_USEC, on_delay_over,
                                    p) < 0) {
         free(p);
         return r;
