@@ -165,8 +165,9 @@ static int restore_start(struct qemu_conn *conn, struct vb_call *call, struct vb
     struct qemu_save_op *op;
     struct qemu_dom *dom = qemu_dom_get(conn, obj, &call->err);
 
-    if (!dom || !(op = qemu_save_op_new(dom, call, req->path, "domain restore job", restore_failed)))
+    if (!dom || !(op = qemu_save_op_new(dom, call, req->path, "start", restore_failed)))
         return -1;
+    op->restore = true; /* libvirt restores under its VM start job, and names it so in errors */
     op->image_paused = req->image_paused;
     op->start_paused = req->start_paused;
     op->managed_start = req->managed_start;

@@ -196,7 +196,7 @@ static int save_begin(struct qemu_conn *conn, struct vb_call *call, struct vb_do
     running = flags & VB_SAVE_RUNNING ? true : flags & VB_SAVE_PAUSED ? false : obj->state == VB_DOMAIN_RUNNING;
     if (!(xml = image_xml(obj, dxml, err)) || (fd = qemu_save_image_create(path, xml, running, err)) < 0)
         return -1;
-    if (!(op = qemu_save_op_new(dom, call, path, "domain save job", save_failed))) {
+    if (!(op = qemu_save_op_new(dom, call, path, "domain save", save_failed))) {
         close(fd);
         unlink(path);
         return -1;

@@ -31,7 +31,11 @@ struct qemu_save_op {
     struct qemu_dom *dom;
     struct vb_call *call;    /* kept here, not in dom->call, so a qemu exit does not end it as a success */
     char *path;
-    const char *job;         /* "domain save job", "domain restore job" (libvirt's job names) */
+    const char *job;         /* "domain save", "start" (libvirt's qemuMigrationJobName, for its errors) */
+    bool restore;            /* AbortJob refuses it, as libvirt refuses to abort a VM start */
+    uint64_t started_usec;   /* CLOCK_MONOTONIC, for GetJobInfo's time elapsed */
+    uint64_t ram_total, ram_processed, ram_remaining; /* the last query-migrate's "ram" */
+    bool abort_requested;    /* AbortJob: the stream is cancelled, the job fails as "canceled by client" */
     sd_event_source *watch;  /* periodic: poll the migration, notice a vanished qemu */
     bool in_flight;          /* a command of ours awaits its reply */
     bool polling;            /* the migration runs: poll query-migrate */
@@ -69,6 +73,9 @@ void qemu_save_op_stream(struct qemu_save_op *op, const char *command, qemu_save
 /* After a failed save, with qemu still there: cancels a migration under way and makes qemu
  * close a descriptor it holds but did not use (replies ignored). */
 void qemu_save_op_abandon_stream(struct qemu_save_op *op);
+/* AbortJob on a save: cancels the migration now, or as soon as it starts; the save then fails
+ * with libvirt's "job 'domain save' canceled by client". done (may be NULL) gets the reply. */
+int qemu_save_op_abort(struct qemu_save_op *op, qmp_reply_fn done, void *userdata, struct vb_error *err);
 /* Ends op's call with r (err when r < 0) and frees op. */
 void qemu_save_op_finish(struct qemu_save_op *op, int r, const struct vb_error *err);
 /* VIRTBUS_QEMU_MIGRATE_TIMEOUT_MS, or the default when unset or not a positive number. */

@@ -415,5 +415,7 @@ const struct vb_driver vb_qemu_driver = {
     .set_vcpus = qemu_set_vcpus,
     .get_stats = qemu_get_stats,
     .get_block_info = qemu_get_block_info,
+    .get_job_info = qemu_get_job_info,
+    .abort_job = qemu_abort_job,
     .interface_addresses = qemu_interface_addresses,
 };

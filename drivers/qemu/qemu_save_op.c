@@ -28,7 +28,7 @@ struct qemu_save_op *qemu_save_op_new(struct qemu_dom *dom, struct vb_call *call
         return NULL;
     }
     *op = (struct qemu_save_op){ .dom = dom, .call = call, .path = op->path, .job = job, .fail = fail,
-                                 .image_fd = -1 };
+                                 .image_fd = -1, .started_usec = vb_now_usec() };
     /* 1 ms accuracy: sd-event's default (250 ms) would hold each poll, and so the end of every
      * save and restore, up to a quarter of a second */
     if (sd_event_add_time_relative(dom->conn->loop, &op->watch, CLOCK_MONOTONIC, QEMU_SAVE_POLL_USEC, VB_TIMER_ACCURACY_USEC, on_watch,
@@ -84,7 +84,7 @@ static void fail_step(struct qemu_save_op *op, const struct vb_error *err)
         op->monitor_lost_at = sd_event_now(op->dom->conn->loop, CLOCK_MONOTONIC, &now) < 0 || !now ? 1 : now;
         return;
     }
-    vb_error_set(&gone, VB_ERR_OPERATION_FAILED, "%s: unexpectedly failed", op->job);
+    vb_error_set(&gone, VB_ERR_OPERATION_FAILED, "job '%s' unexpectedly failed", op->job);
     op->fail(op, &gone);
     vb_error_clear(&gone);
 }
@@ -116,7 +116,7 @@ void qemu_save_op_send(struct qemu_save_op *op, const char *command, struct json
 
     if (!op->dom->proc) {
         json_object_put(arguments);
-        vb_error_set(&err, VB_ERR_OPERATION_FAILED, "%s: unexpectedly failed", op->job);
+        vb_error_set(&err, VB_ERR_OPERATION_FAILED, "job '%s' unexpectedly failed", op->job);
     } else if (qemu_process_command(op->dom->proc, command, arguments, QEMU_COMMAND_TIMEOUT_USEC, on_reply, op,
                                     &err) == 0) {
         op->next = next;
@@ -127,20 +127,29 @@ void qemu_save_op_send(struct qemu_save_op *op, const char *command, struct json
     vb_error_clear(&err);
 }
 
-/* Bytes the outgoing stream has written so far (query-migrate's ram.transferred; 0 in setup). */
-static uint64_t transferred(struct json_object *info)
+static uint64_t ram_field(struct json_object *ram, const char *name)
 {
-    struct json_object *ram = NULL, *bytes = NULL;
+    struct json_object *value = NULL;
 
-    if (!json_object_object_get_ex(info, "ram", &ram) || !json_object_object_get_ex(ram, "transferred", &bytes))
-        return 0;
-    return (uint64_t) json_object_get_int64(bytes);
+    return json_object_object_get_ex(ram, name, &value) ? (uint64_t) json_object_get_int64(value) : 0;
+}
+
+/* query-migrate's "ram" (absent in setup): kept for GetJobInfo, as libvirt's job statistics. */
+static void record_ram(struct qemu_save_op *op, struct json_object *info)
+{
+    struct json_object *ram = NULL;
+
+    if (!json_object_object_get_ex(info, "ram", &ram))
+        return;
+    op->ram_total = ram_field(ram, "total");
+    op->ram_processed = ram_field(ram, "transferred");
+    op->ram_remaining = ram_field(ram, "remaining");
 }
 
 /* Still going: true when the stream has written nothing new for op->stall_usec. */
-static bool stalled(struct qemu_save_op *op, struct json_object *info)
+static bool stalled(struct qemu_save_op *op)
 {
-    uint64_t bytes = transferred(info), now = 0;
+    uint64_t bytes = op->ram_processed, now = 0;
 
     if (!op->stall_usec || !op->dom->conn || sd_event_now(op->dom->conn->loop, CLOCK_MONOTONIC, &now) < 0)
         return false;
@@ -167,36 +176,60 @@ static void on_query(struct qmp_monitor *mon, const struct qmp_reply *reply, voi
     }
     json_object_object_get_ex(reply->ret, "status", &status);
     text = status ? json_object_get_string(status) : "";
+    record_ram(op, reply->ret);
     if (streq(text, "completed")) {
         op->polling = op->migrating = false;
         op->next(op);
         return;
     }
     if (!streq(text, "failed") && !streq(text, "cancelled")) { /* setup, active, device, ... */
-        if (!stalled(op, reply->ret))
+        if (!stalled(op))
             return; /* the watch asks again */
         vb_error_set(&err, VB_ERR_OPERATION_TIMEOUT,
-                     "%s: the migration stream to '%s' made no progress for %" PRIu64 " ms (%s); cancelled",
+                     "job '%s': the migration stream to '%s' made no progress for %" PRIu64 " ms (%s); cancelled",
                      op->job, op->path, op->stall_usec / 1000u, QEMU_MIGRATE_TIMEOUT_ENV);
+    } else if (streq(text, "cancelled")) {
+        vb_error_set(&err, VB_ERR_OPERATION_ABORTED, "job '%s' canceled by client", op->job);
     } else if (json_object_object_get_ex(reply->ret, "error-desc", &desc)) {
-        vb_error_set(&err, VB_ERR_OPERATION_FAILED, "%s: unexpectedly failed: %s", op->job,
-                     json_object_get_string(desc));
+        vb_error_set(&err, VB_ERR_OPERATION_FAILED, "job '%s' failed: %s", op->job, json_object_get_string(desc));
     } else {
-        vb_error_set(&err, VB_ERR_OPERATION_FAILED, "%s: %s", op->job,
-                     streq(text, "failed") ? "unexpectedly failed" : "canceled by client");
+        vb_error_set(&err, VB_ERR_OPERATION_FAILED, "job '%s' unexpectedly failed", op->job);
     }
     op->polling = false;
     fail_step(op, &err);
     vb_error_clear(&err);
 }
 
-/* The migration command was accepted and took the descriptor: poll until the stream is through. */
+static void log_cancel_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    if (reply->result < 0)
+        vb_log_debug("migrate_cancel: %s", vb_error_message(&reply->err));
+}
+
+static int send_cancel(struct qemu_save_op *op, qmp_reply_fn done, void *userdata, struct vb_error *err)
+{
+    return qemu_process_command(op->dom->proc, "migrate_cancel", NULL, QEMU_COMMAND_TIMEOUT_USEC,
+                                done ? done : log_cancel_reply, userdata, err);
+}
+
+/* The migration command was accepted and took the descriptor: poll until the stream is through
+ * (or, when AbortJob came first, until qemu reports it cancelled). */
 static void stream_started(struct qemu_save_op *op)
 {
     op->fd_in_qemu = false;
     op->migrating = op->polling = true;
     op->progress_bytes = op->progress_at = 0;
     op->next = op->after_stream;
+    if (op->abort_requested && send_cancel(op, NULL, NULL, NULL) < 0)
+        vb_log_warning("cannot cancel the save of '%s'", op->dom->obj->def->name);
+}
+
+int qemu_save_op_abort(struct qemu_save_op *op, qmp_reply_fn done, void *userdata, struct vb_error *err)
+{
+    op->abort_requested = true;
+    if (!op->migrating || !op->dom->proc)
+        return 0; /* stream_started cancels it */
+    return send_cancel(op, done, userdata, err) < 0 ? -1 : 1;
 }
 
 static void stream_begin(struct qemu_save_op *op)
@@ -237,7 +270,7 @@ void qemu_save_op_stream(struct qemu_save_op *op, const char *command, qemu_save
     if (!args)
         vb_error_set(&err, VB_ERR_NO_MEMORY, NULL);
     else if (!op->dom->proc)
-        vb_error_set(&err, VB_ERR_OPERATION_FAILED, "%s: unexpectedly failed", op->job);
+        vb_error_set(&err, VB_ERR_OPERATION_FAILED, "job '%s' unexpectedly failed", op->job);
     else
         r = qemu_process_command_fd(op->dom->proc, "getfd", TAKE_PTR(args), op->image_fd, QEMU_COMMAND_TIMEOUT_USEC,
                                     on_reply, op, &err);
@@ -283,8 +316,11 @@ static int on_watch(sd_event_source *source, uint64_t usec, void *userdata)
     struct vb_error err = VB_ERROR_INIT;
 
     if (!op->dom->conn || !op->dom->proc || exit_overdue(op)) {
-        vb_error_set(&err, op->dom->conn ? VB_ERR_OPERATION_FAILED : VB_ERR_OPERATION_ABORTED, "%s: %s", op->job,
-                     op->dom->conn ? "unexpectedly failed" : "connection closed while waiting for qemu");
+        if (op->dom->conn)
+            vb_error_set(&err, VB_ERR_OPERATION_FAILED, "job '%s' unexpectedly failed", op->job);
+        else
+            vb_error_set(&err, VB_ERR_OPERATION_ABORTED, "job '%s': connection closed while waiting for qemu",
+                         op->job);
         op->fail(op, &err); /* frees op and the watch: sd-event keeps the source for this dispatch */
         vb_error_clear(&err);
         return 0;

@@ -345,7 +345,7 @@ def test_a_stalled_save_is_cancelled_the_guest_resumed_and_no_shell_involved(sta
     image = os.path.join(workdir, "stall.img")
     try:
         assert len(result) == 1 and result[0] != "saved", result
-        assert "Timed out during operation: domain save job: the migration stream to '%s' made no progress " \
+        assert "Timed out during operation: job 'domain save': the migration stream to '%s' made no progress " \
                "for %d ms (VIRTBUS_QEMU_MIGRATE_TIMEOUT_MS); cancelled" % (fifo, MIGRATE_TIMEOUT_MS) in result[0], \
             result
         assert not os.path.exists(fifo)  # the partial image is gone
@@ -395,10 +395,46 @@ def test_qemu_dying_mid_save_leaves_shutoff_crashed_and_no_image(bus, workdir, g
     os.kill(save.qemu, 9)  # the qemu this test's domain runs, nobody else's
     result = save.outcome()
     # Whether the monitor's end of file or the reaped exit is noticed first, the same words.
-    assert result == ["operation failed: domain save job: unexpectedly failed"], result
+    assert result == ["operation failed: job 'domain save' unexpectedly failed"], result
     assert tuple(save.dom.GetState(0)) == (SHUTOFF, SHUTOFF_CRASHED)
     assert not os.path.exists(save.fifo)
     assert not save.dom.HasManagedSaveImage(0)
+
+
+JOB_NONE, JOB_UNBOUNDED = 0, 2
+
+
+def test_job_info_follows_a_save_and_abort_job_cancels_it(bus, workdir, guest_files):
+    """virsh domjobinfo / domjobabort on a save under way (libvirt's qemuDomainGetJobInfo and
+    qemuDomainAbortJobFlags): its progress, then libvirt's cancel: error, no image, guest running."""
+    save = StalledSave(bus, "aborted", workdir, guest_files)
+    dom = save.dom
+    assert not save.result, save.result
+    info = []
+
+    def progressed():
+        info[:] = [int(v) for v in dom.GetJobInfo()]
+        return info[0] == JOB_UNBOUNDED and info[6] > 0  # memory processed: the pipe took some
+
+    poll_until(progressed, 10)
+    kind, elapsed, _, data_total, data_processed, data_remaining, mem_total, mem_processed, mem_remaining, \
+        file_total, file_processed, file_remaining = info
+    assert kind == JOB_UNBOUNDED and elapsed > 0, info
+    assert mem_total >= 128 << 20 and 0 < mem_processed < mem_total and 0 < mem_remaining < mem_total, info
+    assert (data_total, data_processed, data_remaining) == (mem_total, mem_processed, mem_remaining), info
+    assert (file_total, file_processed, file_remaining) == (0, 0, 0), info
+
+    dom.AbortJob()  # returns once qemu took migrate_cancel: the migration is cancelling
+    save.close()  # qemu's blocked write fails (EPIPE), its migration thread sees the cancel
+    result = save.outcome()
+    assert result == ["operation aborted: job 'domain save' canceled by client"], result
+    assert not os.path.exists(save.fifo)
+    assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_SAVE_CANCELED)
+    assert tuple(dom.GetJobInfo()) == (JOB_NONE,) + (0,) * 11
+    assert error_of(dom.AbortJob) == "Requested operation is not valid: no job is active on the domain"
+    dom.Destroy(0)
+    assert error_of(dom.GetJobInfo) == "Requested operation is not valid: domain is not running"
+    assert error_of(dom.AbortJob) == "Requested operation is not valid: domain is not running"
 
 
 def test_a_save_target_that_would_block_the_daemon_is_refused(bus, workdir, guest_files):
