@@ -391,6 +391,16 @@ int vb_domain_abort_job(struct vb_connect *conn, struct vb_call *call, vb_uuid_t
     VB_DISPATCH_NO_ARGS(conn, call, VB_OP_DOMAIN_ABORT_JOB, uuid, abort_job, DRIVER(conn)->abort_job);
 }
 
+struct get_job_stats_args { unsigned int flags; int *type; struct vb_typed_params *params; };
+VB_INVOKE(get_job_stats, DRIVER(conn)->get_job_stats(conn->priv, call, obj, a->flags, a->type, a->params))
+
+int vb_domain_get_job_stats(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int flags,
+                            int *type, struct vb_typed_params *params)
+{
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_GET_JOB_STATS, uuid, get_job_stats, DRIVER(conn)->get_job_stats, flags,
+                type, params);
+}
+
 struct get_block_info_args { const char *disk; unsigned int flags; struct vb_block_info *info; };
 VB_INVOKE(get_block_info, DRIVER(conn)->get_block_info(conn->priv, call, obj, a->disk, a->flags, a->info))
 

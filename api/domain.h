@@ -75,6 +75,9 @@ int vb_domain_set_memory_stats_period(struct vb_connect *conn, struct vb_call *c
                                       unsigned int flags);
 int vb_domain_get_job_info(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, struct vb_job_info *info);
 int vb_domain_abort_job(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid);
+/* libvirt's virDomainGetJobStats: flags COMPLETED (1), KEEP_COMPLETED (2). */
+int vb_domain_get_job_stats(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int flags,
+                            int *type, struct vb_typed_params *params);
 int vb_domain_get_block_info(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const char *disk,
                              unsigned int flags, struct vb_block_info *info);
 int vb_domain_interface_addresses(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int source,

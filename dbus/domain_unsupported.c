@@ -18,7 +18,6 @@
     X("BlockResize", DOMAIN_BLOCK_RESIZE, "stu", "")                                       \
     X("GetBlockJobInfo", DOMAIN_GET_BLOCK_JOB_INFO, "su", "(ittt)")                        \
     X("GetGuestVcpus", DOMAIN_GET_GUEST_VCPUS, "u", "a{sv}")                               \
-    X("GetJobStats", DOMAIN_GET_JOB_STATS, "u", "(ia{sv})")                                \
     X("GetSecurityLabelList", DOMAIN_GET_SECURITY_LABEL_LIST, "", "a(sb)")                 \
     X("MigrateGetCompressionCache", DOMAIN_MIGRATE_GET_COMPRESSION_CACHE, "u", "t")        \
     X("MigrateGetMaxSpeed", DOMAIN_MIGRATE_GET_MAX_SPEED, "u", "t")                        \

@@ -230,6 +230,9 @@ struct vb_driver {
     /* jobs and guest information */
     int (*get_job_info)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, struct vb_job_info *info);
     int (*abort_job)(void *priv, struct vb_call *call, struct vb_domain_obj *dom);
+    /* type: virDomainJobType; params: libvirt's VIR_DOMAIN_JOB_* fields */
+    int (*get_job_stats)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags,
+                         int *type, struct vb_typed_params *params);
     int (*get_block_info)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *disk,
                           unsigned int flags, struct vb_block_info *info);
     int (*interface_addresses)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int source,

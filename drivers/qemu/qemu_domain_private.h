@@ -17,6 +17,20 @@
 struct qemu_hotplug;
 struct vcpu_op;
 
+/* query-migrate's "ram" and "setup-time", as libvirt's qemuMonitorMigrationStats keeps them. */
+struct qemu_migration_stats {
+    uint64_t total, transferred, remaining, bps, duplicate, normal, normal_bytes, dirty_rate, page_size, iteration,
+        postcopy_reqs, setup_time;
+    bool duplicate_set, setup_time_set;
+};
+
+/* The last save that completed, for GetJobStats(COMPLETED): libvirt's job->completed. */
+struct qemu_completed_job {
+    bool set;
+    uint64_t time_elapsed_ms;
+    struct qemu_migration_stats stats;
+};
+
 /* Per-domain state (obj->driver_data), also on conn->doms so a closing connection finds it. */
 struct qemu_dom {
     struct qemu_conn *conn;   /* NULL once the connection closed */
@@ -39,6 +53,7 @@ struct qemu_dom {
     /* qemu_domain_save.c */
     bool stop_saved;          /* with stop_requested: a save ended qemu (shutoff/saved, Stopped/Saved) */
     struct qemu_save_op *save_op; /* the save or restore under way, NULL otherwise */
+    struct qemu_completed_job completed_job; /* qemu_domain_job.c */
     struct qemu_hotplug *hotplug; /* qemu_hotplug*.c: names in use, removals pending; NULL until used */
     uint64_t balloon_kib;          /* qemu_domain_stats.c: the SetMemory waiting on `balloon` */
     unsigned int balloon_flags;

@@ -114,6 +114,7 @@ static void save_completed(struct qemu_save_op *op)
     bool managed = op->managed;
     struct vb_error err = VB_ERROR_INIT;
 
+    qemu_job_record_completed(dom, op);
     qemu_save_op_free(op);
     dom->stop_requested = dom->stop_saved = true;
     if (managed)

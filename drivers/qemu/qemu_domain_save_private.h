@@ -34,7 +34,7 @@ struct qemu_save_op {
     const char *job;         /* "domain save", "start" (libvirt's qemuMigrationJobName, for its errors) */
     bool restore;            /* AbortJob refuses it, as libvirt refuses to abort a VM start */
     uint64_t started_usec;   /* CLOCK_MONOTONIC, for GetJobInfo's time elapsed */
-    uint64_t ram_total, ram_processed, ram_remaining; /* the last query-migrate's "ram" */
+    struct qemu_migration_stats stats; /* the last query-migrate's */
     bool abort_requested;    /* AbortJob: the stream is cancelled, the job fails as "canceled by client" */
     sd_event_source *watch;  /* periodic: poll the migration, notice a vanished qemu */
     bool in_flight;          /* a command of ours awaits its reply */
@@ -76,6 +76,8 @@ void qemu_save_op_abandon_stream(struct qemu_save_op *op);
 /* AbortJob on a save: cancels the migration now, or as soon as it starts; the save then fails
  * with libvirt's "job 'domain save' canceled by client". done (may be NULL) gets the reply. */
 int qemu_save_op_abort(struct qemu_save_op *op, qmp_reply_fn done, void *userdata, struct vb_error *err);
+/* qemu_domain_job.c: keeps op's statistics as the domain's last completed job (GetJobStats). */
+void qemu_job_record_completed(struct qemu_dom *dom, const struct qemu_save_op *op);
 /* Ends op's call with r (err when r < 0) and frees op. */
 void qemu_save_op_finish(struct qemu_save_op *op, int r, const struct vb_error *err);
 /* VIRTBUS_QEMU_MIGRATE_TIMEOUT_MS, or the default when unset or not a positive number. */

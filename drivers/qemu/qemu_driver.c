@@ -417,5 +417,6 @@ const struct vb_driver vb_qemu_driver = {
     .get_block_info = qemu_get_block_info,
     .get_job_info = qemu_get_job_info,
     .abort_job = qemu_abort_job,
+    .get_job_stats = qemu_get_job_stats,
     .interface_addresses = qemu_interface_addresses,
 };

@@ -123,8 +123,10 @@ int qemu_set_memory_stats_period(void *priv, struct vb_call *call, struct vb_dom
 extern const struct vb_guest_driver qemu_guest_driver;
 int qemu_get_stats(void *priv, struct vb_call *call, const unsigned char (*uuids)[VB_UUID_LEN], size_t n,
                    unsigned int stats, unsigned int flags, struct vb_domain_stats **records, size_t *n_records);
-/* qemu_domain_job.c: GetJobInfo and AbortJob of a save under way. */
+/* qemu_domain_job.c: GetJobInfo, GetJobStats and AbortJob of a save under way. */
 int qemu_get_job_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, struct vb_job_info *info);
+int qemu_get_job_stats(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags, int *type,
+                       struct vb_typed_params *params);
 int qemu_abort_job(void *priv, struct vb_call *call, struct vb_domain_obj *obj);
 /* qemu_block_info.c: GetBlockInfo of a file-backed disk. */
 int qemu_get_block_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,

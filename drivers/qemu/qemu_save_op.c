@@ -127,29 +127,47 @@ void qemu_save_op_send(struct qemu_save_op *op, const char *command, struct json
     vb_error_clear(&err);
 }
 
-static uint64_t ram_field(struct json_object *ram, const char *name)
+/* A number query-migrate may leave out: *set says whether it was there. */
+static uint64_t field(struct json_object *object, const char *name, bool *set)
 {
     struct json_object *value = NULL;
+    bool present = json_object_object_get_ex(object, name, &value);
 
-    return json_object_object_get_ex(ram, name, &value) ? (uint64_t) json_object_get_int64(value) : 0;
+    if (set)
+        *set = present;
+    return present ? (uint64_t) json_object_get_int64(value) : 0;
 }
 
-/* query-migrate's "ram" (absent in setup): kept for GetJobInfo, as libvirt's job statistics. */
-static void record_ram(struct qemu_save_op *op, struct json_object *info)
+/* query-migrate's statistics (no "ram" in setup), as libvirt's qemuMonitorJSONGetMigrationStatsReply
+ * reads them: kept for GetJobInfo and GetJobStats. */
+static void record_stats(struct qemu_save_op *op, struct json_object *info)
 {
-    struct json_object *ram = NULL;
+    struct qemu_migration_stats *s = &op->stats;
+    struct json_object *ram = NULL, *mbps = NULL;
 
+    s->setup_time = field(info, "setup-time", &s->setup_time_set);
     if (!json_object_object_get_ex(info, "ram", &ram))
         return;
-    op->ram_total = ram_field(ram, "total");
-    op->ram_processed = ram_field(ram, "transferred");
-    op->ram_remaining = ram_field(ram, "remaining");
+    s->total = field(ram, "total", NULL);
+    s->transferred = field(ram, "transferred", NULL);
+    s->remaining = field(ram, "remaining", NULL);
+    /* Mbit/s, M as in 10^6 */
+    s->bps = json_object_object_get_ex(ram, "mbps", &mbps) && json_object_get_double(mbps) > 0
+                 ? (uint64_t) (json_object_get_double(mbps) * (1000 * 1000 / 8))
+                 : 0;
+    s->duplicate = field(ram, "duplicate", &s->duplicate_set);
+    s->normal = field(ram, "normal", NULL);
+    s->normal_bytes = field(ram, "normal-bytes", NULL);
+    s->dirty_rate = field(ram, "dirty-pages-rate", NULL);
+    s->page_size = field(ram, "page-size", NULL);
+    s->iteration = field(ram, "dirty-sync-count", NULL);
+    s->postcopy_reqs = field(ram, "postcopy-requests", NULL);
 }
 
 /* Still going: true when the stream has written nothing new for op->stall_usec. */
 static bool stalled(struct qemu_save_op *op)
 {
-    uint64_t bytes = op->ram_processed, now = 0;
+    uint64_t bytes = op->stats.transferred, now = 0;
 
     if (!op->stall_usec || !op->dom->conn || sd_event_now(op->dom->conn->loop, CLOCK_MONOTONIC, &now) < 0)
         return false;
@@ -176,7 +194,7 @@ static void on_query(struct qmp_monitor *mon, const struct qmp_reply *reply, voi
     }
     json_object_object_get_ex(reply->ret, "status", &status);
     text = status ? json_object_get_string(status) : "";
-    record_ram(op, reply->ret);
+    record_stats(op, reply->ret);
     if (streq(text, "completed")) {
         op->polling = op->migrating = false;
         op->next(op);

@@ -401,7 +401,9 @@ def test_qemu_dying_mid_save_leaves_shutoff_crashed_and_no_image(bus, workdir, g
     assert not save.dom.HasManagedSaveImage(0)
 
 
-JOB_NONE, JOB_UNBOUNDED = 0, 2
+JOB_NONE, JOB_UNBOUNDED, JOB_COMPLETED = 0, 2, 3
+JOB_OPERATION_SAVE = 2
+JOB_STATS_COMPLETED, JOB_STATS_KEEP_COMPLETED = 1, 2
 
 
 def test_job_info_follows_a_save_and_abort_job_cancels_it(bus, workdir, guest_files):
@@ -423,6 +425,12 @@ def test_job_info_follows_a_save_and_abort_job_cancels_it(bus, workdir, guest_fi
     assert mem_total >= 128 << 20 and 0 < mem_processed < mem_total and 0 < mem_remaining < mem_total, info
     assert (data_total, data_processed, data_remaining) == (mem_total, mem_processed, mem_remaining), info
     assert (file_total, file_processed, file_remaining) == (0, 0, 0), info
+    # GetJobStats (virsh domjobinfo's first choice): libvirt's typed fields for a save.
+    kind, stats = dom.GetJobStats(0)
+    assert kind == JOB_UNBOUNDED and stats["operation"] == JOB_OPERATION_SAVE, (kind, stats)
+    assert stats["memory_total"] == mem_total and stats["data_total"] == mem_total, stats
+    assert stats["memory_processed"] >= mem_processed and stats["time_elapsed"] >= elapsed, stats
+    assert stats["memory_page_size"] == 4096 and "memory_constant" in stats and "disk_total" not in stats, stats
 
     dom.AbortJob()  # returns once qemu took migrate_cancel: the migration is cancelling
     save.close()  # qemu's blocked write fails (EPIPE), its migration thread sees the cancel
@@ -435,6 +443,29 @@ def test_job_info_follows_a_save_and_abort_job_cancels_it(bus, workdir, guest_fi
     dom.Destroy(0)
     assert error_of(dom.GetJobInfo) == "Requested operation is not valid: domain is not running"
     assert error_of(dom.AbortJob) == "Requested operation is not valid: domain is not running"
+    assert tuple(dom.GetJobStats(JOB_STATS_COMPLETED)) == (JOB_NONE, {})  # a cancelled save is not kept
+
+
+def test_a_completed_saves_statistics_are_kept_until_read(bus, workdir, guest_files):
+    """GetJobStats(COMPLETED) on the domain the save shut off, as libvirt keeps job->completed."""
+    conn = connect(bus)
+    path, dom, serial = boot(conn, bus, "counted", guest_files, workdir)
+    assert tuple(dom.GetJobStats(0)) == (JOB_NONE, {})
+    assert tuple(dom.GetJobStats(JOB_STATS_COMPLETED)) == (JOB_NONE, {})
+    assert "unsupported flags (0x4)" in error_of(lambda: dom.GetJobStats(4))
+    image = os.path.join(workdir, "counted.img")
+    dom.Save(image, "", 0)
+    assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_SAVED)
+    assert error_of(lambda: dom.GetJobStats(0)) == "Requested operation is not valid: domain is not running"
+    kind, stats = dom.GetJobStats(JOB_STATS_COMPLETED | JOB_STATS_KEEP_COMPLETED)
+    assert kind == JOB_COMPLETED and stats["operation"] == JOB_OPERATION_SAVE, (kind, stats)
+    assert stats["memory_total"] >= 128 << 20 and stats["memory_remaining"] == 0, stats
+    # What went to the image: the guest's pages (most of them zero: "constant") and the rest.
+    assert stats["memory_processed"] == stats["data_processed"] > 0, stats
+    assert stats["memory_normal_bytes"] == stats["memory_normal"] * stats["memory_page_size"] > 0, stats
+    assert stats["memory_normal_bytes"] < os.path.getsize(image), (stats, os.path.getsize(image))
+    assert tuple(dom.GetJobStats(JOB_STATS_COMPLETED)) == (kind, stats)  # kept the first time
+    assert tuple(dom.GetJobStats(JOB_STATS_COMPLETED)) == (JOB_NONE, {})  # forgotten once read
 
 
 def test_a_save_target_that_would_block_the_daemon_is_refused(bus, workdir, guest_files):
