@@ -355,6 +355,7 @@ def test_help_and_version(daemon):
     for command in ("list", "dominfo", "events", "attach-device", "managedsave"):
         assert command in out
     assert ctl(daemon, "help", "setmem").stdout.startswith("Usage: virtbusctl setmem DOMAIN SIZE")
+    assert ctl(daemon, "help", "domjobabort").stdout.startswith("Usage: virtbusctl domjobabort DOMAIN")
     assert ctl(daemon, "list", "--help").stdout.startswith("Usage: virtbusctl list")
     assert ctl(daemon, "--version").stdout.startswith("virtbusctl ")
 
@@ -464,6 +465,8 @@ def test_completion_of_commands_options_and_domains(daemon, bus):
     assert complete(daemon, "virtbusctl", "su") == ["suspend"]
     assert "--inactive" in complete(daemon, "virtbusctl", "list", "--")
     assert complete(daemon, "virtbusctl", "dominfo", "t") == ["test"]
+    assert sorted(complete(daemon, "virtbusctl", "domjob")) == ["domjobabort", "domjobinfo"]
+    assert complete(daemon, "virtbusctl", "domjobinfo", "t") == ["test"]
     assert complete(daemon, "virtbusctl", "-c", "test:///default", "destroy", "") == ["test"]
     connect_iface(bus).DomainDefineXML(NEW_DOMAIN)
     assert complete(daemon, "virtbusctl", "start", "") == ["foo"]
