@@ -44,3 +44,7 @@ int ctl_cmd_setmem(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_autostart(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_attach_device(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_detach_device(struct ctl *ctl, int argc, char **argv);
+
+/* ctl_job.c: the job a domain runs (a save) */
+int ctl_cmd_domjobinfo(struct ctl *ctl, int argc, char **argv);
+int ctl_cmd_domjobabort(struct ctl *ctl, int argc, char **argv);

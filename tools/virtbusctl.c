@@ -77,6 +77,8 @@ static const struct command commands[] = {
       "attach a device from an XML file" },
     { "detach-device", ctl_cmd_detach_device, 2, 2, OPT_AFFECT, false, "DOMAIN FILE [--live] [--config]",
       "detach a device described by an XML file" },
+    { "domjobinfo", ctl_cmd_domjobinfo, 1, 1, 0, false, "DOMAIN", "show the job a domain runs (a save)" },
+    { "domjobabort", ctl_cmd_domjobabort, 1, 1, 0, false, "DOMAIN", "abort the job a domain runs" },
     { "events", ctl_cmd_events, 0, 1, OPT_FOLLOW | OPT_TIMEOUT, false, "[DOMAIN] [--follow] [--timeout SECONDS]",
       "print lifecycle events as they happen" },
     { "amqp-passwd", ctl_cmd_amqp_passwd, 2, 2, OPT_USERS_FILE | OPT_NO_PASSWORD, true,

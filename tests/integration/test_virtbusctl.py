@@ -153,6 +153,37 @@ def test_dumpxml_live_and_inactive(daemon, bus):
     assert inactive.get("id") is None and inactive.findtext("uuid") == TEST_DOMAIN_UUID
 
 
+# ---- jobs -----------------------------------------------------------------------------------------
+
+def test_domjobinfo_without_a_job_prints_virshs_one_line(daemon):
+    # virsh's "%-17s %-12s": the type is padded to 12 columns, trailing spaces included.
+    assert ctl(daemon, "domjobinfo", "test").stdout == "Job type:         None        \n"
+
+
+@pytest.mark.parametrize("ref", ["1", TEST_DOMAIN_UUID])
+def test_domjobinfo_json_and_domain_by_id_or_uuid(daemon, ref):
+    info = json.loads(ctl(daemon, "--json", "domjobinfo", ref).stdout)
+    numbers = ["time_elapsed_ms", "time_remaining_ms"] + ["%s_%s_bytes" % (what, field)
+                                                         for what in ("data", "memory", "file")
+                                                         for field in ("total", "processed", "remaining")]
+    assert info == dict({"type": "None"}, **{key: 0 for key in numbers})
+
+
+def test_domjobabort_without_a_job_is_the_daemons_error_and_exit_1(daemon):
+    proc = ctl(daemon, "domjobabort", "test", status=1)
+    assert proc.stdout == ""
+    assert proc.stderr == "virtbusctl: error: Requested operation is not valid: no job is active on the domain\n"
+
+
+def test_job_commands_on_an_unknown_or_inactive_domain(daemon):
+    for command in ("domjobinfo", "domjobabort"):
+        message = ctl_error(daemon, command, "nosuch")
+        assert "failed to get domain 'nosuch'" in message and "Domain not found" in message, message
+    ctl(daemon, "destroy", "test")
+    for command in ("domjobinfo", "domjobabort"):
+        assert ctl_error(daemon, command, "test") == "Requested operation is not valid: domain is not running"
+
+
 # ---- defining -------------------------------------------------------------------------------------
 
 def test_define_then_undefine(daemon, bus, workdir):
@@ -308,6 +339,8 @@ def test_no_daemon_is_a_clear_error(private_bus):
     (["--system", "--session", "list"], "exclude each other"),
     (["dominfo"], "needs DOMAIN"),
     (["dominfo", "a", "b"], "too many arguments"),
+    (["domjobinfo"], "needs DOMAIN"),
+    (["domjobabort", "test", "--live"], "does not take --live"),
     (["setmem", "test", "lots"], "invalid memory size"),
     (["setvcpus", "test", "0"], "invalid vCPU count"),
     (["events", "--timeout", "soon"], "invalid timeout"),
@@ -322,6 +355,7 @@ def test_help_and_version(daemon):
     for command in ("list", "dominfo", "events", "attach-device", "managedsave"):
         assert command in out
     assert ctl(daemon, "help", "setmem").stdout.startswith("Usage: virtbusctl setmem DOMAIN SIZE")
+    assert ctl(daemon, "help", "domjobabort").stdout.startswith("Usage: virtbusctl domjobabort DOMAIN")
     assert ctl(daemon, "list", "--help").stdout.startswith("Usage: virtbusctl list")
     assert ctl(daemon, "--version").stdout.startswith("virtbusctl ")
 
@@ -431,6 +465,8 @@ def test_completion_of_commands_options_and_domains(daemon, bus):
     assert complete(daemon, "virtbusctl", "su") == ["suspend"]
     assert "--inactive" in complete(daemon, "virtbusctl", "list", "--")
     assert complete(daemon, "virtbusctl", "dominfo", "t") == ["test"]
+    assert sorted(complete(daemon, "virtbusctl", "domjob")) == ["domjobabort", "domjobinfo"]
+    assert complete(daemon, "virtbusctl", "domjobinfo", "t") == ["test"]
     assert complete(daemon, "virtbusctl", "-c", "test:///default", "destroy", "") == ["test"]
     connect_iface(bus).DomainDefineXML(NEW_DOMAIN)
     assert complete(daemon, "virtbusctl", "start", "") == ["foo"]
