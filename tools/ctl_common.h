@@ -35,6 +35,7 @@ struct ctl_options {
     bool managed_save, snapshots_metadata, running;
     const char *users_file; /* amqp-passwd */
     bool no_password;
+    bool completed, keep_completed, rawstats; /* domjobinfo */
     double timeout; /* seconds; 0 = none */
 };
 

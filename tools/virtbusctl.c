@@ -26,6 +26,9 @@ enum {
     OPT_RUNNING = 1 << 12,
     OPT_USERS_FILE = 1 << 13,
     OPT_NO_PASSWORD = 1 << 14,
+    OPT_COMPLETED = 1 << 15,
+    OPT_KEEP_COMPLETED = 1 << 16,
+    OPT_RAWSTATS = 1 << 17,
 };
 
 #define OPT_AFFECT (OPT_LIVE | OPT_CONFIG)
@@ -77,7 +80,9 @@ static const struct command commands[] = {
       "attach a device from an XML file" },
     { "detach-device", ctl_cmd_detach_device, 2, 2, OPT_AFFECT, false, "DOMAIN FILE [--live] [--config]",
       "detach a device described by an XML file" },
-    { "domjobinfo", ctl_cmd_domjobinfo, 1, 1, 0, false, "DOMAIN", "show the job a domain runs (a save)" },
+    { "domjobinfo", ctl_cmd_domjobinfo, 1, 1, OPT_COMPLETED | OPT_KEEP_COMPLETED | OPT_RAWSTATS, false,
+      "DOMAIN [--completed [--keep-completed]] [--rawstats]",
+      "show the job a domain runs (a save), or the last one it completed" },
     { "domjobabort", ctl_cmd_domjobabort, 1, 1, 0, false, "DOMAIN", "abort the job a domain runs" },
     { "events", ctl_cmd_events, 0, 1, OPT_FOLLOW | OPT_TIMEOUT, false, "[DOMAIN] [--follow] [--timeout SECONDS]",
       "print lifecycle events as they happen" },
@@ -91,6 +96,7 @@ enum {
     LONG_ALL = 256, LONG_INACTIVE, LONG_NAME, LONG_UUID, LONG_PAUSED, LONG_DISABLE, LONG_FOLLOW, LONG_TIMEOUT,
     LONG_LIVE, LONG_CONFIG, LONG_JSON, LONG_SYSTEM, LONG_SESSION, LONG_VERSION, LONG_MANAGED_SAVE,
     LONG_SNAPSHOTS_METADATA, LONG_RUNNING, LONG_USERS_FILE, LONG_NO_PASSWORD,
+    LONG_COMPLETED, LONG_KEEP_COMPLETED, LONG_RAWSTATS,
 };
 
 static const struct option long_options[] = {
@@ -110,6 +116,9 @@ static const struct option long_options[] = {
     { "running", no_argument, NULL, LONG_RUNNING },
     { "users-file", required_argument, NULL, LONG_USERS_FILE },
     { "no-password", no_argument, NULL, LONG_NO_PASSWORD },
+    { "completed", no_argument, NULL, LONG_COMPLETED },
+    { "keep-completed", no_argument, NULL, LONG_KEEP_COMPLETED },
+    { "rawstats", no_argument, NULL, LONG_RAWSTATS },
     { "connect", required_argument, NULL, 'c' },
     { "system", no_argument, NULL, LONG_SYSTEM },
     { "session", no_argument, NULL, LONG_SESSION },
@@ -227,6 +236,9 @@ static int apply_option(int c, struct command_line *cl, struct ctl_options *opt)
     case LONG_RUNNING: opt->running = true; mark(cl, OPT_RUNNING, "--running"); break;
     case LONG_USERS_FILE: opt->users_file = optarg; mark(cl, OPT_USERS_FILE, "--users-file"); break;
     case LONG_NO_PASSWORD: opt->no_password = true; mark(cl, OPT_NO_PASSWORD, "--no-password"); break;
+    case LONG_COMPLETED: opt->completed = true; mark(cl, OPT_COMPLETED, "--completed"); break;
+    case LONG_KEEP_COMPLETED: opt->keep_completed = true; mark(cl, OPT_KEEP_COMPLETED, "--keep-completed"); break;
+    case LONG_RAWSTATS: opt->rawstats = true; mark(cl, OPT_RAWSTATS, "--rawstats"); break;
     case 'c': cl->uri = optarg; break;
     case LONG_SYSTEM: return apply_bus(cl, CTL_BUS_SYSTEM);
     case LONG_SESSION: return apply_bus(cl, CTL_BUS_SESSION);

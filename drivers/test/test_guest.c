@@ -127,23 +127,6 @@ int test_pin_vcpu(void *priv, struct vb_call *call, struct vb_domain_obj *obj, u
     return test_done(conn, call, 0);
 }
 
-int test_get_job_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, struct vb_job_info *info)
-{
-    if (vb_domain_obj_check_active(obj, &call->err) < 0)
-        return -1;
-    *info = (struct vb_job_info){ .type = 0 }; /* the test driver never runs long jobs */
-    return test_done(priv, call, 0);
-}
-
-int test_abort_job(void *priv, struct vb_call *call, struct vb_domain_obj *obj)
-{
-    struct vb_error *err = &call->err;
-
-    if (vb_domain_obj_check_active(obj, err) < 0)
-        return -1;
-    return vb_error_set(err, VB_ERR_OPERATION_INVALID, "no job is active on the domain");
-}
-
 static int stats_state(const struct vb_domain_obj *obj, struct vb_typed_params *out, struct vb_error *err)
 {
     if (vb_typed_params_add_int(out, err, obj->state, "state.state") < 0)

@@ -133,8 +133,6 @@ int test_get_vcpu_pin_info(void *priv, struct vb_call *call, struct vb_domain_ob
                            bool **maps, unsigned int *nvcpus, unsigned int *ncpus);
 int test_pin_vcpu(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int vcpu, const bool *cpumap,
                   unsigned int ncpus, unsigned int flags);
-int test_get_job_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, struct vb_job_info *info);
-int test_abort_job(void *priv, struct vb_call *call, struct vb_domain_obj *obj);
 int test_get_stats(void *priv, struct vb_call *call, const unsigned char (*uuids)[VB_UUID_LEN], size_t n,
                    unsigned int stats, unsigned int flags, struct vb_domain_stats **records, size_t *n_records);
 int test_get_block_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,

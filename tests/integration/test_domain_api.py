@@ -124,10 +124,11 @@ def test_stats_are_double_wrapped(bus):
 
 def test_job_info_abort_block_info_interfaces_info(bus):
     dom = domain_iface(bus)
-    assert tuple(dom.GetJobInfo()) == (0,) + (0,) * 11
-    with pytest.raises(dbus.DBusException) as excinfo:
-        dom.AbortJob()
-    assert error_of(excinfo)[1] == "Requested operation is not valid: no job is active on the domain"
+    # libvirt 9.0's test driver has no jobs calls at all (virsh -c test:///default domjobinfo test).
+    for call, api in ((dom.GetJobInfo, "virDomainGetJobInfo"), (dom.AbortJob, "virDomainAbortJob")):
+        with pytest.raises(dbus.DBusException) as excinfo:
+            call()
+        assert error_of(excinfo)[1] == "this function is not supported by the connection driver: " + api
     capacity, allocation, physical = dom.GetBlockInfo("vda", 0)
     assert capacity == 100 << 30 and allocation == capacity
     ifaces = dom.InterfaceAddresses(0, 0)
