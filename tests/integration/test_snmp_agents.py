@@ -3,22 +3,24 @@ test connection's agent virtbus.org:virtbusd:host-d and the QEMU connection's ho
 The bridge locates both, lists the guests of both in libvirtGuestTable (each row naming its agent's
 host), asks the right agent after each event, and sweeps the rows of an agent gone after a
 restart. No guest boots: defining and undefining on qemu:///session are the QEMU connection's
-lifecycle events."""
+lifecycle events, and the one SET that reaches qemu starts a guest whose disk is missing."""
 import os
 
 import dbus
 import pytest
 
-from amqp_env import amqp_args, stop_daemon
-from conftest import TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, Daemon, domain_iface
-from snmp_env import (GUEST_ENTRY, NOTIF_OID, STATES, VIRTBUS_COLUMNS, VIRTBUS_ENTRY, get_cell, start_bridge,
-                      uuid_index, wait_for, walk_table)
+from amqp_env import amqp_args, make_users_file, stop_daemon
+from conftest import BUILDDIR, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, Daemon, domain_iface
+from snmp_env import (ADMIN, GUEST_ENTRY, NOTIF_OID, STATES, VIRTBUS_COLUMNS, VIRTBUS_ENTRY, get_cell, set_cell,
+                      start_bridge, uuid_index, wait_for, walk_table)
 from snmp_env import port, snmpd, trapd  # noqa: F401 (fixtures)
 
 QEMU_PATH = "/org/libvirt/QEMU"
 TEST_HOST, QEMU_HOST = "host-d", "host-d@qemu-session"
 QEMU_XML = ("<domain type='qemu'><name>{name}</name><uuid>{uuid}</uuid><memory>{kib}</memory><vcpu>1</vcpu>"
-            "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>")
+            "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>{devices}</devices></domain>")
+MISSING_DISK = ("<disk type='file' device='disk'><source file='/nonexistent/no-disk.qcow2'/>"
+                "<target dev='vda' bus='virtio'/></disk>")
 ON_QEMU = "d4d4d4d4-0000-4000-8000-0000000000dd"
 LATER = "d4d4d4d4-0000-4000-8000-0000000000ee"
 TRAP_OID = "1.3.6.1.6.3.1.1.4.1.0"
@@ -26,8 +28,11 @@ TRAP_OID = "1.3.6.1.6.3.1.1.4.1.0"
 
 @pytest.fixture
 def two_agents(private_bus, workdir, port):  # noqa: F811
-    """virtbusd serving test:///default and qemu:///session on its listener, one agent each."""
-    d = Daemon(private_bus, workdir, amqp_args(port, "--hostname", "host-d", "--amqp-serve", "all")).start()
+    """virtbusd serving test:///default and qemu:///session on its listener, one agent each;
+    "admin" (PLAIN) acts as root."""
+    users = make_users_file(workdir, BUILDDIR, [(ADMIN[0], "root", ADMIN[1])])
+    d = Daemon(private_bus, workdir, amqp_args(port, "--hostname", "host-d", "--amqp-users", users,
+                                               "--amqp-serve", "all")).start()
     yield d
     stop_daemon(d)
 
@@ -39,10 +44,10 @@ def bus(two_agents):
     conn.close()
 
 
-def define_on_qemu(bus, name, uuid, kib=65536):
+def define_on_qemu(bus, name, uuid, kib=65536, devices=""):
     """Defines a guest on qemu:///session (a proxy of its own: virtbusd may have restarted)."""
     qemu = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
-    return qemu.DomainDefineXML(QEMU_XML.format(name=name, uuid=uuid, kib=kib))
+    return qemu.DomainDefineXML(QEMU_XML.format(name=name, uuid=uuid, kib=kib, devices=devices))
 
 
 @pytest.fixture
@@ -160,3 +165,25 @@ def test_events_of_a_connection_no_agent_serves_are_not_trapped(private_bus, wor
         bridge.stop()
         conn.close()
         stop_daemon(d)
+
+
+def test_sets_run_on_the_agent_of_their_row(two_agents, bus, workdir, snmpd, port):  # noqa: F811
+    """As admin: a SET on the test domain's row suspends it through the first agent; on the QEMU
+    guest's row, create is asked of the QEMU agent, whose qemu stops at once on the missing disk
+    (the test agent would have answered that it has no such domain)."""
+    define_on_qemu(bus, "no-disk", LATER, devices=MISSING_DISK)
+    bridge = start_bridge(workdir, snmpd, "amqp://%s:%s@127.0.0.1:%d" % (ADMIN[0], ADMIN[1], port))
+    try:
+        target = snmpd.target()
+        wait_for(lambda: LATER in walk_table(target), what="the QEMU guest's row")
+        status, out = set_cell(target, TEST_DOMAIN_UUID, "state", STATES["paused"])
+        assert status == 0, out
+        wait_for(lambda: get_cell(target, TEST_DOMAIN_UUID, "state") == STATES["paused"], what="the test domain paused")
+        status, out = set_cell(target, LATER, "state", STATES["running"])
+        assert status != 0 and "commitFailed" in out, out
+        refusal = wait_for(lambda: [line for line in bridge.log().splitlines() if "SET create refused" in line],
+                           what="the refusal in the bridge's log")
+        assert "/nonexistent/no-disk.qcow2" in refusal[0], refusal
+        assert get_cell(target, LATER, "state") == STATES["shutoff"]
+    finally:
+        bridge.stop()
