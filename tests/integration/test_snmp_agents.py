@@ -5,11 +5,13 @@ host), asks the right agent after each event, and sweeps the rows of an agent go
 restart. No guest boots: defining and undefining on qemu:///session are the QEMU connection's
 lifecycle events, and the one SET that reaches qemu starts a guest whose disk is missing."""
 import os
+import socket
+import threading
 
 import dbus
 import pytest
 
-from amqp_env import amqp_args, make_users_file, stop_daemon
+from amqp_env import amqp_args, free_port, make_users_file, stop_daemon
 from conftest import BUILDDIR, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, Daemon, domain_iface
 from snmp_env import (ADMIN, GUEST_ENTRY, NOTIF_OID, STATES, VIRTBUS_COLUMNS, VIRTBUS_ENTRY, get_cell, set_cell,
                       start_bridge, uuid_index, wait_for, walk_table)
@@ -187,3 +189,89 @@ def test_sets_run_on_the_agent_of_their_row(two_agents, bus, workdir, snmpd, por
         assert get_cell(target, LATER, "state") == STATES["shutoff"]
     finally:
         bridge.stop()
+
+
+class CuttableLink:
+    """A TCP relay between the bridge and virtbusd's listener that can be cut and restored, so
+    that the bridge loses its connection while virtbusd runs on (and keeps its events)."""
+
+    def __init__(self, target_port):
+        self.port, self.target_port = free_port(), target_port
+        self.sockets = []
+        self.lock = threading.Lock()
+        self.restore()
+
+    def restore(self):
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            with self.lock:
+                self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept (close alone would not)
+        except OSError:
+            pass
+        self.listener.close()
+        with self.lock:
+            for s in self.sockets:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+            self.sockets = []
+
+
+def test_events_replayed_after_a_reconnect_reach_the_agent_of_their_connection(two_agents, bus, workdir, snmpd,
+                                                                              trapd, port):  # noqa: F811
+    """virtbusd runs on while the bridge is away: the events it missed are replayed as soon as it is
+    back, before the agents answer its locate, and still go to the agent of their connection (a
+    refresh asked of the test agent would remove the row and trap its removal)."""
+    define_on_qemu(bus, "on-qemu", ON_QEMU)
+    link = CuttableLink(port)
+    bridge = start_bridge(workdir, snmpd, "amqp://127.0.0.1:%d" % link.port)
+    try:
+        target = snmpd.target()
+        wait_for(lambda: ON_QEMU in walk_table(target), what="the QEMU guest's row")
+        domain_iface(bus, TEST_DOMAIN_PATH).Suspend()  # an event seen: the replay starts after its seq
+        wait_for(lambda: get_cell(target, TEST_DOMAIN_UUID, "state") == STATES["paused"], what="the test domain paused")
+        link.cut()
+        wait_for(lambda: "lost" in bridge.log(), what="the bridge to lose its connection")
+        define_on_qemu(bus, "on-qemu", ON_QEMU, kib=131072)
+        link.restore()
+        wait_for(lambda: walk_table(target).get(ON_QEMU, {}).get("memory") == 128, what="the row's new memory")
+        trap = wait_for(lambda: traps_of(trapd, ON_QEMU), what="the replayed event's trap")[0]
+        index = uuid_index(ON_QEMU)
+        assert (trap["%s.1.%s" % (VIRTBUS_ENTRY, index)], trap["%s.9.%s" % (GUEST_ENTRY, index)]) == \
+            ('STRING: "%s"' % QEMU_HOST, "INTEGER: 2"), trap  # notInService: defined, not running
+        assert hosts_of_rows(target) == {TEST_DOMAIN_UUID: TEST_HOST, ON_QEMU: QEMU_HOST}
+    finally:
+        bridge.stop()
+        link.cut()
