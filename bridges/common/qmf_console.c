@@ -192,6 +192,25 @@ struct exception_fields {
     size_t size;
 };
 
+/* An error text is for a log line: one longer than the buffer is cut at a UTF-8 character
+ * boundary rather than lost (libvirt's errors quoting qemu's are often longer than a line). */
+static void exception_text(pn_data_t *data, char *out, size_t size)
+{
+    pn_bytes_t bytes;
+    size_t n;
+
+    if (pn_data_type(data) != PN_STRING || size == 0)
+        return;
+    bytes = pn_data_get_string(data);
+    n = bytes.size < size ? bytes.size : size - 1;
+    while (n > 0 && n < bytes.size && ((unsigned char) bytes.start[n] & 0xC0) == 0x80)
+        n--;
+    if (memchr(bytes.start, '\0', n))
+        return;
+    memcpy(out, bytes.start, n);
+    out[n] = '\0';
+}
+
 static void exception_value(const char *key, size_t len, pn_data_t *data, void *userdata)
 {
     struct exception_fields *fields = userdata;
@@ -199,7 +218,7 @@ static void exception_value(const char *key, size_t len, pn_data_t *data, void *
     if (key_is(key, len, "error_code"))
         qmf_value_int(data, fields->code);
     else if (key_is(key, len, "error_text"))
-        qmf_value_string(data, fields->text, fields->size);
+        exception_text(data, fields->text, fields->size);
 }
 
 struct values_visit {

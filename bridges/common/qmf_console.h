@@ -35,7 +35,7 @@ void qmf_console_reply_agent(pn_message_t *msg, char *out, size_t size);
 int qmf_console_agent_values(pn_message_t *msg, char *name, size_t size, uint64_t *epoch, char *uri,
                              size_t uri_size);
 
-/* An _exception's error_code (0 if absent) and error_text. */
+/* An _exception's error_code (0 if absent) and error_text (cut to fit; "unknown error" if absent). */
 void qmf_console_exception(pn_message_t *msg, int64_t *code, char *text, size_t size);
 
 /* Calls each_value for every key of the map data is inside (pn_data_enter'ed); data is on the

@@ -1,7 +1,8 @@
-/* The QMF agents virtbus-snmp meets on a broker: one per virtbusd host and connection it serves
+/* The QMF agents virtbus-snmp meets: one per virtbusd host and connection it serves
  * (virtbus.org:virtbusd:HOST, and HOST@CONNECTION for the others when a virtbusd serves several);
- * found by locate answers and heartbeats, reloaded when new or restarted; and the last event seq
- * seen from each host (one stream per host, whatever agent it reaches). */
+ * found by locate answers (and on a broker by heartbeats), reloaded when new or restarted; and on
+ * a broker the last event seq seen from each host (one stream per host, whatever agent it
+ * reaches; on the listener struct bridge keeps the one stream's). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,12 +33,27 @@ static struct bridge_agent *agent_for_host(struct bridge *bridge, const char *ho
 
 const char *bridge_agent_of_host(struct bridge *bridge, const char *host)
 {
-    struct bridge_agent *a;
+    struct bridge_agent *a = agent_for_host(bridge, host);
 
-    if (!bridge->broker)
-        return NULL;
-    a = agent_for_host(bridge, host);
     return a ? a->name : NULL;
+}
+
+/* Whether agent a (its name's HOST or HOST@CONNECTION) is one of host's. */
+static bool agent_is_of_host(const struct bridge_agent *a, const char *host, size_t len)
+{
+    return strncmp(a->host, host, len) == 0 && (a->host[len] == '\0' || a->host[len] == '@');
+}
+
+/* A connection has one agent per host: an agent that served uri before virtbusd restarted with
+ * another amqp_serve order no longer takes its events. */
+static void agent_take_uri(struct bridge *bridge, struct bridge_agent *agent, const char *uri)
+{
+    size_t len = strcspn(agent->host, "@");
+
+    for (struct bridge_agent *a = bridge->agents; a; a = a->next)
+        if (a != agent && agent_is_of_host(a, agent->host, len) && strcmp(a->uri, uri) == 0)
+            a->uri[0] = '\0';
+    snprintf(agent->uri, sizeof(agent->uri), "%s", uri);
 }
 
 void bridge_agent_seen(struct bridge *bridge, pn_message_t *msg)
@@ -46,13 +62,16 @@ void bridge_agent_seen(struct bridge *bridge, pn_message_t *msg)
     uint64_t epoch = 0;
     struct bridge_agent *a;
 
-    if (!bridge->broker || qmf_console_agent_values(msg, name, sizeof(name), &epoch, uri, sizeof(uri)) < 0 ||
+    if (qmf_console_agent_values(msg, name, sizeof(name), &epoch, uri, sizeof(uri)) < 0 ||
         strncmp(name, AGENT_PREFIX, strlen(AGENT_PREFIX)) != 0)
         return; /* not a virtbusd: none of ours */
     a = agent_for_host(bridge, name + strlen(AGENT_PREFIX));
-    if (a && uri[0])
-        snprintf(a->uri, sizeof(a->uri), "%s", uri);
-    if (!a || (a->epoch == epoch && epoch != 0))
+    if (!a)
+        return;
+    if (uri[0])
+        agent_take_uri(bridge, a, uri);
+    a->located = true;
+    if (a->epoch == epoch && epoch != 0)
         return;
     vb_log_info("agent %s (epoch %" PRIu64 "): reloading its domains", a->name, epoch);
     a->epoch = epoch;
@@ -60,21 +79,20 @@ void bridge_agent_seen(struct bridge *bridge, pn_message_t *msg)
     bridge_send_requests(bridge);
 }
 
-/* Whether agent a (its name's HOST or HOST@CONNECTION) is one of host's. */
-static bool agent_is_of_host(const struct bridge_agent *a, const char *host)
-{
-    size_t len = strlen(host);
-
-    return strncmp(a->host, host, len) == 0 && (a->host[len] == '\0' || a->host[len] == '@');
-}
-
 const struct bridge_agent *bridge_agent_of_event(struct bridge *bridge, const char *host, const char *uri)
 {
-    if (!bridge->broker)
-        return NULL;
-    for (const struct bridge_agent *a = bridge->agents; uri[0] && a; a = a->next)
-        if (agent_is_of_host(a, host) && strcmp(a->uri, uri) == 0)
+    bool uris_known = false;
+
+    for (const struct bridge_agent *a = bridge->agents; uri[0] && a; a = a->next) {
+        if (!a->uri[0] || !agent_is_of_host(a, host, strlen(host)))
+            continue;
+        if (strcmp(a->uri, uri) == 0)
             return a;
+        uris_known = true;
+    }
+    /* Asking an agent of another connection would drop no row but trap the domain's removal. */
+    if (uris_known)
+        return NULL;
     return agent_for_host(bridge, host); /* not located yet, or a virtbusd that names no uri */
 }
 
@@ -98,8 +116,24 @@ bool bridge_event_is_new(struct bridge *bridge, const char *host, uint64_t seq)
 
 void bridge_agents_forget_epochs(struct bridge *bridge)
 {
-    for (struct bridge_agent *a = bridge->agents; a; a = a->next)
+    for (struct bridge_agent *a = bridge->agents; a; a = a->next) {
         a->epoch = 0;
+        a->located = false;
+    }
+}
+
+void bridge_agents_sweep(struct bridge *bridge)
+{
+    for (struct bridge_agent **ap = &bridge->agents; *ap;) {
+        struct bridge_agent *a = *ap;
+        if (a->located) {
+            ap = &a->next;
+            continue;
+        }
+        vb_log_info("agent %s is gone", a->name);
+        *ap = a->next;
+        free(a);
+    }
 }
 
 void bridge_agents_free(struct bridge *bridge)

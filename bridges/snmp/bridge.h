@@ -22,7 +22,7 @@ enum pending_kind {
 struct pending {
     struct pending *next;
     enum pending_kind kind;
-    char agent[GUEST_HOST_MAX + 32]; /* the request's subject: its agent, "" on the listener */
+    char agent[GUEST_HOST_MAX + 32]; /* the request's subject: its agent */
     uint64_t id;
     bool sent;
     char prefix[40];    /* RELOAD: the UUIDs it covers start so ("" for all) */
@@ -37,7 +37,8 @@ struct pending {
     void *token;        /* METHOD: the delegated SET */
 };
 
-/* An agent met on a broker: its epoch tells a restart, its seq what was seen. */
+/* An agent met on a broker or behind the listener: its epoch tells a restart, its seq (broker)
+ * what was seen. */
 struct bridge_agent {
     struct bridge_agent *next;
     char name[GUEST_HOST_MAX + 32];
@@ -46,6 +47,7 @@ struct bridge_agent {
     uint64_t epoch;
     uint64_t last_seq;
     bool have_seq;
+    bool located; /* it answered a locate (or a heartbeat came) since the connection came up */
 };
 
 struct bridge {
@@ -57,7 +59,8 @@ struct bridge {
     char console_name[64];
 
     pn_link_t *requests, *replies, *events;
-    pn_link_t *topic, *heartbeats; /* broker: locate requests out, heartbeats in */
+    pn_link_t *topic;      /* locate requests out */
+    pn_link_t *heartbeats; /* broker: heartbeats in */
     bool locate_due;
     struct bridge_agent *agents;
     char reply_to[256];

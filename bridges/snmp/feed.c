@@ -1,7 +1,8 @@
 /* The AMQP side of virtbus-snmp: one connection, to virtbusd's listener or to a broker, carrying
- * QMF requests (a reload of every Domain on each connect, one Domain after each event, SETs'
- * method calls) and the JSON event stream. On the listener the stream is replayed from the last
- * seq seen after a reconnect; on a broker (no replay there) each agent is reloaded instead. */
+ * QMF requests (a locate, and a reload of every Domain of each agent found, on each connect; one
+ * Domain after each event, SETs' method calls) and the JSON event stream. On the listener the
+ * stream is replayed from the last seq seen after a reconnect; on a broker (no replay there)
+ * each agent is reloaded when its heartbeat or locate answer comes. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -47,13 +48,17 @@ static void handle_event_message(struct bridge *bridge, pn_message_t *msg)
         return;
     vb_log_debug("event %s/%" PRIu64 ": %s %s %s", event.host, event.seq, event.name, event.event, event.detail);
     agent = bridge_agent_of_event(bridge, event.host, event.uri);
-    p = pending_add(bridge, PENDING_REFRESH, agent ? agent->name : NULL);
+    if (!agent) {
+        vb_log_debug("event %s/%" PRIu64 " ignored: no agent serves %s", event.host, event.seq, event.uri);
+        return;
+    }
+    p = pending_add(bridge, PENDING_REFRESH, agent->name);
     if (!p)
         return;
     memcpy(p->uuid, event.uuid, GUEST_UUID_LEN);
     snprintf(p->name, sizeof(p->name), "%s", event.name);
     p->trap = guest_event_is_lifecycle(event.event);
-    snprintf(p->host, sizeof(p->host), "%s", agent ? agent->host : event.host); /* as its rows name it */
+    snprintf(p->host, sizeof(p->host), "%s", agent->host); /* as its rows name it */
     snprintf(p->event, sizeof(p->event), "%s", event.event);
     snprintf(p->detail, sizeof(p->detail), "%s", event.detail);
     p->seq = event.seq;
@@ -97,19 +102,25 @@ static pn_link_t *open_link(pn_session_t *session, bool sender, const char *name
     return link;
 }
 
-/* virtbusd's listener: a dynamic reply address, events replayed from the last seq seen. */
+/* virtbusd's listener: a dynamic reply address, events replayed from the last seq seen, and a
+ * locate, as on a broker: a virtbusd serving several connections runs an agent for each, and a
+ * request naming no agent reaches only the first. Agents met before keep their connection's
+ * uri, so the events replayed before their locate answers still reach their rows. */
 static void open_listener_links(struct bridge *bridge, pn_session_t *session)
 {
     char events[64];
 
     bridge->requests = open_link(session, true, "virtbus-snmp-requests", "qmf.default.direct");
+    bridge->topic = open_link(session, true, "virtbus-snmp-locate", "qmf.default.topic");
     bridge->replies = open_link(session, false, "virtbus-snmp-replies", NULL);
     if (bridge->have_seq)
         snprintf(events, sizeof(events), "virtbus.events?from=%" PRIu64, bridge->last_seq + 1);
     else
         snprintf(events, sizeof(events), "virtbus.events");
     bridge->events = open_link(session, false, "virtbus-snmp-events", events);
-    bridge_queue_reload(bridge, NULL);
+    guest_table_unmark(&bridge->table, NULL); /* the agents' first reloads sweep what none lists */
+    bridge_agents_forget_epochs(bridge);
+    bridge->locate_due = true;
 }
 
 /* RabbitMQ (bus/README.md, "Addresses on a broker"): a named reply address, events of every

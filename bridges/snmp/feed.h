@@ -16,8 +16,9 @@ struct pending *pending_find(struct bridge *bridge, pn_message_t *msg);
 /* Sends what is queued as far as credit allows. */
 void bridge_send_requests(struct bridge *bridge);
 
-/* Queues a reload of every Domain of agent (NULL: of the one agent behind the listener); rows
- * of its host that the reload does not list are dropped when it ends. */
+/* Queues a reload of every Domain of agent; rows of its host that the reload does not list are
+ * dropped when it ends (on the listener, once no agent's reload remains, with every row that no
+ * agent listed since the connection came up). */
 void bridge_queue_reload(struct bridge *bridge, const char *agent);
 
 /* virtbusd's answers hold at most ~1200 Domain objects (proton's pn_data holds 65535 nodes;
@@ -32,18 +33,24 @@ const char *bridge_host_of_agent(const char *agent);
 /* Handles an answer on the reply link. */
 void bridge_handle_reply(struct bridge *bridge, pn_message_t *msg);
 
-/* A locate answer or heartbeat named an agent (broker mode): a new agent, or one whose epoch
- * changed (its virtbusd restarted), has its domains reloaded. */
+/* A locate answer or heartbeat named an agent: a new agent, or one whose epoch changed (its
+ * virtbusd restarted, or the connection came up again), has its domains reloaded. */
 void bridge_agent_seen(struct bridge *bridge, pn_message_t *msg);
 
-/* The QMF agent that manages host's domains: NULL on the listener (its one agent). */
+/* The QMF agent that manages the domains of a row's host (HOST or HOST@CONNECTION). */
 const char *bridge_agent_of_host(struct bridge *bridge, const char *host);
 
-/* The agent an event's domain belongs to: host's agent serving uri (NULL when not on a broker). */
+/* The agent an event's domain belongs to: host's agent serving uri; host's first agent when
+ * the event names no uri or no agent of host said which it serves (not located yet, or an older
+ * virtbusd); NULL when host's agents serve other connections: virtbusd serves that one on D-Bus
+ * only, and no row here is its. */
 const struct bridge_agent *bridge_agent_of_event(struct bridge *bridge, const char *host, const char *uri);
 /* Whether an event of host with seq is new (and remembers it); says so when some were missed. */
 bool bridge_event_is_new(struct bridge *bridge, const char *host, uint64_t seq);
 
-/* After a reconnect every agent's next locate answer or heartbeat reloads it. */
+/* After a reconnect every agent's next locate answer or heartbeat reloads it (and locates it). */
 void bridge_agents_forget_epochs(struct bridge *bridge);
+/* On the listener, once every agent answered the locate: forgets the agents that did not (gone
+ * with a virtbusd restarted to serve fewer connections), so that nothing is asked of them. */
+void bridge_agents_sweep(struct bridge *bridge);
 void bridge_agents_free(struct bridge *bridge);

@@ -117,11 +117,11 @@ static void finish_method(struct pending *p, pn_message_t *msg, bool exception)
     guest_mib_set_done(p->token, method_error(code));
 }
 
-/* Whether another part of agent's reload is still queued or asked. */
-static bool reload_remains(struct bridge *bridge, const struct pending *done)
+/* Whether another part of a reload is still queued or asked: of the same agent's, or of any. */
+static bool reload_remains(struct bridge *bridge, const struct pending *done, bool any_agent)
 {
     for (const struct pending *p = bridge->pending; p; p = p->next)
-        if (p != done && p->kind == PENDING_RELOAD && strcmp(p->agent, done->agent) == 0)
+        if (p != done && p->kind == PENDING_RELOAD && (any_agent || strcmp(p->agent, done->agent) == 0))
             return true;
     return false;
 }
@@ -152,8 +152,12 @@ static void split_reload(struct bridge *bridge, const struct pending *p)
 }
 
 /* One message of a reload's answer; returns whether this part is complete. When the last part
- * ends, the rows of its host the reload did not list are dropped (on the listener, all rows
- * are the one agent's; on a broker, other hosts' rows are left alone). */
+ * ends, the rows of its host the reload did not list are dropped (on a broker, other hosts' rows
+ * are left alone). On the listener every row is the one virtbusd's: the last part of the last
+ * agent's reload drops every row left unlisted, also those of an agent gone since a reconnect
+ * (feed.c unmarks them all when the connection comes up; virtbusd sends every locate answer
+ * before it reads the reload the first answer asks for, so the first round ends with every
+ * agent's), and forgets the agents that did not answer the locate. */
 static bool reload_part(struct bridge *bridge, struct pending *p, pn_message_t *msg, bool exception, bool partial)
 {
     struct object_read read = {.bridge = bridge};
@@ -173,9 +177,15 @@ static bool reload_part(struct bridge *bridge, struct pending *p, pn_message_t *
         return false;
     if (p->objects >= RELOAD_SPLIT_AT)
         split_reload(bridge, p);
-    if (reload_remains(bridge, p))
+    if (reload_remains(bridge, p, false))
         return true;
+    if (!bridge->broker && reload_remains(bridge, p, true)) {
+        vb_log_info("domains of %s reloaded (stale rows go once every agent's are)", read.host);
+        return true;
+    }
     bridge->reloaded_usec = vb_now_usec();
+    if (!bridge->broker)
+        bridge_agents_sweep(bridge);
     if (bridge->reload_failed) {
         bridge->reload_failed = false;
         return true;

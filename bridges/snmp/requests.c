@@ -77,7 +77,7 @@ static int encode_request(struct bridge *bridge, struct pending *p)
     char cid[32], object_name[64], uuid[VB_UUID_STRING_LEN];
     pn_message_t *msg = bridge->outgoing;
 
-    const char *subject = p->agent[0] ? p->agent : NULL; /* the listener takes requests without */
+    const char *subject = p->agent[0] ? p->agent : NULL; /* none: the listener's first agent */
 
     snprintf(cid, sizeof(cid), "snmp-%" PRIu64, p->id);
     if (p->kind == PENDING_METHOD) {
@@ -103,8 +103,9 @@ static int encode_request(struct bridge *bridge, struct pending *p)
     return qmf_console_query_objects(msg, "Domain", object_name);
 }
 
-/* On a broker, agents are found by a locate on the topic (each answers on its own) and by
- * their heartbeats; on the listener the one agent answers every request. */
+/* Agents are found by a locate on the topic, each answering on its own (a virtbusd serving
+ * several connections runs one agent each, on its listener as through a broker), and on a broker
+ * also by their heartbeats. */
 static void send_locate(struct bridge *bridge)
 {
     char cid[32];
@@ -171,7 +172,7 @@ void bridge_queue_reload_part(struct bridge *bridge, const char *agent, const ch
 
 void bridge_queue_reload(struct bridge *bridge, const char *agent)
 {
-    guest_table_unmark(&bridge->table, bridge->broker ? bridge_host_of_agent(agent) : NULL);
+    guest_table_unmark(&bridge->table, bridge_host_of_agent(agent));
     bridge_queue_reload_part(bridge, agent, "");
 }
 
@@ -202,11 +203,10 @@ void bridge_cpu_time_read(void *userdata)
     for (struct pending *p = bridge->pending; p; p = p->next)
         if (p->kind == PENDING_RELOAD)
             return;
-    if (bridge->broker) {
-        for (struct bridge_agent *a = bridge->agents; a; a = a->next)
+    /* On the listener an agent not located since the connection came up may be gone (virtbusd
+     * restarted serving fewer connections): asking it would fail the whole reload. */
+    for (struct bridge_agent *a = bridge->agents; a; a = a->next)
+        if (bridge->broker || a->located)
             bridge_queue_reload(bridge, a->name);
-    } else {
-        bridge_queue_reload(bridge, NULL);
-    }
     bridge_send_requests(bridge);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bridges/common/amqp_url.h"
+#include "bridges/common/qmf_console.h"
 #include "bridges/common/virtbus_event.h"
 #include "bridges/snmp/guest_mib.h"
 #include "bridges/snmp/guest_oid.h"
@@ -186,6 +187,50 @@ static void sets_allow_only_the_listed_transitions(void **state)
                      SNMP_ERR_INCONSISTENTVALUE);
 }
 
+/* An _exception whose _values carry text as error_text. */
+static pn_message_t *exception_message(const char *text)
+{
+    pn_message_t *msg = pn_message();
+    pn_data_t *body = pn_message_body(msg);
+
+    pn_data_put_map(body);
+    pn_data_enter(body);
+    pn_data_put_string(body, pn_bytes(strlen("_values"), "_values"));
+    pn_data_put_map(body);
+    pn_data_enter(body);
+    pn_data_put_string(body, pn_bytes(strlen("error_code"), "error_code"));
+    pn_data_put_long(body, 1);
+    pn_data_put_string(body, pn_bytes(strlen("error_text"), "error_text"));
+    pn_data_put_string(body, pn_bytes(strlen(text), text));
+    pn_data_exit(body);
+    pn_data_exit(body);
+    return msg;
+}
+
+static void exception_text_too_long_is_cut_not_lost(void **state)
+{
+    char long_text[400], text[16];
+    int64_t code;
+    pn_message_t *msg;
+
+    memset(long_text, 'x', sizeof(long_text) - 1);
+    long_text[sizeof(long_text) - 1] = '\0';
+    msg = exception_message(long_text);
+    qmf_console_exception(msg, &code, text, sizeof(text));
+    assert_int_equal(code, 1);
+    assert_string_equal(text, "xxxxxxxxxxxxxxx");
+    pn_message_free(msg);
+    /* "é" is two bytes: the cut never splits one. */
+    msg = exception_message("aa\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+    qmf_console_exception(msg, &code, text, sizeof(text));
+    assert_string_equal(text, "aa\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+    pn_message_free(msg);
+    msg = exception_message("short");
+    qmf_console_exception(msg, &code, text, sizeof(text));
+    assert_string_equal(text, "short");
+    pn_message_free(msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +241,7 @@ int main(void)
         cmocka_unit_test(states_stay_in_the_mib_range),
         cmocka_unit_test(getnext_walks_column_by_column),
         cmocka_unit_test(sets_allow_only_the_listed_transitions),
+        cmocka_unit_test(exception_text_too_long_is_cut_not_lost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
