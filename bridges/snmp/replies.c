@@ -161,6 +161,7 @@ static void split_reload(struct bridge *bridge, const struct pending *p)
 static bool reload_part(struct bridge *bridge, struct pending *p, pn_message_t *msg, bool exception, bool partial)
 {
     struct object_read read = {.bridge = bridge};
+    size_t swept;
     int count;
 
     reply_host(msg, read.host, sizeof(read.host));
@@ -190,9 +191,10 @@ static bool reload_part(struct bridge *bridge, struct pending *p, pn_message_t *
         bridge->reload_failed = false;
         return true;
     }
+    /* swept first: the count is then the rows that stay (argument order is unspecified) */
+    swept = guest_table_sweep(&bridge->table, bridge->broker ? read.host : NULL);
     vb_log_info("domains of %s reloaded: %zu rows in all, %zu stale rows removed",
-                read.host[0] ? read.host : "virtbusd", bridge->table.count,
-                guest_table_sweep(&bridge->table, bridge->broker ? read.host : NULL));
+                read.host[0] ? read.host : "virtbusd", bridge->table.count, swept);
     return true;
 }
 
