@@ -1,8 +1,8 @@
 """BlockResize and BlockPeek on a real qemu guest through /org/libvirt/QEMU
 (drivers/qemu/qemu_block_ops.c): raw and qcow2 disks of a running guest grown with QMP block_resize
 (seen in GetBlockInfo, in the image file, in what qemu itself reports over a second monitor, and
-in a pool volume's GetInfo), libvirt's refusals, and bytes read back from a raw image. Boots
-tests/guest's tiny guest under TCG."""
+in a pool volume's GetInfo), libvirt's refusals, bytes read back from a raw image, and
+virtbusctl blockresize. Boots tests/guest's tiny guest under TCG."""
 import os
 import shutil
 import subprocess
@@ -12,6 +12,7 @@ import pytest
 
 from test_qemu_hotplug import QEMU_PATH, Qmp, guest_xml
 from test_qemu_lifecycle import guest_files  # noqa: F401 (a fixture)
+from test_virtbusctl import ctl, ctl_error
 
 pytestmark = pytest.mark.skipif(shutil.which("qemu-system-x86_64") is None or shutil.which("qemu-img") is None,
                                 reason="qemu-system-x86_64 or qemu-img (qemu-utils) is not installed")
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.skipif(shutil.which("qemu-system-x86_64") is None or sh
 RUNNING, SHUTOFF = 1, 5
 BYTES = 1  # VIR_DOMAIN_BLOCK_RESIZE_BYTES
 MiB = 1 << 20
+QEMU = ("-c", "qemu:///session")
 MARK = b"virtbus-peek-mark"
 MARK_OFFSET = 3 * 512 + 7
 
@@ -204,3 +206,21 @@ def test_block_resize_of_a_pool_volume_disk_shows_in_the_volume(bus, workdir, gu
         dom.Destroy(0)
         dom.Undefine(0)
 
+
+def test_virtbusctl_blockresize(daemon, bus, guest):
+    dom, qmp, files = guest
+    out = ctl(daemon, *QEMU, "blockresize", "blk", "vda", "3M").stdout
+    assert out == "Block device 'vda' is resized\n"
+    assert os.path.getsize(files["raw"]) == 3 * MiB
+    # No unit: KiB; a size that is not whole KiB goes as bytes (rounded up to 512 for qcow2).
+    ctl(daemon, *QEMU, "blockresize", "blk", "vdb", "2049")
+    assert tuple(dom.GetBlockInfo("vdb", 0))[0] == 2049 * 1024
+    ctl(daemon, *QEMU, "blockresize", "blk", "vda", "3145729b")
+    assert os.path.getsize(files["raw"]) == 3 * MiB + 1
+
+    err = ctl_error(daemon, *QEMU, "blockresize", "blk", "hdc", "2M")
+    assert err.startswith("Failed to resize block device 'hdc': ") and "can't resize empty or readonly disk 'hdc'" in err
+    err = ctl_error(daemon, *QEMU, "blockresize", "blk", "vda", "lots", status=2)
+    assert err == "Scaled numeric value 'lots' for <size> option is malformed or out of range", err
+    assert os.path.getsize(files["raw"]) == 3 * MiB + 1
+    assert ctl(daemon, "help", "blockresize").stdout.startswith("Usage: virtbusctl blockresize DOMAIN DISK SIZE")
