@@ -413,6 +413,35 @@ int vb_domain_get_block_info(struct vb_connect *conn, struct vb_call *call, vb_u
                 flags, info);
 }
 
+struct block_resize_args { const char *disk; uint64_t size; unsigned int flags; };
+VB_INVOKE(block_resize, DRIVER(conn)->block_resize(conn->priv, call, obj, a->disk, a->size, a->flags))
+
+int vb_domain_block_resize(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const char *disk,
+                           uint64_t size, unsigned int flags)
+{
+    if (vb_check_non_null(disk, "disk", "virDomainBlockResize", &call->err) < 0)
+        return -1;
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_BLOCK_RESIZE, uuid, block_resize, DRIVER(conn)->block_resize, disk, size,
+                flags);
+}
+
+struct block_peek_args { const char *disk; uint64_t offset; size_t size; unsigned int flags; uint8_t **buffer; };
+VB_INVOKE(block_peek,
+          DRIVER(conn)->block_peek(conn->priv, call, obj, a->disk, a->offset, a->size, a->flags, a->buffer))
+
+int vb_domain_block_peek(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const char *disk,
+                         uint64_t offset, uint64_t size, unsigned int flags, uint8_t **buffer)
+{
+    *buffer = NULL;
+    /* libvirt's remote daemon refuses this before the API is called: its reply could not carry more */
+    if (size > VB_DOMAIN_BLOCK_PEEK_MAX)
+        return vb_error_set(&call->err, VB_ERR_INTERNAL_ERROR, "size > maximum buffer size");
+    if (!disk || !*disk)
+        return vb_error_set(&call->err, VB_ERR_INVALID_ARG, "string disk in virDomainBlockPeek must not be empty");
+    VB_DISPATCH(conn, call, VB_OP_DOMAIN_BLOCK_PEEK, uuid, block_peek, DRIVER(conn)->block_peek, disk, offset,
+                (size_t) size, flags, buffer);
+}
+
 struct interface_addresses_args { unsigned int source, flags; struct vb_iface **ifaces; size_t *n; };
 VB_INVOKE(interface_addresses,
           DRIVER(conn)->interface_addresses(conn->priv, call, obj, a->source, a->flags, a->ifaces, a->n))

@@ -80,6 +80,13 @@ int vb_domain_get_job_stats(struct vb_connect *conn, struct vb_call *call, vb_uu
                             int *type, struct vb_typed_params *params);
 int vb_domain_get_block_info(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const char *disk,
                              unsigned int flags, struct vb_block_info *info);
+/* libvirt's virDomainBlockResize: size in bytes with VB_DOMAIN_BLOCK_RESIZE_BYTES, KiB otherwise. */
+int vb_domain_block_resize(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const char *disk,
+                           uint64_t size, unsigned int flags);
+/* libvirt's virDomainBlockPeek: *buffer (malloc'd, the caller frees it) gets size bytes of disk's
+ * image at offset; size at most VB_DOMAIN_BLOCK_PEEK_MAX. */
+int vb_domain_block_peek(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const char *disk,
+                         uint64_t offset, uint64_t size, unsigned int flags, uint8_t **buffer);
 int vb_domain_interface_addresses(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, unsigned int source,
                                   unsigned int flags, struct vb_iface **ifaces, size_t *n);
 int vb_domain_attach_device(struct vb_connect *conn, struct vb_call *call, vb_uuid_t uuid, const char *xml,

@@ -85,6 +85,9 @@
     X(DOMAIN_ABORT_JOB, "virDomainAbortJob", NONE)                                            \
     X(DOMAIN_LIST_GET_STATS, "virDomainListGetStats", NONE)                                   \
     X(DOMAIN_GET_BLOCK_INFO, "virDomainGetBlockInfo", QUERY)                                  \
+    X(DOMAIN_BLOCK_RESIZE, "virDomainBlockResize", MODIFY)                                    \
+    /* no job: libvirt 9.0 reads the image without one */                                     \
+    X(DOMAIN_BLOCK_PEEK, "virDomainBlockPeek", NONE)                                          \
     X(DOMAIN_INTERFACE_ADDRESSES, "virDomainInterfaceAddresses", QUERY)                       \
     /* guest control */                                                                       \
     X(DOMAIN_GET_HOSTNAME, "virDomainGetHostname", QUERY)                                     \
@@ -142,10 +145,8 @@
     X(DOMAIN_BLOCK_COPY, "virDomainBlockCopy", NONE)                                          \
     X(DOMAIN_BLOCK_JOB_ABORT, "virDomainBlockJobAbort", NONE)                                 \
     X(DOMAIN_BLOCK_JOB_SET_SPEED, "virDomainBlockJobSetSpeed", NONE)                          \
-    X(DOMAIN_BLOCK_PEEK, "virDomainBlockPeek", NONE)                                          \
     X(DOMAIN_BLOCK_PULL, "virDomainBlockPull", NONE)                                          \
     X(DOMAIN_BLOCK_REBASE, "virDomainBlockRebase", NONE)                                      \
-    X(DOMAIN_BLOCK_RESIZE, "virDomainBlockResize", NONE)                                      \
     X(DOMAIN_GET_BLOCK_JOB_INFO, "virDomainGetBlockJobInfo", NONE)                            \
     X(DOMAIN_GET_GUEST_VCPUS, "virDomainGetGuestVcpus", NONE)                                 \
     X(DOMAIN_SET_GUEST_VCPUS, "virDomainSetGuestVcpus", NONE)                                 \

@@ -1,5 +1,6 @@
 /* org.libvirt.Domain methods that read guest information: jobs, statistics, block and
- * interface details. GetInfo and GetBlockInfo are ours (libvirt-dbus lacks them). */
+ * interface details, and the block calls (resize, peek). GetInfo and GetBlockInfo are ours
+ * (libvirt-dbus lacks them). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,60 @@ static int method_get_block_info(sd_bus_message *m, void *userdata, sd_bus_error
     return dbus_call_finish(&call->base, r, error);
 }
 
+static int method_block_resize(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    struct dbus_domain *d = userdata;
+    struct dbus_call *call;
+    const char *disk;
+    uint64_t size;
+    uint32_t flags;
+    int r = sd_bus_message_read(m, "stu", &disk, &size, &flags);
+
+    if (r < 0)
+        return r;
+    if (!(call = dbus_empty_call_new(d->dc->frontend, m)))
+        return -ENOMEM;
+    return dbus_call_finish(call, vb_domain_block_resize(d->dc->conn, &call->core, d->uuid, disk, size, flags),
+                            error);
+}
+
+struct block_peek_call {
+    struct dbus_call base;
+    uint64_t size;
+    uint8_t *buffer;
+};
+
+static int append_block_peek(struct dbus_call *call, sd_bus_message *reply)
+{
+    const struct block_peek_call *c = (const struct block_peek_call *) call;
+
+    return sd_bus_message_append_array(reply, 'y', c->buffer ? (const void *) c->buffer : "", c->size);
+}
+
+static void clear_block_peek(struct dbus_call *call)
+{
+    free(((struct block_peek_call *) call)->buffer);
+}
+
+static int method_block_peek(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    struct dbus_domain *d = userdata;
+    struct block_peek_call *call;
+    const char *disk;
+    uint64_t offset, size;
+    uint32_t flags;
+    int r = sd_bus_message_read(m, "sttu", &disk, &offset, &size, &flags);
+
+    if (r < 0)
+        return r;
+    call = dbus_call_new(d->dc->frontend, m, sizeof(*call), append_block_peek, clear_block_peek);
+    if (!call)
+        return -ENOMEM;
+    call->size = size;
+    r = vb_domain_block_peek(d->dc->conn, &call->base.core, d->uuid, disk, offset, size, flags, &call->buffer);
+    return dbus_call_finish(&call->base, r, error);
+}
+
 struct ifaces_call {
     struct dbus_call base;
     struct vb_iface *ifaces;
@@ -257,6 +312,8 @@ static const sd_bus_vtable domain_info_vtable[] = {
     SD_BUS_METHOD("GetJobStats", "u", "(ia{sv})", method_get_job_stats, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("GetStats", SD_BUS_ARGS("u", stats, "u", flags), SD_BUS_RESULT("a{sv}", records),
                             method_get_stats, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("BlockResize", "stu", "", method_block_resize, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("BlockPeek", "sttu", "ay", method_block_peek, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("InterfaceAddresses", SD_BUS_ARGS("u", source, "u", flags),
                             SD_BUS_RESULT("a(ssa(isu))", ifaces), method_interface_addresses,
                             SD_BUS_VTABLE_UNPRIVILEGED),

@@ -12,10 +12,8 @@
     X("BlockCopy", DOMAIN_BLOCK_COPY, "ssa{sv}u", "")                                      \
     X("BlockJobAbort", DOMAIN_BLOCK_JOB_ABORT, "su", "")                                   \
     X("BlockJobSetSpeed", DOMAIN_BLOCK_JOB_SET_SPEED, "stu", "")                           \
-    X("BlockPeek", DOMAIN_BLOCK_PEEK, "sttu", "ay")                                        \
     X("BlockPull", DOMAIN_BLOCK_PULL, "stu", "")                                           \
     X("BlockRebase", DOMAIN_BLOCK_REBASE, "sstu", "")                                      \
-    X("BlockResize", DOMAIN_BLOCK_RESIZE, "stu", "")                                       \
     X("GetBlockJobInfo", DOMAIN_GET_BLOCK_JOB_INFO, "su", "(ittt)")                        \
     X("GetGuestVcpus", DOMAIN_GET_GUEST_VCPUS, "u", "a{sv}")                               \
     X("GetSecurityLabelList", DOMAIN_GET_SECURITY_LABEL_LIST, "", "a(sb)")                 \

@@ -235,6 +235,12 @@ struct vb_driver {
                          int *type, struct vb_typed_params *params);
     int (*get_block_info)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *disk,
                           unsigned int flags, struct vb_block_info *info);
+    /* size in bytes with VB_DOMAIN_BLOCK_RESIZE_BYTES, KiB otherwise (libvirt's virDomainBlockResize) */
+    int (*block_resize)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *disk,
+                        uint64_t size, unsigned int flags);
+    /* *buffer: size bytes read at offset, malloc'd (libvirt's virDomainBlockPeek; size already capped) */
+    int (*block_peek)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, const char *disk,
+                      uint64_t offset, size_t size, unsigned int flags, uint8_t **buffer);
     int (*interface_addresses)(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int source,
                                unsigned int flags, struct vb_iface **ifaces, size_t *n);
 };
@@ -295,6 +301,9 @@ enum { VB_INTERFACE_ADDRESSES_SRC_LEASE = 0, VB_INTERFACE_ADDRESSES_SRC_AGENT = 
 enum { VB_DEFINE_VALIDATE = 1 << 0 };
 enum { VB_DEVICE_MODIFY_FORCE = 1 << 2 };
 enum { VB_MIGRATE_LIVE = 1 << 0, VB_MIGRATE_PEER2PEER = 1 << 1 };
+/* libvirt's virDomainBlockResizeFlags; REMOTE_DOMAIN_BLOCK_PEEK_BUFFER_MAX, libvirt's cap on a peek. */
+enum { VB_DOMAIN_BLOCK_RESIZE_BYTES = 1 << 0 };
+#define VB_DOMAIN_BLOCK_PEEK_MAX (4u * 1024u * 1024u)
 /* virDomainStatsTypes */
 enum { VB_STATS_STATE = 1 << 0, VB_STATS_CPU_TOTAL = 1 << 1, VB_STATS_BALLOON = 1 << 2, VB_STATS_VCPU = 1 << 3,
        VB_STATS_INTERFACE = 1 << 4, VB_STATS_BLOCK = 1 << 5 };

@@ -41,6 +41,7 @@ int ctl_cmd_restore(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_managedsave(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_setvcpus(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_setmem(struct ctl *ctl, int argc, char **argv);
+int ctl_cmd_blockresize(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_autostart(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_attach_device(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_detach_device(struct ctl *ctl, int argc, char **argv);

@@ -219,9 +219,10 @@ int ctl_cmd_restore(struct ctl *ctl, int argc, char **argv)
 
 /* ---- resources ------------------------------------------------------------------------ */
 
-/* A size with an optional libvirt unit suffix, in KiB (virsh setmem's default unit): "k", "KiB"
- * scale by 1024, "KB" by 1000, "b"/"bytes" is bytes, no suffix is KiB. */
-static int parse_kib(const char *text, uint64_t *kib)
+/* A size with an optional libvirt unit suffix, in bytes (virsh's vshCommandOptScaledInt with a
+ * default scale of 1024): "k", "KiB" scale by 1024, "KB" by 1000, "b"/"bytes" is bytes, no
+ * suffix is KiB. */
+static int parse_scaled_bytes(const char *text, uint64_t *bytes)
 {
     static const char powers[] = "bkmgt";
     unsigned long long value, unit = 1024;
@@ -250,8 +251,19 @@ static int parse_kib(const char *text, uint64_t *kib)
     }
     if (value > UINT64_MAX / unit)
         return -ERANGE;
-    *kib = value * unit / 1024;
+    *bytes = value * unit;
     return 0;
+}
+
+/* The same in KiB (virsh setmem's default unit), rounded down. */
+static int parse_kib(const char *text, uint64_t *kib)
+{
+    uint64_t bytes;
+    int r = parse_scaled_bytes(text, &bytes);
+
+    if (r == 0)
+        *kib = bytes / 1024;
+    return r;
 }
 
 int ctl_cmd_setmem(struct ctl *ctl, int argc, char **argv)
@@ -267,6 +279,36 @@ int ctl_cmd_setmem(struct ctl *ctl, int argc, char **argv)
     if (r == 0) {
         r = ctl_call(ctl, t.path, CTL_DOMAIN_INTERFACE, "SetMemory", &error, NULL, "tu", kib, affect_flags(ctl));
         r = r < 0 ? ctl_bus_error("failed to set memory", &error, r) : 0;
+    }
+    target_clear(&t);
+    return r;
+}
+
+/* virsh blockresize: KiB when the size is a whole number of them (the older interface), bytes
+ * (VIR_DOMAIN_BLOCK_RESIZE_BYTES) otherwise. */
+int ctl_cmd_blockresize(struct ctl *ctl, int argc, char **argv)
+{
+    _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+    _cleanup_free_ char *context = NULL;
+    struct target t = { 0 };
+    uint32_t flags = 0;
+    uint64_t size;
+    int r;
+
+    if (parse_scaled_bytes(argv[2], &size) < 0)
+        return ctl_usage_error("Scaled numeric value '%s' for <size> option is malformed or out of range", argv[2]);
+    if (size % 1024 == 0)
+        size /= 1024;
+    else
+        flags |= 1; /* VIR_DOMAIN_BLOCK_RESIZE_BYTES */
+    r = target_resolve(ctl, argv[0], &t);
+    if (r == 0) {
+        r = ctl_call(ctl, t.path, CTL_DOMAIN_INTERFACE, "BlockResize", &error, NULL, "stu", argv[1], size, flags);
+        if (r < 0 && asprintf(&context, "Failed to resize block device '%s'", argv[1]) < 0)
+            context = NULL;
+        r = r < 0 ? ctl_bus_error(context ? context : "Failed to resize block device", &error, r) : 0;
+        if (r == 0)
+            printf("Block device '%s' is resized\n", argv[1]);
     }
     target_clear(&t);
     return r;

@@ -74,6 +74,8 @@ static const struct command commands[] = {
       "change the number of virtual CPUs" },
     { "setmem", ctl_cmd_setmem, 2, 2, OPT_AFFECT, false, "DOMAIN SIZE [--live] [--config]",
       "change the memory allocation (KiB, or with a unit: 512M, 2G)" },
+    { "blockresize", ctl_cmd_blockresize, 3, 3, 0, false, "DOMAIN DISK SIZE",
+      "resize a disk of a running domain (KiB, or with a unit: 512M, 2G)" },
     { "autostart", ctl_cmd_autostart, 1, 1, OPT_DISABLE, false, "DOMAIN [--disable]",
       "start a domain when the daemon starts" },
     { "attach-device", ctl_cmd_attach_device, 2, 2, OPT_AFFECT, false, "DOMAIN FILE [--live] [--config]",

@@ -94,14 +94,18 @@ static void on_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, voi
     qemu_dom_finish_call(dom, reply->result, &reply->err);
 }
 
+int qemu_dom_send_call(struct vb_call *call, struct qemu_dom *dom, const char *command, struct json_object *args)
+{
+    if (qemu_process_command(dom->proc, command, args, QEMU_COMMAND_TIMEOUT_USEC, on_reply, dom, &call->err) < 0)
+        return -1;
+    return qemu_dom_wait(dom, call);
+}
+
 int qemu_dom_command_call(struct vb_call *call, struct vb_domain_obj *obj, const char *command)
 {
     struct qemu_dom *dom = qemu_dom_running(obj, &call->err);
 
-    if (!dom || qemu_process_command(dom->proc, command, NULL, QEMU_COMMAND_TIMEOUT_USEC, on_reply, dom,
-                                     &call->err) < 0)
-        return -1;
-    return qemu_dom_wait(dom, call);
+    return dom ? qemu_dom_send_call(call, dom, command, NULL) : -1;
 }
 
 static void log_powerdown_reply(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)

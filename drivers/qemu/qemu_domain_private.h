@@ -70,6 +70,8 @@ int qemu_dom_wait(struct qemu_dom *dom, struct vb_call *call);
 void qemu_dom_finish_call(struct qemu_dom *dom, int r, const struct vb_error *err);
 /* Sends a QMP command with no arguments to obj's qemu; the call ends with qemu's reply. */
 int qemu_dom_command_call(struct vb_call *call, struct vb_domain_obj *obj, const char *command);
+/* The same with arguments (taken) to dom's running qemu; VB_PENDING, or -1 with call->err. */
+int qemu_dom_send_call(struct vb_call *call, struct qemu_dom *dom, const char *command, struct json_object *args);
 /* Announces one mapped QMP event on the connection's stream. */
 void qemu_dom_emit_mapped(struct qemu_dom *dom, const struct qemu_domain_event *ev);
 /* Sends system_powerdown (ACPI power button); the reply is only logged. */

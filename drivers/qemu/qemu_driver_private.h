@@ -131,6 +131,11 @@ int qemu_abort_job(void *priv, struct vb_call *call, struct vb_domain_obj *obj);
 /* qemu_block_info.c: GetBlockInfo of a file-backed disk. */
 int qemu_get_block_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,
                         unsigned int flags, struct vb_block_info *info);
+/* qemu_block_ops.c: BlockResize (block_resize on the disk's format node), BlockPeek (a raw image read). */
+int qemu_block_resize(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk, uint64_t size,
+                      unsigned int flags);
+int qemu_block_peek(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk, uint64_t offset,
+                    size_t size, unsigned int flags, uint8_t **buffer);
 /* qemu_domain_ifaddr.c: InterfaceAddresses (lease: none yet, ARP table, agent: not configured). */
 int qemu_interface_addresses(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int source,
                              unsigned int flags, struct vb_iface **ifaces, size_t *n);
