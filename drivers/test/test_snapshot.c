@@ -1,5 +1,5 @@
-/* The test driver's domain snapshots: metadata in memory, kept per domain in the domain
- * object's driver data, with the semantics and wording of libvirt's test driver. */
+/* The test driver's domain snapshots: metadata in memory, a snapshot tree (drivers/snapshot_tree.c)
+ * per domain in the domain object's driver data, with the semantics and wording of libvirt's test driver. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 
 #include "conf/snapshot_def.h"
 #include "drivers/driver_snapshot.h"
+#include "drivers/snapshot_tree.h"
 #include "drivers/test/test_private.h"
 #include "drivers/test/test_snapshot.h"
 #include "drivers/test/test_snapshot_private.h"
@@ -17,9 +18,7 @@ static void private_free(void *data)
 {
     struct test_domain_private *p = data;
 
-    for (size_t i = 0; i < p->n; i++)
-        vb_snapshot_def_free(p->snaps[i]);
-    free(p->snaps);
+    vb_snapshot_tree_clear(&p->tree);
     free(p);
 }
 
@@ -52,7 +51,7 @@ int test_snapshot_count(struct vb_domain_obj *obj)
 {
     const struct test_domain_private *p = test_snapshot_private_of(obj);
 
-    return p ? (int) p->n : 0;
+    return p ? (int) p->tree.n : 0;
 }
 
 int test_snapshot_check_undefine(struct vb_domain_obj *obj, unsigned int flags, struct vb_error *err)
@@ -64,154 +63,21 @@ int test_snapshot_check_undefine(struct vb_domain_obj *obj, unsigned int flags, 
     return 0;
 }
 
-/* --- lookups -------------------------------------------------------------------------------- */
-
-static long find_index(const struct test_domain_private *p, const char *name)
-{
-    for (size_t i = 0; p && name && i < p->n; i++)
-        if (streq(p->snaps[i]->name, name))
-            return (long) i;
-    return -1;
-}
-
-static struct vb_snapshot_def *find_snapshot(const struct test_domain_private *p, const char *name)
-{
-    long i = find_index(p, name);
-
-    return i < 0 ? NULL : p->snaps[i];
-}
-
 struct vb_snapshot_def *test_snapshot_lookup(const struct vb_domain_obj *obj, const char *name, struct vb_error *err)
 {
-    struct vb_snapshot_def *snap = find_snapshot(test_snapshot_private_of(obj), name);
+    const struct test_domain_private *p = test_snapshot_private_of(obj);
 
-    if (!snap)
-        vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "no domain snapshot with matching name '%s'", name);
-    return snap;
+    return vb_snapshot_tree_lookup(p ? &p->tree : NULL, name, err);
 }
 
-static bool is_child_of(const struct vb_snapshot_def *snap, const struct vb_snapshot_def *parent)
+static const struct vb_snapshot_tree *tree_of(const struct vb_domain_obj *obj)
 {
-    return parent ? snap->parent_name && streq(snap->parent_name, parent->name) : !snap->parent_name;
-}
+    const struct test_domain_private *p = test_snapshot_private_of(obj);
 
-static bool has_children(const struct test_domain_private *p, const struct vb_snapshot_def *snap)
-{
-    for (size_t i = 0; i < p->n; i++)
-        if (is_child_of(p->snaps[i], snap))
-            return true;
-    return false;
-}
-
-static bool is_descendant(const struct test_domain_private *p, const struct vb_snapshot_def *snap,
-                          const struct vb_snapshot_def *ancestor)
-{
-    /* Bounded by the snapshot count, so inconsistent metadata can never loop. */
-    for (size_t steps = 0; snap && snap->parent_name && steps < p->n; steps++) {
-        if (streq(snap->parent_name, ancestor->name))
-            return true;
-        snap = find_snapshot(p, snap->parent_name);
-    }
-    return false;
+    return p ? &p->tree : NULL;
 }
 
 /* --- listing ------------------------------------------------------------------------------- */
-
-/* libvirt's virDomainSnapshotFilter; every snapshot here has metadata. */
-static bool filter_matches(const struct test_domain_private *p, const struct vb_snapshot_def *snap,
-                           unsigned int flags)
-{
-    bool leaf = !has_children(p, snap);
-    enum vb_snapshot_state state = snap->state;
-
-    if ((flags & VB_SNAPSHOT_FILTERS_LEAVES) &&
-        ((leaf && !(flags & VB_SNAPSHOT_LIST_LEAVES)) || (!leaf && !(flags & VB_SNAPSHOT_LIST_NO_LEAVES))))
-        return false;
-    if ((flags & VB_SNAPSHOT_FILTERS_METADATA) && !(flags & VB_SNAPSHOT_LIST_METADATA))
-        return false;
-    if (flags & VB_SNAPSHOT_FILTERS_STATUS) {
-        if (!(flags & VB_SNAPSHOT_LIST_INACTIVE) && state == VB_SNAPSHOT_SHUTOFF)
-            return false;
-        if (!(flags & VB_SNAPSHOT_LIST_DISK_ONLY) && state == VB_SNAPSHOT_DISK_SNAPSHOT)
-            return false;
-        if (!(flags & VB_SNAPSHOT_LIST_ACTIVE) && state != VB_SNAPSHOT_SHUTOFF && state != VB_SNAPSHOT_DISK_SNAPSHOT)
-            return false;
-    }
-    if ((flags & VB_SNAPSHOT_LIST_INTERNAL) && vb_snapshot_def_is_external(snap))
-        return false;
-    if ((flags & VB_SNAPSHOT_LIST_EXTERNAL) && !vb_snapshot_def_is_external(snap))
-        return false;
-    return true;
-}
-
-struct collector {
-    const struct test_domain_private *p;
-    unsigned int flags;
-    char **names;
-    size_t used;
-};
-
-static int collect_one(struct collector *c, const struct vb_snapshot_def *snap)
-{
-    if (!filter_matches(c->p, snap, c->flags))
-        return 0;
-    c->names[c->used] = strdup(snap->name);
-    if (!c->names[c->used])
-        return -1;
-    c->used++;
-    return 0;
-}
-
-/* Depth first from the children of `parent` (NULL: the roots): parents before children. */
-static int collect_topological(struct collector *c, const struct vb_snapshot_def *parent, bool all_levels,
-                               size_t depth)
-{
-    for (size_t i = 0; i < c->p->n && depth <= c->p->n; i++) {
-        const struct vb_snapshot_def *snap = c->p->snaps[i];
-
-        if (!is_child_of(snap, parent))
-            continue;
-        if (collect_one(c, snap) < 0 || (all_levels && collect_topological(c, snap, true, depth + 1) < 0))
-            return -1;
-    }
-    return 0;
-}
-
-static int collect_in_order(struct collector *c, const struct vb_snapshot_def *parent, bool all_levels)
-{
-    for (size_t i = 0; i < c->p->n; i++) {
-        const struct vb_snapshot_def *snap = c->p->snaps[i];
-        bool in_scope = all_levels ? !parent || is_descendant(c->p, snap, parent) : is_child_of(snap, parent);
-
-        if (in_scope && collect_one(c, snap) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* The names of the snapshots below `parent` (NULL: of the whole domain). */
-static int collect_names(const struct test_domain_private *p, const struct vb_snapshot_def *parent,
-                         bool all_levels, unsigned int flags, char ***names, size_t *n, struct vb_error *err)
-{
-    static const struct test_domain_private empty = { 0 };
-    struct collector c = { .p = p ? p : &empty, .flags = flags };
-    int r;
-
-    c.names = calloc(c.p->n + 1, sizeof(*c.names));
-    if (!c.names)
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    if (flags & VB_SNAPSHOT_LIST_TOPOLOGICAL)
-        r = collect_topological(&c, parent, all_levels, 0);
-    else
-        r = collect_in_order(&c, parent, all_levels);
-    if (r < 0) {
-        vb_snapshot_names_free(c.names, c.used);
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    }
-    *names = c.names;
-    *n = c.used;
-    return 0;
-}
 
 /* The registry read behind D-Bus object enumeration: every snapshot, in creation order. */
 static int test_snapshot_names(void *priv, vb_uuid_t uuid, char ***names, size_t *n, struct vb_error *err)
@@ -220,7 +86,7 @@ static int test_snapshot_names(void *priv, vb_uuid_t uuid, char ***names, size_t
 
     if (!obj)
         return -1;
-    return collect_names(test_snapshot_private_of(obj), NULL, true, 0, names, n, err);
+    return vb_snapshot_tree_names(tree_of(obj), NULL, true, 0, names, n, err);
 }
 
 #define LIST_FLAGS (VB_SNAPSHOT_LIST_ROOTS | VB_SNAPSHOT_LIST_TOPOLOGICAL | VB_SNAPSHOT_FILTERS_ALL)
@@ -231,7 +97,7 @@ static int test_snapshot_list(void *priv, struct vb_call *call, struct vb_domain
     struct vb_error *err = &call->err;
 
     VB_CHECK_FLAGS(flags, LIST_FLAGS, err);
-    if (collect_names(test_snapshot_private_of(obj), NULL, !(flags & VB_SNAPSHOT_LIST_ROOTS), flags, names, n,
+    if (vb_snapshot_tree_names(tree_of(obj), NULL, !(flags & VB_SNAPSHOT_LIST_ROOTS), flags, names, n,
                       err) < 0)
         return -1;
     return test_done(priv, call, 0);
@@ -245,7 +111,7 @@ static int test_snapshot_list_children(void *priv, struct vb_call *call, struct 
 
     VB_CHECK_FLAGS(flags, VB_SNAPSHOT_LIST_DESCENDANTS | VB_SNAPSHOT_LIST_TOPOLOGICAL | VB_SNAPSHOT_FILTERS_ALL, err);
     snap = test_snapshot_lookup(obj, name, err);
-    if (!snap || collect_names(test_snapshot_private_of(obj), snap, flags & VB_SNAPSHOT_LIST_DESCENDANTS, flags,
+    if (!snap || vb_snapshot_tree_names(tree_of(obj), snap, flags & VB_SNAPSHOT_LIST_DESCENDANTS, flags,
                                names, n, err) < 0)
         return -1;
     return test_done(priv, call, 0);
@@ -280,9 +146,9 @@ static int test_snapshot_current(void *priv, struct vb_call *call, struct vb_dom
     const struct test_domain_private *p = test_snapshot_private_of(obj);
 
     VB_CHECK_FLAGS(flags, 0, err);
-    if (!p || !p->current)
+    if (!p || !p->tree.current)
         return vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "the domain does not have a current snapshot");
-    *name = dup_or_error(p->current->name, err);
+    *name = dup_or_error(p->tree.current->name, err);
     return test_done(priv, call, *name ? 0 : -1);
 }
 
@@ -328,7 +194,7 @@ static int test_snapshot_is_current(void *priv, struct vb_call *call, struct vb_
     snap = test_snapshot_lookup(obj, name, err);
     if (!snap)
         return -1;
-    *result = test_snapshot_private_of(obj)->current == snap;
+    *result = test_snapshot_private_of(obj)->tree.current == snap;
     return test_done(priv, call, 0);
 }
 
@@ -347,82 +213,9 @@ static int test_snapshot_has_metadata(void *priv, struct vb_call *call, struct v
 
 /* --- create ----------------------------------------------------------------------------- */
 
-/* libvirt's virDomainSnapshotCheckCycles. */
-static int check_cycles(const struct test_domain_private *p, const struct vb_snapshot_def *def,
-                        struct vb_error *err)
-{
-    const struct vb_snapshot_def *other;
-
-    if (!def->parent_name)
-        return 0;
-    if (streq(def->name, def->parent_name))
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "cannot set snapshot %s as its own parent", def->name);
-    other = find_snapshot(p, def->parent_name);
-    if (!other)
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "parent %s for snapshot %s not found", def->parent_name,
-                            def->name);
-    for (size_t steps = 0; other && other->parent_name && steps <= p->n; steps++) {
-        if (streq(other->parent_name, def->name))
-            return vb_error_set(err, VB_ERR_INVALID_ARG, "parent %s would create cycle to %s", other->name,
-                                def->name);
-        other = find_snapshot(p, other->parent_name);
-    }
-    return 0;
-}
-
-bool test_snapshot_is_online_state(enum vb_snapshot_state state)
-{
-    return state == VB_SNAPSHOT_RUNNING || state == VB_SNAPSHOT_PAUSED;
-}
-
-/* libvirt's virDomainSnapshotRedefineValidate. */
-static int check_redefine(const struct vb_domain_obj *obj, const struct vb_snapshot_def *def,
-                          const struct vb_snapshot_def *existing, struct vb_error *err)
-{
-    if (def->dom && memcmp(def->dom->uuid, obj->def->uuid, VB_UUID_LEN) != 0) {
-        char text[VB_UUID_STRING_LEN];
-
-        vb_uuid_format(obj->def->uuid, text);
-        return vb_error_set(err, VB_ERR_INVALID_ARG, "definition for snapshot %s must use uuid %s", def->name, text);
-    }
-    if (!existing)
-        return 0;
-    if (test_snapshot_is_online_state(existing->state) != test_snapshot_is_online_state(def->state))
-        return vb_error_set(err, VB_ERR_INVALID_ARG,
-                            "cannot change between online and offline snapshot state in snapshot %s", def->name);
-    if ((existing->state == VB_SNAPSHOT_DISK_SNAPSHOT) != (def->state == VB_SNAPSHOT_DISK_SNAPSHOT))
-        return vb_error_set(err, VB_ERR_INVALID_ARG,
-                            "cannot change between disk only and full system in snapshot %s", def->name);
-    return 0;
-}
-
-/* libvirt's virDomainSnapshotRedefinePrep. A redefinition without <domain> keeps the domain of
- * the snapshot it replaces, so the snapshot can still be reverted to. */
-static int prepare_redefine(const struct vb_domain_obj *obj, struct vb_snapshot_def *def,
-                            struct vb_snapshot_def **existing, struct vb_error *err)
-{
-    const struct test_domain_private *p = test_snapshot_private_of(obj);
-    enum vb_snapshot_location location = VB_SNAPSHOT_LOCATION_INTERNAL;
-
-    if (check_cycles(p, def, err) < 0)
-        return -1;
-    *existing = find_snapshot(p, def->name);
-    if (check_redefine(obj, def, *existing, err) < 0)
-        return -1;
-    if (!def->dom && *existing && (*existing)->dom) {
-        def->dom = vb_domain_def_copy((*existing)->dom, err);
-        if (!def->dom)
-            return -1;
-    }
-    if (def->state == VB_SNAPSHOT_DISK_SNAPSHOT || vb_snapshot_def_is_external(def))
-        location = VB_SNAPSHOT_LOCATION_EXTERNAL;
-    return vb_snapshot_def_align_disks(def, location, true, err);
-}
-
 /* libvirt's testDomainSnapshotAlignDisks plus the parent link of a new snapshot. */
 static int prepare_new(const struct vb_domain_obj *obj, struct vb_snapshot_def *def, struct vb_error *err)
 {
-    const struct test_domain_private *p = test_snapshot_private_of(obj);
     enum vb_snapshot_location location = VB_SNAPSHOT_LOCATION_INTERNAL;
     bool match = true;
 
@@ -438,44 +231,16 @@ static int prepare_new(const struct vb_domain_obj *obj, struct vb_snapshot_def *
     }
     if (vb_snapshot_def_align_disks(def, location, match, err) < 0)
         return -1;
-    if (find_snapshot(p, def->name))
-        return vb_error_set(err, VB_ERR_OPERATION_FAILED, "domain moment %s already exists", def->name);
-    if (p && p->current) {
-        def->parent_name = strdup(p->current->name);
-        if (!def->parent_name)
-            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    }
-    return 0;
+    return vb_snapshot_tree_prepare_new(tree_of(obj), def, err);
 }
 
-/* Adds def (taking it), or puts it in the place of `existing`; cannot fail once p has room. */
+/* Adds def (taking it), or puts it in the place of `existing`. */
 static int store_snapshot(struct vb_domain_obj *obj, struct vb_snapshot_def *def, struct vb_snapshot_def *existing,
                           bool make_current, struct vb_error *err)
 {
     struct test_domain_private *p = private_ensure(obj, err);
 
-    if (!p)
-        return -1;
-    if (existing) {
-        p->snaps[find_index(p, existing->name)] = def;
-        if (p->current == existing)
-            p->current = def;
-        vb_snapshot_def_free(existing);
-    } else {
-        if (p->n == p->cap) {
-            size_t cap = p->cap ? 2 * p->cap : 4;
-            struct vb_snapshot_def **grown = realloc(p->snaps, cap * sizeof(*grown));
-
-            if (!grown)
-                return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-            p->snaps = grown;
-            p->cap = cap;
-        }
-        p->snaps[p->n++] = def;
-    }
-    if (make_current)
-        p->current = def;
-    return 0;
+    return p ? vb_snapshot_tree_store(&p->tree, def, existing, make_current, err) : -1;
 }
 
 #define CREATE_FLAGS (VB_SNAPSHOT_CREATE_REDEFINE | VB_SNAPSHOT_CREATE_CURRENT | VB_SNAPSHOT_CREATE_HALT | \
@@ -498,7 +263,8 @@ static int test_snapshot_create_xml(void *priv, struct vb_call *call, struct vb_
     def = vb_snapshot_def_parse_string(xml, redefine ? VB_SNAPSHOT_PARSE_REDEFINE : 0, err);
     if (!def)
         return -1;
-    if ((redefine ? prepare_redefine(obj, def, &existing, err) : prepare_new(obj, def, err)) < 0)
+    if ((redefine ? vb_snapshot_tree_prepare_redefine(tree_of(obj), obj->def->uuid, def, &existing, err)
+                  : prepare_new(obj, def, err)) < 0)
         return -1;
     out = dup_or_error(def->name, err);
     if (!out || store_snapshot(obj, def, existing, !redefine || (flags & VB_SNAPSHOT_CREATE_CURRENT), err) < 0)
@@ -514,77 +280,6 @@ static int test_snapshot_create_xml(void *priv, struct vb_call *call, struct vb_
 
 /* --- delete ------------------------------------------------------------------------------ */
 
-static void remove_at(struct test_domain_private *p, size_t index)
-{
-    vb_snapshot_def_free(p->snaps[index]);
-    memmove(&p->snaps[index], &p->snaps[index + 1], (p->n - index - 1) * sizeof(*p->snaps));
-    p->n--;
-}
-
-/* Drops every descendant of snap; if the current snapshot was one, snap becomes current. */
-static int remove_descendants(struct test_domain_private *p, struct vb_snapshot_def *snap, struct vb_error *err)
-{
-    _cleanup_free_ bool *doomed = calloc(p->n ? p->n : 1, sizeof(*doomed));
-
-    if (!doomed)
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    for (size_t i = 0; i < p->n; i++)
-        doomed[i] = is_descendant(p, p->snaps[i], snap);
-    for (size_t i = p->n; i-- > 0;) {
-        if (!doomed[i])
-            continue;
-        if (p->current == p->snaps[i])
-            p->current = snap;
-        remove_at(p, i);
-    }
-    return 0;
-}
-
-/* Gives snap's children snap's parent, all or nothing. */
-static int reparent_children(struct test_domain_private *p, const struct vb_snapshot_def *snap, struct vb_error *err)
-{
-    _cleanup_free_ char **names = calloc(p->n ? p->n : 1, sizeof(*names));
-
-    if (!names)
-        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    for (size_t i = 0; i < p->n; i++) {
-        if (!is_child_of(p->snaps[i], snap) || !snap->parent_name)
-            continue;
-        names[i] = strdup(snap->parent_name);
-        if (!names[i]) {
-            for (size_t j = 0; j < i; j++)
-                free(names[j]);
-            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        }
-    }
-    for (size_t i = 0; i < p->n; i++) {
-        if (!is_child_of(p->snaps[i], snap))
-            continue;
-        free(p->snaps[i]->parent_name);
-        p->snaps[i]->parent_name = names[i];
-    }
-    return 0;
-}
-
-/* libvirt's testDomainSnapshotDelete. The test driver keeps nothing but metadata, so
- * METADATA_ONLY deletes exactly what a plain delete does. */
-static int delete_snapshot(struct test_domain_private *p, struct vb_snapshot_def *snap, unsigned int flags,
-                           struct vb_error *err)
-{
-    if (flags & (VB_SNAPSHOT_DELETE_CHILDREN | VB_SNAPSHOT_DELETE_CHILDREN_ONLY)) {
-        if (remove_descendants(p, snap, err) < 0)
-            return -1;
-    } else if (reparent_children(p, snap, err) < 0) {
-        return -1;
-    }
-    if (flags & VB_SNAPSHOT_DELETE_CHILDREN_ONLY)
-        return 0;
-    if (p->current == snap)
-        p->current = find_snapshot(p, snap->parent_name);
-    remove_at(p, (size_t) find_index(p, snap->name));
-    return 0;
-}
-
 static int test_snapshot_delete(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
                                 unsigned int flags)
 {
@@ -597,7 +292,8 @@ static int test_snapshot_delete(void *priv, struct vb_call *call, struct vb_doma
     snap = test_snapshot_lookup(obj, name, err);
     if (!snap)
         return -1;
-    if (delete_snapshot(test_snapshot_private_of(obj), snap, flags, err) < 0)
+    /* The test driver keeps nothing but metadata: METADATA_ONLY deletes what a plain delete does. */
+    if (vb_snapshot_tree_delete(&test_snapshot_private_of(obj)->tree, snap, flags, err) < 0)
         return test_done(conn, call, -1);
     /* libvirt has no event for a deleted snapshot. */
     test_emit_changed(conn, obj);

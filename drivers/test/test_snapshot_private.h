@@ -4,12 +4,11 @@
 #include <stdbool.h>
 
 #include "conf/snapshot_def.h"
+#include "drivers/snapshot_tree.h"
 #include "drivers/test/test_private.h"
 
 struct test_domain_private {
-    struct vb_snapshot_def **snaps; /* in creation order, so parents come before children */
-    size_t n, cap;
-    struct vb_snapshot_def *current;
+    struct vb_snapshot_tree tree;
 };
 
 struct test_domain_private *test_snapshot_private_of(const struct vb_domain_obj *obj);
@@ -17,8 +16,6 @@ struct test_domain_private *test_snapshot_private_of(const struct vb_domain_obj 
 /* The snapshot `name` of obj, or NULL with libvirt's VB_ERR_NO_DOMAIN_SNAPSHOT
  * "no domain snapshot with matching name '%s'". */
 struct vb_snapshot_def *test_snapshot_lookup(const struct vb_domain_obj *obj, const char *name, struct vb_error *err);
-
-bool test_snapshot_is_online_state(enum vb_snapshot_state state);
 
 /* Stops obj for a snapshot operation without dropping a transient domain (a revert may start
  * it again at once). */

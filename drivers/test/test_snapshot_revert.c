@@ -37,14 +37,14 @@ static int check_revert(const struct vb_domain_obj *obj, const struct vb_snapsho
 {
     bool start = flags & (VB_SNAPSHOT_REVERT_RUNNING | VB_SNAPSHOT_REVERT_PAUSED);
 
-    if (!obj->persistent && !test_snapshot_is_online_state(snap->state) && !start)
+    if (!obj->persistent && !vb_snapshot_state_is_online(snap->state) && !start)
         return vb_error_set(err, VB_ERR_OPERATION_INVALID,
                             "transient domain needs to request run or pause to revert to inactive snapshot");
     if (!snap->dom)
         return vb_error_set(err, VB_ERR_SNAPSHOT_REVERT_RISKY, "snapshot '%s' lacks domain '%s' rollback info",
                             snap->name, obj->def->name);
     if (!(flags & VB_SNAPSHOT_REVERT_FORCE) && vb_domain_obj_is_active(obj) &&
-        !test_snapshot_is_online_state(snap->state) && start)
+        !vb_snapshot_state_is_online(snap->state) && start)
         return vb_error_set(err, VB_ERR_SNAPSHOT_REVERT_RISKY, "%s", "must respawn guest to start inactive snapshot");
     return 0;
 }
@@ -67,7 +67,7 @@ static int revert_defs_prepare(struct test_conn *conn, const struct vb_domain_ob
     defs->live = vb_domain_def_copy(snap->dom, err);
     if (!defs->live)
         return -1;
-    if (obj->persistent && vb_domain_obj_is_active(obj) && test_snapshot_is_online_state(snap->state)) {
+    if (obj->persistent && vb_domain_obj_is_active(obj) && vb_snapshot_state_is_online(snap->state)) {
         defs->next = vb_domain_def_copy(snap->dom, err);
         if (!defs->next)
             return -1;
@@ -145,7 +145,7 @@ static int revert_to(struct test_conn *conn, struct vb_domain_obj *obj, const st
     bool paused = !(flags & VB_SNAPSHOT_REVERT_RUNNING) &&
                   (snap->state == VB_SNAPSHOT_PAUSED || (flags & VB_SNAPSHOT_REVERT_PAUSED));
 
-    if (!test_snapshot_is_online_state(snap->state))
+    if (!vb_snapshot_state_is_online(snap->state))
         return revert_offline(conn, obj, defs, flags, announced, err);
     *announced = true;
     if (!vb_domain_obj_is_active(obj))
@@ -174,7 +174,7 @@ int test_snapshot_revert(void *priv, struct vb_call *call, struct vb_domain_obj 
         r = revert_to(conn, obj, snap, &defs, flags, &announced, err);
     revert_defs_clear(&defs);
     if (r == 0) {
-        test_snapshot_private_of(obj)->current = snap;
+        test_snapshot_private_of(obj)->tree.current = snap;
         if (!announced)
             test_emit_changed(conn, obj);
     }
