@@ -161,3 +161,13 @@ void vb_xml_element_free(struct vb_xml_element *el)
     free(el->name);
     free(el);
 }
+
+bool vb_device_def_disk_readonly(const struct vb_device_def *dev)
+{
+    _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = NULL;
+
+    if (dev->disk_device && streq(dev->disk_device, "cdrom"))
+        return true;
+    el = vb_device_def_view(dev, NULL);
+    return el && vb_xml_element_child(el, "readonly");
+}

@@ -19,6 +19,10 @@ struct vb_xml_element {
  * out of memory. */
 struct vb_xml_element *vb_device_def_view(const struct vb_device_def *dev, struct vb_error *err);
 
+/* Whether a disk is read-only: <readonly/>, or a CD-ROM (libvirt's parser makes every CD-ROM
+ * read-only). */
+bool vb_device_def_disk_readonly(const struct vb_device_def *dev);
+
 /* What the model keeps unparsed, as one element: for where == NULL, an element named "domain"
  * holding the kept children of <domain> (features, clock, cpu, memtune, ...); for where == "os",
  * an element named "os" with the attributes of <os> beyond the modelled ones (firmware, ...)

@@ -8,6 +8,7 @@
 #include <libxml/tree.h>
 
 #include "conf/domain_def_internal.h"
+#include "conf/domain_view.h"
 #include "conf/snapshot_def.h"
 #include "util/name_index.h"
 
@@ -324,13 +325,16 @@ static size_t count_domain_disks(const struct vb_domain_def *dom)
     return n;
 }
 
-/* The domain disk's own snapshot='...' attribute, DEFAULT when absent or unknown. */
+/* The domain disk's own snapshot='...' attribute, DEFAULT when absent or unknown; a read-only
+ * disk without one is "no", as libvirt's disk post-parse makes it. */
 static enum vb_snapshot_location domain_disk_location(const struct vb_device_def *dev)
 {
     _cleanup_free_ char *text = vb_device_def_get_attribute(dev, "snapshot");
     int value = text ? location_from_string(text) : -1;
 
-    return value > 0 ? (enum vb_snapshot_location) value : VB_SNAPSHOT_LOCATION_DEFAULT;
+    if (value > 0)
+        return (enum vb_snapshot_location) value;
+    return vb_device_def_disk_readonly(dev) ? VB_SNAPSHOT_LOCATION_NO : VB_SNAPSHOT_LOCATION_DEFAULT;
 }
 
 /* Checks one requested disk and resolves its default location. */

@@ -169,6 +169,72 @@ int vb_snapshot_tree_names(const struct vb_snapshot_tree *tree, const struct vb_
     return 0;
 }
 
+/* --- single snapshot queries --------------------------------------------------------------- */
+
+static char *dup_or_error(const char *text, struct vb_error *err)
+{
+    char *copy = strdup(text);
+
+    if (!copy)
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    return copy;
+}
+
+int vb_snapshot_tree_children(const struct vb_snapshot_tree *tree, const char *name, unsigned int flags,
+                              char ***names, size_t *n, struct vb_error *err)
+{
+    const struct vb_snapshot_def *snap = vb_snapshot_tree_lookup(tree, name, err);
+
+    if (!snap)
+        return -1;
+    return vb_snapshot_tree_names(tree, snap, flags & VB_SNAPSHOT_LIST_DESCENDANTS, flags, names, n, err);
+}
+
+char *vb_snapshot_tree_current_name(const struct vb_snapshot_tree *tree, struct vb_error *err)
+{
+    if (!tree || !tree->current) {
+        vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "the domain does not have a current snapshot");
+        return NULL;
+    }
+    return dup_or_error(tree->current->name, err);
+}
+
+char *vb_snapshot_tree_format(const struct vb_snapshot_tree *tree, const unsigned char *domain_uuid,
+                              const char *name, bool secure, struct vb_error *err)
+{
+    const struct vb_snapshot_def *snap = vb_snapshot_tree_lookup(tree, name, err);
+    char text[VB_UUID_STRING_LEN];
+
+    if (!snap)
+        return NULL;
+    vb_uuid_format(domain_uuid, text);
+    return vb_snapshot_def_format(snap, text, secure, err);
+}
+
+char *vb_snapshot_tree_parent_name(const struct vb_snapshot_tree *tree, const char *name, struct vb_error *err)
+{
+    const struct vb_snapshot_def *snap = vb_snapshot_tree_lookup(tree, name, err);
+
+    if (!snap)
+        return NULL;
+    if (!snap->parent_name) {
+        vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "snapshot '%s' does not have a parent", snap->name);
+        return NULL;
+    }
+    return dup_or_error(snap->parent_name, err);
+}
+
+int vb_snapshot_tree_is_current(const struct vb_snapshot_tree *tree, const char *name, bool *result,
+                                struct vb_error *err)
+{
+    const struct vb_snapshot_def *snap = vb_snapshot_tree_lookup(tree, name, err);
+
+    if (!snap)
+        return -1;
+    *result = tree->current == snap;
+    return 0;
+}
+
 /* --- create ----------------------------------------------------------------------------- */
 
 /* libvirt's virDomainSnapshotCheckCycles. */

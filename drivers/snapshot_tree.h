@@ -31,6 +31,17 @@ bool vb_snapshot_state_is_online(enum vb_snapshot_state state);
 int vb_snapshot_tree_names(const struct vb_snapshot_tree *list, const struct vb_snapshot_def *parent,
                            bool all_levels, unsigned int flags, char ***names, size_t *n, struct vb_error *err);
 
+/* The single-snapshot queries, with libvirt's errors for an unknown name (above), a domain
+ * without a current snapshot and a root snapshot's parent. Results are malloc'd. */
+int vb_snapshot_tree_children(const struct vb_snapshot_tree *tree, const char *name, unsigned int flags,
+                              char ***names, size_t *n, struct vb_error *err);
+char *vb_snapshot_tree_current_name(const struct vb_snapshot_tree *tree, struct vb_error *err);
+char *vb_snapshot_tree_format(const struct vb_snapshot_tree *tree, const unsigned char *domain_uuid,
+                              const char *name, bool secure, struct vb_error *err);
+char *vb_snapshot_tree_parent_name(const struct vb_snapshot_tree *tree, const char *name, struct vb_error *err);
+int vb_snapshot_tree_is_current(const struct vb_snapshot_tree *tree, const char *name, bool *result,
+                                struct vb_error *err);
+
 /* libvirt's virDomainSnapshotRedefinePrep for def (REDEFINE): cycles, the domain's uuid, the
  * rules against changing an existing snapshot's kind, the domain kept from the snapshot it
  * replaces, the disks aligned. *existing: the snapshot of that name, or NULL. */

@@ -14,14 +14,6 @@
 #include "drivers/qemu/qemu_hotplug_private.h"
 #include "util/macros.h"
 
-static bool disk_readonly(const struct vb_device_def *dev)
-{
-    _cleanup_(vb_xml_element_freep) struct vb_xml_element *el = vb_device_def_view(dev, NULL);
-
-    /* libvirt's parser makes every CD-ROM read-only */
-    return (dev->disk_device && streq(dev->disk_device, "cdrom")) || (el && vb_xml_element_child(el, "readonly"));
-}
-
 static struct json_object *resize_args(unsigned int node, uint64_t size)
 {
     struct json_object *args = json_object_new_object();
@@ -67,7 +59,7 @@ int qemu_block_resize(void *priv, struct vb_call *call, struct vb_domain_obj *ob
                                 (unsigned long long) (UINT64_MAX - 511));
         size = (size + 511) / 512 * 512;
     }
-    if (!dev->source || disk_readonly(dev))
+    if (!dev->source || vb_device_def_disk_readonly(dev))
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "can't resize empty or readonly disk '%s'",
                             dev->target_dev ? dev->target_dev : disk);
     if (size > INT64_MAX)

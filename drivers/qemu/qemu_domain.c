@@ -29,6 +29,8 @@ static void dom_free(void *data)
     qemu_dom_unlink(dom);
     qemu_process_free(dom->proc);
     qemu_hotplug_free(dom->hotplug);
+    qemu_snapshot_abandon(dom);
+    vb_snapshot_tree_clear(&dom->snapshots);
     vb_error_clear(&dom->start_error);
     free(dom);
 }

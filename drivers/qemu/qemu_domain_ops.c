@@ -366,6 +366,7 @@ void qemu_domains_release(struct qemu_conn *conn)
         dom->hook_run = NULL;
         qemu_hotplug_release(dom);
         qemu_vcpus_abandon(dom, false);
+        qemu_snapshot_abandon(dom);
         qemu_dom_finish_call(dom, -1, &err);
     }
     vb_error_clear(&err);

@@ -11,10 +11,12 @@
 #include "drivers/qemu/qemu_event_map.h"
 #include "drivers/qemu/qemu_hooks.h"
 #include "drivers/qemu/qemu_process.h"
+#include "drivers/snapshot_tree.h"
 
 #define QEMU_COMMAND_TIMEOUT_USEC (30ull * 1000u * 1000u)
 
 struct qemu_hotplug;
+struct qemu_snapshot_op;
 struct vcpu_op;
 
 /* query-migrate's "ram" and "setup-time", as libvirt's qemuMonitorMigrationStats keeps them. */
@@ -58,6 +60,8 @@ struct qemu_dom {
     uint64_t balloon_kib;          /* qemu_domain_stats.c: the SetMemory waiting on `balloon` */
     unsigned int balloon_flags;
     struct vcpu_op *vcpu_op;       /* qemu_domain_vcpus.c: the live SetVcpus under way, or NULL */
+    struct vb_snapshot_tree snapshots;       /* qemu_snapshot*.c: the domain's snapshot metadata */
+    struct qemu_snapshot_op *snapshot_op;    /* the snapshot operation under way, or NULL */
 };
 
 /* obj's state, created on first use (NULL with err set when out of memory). */
@@ -108,6 +112,9 @@ void qemu_vcpus_device_deleted(struct qemu_dom *dom, struct json_object *data);
 void qemu_vcpus_abandon(struct qemu_dom *dom, bool process_gone);
 /* At reattach: the live vCPU count becomes qemu's (query-cpus-fast), as libvirt's reconnect. */
 void qemu_vcpus_recount(struct qemu_dom *dom);
+/* qemu_snapshot_create.c: the snapshot operation under way forgotten (its qemu-img killed) at
+ * connection close; the caller ends the call. */
+void qemu_snapshot_abandon(struct qemu_dom *dom);
 /* qemu_domain_stats.c: BALLOON_CHANGE's `actual` becomes the live definition's current memory. */
 void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data);
 /* qemu_domain_memstats.c, once qemu runs: the definition's <memballoon><stats period> becomes the

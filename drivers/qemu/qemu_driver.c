@@ -76,6 +76,7 @@ static int qemu_load_stored(struct vb_domain_def *def, bool autostart, void *use
     obj->persistent = true;
     obj->autostart = autostart;
     detect_managed_save(conn, obj);
+    qemu_snapshot_load(conn, obj);
     return 0;
 }
 
@@ -275,6 +276,9 @@ static int qemu_undefine(void *priv, struct vb_call *call, struct vb_domain_obj 
                    VB_UNDEFINE_KEEP_NVRAM | VB_UNDEFINE_CHECKPOINTS_METADATA, err);
     if (!obj->persistent)
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot undefine transient domain");
+    if (!vb_domain_obj_is_active(obj) && qemu_snapshot_count(obj) && !(flags & VB_UNDEFINE_SNAPSHOTS_METADATA))
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "cannot delete inactive domain with %zu snapshots",
+                            qemu_snapshot_count(obj));
     if (obj->has_managed_save && !(flags & VB_UNDEFINE_MANAGED_SAVE))
         return vb_error_set(err, VB_ERR_OPERATION_INVALID,
                             "Refusing to undefine while domain managed save image exists");
@@ -283,6 +287,8 @@ static int qemu_undefine(void *priv, struct vb_call *call, struct vb_domain_obj 
     if (update_autostart_link(conn, vb_domain_obj_persistent_def(obj), false, err) < 0 ||
         vb_domain_store_remove(conn->store, obj->def->uuid, err) < 0)
         return -1;
+    if (!vb_domain_obj_is_active(obj))
+        qemu_snapshot_discard_all(conn, obj);
     obj->autostart = false;
     qemu_emit(conn, obj, VB_EVENT_UNDEFINED, VB_EVENT_UNDEFINED_REMOVED);
     if (vb_domain_obj_is_active(obj)) {

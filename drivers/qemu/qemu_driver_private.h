@@ -139,5 +139,10 @@ int qemu_block_peek(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
 /* qemu_domain_ifaddr.c: InterfaceAddresses (lease: none yet, ARP table, agent: not configured). */
 int qemu_interface_addresses(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int source,
                              unsigned int flags, struct vb_iface **ifaces, size_t *n);
+/* qemu_snapshot_store.c: a stored domain's snapshot metadata read at open; how many snapshots
+ * it has; its metadata dropped, files and all (Undefine with SNAPSHOTS_METADATA). */
+void qemu_snapshot_load(struct qemu_conn *conn, struct vb_domain_obj *obj);
+size_t qemu_snapshot_count(const struct vb_domain_obj *obj);
+void qemu_snapshot_discard_all(struct qemu_conn *conn, struct vb_domain_obj *obj);
 /* Connection close: forgets every qemu process (they keep running), ends waiting calls. */
 void qemu_domains_release(struct qemu_conn *conn);

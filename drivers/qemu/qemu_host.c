@@ -1,6 +1,6 @@
 /* The QEMU driver's host calls (node facts from /proc, capabilities) and the secondary tables
- * that list nothing yet: networks, node devices, interfaces and snapshots answer
- * empty lists, as a fresh libvirt host would, so clients such as cockpit-machines load. */
+ * that list nothing yet: networks, node devices and interfaces answer empty lists, as a fresh
+ * libvirt host would, so clients such as cockpit-machines load (snapshots: qemu_snapshot.c). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,7 +13,6 @@
 #include "drivers/driver_host_devices.h"
 #include "drivers/driver_network.h"
 #include "drivers/driver_node.h"
-#include "drivers/driver_snapshot.h"
 #include "drivers/driver_storage.h"
 #include "drivers/qemu/qemu_driver_private.h"
 #include "util/macros.h"
@@ -170,15 +169,6 @@ static int list_no_objects(void *priv, unsigned int flags, struct vb_object_ref 
     return *refs ? 0 : vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
 }
 
-static int list_no_snapshots(void *priv, struct vb_call *call, struct vb_domain_obj *dom, unsigned int flags,
-                             char ***names, size_t *n)
-{
-    *names = calloc(1, sizeof(**names));
-    *n = 0;
-    return *names ? 0 : vb_error_set(&call->err, VB_ERR_NO_MEMORY, NULL);
-}
-
-const struct vb_snapshot_driver qemu_snapshot_driver = { .list = list_no_snapshots };
 const struct vb_network_driver qemu_network_driver = { .list = list_no_objects };
 const struct vb_nodedev_driver qemu_nodedev_driver = { .list = list_no_objects };
 const struct vb_interface_driver qemu_interface_driver = { .list = list_no_objects };

@@ -107,26 +107,14 @@ static int test_snapshot_list_children(void *priv, struct vb_call *call, struct 
                                        unsigned int flags, char ***names, size_t *n)
 {
     struct vb_error *err = &call->err;
-    struct vb_snapshot_def *snap;
 
     VB_CHECK_FLAGS(flags, VB_SNAPSHOT_LIST_DESCENDANTS | VB_SNAPSHOT_LIST_TOPOLOGICAL | VB_SNAPSHOT_FILTERS_ALL, err);
-    snap = test_snapshot_lookup(obj, name, err);
-    if (!snap || vb_snapshot_tree_names(tree_of(obj), snap, flags & VB_SNAPSHOT_LIST_DESCENDANTS, flags,
-                               names, n, err) < 0)
+    if (vb_snapshot_tree_children(tree_of(obj), name, flags, names, n, err) < 0)
         return -1;
     return test_done(priv, call, 0);
 }
 
 /* --- single snapshot queries --------------------------------------------------------------- */
-
-static char *dup_or_error(const char *text, struct vb_error *err)
-{
-    char *copy = strdup(text);
-
-    if (!copy)
-        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    return copy;
-}
 
 static int test_snapshot_lookup_by_name(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
                                         unsigned int flags)
@@ -142,59 +130,33 @@ static int test_snapshot_lookup_by_name(void *priv, struct vb_call *call, struct
 static int test_snapshot_current(void *priv, struct vb_call *call, struct vb_domain_obj *obj, unsigned int flags,
                                  char **name)
 {
-    struct vb_error *err = &call->err;
-    const struct test_domain_private *p = test_snapshot_private_of(obj);
-
-    VB_CHECK_FLAGS(flags, 0, err);
-    if (!p || !p->tree.current)
-        return vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "the domain does not have a current snapshot");
-    *name = dup_or_error(p->tree.current->name, err);
+    VB_CHECK_FLAGS(flags, 0, &call->err);
+    *name = vb_snapshot_tree_current_name(tree_of(obj), &call->err);
     return test_done(priv, call, *name ? 0 : -1);
 }
 
 static int test_snapshot_get_xml_desc(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
                                       unsigned int flags, char **xml)
 {
-    struct vb_error *err = &call->err;
-    struct vb_snapshot_def *snap;
-    char text[VB_UUID_STRING_LEN];
-
-    VB_CHECK_FLAGS(flags, VB_SNAPSHOT_XML_SECURE, err);
-    snap = test_snapshot_lookup(obj, name, err);
-    if (!snap)
-        return -1;
-    vb_uuid_format(obj->def->uuid, text);
-    *xml = vb_snapshot_def_format(snap, text, flags & VB_SNAPSHOT_XML_SECURE, err);
+    VB_CHECK_FLAGS(flags, VB_SNAPSHOT_XML_SECURE, &call->err);
+    *xml = vb_snapshot_tree_format(tree_of(obj), obj->def->uuid, name, flags & VB_SNAPSHOT_XML_SECURE, &call->err);
     return test_done(priv, call, *xml ? 0 : -1);
 }
 
 static int test_snapshot_get_parent(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
                                     unsigned int flags, char **parent)
 {
-    struct vb_error *err = &call->err;
-    struct vb_snapshot_def *snap;
-
-    VB_CHECK_FLAGS(flags, 0, err);
-    snap = test_snapshot_lookup(obj, name, err);
-    if (!snap)
-        return -1;
-    if (!snap->parent_name)
-        return vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, "snapshot '%s' does not have a parent", snap->name);
-    *parent = dup_or_error(snap->parent_name, err);
+    VB_CHECK_FLAGS(flags, 0, &call->err);
+    *parent = vb_snapshot_tree_parent_name(tree_of(obj), name, &call->err);
     return test_done(priv, call, *parent ? 0 : -1);
 }
 
 static int test_snapshot_is_current(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *name,
                                     unsigned int flags, bool *result)
 {
-    struct vb_error *err = &call->err;
-    struct vb_snapshot_def *snap;
-
-    VB_CHECK_FLAGS(flags, 0, err);
-    snap = test_snapshot_lookup(obj, name, err);
-    if (!snap)
+    VB_CHECK_FLAGS(flags, 0, &call->err);
+    if (vb_snapshot_tree_is_current(tree_of(obj), name, result, &call->err) < 0)
         return -1;
-    *result = test_snapshot_private_of(obj)->tree.current == snap;
     return test_done(priv, call, 0);
 }
 
@@ -266,8 +228,10 @@ static int test_snapshot_create_xml(void *priv, struct vb_call *call, struct vb_
     if ((redefine ? vb_snapshot_tree_prepare_redefine(tree_of(obj), obj->def->uuid, def, &existing, err)
                   : prepare_new(obj, def, err)) < 0)
         return -1;
-    out = dup_or_error(def->name, err);
-    if (!out || store_snapshot(obj, def, existing, !redefine || (flags & VB_SNAPSHOT_CREATE_CURRENT), err) < 0)
+    out = strdup(def->name);
+    if (!out)
+        return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    if (store_snapshot(obj, def, existing, !redefine || (flags & VB_SNAPSHOT_CREATE_CURRENT), err) < 0)
         return test_done(conn, call, -1);
     TAKE_PTR(def);
     if (!redefine && (flags & VB_SNAPSHOT_CREATE_HALT) && vb_domain_obj_is_active(obj))
