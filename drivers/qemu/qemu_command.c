@@ -392,6 +392,10 @@ static int build(struct qemu_cmd *cmd, struct vb_error *err)
         qemu_cmd_add(cmd, "-incoming");
         qemu_cmd_add(cmd, "defer");
     }
+    if (cmd->options->loadvm) {
+        qemu_cmd_add(cmd, "-loadvm");
+        qemu_cmd_add(cmd, cmd->options->loadvm);
+    }
     return add_passthrough(cmd, vb_xml_element_child(top, "commandline"), err);
 }
 

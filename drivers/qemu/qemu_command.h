@@ -16,6 +16,7 @@ struct qemu_command_options {
     const char *monitor_path; /* the unix socket qemu listens on for QMP (required) */
     bool kvm_usable;          /* /dev/kvm can be used (qemu_kvm_usable()) */
     bool incoming_defer;      /* -incoming defer: the state comes later by migrate-incoming (restore) */
+    const char *loadvm;       /* -loadvm NAME: start from this internal snapshot's state (revert) */
 };
 
 /* Builds the argument vector (argv[0] the emulator), NULL-terminated, for starting the domain

@@ -157,6 +157,8 @@ static void on_event(struct qemu_process *proc, const struct qmp_event *event, v
     }
     if (streq(event->name, "DEVICE_TRAY_MOVED"))
         qemu_hotplug_tray_moved(dom, event->data);
+    if (streq(event->name, "JOB_STATUS_CHANGE"))
+        qemu_snapshot_job_changed(dom, event->data);
     for (size_t i = 0; i < n; i++)
         qemu_dom_emit_mapped(dom, &out[i]);
     if (streq(event->name, "SHUTDOWN") && !dom->got_shutdown && !dom->stop_requested) {
@@ -194,6 +196,10 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
         reason = VB_SHUTOFF_SHUTDOWN;
         detail = VB_EVENT_STOPPED_SHUTDOWN;
     }
+    if (qemu_snapshot_stopping(dom)) { /* a revert ended qemu */
+        reason = VB_SHUTOFF_FROM_SNAPSHOT;
+        detail = VB_EVENT_STOPPED_FROM_SNAPSHOT;
+    }
     dom->running = dom->stop_requested = dom->got_shutdown = dom->fake_reboot = dom->stop_saved = false;
     qemu_dom_hooks_stopped(dom); /* with the live definition, before mark_stopped drops it */
     vb_domain_obj_mark_stopped(obj, reason);
@@ -206,7 +212,8 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
     } else {
         qemu_dom_finish_call(dom, 0, NULL);
     }
-    if (!obj->persistent && !obj->removed)
+    /* A revert goes on (a transient domain stays for the qemu it starts), other snapshot work fails. */
+    if (!qemu_snapshot_process_gone(dom) && !obj->persistent && !obj->removed)
         vb_domain_list_remove(conn->domains, obj);
     vb_domain_obj_unref(obj);
 }

@@ -112,9 +112,14 @@ void qemu_vcpus_device_deleted(struct qemu_dom *dom, struct json_object *data);
 void qemu_vcpus_abandon(struct qemu_dom *dom, bool process_gone);
 /* At reattach: the live vCPU count becomes qemu's (query-cpus-fast), as libvirt's reconnect. */
 void qemu_vcpus_recount(struct qemu_dom *dom);
-/* qemu_snapshot_create.c: the snapshot operation under way forgotten (its qemu-img killed) at
- * connection close; the caller ends the call. */
+/* qemu_snapshot*.c: the snapshot operation under way ended with "connection closed" (its
+ * qemu-img killed) at connection close; JOB_STATUS_CHANGE for its QMP job; whether a revert is
+ * ending qemu (shutoff/from_snapshot); after qemu ended, whether the operation goes on (a revert
+ * starts qemu again: the domain stays) or failed with "guest unexpectedly quit". */
 void qemu_snapshot_abandon(struct qemu_dom *dom);
+void qemu_snapshot_job_changed(struct qemu_dom *dom, struct json_object *data);
+bool qemu_snapshot_stopping(const struct qemu_dom *dom);
+bool qemu_snapshot_process_gone(struct qemu_dom *dom);
 /* qemu_domain_stats.c: BALLOON_CHANGE's `actual` becomes the live definition's current memory. */
 void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data);
 /* qemu_domain_memstats.c, once qemu runs: the definition's <memballoon><stats period> becomes the

@@ -31,6 +31,7 @@ struct qemu_process_options {
     bool start_paused;            /* leave the vCPUs stopped (no `cont`) */
     bool kvm_usable;              /* qemu_kvm_usable() */
     bool incoming_defer;          /* -incoming defer (restore: the state follows by migrate-incoming) */
+    const char *loadvm;           /* -loadvm NAME (snapshot revert: the state of that snapshot) */
     uint64_t monitor_timeout_usec; /* 0: QEMU_PROCESS_MONITOR_TIMEOUT_USEC */
 };
 

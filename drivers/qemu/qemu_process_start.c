@@ -165,7 +165,8 @@ static int launch(struct qemu_process *proc, const struct qemu_process_options *
     _cleanup_(tap_fds_close) struct tap_fds taps = { 0 };
     const struct qemu_command_options command = { .monitor_path = proc->monitor_path,
                                                   .kvm_usable = options->kvm_usable,
-                                                  .incoming_defer = options->incoming_defer };
+                                                  .incoming_defer = options->incoming_defer,
+                                                  .loadvm = options->loadvm };
     _cleanup_(qemu_argv_freep) char **argv = NULL;
     _cleanup_close_ int log_fd = -1;
 

@@ -196,12 +196,16 @@ void qemu_snapshot_op_end(struct qemu_snapshot_op *op, int r, const struct vb_er
     struct qemu_dom *dom = op->dom;
     struct vb_error copy = VB_ERROR_INIT; /* err may be the op's own */
 
-    if (r < 0 && err && vb_error_is_set(err))
+    if (r < 0 && err && vb_error_is_set(err) && err != &op->call->err)
         vb_error_set_literal(&copy, err->code, "%s", vb_error_message(err));
+    struct vb_call *call = op->call;
+
     dom->snapshot_op = NULL;
     qemu_snapshot_op_free(op);
-    qemu_dom_finish_call(dom, r, &copy);
+    if (r < 0)
+        vb_error_move(&call->err, &copy);
     vb_error_clear(&copy);
+    vb_call_complete(call, r);
 }
 
 static void on_run_done(void *userdata, struct qemu_img_run_result *result)
@@ -243,7 +247,7 @@ struct qemu_snapshot_op *qemu_snapshot_op_new(struct qemu_conn *conn, struct vb_
 
     if (!dom)
         return NULL;
-    if (dom->snapshot_op || dom->call) {
+    if (dom->snapshot_op || dom->call || dom->save_op) {
         vb_error_set(err, VB_ERR_OPERATION_INVALID, "domain '%s' has another operation under way", obj->def->name);
         return NULL;
     }
@@ -260,20 +264,28 @@ void qemu_snapshot_op_free(struct qemu_snapshot_op *op)
     if (!op)
         return;
     qemu_img_run_cancel(op->run);
+    qemu_snapshot_live_free(op->live);
     vb_snapshot_def_free(op->def);
     vb_error_clear(&op->failure);
     qemu_snapshot_steps_free(&op->steps);
     free(op);
 }
 
+/* The call stays with the operation, not in dom->call: a qemu exit must not end it as a success. */
 int qemu_snapshot_op_wait(struct qemu_snapshot_op *op, struct vb_call *call)
 {
     op->dom->snapshot_op = op;
-    return qemu_dom_wait(op->dom, call);
+    op->call = call;
+    return VB_PENDING;
 }
 
 void qemu_snapshot_abandon(struct qemu_dom *dom)
 {
-    qemu_snapshot_op_free(dom->snapshot_op);
-    dom->snapshot_op = NULL;
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (!dom->snapshot_op)
+        return;
+    vb_error_set(&err, VB_ERR_OPERATION_ABORTED, "connection closed while waiting for qemu");
+    qemu_snapshot_op_end(dom->snapshot_op, -1, &err);
+    vb_error_clear(&err);
 }

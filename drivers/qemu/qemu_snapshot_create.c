@@ -245,11 +245,8 @@ static int create_new(struct qemu_conn *conn, struct vb_call *call, struct vb_do
     op->def = TAKE_PTR(*def);
     op->flags = flags;
     op->name_out = name;
-    if (vb_domain_obj_is_active(obj)) {
-        if (qemu_snapshot_live_create(op, err) < 0)
-            goto fail;
-        return qemu_snapshot_op_wait(op, call);
-    }
+    if (vb_domain_obj_is_active(obj))
+        return qemu_snapshot_live_start(op, call, qemu_snapshot_live_create);
     op->step_done = create_inactive_done;
     if (qemu_snapshot_steps_build(op->def, op->def->dom, "-c", &op->steps, err) < 0 ||
         qemu_snapshot_op_start(op, call, false) < 0)

@@ -83,11 +83,8 @@ int qemu_snapshot_delete(void *priv, struct vb_call *call, struct vb_domain_obj 
     op->snap = snap;
     op->flags = flags;
     op->step_done = delete_inactive_done;
-    if (!(flags & VB_SNAPSHOT_DELETE_METADATA_ONLY) && vb_domain_obj_is_active(obj)) {
-        if (qemu_snapshot_live_delete(op, err) < 0)
-            goto fail;
-        return qemu_snapshot_op_wait(op, call);
-    }
+    if (!(flags & VB_SNAPSHOT_DELETE_METADATA_ONLY) && vb_domain_obj_is_active(obj))
+        return qemu_snapshot_live_start(op, call, qemu_snapshot_live_delete);
     if (!(flags & VB_SNAPSHOT_DELETE_METADATA_ONLY) &&
         delete_steps(obj, &op->dom->snapshots, snap, flags, &op->steps, err) < 0)
         goto fail;
@@ -135,8 +132,8 @@ static int check_revert(const struct vb_domain_obj *obj, const struct vb_snapsho
     }
 }
 
-/* The snapshot's definition becomes the domain's (stored first when persistent), with
- * libvirt's Defined/FromSnapshot; the snapshot becomes current. */
+/* The snapshot's definition becomes the domain's (stored first when persistent); the snapshot
+ * becomes current. */
 int qemu_snapshot_revert_definition(struct qemu_snapshot_op *op, struct vb_error *err)
 {
     struct qemu_dom *dom = op->dom;
@@ -161,9 +158,14 @@ int qemu_snapshot_revert_definition(struct qemu_snapshot_op *op, struct vb_error
     obj->def = TAKE_PTR(def);
     dom->snapshots.current = op->snap;
     qemu_snapshot_sync(dom->conn, obj);
-    if (obj->persistent)
-        qemu_emit(dom->conn, obj, VB_EVENT_DEFINED, VB_EVENT_DEFINED_FROM_SNAPSHOT);
     return 0;
+}
+
+void qemu_snapshot_revert_end(struct qemu_snapshot_op *op)
+{
+    if (op->dom->obj->persistent)
+        qemu_emit(op->dom->conn, op->dom->obj, VB_EVENT_DEFINED, VB_EVENT_DEFINED_FROM_SNAPSHOT);
+    qemu_snapshot_op_end(op, 0, NULL);
 }
 
 /* Transitions 1, 2 and 3: the disks are back; the definition follows, and the domain starts
@@ -184,7 +186,26 @@ static void revert_inactive_done(struct qemu_snapshot_op *op, struct qemu_img_ru
         return;
     }
     if (!(op->flags & (VB_SNAPSHOT_REVERT_RUNNING | VB_SNAPSHOT_REVERT_PAUSED)))
-        qemu_snapshot_op_end(op, 0, NULL);
+        qemu_snapshot_revert_end(op);
+}
+
+static int revert_disks_steps(struct qemu_snapshot_op *op, struct vb_error *err)
+{
+    op->step_done = revert_inactive_done;
+    return qemu_snapshot_steps_build(op->snap, op->snap->dom, "-a", &op->steps, err);
+}
+
+/* After a revert ended the domain's qemu: the disks go back to the snapshot. */
+int qemu_snapshot_revert_disks(struct qemu_snapshot_op *op, struct vb_error *err)
+{
+    struct qemu_img_run_result nothing_to_do = { 0 };
+
+    if (revert_disks_steps(op, err) < 0)
+        return -1;
+    if (op->steps.n)
+        return qemu_snapshot_op_run(op, &op->steps, true, err);
+    op->step_done(op, &nothing_to_do);
+    return 0;
 }
 
 #define REVERT_FLAGS (VB_SNAPSHOT_REVERT_RUNNING | VB_SNAPSHOT_REVERT_PAUSED | VB_SNAPSHOT_REVERT_FORCE)
@@ -203,14 +224,9 @@ int qemu_snapshot_revert(void *priv, struct vb_call *call, struct vb_domain_obj 
         return -1;
     op->snap = snap;
     op->flags = flags;
-    if (vb_snapshot_state_is_online(snap->state) || vb_domain_obj_is_active(obj)) {
-        if (qemu_snapshot_live_revert(op, err) < 0)
-            goto fail;
-        return qemu_snapshot_op_wait(op, call);
-    }
-    op->step_done = revert_inactive_done;
-    if (qemu_snapshot_steps_build(snap, snap->dom, "-a", &op->steps, err) < 0 ||
-        qemu_snapshot_op_start(op, call, true) < 0)
+    if (vb_snapshot_state_is_online(snap->state) || vb_domain_obj_is_active(obj))
+        return qemu_snapshot_live_start(op, call, qemu_snapshot_live_revert);
+    if (revert_disks_steps(op, err) < 0 || qemu_snapshot_op_start(op, call, true) < 0)
         goto fail;
     return VB_PENDING;
 fail:

@@ -7,6 +7,8 @@
 #include "drivers/qemu/qemu_domain_private.h"
 #include "drivers/snapshot_tree.h"
 
+struct qemu_snapshot_live;
+
 /* obj's snapshot tree, NULL when it has none (no per-domain state yet). */
 struct vb_snapshot_tree *qemu_snapshot_tree(const struct vb_domain_obj *obj);
 
@@ -24,6 +26,8 @@ void qemu_snapshot_sync(struct qemu_conn *conn, const struct vb_domain_obj *obj)
 void qemu_snapshot_create_done(struct qemu_snapshot_op *op);
 void qemu_snapshot_delete_metadata(struct qemu_snapshot_op *op);
 int qemu_snapshot_revert_definition(struct qemu_snapshot_op *op, struct vb_error *err);
+/* A revert done: Defined/FromSnapshot for a persistent domain (last, as libvirt), the call ends. */
+void qemu_snapshot_revert_end(struct qemu_snapshot_op *op);
 /* qemu_snapshot_live.c: create, delete and revert on a running qemu, and the start of a domain
  * from a snapshot (loadvm: the snapshot whose state qemu loads, NULL for a boot); each returns
  * 0 once under way (the operation ends its call) or -1 with err. */
@@ -31,6 +35,13 @@ int qemu_snapshot_live_create(struct qemu_snapshot_op *op, struct vb_error *err)
 int qemu_snapshot_live_delete(struct qemu_snapshot_op *op, struct vb_error *err);
 int qemu_snapshot_live_revert(struct qemu_snapshot_op *op, struct vb_error *err);
 int qemu_snapshot_start(struct qemu_snapshot_op *op, const char *loadvm, bool paused, struct vb_error *err);
+/* Parks call on op, then runs `live` (which may end the call at once): VB_PENDING. */
+int qemu_snapshot_live_start(struct qemu_snapshot_op *op, struct vb_call *call,
+                             int (*live)(struct qemu_snapshot_op *op, struct vb_error *err));
+/* qemu_snapshot_ops.c: `qemu-img snapshot -a` of a revert to a shut-off snapshot, the domain
+ * shut off (and started after when the flags ask). 0 once under way, -1 with err. */
+int qemu_snapshot_revert_disks(struct qemu_snapshot_op *op, struct vb_error *err);
+void qemu_snapshot_live_free(struct qemu_snapshot_live *live);
 /* qemu_snapshot_create.c, qemu_snapshot_ops.c: the slots. */
 int qemu_snapshot_create_xml(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *xml,
                              unsigned int flags, char **name);
@@ -58,6 +69,7 @@ int qemu_snapshot_steps_append(struct qemu_snapshot_steps *all, const struct qem
 /* The snapshot operation under way on a domain (dom->snapshot_op); its call waits on dom. */
 struct qemu_snapshot_op {
     struct qemu_dom *dom;
+    struct vb_call *call;
     struct qemu_img_run *run; /* the qemu-img children under way, or NULL */
     /* What follows when the children ended (the run is freed after it returns). */
     void (*step_done)(struct qemu_snapshot_op *op, struct qemu_img_run_result *result);
@@ -68,6 +80,9 @@ struct qemu_snapshot_op {
     struct vb_error failure;     /* why a create failed, kept while its first disks are rolled back */
     struct qemu_snapshot_steps steps; /* create: the steps run, for the rollback */
     struct qemu_snapshot_live *live;  /* qemu_snapshot_live.c: the QMP job under way */
+    bool stopping;                    /* qemu_snapshot_start.c: a revert is ending qemu */
+    bool starting;                    /* a revert started qemu, not ready yet */
+    bool start_paused;                /* and leaves it paused */
 };
 
 /* A new operation for obj (refused while another snapshot operation or a call waits on it). */
@@ -82,5 +97,6 @@ int qemu_snapshot_op_run(struct qemu_snapshot_op *op, const struct qemu_snapshot
 int qemu_snapshot_op_start(struct qemu_snapshot_op *op, struct vb_call *call, bool keep_going);
 /* Installs op on its domain and parks call there: VB_PENDING. */
 int qemu_snapshot_op_wait(struct qemu_snapshot_op *op, struct vb_call *call);
-/* Frees op and ends its call with r (err copied when r is -1). */
+/* Frees op and ends its call with r (err copied when r is -1; NULL or op->call's own: the call's
+ * error stands). */
 void qemu_snapshot_op_end(struct qemu_snapshot_op *op, int r, const struct vb_error *err);

@@ -5,6 +5,7 @@ daemon restart, and libvirt's refusals (raw disks, no disks, names, undefine wit
 import os
 import shutil
 import subprocess
+import time
 
 import dbus
 import pytest
@@ -15,9 +16,9 @@ from test_qemu_lifecycle import (QEMU_PATH, guest_files, guest_xml, lifecycle,  
 from test_qemu_reattach import Session as ReattachSession
 
 RUNNING, PAUSED, SHUTOFF = 1, 3, 5
-DEFINED, STARTED, SUSPENDED, STOPPED = 0, 2, 3, 5
+DEFINED, STARTED, SUSPENDED, RESUMED, STOPPED, SHUTDOWN = 0, 2, 3, 4, 5, 6
 DEFINED_FROM_SNAPSHOT, STARTED_FROM_SNAPSHOT, STOPPED_FROM_SNAPSHOT, SUSPENDED_FROM_SNAPSHOT = 3, 3, 6, 5
-RUNNING_FROM_SNAPSHOT = 4
+RUNNING_FROM_SNAPSHOT, PAUSED_FROM_SNAPSHOT = 4, 7
 UNDEFINE_SNAPSHOTS_METADATA = 2
 DELETE_CHILDREN, DELETE_METADATA_ONLY, DELETE_CHILDREN_ONLY = 1, 2, 4
 READY = "VIRTBUS-GUEST-READY"
@@ -214,3 +215,95 @@ def test_refusals_in_libvirts_words(session, workdir, guest_files):
     assert "external" in error_of(
         lambda: good.SnapshotCreateXML("<domainsnapshot><memory snapshot='external' file='/tmp/m'/>"
                                        "</domainsnapshot>", 0))
+
+
+def forget(events):
+    """Drops the signals so far, those still queued from earlier blocking calls included."""
+    events.settle(0.2)
+    del events.items[:]
+
+
+def wait_for_lifecycle(events, path, wanted, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and wanted not in lifecycle(events, path):
+        events.wait_for(len(events.items) + 1, timeout=0.1)
+    return lifecycle(events, path)
+
+
+def test_running_snapshot_revert_resumes_the_guest_where_it_was(session, workdir, guest_files):
+    image = qcow2(workdir, "live.qcow2")
+    path, dom = define(session, workdir, guest_files, "livey", disk_xml(image))
+    serial = os.path.join(workdir, "livey.serial")
+    events = SignalRecorder(session.bus, "DomainEvent")
+    dom.Create(0)
+    assert wait_for_file_text(serial, READY, 40), "guest not ready"
+
+    # A snapshot of the running guest: qemu's snapshot-save, the vCPUs stopped and resumed around it.
+    forget(events)
+    snap = dom.SnapshotCreateXML("<domainsnapshot><name>up</name></domainsnapshot>", 0)
+    assert tuple(dom.GetState(0))[0] == RUNNING
+    got = wait_for_lifecycle(events, path, (RESUMED, 0))
+    assert got.index((SUSPENDED, 0)) < got.index((RESUMED, 0)), got
+    xml = session.snapshot(snap).GetXMLDesc(0)
+    assert "<state>running</state>" in xml and "<memory snapshot='internal'/>" in xml, xml
+    assert "<disk name='vda' snapshot='internal'/>" in xml and "<name>livey</name>" in xml, xml
+    assert image_snapshots(image) == ["up"]
+    vm_sizes = subprocess.run(["qemu-img", "snapshot", "-U", "-l", image], capture_output=True, text=True).stdout
+    assert " 0 B " not in vm_sizes.splitlines()[2], vm_sizes  # the guest's memory went in with it
+
+    # The guest powers off; the revert starts it from the snapshot: it carries on where it was
+    # (no second boot: READY is not printed again) and still answers the power button.
+    dom.Shutdown(0)
+    assert wait_for_state(dom, SHUTOFF, 60)[0] == SHUTOFF
+    os.unlink(serial)
+    forget(events)
+    session.snapshot(snap).Revert(0)
+    assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_FROM_SNAPSHOT)
+    got = wait_for_lifecycle(events, path, (STARTED, STARTED_FROM_SNAPSHOT))
+    assert (STARTED, STARTED_FROM_SNAPSHOT) in got and (RESUMED, 0) not in got, got
+    dom.Shutdown(0)
+    assert wait_for_state(dom, SHUTOFF, 60)[0] == SHUTOFF
+    text = open(serial, errors="replace").read()
+    assert "VIRTBUS-GUEST-POWERDOWN" in text and READY not in text, text
+
+    # A paused guest's snapshot; reverting the running domain to it ends qemu and starts a new
+    # one paused: Stopped/FromSnapshot, Started/FromSnapshot, Suspended/FromSnapshot.
+    os.unlink(serial)
+    dom.Create(0)
+    assert wait_for_file_text(serial, READY, 40), "guest not ready"
+    dom.Suspend()
+    paused = dom.SnapshotCreateXML("<domainsnapshot><name>held</name></domainsnapshot>", 0)
+    assert tuple(dom.GetState(0))[0] == PAUSED
+    assert "<state>paused</state>" in session.snapshot(paused).GetXMLDesc(0)
+    assert session.snapshot(paused).GetParent(0) == snap
+    dom.Resume()
+    forget(events)
+    session.snapshot(paused).Revert(0)
+    assert tuple(dom.GetState(0)) == (PAUSED, PAUSED_FROM_SNAPSHOT)
+    got = wait_for_lifecycle(events, path, (SUSPENDED, SUSPENDED_FROM_SNAPSHOT))
+    got = wait_for_lifecycle(events, path, (DEFINED, DEFINED_FROM_SNAPSHOT))
+    assert [e for e in got if e[0] != SHUTDOWN] == [  # qemu's SHUTDOWN as it is ended, as for Destroy
+        (STOPPED, STOPPED_FROM_SNAPSHOT), (STARTED, STARTED_FROM_SNAPSHOT), (SUSPENDED, SUSPENDED_FROM_SNAPSHOT),
+        (DEFINED, DEFINED_FROM_SNAPSHOT)], got
+    assert dom.SnapshotCurrent(0) == paused
+
+    # Deleting a snapshot while the domain runs: qemu's snapshot-delete.
+    session.snapshot(snap).Delete(0)
+    assert image_snapshots(image) == ["held"]
+    assert "does not have a parent" in error_of(lambda: session.snapshot(paused).GetParent(0))
+    dom.Destroy(0)
+
+
+def test_running_domain_without_disks_is_refused(session, workdir, guest_files):
+    _, dom = define(session, workdir, guest_files, "nodisk", "")
+    serial = os.path.join(workdir, "nodisk.serial")
+    dom.Create(0)
+    try:
+        message = error_of(lambda: dom.SnapshotCreateXML("<domainsnapshot/>", 0))
+        assert "internal and full system snapshots require all disks to be selected" in message, message
+        assert "must include the memory state" in error_of(lambda: dom.SnapshotCreateXML(
+            "<domainsnapshot><memory snapshot='no'/></domainsnapshot>", 0))
+        assert tuple(dom.GetState(0))[0] == RUNNING
+        assert serial  # the guest was left alone
+    finally:
+        dom.Destroy(0)
