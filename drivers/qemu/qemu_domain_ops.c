@@ -107,8 +107,10 @@ static void reattach_failed(struct qemu_dom *dom)
     if (vb_domain_list_reindex_id(dom->conn->domains, obj, old_id) < 0)
         vb_log_warning("could not reindex domain '%s'", obj->def->name);
     qemu_emit(dom->conn, obj, VB_EVENT_STOPPED, VB_EVENT_STOPPED_FAILED);
-    if (!obj->persistent && !obj->removed)
+    if (!obj->persistent && !obj->removed) {
+        qemu_snapshot_discard_all(dom->conn, obj); /* libvirt's qemuDomainRemoveInactive */
         vb_domain_list_remove(dom->conn->domains, obj);
+    }
     vb_domain_obj_unref(obj);
 }
 
@@ -213,8 +215,10 @@ static void on_exited(struct qemu_process *proc, const struct qemu_process_exit 
         qemu_dom_finish_call(dom, 0, NULL);
     }
     /* A revert goes on (a transient domain stays for the qemu it starts), other snapshot work fails. */
-    if (!qemu_snapshot_process_gone(dom) && !obj->persistent && !obj->removed)
+    if (!qemu_snapshot_process_gone(dom) && !obj->persistent && !obj->removed) {
+        qemu_snapshot_discard_all(conn, obj); /* libvirt's qemuDomainRemoveInactive */
         vb_domain_list_remove(conn->domains, obj);
+    }
     vb_domain_obj_unref(obj);
 }
 

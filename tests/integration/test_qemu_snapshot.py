@@ -18,7 +18,8 @@ from test_qemu_reattach import Session as ReattachSession
 RUNNING, PAUSED, SHUTOFF = 1, 3, 5
 DEFINED, STARTED, SUSPENDED, RESUMED, STOPPED, SHUTDOWN = 0, 2, 3, 4, 5, 6
 DEFINED_FROM_SNAPSHOT, STARTED_FROM_SNAPSHOT, STOPPED_FROM_SNAPSHOT, SUSPENDED_FROM_SNAPSHOT = 3, 3, 6, 5
-RUNNING_FROM_SNAPSHOT, PAUSED_FROM_SNAPSHOT = 4, 7
+RUNNING_FROM_SNAPSHOT, PAUSED_FROM_SNAPSHOT, SHUTOFF_FROM_SNAPSHOT = 4, 7, 7
+REDEFINE, CURRENT, REVERT_RUNNING, HALT = 1, 2, 1, 8
 UNDEFINE_SNAPSHOTS_METADATA = 2
 DELETE_CHILDREN, DELETE_METADATA_ONLY, DELETE_CHILDREN_ONLY = 1, 2, 4
 READY = "VIRTBUS-GUEST-READY"
@@ -307,3 +308,64 @@ def test_running_domain_without_disks_is_refused(session, workdir, guest_files):
         assert serial  # the guest was left alone
     finally:
         dom.Destroy(0)
+
+
+def test_shut_off_snapshot_of_a_running_domain_and_redefine(session, workdir, guest_files):
+    image = qcow2(workdir, "off.qcow2")
+    path, dom = define(session, workdir, guest_files, "offy", disk_xml(image))
+    serial = os.path.join(workdir, "offy.serial")
+    events = SignalRecorder(session.bus, "DomainEvent")
+    assert qemu_io(image, "write -P 0x11 0 4k").returncode == 0
+    off = dom.SnapshotCreateXML("<domainsnapshot><name>off</name></domainsnapshot>", 0)
+    assert qemu_io(image, "write -P 0x22 0 4k").returncode == 0
+
+    # Reverting a running domain to a shut-off snapshot ends qemu, then qemu-img -a:
+    # shutoff/from_snapshot, Stopped/FromSnapshot then Defined/FromSnapshot.
+    dom.Create(0)
+    assert wait_for_file_text(serial, READY, 40), "guest not ready"
+    forget(events)
+    session.snapshot(off).Revert(0)
+    assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_FROM_SNAPSHOT)
+    got = wait_for_lifecycle(events, path, (DEFINED, DEFINED_FROM_SNAPSHOT))
+    assert [e for e in got if e[0] != SHUTDOWN] == [(STOPPED, STOPPED_FROM_SNAPSHOT),
+                                                    (DEFINED, DEFINED_FROM_SNAPSHOT)], got
+    assert qemu_io(image, "read -P 0x11 0 4k").returncode == 0
+
+    # With RUNNING the domain boots from the reverted disks: running/from_snapshot, Started/FromSnapshot.
+    forget(events)
+    session.snapshot(off).Revert(REVERT_RUNNING)
+    assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_FROM_SNAPSHOT)
+    got = wait_for_lifecycle(events, path, (DEFINED, DEFINED_FROM_SNAPSHOT))
+    assert got == [(STARTED, STARTED_FROM_SNAPSHOT), (DEFINED, DEFINED_FROM_SNAPSHOT)], got
+    dom.Destroy(0)
+
+    # REDEFINE records metadata only (the disks keep what they have); CURRENT makes it current.
+    xml = session.snapshot(off).GetXMLDesc(0).replace("<name>off</name>", "<name>again</name>", 1)
+    again = dom.SnapshotCreateXML(xml, REDEFINE | CURRENT)
+    assert dom.SnapshotCurrent(0) == again
+    assert image_snapshots(image) == ["off"]
+    assert "definition for snapshot bad must use uuid" in error_of(lambda: dom.SnapshotCreateXML(
+        xml.replace("<name>again</name>", "<name>bad</name>", 1).replace(
+            dom.GetXMLDesc(0).split("<uuid>")[1].split("</uuid>")[0], "00000000-0000-0000-0000-000000000001"),
+        REDEFINE))
+    meta = os.path.join(workdir, "qemu", "etc", "qemu", "snapshot", "offy")
+    assert "<active>1</active>" in open(os.path.join(meta, "again.xml")).read()
+    assert "<active>0</active>" in open(os.path.join(meta, "off.xml")).read()
+
+
+def test_a_transient_domain_takes_its_snapshot_metadata_along(session, workdir, guest_files):
+    kernel, initramfs = guest_files
+    image = qcow2(workdir, "transient.qcow2")
+    serial = os.path.join(workdir, "fleeting.serial")
+    path = session.conn.DomainCreateXML(guest_xml("fleeting", kernel, initramfs, serial, disk_xml(image)), 0)
+    dom = dbus.Interface(session.bus.get_object("org.libvirt", path), "org.libvirt.Domain")
+    assert wait_for_file_text(serial, READY, 40), "guest not ready"
+    assert "cannot halt after transient domain snapshot" in error_of(
+        lambda: dom.SnapshotCreateXML("<domainsnapshot/>", HALT))
+    dom.SnapshotCreateXML("<domainsnapshot><name>t</name></domainsnapshot>", 0)
+    meta = os.path.join(workdir, "qemu", "etc", "qemu", "snapshot", "fleeting")
+    assert os.listdir(meta) == ["t.xml"]
+    dom.Destroy(0)
+    assert "fleeting" not in [str(p) for p in session.conn.ListDomains(0)]
+    assert not os.path.exists(meta)  # libvirt's qemuDomainRemoveInactive
+    assert image_snapshots(image) == ["t"]

@@ -264,6 +264,29 @@ static void test_kvm_when_usable_and_quoting_for_logs(void **state)
     assert_non_null(strstr(line, " -no-acpi "));
 }
 
+/* A revert to a snapshot with memory: qemu starts with -loadvm NAME, after the devices as libvirt's. */
+static void test_loadvm_names_the_snapshot_after_the_devices(void **state)
+{
+    struct vb_error err = VB_ERROR_INIT;
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *def =
+        vb_domain_def_parse_string("<domain type='qemu'><name>snap</name><memory>131072</memory>"
+                                   "<os><type>hvm</type></os><devices><disk type='file' device='disk'>"
+                                   "<driver name='qemu' type='qcow2'/><source file='/d.qcow2'/>"
+                                   "<target dev='vda' bus='virtio'/></disk></devices></domain>",
+                                   &err);
+    const struct qemu_command_options options = { .monitor_path = MONITOR, .loadvm = "before upgrade" };
+    _cleanup_(qemu_argv_freep) char **argv = NULL;
+    _cleanup_free_ char *line = NULL;
+
+    assert_non_null(def);
+    argv = qemu_command_build(def, &options, &err);
+    assert_non_null(argv);
+    line = qemu_argv_to_string(argv);
+    assert_non_null(line);
+    assert_non_null(strstr(line, " -loadvm 'before upgrade'"));
+    assert_true(strstr(line, "-blockdev") < strstr(line, "-loadvm"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_libvirt_dumpxml_with_addresses),
         cmocka_unit_test(test_what_cannot_be_expressed_is_refused_naming_it),
         cmocka_unit_test(test_kvm_when_usable_and_quoting_for_logs),
+        cmocka_unit_test(test_loadvm_names_the_snapshot_after_the_devices),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
