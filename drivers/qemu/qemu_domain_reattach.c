@@ -151,8 +151,10 @@ static void report_gone(struct qemu_conn *conn, struct qemu_dom *dom)
     qemu_dom_remove_status(dom);
     vb_domain_obj_set_state(obj, VB_DOMAIN_SHUTOFF, VB_SHUTOFF_CRASHED);
     qemu_emit(conn, obj, VB_EVENT_STOPPED, VB_EVENT_STOPPED_CRASHED);
-    if (!obj->persistent)
+    if (!obj->persistent) {
+        qemu_snapshot_discard_all(conn, obj);
         vb_domain_list_remove(conn->domains, obj);
+    }
 }
 
 static void reattach_one(struct qemu_conn *conn, const char *name)
@@ -164,7 +166,9 @@ static void reattach_one(struct qemu_conn *conn, const char *name)
     struct qemu_dom *dom;
     int r;
 
-    if ((!obj && !(obj = add_transient(conn, name, &err))) || !(dom = qemu_dom_get(conn, obj, &err)))
+    if (!obj && (obj = add_transient(conn, name, &err)))
+        qemu_snapshot_load(conn, obj); /* a transient domain's snapshots too, as libvirt's reconnect */
+    if (!obj || !(dom = qemu_dom_get(conn, obj, &err)))
         goto fail;
     r = qemu_process_reattach(conn->loop, conn->dirs.runtime, name, &qemu_dom_process_callbacks, dom, &proc, &err);
     if (r == QEMU_REATTACH_GONE)

@@ -4,6 +4,7 @@ of a shut-off domain with `qemu-img snapshot`, of a running one with QMP snapsho
 daemon restart, and libvirt's refusals (raw disks, no disks, names, undefine with snapshots)."""
 import os
 import shutil
+import signal
 import subprocess
 import time
 
@@ -39,11 +40,26 @@ class Session(ReattachSession):
         return [path.rsplit("/", 1)[1][38:] for path in paths]
 
 
+def kill_leftover_guests(workdir):
+    """The qemu processes this test's daemons started and a failed test left running (they
+    outlive the daemon): named by the pidfiles in this test's own run directory."""
+    run = os.path.join(workdir, "qemu", "run", "qemu")
+    for entry in os.listdir(run) if os.path.isdir(run) else []:
+        if entry.endswith(".pid"):
+            try:
+                os.kill(int(open(os.path.join(run, entry)).read().split()[0]), signal.SIGKILL)
+            except (OSError, ValueError, IndexError):
+                pass
+
+
 @pytest.fixture
 def session(private_bus, workdir):
     s = Session(private_bus, workdir)
     yield s
-    s.stop()
+    try:
+        s.stop()
+    finally:
+        kill_leftover_guests(workdir)
 
 
 def qcow2(workdir, name, size="16M", fmt="qcow2"):
@@ -353,19 +369,34 @@ def test_shut_off_snapshot_of_a_running_domain_and_redefine(session, workdir, gu
     assert "<active>0</active>" in open(os.path.join(meta, "off.xml")).read()
 
 
-def test_a_transient_domain_takes_its_snapshot_metadata_along(session, workdir, guest_files):
+def test_a_transient_domain_takes_its_snapshot_metadata_along(private_bus, workdir, guest_files):
     kernel, initramfs = guest_files
     image = qcow2(workdir, "transient.qcow2")
     serial = os.path.join(workdir, "fleeting.serial")
-    path = session.conn.DomainCreateXML(guest_xml("fleeting", kernel, initramfs, serial, disk_xml(image)), 0)
-    dom = dbus.Interface(session.bus.get_object("org.libvirt", path), "org.libvirt.Domain")
-    assert wait_for_file_text(serial, READY, 40), "guest not ready"
-    assert "cannot halt after transient domain snapshot" in error_of(
-        lambda: dom.SnapshotCreateXML("<domainsnapshot/>", HALT))
-    dom.SnapshotCreateXML("<domainsnapshot><name>t</name></domainsnapshot>", 0)
-    meta = os.path.join(workdir, "qemu", "etc", "qemu", "snapshot", "fleeting")
-    assert os.listdir(meta) == ["t.xml"]
-    dom.Destroy(0)
-    assert "fleeting" not in [str(p) for p in session.conn.ListDomains(0)]
-    assert not os.path.exists(meta)  # libvirt's qemuDomainRemoveInactive
-    assert image_snapshots(image) == ["t"]
+    first = Session(private_bus, workdir)
+    second = None
+    try:
+        path = first.conn.DomainCreateXML(guest_xml("fleeting", kernel, initramfs, serial, disk_xml(image)), 0)
+        dom = dbus.Interface(first.bus.get_object("org.libvirt", path), "org.libvirt.Domain")
+        assert wait_for_file_text(serial, READY, 40), "guest not ready"
+        assert "cannot halt after transient domain snapshot" in error_of(
+            lambda: dom.SnapshotCreateXML("<domainsnapshot/>", HALT))
+        dom.SnapshotCreateXML("<domainsnapshot><name>t</name></domainsnapshot>", 0)
+        meta = os.path.join(workdir, "qemu", "etc", "qemu", "snapshot", "fleeting")
+        assert os.listdir(meta) == ["t.xml"]
+        first.stop()
+
+        # The guest runs on; the next daemon finds it and its snapshots (libvirt's reconnect).
+        second = Session(private_bus, workdir)
+        path, dom = second.domain("fleeting")
+        assert second.names(dom.ListDomainSnapshots(0)) == ["t"]
+        dom.Destroy(0)
+        assert "fleeting" not in [str(p) for p in second.conn.ListDomains(0)]
+        assert not os.path.exists(meta)  # libvirt's qemuDomainRemoveInactive
+        assert image_snapshots(image) == ["t"]
+    finally:
+        if first.daemon.proc.poll() is None:
+            first.stop()
+        if second:
+            second.stop()
+        kill_leftover_guests(workdir)
