@@ -164,24 +164,21 @@ static int prepare(const struct vb_domain_obj *obj, const struct vb_snapshot_def
     return 0;
 }
 
-/* The snapshot exists on the disks (or in qemu): into the tree as the current one, its file
- * written, and the call ends with its name. NO_METADATA keeps nothing. */
-void qemu_snapshot_create_done(struct qemu_snapshot_op *op)
+int qemu_snapshot_record(struct qemu_snapshot_op *op, struct vb_error *err)
 {
     struct qemu_conn *conn = op->dom->conn;
     struct vb_domain_obj *obj = op->dom->obj;
-    struct vb_error err = VB_ERROR_INIT;
     struct vb_snapshot_def *def = op->def;
     int r = -1;
 
     if (!(*op->name_out = strdup(def->name)))
-        vb_error_set(&err, VB_ERR_NO_MEMORY, NULL);
+        vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
     else if (op->flags & VB_SNAPSHOT_CREATE_NO_METADATA)
         r = 0;
-    else if (vb_snapshot_tree_store(&op->dom->snapshots, def, NULL, true, &err) == 0) {
+    else if (vb_snapshot_tree_store(&op->dom->snapshots, def, NULL, true, err) == 0) {
         op->def = NULL;
         r = 0;
-        if (qemu_snapshot_save(conn, obj, def, &err) < 0) {
+        if (qemu_snapshot_save(conn, obj, def, err) < 0) {
             /* libvirt drops the snapshot from its list; the disks keep it. */
             vb_snapshot_tree_delete(&op->dom->snapshots, def, 0, NULL);
             r = -1;
@@ -192,7 +189,14 @@ void qemu_snapshot_create_done(struct qemu_snapshot_op *op)
         free(*op->name_out);
         *op->name_out = NULL;
     }
-    qemu_snapshot_op_end(op, r, &err);
+    return r;
+}
+
+void qemu_snapshot_create_done(struct qemu_snapshot_op *op)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    qemu_snapshot_op_end(op, qemu_snapshot_record(op, &err), &err);
     vb_error_clear(&err);
 }
 

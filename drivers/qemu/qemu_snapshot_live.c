@@ -229,6 +229,25 @@ static void resumed(struct qemu_snapshot_op *op, int r, const struct vb_error *e
     create_finish(op, vb_error_is_set(&live->job_err) ? -1 : 0, &live->job_err);
 }
 
+static int halted(struct qemu_snapshot_op *op, struct vb_error *err)
+{
+    qemu_snapshot_op_end(op, 0, NULL);
+    return 0;
+}
+
+/* HALT, as libvirt's: the snapshot recorded, qemu ended instead of resumed. */
+static bool halt(struct qemu_snapshot_op *op, struct vb_error *err)
+{
+    if (qemu_snapshot_record(op, err) < 0)
+        return false;
+    if (qemu_snapshot_stop_qemu(op, halted, err) < 0) {
+        vb_log_warning("could not halt domain '%s' after snapshot: %s", op->dom->obj->def->name,
+                       vb_error_message(err));
+        qemu_snapshot_op_end(op, 0, NULL);
+    }
+    return true;
+}
+
 static void state_saved(struct qemu_snapshot_op *op, int r, const struct vb_error *err)
 {
     struct qemu_snapshot_live *live = op->live;
@@ -236,6 +255,11 @@ static void state_saved(struct qemu_snapshot_op *op, int r, const struct vb_erro
     if (r < 0 && err != &live->job_err) {
         vb_error_clear(&live->job_err);
         vb_error_set_literal(&live->job_err, err->code, "%s", vb_error_message(err));
+    }
+    if (r == 0 && (op->flags & VB_SNAPSHOT_CREATE_HALT)) {
+        if (halt(op, &live->job_err))
+            return;
+        r = -1; /* not recorded: the guest resumes, the call fails */
     }
     if (live->resume && op->dom->proc) {
         send_or_end(op, "cont", NULL, resumed);
@@ -273,9 +297,6 @@ int qemu_snapshot_live_create(struct qemu_snapshot_op *op, struct vb_error *err)
     struct qemu_snapshot_live *live;
     struct json_object *devices;
 
-    if (op->flags & VB_SNAPSHOT_CREATE_HALT)
-        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "%s",
-                            "halting after a snapshot of a running domain is not supported yet");
     if (!qemu_dom_running(op->dom->obj, err) || !(live = live_of(op, err)))
         return -1;
     /* Refused before anything changes: a disk qemu does not have. */

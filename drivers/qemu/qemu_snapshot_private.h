@@ -24,6 +24,8 @@ void qemu_snapshot_sync(struct qemu_conn *conn, const struct vb_domain_obj *obj)
  * with: the new snapshot recorded, the deleted one's metadata removed, the snapshot's definition
  * made the domain's (qemu_snapshot_revert_definition: -1 with err, nothing changed). */
 void qemu_snapshot_create_done(struct qemu_snapshot_op *op);
+/* The same without ending the call: 0, or -1 with err (nothing recorded). */
+int qemu_snapshot_record(struct qemu_snapshot_op *op, struct vb_error *err);
 void qemu_snapshot_delete_metadata(struct qemu_snapshot_op *op);
 int qemu_snapshot_revert_definition(struct qemu_snapshot_op *op, struct vb_error *err);
 /* A revert done: Defined/FromSnapshot for a persistent domain (last, as libvirt), the call ends. */
@@ -35,6 +37,10 @@ int qemu_snapshot_live_create(struct qemu_snapshot_op *op, struct vb_error *err)
 int qemu_snapshot_live_delete(struct qemu_snapshot_op *op, struct vb_error *err);
 int qemu_snapshot_live_revert(struct qemu_snapshot_op *op, struct vb_error *err);
 int qemu_snapshot_start(struct qemu_snapshot_op *op, const char *loadvm, bool paused, struct vb_error *err);
+/* Ends the domain's qemu for op (shutoff/from_snapshot, Stopped/FromSnapshot); `after` follows
+ * once it exited (0: the operation goes on or ended, -1: it fails with err). */
+int qemu_snapshot_stop_qemu(struct qemu_snapshot_op *op,
+                            int (*after)(struct qemu_snapshot_op *op, struct vb_error *err), struct vb_error *err);
 /* Parks call on op, then runs `live` (which may end the call at once): VB_PENDING. */
 int qemu_snapshot_live_start(struct qemu_snapshot_op *op, struct vb_call *call,
                              int (*live)(struct qemu_snapshot_op *op, struct vb_error *err));
@@ -80,7 +86,8 @@ struct qemu_snapshot_op {
     struct vb_error failure;     /* why a create failed, kept while its first disks are rolled back */
     struct qemu_snapshot_steps steps; /* create: the steps run, for the rollback */
     struct qemu_snapshot_live *live;  /* qemu_snapshot_live.c: the QMP job under way */
-    bool stopping;                    /* qemu_snapshot_start.c: a revert is ending qemu */
+    bool stopping;                    /* qemu_snapshot_start.c: the operation is ending qemu, */
+    int (*after_stop)(struct qemu_snapshot_op *op, struct vb_error *err); /* and goes on with this */
     bool starting;                    /* a revert started qemu, not ready yet */
     bool start_paused;                /* and leaves it paused */
 };

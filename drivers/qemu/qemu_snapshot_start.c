@@ -146,26 +146,33 @@ static void on_stop_done(struct qemu_process *proc, int result, const struct vb_
     struct qemu_snapshot_op *op = userdata;
 
     if (result == 0)
-        return; /* `exited` follows: qemu_snapshot_process_gone goes on */
+        return; /* `exited` follows: qemu_snapshot_process_gone goes on with op->after_stop */
     op->stopping = false;
     op->dom->stop_requested = false;
     qemu_snapshot_op_end(op, -1, err);
 }
 
-int qemu_snapshot_live_revert(struct qemu_snapshot_op *op, struct vb_error *err)
+int qemu_snapshot_stop_qemu(struct qemu_snapshot_op *op,
+                            int (*after)(struct qemu_snapshot_op *op, struct vb_error *err), struct vb_error *err)
 {
     struct qemu_dom *dom = op->dom;
 
-    if (!vb_domain_obj_is_active(dom->obj))
-        return revert_stopped(op, err);
     if (!qemu_dom_running(dom->obj, err))
         return -1;
+    op->after_stop = after;
     op->stopping = dom->stop_requested = true;
     if (qemu_process_stop(dom->proc, false, 0, on_stop_done, op, err) < 0) {
         op->stopping = dom->stop_requested = false;
         return -1;
     }
     return 0;
+}
+
+int qemu_snapshot_live_revert(struct qemu_snapshot_op *op, struct vb_error *err)
+{
+    if (!vb_domain_obj_is_active(op->dom->obj))
+        return revert_stopped(op, err);
+    return qemu_snapshot_stop_qemu(op, revert_stopped, err);
 }
 
 bool qemu_snapshot_stopping(const struct qemu_dom *dom)
@@ -182,8 +189,8 @@ bool qemu_snapshot_process_gone(struct qemu_dom *dom)
         return false;
     if (op->stopping) {
         op->stopping = false;
-        if (revert_stopped(op, &err) == 0)
-            return true;
+        if (op->after_stop(op, &err) == 0)
+            return dom->snapshot_op != NULL; /* a revert's new qemu is on its way: the domain stays */
     } else {
         vb_error_set(&err, VB_ERR_INTERNAL_ERROR, "%s", "guest unexpectedly quit");
     }

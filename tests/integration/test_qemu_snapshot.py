@@ -353,13 +353,22 @@ def test_shut_off_snapshot_of_a_running_domain_and_redefine(session, workdir, gu
     assert tuple(dom.GetState(0)) == (RUNNING, RUNNING_FROM_SNAPSHOT)
     got = wait_for_lifecycle(events, path, (DEFINED, DEFINED_FROM_SNAPSHOT))
     assert got == [(STARTED, STARTED_FROM_SNAPSHOT), (DEFINED, DEFINED_FROM_SNAPSHOT)], got
-    dom.Destroy(0)
+
+    # HALT: the running snapshot is taken, then qemu ends: shutoff/from_snapshot, Stopped/FromSnapshot.
+    assert wait_for_file_text(serial, READY, 40), "guest not ready"
+    forget(events)
+    halted = dom.SnapshotCreateXML("<domainsnapshot><name>halted</name></domainsnapshot>", HALT)
+    assert tuple(dom.GetState(0)) == (SHUTOFF, SHUTOFF_FROM_SNAPSHOT)
+    got = wait_for_lifecycle(events, path, (STOPPED, STOPPED_FROM_SNAPSHOT))
+    assert (STOPPED, STOPPED_FROM_SNAPSHOT) in got and (RESUMED, 0) not in got, got
+    assert "<state>running</state>" in session.snapshot(halted).GetXMLDesc(0)
+    assert image_snapshots(image) == ["off", "halted"]
 
     # REDEFINE records metadata only (the disks keep what they have); CURRENT makes it current.
     xml = session.snapshot(off).GetXMLDesc(0).replace("<name>off</name>", "<name>again</name>", 1)
     again = dom.SnapshotCreateXML(xml, REDEFINE | CURRENT)
     assert dom.SnapshotCurrent(0) == again
-    assert image_snapshots(image) == ["off"]
+    assert image_snapshots(image) == ["off", "halted"]
     assert "definition for snapshot bad must use uuid" in error_of(lambda: dom.SnapshotCreateXML(
         xml.replace("<name>again</name>", "<name>bad</name>", 1).replace(
             dom.GetXMLDesc(0).split("<uuid>")[1].split("</uuid>")[0], "00000000-0000-0000-0000-000000000001"),
