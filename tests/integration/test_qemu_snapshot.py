@@ -310,6 +310,14 @@ def test_running_snapshot_revert_resumes_the_guest_where_it_was(session, workdir
     assert "does not have a parent" in error_of(lambda: session.snapshot(paused).GetParent(0))
     dom.Destroy(0)
 
+    # A snapshot the image lost behind libvirt's back: qemu cannot load it, the revert says so
+    # with qemu's words and the domain stays shut off.
+    subprocess.run(["qemu-img", "snapshot", "-d", "held", image], check=True)
+    message = error_of(lambda: session.snapshot(paused).Revert(0))
+    assert "process exited while connecting to monitor" in message, message  # libvirt's words
+    assert "Snapshot 'held' does not exist" in message, message  # and qemu's
+    assert tuple(dom.GetState(0))[0] == SHUTOFF
+
 
 def test_running_domain_without_disks_is_refused(session, workdir, guest_files):
     _, dom = define(session, workdir, guest_files, "nodisk", "")
