@@ -218,7 +218,8 @@ int qemu_snapshot_revert(void *priv, struct vb_call *call, struct vb_domain_obj 
     struct qemu_snapshot_op *op;
 
     VB_CHECK_FLAGS(flags, REVERT_FLAGS, err);
-    if (!(snap = vb_snapshot_tree_lookup(qemu_snapshot_tree(obj), name, err)) || check_revert(obj, snap, flags, err) < 0)
+    if (!(snap = vb_snapshot_tree_lookup(qemu_snapshot_tree(obj), name, err)) ||
+        check_revert(obj, snap, flags, err) < 0)
         return -1;
     if (!(op = qemu_snapshot_op_new(priv, obj, err)))
         return -1;
