@@ -8,6 +8,7 @@
 #include "drivers/driver_snapshot.h"
 #include "drivers/qemu/qemu_hotplug_private.h"
 #include "drivers/qemu/qemu_snapshot_private.h"
+#include "drivers/qemu/qemu_storage.h"
 #include "util/log.h"
 #include "util/macros.h"
 
@@ -109,10 +110,10 @@ const struct vb_snapshot_driver qemu_snapshot_driver = {
 
 void qemu_snapshot_steps_free(struct qemu_snapshot_steps *steps)
 {
-    for (size_t i = 0; steps->formats && i < steps->n; i++)
-        free(steps->formats[i]);
+    for (size_t i = 0; steps->paths && i < steps->n; i++)
+        free(steps->paths[i]);
     free(steps->args);
-    free(steps->formats);
+    free(steps->paths);
     *steps = (struct qemu_snapshot_steps){ 0 };
 }
 
@@ -125,66 +126,85 @@ static const char *local_path(const struct vb_device_def *dev, struct vb_error *
     return NULL;
 }
 
-int qemu_snapshot_steps_append(struct qemu_snapshot_steps *all, const struct qemu_snapshot_steps *more,
-                               struct vb_error *err)
+static int grow(struct qemu_snapshot_steps *steps, size_t n, struct vb_error *err)
 {
-    const char *(*args)[5] = realloc(all->args, (all->n + more->n + 1) * sizeof(*args));
-    char **formats;
+    const char *(*args)[5] = realloc(steps->args, (n + 1) * sizeof(*args));
+    char **paths;
 
     if (!args)
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    all->args = args;
-    if (!(formats = realloc(all->formats, (all->n + more->n + 1) * sizeof(*formats))))
+    steps->args = args;
+    if (!(paths = realloc(steps->paths, (n + 1) * sizeof(*paths))))
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    all->formats = formats;
-    for (size_t i = 0; i < more->n; i++) {
-        memcpy(all->args[all->n], more->args[i], sizeof(*args));
-        if (!(all->formats[all->n] = strdup(more->formats[i])))
-            return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-        all->n++;
-    }
+    steps->paths = paths;
     return 0;
 }
 
-int qemu_snapshot_steps_build(const struct vb_snapshot_def *snap, const struct vb_domain_def *def, const char *op,
-                              struct qemu_snapshot_steps *steps, struct vb_error *err)
+/* Adds { "snapshot", op, name, path } (path copied). */
+static int add_step(struct qemu_snapshot_steps *steps, const char *op, const char *name, const char *path,
+                    struct vb_error *err)
 {
-    *steps = (struct qemu_snapshot_steps){ .args = calloc(snap->n_disks + 1, sizeof(*steps->args)),
-                                           .formats = calloc(snap->n_disks + 1, sizeof(*steps->formats)) };
-    if (!steps->args || !steps->formats) {
-        qemu_snapshot_steps_free(steps);
+    if (grow(steps, steps->n + 1, err) < 0 || !(steps->paths[steps->n] = strdup(path)))
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
+    steps->args[steps->n][0] = "snapshot";
+    steps->args[steps->n][1] = op;
+    steps->args[steps->n][2] = name;
+    steps->args[steps->n][3] = steps->paths[steps->n];
+    steps->args[steps->n][4] = NULL;
+    steps->n++;
+    return 0;
+}
+
+int qemu_snapshot_steps_append(struct qemu_snapshot_steps *all, const struct qemu_snapshot_steps *more,
+                               struct vb_error *err)
+{
+    for (size_t i = 0; i < more->n; i++)
+        if (add_step(all, more->args[i][1], more->args[i][2], more->args[i][3], err) < 0)
+            return -1;
+    return 0;
+}
+
+/* One disk's step; a disk in another format is refused for "-c", skipped otherwise. */
+static int disk_step(struct qemu_snapshot_steps *steps, const struct vb_device_def *dev, const char *op,
+                     const char *name, struct vb_error *err)
+{
+    _cleanup_free_ char *format = NULL;
+    const char *path;
+
+    if (!(path = local_path(dev, err)) || !(format = qemu_disk_format(dev, err)))
+        return -1;
+    if (streq(format, "qcow2"))
+        return add_step(steps, op, name, path, err);
+    if (streq(op, "-c"))
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, "Disk device '%s' does not support snapshotting",
+                            dev->target_dev);
+    /* Revert and delete try every disk: others may have the snapshot (libvirt's try_all). */
+    vb_log_warning("skipping snapshot action on %s", dev->target_dev);
+    return 0;
+}
+
+int qemu_snapshot_steps_build(struct qemu_conn *conn, const struct vb_snapshot_def *snap,
+                              const struct vb_domain_def *def, const char *op, struct qemu_snapshot_steps *steps,
+                              struct vb_error *err)
+{
+    /* Pool volumes name their files in a copy (libvirt's virDomainDiskTranslateSourcePool). */
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *files = vb_domain_def_copy(def, err);
+
+    *steps = (struct qemu_snapshot_steps){ 0 };
+    if (!files || qemu_storage_resolve_disks(conn, files, err) < 0 || grow(steps, 0, err) < 0) {
+        qemu_snapshot_steps_free(steps);
+        return -1;
     }
     for (size_t i = 0; i < snap->n_disks; i++) {
-        const struct vb_device_def *dev = vb_registry_find_disk(def, snap->disks[i].name);
-        const char *path;
+        const struct vb_device_def *dev = vb_registry_find_disk(files, snap->disks[i].name);
 
         if (!dev || (dev->disk_device && !streq(dev->disk_device, "disk")) ||
             snap->disks[i].location != VB_SNAPSHOT_LOCATION_INTERNAL)
             continue;
-        if (!(path = local_path(dev, err)) || !(steps->formats[steps->n] = qemu_disk_format(dev, err))) {
+        if (disk_step(steps, dev, op, snap->name, err) < 0) {
             qemu_snapshot_steps_free(steps);
             return -1;
         }
-        if (!streq(steps->formats[steps->n], "qcow2") && !streq(op, "-c")) {
-            /* Revert and delete try every disk: others may have the snapshot (libvirt's try_all). */
-            vb_log_warning("skipping snapshot action on %s", dev->target_dev);
-            free(steps->formats[steps->n]);
-            steps->formats[steps->n] = NULL;
-            continue;
-        }
-        if (!streq(steps->formats[steps->n], "qcow2")) {
-            vb_error_set(err, VB_ERR_OPERATION_INVALID, "Disk device '%s' does not support snapshotting",
-                         dev->target_dev);
-            qemu_snapshot_steps_free(steps);
-            return -1;
-        }
-        steps->args[steps->n][0] = "snapshot";
-        steps->args[steps->n][1] = op;
-        steps->args[steps->n][2] = snap->name;
-        steps->args[steps->n][3] = path;
-        steps->args[steps->n][4] = NULL;
-        steps->n++;
     }
     return 0;
 }

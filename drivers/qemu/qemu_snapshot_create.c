@@ -10,6 +10,7 @@
 #include "drivers/driver_snapshot.h"
 #include "drivers/qemu/qemu_hotplug_private.h"
 #include "drivers/qemu/qemu_snapshot_private.h"
+#include "drivers/qemu/qemu_storage.h"
 #include "util/log.h"
 #include "util/macros.h"
 
@@ -127,13 +128,15 @@ static int check_internal_disk(const struct vb_domain_obj *obj, const struct vb_
     return 0;
 }
 
-/* libvirt's qemuSnapshotPrepare for internal snapshots. */
-static int prepare(const struct vb_domain_obj *obj, const struct vb_snapshot_def *def, struct vb_error *err)
+/* libvirt's qemuSnapshotPrepare for internal snapshots; disks: def->dom, or for a shut-off
+ * domain a copy whose pool volumes name their files (libvirt translates them first). */
+static int check_disks(const struct vb_domain_obj *obj, const struct vb_snapshot_def *def,
+                       const struct vb_domain_def *disks, struct vb_error *err)
 {
     bool found_internal = false, forbid_internal = false;
 
     for (size_t i = 0; i < def->n_disks; i++) {
-        const struct vb_device_def *dev = vb_registry_find_disk(def->dom, def->disks[i].name);
+        const struct vb_device_def *dev = vb_registry_find_disk(disks, def->disks[i].name);
 
         if (!dev)
             continue;
@@ -200,6 +203,18 @@ void qemu_snapshot_create_done(struct qemu_snapshot_op *op)
     vb_error_clear(&err);
 }
 
+static int prepare(struct qemu_conn *conn, const struct vb_domain_obj *obj, const struct vb_snapshot_def *def,
+                   struct vb_error *err)
+{
+    _cleanup_(vb_domain_def_freep) struct vb_domain_def *files = NULL;
+
+    if (vb_domain_obj_is_active(obj))
+        return check_disks(obj, def, def->dom, err);
+    if (!(files = vb_domain_def_copy(def->dom, err)) || qemu_storage_resolve_disks(conn, files, err) < 0)
+        return -1;
+    return check_disks(obj, def, files, err);
+}
+
 static void rollback_done(struct qemu_snapshot_op *op, struct qemu_img_run_result *result)
 {
     if (result->r < 0)
@@ -223,7 +238,7 @@ static void create_inactive_done(struct qemu_snapshot_op *op, struct qemu_img_ru
     for (size_t i = 0; i < result->failed; i++)
         op->steps.args[i][1] = "-d";
     for (size_t i = result->failed; i < op->steps.n; i++)
-        free(op->steps.formats[i]);
+        free(op->steps.paths[i]);
     op->steps.n = result->failed;
     op->step_done = rollback_done;
     if (qemu_snapshot_op_run(op, &op->steps, true, &err) == 0)
@@ -240,7 +255,7 @@ static int create_new(struct qemu_conn *conn, struct vb_call *call, struct vb_do
     struct vb_error *err = &call->err;
     struct qemu_snapshot_op *op;
 
-    if (align_disks(obj, *def, flags, err) < 0 || prepare(obj, *def, err) < 0)
+    if (align_disks(obj, *def, flags, err) < 0 || prepare(conn, obj, *def, err) < 0)
         return -1;
     if (!(op = qemu_snapshot_op_new(conn, obj, err)))
         return -1;
@@ -252,7 +267,7 @@ static int create_new(struct qemu_conn *conn, struct vb_call *call, struct vb_do
     if (vb_domain_obj_is_active(obj))
         return qemu_snapshot_live_start(op, call, qemu_snapshot_live_create);
     op->step_done = create_inactive_done;
-    if (qemu_snapshot_steps_build(op->def, op->def->dom, "-c", &op->steps, err) < 0 ||
+    if (qemu_snapshot_steps_build(conn, op->def, op->def->dom, "-c", &op->steps, err) < 0 ||
         qemu_snapshot_op_start(op, call, false) < 0)
         goto fail;
     return VB_PENDING;

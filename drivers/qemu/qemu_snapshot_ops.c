@@ -13,7 +13,7 @@
 /* --- delete ------------------------------------------------------------------------------ */
 
 /* The disks' steps for every snapshot a delete removes, in the order libvirt discards them. */
-static int delete_steps(const struct vb_domain_obj *obj, const struct vb_snapshot_tree *tree,
+static int delete_steps(struct qemu_conn *conn, const struct vb_domain_obj *obj, const struct vb_snapshot_tree *tree,
                         const struct vb_snapshot_def *snap, unsigned int flags, struct qemu_snapshot_steps *all,
                         struct vb_error *err)
 {
@@ -32,7 +32,7 @@ static int delete_steps(const struct vb_domain_obj *obj, const struct vb_snapsho
         if (i == n && (flags & VB_SNAPSHOT_DELETE_CHILDREN_ONLY))
             break;
         /* libvirt prefers the disks the snapshot was taken of. */
-        r = qemu_snapshot_steps_build(one, one->dom ? one->dom : obj->def, "-d", &steps, err);
+        r = qemu_snapshot_steps_build(conn, one, one->dom ? one->dom : obj->def, "-d", &steps, err);
         if (r == 0)
             r = qemu_snapshot_steps_append(all, &steps, err);
         qemu_snapshot_steps_free(&steps);
@@ -86,7 +86,7 @@ int qemu_snapshot_delete(void *priv, struct vb_call *call, struct vb_domain_obj 
     if (!(flags & VB_SNAPSHOT_DELETE_METADATA_ONLY) && vb_domain_obj_is_active(obj))
         return qemu_snapshot_live_start(op, call, qemu_snapshot_live_delete);
     if (!(flags & VB_SNAPSHOT_DELETE_METADATA_ONLY) &&
-        delete_steps(obj, &op->dom->snapshots, snap, flags, &op->steps, err) < 0)
+        delete_steps(priv, obj, &op->dom->snapshots, snap, flags, &op->steps, err) < 0)
         goto fail;
     if (qemu_snapshot_op_start(op, call, true) < 0)
         goto fail;
@@ -192,7 +192,7 @@ static void revert_inactive_done(struct qemu_snapshot_op *op, struct qemu_img_ru
 static int revert_disks_steps(struct qemu_snapshot_op *op, struct vb_error *err)
 {
     op->step_done = revert_inactive_done;
-    return qemu_snapshot_steps_build(op->snap, op->snap->dom, "-a", &op->steps, err);
+    return qemu_snapshot_steps_build(op->dom->conn, op->snap, op->snap->dom, "-a", &op->steps, err);
 }
 
 /* After a revert ended the domain's qemu: the disks go back to the snapshot. */

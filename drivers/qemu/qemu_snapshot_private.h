@@ -57,18 +57,20 @@ int qemu_snapshot_revert(void *priv, struct vb_call *call, struct vb_domain_obj 
                          unsigned int flags);
 
 /* The qemu-img snapshot steps of def's disks for op ("-c", "-a", "-d"): the disks whose
- * snapshot location is internal (libvirt's qemuDomainSnapshotForEachQcow2Raw), each
- * { "snapshot", op, name, path, NULL }. -1 with libvirt's words for a disk that is no local
- * file; a disk in another format than qcow2 is refused for "-c", skipped (logged) otherwise. */
+ * snapshot location is internal (libvirt's qemuDomainSnapshotForEachQcow2Raw), pool volumes
+ * turned into their files, each { "snapshot", op, name, path, NULL }. -1 with libvirt's words
+ * for a disk that is no local file; a disk in another format than qcow2 is refused for "-c",
+ * skipped (logged) otherwise. */
 struct qemu_snapshot_steps {
-    const char *(*args)[5]; /* borrowed from snap and def */
-    char **formats;         /* the disks' formats, owned */
+    const char *(*args)[5]; /* op and name borrowed (static, the snapshot's), path from paths */
+    char **paths;           /* owned */
     size_t n;
 };
-int qemu_snapshot_steps_build(const struct vb_snapshot_def *snap, const struct vb_domain_def *def, const char *op,
-                              struct qemu_snapshot_steps *steps, struct vb_error *err);
+int qemu_snapshot_steps_build(struct qemu_conn *conn, const struct vb_snapshot_def *snap,
+                              const struct vb_domain_def *def, const char *op, struct qemu_snapshot_steps *steps,
+                              struct vb_error *err);
 void qemu_snapshot_steps_free(struct qemu_snapshot_steps *steps);
-/* Appends the steps of more (its names and paths stay borrowed) to all. */
+/* Appends copies of the steps of more to all (the names stay borrowed). */
 int qemu_snapshot_steps_append(struct qemu_snapshot_steps *all, const struct qemu_snapshot_steps *more,
                                struct vb_error *err);
 

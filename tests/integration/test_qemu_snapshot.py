@@ -417,3 +417,24 @@ def test_a_transient_domain_takes_its_snapshot_metadata_along(private_bus, workd
         if second:
             second.stop()
         kill_leftover_guests(workdir)
+
+
+def test_pool_volume_disks_are_snapshotted_in_their_files(session, workdir, guest_files):
+    """cockpit-machines adds disks as <disk type='volume'>: a shut-off snapshot works on the file."""
+    target = os.path.join(workdir, "snappool")
+    pool = dbus.Interface(session.bus.get_object("org.libvirt", session.conn.StoragePoolDefineXML(
+        "<pool type='dir'><name>snappool</name><target><path>%s</path></target></pool>" % target, 0)),
+        "org.libvirt.StoragePool")
+    pool.Build(0)
+    pool.Create(0)
+    pool.StorageVolCreateXML("<volume><name>vol.qcow2</name><capacity unit='MiB'>4</capacity>"
+                             "<target><format type='qcow2'/></target></volume>", 0)
+    _, dom = define(session, workdir, guest_files, "pooled",
+                    "<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/>"
+                    "<source pool='snappool' volume='vol.qcow2'/><target dev='vda' bus='virtio'/></disk>")
+    snap = dom.SnapshotCreateXML("<domainsnapshot><name>p1</name></domainsnapshot>", 0)
+    assert image_snapshots(os.path.join(target, "vol.qcow2")) == ["p1"]
+    assert "<source pool='snappool' volume='vol.qcow2'/>" in session.snapshot(snap).GetXMLDesc(0)
+    session.snapshot(snap).Revert(0)
+    session.snapshot(snap).Delete(0)
+    assert image_snapshots(os.path.join(target, "vol.qcow2")) == []
