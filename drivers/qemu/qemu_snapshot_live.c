@@ -107,18 +107,21 @@ static void job_dismissed(struct qemu_snapshot_op *op, int r, const struct vb_er
 static void job_queried(struct qemu_snapshot_op *op, int r, const struct vb_error *err, struct json_object *jobs)
 {
     struct qemu_snapshot_live *live = op->live;
-    struct json_object *id, *error;
+    struct json_object *id, *error, *args;
 
     if (r < 0)
         vb_error_set_literal(&live->job_err, err->code, "%s", vb_error_message(err));
     for (size_t i = 0; jobs && i < json_object_array_length(jobs); i++) {
         struct json_object *job = json_object_array_get_idx(jobs, i);
 
-        if (json_object_object_get_ex(job, "id", &id) && streq(json_object_get_string(id), live->job) &&
+        if (json_object_object_get_ex(job, "id", &id) && streq_nullable(json_object_get_string(id), live->job) &&
             json_object_object_get_ex(job, "error", &error))
             vb_error_set(&live->job_err, VB_ERR_OPERATION_FAILED, "%s", json_object_get_string(error));
     }
-    send_or_end(op, "job-dismiss", json_object_new_object(), job_dismissed);
+    args = json_object_new_object();
+    if (args)
+        json_object_object_add(args, "id", json_object_new_string(live->job));
+    send_or_end(op, "job-dismiss", args, job_dismissed);
 }
 
 static void on_jobs(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
@@ -133,8 +136,9 @@ void qemu_snapshot_job_changed(struct qemu_dom *dom, struct json_object *data)
     struct vb_error err = VB_ERROR_INIT;
 
     if (!op || !op->live || !op->live->job[0] || !json_object_object_get_ex(data, "id", &id) ||
-        !json_object_object_get_ex(data, "status", &status) || !streq(json_object_get_string(id), op->live->job) ||
-        !streq(json_object_get_string(status), "concluded"))
+        !json_object_object_get_ex(data, "status", &status) ||
+        !streq_nullable(json_object_get_string(id), op->live->job) ||
+        !streq_nullable(json_object_get_string(status), "concluded"))
         return;
     if (qemu_process_command(dom->proc, "query-jobs", NULL, QEMU_COMMAND_TIMEOUT_USEC, on_jobs, op, &err) < 0) {
         job_queried(op, -1, &err, NULL);

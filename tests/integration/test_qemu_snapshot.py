@@ -309,6 +309,8 @@ def test_running_snapshot_revert_resumes_the_guest_where_it_was(session, workdir
     assert image_snapshots(image) == ["held"]
     assert "does not have a parent" in error_of(lambda: session.snapshot(paused).GetParent(0))
     dom.Destroy(0)
+    log = session.daemon.log()  # qemu's jobs were dismissed and the delete found the state
+    assert "job-dismiss" not in log and "deleting snapshot" not in log, log
 
     # A snapshot the image lost behind libvirt's back: qemu cannot load it, the revert says so
     # with qemu's words and the domain stays shut off.
