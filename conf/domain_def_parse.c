@@ -340,6 +340,13 @@ static int parse_os(struct vb_domain_def *def, xmlNodePtr node, struct vb_error 
     return 0;
 }
 
+/* Read once the whole document was, by vb_vcpus_parse: its ids are bounded by <vcpu>, wherever
+ * that comes. */
+static int parse_vcpus_later(struct vb_domain_def *def, xmlNodePtr node, struct vb_error *err)
+{
+    return 0;
+}
+
 typedef int (*element_parser)(struct vb_domain_def *def, xmlNodePtr node, struct vb_error *err);
 
 static const struct {
@@ -354,6 +361,7 @@ static const struct {
     { "memory", parse_memory },
     { "currentMemory", parse_current_memory },
     { "vcpu", parse_vcpu },
+    { "vcpus", parse_vcpus_later },
     { "os", parse_os },
     { "on_poweroff", parse_on_poweroff },
     { "on_reboot", parse_on_reboot },
@@ -446,6 +454,8 @@ struct vb_domain_def *vb_domain_def_parse_string(const char *xml, struct vb_erro
     r = !def->unmodelled ? oom(err) : parse_root(def, root, err);
     if (r == 0)
         r = parse_children(def, root, err);
+    if (r == 0)
+        r = vb_vcpus_parse(def, root, err);
     if (r == 0)
         r = finish(def, unmodelled(def)->have_vcpu, err);
     xmlFreeDoc(doc);
