@@ -419,8 +419,11 @@ static int finish(struct vb_domain_def *def, bool have_vcpu, struct vb_error *er
                             "configuration");
     if (!def->current_memory_kib || def->current_memory_kib > def->max_memory_kib)
         def->current_memory_kib = def->max_memory_kib;
-    if (!have_vcpu)
-        def->vcpus_max = def->vcpus_current = 1;
+    if (!have_vcpu) {
+        def->vcpus_max = 1;
+        if (!def->vcpus) /* else <vcpus> said how many are enabled */
+            def->vcpus_current = 1;
+    }
     if (!def->vcpus_max || !def->vcpus_current)
         return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "Domain requires at least 1 vCPU");
     if (def->vcpus_current > def->vcpus_max)

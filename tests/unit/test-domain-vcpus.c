@@ -119,6 +119,8 @@ static void test_bad_vcpus_use_libvirt_words(void **state)
                  "unsupported configuration: vcpu '1' is both offline and not hotpluggable");
     expect_error(HEAD "<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='no'/></vcpus>" TAIL, VB_ERR_CONFIG_UNSUPPORTED,
                  "unsupported configuration: Domain requires at least 1 vCPU");
+    expect_error(HEAD "<vcpus><vcpu id='0' enabled='no'/></vcpus>" TAIL, VB_ERR_CONFIG_UNSUPPORTED,
+                 "unsupported configuration: Domain requires at least 1 vCPU");
     /* <vcpus> before <vcpu> is read against <vcpu>'s maximum all the same. */
     expect_error(HEAD "<vcpus><vcpu id='3' enabled='yes'/></vcpus><vcpu>2</vcpu>" TAIL, VB_ERR_XML_ERROR,
                  "XML error: vcpu id '3' is out of range of maximum vcpu count");
