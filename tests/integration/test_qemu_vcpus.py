@@ -112,3 +112,34 @@ def test_bad_vcpus_are_refused_with_libvirt_words(bus, daemon, workdir, guest_fi
         assert tuple(dom.GetState(0))[0] == 5  # shutoff
     finally:
         dom.Undefine(0)
+
+
+def test_save_and_restore_bring_the_hot_plugged_vcpu_back(bus, daemon, workdir, guest_files):
+    """A saved guest's live XML carries <vcpus>: the restore starts qemu with -smp 1 and adds vCPU 1
+    by device_add again before the incoming state, so the guest carries on with both, and vCPU 1
+    can still be unplugged."""
+    kernel, initramfs = guest_files
+    conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
+    path = conn.DomainDefineXML(xml_with(kernel, initramfs, workdir, "savevcpu", VCPUS))
+    dom = dbus.Interface(bus.get_object("org.libvirt", path), "org.libvirt.Domain")
+    image = os.path.join(workdir, "savevcpu.img")
+    qmp = None
+    try:
+        dom.Create(0)
+        assert wait_for_file_text(os.path.join(workdir, "savevcpu.log"), "VIRTBUS-GUEST-READY", 60), "guest not ready"
+        dom.Save(image, "", 0)
+        conn.DomainRestore(image, "", 0)
+        qmp = Qmp(os.path.join(workdir, "savevcpu.qmp"))
+        assert [c["props"]["socket-id"] for c in qmp.cmd("query-cpus-fast")] == [0, 1]
+        assert "vcpu1" in qmp.devices()
+        assert "<vcpu id='1' enabled='yes' hotpluggable='yes' order='2'/>" in dom.GetXMLDesc(0), dom.GetXMLDesc(0)
+        dom.SetVcpus(1, LIVE)
+        assert [c["props"]["socket-id"] for c in qmp.cmd("query-cpus-fast")] == [0]
+        assert "<vcpu id='1' enabled='no' hotpluggable='yes'/>" in dom.GetXMLDesc(0), dom.GetXMLDesc(0)
+    finally:
+        print(daemon.log())
+        if qmp:
+            qmp.close()
+        if dom.GetState(0)[0] != 5:
+            dom.Destroy(0)
+        dom.Undefine(0)
