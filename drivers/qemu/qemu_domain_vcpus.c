@@ -270,7 +270,6 @@ static int select_unplug(struct vcpu_op *op, struct json_object *all, struct vb_
 static void on_recount(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
     struct qemu_dom *dom = userdata;
-
     struct vb_error err = VB_ERROR_INIT;
 
     if (reply->result < 0 || !dom->proc)
