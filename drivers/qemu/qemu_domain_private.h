@@ -108,6 +108,9 @@ void qemu_vcpus_device_deleted(struct qemu_dom *dom, struct json_object *data);
 void qemu_vcpus_abandon(struct qemu_dom *dom, bool process_gone);
 /* At reattach: the live vCPU count becomes qemu's (query-cpus-fast), as libvirt's reconnect. */
 void qemu_vcpus_recount(struct qemu_dom *dom);
+/* qemu_domain_vcpus.c: the vCPU states qemu started with (qemu_process_setup_vcpus: enabled, order) into the
+ * live definition. */
+void qemu_vcpus_copy_started(struct qemu_dom *dom);
 /* qemu_domain_stats.c: BALLOON_CHANGE's `actual` becomes the live definition's current memory. */
 void qemu_balloon_changed(struct qemu_dom *dom, struct json_object *data);
 /* qemu_domain_memstats.c, once qemu runs: the definition's <memballoon><stats period> becomes the

@@ -401,6 +401,9 @@ def test_set_vcpus_live_plugs_and_unplugs_vcpus_the_guest_ejects(bus, workdir, g
         dom.SetVcpus(3, LIVE | CONFIG)
         assert len(qmp.cmd("query-cpus-fast")) == 3
         assert live_vcpus(dom) == (3, 3) and live_vcpus(dom, XML_INACTIVE) == (3, 3)
+        # As libvirt after a hot-add: the live XML gets <vcpus>, each vCPU in qemu's order.
+        assert "<vcpu id='2' enabled='yes' hotpluggable='yes' order='3'/>" in dom.GetXMLDesc(0), dom.GetXMLDesc(0)
+        assert "<vcpus>" not in dom.GetXMLDesc(XML_INACTIVE)
         for count, flags, words in ((4, LIVE, "greater than max allowable vcpus"),
                                     (2, LIVE | 4, "cannot hotplug vcpus for an active domain")):
             with pytest.raises(dbus.DBusException) as refused:
@@ -415,6 +418,7 @@ def test_set_vcpus_live_plugs_and_unplugs_vcpus_the_guest_ejects(bus, workdir, g
         assert sorted(s["props"]["socket-id"] for s in slots if "qom-path" not in s) == [1, 2]
         assert {"vcpu1", "vcpu2"}.isdisjoint(qmp.devices())
         assert live_vcpus(dom) == (1, 3) and dom.GetStats(0, 0)["vcpu.current"] == 1
+        assert "<vcpu id='2' enabled='no' hotpluggable='yes'/>" in dom.GetXMLDesc(0), dom.GetXMLDesc(0)
         assert dom.GetInfo()[3] == 1
         assert live_vcpus(dom, XML_INACTIVE) == (3, 3)  # LIVE only: the definition keeps 3
         assert "current='1'" in open(os.path.join(workdir, "qemu", "run", "qemu", "vcpus.xml")).read()
