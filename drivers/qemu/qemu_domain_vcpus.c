@@ -235,8 +235,9 @@ static void unplug_next(struct vcpu_op *op)
     }
 }
 
-/* As libvirt's qemuDomainSelectHotplugVcpuEntities: from the highest vCPU down, each one to go
- * must have been hot-plugged, or nothing is done. */
+/* As libvirt's qemuDomainSelectHotplugVcpuEntities: from the highest vCPU down, the hot-plugged
+ * ones (under /machine/peripheral) go, those qemu started with are passed over; when that cannot
+ * reach the target, nothing is done. */
 static int select_unplug(struct vcpu_op *op, struct json_object *all, struct vb_error *err)
 {
     struct json_object *present = json_object_new_array();
@@ -251,19 +252,20 @@ static int select_unplug(struct vcpu_op *op, struct json_object *all, struct vb_
     }
     json_object_array_sort(present, by_socket_down);
     op->slots = json_object_new_array();
-    for (size_t i = 0; i < json_object_array_length(present) && count > op->target; i++, count--) {
+    for (size_t i = 0; i < json_object_array_length(present) && count > op->target; i++) {
         struct json_object *slot = json_object_array_get_idx(present, i), *path;
 
         json_object_object_get_ex(slot, "qom-path", &path);
         if (strncmp(json_object_get_string(path), PERIPHERAL, strlen(PERIPHERAL)) != 0 ||
-            strlen(json_object_get_string(path)) - strlen(PERIPHERAL) >= sizeof(op->alias)) {
-            json_object_put(present);
-            return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "vcpu '%d' can't be unplugged",
-                                qemu_vcpu_slot_socket(slot));
-        }
+            strlen(json_object_get_string(path)) - strlen(PERIPHERAL) >= sizeof(op->alias))
+            continue;
         json_object_array_add(op->slots, json_object_get(slot));
+        count--;
     }
     json_object_put(present);
+    if (count != op->target)
+        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED,
+                            "failed to find appropriate hotpluggable vcpus to reach the desired target vcpu count");
     return 0;
 }
 
