@@ -78,6 +78,14 @@ struct vb_device_def {
     char *xml_text;
 };
 
+/* One vCPU of <vcpus> (libvirt's virDomainVcpuDef). hotpluggable is resolved at parse as libvirt's
+ * virDomainVcpuDefPostParse resolves it: absent, 'no' for an enabled vCPU and 'yes' otherwise. */
+struct vb_vcpu_def {
+    bool enabled;
+    bool hotpluggable;
+    unsigned int order; /* 0: none */
+};
+
 struct vb_domain_def {
     char *virt_type;   /* <domain type=...>: "test", "qemu", "kvm" */
     int id;            /* <domain id=...> for a running domain, -1 otherwise (not formatted if -1) */
@@ -90,6 +98,10 @@ struct vb_domain_def {
     uint64_t current_memory_kib; /* <currentMemory>, in KiB; equals max when absent */
     unsigned int vcpus_max;      /* <vcpu>N</vcpu> */
     unsigned int vcpus_current;  /* <vcpu current=...>; equals max when absent */
+    /* <vcpus> (libvirt's individualvcpus): vcpus_max entries, vcpus_current of them enabled. NULL
+     * when the definition has none: vCPUs below vcpus_current enabled and not hotpluggable, the
+     * rest hotpluggable. Change it only through the vb_domain_def_*vcpu* functions. */
+    struct vb_vcpu_def *vcpus;
 
     char *os_type;     /* "hvm", "linux", "exe", ... */
     char *os_arch;
@@ -187,6 +199,26 @@ char *vb_domain_def_get_metadata(const struct vb_domain_def *def, enum vb_metada
 int vb_domain_def_set_metadata(struct vb_domain_def *def, enum vb_metadata_type type,
                                const char *value, const char *key, const char *uri,
                                struct vb_error *err);
+
+/* vCPU `id`'s state (id < vcpus_max), from <vcpus> or, without it, from the counts. */
+struct vb_vcpu_def vb_domain_def_get_vcpu(const struct vb_domain_def *def, unsigned int id);
+
+/* Gives def a <vcpus> (libvirt sets individualvcpus once a vCPU was hot-plugged, so it can be
+ * unplugged again after a reload), built from the counts when it had none. */
+int vb_domain_def_make_individual_vcpus(struct vb_domain_def *def, struct vb_error *err);
+
+/* Sets vCPU id's state (the definition gets a <vcpus>); vcpus_current follows. */
+int vb_domain_def_set_vcpu(struct vb_domain_def *def, unsigned int id, struct vb_vcpu_def state,
+                           struct vb_error *err);
+
+/* libvirt's qemuDomainSetVcpusConfig: the order is cleared; raising the count enables the lowest
+ * disabled vCPUs (hotpluggable when an enabled hotpluggable vCPU comes before them), lowering it
+ * disables the highest enabled ones (which become hotpluggable). count <= vcpus_max. */
+void vb_domain_def_set_vcpus_config(struct vb_domain_def *def, unsigned int count);
+
+/* libvirt's qemuDomainSetVcpusMax on the persistent definition: the order is cleared, vCPUs
+ * beyond the new maximum dropped, new ones disabled and hotpluggable. */
+int vb_domain_def_set_vcpus_max(struct vb_domain_def *def, unsigned int max, struct vb_error *err);
 
 /* Lifecycle action names as in XML ("destroy", "restart", ...). */
 const char *vb_lifecycle_action_to_string(enum vb_lifecycle_action action);

@@ -185,8 +185,13 @@ struct vb_domain_def *vb_domain_def_copy(const struct vb_domain_def *src, struct
     def->devices = NULL;
     def->n_devices = 0;
     def->unmodelled = NULL;
+    def->vcpus = NULL;
     if (!copy_strings(def, src) || !copy_devices(def, src))
         goto oom;
+    if (src->vcpus && !(def->vcpus = malloc((src->vcpus_max + 1) * sizeof(*def->vcpus))))
+        goto oom;
+    if (src->vcpus)
+        memcpy(def->vcpus, src->vcpus, (src->vcpus_max + 1) * sizeof(*def->vcpus));
     def->unmodelled = vb_unmodelled_copy(src->unmodelled);
     if (!def->unmodelled)
         goto oom;
@@ -216,6 +221,7 @@ void vb_domain_def_free(struct vb_domain_def *def)
     for (size_t i = 0; i < def->n_devices; i++)
         vb_device_def_free(def->devices[i]);
     free(def->devices);
+    free(def->vcpus);
     vb_unmodelled_free(def->unmodelled);
     free(def);
 }

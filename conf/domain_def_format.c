@@ -136,6 +136,7 @@ static void format_vcpu(struct format_ctx *ctx)
         vb_buf_addf(ctx->buf, " current='%u'", ctx->def->vcpus_current);
     add_attrs(ctx->buf, ctx->u->vcpu_attrs);
     vb_buf_addf(ctx->buf, ">%u</vcpu>\n", max);
+    vb_vcpus_format(ctx->buf, ctx->def);
 }
 
 static void format_os_type(struct format_ctx *ctx)

@@ -107,6 +107,13 @@ struct vb_device_def *vb_device_def_copy(const struct vb_device_def *dev);
  * VB_DOMAIN_IOTHREADS_MAX; other elements pass. In conf/domain_iothreads.c. */
 int vb_iothreads_check_element(xmlNodePtr node, struct vb_error *err);
 
+/* <vcpus>, in conf/domain_vcpus.c. Reads the <vcpu> children of every <vcpus> of root into
+ * def->vcpus as libvirt's virDomainVcpuParse and virDomainVcpuDefPostParse do (the vCPU states
+ * then win over <vcpu current=...>), once <vcpu> was read. */
+int vb_vcpus_parse(struct vb_domain_def *def, xmlNodePtr root, struct vb_error *err);
+/* Prints <vcpus> at level 1 when def has one. */
+void vb_vcpus_format(struct vb_buf *buf, const struct vb_domain_def *def);
+
 /* The fragment of a cleaned copy of <metadata>, as libvirt's virXMLNodeSanitizeNamespaces:
  * children without a namespace, and later children repeating a namespace, are dropped. NULL
  * when out of memory. */

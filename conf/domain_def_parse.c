@@ -340,6 +340,13 @@ static int parse_os(struct vb_domain_def *def, xmlNodePtr node, struct vb_error 
     return 0;
 }
 
+/* Read once the whole document was, by vb_vcpus_parse: its ids are bounded by <vcpu>, wherever
+ * that comes. */
+static int parse_vcpus_later(struct vb_domain_def *def, xmlNodePtr node, struct vb_error *err)
+{
+    return 0;
+}
+
 typedef int (*element_parser)(struct vb_domain_def *def, xmlNodePtr node, struct vb_error *err);
 
 static const struct {
@@ -354,6 +361,7 @@ static const struct {
     { "memory", parse_memory },
     { "currentMemory", parse_current_memory },
     { "vcpu", parse_vcpu },
+    { "vcpus", parse_vcpus_later },
     { "os", parse_os },
     { "on_poweroff", parse_on_poweroff },
     { "on_reboot", parse_on_reboot },
@@ -411,8 +419,11 @@ static int finish(struct vb_domain_def *def, bool have_vcpu, struct vb_error *er
                             "configuration");
     if (!def->current_memory_kib || def->current_memory_kib > def->max_memory_kib)
         def->current_memory_kib = def->max_memory_kib;
-    if (!have_vcpu)
-        def->vcpus_max = def->vcpus_current = 1;
+    if (!have_vcpu) {
+        def->vcpus_max = 1;
+        if (!def->vcpus) /* else <vcpus> said how many are enabled */
+            def->vcpus_current = 1;
+    }
     if (!def->vcpus_max || !def->vcpus_current)
         return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, "Domain requires at least 1 vCPU");
     if (def->vcpus_current > def->vcpus_max)
@@ -446,6 +457,8 @@ struct vb_domain_def *vb_domain_def_parse_string(const char *xml, struct vb_erro
     r = !def->unmodelled ? oom(err) : parse_root(def, root, err);
     if (r == 0)
         r = parse_children(def, root, err);
+    if (r == 0)
+        r = vb_vcpus_parse(def, root, err);
     if (r == 0)
         r = finish(def, unmodelled(def)->have_vcpu, err);
     xmlFreeDoc(doc);

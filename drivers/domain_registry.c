@@ -387,16 +387,12 @@ int vb_registry_edit_vcpus(struct vb_domain_def *def, const void *arg, struct vb
 {
     const struct vb_vcpu_change *change = arg;
 
-    if (change->maximum) {
-        def->vcpus_max = change->count;
-        if (def->vcpus_current > change->count)
-            def->vcpus_current = change->count;
-        return 0;
-    }
+    if (change->maximum)
+        return vb_domain_def_set_vcpus_max(def, change->count, err);
     if (change->count > def->vcpus_max)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "requested cpu amount exceeds maximum (%u > %u)",
                             change->count, def->vcpus_max);
-    def->vcpus_current = change->count;
+    vb_domain_def_set_vcpus_config(def, change->count);
     return 0;
 }
 

@@ -201,12 +201,20 @@ static void add_memory_and_cpus(struct qemu_cmd *cmd)
 {
     const struct vb_domain_def *def = cmd->def;
     char uuid[VB_UUID_STRING_LEN];
+    unsigned int boot_vcpus = 0;
 
+    /* As libvirt's qemuBuildSmpCommandLine: the enabled non-hotpluggable vCPUs (the first ones);
+     * enabled hotpluggable ones are added by device_add before the guest runs. */
+    for (unsigned int i = 0; i < def->vcpus_max; i++) {
+        struct vb_vcpu_def vcpu = vb_domain_def_get_vcpu(def, i);
+
+        boot_vcpus += vcpu.enabled && !vcpu.hotpluggable;
+    }
     qemu_cmd_add(cmd, "-m");
     qemu_cmd_addf(cmd, "size=%lluk", (unsigned long long) def->max_memory_kib);
     qemu_cmd_add(cmd, "-smp");
-    if (def->vcpus_current && def->vcpus_current < def->vcpus_max)
-        qemu_cmd_addf(cmd, "%u,maxcpus=%u,sockets=%u,cores=1,threads=1", def->vcpus_current, def->vcpus_max,
+    if (boot_vcpus && boot_vcpus < def->vcpus_max)
+        qemu_cmd_addf(cmd, "%u,maxcpus=%u,sockets=%u,cores=1,threads=1", boot_vcpus, def->vcpus_max,
                       def->vcpus_max);
     else
         qemu_cmd_addf(cmd, "%u,sockets=%u,cores=1,threads=1", def->vcpus_max, def->vcpus_max);

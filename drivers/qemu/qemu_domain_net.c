@@ -61,6 +61,7 @@ void qemu_dom_copy_runtime_names(struct qemu_dom *dom)
                 vb_error_clear(&err);
             }
         }
+    qemu_vcpus_copy_started(dom);
 }
 
 static int add_counter(struct vb_typed_params *out, size_t i, const char *name, int64_t value, struct vb_error *err)

@@ -112,6 +112,9 @@ void qemu_vcpus_device_deleted(struct qemu_dom *dom, struct json_object *data);
 void qemu_vcpus_abandon(struct qemu_dom *dom, bool process_gone);
 /* At reattach: the live vCPU count becomes qemu's (query-cpus-fast), as libvirt's reconnect. */
 void qemu_vcpus_recount(struct qemu_dom *dom);
+/* qemu_domain_vcpus.c: the vCPU states qemu started with (qemu_process_setup_vcpus: enabled, order) into the
+ * live definition. */
+void qemu_vcpus_copy_started(struct qemu_dom *dom);
 /* qemu_snapshot*.c: the snapshot operation under way ended with "connection closed" (its
  * qemu-img killed) at connection close; JOB_STATUS_CHANGE for its QMP job; whether a revert is
  * ending qemu (shutoff/from_snapshot); after qemu ended, whether the operation goes on (a revert

@@ -2,7 +2,8 @@
  * vCPUs are hot-plugged into the free slots qemu reports (query-hotpluggable-cpus, device_add of
  * its CPU type) and taken away again (device_del, the guest ejects the CPU through ACPI, qemu says
  * DEVICE_DELETED), one at a time, as libvirt's qemuDomainSetVcpusLive. qemu starts with
- * -smp CURRENT,maxcpus=MAX, one vCPU a socket (qemu_command.c): the vCPUs qemu started with sit
+ * -smp K,maxcpus=MAX, one vCPU a socket (qemu_command.c; K: the enabled vCPUs not hotpluggable, the other
+ * enabled ones are hot-plugged before the guest runs, qemu_process_vcpus.c): the vCPUs qemu started with sit
  * under /machine/unattached and cannot be unplugged; those hot-plugged are /machine/peripheral/vcpuN
  * (N: the socket), also after a daemon restart, since qemu is asked each time. */
 #include <stdio.h>
@@ -64,63 +65,63 @@ static void finish(struct vcpu_op *op, int r, const struct vb_error *err)
 
 static void plug_next(struct vcpu_op *op);
 
+/* As libvirt's qemuDomainHotplugAddVcpu: the live definition gets <vcpus>, and every vCPU's state
+ * and order as qemu now lists them (qemuDomainRefreshVcpuInfo, qemuDomainVcpuPersistOrder). */
+static void on_plugged_refreshed(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
+{
+    struct vcpu_op *op = userdata;
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (reply->result < 0) {
+        finish(op, -1, &reply->err);
+        return;
+    }
+    if (qemu_vcpus_apply_cpus(op->dom->obj->def, reply->ret, true, &err) < 0) {
+        finish(op, -1, &err);
+        vb_error_clear(&err);
+        return;
+    }
+    op->next++;
+    plug_next(op);
+}
+
 static void on_plugged(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
     struct vcpu_op *op = userdata;
+    struct vb_error err = VB_ERROR_INIT;
 
     if (reply->result < 0) {
-        finish(op, -1, &reply->err); /* the vCPUs plugged so far stay, and the live count says so */
+        finish(op, -1, &reply->err); /* the vCPUs plugged so far stay, and the live XML says so */
         return;
     }
-    op->dom->obj->def->vcpus_current++;
-    op->next++;
-    plug_next(op);
+    if (qemu_process_command(op->dom->proc, "query-cpus-fast", NULL, QEMU_COMMAND_TIMEOUT_USEC, on_plugged_refreshed,
+                             op, &err) < 0) {
+        finish(op, -1, &err);
+        vb_error_clear(&err);
+    }
 }
 
 /* device_add of the CPU type with the slot's socket/core/thread ids, named vcpuN (N: the slot). */
 static void plug_next(struct vcpu_op *op)
 {
-    struct json_object *slot = json_object_array_get_idx(op->slots, op->next), *args, *props, *type;
+    struct json_object *slot = json_object_array_get_idx(op->slots, op->next);
     struct vb_error err = VB_ERROR_INIT;
 
     if (op->dom->obj->def->vcpus_current >= op->target) {
         finish(op, 0, NULL);
         return;
     }
-    args = json_object_new_object();
-    json_object_object_get_ex(slot, "type", &type);
-    json_object_object_add(args, "driver", json_object_get(type));
-    if (json_object_object_get_ex(slot, "props", &props)) {
-        json_object_object_foreach(props, key, value) {
-            if (streq(key, "node-id"))
-                continue;
-            json_object_object_add(args, key, json_object_get(value));
-            if (streq(key, "socket-id")) {
-                char id[32];
-
-                snprintf(id, sizeof(id), "vcpu%d", json_object_get_int(value));
-                json_object_object_add(args, "id", json_object_new_string(id));
-            }
-        }
-    }
-    if (qemu_process_command(op->dom->proc, "device_add", args, QEMU_COMMAND_TIMEOUT_USEC, on_plugged, op, &err) < 0) {
+    if (qemu_process_command(op->dom->proc, "device_add", qemu_vcpu_device_add_args(slot), QEMU_COMMAND_TIMEOUT_USEC,
+                             on_plugged, op, &err) < 0) {
         finish(op, -1, &err);
         vb_error_clear(&err);
     }
 }
 
-static int slot_socket(struct json_object *slot)
-{
-    struct json_object *props, *socket = NULL;
-
-    if (json_object_object_get_ex(slot, "props", &props))
-        json_object_object_get_ex(props, "socket-id", &socket);
-    return json_object_get_int(socket);
-}
-
 static int by_socket(const void *a, const void *b)
 {
-    return slot_socket(*(struct json_object *const *) a) - slot_socket(*(struct json_object *const *) b);
+    return qemu_vcpu_slot_socket(*(struct json_object *const *) a) -
+           qemu_vcpu_slot_socket(*(struct json_object *const *) b);
 }
 
 static int by_socket_down(const void *a, const void *b)
@@ -137,7 +138,7 @@ static void on_refreshed(struct qmp_monitor *mon, const struct qmp_reply *reply,
 {
     struct vcpu_op *op = userdata;
     struct vb_error err = VB_ERROR_INIT;
-    int socket = slot_socket(json_object_array_get_idx(op->slots, op->next));
+    int socket = qemu_vcpu_slot_socket(json_object_array_get_idx(op->slots, op->next));
     size_t n;
 
     if (reply->result < 0) {
@@ -145,9 +146,13 @@ static void on_refreshed(struct qmp_monitor *mon, const struct qmp_reply *reply,
         return;
     }
     n = json_object_array_length(reply->ret);
-    op->dom->obj->def->vcpus_current = (unsigned int) n;
+    if (qemu_vcpus_apply_cpus(op->dom->obj->def, reply->ret, false, &err) < 0) {
+        finish(op, -1, &err);
+        vb_error_clear(&err);
+        return;
+    }
     for (size_t i = 0; i < n; i++)
-        if (slot_socket(json_object_array_get_idx(reply->ret, i)) == socket) {
+        if (qemu_vcpu_slot_socket(json_object_array_get_idx(reply->ret, i)) == socket) {
             vb_error_set(&err, VB_ERR_OPERATION_FAILED, "operation failed: qemu reported thread id for inactive vcpu '%d'", socket);
             finish(op, -1, &err);
             vb_error_clear(&err);
@@ -230,8 +235,9 @@ static void unplug_next(struct vcpu_op *op)
     }
 }
 
-/* As libvirt's qemuDomainSelectHotplugVcpuEntities: from the highest vCPU down, each one to go
- * must have been hot-plugged, or nothing is done. */
+/* As libvirt's qemuDomainSelectHotplugVcpuEntities: from the highest vCPU down, the hot-plugged
+ * ones (under /machine/peripheral) go, those qemu started with are passed over; when that cannot
+ * reach the target, nothing is done. */
 static int select_unplug(struct vcpu_op *op, struct json_object *all, struct vb_error *err)
 {
     struct json_object *present = json_object_new_array();
@@ -246,29 +252,35 @@ static int select_unplug(struct vcpu_op *op, struct json_object *all, struct vb_
     }
     json_object_array_sort(present, by_socket_down);
     op->slots = json_object_new_array();
-    for (size_t i = 0; i < json_object_array_length(present) && count > op->target; i++, count--) {
+    for (size_t i = 0; i < json_object_array_length(present) && count > op->target; i++) {
         struct json_object *slot = json_object_array_get_idx(present, i), *path;
 
         json_object_object_get_ex(slot, "qom-path", &path);
         if (strncmp(json_object_get_string(path), PERIPHERAL, strlen(PERIPHERAL)) != 0 ||
-            strlen(json_object_get_string(path)) - strlen(PERIPHERAL) >= sizeof(op->alias)) {
-            json_object_put(present);
-            return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "vcpu '%d' can't be unplugged",
-                                slot_socket(slot));
-        }
+            strlen(json_object_get_string(path)) - strlen(PERIPHERAL) >= sizeof(op->alias))
+            continue;
         json_object_array_add(op->slots, json_object_get(slot));
+        count--;
     }
     json_object_put(present);
+    if (count != op->target)
+        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED,
+                            "failed to find appropriate hotpluggable vcpus to reach the desired target vcpu count");
     return 0;
 }
 
 static void on_recount(struct qmp_monitor *mon, const struct qmp_reply *reply, void *userdata)
 {
     struct qemu_dom *dom = userdata;
+    struct vb_error err = VB_ERROR_INIT;
 
     if (reply->result < 0 || !dom->proc)
         return;
-    dom->obj->def->vcpus_current = (unsigned int) json_object_array_length(reply->ret);
+    if (qemu_vcpus_apply_cpus(dom->obj->def, reply->ret, false, &err) < 0) {
+        vb_log_warning("domain '%s': cannot record its vCPUs: %s", dom->obj->def->name, vb_error_message(&err));
+        vb_error_clear(&err);
+        return;
+    }
     qemu_hotplug_save_live(dom);
 }
 
@@ -316,6 +328,22 @@ void qemu_vcpus_device_deleted(struct qemu_dom *dom, struct json_object *data)
     /* Later than the wait, or the guest's own doing: the count follows qemu's list (libvirt's
      * qemuDomainRemoveVcpuAlias). */
     qemu_vcpus_recount(dom);
+}
+
+void qemu_vcpus_copy_started(struct qemu_dom *dom)
+{
+    const struct vb_domain_def *started = dom->proc ? qemu_process_def(dom->proc) : NULL;
+    struct vb_domain_def *live = dom->obj->def;
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (!started || !started->vcpus || started->vcpus_max != live->vcpus_max)
+        return;
+    for (unsigned int id = 0; id < live->vcpus_max; id++)
+        if (vb_domain_def_set_vcpu(live, id, started->vcpus[id], &err) < 0) {
+            vb_log_warning("domain '%s': cannot record its vCPUs: %s", live->name, vb_error_message(&err));
+            vb_error_clear(&err);
+            return;
+        }
 }
 
 void qemu_vcpus_recount(struct qemu_dom *dom)

@@ -12,6 +12,7 @@
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/qemu/qemu_driver_private.h"
 #include "drivers/qemu/qemu_hooks.h"
+#include "drivers/qemu/qemu_process.h"
 #include "drivers/qemu/qemu_storage.h"
 #include "events/event.h"
 #include "util/log.h"
@@ -205,7 +206,8 @@ static int check_domain_type(const struct vb_domain_def *def, struct vb_error *e
 
 int qemu_def_prepare(struct vb_domain_def *def, struct vb_error *err)
 {
-    if (vb_xml_check_illegal_chars("name", def->name, "\n", err) < 0 || check_domain_type(def, err) < 0)
+    if (vb_xml_check_illegal_chars("name", def->name, "\n", err) < 0 || check_domain_type(def, err) < 0 ||
+        qemu_vcpus_check_def(def, err) < 0)
         return -1;
     return add_default_memballoon(def, err);
 }

@@ -137,3 +137,19 @@ char *qemu_process_log_last_words(const struct qemu_process *proc);
 /* Forgets the process WITHOUT ending it (daemon shutdown: qemu keeps running and a later
  * qemu_process_reattach finds it). Nothing runs afterwards. NULL is fine. */
 void qemu_process_free(struct qemu_process *proc);
+
+/* qemu_process_vcpus.c: <vcpus> in the QEMU driver. */
+struct json_object;
+/* libvirt's qemuDomainDefVcpusPostParse: vCPU 0 enabled, first and not hotpluggable, the enabled
+ * non-hotpluggable vCPUs first and in ascending order, orders on all enabled vCPUs or on none. */
+int qemu_vcpus_check_def(const struct vb_domain_def *def, struct vb_error *err);
+/* The socket-id (the vCPU id: one vCPU a socket) of a query-hotpluggable-cpus or query-cpus-fast
+ * entry, -1 when it has none. */
+int qemu_vcpu_slot_socket(struct json_object *slot);
+/* device_add arguments for a query-hotpluggable-cpus slot: its type and ids, id=vcpuN. */
+struct json_object *qemu_vcpu_device_add_args(struct json_object *slot);
+/* query-cpus-fast's answer (cpus) into def's vCPU states, as libvirt's qemuDomainRefreshVcpuInfo
+ * and qemuDomainVcpuPersistOrder: enabled, order (the place in qemu's list), hotpluggable for a
+ * hot-plugged one. Without <vcpus>, def gets one when `individual` (libvirt after a hot-add) or
+ * when qemu's vCPUs are not the first ones or some were hot-plugged; else only the count changes. */
+int qemu_vcpus_apply_cpus(struct vb_domain_def *def, struct json_object *cpus, bool individual, struct vb_error *err);

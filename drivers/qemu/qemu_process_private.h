@@ -58,6 +58,12 @@ int qemu_pty_paths_apply(struct vb_domain_def *def, struct json_object *chardevs
 int qemu_process_prepare_devices(struct qemu_process *proc, void (*then)(struct qemu_process *proc),
                                  struct vb_error *err);
 
+/* qemu_process_vcpus.c: before the guest runs, when def has <vcpus>: its enabled hotpluggable vCPUs
+ * added by device_add in their order, then query-cpus-fast into proc->def and the live XML; then
+ * `then`. A failure abandons the start. */
+int qemu_process_setup_vcpus(struct qemu_process *proc, void (*then)(struct qemu_process *proc),
+                             struct vb_error *err);
+
 /* qemu_process_spawn.c: forks and execs argv in a new session, stdin /dev/null, stdout and
  * stderr to log_fd, pass_fds[i] (those >= 0) as fd QEMU_TAP_FD_BASE + i, nothing else open.
  * The caller keeps its fds. Returns the pid, or -1 with err. */

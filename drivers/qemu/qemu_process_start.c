@@ -42,11 +42,21 @@ static void continue_start(struct qemu_process *proc)
     }
 }
 
-static void after_handshake(struct qemu_process *proc)
+static void after_vcpus(struct qemu_process *proc)
 {
     struct vb_error err = VB_ERROR_INIT;
 
     if (qemu_process_prepare_devices(proc, continue_start, &err) < 0) {
+        qemu_process_abandon(proc, &err);
+        vb_error_clear(&err);
+    }
+}
+
+static void after_handshake(struct qemu_process *proc)
+{
+    struct vb_error err = VB_ERROR_INIT;
+
+    if (qemu_process_setup_vcpus(proc, after_vcpus, &err) < 0) {
         qemu_process_abandon(proc, &err);
         vb_error_clear(&err);
     }

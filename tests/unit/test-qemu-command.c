@@ -104,6 +104,12 @@ static void test_q35_user_networking_pty_serial_and_boot_order(void **state)
     check_fixture("q35-network");
 }
 
+/* -smp counts the enabled vCPUs that are not hotpluggable; vCPU 2 is added by device_add at start. */
+static void test_smp_leaves_out_hotpluggable_vcpus(void **state)
+{
+    check_fixture("vcpus-hotpluggable");
+}
+
 #define DOMAIN_HEAD "<domain type='qemu'><name>g</name><memory>131072</memory><vcpu>1</vcpu>"
 #define DOMAIN_OS "<os><type>hvm</type></os>"
 
@@ -294,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_disks_on_virtio_ide_sata_scsi_with_formats),
         cmocka_unit_test(test_disk_cache_and_discard_modes_as_libvirt),
         cmocka_unit_test(test_q35_user_networking_pty_serial_and_boot_order),
+        cmocka_unit_test(test_smp_leaves_out_hotpluggable_vcpus),
         cmocka_unit_test(test_libvirt_dumpxml_with_addresses),
         cmocka_unit_test(test_what_cannot_be_expressed_is_refused_naming_it),
         cmocka_unit_test(test_kvm_when_usable_and_quoting_for_logs),
