@@ -204,12 +204,12 @@ def console_log(driver):
         return "(no console log: %s)" % e
 
 
-def guest_xml(name, kernel, initramfs, serial):
+def guest_xml(name, kernel, initramfs, serial, devices=""):
     return ("<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>"
             "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel><initrd>%s</initrd>"
             "<cmdline>console=ttyS0 quiet panic=-1</cmdline></os><features><acpi/></features>"
-            "<devices><serial type='file'><source path='%s'/><target port='0'/></serial>"
-            "<memballoon model='none'/></devices></domain>" % (name, kernel, initramfs, serial))
+            "<devices>%s<serial type='file'><source path='%s'/><target port='0'/></serial>"
+            "<memballoon model='none'/></devices></domain>" % (name, kernel, initramfs, devices, serial))
 
 
 class World:
