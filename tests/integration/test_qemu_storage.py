@@ -394,6 +394,10 @@ def test_a_pool_volume_attached_live_keeps_its_volume_in_the_live_xml(private_bu
         assert tuple(dom.GetBlockInfo("vdb", 0))[0] == 8 * MiB
         assert img_info(os.path.join(target, "a.qcow2"))["virtual-size"] == 8 * MiB
         assert bytes(dom.BlockPeek("vdc", MiB, 11, 0)) == b"volume-mark"
+        # UpdateDevice with the same volume changes nothing; the same name in another pool is another medium.
+        dom.UpdateDevice(volume_disk("vdb", "a.qcow2", "qcow2"), 1)
+        with pytest.raises(dbus.DBusException, match="disk source can be changed only in removable drives"):
+            dom.UpdateDevice(volume_disk("vdb", "a.qcow2", "qcow2").replace("pool='hot'", "pool='other'"), 1)
 
         # A kill -9 of the daemon: the next one reads the live XML back, volumes and all.
         first.kill()
