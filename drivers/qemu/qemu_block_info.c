@@ -13,22 +13,18 @@
 #include "drivers/domain_registry.h"
 #include "drivers/qemu/qemu_hotplug_private.h"
 #include "drivers/qemu/qemu_image.h"
+#include "drivers/qemu/qemu_storage.h"
 #include "util/macros.h"
 
-const struct vb_device_def *qemu_disk_file_def(const struct vb_domain_obj *obj, const struct vb_device_def *dev)
+int qemu_disk_file(struct qemu_conn *conn, const struct vb_domain_obj *obj, const struct vb_device_def *dev,
+                   struct qemu_disk_file *file, struct vb_error *err)
 {
-    const struct qemu_dom *dom = obj->driver_data;
-    const struct vb_domain_def *started = dom && dom->proc ? qemu_process_def(dom->proc) : NULL;
-
-    if (!started || !dev->type || !streq(dev->type, "volume") || !dev->target_dev)
-        return dev;
-    for (size_t i = 0; i < started->n_devices; i++) {
-        const struct vb_device_def *d = started->devices[i];
-
-        if (d->kind == VB_DEVICE_DISK && d->target_dev && streq(d->target_dev, dev->target_dev))
-            return d;
-    }
-    return dev;
+    *file = (struct qemu_disk_file){ .type = dev->type, .path = dev->source };
+    /* an inactive domain's volume has no file yet (libvirt translates it at start) */
+    if (!vb_domain_obj_is_active(obj) || !dev->type || !streq(dev->type, "volume"))
+        return 0;
+    file->type = "file";
+    return qemu_storage_disk_file(conn, dev, &file->path, err);
 }
 
 int qemu_get_block_info(void *priv, struct vb_call *call, struct vb_domain_obj *obj, const char *disk,
@@ -38,20 +34,22 @@ int qemu_get_block_info(void *priv, struct vb_call *call, struct vb_domain_obj *
     const struct vb_device_def *dev;
     _cleanup_free_ char *format = NULL;
     struct qemu_image_sizes sizes;
+    struct qemu_disk_file file;
     int r;
 
     VB_CHECK_FLAGS(flags, 0, err);
     if (!(dev = vb_registry_find_disk(obj->def, disk)))
         return vb_error_set(err, VB_ERR_INVALID_ARG, "invalid path %s not assigned to domain", disk);
-    dev = qemu_disk_file_def(obj, dev);
     if (!dev->source)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "disk '%s' does not currently have a source assigned", disk);
-    if (dev->type && !streq(dev->type, "file"))
+    if (qemu_disk_file(priv, obj, dev, &file, err) < 0)
+        return -1;
+    if (file.type && !streq(file.type, "file"))
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "block info of a disk of type '%s' is not supported",
-                            dev->type);
+                            file.type);
     if (!(format = qemu_disk_format(dev, err)))
         return -1;
-    if ((r = qemu_image_read_sizes(dev->source, format, &sizes, err)) < 0)
+    if ((r = qemu_image_read_sizes(file.path, format, &sizes, err)) < 0)
         return -1;
     if (r > 0)
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "block info of a '%s' image is not supported", format);

@@ -49,7 +49,6 @@ int qemu_block_resize(void *priv, struct vb_call *call, struct vb_domain_obj *ob
         return -1;
     if (!(dev = vb_registry_find_disk(obj->def, disk)))
         return vb_error_set(err, VB_ERR_INVALID_ARG, "disk '%s' was not found in the domain config", disk);
-    dev = qemu_disk_file_def(obj, dev);
     if (!(format = qemu_disk_format(dev, err)))
         return -1;
     /* qcow2 and qed are sized in 512-byte sectors: rounded up, as libvirt */
@@ -103,28 +102,29 @@ int qemu_block_peek(void *priv, struct vb_call *call, struct vb_domain_obj *obj,
     const struct vb_device_def *dev;
     _cleanup_free_ char *format = NULL;
     _cleanup_free_ uint8_t *data = NULL;
+    struct qemu_disk_file file;
     size_t got;
 
-    (void) priv;
     VB_CHECK_FLAGS(flags, 0, err);
     if (!(dev = vb_registry_find_disk(obj->def, disk)))
         return vb_error_set(err, VB_ERR_INVALID_ARG, "disk '%s' not found in domain", disk);
-    dev = qemu_disk_file_def(obj, dev);
     if (!(format = qemu_disk_format(dev, err)))
         return -1;
     if (!streq(format, "raw"))
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED,
                             "peeking is only supported for disk with 'raw' format not '%s'", format);
-    if (dev->type && !streq(dev->type, "file") && !streq(dev->type, "block"))
+    if (qemu_disk_file(priv, obj, dev, &file, err) < 0)
+        return -1;
+    if (file.type && !streq(file.type, "file") && !streq(file.type, "block"))
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR,
-                            "storage file reading is not supported for storage type %s (protocol: none)", dev->type);
-    if (!dev->source)
+                            "storage file reading is not supported for storage type %s (protocol: none)", file.type);
+    if (!file.path)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "disk '%s' does not currently have a source assigned", disk);
     /* libvirt caps size (VB_DOMAIN_BLOCK_PEEK_MAX, checked by the core): one read of a local
      * image that small does not hold the loop up noticeably */
     if (!(data = malloc(size ? size : 1)))
         return vb_error_set(err, VB_ERR_NO_MEMORY, NULL);
-    if (read_at(dev->source, offset, data, size, &got, err) < 0)
+    if (read_at(file.path, offset, data, size, &got, err) < 0)
         return -1;
     if (got < size)
         return vb_error_set(err, VB_ERR_INVALID_ARG, "'%s' starting from %llu has only %zu bytes available", disk,

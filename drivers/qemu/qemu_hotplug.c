@@ -149,8 +149,9 @@ static void add_write_cache(struct json_object *device, const struct qemu_disk_c
         json_object_object_add(device, "write-cache", json_object_new_string(cache->writeback ? "on" : "off"));
 }
 
-/* blockdev-add of the file and its format (N, for <source index='N'/>), when the disk has one. */
-static int plan_blockdevs(struct attach_op *op, struct qemu_hotplug *hp, bool readonly,
+/* blockdev-add of file (the disk's, a pool volume's) and its format (N, for <source index='N'/>),
+ * when the disk has one. */
+static int plan_blockdevs(struct attach_op *op, struct qemu_hotplug *hp, const char *file, bool readonly,
                           const struct disk_driver *driver, char *fmt, size_t size, struct vb_error *err)
 {
     const struct vb_device_def *dev = op->live_dev;
@@ -159,7 +160,7 @@ static int plan_blockdevs(struct attach_op *op, struct qemu_hotplug *hp, bool re
     struct json_object *args;
     unsigned int node;
 
-    if (!dev->source)
+    if (!file)
         return 0;
     if (!(format = qemu_disk_format(dev, err)))
         return -1;
@@ -169,7 +170,7 @@ static int plan_blockdevs(struct attach_op *op, struct qemu_hotplug *hp, bool re
     snprintf(index, sizeof(index), "%u", node);
 
     args = qemu_hotplug_args("driver", "file");
-    json_object_object_add(args, "filename", json_object_new_string(dev->source));
+    json_object_object_add(args, "filename", json_object_new_string(file));
     json_object_object_add(args, "node-name", json_object_new_string(storage));
     json_object_object_add(args, "auto-read-only", json_object_new_boolean(1));
     json_object_object_add(args, "discard", json_object_new_string(driver->discard ? driver->discard : "unmap"));
@@ -219,9 +220,10 @@ static bool has_child(const struct vb_device_def *dev, const char *name)
     return el && vb_xml_element_child(el, name);
 }
 
-/* A disk on the virtio bus (virtio-blk-pci) or a SCSI one; the buses qemu cannot hotplug are
- * refused in libvirt's words. */
-static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, struct vb_error *err)
+/* A disk on the virtio bus (virtio-blk-pci) or a SCSI one, backed by file (a pool volume's file,
+ * looked up by the caller: the live definition keeps the volume); the buses qemu cannot hotplug
+ * are refused in libvirt's words. */
+static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, const char *file, struct vb_error *err)
 {
     const struct vb_device_def *dev = op->live_dev;
     const char *bus = qemu_hotplug_disk_bus(dev);
@@ -237,14 +239,14 @@ static int plan_disk(struct attach_op *op, struct qemu_hotplug *hp, struct vb_er
             return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, "disk bus '%s' cannot be hotplugged.", bus);
     if (dev->disk_device && !cdrom && !streq(dev->disk_device, "disk"))
         return unsupported_disk(dev, dev->disk_device, err);
-    if (dev->type && !streq(dev->type, "file"))
-        return unsupported_disk(dev, "a disk of a type other than 'file'", err);
+    if (dev->type && !streq(dev->type, "file") && !streq(dev->type, "volume"))
+        return unsupported_disk(dev, "a disk of a type other than 'file' or 'volume'", err);
     if (!streq(bus, "scsi") && (!streq(bus, "virtio") || disk_index < 0 || cdrom))
         return unsupported_disk(dev, "a disk on a bus other than virtio or scsi", err);
-    if (!dev->source && !cdrom)
+    if (!file && !cdrom)
         return unsupported_disk(dev, "a disk without a source", err);
     if (read_disk_driver(dev, &driver, err) < 0 ||
-        plan_blockdevs(op, hp, cdrom || has_child(dev, "readonly"), &driver, fmt, sizeof(fmt), err) < 0)
+        plan_blockdevs(op, hp, file, cdrom || has_child(dev, "readonly"), &driver, fmt, sizeof(fmt), err) < 0)
         return -1;
     /* dev's fields were read again from its edited XML: bus is gone */
     if (streq(qemu_hotplug_disk_bus(dev), "scsi"))
@@ -465,15 +467,16 @@ static int attach_live(struct qemu_conn *conn, struct vb_call *call, struct vb_d
     struct vb_error *err = &call->err;
     struct qemu_dom *dom = qemu_dom_running(obj, err);
     struct qemu_hotplug *hp = dom ? qemu_hotplug_get(dom, err) : NULL;
+    const char *file;
     int r;
 
     if (!hp)
         return -1;
     op->dom = dom;
-    /* A pool volume goes live as the file it stands for, as at start; the persistent
-     * definition keeps the volume. */
+    /* qemu opens the file a pool volume stands for, as at start; both definitions keep the
+     * volume (libvirt's live XML shows type='volume' for a hot-plugged one too). */
     if (op->live_dev->kind == VB_DEVICE_DISK)
-        r = qemu_storage_resolve_disk(conn, op->live_dev, err) < 0 ? -1 : plan_disk(op, hp, err);
+        r = qemu_storage_disk_file(conn, op->live_dev, &file, err) < 0 ? -1 : plan_disk(op, hp, file, err);
     else if (op->live_dev->kind == VB_DEVICE_INTERFACE)
         r = plan_interface(op, hp, err);
     else

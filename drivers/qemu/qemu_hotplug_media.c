@@ -105,6 +105,15 @@ static int check_change(const struct vb_device_def *given, const struct vb_devic
     return 0;
 }
 
+/* The pool of a <disk type='volume'>'s <source pool volume> (dev->source is the volume), malloc'd. */
+static char *source_pool(const struct vb_device_def *dev)
+{
+    _cleanup_(vb_xml_element_freep) struct vb_xml_element *view = vb_device_def_view(dev, NULL);
+    const char *pool = view ? vb_xml_element_attr(vb_xml_element_child(view, "source"), "pool") : NULL;
+
+    return pool ? strdup(pool) : NULL;
+}
+
 /* libvirt's virStorageSourceIsSameLocation plus the format (qemuDomainDiskSourceDiffers). */
 static int source_differs(const struct vb_device_def *given, const struct vb_device_def *orig, bool *differs,
                           struct vb_error *err)
@@ -112,6 +121,11 @@ static int source_differs(const struct vb_device_def *given, const struct vb_dev
     _cleanup_free_ char *given_format = NULL, *orig_format = NULL;
 
     *differs = !streq_nullable(given->source, orig->source) || !streq_nullable(given->type, orig->type);
+    if (!*differs && given->type && streq(given->type, "volume")) { /* the same volume name in another pool */
+        _cleanup_free_ char *given_pool = source_pool(given), *orig_pool = source_pool(orig);
+
+        *differs = !streq_nullable(given_pool, orig_pool);
+    }
     if (*differs || !given->source)
         return 0;
     if (!(given_format = qemu_disk_format(given, err)) || !(orig_format = qemu_disk_format(orig, err)))

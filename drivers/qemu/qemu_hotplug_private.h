@@ -50,9 +50,15 @@ int qemu_hotplug_check_flags(const struct vb_domain_obj *obj, unsigned int *flag
 char *qemu_hotplug_alias(const struct vb_device_def *dev);
 /* A disk's <driver type> ("raw" when absent), malloc'd; NULL with err when out of memory. */
 char *qemu_disk_format(const struct vb_device_def *dev, struct vb_error *err);
-/* qemu_block_info.c: a pool-volume disk (<disk type='volume'>) of a running domain as qemu was
- * given it, with its file (the started definition's copy); dev itself otherwise. */
-const struct vb_device_def *qemu_disk_file_def(const struct vb_domain_obj *obj, const struct vb_device_def *dev);
+/* qemu_block_info.c: the type and file of a disk of obj's definition as qemu was given them: for
+ * a pool-volume disk (<disk type='volume'>) of a running domain, "file" and the volume's file,
+ * asked of its pool (qemu_storage_disk_file); dev's own type and source otherwise. */
+struct qemu_disk_file {
+    const char *type; /* NULL: file */
+    const char *path; /* borrowed: use it at once */
+};
+int qemu_disk_file(struct qemu_conn *conn, const struct vb_domain_obj *obj, const struct vb_device_def *dev,
+                   struct qemu_disk_file *file, struct vb_error *err);
 /* The index of a virtio disk's target name (vda 0, vdb 1, ..., vdaa 26), or -1. */
 int qemu_hotplug_disk_index(const char *target);
 

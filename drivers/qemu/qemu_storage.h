@@ -20,5 +20,10 @@ void qemu_storage_close(struct qemu_conn *conn);
  * a probed format is the guest's to choose).
  * Errors name the missing or inactive pool or volume, as libvirt. */
 int qemu_storage_resolve_disks(struct qemu_conn *conn, struct vb_domain_def *def, struct vb_error *err);
-/* The same for one device (a disk hot-plugged into a running guest); other devices are left as they are. */
-int qemu_storage_resolve_disk(struct qemu_conn *conn, struct vb_device_def *dev, struct vb_error *err);
+/* The file a disk stands for, in *file (borrowed: valid until the pool changes, so use it at
+ * once): a pool volume's path, asked of the pool each time (the live definition keeps
+ * type='volume', as libvirt's; libvirt translates again at reconnect too), or <source file>
+ * (dev->source, NULL for an empty drive) for any other disk. -1: the pool or volume is missing
+ * or inactive (errors as above). */
+int qemu_storage_disk_file(struct qemu_conn *conn, const struct vb_device_def *dev, const char **file,
+                           struct vb_error *err);

@@ -1,6 +1,7 @@
 /* Disks that name a pool volume (<disk type='volume'><source pool='P' volume='V'/>), turned
  * into the file they stand for before qemu starts (libvirt's virDomainDiskTranslateSourcePool
- * for a dir pool). */
+ * for a dir pool), and looked up again whenever a running guest's disk needs its file (a live
+ * attach, block info): the live definition keeps the pool volume. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,21 +33,47 @@ static const struct vb_vol_def *find_volume(struct qemu_conn *conn, const char *
     return vol;
 }
 
+static bool is_volume_disk(const struct vb_device_def *dev)
+{
+    return dev->kind == VB_DEVICE_DISK && dev->type && streq(dev->type, "volume");
+}
+
+/* The volume a <disk type='volume'> names. */
+static const struct vb_vol_def *disk_volume(struct qemu_conn *conn, const struct vb_device_def *dev,
+                                            struct vb_error *err)
+{
+    _cleanup_(vb_xml_element_freep) struct vb_xml_element *view = vb_device_def_view(dev, err);
+    const struct vb_xml_element *source = vb_xml_element_child(view, "source");
+
+    if (!view)
+        return NULL;
+    return find_volume(conn, vb_xml_element_attr(source, "pool"), vb_xml_element_attr(source, "volume"), err);
+}
+
+int qemu_storage_disk_file(struct qemu_conn *conn, const struct vb_device_def *dev, const char **file,
+                           struct vb_error *err)
+{
+    const struct vb_vol_def *vol;
+
+    *file = dev->source;
+    if (!is_volume_disk(dev))
+        return 0;
+    if (!(vol = disk_volume(conn, dev, err)))
+        return -1;
+    *file = vol->path;
+    return 0;
+}
+
 /* type='file' and <source file='PATH'/>. The format stays what <driver type> says (raw when
  * absent), as libvirt: the volume's format comes from probing its content, which the guest
  * writes, and a raw volume a guest made look like qcow2 with a backing file would hand it that
  * file. */
 static int resolve_disk(struct qemu_conn *conn, struct vb_device_def *dev, struct vb_error *err)
 {
-    _cleanup_(vb_xml_element_freep) struct vb_xml_element *view = vb_device_def_view(dev, err);
-    const struct vb_xml_element *source = vb_xml_element_child(view, "source");
-    const struct vb_vol_def *vol;
+    const struct vb_vol_def *vol = disk_volume(conn, dev, err);
     struct vb_buf buf = { 0 };
     _cleanup_free_ char *text = NULL;
 
-    if (!view)
-        return -1;
-    vol = find_volume(conn, vb_xml_element_attr(source, "pool"), vb_xml_element_attr(source, "volume"), err);
     if (!vol)
         return -1;
     vb_buf_add(&buf, "<source file='");
@@ -59,17 +86,10 @@ static int resolve_disk(struct qemu_conn *conn, struct vb_device_def *dev, struc
     return vb_device_def_set_attribute(dev, "type", "file", err);
 }
 
-int qemu_storage_resolve_disk(struct qemu_conn *conn, struct vb_device_def *dev, struct vb_error *err)
-{
-    if (dev->kind != VB_DEVICE_DISK || !dev->type || !streq(dev->type, "volume"))
-        return 0;
-    return resolve_disk(conn, dev, err);
-}
-
 int qemu_storage_resolve_disks(struct qemu_conn *conn, struct vb_domain_def *def, struct vb_error *err)
 {
     for (size_t i = 0; i < def->n_devices; i++)
-        if (qemu_storage_resolve_disk(conn, def->devices[i], err) < 0)
+        if (is_volume_disk(def->devices[i]) && resolve_disk(conn, def->devices[i], err) < 0)
             return -1;
     return 0;
 }

@@ -6,6 +6,7 @@ has the disks; an unused volume is deleted from the listing; the guest starts wi
 and a third is hot-plugged; the Networks page loads. Each result is checked on D-Bus too, and every org.libvirt error the pages
 got fails the test."""
 import os
+import re
 
 import pytest
 
@@ -192,8 +193,9 @@ def volumes_show_users_and_an_unused_one_is_deleted(world, name, pool_name, pool
 def add_disk_hot_plugs_into_the_running_guest(world, name, pool_name, pool_dir):
     """The guest starts with the disks the page wrote (cache='default' discard='unmap'); on the
     running guest the dialog hot-plugs (AttachDevice LIVE, and CONFIG with "Always attach"): qemu
-    opens the new volume's file, the definition keeps the pool volume. The guest need not have
-    booted for qemu to take the device."""
+    opens the new volume's file, the live XML and the definition keep the pool volume, so the
+    Disks card shows its pool and volume (not a file path). The guest need not have booted for
+    qemu to take the device."""
     world.domain(name).Create(0)
     # A running guest's page asks for its addresses from each source (Promise.allSettled);
     # libvirt's QEMU driver answers the agent source so for a guest without an agent channel.
@@ -206,8 +208,15 @@ def add_disk_hot_plugs_into_the_running_guest(world, name, pool_name, pool_dir):
     click(world, prefix + "-permanent")
     click(world, prefix + "-dialog-add")
     wait_until("the hot-plugged disk in the live definition", lambda: in_definition(
-        world, name, "<source file='%s'" % os.path.join(pool_dir, "hot-plugged"), 0), failed=world.errors.errors)
+        world, name, "volume='hot-plugged'", 0), failed=world.errors.errors)
     assert in_definition(world, name, "volume='hot-plugged'")
+    live = str(world.domain(name).GetXMLDesc(0))
+    disk = [d for d in live.split("<disk ") if "volume='hot-plugged'" in d][0].split("</disk>")[0]
+    assert disk.startswith("type='volume'") and "pool='%s'" % pool_name in disk and "file=" not in disk, live
+    disk_id = "vm-%s-disks-%s" % (name, re.search(r"<target dev='(\w+)'", disk).group(1))
+    assert text_of(world, disk_id + "-source-volume") == "hot-plugged"
+    assert text_of(world, disk_id + "-source-pool") == pool_name
+    assert not shown(world, disk_id + "-source-file")
 
 
 def test_storage_pages_list_pools_and_volumes_create_a_volume_attach_it_and_networks_load(

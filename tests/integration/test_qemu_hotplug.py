@@ -203,8 +203,8 @@ def test_disk_attach_live_config_bad_source_and_detach(bus, workdir, running):
 
 
 def test_pool_volume_disk_attach_live_opens_the_volume_file(bus, workdir, running):
-    """cockpit-machines' "Add disk" on a running guest: <disk type='volume'> goes live as the
-    volume's file, as at start; the persistent definition keeps the pool volume."""
+    """cockpit-machines' "Add disk" on a running guest: qemu opens the volume's file, as at start;
+    both the live XML and the persistent definition keep the pool volume."""
     dom, qmp, serial = running
     conn = dbus.Interface(bus.get_object("org.libvirt", QEMU_PATH), "org.libvirt.Connect")
     target = os.path.join(workdir, "hotpool")
@@ -235,7 +235,8 @@ def test_pool_volume_disk_attach_live_opens_the_volume_file(bus, workdir, runnin
     assert inserted["cache"] == {"writeback": True, "direct": False, "no-flush": True}  # libvirt's 'unsafe'
     with pytest.raises(dbus.DBusException, match="disk 'vdg': unknown disk cache mode 'bogus'"):
         dom.AttachDevice(volume_disk("vdg", "hot.qcow2", cache="bogus"), LIVE)
-    assert "<source file='%s'" % os.path.join(target, "hot.qcow2") in dom.GetXMLDesc(0)
+    assert "<source pool='hotpool' volume='hot.qcow2' index='" in dom.GetXMLDesc(0)
+    assert "<source file='%s'" % os.path.join(target, "hot.qcow2") not in dom.GetXMLDesc(0)
     assert "<source pool='hotpool' volume='hot.qcow2'/>" in dom.GetXMLDesc(XML_INACTIVE)
     assert dom.GetBlockInfo("vdf", 0)[0] == 4 << 20
 

@@ -329,6 +329,117 @@ def test_guest_boots_from_a_pool_volume(bus, workdir, guest_files):
     assert tuple(dom.GetState(0))[0] == SHUTOFF
 
 
+def live_disk(xml, target_dev):
+    """The <disk> element of xml whose target is target_dev, or None."""
+    disks = [d.split("</disk>")[0] for d in xml.split("<disk ")[1:]]
+    found = [d for d in disks if "<target dev='%s'" % target_dev in d]
+    return found[0] if found else None
+
+
+def test_a_pool_volume_attached_live_keeps_its_volume_in_the_live_xml(private_bus, workdir, guest_files):
+    """cockpit-machines' "Add disk" of an existing pool volume to a running guest: qemu opens the
+    volume's file, while the live XML keeps type='volume' and <source pool volume> (as libvirt's,
+    and as for a disk the guest started with), so the page shows the pool and volume. Block info,
+    resize and peek find the file, and so do detach, a kill -9 of the daemon, save and restore, and
+    a running snapshot."""
+    from test_qemu_hotplug import Qmp, wait_until
+    from test_qemu_hotplug import guest_xml as hotplug_xml
+    from test_qemu_lifecycle import wait_for_file_text
+    from test_qemu_reattach import Session, clean_up
+    kernel, initramfs = guest_files
+    serial, qmp_path = os.path.join(workdir, "vh.log"), os.path.join(workdir, "vh.qmp")
+    target = os.path.join(workdir, "hot")
+    image = os.path.join(workdir, "vh.save")
+    first = Session(private_bus, workdir)
+    second = qmp = None
+    try:
+        pool = started_pool(first.bus, workdir, "hot")[1]
+        pool.StorageVolCreateXML(vol_xml("a.qcow2", 4 * MiB, "qcow2"), 0)
+        pool.StorageVolCreateXML(vol_xml("b.img", 2 * MiB), 0)
+        with open(os.path.join(target, "b.img"), "r+b") as f:
+            f.seek(MiB)
+            f.write(b"volume-mark")
+
+        def volume_disk(target_dev, volume, fmt):
+            return ("<disk type='volume' device='disk'><driver name='qemu' type='%s'/>"
+                    "<source pool='hot' volume='%s'/><target dev='%s' bus='virtio'/></disk>"
+                    % (fmt, volume, target_dev))
+
+        first.conn.DomainDefineXML(hotplug_xml("volhot", kernel, initramfs, serial, qmp_path))
+        dom = first.domain("volhot")[1]
+        dom.Create(0)
+        qmp = Qmp(qmp_path)
+        assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 60), "guest not ready"
+        inactive = dom.GetXMLDesc(2)  # VIR_DOMAIN_XML_INACTIVE
+        dom.AttachDevice(volume_disk("vdb", "a.qcow2", "qcow2"), 1)  # live only
+        dom.AttachDevice(volume_disk("vdc", "b.img", "raw"), 1)
+
+        def check_live(live, disks):
+            for target_dev, volume in disks:
+                disk = live_disk(live, target_dev)
+                assert disk and disk.startswith("type='volume'"), live
+                assert "<source pool='hot' volume='%s'" % volume in disk and "file=" not in disk, live
+
+        def qemu_files():
+            return {b["qdev"]: b["inserted"]["file"] for b in qmp.cmd("query-block") if b.get("inserted")}
+
+        disks = [("vdb", "a.qcow2"), ("vdc", "b.img")]
+        check_live(dom.GetXMLDesc(0), disks)
+        check_live(open(os.path.join(workdir, "qemu", "run", "qemu", "volhot.xml")).read(), disks)
+        assert dom.GetXMLDesc(2) == inactive
+        assert qemu_files()["/machine/peripheral/virtio-disk1/virtio-backend"] == os.path.join(target, "a.qcow2")
+        assert qemu_files()["/machine/peripheral/virtio-disk2/virtio-backend"] == os.path.join(target, "b.img")
+        assert tuple(dom.GetBlockInfo("vdb", 0))[0] == 4 * MiB
+        dom.BlockResize("vdb", 8 * MiB, 1)  # VIR_DOMAIN_BLOCK_RESIZE_BYTES
+        assert tuple(dom.GetBlockInfo("vdb", 0))[0] == 8 * MiB
+        assert img_info(os.path.join(target, "a.qcow2"))["virtual-size"] == 8 * MiB
+        assert bytes(dom.BlockPeek("vdc", MiB, 11, 0)) == b"volume-mark"
+        # UpdateDevice with the same volume changes nothing; the same name in another pool is another medium.
+        dom.UpdateDevice(volume_disk("vdb", "a.qcow2", "qcow2"), 1)
+        with pytest.raises(dbus.DBusException, match="disk source can be changed only in removable drives"):
+            dom.UpdateDevice(volume_disk("vdb", "a.qcow2", "qcow2").replace("pool='hot'", "pool='other'"), 1)
+
+        # A kill -9 of the daemon: the next one reads the live XML back, volumes and all.
+        first.kill()
+        second = Session(private_bus, workdir)
+        dom = second.domain("volhot")[1]
+        check_live(dom.GetXMLDesc(0), disks)
+        assert tuple(dom.GetBlockInfo("vdb", 0))[0] == 8 * MiB
+        assert bytes(dom.BlockPeek("vdc", MiB, 11, 0)) == b"volume-mark"
+        removed = SignalRecorder(second.bus, "DeviceRemoved", "org.libvirt.Domain")
+        dom.DetachDevice(volume_disk("vdc", "b.img", "raw"), 1)
+        assert removed.wait_for(1, timeout=10) == [("virtio-disk2",)]
+        assert "virtio-disk2" not in qmp.devices() and live_disk(dom.GetXMLDesc(0), "vdc") is None
+        assert wait_until(lambda: not {"libvirt-2-format", "libvirt-2-storage"} & qmp.nodes(), 5), qmp.nodes()
+
+        # Save and restore: the restored qemu opens the volume's file again, the live XML keeps it.
+        qmp.close()
+        qmp = None
+        dom.Save(image, "", 0)
+        second.conn.DomainRestore(image, "", 0)
+        qmp = Qmp(qmp_path)
+        check_live(dom.GetXMLDesc(0), disks[:1])
+        assert qemu_files()["/machine/peripheral/virtio-disk1/virtio-backend"] == os.path.join(target, "a.qcow2")
+        assert tuple(dom.GetBlockInfo("vdb", 0))[0] == 8 * MiB
+        # A running snapshot takes the hot-plugged volume in (its file shows it), and goes.
+        from test_qemu_snapshot import image_snapshots
+        snap = dbus.Interface(second.bus.get_object("org.libvirt", dom.SnapshotCreateXML(
+            "<domainsnapshot><name>hot1</name></domainsnapshot>", 0)), "org.libvirt.DomainSnapshot")
+        assert image_snapshots(os.path.join(target, "a.qcow2")) == ["hot1"]
+        assert "<source pool='hot' volume='a.qcow2'" in snap.GetXMLDesc(0)
+        snap.Delete(0)
+        assert image_snapshots(os.path.join(target, "a.qcow2")) == []
+        dom.DetachDevice(volume_disk("vdb", "a.qcow2", "qcow2"), 1)
+        assert removed.wait_for(2, timeout=10)[1] == ("virtio-disk1",)
+        assert live_disk(dom.GetXMLDesc(0), "vdb") is None
+        assert dom.GetXMLDesc(2) == inactive
+        dom.Destroy(0)
+        second.stop()
+        second = None
+    finally:
+        clean_up(qmp, first, second)
+
+
 def test_pools_and_volumes_survive_a_daemon_restart(private_bus, workdir):
     from conftest import Daemon
     states = {}
