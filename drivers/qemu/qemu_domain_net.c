@@ -6,6 +6,7 @@
 
 #include "conf/domain_view.h"
 #include "drivers/qemu/qemu_domain_private.h"
+#include "drivers/qemu/qemu_hotplug_private.h"
 #include "drivers/qemu/qemu_tap.h"
 #include "util/log.h"
 #include "util/macros.h"
@@ -62,6 +63,10 @@ void qemu_dom_copy_runtime_names(struct qemu_dom *dom)
             }
         }
     qemu_vcpus_copy_started(dom);
+    /* The run directory's XML, written from the started (resolved) copy before qemu ran, becomes
+     * the live definition: a daemon restart then reads back what GetXMLDesc showed (pool-volume
+     * disks as volumes, as libvirt's status XML keeps them, ptys, taps, vCPU states). */
+    qemu_hotplug_save_live(dom);
 }
 
 static int add_counter(struct vb_typed_params *out, size_t i, const char *name, int64_t value, struct vb_error *err)

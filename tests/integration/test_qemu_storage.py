@@ -303,8 +303,10 @@ def test_guest_boots_from_a_pool_volume(bus, workdir, guest_files):
         assert {"driver": "file", "filename": file_path} == {
             k: v for k, v in blockdevs[0].items() if k in ("driver", "filename")}, argv
         assert blockdevs[1]["driver"] == "qcow2", argv
+        # The run directory's XML is the live definition: the volume, as GetXMLDesc shows it.
         live = open(os.path.join(run, "voldisk.xml")).read()
-        assert "<source file='%s'/>" % file_path in live and "type='qcow2'" in live, live
+        assert "<source pool='default' volume='guest.qcow2'" in live and "type='qcow2'" in live, live
+        assert live == dom.GetXMLDesc(0) + "\n" or live == dom.GetXMLDesc(0), (live, dom.GetXMLDesc(0))
         # The definition still names the pool volume.
         assert "<source pool='default' volume='guest.qcow2'/>" in dom.GetXMLDesc(2)  # VIR_DOMAIN_XML_INACTIVE
     finally:
@@ -319,8 +321,10 @@ def test_guest_boots_from_a_pool_volume(bus, workdir, guest_files):
                                                      raw)))
     dom.Create(0)
     try:
-        live = open(os.path.join(workdir, "qemu", "run", "qemu", "asraw.xml")).read()
-        assert "<source file='%s'/>" % file_path in live and "qcow2" not in live.replace("guest.qcow2", ""), live
+        pid = int(open(os.path.join(workdir, "qemu", "run", "qemu", "asraw.pid")).read().split()[0])
+        argv = open("/proc/%d/cmdline" % pid, "rb").read().decode().split("\0")
+        blockdevs = [json.loads(a) for a in argv if a.startswith("{") and '"driver"' in a]
+        assert blockdevs[0]["filename"] == file_path and blockdevs[1]["driver"] == "raw", argv
     finally:
         dom.Destroy(0)
     dom = domain(bus, conn.DomainDefineXML(guest_xml("novol", kernel, initramfs, os.path.join(workdir, "n.log"),
@@ -433,6 +437,52 @@ def test_a_pool_volume_attached_live_keeps_its_volume_in_the_live_xml(private_bu
         assert removed.wait_for(2, timeout=10)[1] == ("virtio-disk1",)
         assert live_disk(dom.GetXMLDesc(0), "vdb") is None
         assert dom.GetXMLDesc(2) == inactive
+        dom.Destroy(0)
+        second.stop()
+        second = None
+    finally:
+        clean_up(qmp, first, second)
+
+
+def test_a_pool_volume_the_guest_started_with_stays_a_volume_across_a_daemon_restart(private_bus, workdir,
+                                                                                      guest_files):
+    """The run directory's XML is the live definition once qemu runs, not the copy qemu was started
+    from (which names the volume's file): after a kill -9 of the daemon, the next one shows the
+    disk as the pool volume (libvirt's status XML keeps it so), and still finds its file."""
+    from test_qemu_hotplug import Qmp, wait_until
+    from test_qemu_hotplug import guest_xml as hotplug_xml
+    from test_qemu_lifecycle import wait_for_file_text
+    from test_qemu_reattach import Session, clean_up
+    kernel, initramfs = guest_files
+    serial, qmp_path = os.path.join(workdir, "vb.log"), os.path.join(workdir, "vb.qmp")
+    disk = ("<disk type='volume' device='disk'><driver name='qemu' type='raw'/>"
+            "<source pool='boot' volume='b.img'/><target dev='vdb' bus='virtio'/></disk>")
+    first = Session(private_bus, workdir)
+    second = qmp = None
+    try:
+        pool = started_pool(first.bus, workdir, "boot")[1]
+        pool.StorageVolCreateXML(vol_xml("b.img", 2 * MiB), 0)
+        first.conn.DomainDefineXML(hotplug_xml("volboot", kernel, initramfs, serial, qmp_path, disk))
+        dom = first.domain("volboot")[1]
+        dom.Create(0)
+        qmp = Qmp(qmp_path)
+        assert wait_for_file_text(serial, "VIRTBUS-GUEST-READY", 60), "guest not ready"
+        run_xml = os.path.join(workdir, "qemu", "run", "qemu", "volboot.xml")
+        for live in (dom.GetXMLDesc(0), open(run_xml).read()):
+            vdb = live_disk(live, "vdb")
+            assert vdb.startswith("type='volume'") and "<source pool='boot' volume='b.img'" in vdb, live
+            assert "file=" not in vdb, live
+
+        first.kill()
+        second = Session(private_bus, workdir)
+        dom = second.domain("volboot")[1]
+        vdb = live_disk(dom.GetXMLDesc(0), "vdb")
+        assert vdb.startswith("type='volume'") and "<source pool='boot' volume='b.img'" in vdb, vdb
+        assert tuple(dom.GetBlockInfo("vdb", 0))[0] == 2 * MiB
+        removed = SignalRecorder(second.bus, "DeviceRemoved", "org.libvirt.Domain")
+        dom.DetachDevice(disk, 1)
+        assert removed.wait_for(1, timeout=10) == [("virtio-disk1",)]
+        assert wait_until(lambda: "virtio-disk1" not in qmp.devices(), 5), qmp.devices()
         dom.Destroy(0)
         second.stop()
         second = None
