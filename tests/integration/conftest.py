@@ -131,11 +131,35 @@ class Daemon:
             return f.read()
 
 
+def qemus_under(path):
+    """Live qemu processes whose command line names something under path (zombies have none)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                argv = f.read().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if argv and os.path.basename(argv[0]) == b"qemu-system-x86_64" and \
+                any(path.encode() in arg for arg in argv[1:]):
+            found.append(int(entry))
+    return found
+
+
 @pytest.fixture
 def workdir():
+    """A temporary directory, gone after the test; a qemu the test started there and left running
+    (guests outlive the daemon by design) fails the test, and is killed."""
     path = tempfile.mkdtemp(prefix="virtbus-it-")
     yield path
+    deadline = time.monotonic() + 10  # a guest being destroyed may take a moment to exit
+    while qemus_under(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = qemus_under(path)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
     shutil.rmtree(path, ignore_errors=True)
+    assert not left, "the test left qemu running (pids %s, now killed)" % left
 
 
 @pytest.fixture

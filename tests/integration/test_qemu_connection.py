@@ -5,6 +5,7 @@ qemu-system-x86_64."""
 import json
 import os
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 
 import dbus
@@ -116,7 +117,14 @@ def test_definitions_and_autostart_survive_restart(private_bus, workdir):
         assert not os.path.exists(os.path.join(config_dir(workdir), "autostart", UUID))
         assert not os.path.lexists(os.path.join(config_dir(workdir), "autostart", "guest1.xml"))
         set_autostart(bus, path, True)
-        qemu_domain(bus, path).Undefine(0)  # takes the link with it
+        # The daemon started it (autostart): stopped here, or its qemu would outlive the test.
+        dom = qemu_domain(bus, path)
+        deadline = time.monotonic() + 30
+        while tuple(dom.GetState(0))[0] != 1 and time.monotonic() < deadline:  # running
+            time.sleep(0.05)
+        assert tuple(dom.GetState(0))[0] == 1
+        dom.Destroy(0)
+        dom.Undefine(0)  # takes the link with it
         assert os.listdir(os.path.join(config_dir(workdir), "autostart")) == []
     finally:
         bus.close()
