@@ -11,6 +11,7 @@
 
 #include "conf/domain_def.h"
 #include "conf/xml_util.h"
+#include "tests/unit/domain_xml.h"
 
 static char *read_fixture(const char *name)
 {
@@ -31,27 +32,6 @@ static char *read_fixture(const char *name)
     assert_int_equal(fread(text, 1, (size_t) size, f), (size_t) size);
     text[size] = '\0';
     fclose(f);
-    return text;
-}
-
-static struct vb_domain_def *parse_ok(const char *xml)
-{
-    struct vb_error err = VB_ERROR_INIT;
-    struct vb_domain_def *def = vb_domain_def_parse_string(xml, &err);
-
-    if (!def)
-        fail_msg("parse failed: %s", vb_error_message(&err));
-    assert_false(vb_error_is_set(&err));
-    return def;
-}
-
-static char *format_ok(const struct vb_domain_def *def, unsigned int flags)
-{
-    struct vb_error err = VB_ERROR_INIT;
-    char *text = vb_domain_def_format(def, flags, &err);
-
-    if (!text)
-        fail_msg("format failed: %s", vb_error_message(&err));
     return text;
 }
 

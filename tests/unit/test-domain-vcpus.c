@@ -10,29 +10,10 @@
 #include <string.h>
 
 #include "conf/domain_def.h"
+#include "tests/unit/domain_xml.h"
 
 #define HEAD "<domain type='kvm'><name>t</name><memory unit='KiB'>1024</memory>"
 #define TAIL "<os><type>hvm</type></os></domain>"
-
-static struct vb_domain_def *parse_ok(const char *xml)
-{
-    struct vb_error err = VB_ERROR_INIT;
-    struct vb_domain_def *def = vb_domain_def_parse_string(xml, &err);
-
-    if (!def)
-        fail_msg("parse failed: %s", vb_error_message(&err));
-    return def;
-}
-
-static char *format_ok(const struct vb_domain_def *def, unsigned int flags)
-{
-    struct vb_error err = VB_ERROR_INIT;
-    char *text = vb_domain_def_format(def, flags, &err);
-
-    if (!text)
-        fail_msg("format failed: %s", vb_error_message(&err));
-    return text;
-}
 
 static void expect_error(const char *xml, enum vb_error_code code, const char *message)
 {
